@@ -1,0 +1,90 @@
+/* cmd.h: subcommands and the one option table they share. */
+#ifndef MTV_CMD_H
+#define MTV_CMD_H
+
+#include <json-c/json.h>
+
+#include "util/util.h"
+
+/* Which subcommands an option belongs to. */
+#define CMD_RUN		0x01
+#define CMD_PLAN	0x02
+#define CMD_VALIDATE	0x04
+#define CMD_LIST	0x08
+#define CMD_VERSION	0x10
+#define CMD_HELP	0x20
+#define CMD_CLEANUP	0x40
+#define CMD_ALL		0xff
+
+/* Every option of every subcommand, after parsing. */
+struct mtv_opts {
+	const char *providers;		/* -p/--providers */
+	const char *provider;		/* --provider (profile) */
+	const char *storage_class;	/* --storage-class */
+	const char *kubeconfig;		/* --kubeconfig */
+	const char *context;		/* --context */
+	const char *run_id;		/* --run-id */
+	const char *only;		/* --only source|cluster */
+	const char *format;		/* --format text|json */
+	const char *marker;		/* -m EXPR */
+	const char *report;		/* --report FILE (JSON) */
+	const char *junit;		/* --junit FILE */
+	const char *log_level;		/* --log-level */
+	const char *log_file;		/* --log-file */
+	json_object *sets;		/* --set k=v and --tc k:v, in order */
+	int timeout;			/* --timeout SECONDS */
+	int verbosity;			/* -v count minus -q count */
+	bool keep, no_color, no_redact, help;
+	const char *cmd;		/* subcommand name */
+	char **args;			/* positional arguments after the subcommand */
+	int nargs;
+};
+
+struct cmd_spec {
+	const char *name;
+	const char *summary;
+	const char *synopsis;		/* "[options] FILE|DIR..." */
+	unsigned mask;			/* CMD_* bit */
+	/* Returns an exit code (enum mtv_exit). */
+	int (*run)(struct mtv_opts *o);
+};
+
+extern const struct cmd_spec cmd_run;
+extern const struct cmd_spec cmd_plan;
+extern const struct cmd_spec cmd_validate;
+extern const struct cmd_spec cmd_list;
+extern const struct cmd_spec cmd_version;
+extern const struct cmd_spec cmd_help;
+
+extern const struct cmd_spec *const cmd_table[];
+const struct cmd_spec *cmd_find(const char *name);
+
+struct opt_spec {
+	const char *lng;		/* long name */
+	int shrt;			/* short letter or 0 */
+	const char *arg;		/* argument name or NULL */
+	unsigned mask;			/* subcommands */
+	const char *help;
+};
+extern const struct opt_spec opt_table[];
+
+/* Parse argv (options may come before or after the subcommand).
+ * Returns 0, or MTV_EINVAL with a message in err. */
+int opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err);
+void opts_release(struct mtv_opts *o);
+/* Print "usage: ..." and the options of cmd (NULL: global help). */
+void opts_usage(const struct cmd_spec *cmd, FILE *fp);
+
+/* Scenario selection shared by run, plan, validate and list (collect.c):
+ * expand FILE|DIR arguments (directories: *.yaml, *.yml, *.json, sorted;
+ * default scenarios.d/ when there are none) into paths. */
+int scenario_paths(char ***out, size_t *n, char **args, int nargs,
+		   struct mtv_diags *diags);
+void paths_free(char **paths, size_t n);
+
+/* Load the providers profile from o (shared by run and plan); problems go to
+ * diags. */
+struct mtv_profile;
+int cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diags);
+
+#endif

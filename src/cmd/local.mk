@@ -1,0 +1,9 @@
+libmtv_a_SOURCES += \
+	src/cmd/cmd.h \
+	src/cmd/options.c \
+	src/cmd/cmd_run.c \
+	src/cmd/cmd_plan.c \
+	src/cmd/cmd_validate.c \
+	src/cmd/cmd_list.c \
+	src/cmd/cmd_version.c \
+	src/cmd/cmd_help.c

@@ -1,0 +1,278 @@
+/* options.c: the option table every subcommand shares, and its parser. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+
+const struct cmd_spec *const cmd_table[] = {
+	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_version, &cmd_help,
+	NULL,
+};
+
+#define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST)
+#define PROF (CMD_RUN | CMD_PLAN)
+
+/* The table drives getopt, --help and the man page check. */
+const struct opt_spec opt_table[] = {
+	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
+	{ "provider", 0, "NAME", PROF, "provider profile in the providers file" },
+	{ "storage-class", 0, "NAME", PROF, "target storage class (overrides the profile)" },
+	{ "set", 0, "KEY=VALUE", PROF, "override a scenario or profile key" },
+	{ "tc", 0, "KEY:VALUE", PROF, "pytest-suite style override (source_provider, storage_class, ...)" },
+	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
+	{ "run-id", 0, "ID", PROF, "run id ([a-z0-9]{6}) instead of a random one" },
+	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
+	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
+	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection and print how to remove it" },
+	{ "kubeconfig", 0, "FILE", CMD_RUN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
+	{ "context", 0, "NAME", CMD_RUN, "kubeconfig context" },
+	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
+	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
+	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report" },
+	{ "verbose", 'v', NULL, CMD_ALL, "more output (repeat for debug, trace)" },
+	{ "quiet", 'q', NULL, CMD_ALL, "less output" },
+	{ "log-level", 0, "LEVEL", CMD_ALL, "error, warn, info, verbose, debug or trace" },
+	{ "log-file", 0, "FILE", CMD_RUN, "also write the log to FILE (redacted)" },
+	{ "no-color", 0, NULL, CMD_ALL, "no colours (also $NO_COLOR)" },
+	{ "no-redact", 0, NULL, CMD_RUN | CMD_PLAN, "do not mask secrets in logs (prints a warning)" },
+	{ "help", 'h', NULL, CMD_ALL, "show help" },
+	{ "version", 'V', NULL, CMD_ALL, "show version" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cmd_spec *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i]; i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+static void
+add_set(struct mtv_opts *o, const char *arg, char sep)
+{
+	const char *eq = strchr(arg, sep);
+	char *key;
+
+	if (o->sets == NULL)
+		o->sets = json_object_new_object();
+	key = xstrndup(arg, (size_t)(eq - arg));
+	json_object_object_add(o->sets, key, json_object_new_string(eq + 1));
+	free(key);
+}
+
+int
+opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
+{
+	struct option lopts[64];
+	char sopts[64], *sp = sopts;
+	unsigned used = 0, seen[64] = { 0 };
+	size_t i, n = 0;
+	int c, idx, r = MTV_EINVAL;
+	const struct cmd_spec *cmd;
+
+	memset(o, 0, sizeof(*o));
+	*sp++ = '+';	/* stop at the subcommand; parsed again after it */
+	*sp++ = ':';
+	for (i = 0; opt_table[i].lng; i++) {
+		lopts[n].name = opt_table[i].lng;
+		lopts[n].has_arg = opt_table[i].arg ? required_argument : no_argument;
+		lopts[n].flag = NULL;
+		lopts[n].val = 256 + (int)i;
+		n++;
+		if (opt_table[i].shrt) {
+			*sp++ = (char)opt_table[i].shrt;
+			if (opt_table[i].arg)
+				*sp++ = ':';
+		}
+	}
+	memset(&lopts[n], 0, sizeof(lopts[n]));
+	*sp = '\0';
+
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		if (optind < argc && argv[optind][0] != '-' && o->cmd == NULL) {
+			o->cmd = argv[optind++];
+			continue;
+		}
+		c = getopt_long(argc, argv, sopts, lopts, &idx);
+		if (c == -1) {
+			if (optind < argc && o->cmd == NULL) {
+				o->cmd = argv[optind++];
+				continue;
+			}
+			if (optind < argc && o->cmd != NULL) {
+				/* positional argument: keep, go on parsing */
+				o->args = xrealloc(o->args, (size_t)(o->nargs + 1) * sizeof(char *));
+				o->args[o->nargs++] = argv[optind++];
+				continue;
+			}
+			break;
+		}
+		if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+
+			if (c == ':')
+				err_set(err, MTV_EINVAL, "option '%s' needs an argument", bad);
+			else
+				err_set(err, MTV_EINVAL, "unknown option '%s'", bad);
+			goto out;
+		}
+		if (c < 256) {
+			for (i = 0; opt_table[i].lng; i++)
+				if (opt_table[i].shrt == c)
+					break;
+		} else {
+			i = (size_t)(c - 256);
+		}
+		seen[i]++;
+		used |= 1u << i;
+		switch (opt_table[i].shrt ? opt_table[i].shrt : 0) {
+		case 'p': o->providers = optarg; continue;
+		case 'm': o->marker = optarg; continue;
+		case 'v': o->verbosity++; continue;
+		case 'q': o->verbosity--; continue;
+		case 'h': o->help = true; continue;
+		case 'V': if (o->cmd == NULL) o->cmd = "version"; continue;
+		default: break;
+		}
+		const char *name = opt_table[i].lng;
+		if (!strcmp(name, "provider")) o->provider = optarg;
+		else if (!strcmp(name, "storage-class")) o->storage_class = optarg;
+		else if (!strcmp(name, "set") || !strcmp(name, "tc")) {
+			char sep = name[0] == 's' ? '=' : ':';
+			if (strchr(optarg, sep) == NULL || optarg[0] == sep) {
+				err_set(err, MTV_EINVAL, "--%s '%s': expected KEY%cVALUE",
+					name, optarg, sep);
+				goto out;
+			}
+			add_set(o, optarg, sep);
+		} else if (!strcmp(name, "run-id")) o->run_id = optarg;
+		else if (!strcmp(name, "format")) o->format = optarg;
+		else if (!strcmp(name, "only")) o->only = optarg;
+		else if (!strcmp(name, "keep")) o->keep = true;
+		else if (!strcmp(name, "kubeconfig")) o->kubeconfig = optarg;
+		else if (!strcmp(name, "context")) o->context = optarg;
+		else if (!strcmp(name, "report")) o->report = optarg;
+		else if (!strcmp(name, "junit")) o->junit = optarg;
+		else if (!strcmp(name, "log-level")) o->log_level = optarg;
+		else if (!strcmp(name, "log-file")) o->log_file = optarg;
+		else if (!strcmp(name, "no-color")) o->no_color = true;
+		else if (!strcmp(name, "no-redact")) o->no_redact = true;
+		else if (!strcmp(name, "timeout")) {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0 || v > 30 * 86400) {
+				err_set(err, MTV_EINVAL, "--timeout '%s': expected a number of seconds", optarg);
+				goto out;
+			}
+			o->timeout = (int)v;
+		}
+	}
+	if (o->cmd && (cmd = cmd_find(o->cmd)) != NULL) {
+		for (i = 0; opt_table[i].lng; i++) {
+			if ((used & (1u << i)) && !(opt_table[i].mask & cmd->mask)) {
+				err_set(err, MTV_EINVAL, "option '--%s' does not apply to '%s'",
+					opt_table[i].lng, cmd->name);
+				goto out;
+			}
+		}
+	}
+	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json")) {
+		err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
+		goto out;
+	}
+	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster")) {
+		err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
+		goto out;
+	}
+	if (o->run_id) {
+		size_t l = strlen(o->run_id);
+		bool ok = l == 6;
+		for (i = 0; ok && i < l; i++)
+			ok = (o->run_id[i] >= 'a' && o->run_id[i] <= 'z') ||
+			     (o->run_id[i] >= '0' && o->run_id[i] <= '9');
+		if (!ok) {
+			err_set(err, MTV_EINVAL, "--run-id '%s': expected 6 characters of [a-z0-9]", o->run_id);
+			goto out;
+		}
+	}
+	{
+		enum mtv_loglevel lvl = LOG_LVL_INFO;
+		int v = o->verbosity;
+
+		if (o->log_level && log_level_parse(o->log_level, &lvl) != 0) {
+			err_set(err, MTV_EINVAL, "--log-level '%s': expected error, warn, info, verbose, debug or trace", o->log_level);
+			goto out;
+		}
+		if (!o->log_level) {
+			v += LOG_LVL_INFO;
+			if (v < LOG_LVL_ERROR) v = LOG_LVL_ERROR;
+			if (v > LOG_LVL_TRACE) v = LOG_LVL_TRACE;
+			lvl = (enum mtv_loglevel)v;
+		}
+		log_set_level(lvl);
+	}
+	log_set_color(!o->no_color && getenv("NO_COLOR") == NULL && isatty(2));
+	if (o->no_redact) {
+		redact_disable();
+		fprintf(stderr, "warning: --no-redact: secrets will appear in the output\n");
+	}
+	(void)seen;
+	r = 0;
+out:
+	return r;
+}
+
+void
+opts_release(struct mtv_opts *o)
+{
+	free(o->args);
+	if (o->sets)
+		json_object_put(o->sets);
+	memset(o, 0, sizeof(*o));
+}
+
+void
+opts_usage(const struct cmd_spec *cmd, FILE *fp)
+{
+	size_t i;
+
+	if (cmd == NULL) {
+		fprintf(fp, "usage: mtv-scenario COMMAND [options] [FILE|DIR...]\n\n"
+			    "Drive and verify MTV (Forklift) copy-offload migrations from scenario files.\n\n"
+			    "Commands:\n");
+		for (i = 0; cmd_table[i]; i++)
+			fprintf(fp, "  %-10s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+		fprintf(fp, "\nRun 'mtv-scenario COMMAND --help' for the options of a command.\n"
+			    "Exit codes: 0 passed, 1 failed, 2 interrupted, 3 internal error,\n"
+			    "4 usage/config/validation error, 5 nothing selected.\n"
+			    "See mtv-scenario(1) and mtv-scenario(5).\n");
+		return;
+	}
+	fprintf(fp, "usage: mtv-scenario %s %s\n\n%s\n\nOptions:\n", cmd->name,
+		cmd->synopsis, cmd->summary);
+	for (i = 0; opt_table[i].lng; i++) {
+		char left[64];
+
+		if (!(opt_table[i].mask & cmd->mask))
+			continue;
+		if (opt_table[i].shrt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opt_table[i].shrt,
+				 opt_table[i].lng, opt_table[i].arg ? " " : "",
+				 opt_table[i].arg ? opt_table[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opt_table[i].lng,
+				 opt_table[i].arg ? " " : "",
+				 opt_table[i].arg ? opt_table[i].arg : "");
+		fprintf(fp, "  %-28s %s\n", left, opt_table[i].help);
+	}
+}

@@ -1,0 +1,4 @@
+libmtv_a_SOURCES += \
+	src/exec/exec.h \
+	src/exec/ctx.c \
+	src/exec/run.c

@@ -1,0 +1,75 @@
+/* kube.h: Kubernetes/OpenShift REST client (libcurl + json-c): kubeconfig,
+ * in-cluster service account, OpenShift OAuth login, CRUD and list+watch. */
+#ifndef MTV_KUBE_H
+#define MTV_KUBE_H
+
+#include <json-c/json.h>
+
+#include "util/util.h"
+
+struct kube_client;
+
+struct kube_opts {
+	const char *kubeconfig;		/* --kubeconfig; NULL: $KUBECONFIG, ~/.kube/config */
+	const char *context;		/* NULL: current-context */
+	const char *server;		/* cluster_host / CLUSTER_HOST: OAuth login */
+	const char *username;		/* cluster_username / CLUSTER_USERNAME */
+	const struct secret *password;	/* cluster_password / CLUSTER_PASSWORD */
+	const char *ca_file;
+	bool insecure;
+};
+
+/* Connect (no request yet beyond what login needs). Order: server+username
+ * (OAuth), kubeconfig, in-cluster service account. *out owned by caller. */
+int kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err);
+/* Revoke an OAuth token we obtained, free; accepts NULL. */
+void kube_free(struct kube_client *k);
+const char *kube_server(const struct kube_client *k);
+
+/* Resource paths: "/apis/forklift.konveyor.io/v1beta1/namespaces/NS/plans[/NAME]",
+ * "/api/v1/namespaces/NS/secrets". kind is "Plan", "Secret", ... (table in
+ * kube.c); ns NULL for cluster-scoped; name NULL for the collection. */
+char *kube_path(const char *kind, const char *ns, const char *name);
+
+/* 409 AlreadyExists gives MTV_ECONFLICT with the existing object in *out when
+ * out != NULL (callers decide whether to adopt). */
+int kube_create(struct kube_client *k, const char *path, json_object *obj,
+		json_object **out, struct mtv_err *err);
+/* MTV_ENOTFOUND on 404. */
+int kube_get(struct kube_client *k, const char *path, json_object **out, struct mtv_err *err);
+/* All items (pages followed). *out is a json array. */
+int kube_list(struct kube_client *k, const char *path, const char *label_selector,
+	      json_object **out, struct mtv_err *err);
+int kube_patch_merge(struct kube_client *k, const char *path, json_object *patch,
+		     json_object **out, struct mtv_err *err);
+/* propagation: NULL, "Background", "Foreground", "Orphan". 404 is success. */
+int kube_delete(struct kube_client *k, const char *path, const char *propagation,
+		struct mtv_err *err);
+/* Pod log text (GET .../pods/NAME/log). */
+int kube_pod_log(struct kube_client *k, const char *ns, const char *pod, char **out,
+		 struct mtv_err *err);
+
+/* Wait by list + watch on a collection path. fn gets every object of the
+ * initial list as "ADDED", then watch events ("ADDED", "MODIFIED",
+ * "DELETED"); it returns 1 when done, 0 to go on, negative to fail (err set
+ * by fn). Resumes from the last resourceVersion, re-lists on 410, retries
+ * 429/5xx with backoff. MTV_ETIMEOUT after timeout_s. field_selector and
+ * label_selector may be NULL. */
+typedef int (*kube_event_fn)(const char *type, json_object *obj, void *arg,
+			     struct mtv_err *err);
+int kube_wait(struct kube_client *k, const char *path, const char *field_selector,
+	      const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
+	      struct mtv_err *err);
+
+/* Raw request (method, path with query, JSON body or NULL); *status gets the
+ * HTTP status; *out the parsed body (may be NULL). Retries and re-auth as
+ * above. */
+int kube_request(struct kube_client *k, const char *method, const char *path,
+		 const char *content_type, json_object *body, long *status,
+		 json_object **out, struct mtv_err *err);
+
+/* Counters for benchmarks: requests sent, retries, re-authentications. */
+struct kube_stats { long requests, retries, reauths, watches, relists; };
+void kube_stats_get(const struct kube_client *k, struct kube_stats *out);
+
+#endif

@@ -1,0 +1,1 @@
+libmtv_a_SOURCES +=

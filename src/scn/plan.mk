@@ -1,0 +1,3 @@
+libmtv_a_SOURCES += \
+	src/scn/profile.c \
+	src/scn/plan.c

@@ -1,0 +1,19 @@
+libmtv_a_SOURCES += \
+	src/step/step.h \
+	src/step/cluster_preflight.c \
+	src/step/source_preflight.c \
+	src/step/step_clone.c \
+	src/step/step_disk.c \
+	src/step/step_esxi_key.c \
+	src/step/step_guest_ready.c \
+	src/step/step_map.c \
+	src/step/step_migrate.c \
+	src/step/step_plan.c \
+	src/step/step_power.c \
+	src/step/step_preflight.c \
+	src/step/step_provider.c \
+	src/step/step_rdm.c \
+	src/step/step_secret.c \
+	src/step/step_snapshot.c \
+	src/step/step_table.c \
+	src/step/step_verify.c

@@ -1,0 +1,165 @@
+/* err.c: error values and validation diagnostics. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+int
+err_set(struct mtv_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+err_prefix(struct mtv_err *err, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_adds(&sb, ": ");
+	strbuf_adds(&sb, err->msg);
+	n = sb.len < sizeof(err->msg) - 1 ? sb.len : sizeof(err->msg) - 1;
+	memcpy(err->msg, sb.buf, n);
+	err->msg[n] = '\0';
+	strbuf_release(&sb);
+	return err->code;
+}
+
+void
+err_clear(struct mtv_err *err)
+{
+	err->code = 0;
+	err->msg[0] = '\0';
+}
+
+const char *
+err_name(int code)
+{
+	switch (code) {
+	case MTV_OK: return "ok";
+	case MTV_EINVAL: return "invalid";
+	case MTV_ENOTFOUND: return "not found";
+	case MTV_EIO: return "i/o error";
+	case MTV_ENET: return "network error";
+	case MTV_EAUTH: return "authentication failed";
+	case MTV_ETIMEOUT: return "timeout";
+	case MTV_EPROTO: return "protocol error";
+	case MTV_ECANCELED: return "canceled";
+	case MTV_EINTERNAL: return "internal error";
+	case MTV_ECONFLICT: return "conflict";
+	case MTV_EFAILED: return "failed";
+	}
+	return "error";
+}
+
+void
+diags_addv(struct mtv_diags *d, const char *file, int line, int col,
+	   const char *fmt, va_list ap)
+{
+	struct mtv_diag *g;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	g = &d->v[d->n++];
+	g->file = file ? xstrdup(file) : NULL;
+	g->line = line;
+	g->col = col;
+	g->msg = xvasprintf(fmt, ap);
+}
+
+void
+diags_add(struct mtv_diags *d, const char *file, int line, int col,
+	  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diags_addv(d, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static int
+diag_cmp(const void *a, const void *b)
+{
+	const struct mtv_diag *x = a, *y = b;
+	int c;
+
+	c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+	if (c != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return strcmp(x->msg, y->msg);
+}
+
+void
+diags_sort(struct mtv_diags *d)
+{
+	size_t i, j;
+
+	if (d->n < 2)
+		return;
+	qsort(d->v, d->n, sizeof(*d->v), diag_cmp);
+	for (i = 1, j = 1; i < d->n; i++) {
+		if (diag_cmp(&d->v[i], &d->v[j - 1]) == 0) {
+			free(d->v[i].file);
+			free(d->v[i].msg);
+			continue;
+		}
+		d->v[j++] = d->v[i];
+	}
+	d->n = j;
+}
+
+void
+diags_print(const struct mtv_diags *d, FILE *fp)
+{
+	size_t i;
+	char *line;
+
+	for (i = 0; i < d->n; i++) {
+		const struct mtv_diag *g = &d->v[i];
+
+		if (g->file && g->line > 0)
+			line = xasprintf("%s:%d:%d: error: %s\n", g->file,
+					 g->line, g->col, g->msg);
+		else if (g->file)
+			line = xasprintf("%s: error: %s\n", g->file, g->msg);
+		else
+			line = xasprintf("error: %s\n", g->msg);
+		redact_fputs(line, fp);
+		free(line);
+	}
+}
+
+void
+diags_release(struct mtv_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].msg);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}

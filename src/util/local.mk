@@ -1,0 +1,8 @@
+libmtv_a_SOURCES += \
+	src/util/util.h \
+	src/util/err.c \
+	src/util/xmem.c \
+	src/util/strbuf.c \
+	src/util/str.c \
+	src/util/log.c \
+	src/util/redact.c

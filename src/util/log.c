@@ -1,0 +1,90 @@
+/* log.c: the one log sink; every line passes redact(). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static enum mtv_loglevel level = LOG_LVL_INFO;
+static FILE *extra;
+static bool color;
+
+static const char *const names[] = {
+	"error", "warn", "info", "verbose", "debug", "trace",
+};
+
+void
+log_set_level(enum mtv_loglevel lvl)
+{
+	level = lvl;
+}
+
+enum mtv_loglevel
+log_get_level(void)
+{
+	return level;
+}
+
+int
+log_level_parse(const char *s, enum mtv_loglevel *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum mtv_loglevel)i;
+			return 0;
+		}
+	}
+	return MTV_EINVAL;
+}
+
+void
+log_set_file(FILE *fp)
+{
+	extra = fp;
+}
+
+void
+log_set_color(bool on)
+{
+	color = on;
+}
+
+bool
+log_color(void)
+{
+	return color;
+}
+
+void
+log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	char *red;
+
+	if (lvl > level && extra == NULL)
+		return;
+	if (lvl == LOG_LVL_ERROR)
+		strbuf_adds(&sb, color ? "\033[31merror:\033[0m " : "error: ");
+	else if (lvl == LOG_LVL_WARN)
+		strbuf_adds(&sb, color ? "\033[33mwarning:\033[0m " : "warning: ");
+	else if (lvl >= LOG_LVL_DEBUG)
+		strbuf_addf(&sb, "%s: %s: ", names[lvl], func);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (sb.len == 0 || sb.buf[sb.len - 1] != '\n')
+		strbuf_addc(&sb, '\n');
+	red = redact(sb.buf);
+	if (lvl <= level)
+		fputs(red, stderr);
+	if (extra) {
+		fputs(red, extra);
+		fflush(extra);
+	}
+	free(red);
+	strbuf_release(&sb);
+}

@@ -1,0 +1,3 @@
+libmtv_a_SOURCES += \
+	src/vsphere/vsphere.h \
+	src/vsphere/vsphere.c

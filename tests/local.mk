@@ -1,0 +1,18 @@
+# Unit tests: one CUnit runner (TAP output); each module adds its
+# tests/unit/test_<module>.c to unit_SOURCES in its own fragment.
+if HAVE_CUNIT
+check_PROGRAMS += tests/unit/unit
+TESTS += tests/unit/unit
+endif
+tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c tests/unit/test_util.c
+tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
+tests_unit_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_unit_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+
+# The library again with MTV_STATIC functions visible to unit tests.
+check_LIBRARIES = libmtv_test.a
+libmtv_test_a_SOURCES = $(libmtv_a_SOURCES)
+libmtv_test_a_CPPFLAGS = $(AM_CPPFLAGS) -DMTV_TESTING
+libmtv_test_a_CFLAGS = $(AM_CFLAGS)
+
+EXTRA_DIST += tests/lib.sh doc/plan-format.md

@@ -1,0 +1,105 @@
+/* test_util.c: strbuf, encodings, redaction. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "util/util.h"
+
+static void
+test_strbuf(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s-%d", "a", 42);
+	strbuf_add_xml(&sb, "<&>");
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&sb), "a-42&lt;&amp;&gt;");
+	strbuf_release(&sb);
+}
+
+static void
+test_base64(void)
+{
+	char *e = b64_encode("secret-pw", 9);
+	unsigned char *d = NULL;
+	size_t n = 0;
+
+	CU_ASSERT_STRING_EQUAL(e, "c2VjcmV0LXB3");
+	CU_ASSERT_EQUAL(b64_decode(&d, &n, e), 0);
+	CU_ASSERT_EQUAL(n, 9);
+	CU_ASSERT(memcmp(d, "secret-pw", 9) == 0);
+	free(e);
+	free(d);
+}
+
+static void
+test_redact_values(void)
+{
+	char *r;
+
+	redact_reset();
+	redact_add("hunter2-pass");
+	r = redact("pw=hunter2-pass b64=aHVudGVyMi1wYXNz url=hunter2-pass!");
+	CU_ASSERT_PTR_NULL(strstr(r, "hunter2"));
+	CU_ASSERT_PTR_NULL(strstr(r, "aHVudGVyMi1wYXNz"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "pw=***"));
+	free(r);
+	redact_reset();
+}
+
+static void
+test_redact_patterns(void)
+{
+	char *r;
+
+	redact_reset();
+	r = redact("GET /x\nAuthorization: Bearer sha256~abc\n<password>pw1</password>\n"
+		   "#access_token=tok123&expires_in=1\nCookie: vmware_soap_session=42\n\x01");
+	CU_ASSERT_PTR_NULL(strstr(r, "sha256~abc"));
+	CU_ASSERT_PTR_NULL(strstr(r, "pw1"));
+	CU_ASSERT_PTR_NULL(strstr(r, "tok123"));
+	CU_ASSERT_PTR_NULL(strstr(r, "=42"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "\\x01"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "expires_in=1"));
+	free(r);
+}
+
+static void
+test_distance(void)
+{
+	CU_ASSERT_EQUAL(str_distance("size_gb", "size_bg"), 2);
+	CU_ASSERT_EQUAL(str_distance("disk_type", "disk_typ"), 1);
+	CU_ASSERT_EQUAL(str_distance("", "abc"), 3);
+}
+
+static void
+test_diags_sorted(void)
+{
+	struct mtv_diags d = { 0 };
+
+	diags_add(&d, "f.yaml", 3, 1, "b");
+	diags_add(&d, "f.yaml", 1, 5, "a");
+	diags_add(&d, "f.yaml", 3, 1, "b");
+	diags_sort(&d);
+	CU_ASSERT_EQUAL(d.n, 2);
+	CU_ASSERT_EQUAL(d.v[0].line, 1);
+	diags_release(&d);
+}
+
+static CU_TestInfo tests_util[] = {
+	{ "strbuf", test_strbuf },
+	{ "base64", test_base64 },
+	{ "redact registered values", test_redact_values },
+	{ "redact headers and tokens", test_redact_patterns },
+	{ "did-you-mean distance", test_distance },
+	{ "diagnostics sorted and deduplicated", test_diags_sorted },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites_util[] = {
+	{ "util", NULL, NULL, NULL, NULL, tests_util },
+	CU_SUITE_INFO_NULL,
+};
+
+UNIT_SUITES(suites_util)
