@@ -19,6 +19,13 @@ struct kube_opts {
 	bool insecure;
 };
 
+struct mtv_profile;
+/* Fill o from --kubeconfig/--context, the profile's cluster_host,
+ * cluster_username, cluster_password and CLUSTER_HOST, CLUSTER_USERNAME,
+ * CLUSTER_PASSWORD. o->password is owned by o (secret_free). */
+int kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
+		       const char *kubeconfig, const char *context, struct mtv_err *err);
+
 /* Connect (no request yet beyond what login needs). Order: server+username
  * (OAuth), kubeconfig, in-cluster service account. *out owned by caller. */
 int kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err);

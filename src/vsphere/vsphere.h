@@ -18,6 +18,12 @@ struct vs_opts {
 	bool insecure;			/* GOVC_INSECURE; warned about */
 };
 
+struct mtv_profile;
+/* Fill o from the profile (api_url, username, password, ca_file, thumbprint,
+ * insecure) with GOVC_* environment variables as defaults. Strings are
+ * borrowed from the profile; o->password is owned by o (secret_free). */
+int vs_opts_from_profile(struct vs_opts *o, const struct mtv_profile *p, struct mtv_err *err);
+
 /* Connect and log in. *out belongs to the caller. */
 int vs_connect(struct vs_client **out, const struct vs_opts *o, struct mtv_err *err);
 /* Log out and free; accepts NULL. */
