@@ -1,0 +1,174 @@
+package main
+
+// The Kubernetes/OpenShift API server service of mtv-lab.
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// kubeControllers are started once the API server is up (Forklift model etc.).
+var kubeControllers []func(l *Lab, s *Store) (stop func())
+
+func init() { labServices = append(labServices, startKube) }
+
+type kbLogWriter struct{ l *Lab }
+
+func (w kbLogWriter) Write(p []byte) (int, error) {
+	w.l.Logf("kube: http: %s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func startKube(l *Lab) (map[string]interface{}, func(), error) {
+	logf := l.Logf
+	if logf == nil {
+		logf = func(string, ...interface{}) {}
+		l.Logf = logf
+	}
+	cert, err := l.IssueCert("127.0.0.1", "localhost")
+	if err != nil {
+		return nil, nil, fmt.Errorf("kube: certificate: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, fmt.Errorf("kube: listen: %v", err)
+	}
+	s := NewStore(logf)
+	k := &kbServer{l: l, s: s, done: make(chan struct{}),
+		url:   fmt.Sprintf("https://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port),
+		admin: kbRandToken(32), view: kbRandToken(32),
+		user: "kubeadmin", pass: kbPassword(),
+		oauth: map[string]*kbToken{}, counts: map[string]int{}, bookmarkMS: 10000,
+		kubeconfig: filepath.Join(l.Dir, "kubeconfig")}
+	if err := kbSeed(s); err != nil {
+		ln.Close()
+		s.Close()
+		return nil, nil, fmt.Errorf("kube: seed: %v", err)
+	}
+	if err := k.writeKubeconfig(); err != nil {
+		ln.Close()
+		s.Close()
+		return nil, nil, fmt.Errorf("kube: kubeconfig: %v", err)
+	}
+	srv := &http.Server{Handler: k, ErrorLog: log.New(kbLogWriter{l}, "", 0),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.ServeTLS(ln, "", ""); err != nil && err != http.ErrServerClosed {
+			logf("kube: serve: %v", err)
+		}
+	}()
+	k.registerControl(l.Control)
+	var stops []func()
+	for _, start := range kubeControllers {
+		if stop := start(l, s); stop != nil {
+			stops = append(stops, stop)
+		}
+	}
+	logf("kube: API server on %s", k.url)
+	ready := map[string]interface{}{
+		"kube": map[string]interface{}{
+			"server": k.url, "token": k.admin, "viewer_token": k.view,
+			"ca_file": l.CAFile, "kubeconfig": k.kubeconfig,
+			"username": k.user, "password": k.pass,
+		},
+		"storage_class":    "lab-block",
+		"fs_storage_class": "lab-fs",
+	}
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+		close(k.done)
+		srv.Close()
+		s.Close()
+	}
+	return ready, stop, nil
+}
+
+func kbPassword() string {
+	t := kbRandToken(15)
+	return strings.NewReplacer("-", "x", "_", "y").Replace(t)
+}
+
+func (k *kbServer) writeKubeconfig() error {
+	k.mu.Lock()
+	tok := k.admin
+	k.mu.Unlock()
+	ca, err := filepath.Abs(k.l.CAFile)
+	if err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: mtv-lab
+  cluster:
+    server: %s
+    certificate-authority: %s
+users:
+- name: kubeadmin/mtv-lab
+  user:
+    token: %s
+contexts:
+- name: default/mtv-lab/kubeadmin
+  context:
+    cluster: mtv-lab
+    user: kubeadmin/mtv-lab
+    namespace: default
+current-context: default/mtv-lab/kubeadmin
+preferences: {}
+`, k.url, ca, tok)
+	return kbWriteFile(k.kubeconfig, cfg, 0600)
+}
+
+// kbSeed creates what a fresh MTV cluster has: namespaces, storage classes
+// with their CDI storage profiles, and the ForkliftController CR.
+func kbSeed(s *Store) error {
+	for _, ns := range []string{"default", "kube-system", "kube-public", "openshift-mtv", "openshift-cnv"} {
+		if _, err := s.create(kbGVRNamespaces, "", Obj{"metadata": Obj{"name": ns}}, false); err != nil {
+			return err
+		}
+	}
+	scs := []struct {
+		name, prov string
+		def        bool
+		sets       []interface{}
+	}{
+		{"lab-block", "block.csi.mtv-lab.local", true, []interface{}{
+			Obj{"accessModes": []interface{}{"ReadWriteMany"}, "volumeMode": "Block"},
+			Obj{"accessModes": []interface{}{"ReadWriteOnce"}, "volumeMode": "Block"},
+			Obj{"accessModes": []interface{}{"ReadWriteOnce"}, "volumeMode": "Filesystem"}}},
+		{"lab-fs", "fs.csi.mtv-lab.local", false, []interface{}{
+			Obj{"accessModes": []interface{}{"ReadWriteOnce"}, "volumeMode": "Filesystem"}}},
+	}
+	for _, sc := range scs {
+		o := Obj{"metadata": Obj{"name": sc.name, "annotations": Obj{
+			"storageclass.kubernetes.io/is-default-class": fmt.Sprint(sc.def)}},
+			"provisioner": sc.prov, "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+			"allowVolumeExpansion": true}
+		if _, err := s.create(kbGVRStorageClasses, "", o, false); err != nil {
+			return err
+		}
+		p := Obj{"metadata": Obj{"name": sc.name}, "spec": Obj{}}
+		po, err := s.create(kbGVRStorageProfiles, "", p, false)
+		if err != nil {
+			return err
+		}
+		po["status"] = Obj{"storageClass": sc.name, "provisioner": sc.prov, "claimPropertySets": sc.sets}
+		if _, err := s.UpdateStatus(kbGVRStorageProfiles, "", po); err != nil {
+			return err
+		}
+	}
+	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
+		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,
+			"controller_precopy_interval": 60}}
+	_, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, false)
+	return err
+}

@@ -1,0 +1,601 @@
+package main
+
+// The resources the lab's API server knows, with their discovery data and
+// the validation the real API server (CRD schemas, core validation) applies.
+
+import (
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+type kbRes struct {
+	GVR
+	Kind       string
+	Singular   string
+	Namespaced bool
+	Status     bool // has a /status subresource
+	CRD        bool // custom resource: strategic merge patch is refused
+	ReadOnly   bool // only get/list/watch
+	Short      []string
+	Categories []string
+	Fields     []string // extra field selector keys
+	NameRule   string   // "label" or "subdomain"
+	Schema     *kbSch
+}
+
+var (
+	kbGVRNamespaces      = GVR{"", "v1", "namespaces"}
+	kbGVRServiceAccounts = GVR{"", "v1", "serviceaccounts"}
+	kbGVRPods            = GVR{"", "v1", "pods"}
+	kbGVREvents          = GVR{"", "v1", "events"}
+	kbGVRSecrets         = GVR{"", "v1", "secrets"}
+	kbGVRStorageClasses  = GVR{"storage.k8s.io", "v1", "storageclasses"}
+	kbGVRCRDs            = GVR{"apiextensions.k8s.io", "v1", "customresourcedefinitions"}
+	kbGVRForkliftCtl     = GVR{"forklift.konveyor.io", "v1beta1", "forkliftcontrollers"}
+	kbGVRStorageProfiles = GVR{"cdi.kubevirt.io", "v1beta1", "storageprofiles"}
+)
+
+const kbFK = "forklift.konveyor.io"
+
+var kbVendors = []string{"flashsystem", "vantara", "ontap", "primera3par", "pureFlashArray", "powerflex", "powermax", "powerstore", "infinibox"}
+
+// kbSch is a small subset of an OpenAPI v3 schema.
+type kbSch struct {
+	Type  string // object, array, string, boolean, integer, "" = any
+	Req   []string
+	Props map[string]*kbSch
+	Items *kbSch
+	Enum  []string
+}
+
+func kbO(req []string, props map[string]*kbSch) *kbSch {
+	return &kbSch{Type: "object", Req: req, Props: props}
+}
+func kbA(items *kbSch) *kbSch     { return &kbSch{Type: "array", Items: items} }
+func kbE(vals ...string) *kbSch   { return &kbSch{Type: "string", Enum: vals} }
+func kbS() *kbSch                 { return &kbSch{Type: "string"} }
+func kbRefSch() *kbSch            { return kbO(nil, map[string]*kbSch{"id": kbS(), "name": kbS(), "namespace": kbS()}) }
+func kbProvPair() *kbSch          { return kbO([]string{"source", "destination"}, map[string]*kbSch{"source": kbRefSch(), "destination": kbRefSch()}) }
+func kbSpec(s *kbSch) *kbSch      { return kbO([]string{"spec"}, map[string]*kbSch{"spec": s}) }
+
+func kbSchemas() map[string]*kbSch {
+	return map[string]*kbSch{
+		"providers": kbSpec(kbO([]string{"type", "secret"}, map[string]*kbSch{
+			"type":     kbE("openshift", "vsphere", "ovirt", "openstack", "ova", "ec2", "hyperv", "nutanix"),
+			"url":      kbS(),
+			"secret":   kbRefSch(),
+			"settings": &kbSch{Type: "object"},
+		})),
+		"storagemaps": kbSpec(kbO([]string{"provider", "map"}, map[string]*kbSch{
+			"provider": kbProvPair(),
+			"map": kbA(kbO([]string{"source", "destination"}, map[string]*kbSch{
+				"source": kbRefSch(),
+				"destination": kbO([]string{"storageClass"}, map[string]*kbSch{
+					"storageClass": kbS(),
+					"volumeMode":   kbE("Filesystem", "Block"),
+					"accessMode":   kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"),
+				}),
+				"offloadPlugin": kbO(nil, map[string]*kbSch{
+					"vsphereXcopyConfig": kbO([]string{"secretRef", "storageVendorProduct"}, map[string]*kbSch{
+						"secretRef":               kbS(),
+						"storageVendorProduct":    kbE(kbVendors...),
+						"dedicatedMigrationHosts": kbA(kbS()),
+					}),
+				}),
+			})),
+		})),
+		"networkmaps": kbSpec(kbO([]string{"provider", "map"}, map[string]*kbSch{
+			"provider": kbProvPair(),
+			"map": kbA(kbO([]string{"source", "destination"}, map[string]*kbSch{
+				"source": kbRefSch(),
+				"destination": kbO([]string{"type"}, map[string]*kbSch{
+					"type": kbE("pod", "multus", "ignored"), "name": kbS(), "namespace": kbS(),
+				}),
+			})),
+		})),
+		"plans": kbSpec(kbO([]string{"provider", "map", "targetNamespace", "vms"}, map[string]*kbSch{
+			"provider": kbProvPair(),
+			"map": kbO([]string{"network", "storage"}, map[string]*kbSch{
+				"network": kbRefSch(), "storage": kbRefSch(),
+			}),
+			"targetNamespace":  kbS(),
+			"type":             kbE("cold", "warm", "live", "conversion"),
+			"warm":             &kbSch{Type: "boolean"},
+			"archived":         &kbSch{Type: "boolean"},
+			"pvcNameTemplate":  kbS(),
+			"targetPowerState": kbE("on", "off", "auto"),
+			"vms": kbA(kbO(nil, map[string]*kbSch{
+				"id": kbS(), "name": kbS(), "targetName": kbS(), "pvcNameTemplate": kbS(),
+				"targetPowerState": kbE("on", "off", "auto"),
+				"hooks": kbA(kbO([]string{"hook", "step"}, map[string]*kbSch{
+					"hook": kbRefSch(), "step": kbS(),
+				})),
+			})),
+		})),
+		"migrations": kbSpec(kbO([]string{"plan"}, map[string]*kbSch{
+			"plan":    kbRefSch(),
+			"cancel":  kbA(kbRefSch()),
+			"cutover": kbS(),
+		})),
+		"hooks": kbO(nil, map[string]*kbSch{"spec": kbO(nil, map[string]*kbSch{
+			"image": kbS(), "playbook": kbS(), "serviceAccount": kbS(), "deadline": &kbSch{Type: "integer"},
+		})}),
+		"vspherexcopyvolumepopulators": kbSpec(kbO([]string{"vmId", "vmdkPath", "secretName", "storageVendorProduct"}, map[string]*kbSch{
+			"vmId": kbS(), "vmdkPath": kbS(), "secretName": kbS(), "storageVendorProduct": kbS(), "migrationHost": kbS(),
+		})),
+		"persistentvolumeclaims": kbSpec(kbO(nil, map[string]*kbSch{
+			"accessModes":      kbA(kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")),
+			"volumeMode":       kbE("Filesystem", "Block"),
+			"storageClassName": kbS(),
+		})),
+		"pods": kbSpec(kbO([]string{"containers"}, map[string]*kbSch{
+			"containers": kbA(kbO([]string{"name"}, map[string]*kbSch{"name": kbS(), "image": kbS()})),
+		})),
+	}
+}
+
+func kbResources() []*kbRes {
+	core := func(res, kind string, ns, status bool, short ...string) *kbRes {
+		return &kbRes{GVR: GVR{"", "v1", res}, Kind: kind, Namespaced: ns, Status: status, Short: short}
+	}
+	cr := func(g, v, res, kind string, status bool, short ...string) *kbRes {
+		return &kbRes{GVR: GVR{g, v, res}, Kind: kind, Namespaced: true, Status: status, CRD: true, Short: short}
+	}
+	rs := []*kbRes{
+		core("namespaces", "Namespace", false, true, "ns"),
+		core("secrets", "Secret", true, false),
+		core("configmaps", "ConfigMap", true, false, "cm"),
+		core("events", "Event", true, false, "ev"),
+		core("pods", "Pod", true, true, "po"),
+		core("serviceaccounts", "ServiceAccount", true, false, "sa"),
+		core("persistentvolumeclaims", "PersistentVolumeClaim", true, true, "pvc"),
+		core("persistentvolumes", "PersistentVolume", false, true, "pv"),
+		core("services", "Service", true, true, "svc"),
+		{GVR: kbGVRStorageClasses, Kind: "StorageClass", Short: []string{"sc"}},
+		{GVR: GVR{"coordination.k8s.io", "v1", "leases"}, Kind: "Lease", Namespaced: true},
+		{GVR: kbGVRCRDs, Kind: "CustomResourceDefinition", Short: []string{"crd", "crds"}, ReadOnly: true},
+		cr(kbFK, "v1beta1", "providers", "Provider", true),
+		cr(kbFK, "v1beta1", "networkmaps", "NetworkMap", true),
+		cr(kbFK, "v1beta1", "storagemaps", "StorageMap", true),
+		cr(kbFK, "v1beta1", "plans", "Plan", true),
+		cr(kbFK, "v1beta1", "migrations", "Migration", true),
+		cr(kbFK, "v1beta1", "hooks", "Hook", true),
+		cr(kbFK, "v1beta1", "hosts", "Host", true),
+		cr(kbFK, "v1beta1", "forkliftcontrollers", "ForkliftController", true),
+		cr(kbFK, "v1beta1", "vspherexcopyvolumepopulators", "VSphereXcopyVolumePopulator", false, "vxvp"),
+		cr("kubevirt.io", "v1", "virtualmachines", "VirtualMachine", true, "vm", "vms"),
+		cr("kubevirt.io", "v1", "virtualmachineinstances", "VirtualMachineInstance", true, "vmi", "vmis"),
+		cr("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", true, "dv", "dvs"),
+		cr("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition", false, "net-attach-def"),
+		{GVR: kbGVRStorageProfiles, Kind: "StorageProfile", Status: true, CRD: true},
+	}
+	sch := kbSchemas()
+	for _, r := range rs {
+		r.Singular = strings.ToLower(r.Kind)
+		r.NameRule = "subdomain"
+		if r.GVR == kbGVRNamespaces {
+			r.NameRule = "label"
+		}
+		if r.Group == kbFK {
+			r.Categories = []string{"forklift"}
+		}
+		r.Schema = sch[r.Resource]
+		switch r.Resource {
+		case "events":
+			r.Fields = []string{"involvedObject.kind", "involvedObject.name", "involvedObject.namespace",
+				"involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+				"involvedObject.fieldPath", "reason", "type", "source", "reportingComponent"}
+		case "pods":
+			r.Fields = []string{"spec.nodeName", "status.phase", "spec.restartPolicy", "spec.serviceAccountName"}
+		case "secrets":
+			r.Fields = []string{"type"}
+		case "namespaces":
+			r.Fields = []string{"status.phase"}
+		case "persistentvolumeclaims", "persistentvolumes":
+			r.Fields = []string{"status.phase"}
+		}
+	}
+	return rs
+}
+
+func (r *kbRes) verbs() []string {
+	if r.ReadOnly {
+		return []string{"get", "list", "watch"}
+	}
+	return []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+}
+
+// ---------------------------------------------------------------- validation
+
+var (
+	kbLabelRe     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	kbSubdomainRe = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	kbQualNameRe  = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	kbLabelValRe  = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+)
+
+func kbCause(reason, field, msg string) map[string]interface{} {
+	return map[string]interface{}{"reason": reason, "field": field, "message": msg}
+}
+
+func kbJSONType(v interface{}) string {
+	switch v.(type) {
+	case map[string]interface{}:
+		return "object"
+	case []interface{}:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case nil:
+		return "null"
+	}
+	return "unknown"
+}
+
+func kbCheck(s *kbSch, v interface{}, path string, out *[]map[string]interface{}) {
+	if s == nil || v == nil {
+		return
+	}
+	if s.Type != "" {
+		jt := kbJSONType(v)
+		ok := jt == s.Type || (s.Type == "integer" && jt == "number")
+		if !ok {
+			*out = append(*out, kbCause("FieldValueTypeInvalid", path,
+				fmt.Sprintf("Invalid value: %q: %s in body must be of type %s: %q", jt, path, s.Type, jt)))
+			return
+		}
+	}
+	switch t := v.(type) {
+	case map[string]interface{}:
+		for _, k := range s.Req {
+			if _, ok := t[k]; !ok {
+				*out = append(*out, kbCause("FieldValueRequired", path+"."+k, "Required value"))
+			}
+		}
+		keys := make([]string, 0, len(s.Props))
+		for k := range s.Props {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if x, ok := t[k]; ok {
+				kbCheck(s.Props[k], x, path+"."+k, out)
+			}
+		}
+	case []interface{}:
+		for i, x := range t {
+			kbCheck(s.Items, x, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	case string:
+		if len(s.Enum) > 0 {
+			found := false
+			for _, e := range s.Enum {
+				if e == t {
+					found = true
+				}
+			}
+			if !found {
+				q := make([]string, len(s.Enum))
+				for i, e := range s.Enum {
+					q[i] = fmt.Sprintf("%q", e)
+				}
+				*out = append(*out, kbCause("FieldValueNotSupported", path,
+					fmt.Sprintf("Unsupported value: %q: supported values: %s", t, strings.Join(q, ", "))))
+			}
+		}
+	}
+}
+
+func kbCheckName(rule, name string) string {
+	if rule == "label" {
+		if len(name) > 63 {
+			return "must be no more than 63 characters"
+		}
+		if !kbLabelRe.MatchString(name) {
+			return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+		}
+		return ""
+	}
+	if len(name) > 253 {
+		return "must be no more than 253 characters"
+	}
+	if !kbSubdomainRe.MatchString(name) {
+		return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+	}
+	return ""
+}
+
+func kbCheckLabelKey(k string) bool {
+	prefix, name, found := strings.Cut(k, "/")
+	if !found {
+		name, prefix = prefix, ""
+	} else if prefix == "" || len(prefix) > 253 || !kbSubdomainRe.MatchString(prefix) {
+		return false
+	}
+	return len(name) > 0 && len(name) <= 63 && kbQualNameRe.MatchString(name)
+}
+
+// kbValidate applies the checks a real API server makes on create/update.
+func kbValidate(ri *kbRes, obj, old Obj) *StatusError {
+	var causes []map[string]interface{}
+	meta := kbMeta(obj)
+	name := kbStr(meta, "name")
+	if name == "" {
+		causes = append(causes, kbCause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"))
+	} else if msg := kbCheckName(ri.NameRule, name); msg != "" {
+		causes = append(causes, kbCause("FieldValueInvalid", "metadata.name", fmt.Sprintf("Invalid value: %q: %s", name, msg)))
+	}
+	if l, ok := meta["labels"]; ok && l != nil {
+		lm, ok := l.(map[string]interface{})
+		if !ok {
+			causes = append(causes, kbCause("FieldValueTypeInvalid", "metadata.labels", "Invalid value: labels must be a map of strings"))
+		}
+		for k, v := range lm {
+			vs, isStr := v.(string)
+			if !kbCheckLabelKey(k) {
+				causes = append(causes, kbCause("FieldValueInvalid", "metadata.labels", fmt.Sprintf("Invalid value: %q: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", k)))
+			} else if !isStr || len(vs) > 63 || !kbLabelValRe.MatchString(vs) {
+				causes = append(causes, kbCause("FieldValueInvalid", "metadata.labels", fmt.Sprintf("Invalid value: %q: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", fmt.Sprint(v))))
+			}
+		}
+	}
+	if ri.Schema != nil {
+		kbCheck(ri.Schema, obj, "", &causes)
+		for _, c := range causes {
+			if f, _ := c["field"].(string); strings.HasPrefix(f, ".") {
+				c["field"] = f[1:]
+				c["message"] = strings.Replace(c["message"].(string), " "+f+" in body", " "+f[1:]+" in body", 1)
+			}
+		}
+	}
+	if ri.GVR == kbGVRSecrets {
+		if d, ok := obj["data"].(map[string]interface{}); ok {
+			for k, v := range d {
+				s, _ := v.(string)
+				if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+					causes = append(causes, kbCause("FieldValueInvalid", "data["+k+"]", "Invalid value: illegal base64 data"))
+				}
+			}
+		}
+	}
+	if old != nil && ri.Resource == "persistentvolumeclaims" {
+		os, _ := kbPath(old, "spec.volumeMode")
+		ns, _ := kbPath(obj, "spec.volumeMode")
+		if fmt.Sprint(os) != fmt.Sprint(ns) {
+			causes = append(causes, kbCause("FieldValueForbidden", "spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"))
+		}
+	}
+	if len(causes) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(causes))
+	for i, c := range causes {
+		msgs[i] = fmt.Sprintf("%s: %s", c["field"], c["message"])
+	}
+	all := msgs[0]
+	if len(msgs) > 1 {
+		all = "[" + strings.Join(msgs, ", ") + "]"
+	}
+	kind := ri.Kind
+	if ri.Group != "" {
+		kind += "." + ri.Group
+	}
+	return &StatusError{Code: 422, Reason: "Invalid",
+		Message: fmt.Sprintf("%s %q is invalid: %s", kind, name, all),
+		Causes:  causes,
+		Details: map[string]interface{}{"name": name, "group": ri.Group, "kind": ri.Kind}}
+}
+
+// kbPrepare applies defaulting (Secret stringData folding, Secret type).
+func kbPrepare(ri *kbRes, obj, old Obj) {
+	switch ri.GVR {
+	case kbGVRSecrets:
+		if sd, ok := obj["stringData"].(map[string]interface{}); ok {
+			d, _ := obj["data"].(map[string]interface{})
+			if d == nil {
+				d = Obj{}
+			}
+			for k, v := range sd {
+				d[k] = base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(v)))
+			}
+			obj["data"] = d
+		}
+		delete(obj, "stringData")
+		if kbStr(obj, "type") == "" {
+			obj["type"] = "Opaque"
+		}
+	case GVR{"", "v1", "persistentvolumeclaims"}:
+		if spec, ok := obj["spec"].(map[string]interface{}); ok {
+			if _, ok := spec["volumeMode"]; !ok {
+				spec["volumeMode"] = "Filesystem"
+			}
+		}
+		if old == nil {
+			if _, ok := obj["status"]; !ok {
+				obj["status"] = Obj{"phase": "Pending"}
+			}
+		}
+	case kbGVRPods:
+		if old == nil {
+			if _, ok := obj["status"]; !ok {
+				obj["status"] = Obj{"phase": "Pending"}
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------- selectors
+
+type kbReq struct {
+	key, op string // op: = != in notin exists !exists
+	vals    []string
+}
+
+type kbSelector []kbReq
+
+func (sel kbSelector) match(o Obj) bool {
+	labels := kbStringMap(kbMeta(o)["labels"])
+	for _, r := range sel {
+		v, has := labels[r.key]
+		switch r.op {
+		case "=", "in":
+			if !has || !kbIn(v, r.vals) {
+				return false
+			}
+		case "!=", "notin":
+			if has && kbIn(v, r.vals) {
+				return false
+			}
+		case "exists":
+			if !has {
+				return false
+			}
+		case "!exists":
+			if has {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func kbIn(v string, vals []string) bool {
+	for _, x := range vals {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func kbSplitTop(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+func kbBadSel(msg string) *StatusError {
+	return &StatusError{Code: 400, Reason: "BadRequest", Message: msg}
+}
+
+func kbParseLabelSelector(s string) (kbSelector, error) {
+	var sel kbSelector
+	if strings.TrimSpace(s) == "" {
+		return sel, nil
+	}
+	setRe := regexp.MustCompile(`^\s*([^\s!=(),]+)\s+(in|notin)\s*\(([^)]*)\)\s*$`)
+	for _, part := range kbSplitTop(s) {
+		p := strings.TrimSpace(part)
+		if p == "" {
+			return nil, kbBadSel(fmt.Sprintf("unable to parse requirement: found '', expected: identifier in %q", s))
+		}
+		var r kbReq
+		if m := setRe.FindStringSubmatch(p); m != nil {
+			r = kbReq{key: m[1], op: m[2]}
+			for _, v := range strings.Split(m[3], ",") {
+				r.vals = append(r.vals, strings.TrimSpace(v))
+			}
+		} else if strings.Contains(p, "!=") {
+			k, v, _ := strings.Cut(p, "!=")
+			r = kbReq{key: strings.TrimSpace(k), op: "!=", vals: []string{strings.TrimSpace(v)}}
+		} else if strings.Contains(p, "==") {
+			k, v, _ := strings.Cut(p, "==")
+			r = kbReq{key: strings.TrimSpace(k), op: "=", vals: []string{strings.TrimSpace(v)}}
+		} else if strings.Contains(p, "=") {
+			k, v, _ := strings.Cut(p, "=")
+			r = kbReq{key: strings.TrimSpace(k), op: "=", vals: []string{strings.TrimSpace(v)}}
+		} else if strings.HasPrefix(p, "!") {
+			r = kbReq{key: strings.TrimSpace(p[1:]), op: "!exists"}
+		} else {
+			r = kbReq{key: p, op: "exists"}
+		}
+		if !kbCheckLabelKey(r.key) || strings.ContainsAny(r.key, " ()") {
+			return nil, kbBadSel(fmt.Sprintf("unable to parse requirement: invalid label key %q", r.key))
+		}
+		for _, v := range r.vals {
+			if len(v) > 63 || !kbLabelValRe.MatchString(v) {
+				return nil, kbBadSel(fmt.Sprintf("unable to parse requirement: invalid label value: %q", v))
+			}
+		}
+		sel = append(sel, r)
+	}
+	return sel, nil
+}
+
+type kbFieldReq struct {
+	path, val string
+	neg       bool
+}
+
+type kbFieldSel []kbFieldReq
+
+func (fs kbFieldSel) match(o Obj) bool {
+	for _, r := range fs {
+		v, _ := kbPath(o, r.path)
+		s := ""
+		if v != nil {
+			s = fmt.Sprint(v)
+		}
+		if r.path == "source" {
+			v, _ = kbPath(o, "source.component")
+			s = fmt.Sprint(v)
+		}
+		if (s == r.val) == r.neg {
+			return false
+		}
+	}
+	return true
+}
+
+func kbParseFieldSelector(ri *kbRes, s string) (kbFieldSel, error) {
+	var fs kbFieldSel
+	if strings.TrimSpace(s) == "" {
+		return fs, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		var r kbFieldReq
+		var k, v string
+		if a, b, ok := strings.Cut(part, "!="); ok {
+			k, v, r.neg = a, b, true
+		} else if a, b, ok := strings.Cut(part, "=="); ok {
+			k, v = a, b
+		} else if a, b, ok := strings.Cut(part, "="); ok {
+			k, v = a, b
+		} else {
+			return nil, kbBadSel(fmt.Sprintf("invalid selector: '%s'; can't understand '%s'", s, part))
+		}
+		k = strings.TrimSpace(k)
+		ok := k == "metadata.name" || k == "metadata.namespace"
+		for _, f := range ri.Fields {
+			if f == k {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, kbBadSel(fmt.Sprintf("field label not supported: %s", k))
+		}
+		r.path, r.val = k, strings.TrimSpace(v)
+		fs = append(fs, r)
+	}
+	return fs, nil
+}
