@@ -1,5 +1,359 @@
-/* run.c: the runner (stub, replaced). */
+/* run.c: execute a plan's steps in order, then the teardown in reverse. */
 #include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "exec/exec.h"
-int exec_run(struct run_result *res, json_object *plan, const struct mtv_profile *p, const struct run_opts *o) { return MTV_EINTERNAL; }
-void run_result_release(struct run_result *res) { }
+#include "exec/exec_int.h"
+
+#define MAX_BATCH 8
+
+static volatile sig_atomic_t canceled;
+
+static void
+on_signal(int sig)
+{
+	canceled = sig;
+}
+
+/* What the teardown needs to undo one step. */
+struct undo_rec {
+	json_object *step;		/* borrowed from the plan */
+	const struct step_kind *kind;
+	json_object *undo;		/* owned */
+};
+
+struct job {
+	struct step_ctx *ctx;
+	json_object *step;
+	const struct step_kind *kind;
+	json_object *undo;
+	struct mtv_err err;
+	int rc;
+	long long start, end;
+};
+
+static const char *
+sget(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static int
+iget(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (json_object_object_get_ex(o, key, &v))
+		return json_object_get_int(v);
+	return 0;
+}
+
+static struct step_result *
+result_add(struct run_result *res)
+{
+	if (res->n == res->cap) {
+		res->cap = res->cap ? res->cap * 2 : 32;
+		res->steps = xrealloc(res->steps, res->cap * sizeof(*res->steps));
+	}
+	memset(&res->steps[res->n], 0, sizeof(res->steps[0]));
+	return &res->steps[res->n++];
+}
+
+static void
+record(struct run_result *res, json_object *step, int code, const char *msg,
+       long long start, long long end, bool teardown, bool skipped)
+{
+	struct step_result *sr = result_add(res);
+	const char *title = sget(step, "title");
+
+	sr->id = iget(step, "id");
+	sr->kind = xstrdup(sget(step, "kind") ? sget(step, "kind") : "?");
+	if (teardown) {
+		const char *u = sget(step, "undo");
+
+		sr->title = xasprintf("%s", u ? u : title ? title : sr->kind);
+	} else {
+		sr->title = xstrdup(title ? title : sr->kind);
+	}
+	sr->code = code;
+	sr->message = msg && *msg ? xstrdup(msg) : NULL;
+	sr->start_ms = start;
+	sr->end_ms = end;
+	sr->teardown = teardown;
+	sr->skipped = skipped;
+}
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+
+	j->start = clock_ms();
+	j->rc = j->kind->exec(j->ctx, j->step, &j->undo, &j->err);
+	j->end = clock_ms();
+	return NULL;
+}
+
+static bool
+side_selected(json_object *step, const char *only)
+{
+	const char *side = sget(step, "side");
+
+	return only == NULL || side == NULL || strcmp(side, only) == 0;
+}
+
+static void
+push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
+	  const struct step_kind *kind, json_object *undo)
+{
+	if (kind->undo == NULL) {
+		json_object_put(undo);
+		return;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		*stack = xrealloc(*stack, *cap * sizeof(**stack));
+	}
+	(*stack)[*n].step = step;
+	(*stack)[*n].kind = kind;
+	(*stack)[(*n)++].undo = undo;
+}
+
+static void
+progress(int id, int total, json_object *step, const char *what)
+{
+	log_info("[%2d/%d] %-11s %s%s", id, total, sget(step, "kind"),
+		 sget(step, "title") ? sget(step, "title") : "", what);
+}
+
+/* Run steps[i..i+count) at the same time (count 1: in this thread). */
+static void
+run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
+	  const struct step_kind **kinds, size_t count, int total,
+	  struct undo_rec **stack, size_t *n, size_t *cap)
+{
+	struct job jobs[MAX_BATCH];
+	pthread_t tids[MAX_BATCH];
+	bool started[MAX_BATCH] = { false };
+	size_t k;
+
+	memset(jobs, 0, sizeof(jobs));
+	for (k = 0; k < count; k++) {
+		jobs[k].ctx = ctx;
+		jobs[k].step = steps[k];
+		jobs[k].kind = kinds[k];
+		progress(iget(steps[k], "id"), total, steps[k], "");
+	}
+	if (count == 1) {
+		job_main(&jobs[0]);
+	} else {
+		for (k = 0; k < count; k++)
+			started[k] = pthread_create(&tids[k], NULL, job_main, &jobs[k]) == 0;
+		for (k = 0; k < count; k++) {
+			if (started[k])
+				pthread_join(tids[k], NULL);
+			else
+				job_main(&jobs[k]);
+		}
+	}
+	for (k = 0; k < count; k++) {
+		struct job *j = &jobs[k];
+
+		/* a partial step is undone too */
+		push_undo(stack, n, cap, j->step, j->kind, j->undo);
+		record(res, j->step, j->rc, j->rc ? j->err.msg : NULL, j->start,
+		       j->end, false, false);
+		if (j->rc == 0) {
+			log_verbose("step %d done in %.1f s", iget(j->step, "id"),
+				    (double)(j->end - j->start) / 1000.0);
+			continue;
+		}
+		if (res->code == 0) {
+			const char *obj = sget(j->step, "object");
+
+			res->code = j->rc;
+			res->message = xasprintf("step %d (%s)%s%s%s: %s",
+				iget(j->step, "id"), j->kind->name,
+				obj ? " '" : "", obj ? obj : "", obj ? "'" : "",
+				j->err.msg);
+		}
+		log_error("step %d (%s) failed: %s", iget(j->step, "id"),
+			  j->kind->name, j->err.msg);
+	}
+}
+
+static void
+teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
+	 size_t n)
+{
+	size_t i;
+
+	if (n)
+		log_info("teardown: %zu step%s", n, n == 1 ? "" : "s");
+	for (i = n; i-- > 0;) {
+		struct mtv_err err = { 0 };
+		long long start = clock_ms();
+		int rc;
+
+		log_info("  undo %-9s %s", stack[i].kind->name,
+			 sget(stack[i].step, "undo") ? sget(stack[i].step, "undo") :
+			 sget(stack[i].step, "title"));
+		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
+		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
+		       clock_ms(), true, false);
+		if (rc == 0)
+			continue;
+		if (rc == MTV_EFAILED)
+			res->leaks++;
+		log_error("teardown of step %d (%s) failed: %s",
+			  iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+		if (res->code == 0) {
+			res->code = rc;
+			res->message = xasprintf("teardown of step %d (%s): %s",
+				iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+		}
+	}
+}
+
+static void
+print_kept(struct undo_rec *stack, size_t n, json_object *plan)
+{
+	size_t i;
+
+	fprintf(stderr, "--keep: left in place (remove in this order):\n");
+	for (i = n; i-- > 0;)
+		fprintf(stderr, "  %s\n", sget(stack[i].step, "undo") ?
+			sget(stack[i].step, "undo") : sget(stack[i].step, "title"));
+	fprintf(stderr, "to remove everything: kubectl delete namespace %s; "
+		"then destroy the vSphere VMs whose names start with '%s-'\n",
+		sget(plan, "namespace") ? sget(plan, "namespace") : "?",
+		sget(plan, "run_id") ? sget(plan, "run_id") : "?");
+}
+
+int
+exec_run(struct run_result *res, json_object *plan,
+	 const struct mtv_profile *p, const struct run_opts *o)
+{
+	struct step_ctx ctx;
+	struct drivers drv;
+	struct sigaction sa, old_int, old_term;
+	struct undo_rec *stack = NULL;
+	json_object *steps = NULL;
+	size_t nstack = 0, capstack = 0, i, len;
+	int timeout, total;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ctx, 0, sizeof(ctx));
+	drivers_init(&drv);
+	ctx.plan = plan;
+	ctx.profile = p;
+	ctx.opts = o;
+	ctx.run_id = sget(plan, "run_id");
+	ctx.ns = sget(plan, "namespace");
+	ctx.state = json_object_new_object();
+	pthread_mutex_init(&ctx.lock, NULL);
+	ctx.canceled = &canceled;
+	ctx.drivers = &drv;
+	timeout = o->timeout ? o->timeout : iget(plan, "timeout");
+	if (timeout > 0)
+		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
+
+	canceled = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	json_object_object_get_ex(plan, "steps", &steps);
+	len = steps ? json_object_array_length(steps) : 0;
+	total = (int)len;
+	for (i = 0; i < len && res->code == 0;) {
+		json_object *batch[MAX_BATCH];
+		const struct step_kind *kinds[MAX_BATCH];
+		json_object *step = json_object_array_get_idx(steps, i);
+		int b = iget(step, "batch");
+		size_t count = 0;
+		struct mtv_err err = { 0 };
+
+		if (exec_should_stop(&ctx, &err)) {
+			res->code = err.code;
+			res->message = xstrdup(err.msg);
+			break;
+		}
+		while (i < len && count < MAX_BATCH) {
+			json_object *s = json_object_array_get_idx(steps, i);
+			const struct step_kind *k;
+
+			if (count > 0 && (b == 0 || iget(s, "batch") != b))
+				break;
+			i++;
+			if (!side_selected(s, o->only)) {
+				record(res, s, 0, NULL, 0, 0, false, true);
+				if (b == 0)
+					break;
+				continue;
+			}
+			k = step_kind_find(sget(s, "kind") ? sget(s, "kind") : "");
+			if (k == NULL) {
+				res->code = MTV_EINTERNAL;
+				res->message = xasprintf("step %d: unknown kind '%s'",
+					iget(s, "id"), sget(s, "kind"));
+				break;
+			}
+			batch[count] = s;
+			kinds[count++] = k;
+			if (b == 0)
+				break;
+		}
+		if (res->code == 0 && count > 0)
+			run_batch(&ctx, res, batch, kinds, count, total, &stack,
+				  &nstack, &capstack);
+	}
+	if (canceled) {
+		res->interrupted = true;
+		log_warn("interrupted: tearing down");
+		canceled = 0;	/* let the teardown's own waits run */
+		ctx.deadline_ms = 0;
+	}
+	if (ctx.deadline_ms && clock_ms() >= ctx.deadline_ms)
+		ctx.deadline_ms = clock_ms() + 600 * 1000;	/* teardown gets its own time */
+	if (o->keep)
+		print_kept(stack, nstack, plan);
+	else
+		teardown(&ctx, res, stack, nstack);
+	for (i = 0; i < nstack; i++)
+		json_object_put(stack[i].undo);
+	free(stack);
+	drivers_release(&drv);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	json_object_put(ctx.state);
+	pthread_mutex_destroy(&ctx.lock);
+	if (res->code == 0 && res->leaks)
+		res->code = MTV_EFAILED;
+	return res->code;
+}
+
+void
+run_result_release(struct run_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++) {
+		free(res->steps[i].kind);
+		free(res->steps[i].title);
+		free(res->steps[i].message);
+	}
+	free(res->steps);
+	free(res->message);
+	memset(res, 0, sizeof(*res));
+}

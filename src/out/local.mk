@@ -1,1 +1,3 @@
-libmtv_a_SOURCES +=
+libmtv_a_SOURCES += \
+	src/out/out.h \
+	src/out/report.c
