@@ -15,4 +15,5 @@ libmtv_test_a_SOURCES = $(libmtv_a_SOURCES)
 libmtv_test_a_CPPFLAGS = $(AM_CPPFLAGS) -DMTV_TESTING
 libmtv_test_a_CFLAGS = $(AM_CFLAGS)
 
-EXTRA_DIST += tests/lib.sh doc/plan-format.md
+TESTS += tests/t_cli.sh
+EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh
