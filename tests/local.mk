@@ -16,4 +16,5 @@ libmtv_test_a_CPPFLAGS = $(AM_CPPFLAGS) -DMTV_TESTING
 libmtv_test_a_CFLAGS = $(AM_CFLAGS)
 
 TESTS += tests/t_cli.sh
-EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh
+LAB_TESTS += tests/t_e2e.sh
+EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh
