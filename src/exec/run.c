@@ -13,6 +13,9 @@
 
 static volatile sig_atomic_t canceled;
 
+/* Step lookup; unit tests put fake kinds here. */
+MTV_STATIC const struct step_kind *(*find_kind)(const char *name) = step_kind_find;
+
 static void
 on_signal(int sig)
 {
@@ -302,7 +305,7 @@ exec_run(struct run_result *res, json_object *plan,
 					break;
 				continue;
 			}
-			k = step_kind_find(sget(s, "kind") ? sget(s, "kind") : "");
+			k = find_kind(sget(s, "kind") ? sget(s, "kind") : "");
 			if (k == NULL) {
 				res->code = MTV_EINTERNAL;
 				res->message = xasprintf("step %d: unknown kind '%s'",
