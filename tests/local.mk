@@ -5,7 +5,7 @@ check_PROGRAMS += tests/unit/unit
 TESTS += tests/unit/unit
 endif
 tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c tests/unit/test_util.c \
-	tests/unit/test_run.c
+	tests/unit/test_run.c tests/unit/test_report.c
 tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
 tests_unit_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_unit_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
@@ -17,5 +17,5 @@ libmtv_test_a_CPPFLAGS = $(AM_CPPFLAGS) -DMTV_TESTING
 libmtv_test_a_CFLAGS = $(AM_CFLAGS)
 
 TESTS += tests/t_cli.sh
-LAB_TESTS += tests/t_e2e.sh
-EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh
+LAB_TESTS += tests/t_e2e.sh tests/t_secrets.sh
+EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh tests/t_secrets.sh

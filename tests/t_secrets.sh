@@ -1,0 +1,56 @@
+#!/bin/bash
+# t_secrets.sh: no secret value (raw, base64 or URL-encoded) appears in
+# stdout, stderr, the log file or the reports of a run at trace level, nor in
+# `plan -v` output.
+. "${srcdir:-.}/tests/lib.sh"
+. "$srcdir/tests/lab/lab.sh"
+
+lab_start || { not_ok "the lab starts"; exit 1; }
+export COPYOFFLOAD_STORAGE_PASSWORD="env-Storage-Pa55/word+x"
+f="$srcdir/scenarios.d/thin.yaml"
+"$MTV_SCENARIO" plan -v -p "$LAB_PROVIDERS" "$f" >"$T/plan.out" 2>"$T/plan.err"
+"$MTV_SCENARIO" run --log-level trace -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+	--log-file "$T/run.log" --report "$T/report.json" --junit "$T/junit.xml" \
+	"$f" >"$T/run.out" 2>"$T/run.err"
+rc=$?
+if [ $rc -eq 0 ]; then ok "the traced run passes"; else
+	not_ok "the traced run passes (exit $rc)"; tail -20 "$T/run.err" | diag_stdin; fi
+for f in run.log report.json junit.xml; do
+	if [ -s "$T/$f" ]; then ok "the run wrote $f"; else not_ok "the run wrote $f"; fi
+done
+
+# every secret the run knows, in the three encodings
+"$PYTHON3" - "$LAB_PROVIDERS" "$LAB_KUBECONFIG" "$LAB_JSON" >"$T/secrets" <<'PY'
+import base64, json, sys, urllib.parse, yaml
+prov = yaml.safe_load(open(sys.argv[1]))
+kc = yaml.safe_load(open(sys.argv[2]))
+lab = json.loads(sys.argv[3])
+vals = {"env-Storage-Pa55/word+x"}
+for p in prov.values():
+    if not isinstance(p, dict):
+        continue
+    for k in ("password", "cluster_password"):
+        if p.get(k): vals.add(str(p[k]))
+    co = p.get("copyoffload") or {}
+    for k in ("storage_password", "esxi_password"):
+        if co.get(k): vals.add(str(co[k]))
+for u in kc.get("users", []):
+    t = (u.get("user") or {}).get("token")
+    if t: vals.add(t)
+if lab.get("kube", {}).get("password"): vals.add(lab["kube"]["password"])
+for v in sorted(vals):
+    if len(v) < 4: continue
+    print(v)
+    print(base64.b64encode(v.encode()).decode())
+    print(urllib.parse.quote(v, safe=""))
+PY
+n=$(wc -l <"$T/secrets")
+if [ "$n" -ge 9 ]; then ok "collected $n secret spellings"; else not_ok "collected $n secret spellings (expected >= 9)"; fi
+for f in plan.out plan.err run.out run.err run.log report.json junit.xml; do
+	[ -e "$T/$f" ] || continue
+	if grep -qF -f "$T/secrets" "$T/$f"; then
+		not_ok "no secret in $f"; grep -nF -f "$T/secrets" "$T/$f" | head -3 | sed 's/./#/g' | diag_stdin
+	else
+		ok "no secret in $f"
+	fi
+done
