@@ -33,6 +33,8 @@ func (v *vsphere) fixFor(name string) fixFunc {
 		return v.fixRelocate
 	case "ReconfigVM_Task":
 		return v.fixReconfig
+	case "Destroy_Task":
+		return v.fixDestroy
 	case "PowerOnVM_Task", "PowerOffVM_Task", "ResetVM_Task", "SuspendVM_Task", "ShutdownGuest", "RebootGuest":
 		return v.fixPower
 	}
@@ -126,6 +128,44 @@ func (v *vsphere) shielded(w http.ResponseWriter, r *http.Request, body []byte, 
 	copyReply(w, rec)
 }
 
+// localDir maps "[ds] dir/file" to the local directory holding the file.
+func localDir(p string) string {
+	name, rel := dsPathSplit(p)
+	ds := dsByName(name)
+	if ds == nil || rel == "" {
+		return ""
+	}
+	return filepath.Dir(filepath.Join(ds.Info.GetDatastoreInfo().Url, rel))
+}
+
+// fixDestroy: the VM's folders go away with it when they are empty
+// (the simulator leaves the folders of disks kept on other datastores).
+func (v *vsphere) fixDestroy(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method) {
+	vm := vmOf(m.This)
+	var dirs []string
+	if vm != nil && vm.Config != nil {
+		dirs = append(dirs, localDir(vm.Config.Files.VmPathName))
+		for _, d := range diskList(vm.Config.Hardware.Device) {
+			if fb, ok := d.Backing.(types.BaseVirtualDeviceFileBackingInfo); ok {
+				dirs = append(dirs, localDir(fb.GetVirtualDeviceFileBackingInfo().FileName))
+			}
+		}
+	}
+	swaps := shieldRDM(vm)
+	rec := v.passThrough(r, body)
+	if t := taskOf(rec); taskOK(t) {
+		for _, d := range dirs {
+			if d != "" {
+				removeIfEmpty(d)
+			}
+		}
+	} else {
+		unshieldRDM(vm, swaps)
+	}
+	v.noteCookies(rec)
+	copyReply(w, rec)
+}
+
 // ---- device validation (units, controllers)
 
 type ctrlInfo struct {
@@ -211,7 +251,7 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 		return
 	}
 	if f := validateDevices(vm.Config.Hardware.Device, req.Spec.DeviceChange); f != nil && !vm.Config.Template {
-		writeTaskReturn(w, "ReconfigVM_Task", failTask(req.This, "reconfigVm", f))
+		writeTaskReturn(w, "ReconfigVM_Task", failTask(req.This, "ReconfigVM_Task", f))
 		return
 	}
 	// RDM adds: the simulator gets a flat stand-in; the backing is put in afterwards.
@@ -229,7 +269,7 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 			continue
 		}
 		if f := v.checkLun(vm, rdm); f != nil {
-			writeTaskReturn(w, "ReconfigVM_Task", failTask(req.This, "reconfigVm", f))
+			writeTaskReturn(w, "ReconfigVM_Task", failTask(req.This, "ReconfigVM_Task", f))
 			return
 		}
 		mode := rdm.DiskMode
@@ -418,12 +458,12 @@ func (v *vsphere) fixClone(w http.ResponseWriter, r *http.Request, body []byte, 
 		}
 	}
 	if dup := childVM(req.Folder, req.Name); dup != nil {
-		writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "cloneVm", &types.DuplicateName{Name: req.Name, Object: *dup}))
+		writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "CloneVM_Task", &types.DuplicateName{Name: req.Name, Object: *dup}))
 		return
 	}
 	if req.Spec.Config != nil {
 		if f := validateDevices(src.Config.Hardware.Device, req.Spec.Config.DeviceChange); f != nil {
-			writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "cloneVm", f))
+			writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "CloneVM_Task", f))
 			return
 		}
 	}

@@ -78,12 +78,26 @@ func writeTaskReturn(w http.ResponseWriter, method string, task types.ManagedObj
 }
 
 // failTask creates a task on obj that ends in error with fault.
-func failTask(obj types.ManagedObjectReference, name string, fault types.BaseMethodFault) types.ManagedObjectReference {
+func failTask(obj types.ManagedObjectReference, method string, fault types.BaseMethodFault) types.ManagedObjectReference {
 	ref := simulator.Map.Get(obj)
-	t := simulator.CreateTask(ref, name, func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+	id := strings.TrimSuffix(method, "_Task")
+	t := simulator.CreateTask(ref, id, func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		return nil, fault
 	})
+	t.Info.Name = method
 	return t.Run()
+}
+
+// fixTaskName: vCenter reports the SOAP method name ("CloneVM_Task") in
+// TaskInfo.name; the simulator reports "CloneVm", which clients such as
+// pyVmomi cannot resolve to a method.
+func fixTaskName(rec *httptest.ResponseRecorder, method string) {
+	if !strings.HasSuffix(method, "_Task") {
+		return
+	}
+	if t := taskOf(rec); t != nil {
+		simulator.Map.WithLock(t, func() { t.Info.Name = method })
+	}
 }
 
 // encodeRequest re-encodes a (modified) request for the simulator.
@@ -112,6 +126,7 @@ func (v *vsphere) passThrough(r *http.Request, body []byte) *httptest.ResponseRe
 		}()
 		v.inner.ServeHTTP(rec, r2)
 	}()
+	fixTaskName(rec, soapMethodName(body))
 	return rec
 }
 

@@ -1,0 +1,105 @@
+# lab.sh: start and stop the offline lab (mtv-lab) from a shell test.
+# Source it, then:
+#   lab_start [extra mtv-lab options]   start the lab, wait for its JSON line (20 s)
+#   lab_get KEY.PATH                    print a field of the JSON line (e.g. vsphere.url, inventory.hosts.0)
+#   lab_control METHOD PATH [JSON]      call the control endpoint (e.g. lab_control POST /vsphere/counts/reset)
+#   lab_stop                            SIGTERM, wait for the exit, remove the lab directory
+# Exports LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID.
+# The lab directory is $T/lab when tests/lib.sh's $T exists, else a fresh
+# directory under $TMPDIR. lab_start registers lab_stop with at_exit when
+# tests/lib.sh is loaded; otherwise set your own trap.
+
+LAB_PYTHON=/usr/bin/python3
+
+lab_get() {
+	printf '%s' "$LAB_JSON" | "$LAB_PYTHON" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    if isinstance(v, list):
+        v = v[int(k)] if k.isdigit() and int(k) < len(v) else None
+    elif isinstance(v, dict):
+        v = v.get(k)
+    else:
+        v = None
+    if v is None:
+        sys.exit(1)
+print(v if isinstance(v, str) else json.dumps(v))
+' "$1"
+}
+
+lab_start() {
+	local bin=${MTV_LAB:-${builddir:-.}/mtv-lab} fifo line
+	if [ ! -x "$bin" ]; then
+		echo "lab.sh: $bin is not built" >&2
+		return 1
+	fi
+	if [ -n "${T:-}" ] && [ -d "$T" ]; then
+		_lab_tmp=
+		LAB_DIR=$T/lab
+	else
+		_lab_tmp=$(mktemp -d "${TMPDIR:-/tmp}/mtv-lab.XXXXXX") || return 1
+		LAB_DIR=$_lab_tmp/lab
+	fi
+	mkdir -p "$LAB_DIR" || return 1
+	fifo=$LAB_DIR.ready
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	"$bin" --dir "$LAB_DIR" "$@" >"$fifo" 2>"$LAB_DIR.stderr" &
+	LAB_PID=$!
+	exec {_lab_fd}<"$fifo"
+	rm -f "$fifo"
+	if ! read -r -t 20 -u "$_lab_fd" line || [ -z "$line" ]; then
+		echo "lab.sh: mtv-lab gave no ready line within 20 s" >&2
+		sed -n '1,20p' "$LAB_DIR.stderr" >&2
+		lab_stop
+		return 1
+	fi
+	LAB_JSON=$line
+	LAB_PROVIDERS=$(lab_get providers_file)
+	LAB_KUBECONFIG=$(lab_get kube.kubeconfig || true)
+	LAB_CONTROL=$(lab_get control_url)
+	export LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID
+	if command -v at_exit >/dev/null 2>&1 && [ -z "${_lab_registered:-}" ]; then
+		at_exit lab_stop
+		_lab_registered=1
+	fi
+}
+
+lab_stop() {
+	local dog
+	if [ -n "${LAB_PID:-}" ]; then
+		if kill -TERM "$LAB_PID" 2>/dev/null; then
+			# bounded wait: a watchdog kills the lab if it hangs
+			(sleep 5 & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -KILL "$LAB_PID" 2>/dev/null) &
+			dog=$!
+			wait "$LAB_PID" 2>/dev/null
+			kill -TERM "$dog" 2>/dev/null
+			wait "$dog" 2>/dev/null
+		else
+			wait "$LAB_PID" 2>/dev/null
+		fi
+		LAB_PID=
+	fi
+	if [ -n "${_lab_fd:-}" ]; then
+		exec {_lab_fd}<&-
+		_lab_fd=
+	fi
+	if [ -n "${LAB_DIR:-}" ]; then
+		rm -f "$LAB_DIR.ready" "$LAB_DIR.stderr"
+	fi
+	if [ -n "${_lab_tmp:-}" ]; then
+		rm -rf "$_lab_tmp"
+		_lab_tmp=
+	fi
+	return 0
+}
+
+lab_control() {
+	local method=$1 path=$2 data=${3:-}
+	if [ -n "$data" ]; then
+		curl -sS -f -X "$method" -H 'Content-Type: application/json' --data "$data" "$LAB_CONTROL$path"
+	else
+		curl -sS -f -X "$method" "$LAB_CONTROL$path"
+	fi
+}

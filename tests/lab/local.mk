@@ -1,0 +1,23 @@
+# The offline lab: one Go program built with Debian's golang-go and
+# golang-github-vmware-govmomi-dev (GOPATH mode, no downloads).
+LAB_GOPATH = /usr/share/gocode
+LAB_GO_FILES = $(wildcard $(top_srcdir)/tests/lab/*.go)
+
+if HAVE_GO
+noinst_SCRIPTS = mtv-lab
+endif
+
+mtv-lab: $(LAB_GO_FILES)
+	$(AM_V_GEN)cd $(top_srcdir)/tests/lab && \
+	GO111MODULE=off GOPATH='$(LAB_GOPATH)' GOFLAGS= GOCACHE='$(abs_top_builddir)/.gocache' \
+	$(GO) build -o '$(abs_top_builddir)/mtv-lab' .
+
+CLEANFILES += mtv-lab
+distclean-local: lab-distclean
+lab-distclean:
+	-chmod -R u+w $(abs_top_builddir)/.gocache 2>/dev/null; rm -rf $(abs_top_builddir)/.gocache
+.PHONY: lab-distclean
+
+EXTRA_DIST += tests/lab/*.go tests/lab/*.py tests/lab/*.sh tests/lab/local.mk tests/lab/README.md
+
+LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh
