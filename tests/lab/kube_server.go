@@ -230,7 +230,7 @@ func (k *kbServer) parse(r *http.Request) (*kbReqInfo, *StatusError) {
 	switch r.Method {
 	case "GET", "HEAD":
 		switch {
-		case q.Get("watch") == "true" || q.Get("watch") == "1":
+		case kbQueryBool(q, "watch"):
 			ri.verb = "watch"
 		case ri.name == "":
 			ri.verb = "list"
@@ -712,7 +712,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 		k.servePatch(w, r, ri)
 	case "delete":
 		opt := kbDelOpts{Propagation: q.Get("propagationPolicy")}
-		if q.Get("orphanDependents") == "true" {
+		if kbQueryBool(q, "orphanDependents") {
 			opt.Propagation = "Orphan"
 		}
 		if b, _ := kbReadBody(r); len(strings.TrimSpace(string(b))) > 0 {
@@ -990,7 +990,7 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 			return
 		}
 	}
-	bookmarks := q.Get("allowWatchBookmarks") == "true"
+	bookmarks := kbQueryBool(q, "allowWatchBookmarks")
 	drop := r.Header.Get("X-Lab-Drop") == "1"
 	fl, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/json")
@@ -1106,7 +1106,7 @@ func (k *kbServer) servePodLog(w http.ResponseWriter, r *http.Request, ri *kbReq
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(200)
 	io.WriteString(w, tail(text))
-	if q.Get("follow") != "true" {
+	if !kbQueryBool(q, "follow") {
 		return
 	}
 	fl, _ := w.(http.Flusher)
@@ -1147,4 +1147,7 @@ func (k *kbServer) servePodLog(w http.ResponseWriter, r *http.Request, ri *kbReq
 
 // ---------------------------------------------------------------- helpers for tests
 
-func kbQueryBool(q url.Values, k string) bool { return q.Get(k) == "true" || q.Get(k) == "1" }
+func kbQueryBool(q url.Values, k string) bool {
+	b, _ := strconv.ParseBool(q.Get(k))
+	return b
+}

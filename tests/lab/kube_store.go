@@ -410,7 +410,9 @@ func (s *Store) insert(ri *kbRes, ns string, obj Obj) {
 	meta["uid"] = kbUID()
 	meta["resourceVersion"] = strconv.FormatInt(s.rv, 10)
 	meta["creationTimestamp"] = kbNow()
-	meta["generation"] = float64(1)
+	if ri.CRD {
+		meta["generation"] = float64(1)
+	}
 	if ri.GVR == kbGVRNamespaces {
 		obj["spec"] = Obj{"finalizers": []interface{}{"kubernetes"}}
 		obj["status"] = Obj{"phase": "Active"}
@@ -658,7 +660,7 @@ func (s *Store) update(gvr GVR, ns string, in Obj, status, admit bool) (Obj, err
 		if reflect.DeepEqual(res, old) {
 			return old, nil
 		}
-		if !reflect.DeepEqual(kbStripForGen(res, ri.Status), kbStripForGen(old, ri.Status)) {
+		if ri.CRD && !reflect.DeepEqual(kbStripForGen(res, ri.Status), kbStripForGen(old, ri.Status)) {
 			g, _ := ometa["generation"].(float64)
 			kbMeta(res)["generation"] = g + 1
 		}
