@@ -1,0 +1,183 @@
+package main
+
+// KubeVirt side of the Forklift model: the virt-v2v conversion pod and the
+// VirtualMachine created from the copied disks.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// conversionPod creates the virt-v2v in-place conversion pod of a VM.
+func (f *fkForklift) conversionPod(r *fkRun, v *fkVMRun) (string, error) {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	labels := r.labels(v)
+	labels["forklift.app"] = "virt-v2v"
+	labels["plan-name"] = r.planName
+	labels["plan-namespace"] = r.planNS
+	var vols, mounts []interface{}
+	for i, pvc := range v.pvcs {
+		name := "vol-" + strconv.Itoa(i)
+		vols = append(vols, Obj{"name": name, "persistentVolumeClaim": Obj{"claimName": pvc}})
+		mounts = append(mounts, Obj{"name": name, "devicePath": "/dev/block" + strconv.Itoa(i)})
+	}
+	pod, err := f.s.Create(fkPods, tns, Obj{"apiVersion": "v1", "kind": "Pod",
+		"metadata": Obj{"generateName": r.planName + "-" + v.vm.ID + "-", "namespace": tns, "labels": labels},
+		"spec": Obj{"restartPolicy": "Never", "volumes": vols,
+			"containers": []interface{}{Obj{"name": "virt-v2v", "image": "quay.io/kubev2v/forklift-virt-v2v:lab",
+				"args": []interface{}{"--in-place"}, "volumeDevices": mounts}}}})
+	if err != nil {
+		return "", fmt.Errorf("failed to create the guest conversion pod: %v", err)
+	}
+	name := fkName(pod)
+	f.setPodPhase(tns, name, "Running")
+	f.s.SetPodLog(tns, name, "virt-v2v: Opening the source\nvirt-v2v: Inspecting the source\nvirt-v2v: Converting "+v.vm.GuestID+" to run on KVM\nvirt-v2v: Finishing off\n")
+	return name, nil
+}
+
+// createKubeVirtVM creates the VirtualMachine and hands the PVCs to it.
+func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) error {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	targetName := fkStr(v.spec, "targetName")
+	name := fkTargetVMName(v.vm.Name, targetName)
+	if existing, err := f.s.Get(fkKVMs, tns, name); err == nil && fkLabels(existing)["plan"] != r.planUID {
+		if targetName != "" {
+			return fmt.Errorf("target VM %s/%s already exists", tns, name)
+		}
+		base := name
+		if len(base) > 58 {
+			base = strings.TrimRight(base[:58], "-.")
+		}
+		name = base + "-" + fkRandSuffix(4)
+	}
+	r.mu.Lock()
+	if name != v.vm.Name {
+		v.st.NewName = name
+	}
+	restore := v.st.RestorePowerState
+	r.mu.Unlock()
+	run := "Halted"
+	switch fkStr(r.plan, "spec", "targetPowerState") {
+	case "on":
+		run = "Always"
+	case "off":
+	default:
+		if restore == "On" {
+			run = "Always"
+		}
+	}
+	labels := r.labels(v)
+	labels["plan-name"] = r.planName
+	labels["plan-namespace"] = r.planNS
+	labels["resource"] = "vm-config"
+	labels["guestConverted"] = strconv.FormatBool(converted)
+	annotations := Obj{}
+	if name != v.vm.Name {
+		annotations["openshift.io/display-name"] = v.vm.Name
+		annotations["original-ID"] = v.vm.ID
+	}
+	rdmAsLun, _ := fkBool(r.plan, "spec", "rdmAsLun")
+	var disks, volumes, ifaces, nets []interface{}
+	for i, pvc := range v.pvcs {
+		vol := "vol-" + strconv.Itoa(i)
+		d := Obj{"name": vol, "disk": Obj{"bus": "virtio"}}
+		if i < len(v.vm.Disks) && v.vm.Disks[i].RDM && rdmAsLun {
+			d = Obj{"name": vol, "lun": Obj{"bus": "scsi"}}
+		}
+		if i == 0 {
+			d["bootOrder"] = 1
+		}
+		disks = append(disks, d)
+		volumes = append(volumes, Obj{"name": vol, "persistentVolumeClaim": Obj{"claimName": pvc}})
+	}
+	for i, nic := range v.vm.NICs {
+		entry := fkNetworkEntry(r.nmap, nic)
+		if entry == nil || fkStr(entry, "destination", "type") == "ignored" {
+			continue
+		}
+		nname := "net-" + strconv.Itoa(i)
+		iface := Obj{"name": nname, "macAddress": nic.MAC, "model": "virtio"}
+		if fkStr(entry, "destination", "type") == "pod" {
+			iface["masquerade"] = Obj{}
+			nets = append(nets, Obj{"name": nname, "pod": Obj{}})
+		} else {
+			iface["bridge"] = Obj{}
+			ns := fkStr(entry, "destination", "namespace")
+			if ns == "" {
+				ns = tns
+			}
+			nets = append(nets, Obj{"name": nname, "multus": Obj{"networkName": ns + "/" + fkStr(entry, "destination", "name")}})
+		}
+		ifaces = append(ifaces, iface)
+	}
+	cores, sockets := v.vm.Cores, int32(1)
+	if cores <= 0 {
+		cores = 1
+	}
+	if v.vm.CPU > 0 {
+		sockets = v.vm.CPU / cores
+		if sockets < 1 {
+			sockets = 1
+		}
+	}
+	firmware := Obj{"bootloader": Obj{"bios": Obj{}}, "serial": v.vm.UUID}
+	if v.vm.Firmware == "efi" {
+		firmware["bootloader"] = Obj{"efi": Obj{"secureBoot": false}}
+	}
+	mem := v.vm.MemoryMB
+	if mem <= 0 {
+		mem = 1024
+	}
+	devices := Obj{"disks": disks}
+	if ifaces != nil {
+		devices["interfaces"] = ifaces
+	}
+	tspec := Obj{"domain": Obj{"cpu": Obj{"cores": cores, "sockets": sockets}, "memory": Obj{"guest": fmt.Sprintf("%dMi", mem)},
+		"firmware": firmware, "devices": devices}, "volumes": volumes}
+	if nets != nil {
+		tspec["networks"] = nets
+	}
+	printable := "Stopped"
+	if run == "Always" {
+		printable = "Running"
+	}
+	kvm, err := f.s.Create(fkKVMs, tns, Obj{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+		"metadata": Obj{"name": name, "namespace": tns, "labels": labels, "annotations": annotations},
+		"spec": Obj{"runStrategy": run,
+			"template": Obj{"metadata": Obj{"labels": Obj{"app": name, "vmID": v.vm.ID}}, "spec": tspec}}})
+	if IsStatus(err, 409) {
+		kvm, err = f.s.Get(fkKVMs, tns, name)
+	}
+	if err != nil {
+		return fmt.Errorf("failed to create the VirtualMachine: %v", err)
+	}
+	_, _ = f.s.Mutate(fkKVMs, tns, name, func(o Obj) error {
+		fkSet(o, Obj{"printableStatus": printable, "created": true, "ready": run == "Always",
+			"conditions": []interface{}{Obj{"type": "Ready", "status": strings.Title(strconv.FormatBool(run == "Always"))}}}, "status")
+		return nil
+	}, true)
+	owner := []interface{}{fkOwnerRef(kvm, false)}
+	for _, pvc := range v.pvcs {
+		gvr := fkPVCs
+		if _, err := f.s.Get(fkDVs, tns, pvc); err == nil {
+			gvr = fkDVs // the DataVolume owns the PVC; the VM owns the DataVolume
+		}
+		_, _ = f.s.Mutate(gvr, tns, pvc, func(o Obj) error {
+			fkSet(o, owner, "metadata", "ownerReferences")
+			return nil
+		}, false)
+		if gvr == fkDVs {
+			_, _ = f.s.Mutate(fkPVCs, tns, pvc, func(o Obj) error {
+				fkSet(o, owner, "metadata", "ownerReferences")
+				return nil
+			}, false)
+		}
+	}
+	if pods, err := f.s.List(fkPods, tns, "forklift.app=virt-v2v,migration="+r.migUID+",vmID="+v.vm.ID); err == nil {
+		for _, p := range pods {
+			_ = f.s.Delete(fkPods, tns, fkName(p))
+		}
+	}
+	return nil
+}

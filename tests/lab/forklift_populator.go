@@ -1,0 +1,788 @@
+package main
+
+// Copy-offload populator model: per-VM/per-disk secrets, populator PVCs,
+// VSphereXcopyVolumePopulator CRs, populate-<pvcUID> pods with their logs,
+// PVs; and CDI DataVolumes for VDDK plans.
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+var fkStorageProfiles = GVR{"cdi.kubevirt.io", "v1beta1", "storageprofiles"}
+
+// fkDiskJob is the copy of one disk.
+type fkDiskJob struct {
+	idx        int
+	disk       fkDisk
+	ds         *fkDatastore
+	file       string
+	pvcName    string
+	pvcUID     string
+	secretName string
+	vendor     string
+	sc         string
+	volumeMode string
+	accessMode string
+	offload    bool
+	vendorData map[string]string
+	task       *fkTaskSt
+}
+
+// fkQuantity renders a byte count as a Kubernetes quantity.
+func fkQuantity(b int64) string {
+	for _, u := range []struct {
+		s string
+		n int64
+	}{{"Ti", 1 << 40}, {"Gi", 1 << 30}, {"Mi", 1 << 20}, {"Ki", 1 << 10}} {
+		if b >= u.n && b%u.n == 0 {
+			return fmt.Sprintf("%d%s", b/u.n, u.s)
+		}
+	}
+	return strconv.FormatInt(b, 10)
+}
+
+// scSupports reports whether the storage class can provision the mode.
+func (f *fkForklift) scSupports(sc, volumeMode, accessMode string) (bool, string) {
+	if _, err := f.s.Get(fkSCs, "", sc); err != nil {
+		return false, fmt.Sprintf("storageclass.storage.k8s.io %q not found", sc)
+	}
+	prof, err := f.s.Get(fkStorageProfiles, "", sc)
+	if err != nil {
+		return true, "" // no profile: trust the class
+	}
+	for _, cps := range fkSlice(prof, "status", "claimPropertySets") {
+		m, _ := cps.(map[string]interface{})
+		if fkStr(m, "volumeMode") != volumeMode {
+			continue
+		}
+		for _, am := range fkSlice(m, "accessModes") {
+			if s, _ := am.(string); s == accessMode {
+				return true, ""
+			}
+		}
+	}
+	return false, fmt.Sprintf("failed to provision volume with StorageClass %q: volume mode %q with access mode %q is not supported by the storage class",
+		sc, volumeMode, accessMode)
+}
+
+// fkVendorKeys are the keys each storage vendor's populator requires
+// beyond STORAGE_HOSTNAME and the credentials, with its failure message.
+var fkVendorKeys = map[string][]struct{ key, msg string }{
+	"ontap":          {{"ONTAP_SVM", "failed to initialize Ontap client: cannot derive SVM to use; please specify ONTAP_SVM"}},
+	"vantara":        {{"STORAGE_PORT", "STORAGE_PORT is required for vantara"}, {"STORAGE_ID", "STORAGE_ID is required for vantara"}, {"HOSTGROUP_ID_LIST", "HOSTGROUP_ID_LIST is required for vantara"}},
+	"pureFlashArray": {{"PURE_CLUSTER_PREFIX", "PURE_CLUSTER_PREFIX is required for pureFlashArray (px_<8 chars of the StorageCluster clusterUid>)"}},
+	"powerflex":      {{"POWERFLEX_SYSTEM_ID", "Please set POWERFLEX_SYSTEM_ID in the storage secret"}},
+	"powermax":       {{"POWERMAX_SYMMETRIX_ID", "Please set POWERMAX_SYMMETRIX_ID in the storage secret"}, {"POWERMAX_PORT_GROUP_NAME", "Please set POWERMAX_PORT_GROUP_NAME in the storage secret"}},
+}
+
+// fkVendorCheck returns the populator's start-up error for a vendor secret.
+func fkVendorCheck(vendor string, d map[string]string) string {
+	switch vendor {
+	case "flashsystem", "vantara", "ontap", "primera3par", "pureFlashArray", "powerflex", "powermax", "powerstore", "infinibox":
+	default:
+		return fmt.Sprintf("Unsupported storage vendor %q", vendor)
+	}
+	if d["STORAGE_HOSTNAME"] == "" {
+		return "STORAGE_HOSTNAME is required"
+	}
+	if d["STORAGE_TOKEN"] == "" && (d["STORAGE_USERNAME"] == "" || d["STORAGE_PASSWORD"] == "") {
+		return "either STORAGE_TOKEN or both STORAGE_USERNAME and STORAGE_PASSWORD must be provided"
+	}
+	for _, k := range fkVendorKeys[vendor] {
+		if d[k.key] == "" {
+			return k.msg
+		}
+	}
+	return ""
+}
+
+// fkMergeVendor applies the CSI-secret aliases of mergeSecrets.
+func fkMergeVendor(d map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range d {
+		out[k] = v
+	}
+	for from, to := range map[string]string{"management_address": "STORAGE_HOSTNAME", "username": "STORAGE_USERNAME", "password": "STORAGE_PASSWORD"} {
+		if v := d[from]; v != "" && out[to] == "" {
+			out[to] = v
+		}
+	}
+	return out
+}
+
+func (r *fkRun) labels(v *fkVMRun) Obj {
+	return Obj{"migration": r.migUID, "plan": r.planUID, "vmID": v.vm.ID}
+}
+
+// createVolumes is the CreateDataVolumes phase.
+func (r *fkRun) createVolumes(v *fkVMRun, warm bool) ([]*fkDiskJob, error) {
+	f := r.f
+	offload := fkUsesOffload(r.smap)
+	srcSec, err := f.s.Get(fkSecrets, fkStr(r.src, "spec", "secret", "namespace"), fkStr(r.src, "spec", "secret", "name"))
+	if err != nil {
+		return nil, fmt.Errorf("failed to get provider secret: %v", err)
+	}
+	provData := fkSecretData(srcSec)
+	tname := fkTargetVMName(v.vm.Name, fkStr(v.spec, "targetName"))
+	tpl := f.pvcTemplate(r.plan, v.spec)
+	var jobs []*fkDiskJob
+	for i, d := range v.vm.Disks {
+		ds := r.inv.Datastores[d.Datastore]
+		entry := fkStorageEntry(r.smap, ds)
+		if entry == nil {
+			return nil, fmt.Errorf("datastore of disk %q is not mapped", d.File)
+		}
+		j := &fkDiskJob{idx: i, disk: d, ds: ds, file: d.File, sc: fkStr(entry, "destination", "storageClass"),
+			accessMode: fkStr(entry, "destination", "accessMode"), volumeMode: fkStr(entry, "destination", "volumeMode")}
+		if warm {
+			j.file = d.BaseFile
+		}
+		data := fkPVCTemplateData{VmName: v.vm.Name, TargetVmName: fkResolveTargetVmName(tname), PlanName: r.planName,
+			DiskIndex: i, VmId: v.vm.ID, FileName: fkBaseName(d.File), Shared: d.Shared}
+		base, err := fkPVCBaseName(tpl, data)
+		if err != nil {
+			return nil, fmt.Errorf("VM PVC name template is invalid: %v", err)
+		}
+		if offload {
+			cfg := fkMap(entry, "offloadPlugin", "vsphereXcopyConfig")
+			j.offload = true
+			j.vendor = fkStr(cfg, "storageVendorProduct")
+			secName := fkStr(cfg, "secretRef")
+			vs, err := f.s.Get(fkSecrets, fkNS(r.src), secName)
+			if err != nil {
+				return nil, fmt.Errorf("failed to get storage secret %s/%s: %v", fkNS(r.src), secName, err)
+			}
+			j.vendorData = fkMergeVendor(fkSecretData(vs))
+			j.volumeMode = "Block"
+			if j.accessMode == "" {
+				j.accessMode = "ReadWriteMany"
+			}
+			j.pvcName = fkPopulatorPVCName(base, fkPopulatorSuffix(r.migUID, v.vm.ID, d.Key, j.file, i))
+		} else {
+			if j.accessMode == "" {
+				j.accessMode = "ReadWriteOnce"
+			}
+			if j.volumeMode == "" {
+				j.volumeMode = "Filesystem"
+			}
+			j.pvcName = fkPopulatorPVCName(base, fkRandSuffix(5))
+		}
+		jobs = append(jobs, j)
+	}
+	if offload {
+		if err := r.createPopulatorObjects(v, jobs, provData); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := r.createDataVolumes(v, jobs); err != nil {
+			return nil, err
+		}
+	}
+	r.mu.Lock()
+	step := v.step("DiskTransfer")
+	for _, j := range jobs {
+		j.task = &fkTaskSt{Name: j.file, Phase: "Pending", Progress: fkProg{Total: fkMB(j.disk.Capacity)},
+			Annotations: map[string]string{"unit": "MB"}}
+		step.Tasks = append(step.Tasks, j.task)
+	}
+	r.mu.Unlock()
+	r.flush()
+	return jobs, nil
+}
+
+func (r *fkRun) createPopulatorObjects(v *fkVMRun, jobs []*fkDiskJob, provData map[string]string) error {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	if _, err := f.s.Create(fkSAs, tns, Obj{"apiVersion": "v1", "kind": "ServiceAccount",
+		"metadata": Obj{"name": "populator", "namespace": tns}}); err != nil && !IsStatus(err, 409) {
+		return err
+	}
+	baseLabels := r.labels(v)
+	baseLabels["plan-name"] = r.planName
+	baseLabels["plan-namespace"] = r.planNS
+	baseLabels["resource"] = "vm-config"
+	baseLabels["isPopulator"] = "true"
+	base, err := f.s.Create(fkSecrets, tns, Obj{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+		"metadata": Obj{"generateName": r.planName + "-" + v.vm.ID + "-", "namespace": tns, "labels": baseLabels},
+		"data":     fkEncodeData(provData)})
+	if err != nil {
+		return fmt.Errorf("failed to create the plan secret: %v", err)
+	}
+	v.baseSec = fkName(base)
+	u, _ := url.Parse(fkStr(r.src, "spec", "url"))
+	host := ""
+	if u != nil {
+		host = u.Host
+	}
+	method := fkStr(r.src, "spec", "settings", "esxiCloneMethod")
+	if method == "" {
+		method = "vib"
+	}
+	var sshPriv, sshPub string
+	if method == "ssh" {
+		ns, sb := fkNS(r.src), fkSSHSecretBase(fkName(r.src))
+		if s, err := f.s.Get(fkSecrets, ns, sb+"-private"); err == nil {
+			sshPriv = fkSecretData(s)["private-key"]
+		}
+		if s, err := f.s.Get(fkSecrets, ns, sb+"-public"); err == nil {
+			sshPub = fkSecretData(s)["public-key"]
+		}
+	}
+	for i, j := range jobs {
+		labels := r.labels(v)
+		labels["vmdkKey"] = strconv.Itoa(int(j.disk.Key))
+		if v.vm.Host != "" {
+			labels["sourceHost"] = v.vm.Host
+		}
+		pvc := Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
+				"annotations": Obj{"forklift.konveyor.io/disk-source": j.file, "copy-offload": j.file,
+					"cdi.kubevirt.io/storage.import.secretName": v.baseSec + "-" + strconv.Itoa(i)}},
+			"spec": Obj{"accessModes": []interface{}{j.accessMode}, "volumeMode": "Block", "storageClassName": j.sc,
+				"resources":     Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}},
+				"dataSourceRef": Obj{"apiGroup": fkGroup, "kind": "VSphereXcopyVolumePopulator", "name": j.pvcName}}}
+		created, err := f.s.Create(fkPVCs, tns, pvc)
+		if IsStatus(err, 409) {
+			created, err = f.s.Get(fkPVCs, tns, j.pvcName)
+		}
+		if err != nil {
+			return fmt.Errorf("failed to create PVC %s: %v", j.pvcName, err)
+		}
+		_, _ = f.s.Mutate(fkPVCs, tns, j.pvcName, func(o Obj) error {
+			fkSet(o, Obj{"phase": "Pending"}, "status")
+			return nil
+		}, true)
+		j.pvcUID = fkUID(created)
+		v.pvcs = append(v.pvcs, j.pvcName)
+		if i == 0 {
+			_, _ = f.s.Mutate(fkSecrets, tns, v.baseSec, func(o Obj) error {
+				fkSet(o, []interface{}{fkOwnerRef(created, false)}, "metadata", "ownerReferences")
+				return nil
+			}, false)
+		}
+		data := map[string]string{}
+		for k, val := range provData {
+			data[k] = val
+		}
+		for k, val := range j.vendorData {
+			data[k] = val
+		}
+		data["GOVMOMI_USERNAME"] = provData["user"]
+		data["GOVMOMI_PASSWORD"] = provData["password"]
+		data["GOVMOMI_HOSTNAME"] = host
+		data["GOVMOMI_INSECURE"] = provData["insecureSkipVerify"]
+		data["ESXI_CLONE_METHOD"] = method
+		data["HOST_LEASE_NAMESPACE"] = "openshift-mtv"
+		data["HOST_LEASE_DURATION_SECONDS"] = "10"
+		if method == "ssh" {
+			data["SSH_PRIVATE_KEY"] = sshPriv
+			data["SSH_PUBLIC_KEY"] = sshPub
+		}
+		j.secretName = v.baseSec + "-" + strconv.Itoa(i)
+		if _, err := f.s.Create(fkSecrets, tns, Obj{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+			"metadata": Obj{"name": j.secretName, "namespace": tns, "labels": r.labels(v),
+				"ownerReferences": []interface{}{fkOwnerRef(created, true)}},
+			"data": fkEncodeData(data)}); err != nil && !IsStatus(err, 409) {
+			return fmt.Errorf("failed to create the disk secret %s: %v", j.secretName, err)
+		}
+		spec := Obj{"vmId": v.vm.ID, "vmdkPath": j.file, "secretName": j.secretName, "storageVendorProduct": j.vendor}
+		if hosts := fkSlice(fkMap(fkStorageEntry(r.smap, j.ds), "offloadPlugin", "vsphereXcopyConfig"), "dedicatedMigrationHosts"); len(hosts) > 0 {
+			spec["migrationHost"] = hosts[i%len(hosts)]
+		}
+		if _, err := f.s.Create(fkPopulators, tns, Obj{"apiVersion": fkGroup + "/v1beta1", "kind": "VSphereXcopyVolumePopulator",
+			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
+				"ownerReferences": []interface{}{fkOwnerRef(created, true)}},
+			"spec": spec}); err != nil && !IsStatus(err, 409) {
+			return fmt.Errorf("failed to create the populator CR %s: %v", j.pvcName, err)
+		}
+	}
+	return nil
+}
+
+func (r *fkRun) createDataVolumes(v *fkVMRun, jobs []*fkDiskJob) error {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	u, _ := url.Parse(fkStr(r.src, "spec", "url"))
+	for _, j := range jobs {
+		labels := r.labels(v)
+		labels["vmdkKey"] = strconv.Itoa(int(j.disk.Key))
+		dv := Obj{"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
+				"annotations": Obj{"forklift.konveyor.io/disk-source": j.file, "cdi.kubevirt.io/storage.bind.immediate.requested": "true"}},
+			"spec": Obj{"source": Obj{"vddk": Obj{"backingFile": j.file, "url": fkStr(r.src, "spec", "url"), "uuid": v.vm.UUID,
+				"thumbprint": fkStr(r.src, "status", "fingerprint"), "secretRef": v.baseSec,
+				"initImageURL": f.vddkImage(r.src)}},
+				"storage": Obj{"storageClassName": j.sc, "accessModes": []interface{}{j.accessMode}, "volumeMode": j.volumeMode,
+					"resources": Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}}}}}
+		_ = u
+		created, err := f.s.Create(fkDVs, tns, dv)
+		if err != nil && !IsStatus(err, 409) {
+			return fmt.Errorf("failed to create DataVolume %s: %v", j.pvcName, err)
+		}
+		if created == nil {
+			created, _ = f.s.Get(fkDVs, tns, j.pvcName)
+		}
+		pvc, err := f.s.Create(fkPVCs, tns, Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
+				"annotations":     Obj{"forklift.konveyor.io/disk-source": j.file, "cdi.kubevirt.io/storage.contentType": "kubevirt"},
+				"ownerReferences": []interface{}{fkOwnerRef(created, true)}},
+			"spec": Obj{"accessModes": []interface{}{j.accessMode}, "volumeMode": j.volumeMode, "storageClassName": j.sc,
+				"resources": Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}}}})
+		if IsStatus(err, 409) {
+			pvc, err = f.s.Get(fkPVCs, tns, j.pvcName)
+		}
+		if err != nil {
+			return err
+		}
+		j.pvcUID = fkUID(pvc)
+		v.pvcs = append(v.pvcs, j.pvcName)
+		_, _ = f.s.Mutate(fkDVs, tns, j.pvcName, func(o Obj) error {
+			fkSet(o, Obj{"phase": "ImportScheduled", "progress": "N/A"}, "status")
+			return nil
+		}, true)
+	}
+	return nil
+}
+
+// fkKlog formats one populator log line like klog's structured output.
+func fkKlog(sev byte, line int, msg string, kv ...string) string {
+	var b strings.Builder
+	now := time.Now().UTC()
+	fmt.Fprintf(&b, "%c%s %7d populator.go:%d] %q", sev, now.Format("0102 15:04:05.000000"), 1, line, msg)
+	for i := 0; i+1 < len(kv); i += 2 {
+		v := kv[i+1]
+		if strings.ContainsAny(v, " \"[]=") || v == "" {
+			v = strconv.Quote(v)
+		}
+		fmt.Fprintf(&b, " %s=%s", kv[i], v)
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
+// copyDisks runs every disk copy of the VM and waits for all.
+func (r *fkRun) copyDisks(v *fkVMRun, jobs []*fkDiskJob) bool {
+	var wg sync.WaitGroup
+	reasons := make([]string, len(jobs))
+	for i, j := range jobs {
+		wg.Add(1)
+		go func(i int, j *fkDiskJob) {
+			defer wg.Done()
+			if j.offload {
+				reasons[i] = r.populate(v, j)
+			} else {
+				reasons[i] = r.importDV(v, j)
+			}
+		}(i, j)
+	}
+	wg.Wait()
+	if r.isStopped() {
+		return false
+	}
+	if r.canceled(v) {
+		r.cancelVM(v)
+		return false
+	}
+	var errs []string
+	for _, s := range reasons {
+		if s != "" {
+			errs = append(errs, s)
+		}
+	}
+	if len(errs) > 0 {
+		r.failVM(v, "CopyDisks", errs...)
+		return false
+	}
+	return true
+}
+
+// progress updates one task and the DiskTransfer step.
+func (r *fkRun) progress(v *fkVMRun, j *fkDiskJob, doneMB int64) {
+	r.mu.Lock()
+	j.task.Progress.Completed = doneMB
+	step := v.step("DiskTransfer")
+	var sum int64
+	for _, t := range step.Tasks {
+		sum += t.Progress.Completed
+	}
+	step.Progress.Completed = sum
+	r.mu.Unlock()
+	r.flush()
+}
+
+func (r *fkRun) taskFail(v *fkVMRun, j *fkDiskJob, msg string) {
+	r.mu.Lock()
+	j.task.Phase = "Completed"
+	j.task.Completed = fkNow()
+	j.task.Error = &fkErr{Phase: "Failed", Reasons: []string{msg}}
+	r.mu.Unlock()
+}
+
+// waitPVCProvisioning models the provisioner: a class that cannot give the
+// PVC's mode leaves it Pending with ProvisioningFailed events.
+func (r *fkRun) waitPVCProvisioning(v *fkVMRun, j *fkDiskJob) string {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	ok, why := f.scSupports(j.sc, j.volumeMode, j.accessMode)
+	if ok {
+		return ""
+	}
+	if pvc, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
+		f.s.Event(tns, pvc, "Warning", "ProvisioningFailed", why)
+	}
+	rates := f.getRates()
+	if !r.wait(time.Duration(rates.PVCPendingS*float64(time.Second)), func() bool { return r.canceled(v) }) {
+		return "stopped"
+	}
+	msg := fmt.Sprintf("PVC %s/%s is Pending: %s", tns, j.pvcName, why)
+	r.taskFail(v, j, msg)
+	return msg
+}
+
+// populate simulates the populator controller and pod for one disk.
+func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	if msg := r.waitPVCProvisioning(v, j); msg != "" {
+		return msg
+	}
+	pvc, err := f.s.Get(fkPVCs, tns, j.pvcName)
+	if err != nil {
+		return err.Error()
+	}
+	prime := "prime-" + j.pvcUID
+	_, _ = f.s.Create(fkPVCs, tns, Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+		"metadata": Obj{"name": prime, "namespace": tns, "labels": r.labels(v),
+			"ownerReferences": []interface{}{fkOwnerRef(pvc, false)}},
+		"spec": Obj{"accessModes": []interface{}{j.accessMode}, "volumeMode": "Block", "storageClassName": j.sc,
+			"resources": Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}}}})
+	pod := "populate-" + j.pvcUID
+	podLabels := r.labels(v)
+	podLabels["pvcName"] = j.pvcName
+	if v.vm.Host != "" {
+		podLabels["sourceHost"] = v.vm.Host
+	}
+	args := []interface{}{"--source-vm-id=" + v.vm.ID, "--source-vmdk=" + j.file, "--target-namespace=" + tns,
+		"--cr-name=" + j.pvcName, "--cr-namespace=" + tns, "--owner-name=" + j.pvcName, "--secret-name=" + j.secretName,
+		"--storage-vendor-product=" + j.vendor, "--pvc-size=" + strconv.FormatInt(j.disk.Capacity, 10), "--owner-uid=" + j.pvcUID}
+	if _, err := f.s.Create(fkPods, tns, Obj{"apiVersion": "v1", "kind": "Pod",
+		"metadata": Obj{"name": pod, "namespace": tns, "labels": podLabels,
+			"ownerReferences": []interface{}{fkOwnerRef(pvc, false)}},
+		"spec": Obj{"serviceAccountName": "populator", "restartPolicy": "Never",
+			"containers": []interface{}{Obj{"name": "populate", "image": "quay.io/kubev2v/vsphere-copy-offload-populator:lab",
+				"args": args, "envFrom": []interface{}{Obj{"secretRef": Obj{"name": j.secretName}}}}}}}); err != nil && !IsStatus(err, 409) {
+		return fmt.Sprintf("failed to create populator pod: %v", err)
+	}
+	f.setPodPhase(tns, pod, "Running")
+	f.s.Event(tns, pvc, "Normal", "PopulatorCreated", "Populator started")
+	r.mu.Lock()
+	j.task.Phase = "Running"
+	j.task.Started = fkNow()
+	r.mu.Unlock()
+	r.flush()
+
+	method := fkStr(r.src, "spec", "settings", "esxiCloneMethod")
+	if method == "" {
+		method = "vib"
+	}
+	var log strings.Builder
+	emit := func(s string) {
+		log.WriteString(s)
+		f.s.SetPodLog(tns, pod, log.String())
+	}
+	emit(fkKlog('I', 88, "copy-offload started", "source_vmdk", j.file, "target_pvc", tns+"/"+j.pvcName,
+		"storage_vendor", j.vendor, "clone_method", method))
+	start := time.Now()
+	failPod := func(msg string) string {
+		emit(fkKlog('E', 131, "copy-offload failed", "err", msg))
+		f.setPodPhase(tns, pod, "Failed")
+		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
+			fkSet(o, Obj{"progress": fkStr(o, "status", "progress"), "result": "failure", "storageVendor": j.vendor,
+				"cloneMethod": method, "copyDurationSeconds": fmt.Sprintf("%.1f", time.Since(start).Seconds())}, "status")
+			return nil
+		}, false)
+		if cur, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
+			f.s.Event(tns, cur, "Warning", "PopulatorFailed",
+				fmt.Sprintf("VSphere xcopy populator failed (no retry): Please check the logs of the populator pod, %s/%s", tns, pod))
+		}
+		f.count("disk_failed")
+		reason := fmt.Sprintf("populator pod failed for PVC %s. Please check the pod logs", j.pvcUID)
+		r.mu.Lock()
+		j.task.Annotations["result"] = "failure"
+		r.mu.Unlock()
+		r.taskFail(v, j, reason)
+		return reason
+	}
+	if msg := fkVendorCheck(j.vendor, j.vendorData); msg != "" {
+		return failPod(msg)
+	}
+	xcopy := false
+	rates := f.getRates()
+	rate := rates.FallbackMiBs
+	switch {
+	case j.disk.RDM:
+		method, rate = "rdm", rates.XcopyMiBs
+	case j.ds == nil || !strings.EqualFold(j.ds.Type, "VMFS"):
+		name := j.disk.DSName
+		if j.ds != nil {
+			name = j.ds.Name
+		}
+		return failPod(fmt.Sprintf("could not determine underlying device for datastore %s (likely not VMFS)", name))
+	default:
+		if method == "ssh" {
+			switch f.sshState(r.src) {
+			case "ok":
+			case "legacy":
+				return failPod("Version mismatch detected! This indicates the SSH key is executing a different script file. " +
+					"Most likely cause: You are using the old Python-based SSH key format which executes a file with .py extension. " +
+					"The new shell-based format executes: /vmfs/volumes/" + j.ds.Name + "/secure-vmkfstools-wrapper (no extension)")
+			default:
+				return failPod("manual SSH key configuration required: add the restricted copy-offload key of provider " +
+					fkName(r.src) + " to /etc/ssh/keys-root/authorized_keys on host " + v.vm.HostName)
+			}
+		} else {
+			emit(fkKlog('I', 97, "VIB version validated", "version", "0.4.2"))
+		}
+		if j.ds.Xcopy && v.vm.Snapshots == 0 {
+			xcopy, rate = true, rates.XcopyMiBs
+		}
+	}
+	fault := f.takeFault("disk-copy")
+	totalMB := fkMB(j.disk.Capacity)
+	dur := time.Duration(float64(totalMB) / rate * float64(time.Second))
+	const ticks = 10
+	for t := 1; t <= ticks; t++ {
+		if !r.wait(dur/ticks, nil) {
+			return "stopped"
+		}
+		if r.canceled(v) {
+			f.setPodPhase(tns, pod, "Failed")
+			return "canceled"
+		}
+		if fault != nil && t == ticks/2 {
+			return failPod(fault.Message)
+		}
+		pct := t * 100 / ticks
+		emit(fkKlog('I', 215, "clone progress", "progress", strconv.Itoa(pct)))
+		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
+			fkSet(o, strconv.Itoa(pct), "status", "progress")
+			return nil
+		}, false)
+		r.progress(v, j, totalMB*int64(t)/ticks)
+	}
+	used := "0"
+	if xcopy {
+		used = "1"
+	}
+	secs := fmt.Sprintf("%.1f", time.Since(start).Seconds())
+	emit(fkKlog('I', 166, "xcopy", "xcopyUsed", used))
+	emit(fkKlog('I', 171, "copy-offload finished", "duration", secs+"s"))
+	f.setPodPhase(tns, pod, "Succeeded")
+	prov := strconv.FormatFloat(float64(j.disk.Capacity), 'g', 4, 64)
+	alloc := prov
+	if j.disk.Thin {
+		alloc = strconv.FormatFloat(float64(j.disk.Capacity)/4, 'g', 4, 64)
+	}
+	status := Obj{"progress": "100", "xcopyUsed": used, "result": "success", "storageVendor": j.vendor, "cloneMethod": method,
+		"storageProtocol": "iscsi", "copyDurationSeconds": secs, "provisionedBytes": prov, "allocatedBytes": alloc}
+	if method == "vib" {
+		status["vibVersion"] = "0.4.2"
+	}
+	_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
+		o["status"] = status
+		l := fkMap(o, "metadata", "labels")
+		if l == nil {
+			l = Obj{}
+		}
+		l["forklift.konveyor.io/offload-completed"] = "true"
+		fkSet(o, l, "metadata", "labels")
+		return nil
+	}, false)
+	f.bindPVC(tns, j)
+	_ = f.s.Delete(fkPVCs, tns, prime)
+	if cur, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
+		f.s.Event(tns, cur, "Normal", "PopulatorFinished", "Populator finished")
+	}
+	if xcopy {
+		f.count("disk_xcopy")
+	} else {
+		f.count("disk_fallback")
+	}
+	r.mu.Lock()
+	j.task.Phase = "Completed"
+	j.task.Reason = "Transfer completed."
+	j.task.Completed = fkNow()
+	j.task.Progress.Completed = totalMB
+	for k, val := range map[string]string{"xcopyUsed": used, "cloneMethod": method, "storageVendor": j.vendor,
+		"storageProtocol": "iscsi", "copyDurationSeconds": secs, "result": "success", "provisionedBytes": prov, "allocatedBytes": alloc} {
+		j.task.Annotations[k] = val
+	}
+	r.mu.Unlock()
+	r.flush()
+	return ""
+}
+
+// importDV simulates CDI importing one VDDK DataVolume.
+func (r *fkRun) importDV(v *fkVMRun, j *fkDiskJob) string {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	if msg := r.waitPVCProvisioning(v, j); msg != "" {
+		return msg
+	}
+	r.mu.Lock()
+	j.task.Phase = "Running"
+	j.task.Started = fkNow()
+	r.mu.Unlock()
+	rates := f.getRates()
+	totalMB := fkMB(j.disk.Capacity)
+	dur := time.Duration(float64(totalMB) / rates.VddkMiBs * float64(time.Second))
+	const ticks = 10
+	for t := 1; t <= ticks; t++ {
+		if !r.wait(dur/ticks, nil) {
+			return "stopped"
+		}
+		if r.canceled(v) {
+			return "canceled"
+		}
+		pct := fmt.Sprintf("%.2f%%", float64(t*100)/ticks)
+		_, _ = f.s.Mutate(fkDVs, tns, j.pvcName, func(o Obj) error {
+			fkSet(o, Obj{"phase": "ImportInProgress", "progress": pct}, "status")
+			return nil
+		}, true)
+		r.progress(v, j, totalMB*int64(t)/ticks)
+	}
+	f.bindPVC(tns, j)
+	_, _ = f.s.Mutate(fkDVs, tns, j.pvcName, func(o Obj) error {
+		fkSet(o, Obj{"phase": "Succeeded", "progress": "100.0%"}, "status")
+		return nil
+	}, true)
+	r.mu.Lock()
+	j.task.Phase = "Completed"
+	j.task.Reason = "Transfer completed."
+	j.task.Completed = fkNow()
+	r.mu.Unlock()
+	r.flush()
+	return ""
+}
+
+func (f *fkForklift) setPodPhase(ns, name, phase string) {
+	_, _ = f.s.Mutate(fkPods, ns, name, func(o Obj) error {
+		st := Obj{"phase": phase, "startTime": fkStr(o, "status", "startTime")}
+		if st["startTime"] == "" {
+			st["startTime"] = fkNow()
+		}
+		cs := Obj{"name": "populate", "ready": phase == "Running", "restartCount": 0}
+		if c := fkSlice(o, "spec", "containers"); len(c) > 0 {
+			cs["name"] = fkStr(c[0].(map[string]interface{}), "name")
+		}
+		switch phase {
+		case "Running":
+			cs["state"] = Obj{"running": Obj{"startedAt": fkNow()}}
+		case "Succeeded":
+			cs["state"] = Obj{"terminated": Obj{"exitCode": 0, "reason": "Completed", "finishedAt": fkNow()}}
+		case "Failed":
+			cs["state"] = Obj{"terminated": Obj{"exitCode": 1, "reason": "Error", "finishedAt": fkNow()}}
+		}
+		st["containerStatuses"] = []interface{}{cs}
+		o["status"] = st
+		return nil
+	}, true)
+}
+
+func (f *fkForklift) finishPod(ns, name, phase string) { f.setPodPhase(ns, name, phase) }
+
+// bindPVC creates the PV of a populated PVC and binds both.
+func (f *fkForklift) bindPVC(ns string, j *fkDiskJob) {
+	pv := "pvc-" + j.pvcUID
+	_, err := f.s.Create(fkPVs, "", Obj{"apiVersion": "v1", "kind": "PersistentVolume",
+		"metadata": Obj{"name": pv, "annotations": Obj{"pv.kubernetes.io/provisioned-by": j.sc + ".csi.mtv-lab.local"}},
+		"spec": Obj{"capacity": Obj{"storage": fkQuantity(j.disk.Capacity)}, "accessModes": []interface{}{j.accessMode},
+			"volumeMode": j.volumeMode, "storageClassName": j.sc, "persistentVolumeReclaimPolicy": "Delete",
+			"claimRef": Obj{"kind": "PersistentVolumeClaim", "namespace": ns, "name": j.pvcName, "uid": j.pvcUID},
+			"csi":      Obj{"driver": j.sc + ".csi.mtv-lab.local", "volumeHandle": "lun-" + j.pvcUID}}})
+	if err != nil && !IsStatus(err, 409) {
+		f.logf("pv %s: %v", pv, err)
+	}
+	_, _ = f.s.Mutate(fkPVs, "", pv, func(o Obj) error {
+		fkSet(o, Obj{"phase": "Bound"}, "status")
+		return nil
+	}, true)
+	_, _ = f.s.Mutate(fkPVCs, ns, j.pvcName, func(o Obj) error {
+		fkSet(o, pv, "spec", "volumeName")
+		return nil
+	}, false)
+	_, _ = f.s.Mutate(fkPVCs, ns, j.pvcName, func(o Obj) error {
+		fkSet(o, Obj{"phase": "Bound", "accessModes": []interface{}{j.accessMode},
+			"capacity": Obj{"storage": fkQuantity(j.disk.Capacity)}}, "status")
+		return nil
+	}, true)
+}
+
+// adoptDataVolumes creates the warm-migration DataVolumes that adopt the
+// populated PVCs for the delta copies (same names).
+func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	for _, name := range v.pvcs {
+		pvc, err := f.s.Get(fkPVCs, tns, name)
+		if err != nil {
+			return err
+		}
+		dv := Obj{"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+			"metadata": Obj{"name": name, "namespace": tns, "labels": r.labels(v),
+				"annotations": Obj{"cdi.kubevirt.io/storage.import.importPod": "xcopy-initial-offload",
+					"cdi.kubevirt.io/allowClaimAdoption": "true",
+					"forklift.konveyor.io/disk-source":   fkStr(pvc, "metadata", "annotations", "forklift.konveyor.io/disk-source")}},
+			"spec": Obj{"source": Obj{"vddk": Obj{"backingFile": fkStr(pvc, "metadata", "annotations", "forklift.konveyor.io/disk-source"),
+				"url": fkStr(r.src, "spec", "url"), "uuid": v.vm.UUID, "thumbprint": fkStr(r.src, "status", "fingerprint"),
+				"secretRef": v.baseSec, "initImageURL": f.vddkImage(r.src)}},
+				"storage": Obj{"storageClassName": fkStr(pvc, "spec", "storageClassName"), "volumeMode": "Block"}}}
+		if _, err := f.s.Create(fkDVs, tns, dv); err != nil && !IsStatus(err, 409) {
+			return err
+		}
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			fkSet(o, Obj{"phase": "Paused", "progress": "100.0%"}, "status")
+			return nil
+		}, true)
+	}
+	return nil
+}
+
+// cleanupVM removes the transient objects of a VM: populator CRs and pods,
+// prime PVCs, the base secret, the conversion pod; on cancel also its PVCs.
+func (r *fkRun) cleanupVM(v *fkVMRun, canceled bool) {
+	f := r.f
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	sel := "migration=" + r.migUID + ",vmID=" + v.vm.ID
+	if crs, err := f.s.List(fkPopulators, tns, sel); err == nil {
+		for _, o := range crs {
+			_ = f.s.Delete(fkPopulators, tns, fkName(o))
+		}
+	}
+	if pods, err := f.s.List(fkPods, tns, sel); err == nil {
+		for _, o := range pods {
+			_ = f.s.Delete(fkPods, tns, fkName(o))
+		}
+	}
+	if pvcs, err := f.s.List(fkPVCs, tns, sel); err == nil {
+		for _, o := range pvcs {
+			if strings.HasPrefix(fkName(o), "prime-") || canceled {
+				_ = f.s.Delete(fkPVCs, tns, fkName(o))
+			}
+		}
+	}
+	if canceled {
+		if dvs, err := f.s.List(fkDVs, tns, sel); err == nil {
+			for _, o := range dvs {
+				_ = f.s.Delete(fkDVs, tns, fkName(o))
+			}
+		}
+	}
+	if v.baseSec != "" {
+		_ = f.s.Delete(fkSecrets, tns, v.baseSec)
+	}
+}

@@ -1,0 +1,369 @@
+package main
+
+// Provider model: vSphere connection test with the provider secret, SSH key
+// secrets for copy-offload and the ESXi authorized_keys check.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+	"time"
+)
+
+func fkCtx() context.Context { return context.Background() }
+
+const fkSSHKeysPrefix = "offload-ssh-keys"
+
+// fkRestrictedCommand is the forced command of the copy-offload SSH key:
+// an empty DS answers the connectivity probe, anything else runs the
+// shell wrapper uploaded to the datastore.
+const fkRestrictedCommand = `sh -c 'DS=$(echo "$SSH_ORIGINAL_COMMAND" | sed -n "s/^DS=\([^;]*\);.*/\1/p"); ` +
+	`CMD=$(echo "$SSH_ORIGINAL_COMMAND" | sed -n "s/^DS=[^;]*;CMD=//p"); ` +
+	`if [ -z "$DS" ]; then echo "SSH_OK"; else SSH_ORIGINAL_COMMAND="$CMD" exec sh /vmfs/volumes/$DS/secure-vmkfstools-wrapper; fi'`
+
+const fkKeyOptions = "no-port-forwarding,no-agent-forwarding,no-X11-forwarding"
+
+// fkRestrictedKeyLine is the authorized_keys line the provider's key needs.
+func fkRestrictedKeyLine(pub string) string {
+	return `command="` + strings.ReplaceAll(fkRestrictedCommand, `"`, `\"`) + `",` + fkKeyOptions + " " + strings.TrimSpace(pub)
+}
+
+// fkLegacyKeyLine is the old Python-wrapper format (now a version mismatch).
+func fkLegacyKeyLine(pub, ds string) string {
+	return `command="python /vmfs/volumes/` + ds + `/secure-vmkfstools-wrapper.py",` + fkKeyOptions + " " + strings.TrimSpace(pub)
+}
+
+func fkSSHString(b []byte) []byte {
+	out := make([]byte, 4+len(b))
+	binary.BigEndian.PutUint32(out, uint32(len(b)))
+	copy(out[4:], b)
+	return out
+}
+
+func fkSSHMpint(n *big.Int) []byte {
+	b := n.Bytes()
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		b = append([]byte{0}, b...)
+	}
+	return fkSSHString(b)
+}
+
+// fkGenKeyPair makes a 2048-bit RSA pair: PEM private key, OpenSSH public key.
+func fkGenKeyPair(comment string) (priv, pub string, err error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", "", err
+	}
+	privPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	var blob bytes.Buffer
+	blob.Write(fkSSHString([]byte("ssh-rsa")))
+	blob.Write(fkSSHMpint(big.NewInt(int64(k.PublicKey.E))))
+	blob.Write(fkSSHMpint(k.PublicKey.N))
+	pub = "ssh-rsa " + base64.StdEncoding.EncodeToString(blob.Bytes()) + " " + comment
+	return string(privPEM), pub, nil
+}
+
+func fkSSHSecretBase(provider string) string {
+	if len(provider) > 228 {
+		provider = provider[:228]
+	}
+	return fkSSHKeysPrefix + "-" + provider
+}
+
+// ensureSSHKeys creates the offload-ssh-keys-<provider>-{private,public}
+// secrets once and returns the public key.
+func (f *fkForklift) ensureSSHKeys(p Obj) (string, error) {
+	ns, base := fkNS(p), fkSSHSecretBase(fkName(p))
+	pubSec, perr := f.s.Get(fkSecrets, ns, base+"-public")
+	_, qerr := f.s.Get(fkSecrets, ns, base+"-private")
+	if perr == nil && qerr == nil {
+		return fkSecretData(pubSec)["public-key"], nil
+	}
+	priv, pub, err := fkGenKeyPair("forklift-" + fkName(p))
+	if err != nil {
+		return "", err
+	}
+	labels := Obj{"app.kubernetes.io/component": "ssh-keys", "forklift.konveyor.io/provider": fkName(p)}
+	mk := func(name, key, val string) error {
+		_, err := f.s.Create(fkSecrets, ns, Obj{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+			"metadata": Obj{"name": name, "namespace": ns, "labels": labels,
+				"ownerReferences": []interface{}{fkOwnerRef(p, false)}},
+			"data": fkEncodeData(map[string]string{key: val})})
+		if IsStatus(err, 409) {
+			return nil
+		}
+		return err
+	}
+	if perr != nil {
+		_ = f.s.Delete(fkSecrets, ns, base+"-private")
+		if err := mk(base+"-private", "private-key", priv); err != nil {
+			return "", err
+		}
+		if err := mk(base+"-public", "public-key", pub); err != nil {
+			return "", err
+		}
+		return pub, nil
+	}
+	// Public exists, private lost: regenerate both.
+	_ = f.s.Delete(fkSecrets, ns, base+"-public")
+	if err := mk(base+"-private", "private-key", priv); err != nil {
+		return "", err
+	}
+	return pub, mk(base+"-public", "public-key", pub)
+}
+
+// publicKey returns the provider's public SSH key, if created.
+func (f *fkForklift) publicKey(p Obj) string {
+	sec, err := f.s.Get(fkSecrets, fkNS(p), fkSSHSecretBase(fkName(p))+"-public")
+	if err != nil {
+		return ""
+	}
+	return fkSecretData(sec)["public-key"]
+}
+
+// fkKeyState classifies the authorized_keys entry of a public key:
+// "ok", "legacy", "unrestricted" or "missing".
+func fkKeyState(authorizedKeys, pub string) string {
+	fields := strings.Fields(pub)
+	if len(fields) < 2 {
+		return "missing"
+	}
+	blob := fields[1]
+	data, err := os.ReadFile(authorizedKeys)
+	if err != nil {
+		return "missing"
+	}
+	state := "missing"
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || !strings.Contains(line, " "+blob) {
+			continue
+		}
+		i := strings.Index(line, `command="`)
+		if i < 0 {
+			if state == "missing" {
+				state = "unrestricted"
+			}
+			continue
+		}
+		if strings.Contains(line, "secure-vmkfstools-wrapper.py") || strings.Contains(line, "python ") {
+			if state != "ok" {
+				state = "legacy"
+			}
+			continue
+		}
+		if strings.Contains(line, "/vmfs/volumes/$DS/secure-vmkfstools-wrapper") && strings.Contains(line, `echo \"SSH_OK\"`) &&
+			strings.Contains(line, "no-port-forwarding") {
+			state = "ok"
+		}
+	}
+	return state
+}
+
+// sshCondition checks the ESXi hosts' authorized_keys for the provider key.
+func (f *fkForklift) sshCondition(pub string) (fkCond, string) {
+	state := "missing"
+	if f.l != nil && f.l.ESXi.AuthorizedKeys != "" {
+		state = fkKeyState(f.l.ESXi.AuthorizedKeys, pub)
+	}
+	var items []string
+	ip := "127.0.0.1"
+	if f.l != nil && f.l.ESXi.Host != "" {
+		ip = f.l.ESXi.Host
+	}
+	if f.l != nil {
+		for i, h := range f.l.Inv.Hosts {
+			name := h
+			if i < len(f.l.Inv.HostNames) {
+				name = f.l.Inv.HostNames[i]
+			}
+			items = append(items, h+"|"+name+"|"+ip)
+		}
+	}
+	line := fkRestrictedKeyLine(pub)
+	switch state {
+	case "ok":
+		return fkCond{Type: "SSHReady", Reason: "Ready", Category: fkAdvisory, Items: items,
+			Message: "SSH connectivity to the ESXi hosts succeeded with the restricted copy-offload key."}, state
+	case "legacy":
+		return fkCond{Type: "SSHNotReady", Reason: "VersionMismatch", Category: fkWarn, Items: items,
+			Message: "Version mismatch detected! The ESXi hosts run the old Python-based SSH key format " +
+				"(secure-vmkfstools-wrapper.py); replace that line in /etc/ssh/keys-root/authorized_keys.",
+			Suggestion: "Add this line to /etc/ssh/keys-root/authorized_keys on each ESXi host: " + line}, state
+	default:
+		return fkCond{Type: "SSHNotReady", Reason: "ConnectionFailed", Category: fkWarn, Items: items,
+			Message:    "Manual SSH key configuration required: the provider's restricted key is not installed on the ESXi hosts.",
+			Suggestion: "Add this line to /etc/ssh/keys-root/authorized_keys on each ESXi host: " + line}, state
+	}
+}
+
+// sshState is the SSH key state of a provider using esxiCloneMethod ssh.
+func (f *fkForklift) sshState(p Obj) string {
+	pub := f.publicKey(p)
+	if pub == "" || f.l == nil {
+		return "missing"
+	}
+	return fkKeyState(f.l.ESXi.AuthorizedKeys, pub)
+}
+
+func (f *fkForklift) reconcileProvider(p Obj) {
+	switch fkStr(p, "spec", "type") {
+	case "openshift":
+		conds := []fkCond{
+			{Type: "ConnectionTestSucceeded", Reason: "Tested", Category: fkRequired, Message: "Connection test, succeeded."},
+			{Type: "Validated", Reason: "Completed", Category: fkAdvisory, Message: "Validation has been completed."},
+			{Type: "InventoryCreated", Reason: "Completed", Category: fkRequired, Message: "The inventory has been loaded."},
+			{Type: "Ready", Category: fkRequired, Message: "The provider is ready."},
+		}
+		f.writeConditions(fkProviders, p, conds, nil, func(st Obj) { st["phase"] = "Ready" })
+	case "vsphere":
+		f.reconcileVSphere(p)
+	default:
+		f.writeConditions(fkProviders, p, []fkCond{{Type: "ProviderTypeNotSupported", Reason: "NotSupported",
+			Category: fkCritical, Message: "The `type` is not supported by this lab."}}, nil,
+			func(st Obj) { st["phase"] = "ValidationFailed" })
+	}
+}
+
+func (f *fkForklift) dropClient(uid string) {
+	f.mu.Lock()
+	delete(f.vcs, uid)
+	f.mu.Unlock()
+}
+
+func (f *fkForklift) reconcileVSphere(p Obj) {
+	uid := fkUID(p)
+	gen := fkGeneration(p)
+	fail := func(phase string, c fkCond) {
+		f.dropClient(uid)
+		f.writeConditions(fkProviders, p, []fkCond{c}, nil, func(st Obj) { st["phase"] = phase })
+	}
+	rawURL := fkStr(p, "spec", "url")
+	if rawURL == "" {
+		fail("ValidationFailed", fkCond{Type: "UrlNotValid", Reason: "NotSet", Category: fkCritical, Message: "The `url` is not valid."})
+		return
+	}
+	ep := fkStr(p, "spec", "settings", "sdkEndpoint")
+	if ep != "" && ep != "vcenter" && ep != "esxi" {
+		fail("ValidationFailed", fkCond{Type: "SettingsNotValid", Reason: "NotValid", Category: fkCritical,
+			Message: "vSphere provider is set with an invalid SDK endpoint type"})
+		return
+	}
+	secNS, secName := fkStr(p, "spec", "secret", "namespace"), fkStr(p, "spec", "secret", "name")
+	secretNotValid := fkCond{Type: "SecretNotValid", Category: fkCritical, Message: "The `spec.secret` is not valid."}
+	if secNS == "" || secName == "" {
+		secretNotValid.Reason = "NotSet"
+		fail("ValidationFailed", secretNotValid)
+		return
+	}
+	sec, err := f.s.Get(fkSecrets, secNS, secName)
+	if err != nil {
+		secretNotValid.Reason = "NotFound"
+		fail("ValidationFailed", secretNotValid)
+		return
+	}
+	data := fkSecretData(sec)
+	var missing []string
+	for _, k := range []string{"user", "password"} {
+		if data[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	insecure := data["insecureSkipVerify"] == "true"
+	ca := data["ca.crt"]
+	if ca == "" {
+		ca = data["cacert"]
+	}
+	if !insecure && ca == "" {
+		missing = append(missing, "ca.crt")
+	}
+	if len(missing) > 0 {
+		secretNotValid.Reason = "DataErr"
+		secretNotValid.Items = missing
+		fail("ValidationFailed", secretNotValid)
+		return
+	}
+	key := fmt.Sprintf("%s/%v/%s", fkMetaStr(sec, "resourceVersion"), gen, rawURL)
+	f.mu.Lock()
+	authKey := f.authRV[uid]
+	vc := f.vcs[uid]
+	f.mu.Unlock()
+	if authKey == key {
+		return // ConnectionAuthFailed: no retry until the secret or the provider changes
+	}
+	fingerprint := fkStr(p, "status", "fingerprint")
+	if vc == nil || vc.key != key {
+		client, err := fkConnect(fkCtx(), rawURL, data["user"], data["password"], insecure, []byte(ca))
+		if err == errFkAuth {
+			f.mu.Lock()
+			f.authRV[uid] = key
+			f.mu.Unlock()
+			fail("ConnectionFailed", fkCond{Type: "ConnectionAuthFailed", Reason: "Unauthorized", Category: fkCritical,
+				Message:    "Authentication failed. Check the credentials in the provider secret.",
+				Suggestion: "The controller stops retrying to avoid locking the account; fix the secret to retry."})
+			return
+		}
+		if err != nil {
+			fail("ConnectionFailed", fkCond{Type: "ConnectionTestFailed", Reason: "Tested", Category: fkCritical,
+				Message: "Connection test, failed: " + err.Error()})
+			return
+		}
+		if ep == "vcenter" || ep == "" {
+			if !client.IsVC() {
+				fail("ConnectionFailed", fkCond{Type: "ConnectionTestFailed", Reason: "Tested", Category: fkCritical,
+					Message: "provider sdkEndpoint is set to vCenter but the URL points to an ESXi host"})
+				return
+			}
+		} else if client.IsVC() {
+			fail("ConnectionFailed", fkCond{Type: "ConnectionTestFailed", Reason: "Tested", Category: fkCritical,
+				Message: "provider sdkEndpoint is set to ESXi but the URL points to a vCenter"})
+			return
+		}
+		if u := client.URL(); u != nil {
+			if fp, err := fkThumbprint(u); err == nil {
+				fingerprint = fp
+			}
+		}
+		f.mu.Lock()
+		delete(f.authRV, uid)
+		f.vcs[uid] = &fkVC{key: key, client: client}
+		f.mu.Unlock()
+		f.logf("provider %s/%s connected to %s", fkNS(p), fkName(p), client.URL().Host)
+	}
+	conds := []fkCond{
+		{Type: "ConnectionTestSucceeded", Reason: "Tested", Category: fkRequired, Message: "Connection test, succeeded."},
+		{Type: "Validated", Reason: "Completed", Category: fkAdvisory, Message: "Validation has been completed."},
+		{Type: "InventoryCreated", Reason: "Completed", Category: fkRequired, Message: "The inventory has been loaded."},
+	}
+	if insecure {
+		conds = append(conds, fkCond{Type: "ConnectionInsecure", Reason: "SkipTLSVerification", Category: fkWarn,
+			Message: "TLS is susceptible to machine-in-the-middle attacks when certificate verification is skipped."})
+	}
+	pub, err := f.ensureSSHKeys(p)
+	if err != nil {
+		f.logf("provider %s/%s: ssh keys: %v", fkNS(p), fkName(p), err)
+	}
+	if fkStr(p, "spec", "settings", "esxiCloneMethod") == "ssh" && pub != "" {
+		c, _ := f.sshCondition(pub)
+		conds = append(conds, c)
+	}
+	if !fkBlocker(conds) {
+		conds = append(conds, fkCond{Type: "Ready", Category: fkRequired, Message: "The provider is ready."})
+	}
+	secretRV := fkMetaStr(sec, "resourceVersion")
+	f.writeConditions(fkProviders, p, conds, nil, func(st Obj) {
+		st["phase"] = "Ready"
+		st["fingerprint"] = fingerprint
+		st["secretResourceVersion"] = secretRV
+	})
+	_ = time.Now
+}
