@@ -236,33 +236,41 @@ def t_crd_invalid():
 
 
 def t_crd_status_generation():
-    p = crd.create_namespaced_custom_object(*FK, NS, "providers", dict(provider("p1"), status={"phase": "Fake"}))
-    assert "status" not in p, "status must be dropped on create"
-    assert p["metadata"]["generation"] == 1
-    p["status"] = {"phase": "Ready", "observedGeneration": 1}
-    s = crd.replace_namespaced_custom_object_status(*FK, NS, "providers", "p1", p)
+    # Hooks: nothing in the lab's Forklift model writes them, so versions stay ours
+    hook = {"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Hook",
+            "metadata": {"name": "h1", "namespace": NS},
+            "spec": {"image": "quay.io/kubev2v/hook-runner", "playbook": ""}, "status": {"fake": True}}
+    h = crd.create_namespaced_custom_object(*FK, NS, "hooks", hook)
+    assert "status" not in h, "status must be dropped on create"
+    assert h["metadata"]["generation"] == 1
+    h["status"] = {"phase": "Ready", "observedGeneration": 1}
+    s = crd.replace_namespaced_custom_object_status(*FK, NS, "hooks", "h1", h)
     assert s["status"]["phase"] == "Ready" and s["metadata"]["generation"] == 1, s
-    s["spec"]["url"] = "https://other/sdk"
+    s["spec"]["image"] = "quay.io/kubev2v/other"
     s["status"]["phase"] = "Ignored"
-    u = crd.replace_namespaced_custom_object(*FK, NS, "providers", "p1", s)
+    u = crd.replace_namespaced_custom_object(*FK, NS, "hooks", "h1", s)
     assert u["metadata"]["generation"] == 2 and u["status"]["phase"] == "Ready", u
-    m = crd.patch_namespaced_custom_object(*FK, NS, "providers", "p1",
-                                           {"spec": {"settings": {"esxiCloneMethod": "ssh"}}})
-    assert m["spec"]["settings"] == {"esxiCloneMethod": "ssh"} and m["metadata"]["generation"] == 3, m
+    m = crd.patch_namespaced_custom_object(*FK, NS, "hooks", "h1", {"spec": {"deadline": 300}})
+    assert m["spec"]["deadline"] == 300 and m["metadata"]["generation"] == 3, m
+    m2 = crd.patch_namespaced_custom_object(*FK, NS, "hooks", "h1", {"metadata": {"labels": {"a": "b"}}})
+    assert m2["metadata"]["generation"] == 3, "metadata changes must not bump generation"
     j = client.ApiClient().call_api(
-        "/apis/forklift.konveyor.io/v1beta1/namespaces/%s/providers/p1" % NS, "PATCH",
+        "/apis/forklift.konveyor.io/v1beta1/namespaces/%s/hooks/h1" % NS, "PATCH",
         header_params={"Content-Type": "application/json-patch+json", "Accept": "application/json"},
-        body=[{"op": "replace", "path": "/spec/url", "value": "https://j/sdk"},
-              {"op": "test", "path": "/spec/type", "value": "vsphere"}],
+        body=[{"op": "replace", "path": "/spec/image", "value": "quay.io/j"},
+              {"op": "test", "path": "/spec/deadline", "value": 300}],
         auth_settings=["BearerToken"], response_type="object", _return_http_data_only=True)
-    assert j["spec"]["url"] == "https://j/sdk", j
+    assert j["spec"]["image"] == "quay.io/j", j
+    stale = dict(u)
+    body = expect_status(409, crd.replace_namespaced_custom_object, *FK, NS, "hooks", "h1", stale)
+    assert body["reason"] == "Conflict", body
 
 
 def t_strategic_415():
     # python's generic client lets us send any content type
     api = client.ApiClient()
     try:
-        api.call_api("/apis/forklift.konveyor.io/v1beta1/namespaces/%s/providers/p1" % NS, "PATCH",
+        api.call_api("/apis/forklift.konveyor.io/v1beta1/namespaces/%s/hooks/h1" % NS, "PATCH",
                      header_params={"Content-Type": "application/strategic-merge-patch+json",
                                     "Accept": "application/json"},
                      body={"spec": {"url": "x"}}, auth_settings=["BearerToken"], _preload_content=False)
