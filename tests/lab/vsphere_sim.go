@@ -83,6 +83,7 @@ type vsphere struct {
 	cloneDur time.Duration
 	guestGen map[string]int
 	baseline []byte
+	stock    bool // tests only: serve the unmodified simulator
 }
 
 func lunUUID(naa string) string {
@@ -449,7 +450,9 @@ func (v *vsphere) serve() error {
 	s := m.Service.NewServer()
 	v.server = s
 	v.inner = s.Config.Handler
-	s.Config.Handler = v
+	if !v.stock {
+		s.Config.Handler = v
+	}
 	s.Config.ErrorLog = log.New(logWriter{v.l}, "vsphere http: ", 0)
 	sum := sha1.Sum(cert.Certificate[0])
 	var parts []string
