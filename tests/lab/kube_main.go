@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -88,6 +89,7 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 		close(k.done)
 		srv.Close()
 		s.Close()
+		os.Remove(k.kubeconfig)
 	}
 	return ready, stop, nil
 }
@@ -132,7 +134,7 @@ preferences: {}
 // with their CDI storage profiles, and the ForkliftController CR.
 func kbSeed(s *Store) error {
 	for _, ns := range []string{"default", "kube-system", "kube-public", "openshift-mtv", "openshift-cnv"} {
-		if _, err := s.create(kbGVRNamespaces, "", Obj{"metadata": Obj{"name": ns}}, false); err != nil {
+		if _, err := s.create(kbGVRNamespaces, "", Obj{"metadata": Obj{"name": ns}}, kbInternal); err != nil {
 			return err
 		}
 	}
@@ -153,11 +155,11 @@ func kbSeed(s *Store) error {
 			"storageclass.kubernetes.io/is-default-class": fmt.Sprint(sc.def)}},
 			"provisioner": sc.prov, "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
 			"allowVolumeExpansion": true}
-		if _, err := s.create(kbGVRStorageClasses, "", o, false); err != nil {
+		if _, err := s.create(kbGVRStorageClasses, "", o, kbInternal); err != nil {
 			return err
 		}
 		p := Obj{"metadata": Obj{"name": sc.name}, "spec": Obj{}}
-		po, err := s.create(kbGVRStorageProfiles, "", p, false)
+		po, err := s.create(kbGVRStorageProfiles, "", p, kbInternal)
 		if err != nil {
 			return err
 		}
@@ -169,6 +171,6 @@ func kbSeed(s *Store) error {
 	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
 		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,
 			"controller_precopy_interval": 60}}
-	_, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, false)
+	_, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, kbInternal)
 	return err
 }

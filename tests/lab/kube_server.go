@@ -632,6 +632,14 @@ func (k *kbServer) serveCRDs(w http.ResponseWriter, r *http.Request, ri *kbReqIn
 
 // ---------------------------------------------------------------- resources
 
+// kbReqMode: dryRun=All makes a request a dry run.
+func kbReqMode(r *http.Request) kbMode {
+	if r.URL.Query().Get("dryRun") == "All" {
+		return kbDry
+	}
+	return kbAdmitted
+}
+
 func kbReadBody(r *http.Request) ([]byte, *StatusError) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	if err != nil {
@@ -652,7 +660,6 @@ func kbDecodeObj(b []byte) (Obj, *StatusError) {
 func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbReqInfo) {
 	q := r.URL.Query()
 	gvr := ri.ri.GVR
-	dry := q.Get("dryRun") != ""
 	switch ri.verb {
 	case "get":
 		o, err := k.s.get(gvr, ri.ns, ri.name)
@@ -676,11 +683,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
-		if dry {
-			kbWriteErr(w, &StatusError{Code: 400, Reason: "BadRequest", Message: "dryRun is not supported by the lab"})
-			return
-		}
-		res, err := k.s.create(gvr, ri.ns, o, true)
+		res, err := k.s.create(gvr, ri.ns, o, kbReqMode(r))
 		if err != nil {
 			kbWriteErr(w, err)
 			return
@@ -702,7 +705,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			return
 		}
 		kbMeta(o)["name"] = ri.name
-		res, err := k.s.update(gvr, ri.ns, o, ri.sub == "status", true)
+		res, err := k.s.update(gvr, ri.ns, o, ri.sub == "status", kbReqMode(r))
 		if err != nil {
 			kbWriteErr(w, err)
 			return
@@ -711,7 +714,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 	case "patch":
 		k.servePatch(w, r, ri)
 	case "delete":
-		opt := kbDelOpts{Propagation: q.Get("propagationPolicy")}
+		opt := kbDelOpts{Propagation: q.Get("propagationPolicy"), Dry: kbReqMode(r) == kbDry}
 		if kbQueryBool(q, "orphanDependents") {
 			opt.Propagation = "Orphan"
 		}
@@ -764,7 +767,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 		var out []interface{}
 		for _, o := range items {
 			m := kbMeta(o)
-			if res, err := k.s.delete(gvr, kbStr(m, "namespace"), kbStr(m, "name"), kbDelOpts{Propagation: q.Get("propagationPolicy")}); err == nil {
+			if res, err := k.s.delete(gvr, kbStr(m, "namespace"), kbStr(m, "name"), kbDelOpts{Propagation: q.Get("propagationPolicy"), Dry: kbReqMode(r) == kbDry}); err == nil {
 				out = append(out, res)
 			}
 		}
@@ -872,7 +875,7 @@ func (k *kbServer) servePatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 					return
 				}
 				kbMeta(po)["name"] = ri.name
-				res, err := k.s.create(gvr, ri.ns, po, true)
+				res, err := k.s.create(gvr, ri.ns, po, kbReqMode(r))
 				if err != nil {
 					kbWriteErr(w, err)
 					return
@@ -924,7 +927,7 @@ func (k *kbServer) servePatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 		if ct == "application/apply-patch+yaml" {
 			m["resourceVersion"] = kbStr(kbMeta(cur), "resourceVersion")
 		}
-		out, err := k.s.update(gvr, ri.ns, res, status, true)
+		out, err := k.s.update(gvr, ri.ns, res, status, kbReqMode(r))
 		if err != nil {
 			if IsStatus(err, 409) && !pinned {
 				continue

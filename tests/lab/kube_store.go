@@ -93,6 +93,16 @@ type kbEvent struct {
 
 type kbAdmit func(op string, gvr GVR, obj, old Obj) *StatusError
 
+// kbMode says how a write is processed: internal writes skip admission,
+// API writes run it, dry runs run everything but store nothing.
+type kbMode int
+
+const (
+	kbInternal kbMode = iota
+	kbAdmitted
+	kbDry
+)
+
 // Store holds every object of the lab's API server.
 type Store struct {
 	mu        sync.Mutex
@@ -311,10 +321,10 @@ func (s *Store) kickGC() {
 
 // Create stores a new object; fills uid, resourceVersion, creationTimestamp, generation.
 func (s *Store) Create(gvr GVR, ns string, obj Obj) (Obj, error) {
-	return s.create(gvr, ns, obj, true)
+	return s.create(gvr, ns, obj, kbAdmitted)
 }
 
-func (s *Store) create(gvr GVR, ns string, in Obj, admit bool) (Obj, error) {
+func (s *Store) create(gvr GVR, ns string, in Obj, mode kbMode) (Obj, error) {
 	ri := s.res[gvr]
 	if ri == nil {
 		return nil, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"}
@@ -358,7 +368,7 @@ func (s *Store) create(gvr GVR, ns string, in Obj, admit bool) (Obj, error) {
 	if se := kbValidate(ri, obj, nil); se != nil {
 		return nil, se
 	}
-	if admit {
+	if mode >= kbAdmitted {
 		if se := s.runAdmission("CREATE", gvr, obj, nil); se != nil {
 			return nil, se
 		}
@@ -390,6 +400,14 @@ func (s *Store) create(gvr GVR, ns string, in Obj, admit bool) (Obj, error) {
 		return nil, &StatusError{Code: 409, Reason: "AlreadyExists",
 			Message: fmt.Sprintf("%s %q already exists", gvr.String(), name),
 			Details: map[string]interface{}{"name": name, "group": gvr.Group, "kind": gvr.Resource}}
+	}
+	if mode == kbDry {
+		meta["uid"] = kbUID()
+		meta["creationTimestamp"] = kbNow()
+		if ri.CRD {
+			meta["generation"] = float64(1)
+		}
+		return kbCopy(obj), nil
 	}
 	s.insert(ri, ns, obj)
 	if gvr == kbGVRNamespaces {
@@ -536,13 +554,13 @@ func (s *Store) list(gvr GVR, ns, labelSel, fieldSel string) ([]Obj, int64, erro
 
 // Update replaces the main resource (status is kept for resources with a status subresource).
 func (s *Store) Update(gvr GVR, ns string, obj Obj) (Obj, error) {
-	o, err := s.update(gvr, ns, obj, false, true)
+	o, err := s.update(gvr, ns, obj, false, kbAdmitted)
 	return kbCopy(o), err
 }
 
 // UpdateStatus replaces only .status.
 func (s *Store) UpdateStatus(gvr GVR, ns string, obj Obj) (Obj, error) {
-	o, err := s.update(gvr, ns, obj, true, true)
+	o, err := s.update(gvr, ns, obj, true, kbAdmitted)
 	return kbCopy(o), err
 }
 
@@ -558,7 +576,7 @@ func (s *Store) Mutate(gvr GVR, ns, name string, fn func(o Obj) error, status bo
 			return nil, err
 		}
 		kbMeta(cur)["resourceVersion"] = kbStr(kbMeta(cur), "resourceVersion")
-		o, err := s.update(gvr, ns, cur, status, true)
+		o, err := s.update(gvr, ns, cur, status, kbAdmitted)
 		if err == nil {
 			return kbCopy(o), nil
 		}
@@ -581,7 +599,7 @@ func kbStripForGen(o Obj, status bool) Obj {
 	return c
 }
 
-func (s *Store) update(gvr GVR, ns string, in Obj, status, admit bool) (Obj, error) {
+func (s *Store) update(gvr GVR, ns string, in Obj, status bool, mode kbMode) (Obj, error) {
 	ri := s.res[gvr]
 	if ri == nil {
 		return nil, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"}
@@ -651,7 +669,7 @@ func (s *Store) update(gvr GVR, ns string, in Obj, status, admit bool) (Obj, err
 			if se := kbValidate(ri, res, old); se != nil {
 				return nil, se
 			}
-			if admit {
+			if mode >= kbAdmitted {
 				if se := s.runAdmission("UPDATE", gvr, res, old); se != nil {
 					return nil, se
 				}
@@ -663,6 +681,9 @@ func (s *Store) update(gvr GVR, ns string, in Obj, status, admit bool) (Obj, err
 		if ri.CRD && !reflect.DeepEqual(kbStripForGen(res, ri.Status), kbStripForGen(old, ri.Status)) {
 			g, _ := ometa["generation"].(float64)
 			kbMeta(res)["generation"] = g + 1
+		}
+		if mode == kbDry {
+			return res, nil
 		}
 		s.mu.Lock()
 		cur := s.data[gvr][kbKey(ns, name)]
@@ -712,6 +733,7 @@ func kbList(v interface{}) []interface{} {
 type kbDelOpts struct {
 	Propagation string // Background (default), Foreground, Orphan
 	UID, RV     string // preconditions
+	Dry         bool
 }
 
 // Delete removes an object (objects with finalizers get a deletionTimestamp);
@@ -749,6 +771,9 @@ func (s *Store) delete(gvr GVR, ns, name string, opt kbDelOpts) (Obj, error) {
 	if (opt.UID != "" && opt.UID != kbStr(ometa, "uid")) || (opt.RV != "" && opt.RV != kbStr(ometa, "resourceVersion")) {
 		return nil, &StatusError{Code: 409, Reason: "Conflict",
 			Message: fmt.Sprintf("Operation cannot be fulfilled on %s %q: the precondition failed", gvr.String(), name)}
+	}
+	if opt.Dry {
+		return kbCopy(old), nil
 	}
 	uid := kbStr(ometa, "uid")
 	if opt.Propagation == "Orphan" {
@@ -1041,7 +1066,7 @@ func (s *Store) Event(ns string, involved Obj, typ, reason, msg string) {
 		"type": typ, "reason": reason, "message": msg, "count": 1,
 		"firstTimestamp": now.Format(time.RFC3339), "lastTimestamp": now.Format(time.RFC3339),
 		"source": Obj{"component": comp}, "reportingComponent": comp}
-	if _, err := s.create(kbGVREvents, ns, ev, false); err != nil {
+	if _, err := s.create(kbGVREvents, ns, ev, kbInternal); err != nil {
 		s.logf("kube: event %s on %s: %v", reason, kbStr(meta, "name"), err)
 	}
 }
