@@ -385,6 +385,56 @@ def t_faults_counts():
     assert [o["metadata"]["name"] for o in objs["items"]] == ["s-a"], objs
 
 
+def t_watch_faults():
+    rv = core.list_namespaced_config_map(NS).metadata.resource_version
+    ctl("POST", "/kube/fault", {"verb": "watch", "resource": "configmaps", "kind": "410-watch"})
+    try:
+        for _ in watch.Watch().stream(core.list_namespaced_config_map, NS, resource_version=rv, timeout_seconds=3):
+            pass
+    except ApiException as e:
+        assert e.status == 410, e.status
+    else:
+        raise AssertionError("no injected 410")
+    ctl("POST", "/kube/fault", {"verb": "watch", "resource": "configmaps", "kind": "drop-watch"})
+    t0 = time.monotonic()
+    try:
+        resp = core.list_namespaced_config_map(NS, watch=True, resource_version=rv, timeout_seconds=10,
+                                               _preload_content=False)
+        resp.read()
+    except Exception:  # noqa: BLE001 - a dropped connection may surface as any transport error
+        pass
+    assert time.monotonic() - t0 < 5, "dropped watch did not end early"
+    # the next watch is healthy again and resumes from the same version
+    core.create_namespaced_config_map(NS, cm("after-drop"))
+    got = [e["object"].metadata.name for e in watch.Watch().stream(
+        core.list_namespaced_config_map, NS, resource_version=rv, field_selector="metadata.name=after-drop",
+        timeout_seconds=1)]
+    assert got == ["after-drop"], got
+
+
+def t_dry_run_and_collection():
+    c = core.create_namespaced_config_map(NS, cm("dry"), dry_run="All")
+    assert c.metadata.name == "dry"
+    expect_status(404, core.read_namespaced_config_map, "dry", NS)
+    for i in range(3):
+        core.create_namespaced_config_map(NS, cm("coll-%d" % i, {"coll": "yes"}))
+    core.delete_collection_namespaced_config_map(NS, label_selector="coll=yes")
+    assert core.list_namespaced_config_map(NS, label_selector="coll=yes").items == []
+    parent = core.create_namespaced_config_map(NS, cm("fg-parent"))
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "fg-parent", "uid": parent.metadata.uid,
+           "blockOwnerDeletion": True}
+    core.create_namespaced_config_map(NS, cm("fg-child", ownerReferences=[ref]))
+    rv = core.list_namespaced_config_map(NS).metadata.resource_version
+    core.delete_namespaced_config_map("fg-parent", NS, propagation_policy="Foreground")
+    order = []
+    for e in watch.Watch().stream(core.list_namespaced_config_map, NS, resource_version=rv, timeout_seconds=5):
+        if e["type"] == "DELETED":
+            order.append(e["object"].metadata.name)
+        if "fg-parent" in order:
+            break
+    assert order == ["fg-child", "fg-parent"], order
+
+
 def t_pod_log():
     pod = {"metadata": {"name": "populate-x"}, "spec": {"containers": [{"name": "populate", "image": "x"}]}}
     core.create_namespaced_pod(NS, pod)
@@ -424,6 +474,8 @@ for name, fn in [
     ("python: 401 bad token, 403 viewer", t_auth),
     ("python: OpenShift OAuth challenging-client login and token revocation", t_oauth),
     ("python: control faults (429, 5xx, slow, expire-token) and counts", t_faults_counts),
+    ("python: injected 410 and dropped watch, then resume", t_watch_faults),
+    ("python: dryRun=All, deletecollection, foreground deletion order", t_dry_run_and_collection),
     ("python: pod log subresource", t_pod_log),
     ("python: namespace deletion removes its objects", t_namespace_delete),
 ]:
