@@ -241,6 +241,33 @@ func validateDevices(devices []types.BaseVirtualDevice, changes []types.BaseVirt
 	return nil
 }
 
+// checkDiskFiles finds disk adds whose backing names a datastore that does
+// not exist (the simulator dereferences a nil datastore for those).
+func checkDiskFiles(changes []types.BaseVirtualDeviceConfigSpec) (*types.ManagedObjectReference, types.BaseMethodFault) {
+	for _, ch := range changes {
+		s := ch.GetVirtualDeviceConfigSpec()
+		disk, ok := s.Device.(*types.VirtualDisk)
+		if !ok || s.Operation == types.VirtualDeviceConfigSpecOperationRemove {
+			continue
+		}
+		fb, ok := disk.Backing.(types.BaseVirtualDeviceFileBackingInfo)
+		if !ok {
+			continue
+		}
+		info := fb.GetVirtualDeviceFileBackingInfo()
+		if miss := missingRef(info.Datastore); miss != nil {
+			return miss, nil
+		}
+		if name, _ := dsPathSplit(info.FileName); name != "" && dsByName(name) == nil {
+			return nil, &types.InvalidDatastorePath{DatastorePath: info.FileName}
+		}
+		if info.FileName != "" && !strings.HasPrefix(info.FileName, "[") {
+			return nil, &types.InvalidDatastorePath{DatastorePath: info.FileName}
+		}
+	}
+	return nil, nil
+}
+
 // ---- ReconfigVM_Task: validation, RDM adds, controller unit 7
 
 func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method) {
@@ -248,6 +275,13 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 	vm := vmOf(req.This)
 	if vm == nil {
 		v.shielded(w, r, body, m)
+		return
+	}
+	if miss, f := checkDiskFiles(req.Spec.DeviceChange); miss != nil {
+		notFound(w, miss)
+		return
+	} else if f != nil {
+		writeTaskReturn(w, "ReconfigVM_Task", failTask(req.This, "ReconfigVM_Task", f))
 		return
 	}
 	if f := validateDevices(vm.Config.Hardware.Device, req.Spec.DeviceChange); f != nil && !vm.Config.Template {
@@ -462,6 +496,13 @@ func (v *vsphere) fixClone(w http.ResponseWriter, r *http.Request, body []byte, 
 		return
 	}
 	if req.Spec.Config != nil {
+		if miss, f := checkDiskFiles(req.Spec.Config.DeviceChange); miss != nil {
+			notFound(w, miss)
+			return
+		} else if f != nil {
+			writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "CloneVM_Task", f))
+			return
+		}
 		if f := validateDevices(src.Config.Hardware.Device, req.Spec.Config.DeviceChange); f != nil {
 			writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "CloneVM_Task", f))
 			return

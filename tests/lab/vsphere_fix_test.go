@@ -377,6 +377,20 @@ var scenarios = map[string]func(e *testEnv, name string) error{
 		}
 		return nil
 	},
+	"disk-on-unknown-datastore": func(e *testEnv, name string) error {
+		vm, err := e.clone(name, types.VirtualMachineCloneSpec{})
+		if err != nil {
+			return err
+		}
+		m, _ := e.vmProps(vm)
+		add := diskAdd(scsiKey(m), 1, 1, true)
+		add.Device.(*types.VirtualDisk).Backing.(*types.VirtualDiskFlatVer2BackingInfo).FileName = "[no-such-ds] x/x.vmdk"
+		err = e.reconfig(vm, types.VirtualMachineConfigSpec{DeviceChange: []types.BaseVirtualDeviceConfigSpec{add}})
+		if !faultIs(err, &types.InvalidDatastorePath{}) {
+			return fmt.Errorf("disk on [no-such-ds]: %v", err)
+		}
+		return nil
+	},
 	"unknown-controller-rejected": func(e *testEnv, name string) error {
 		vm, err := e.clone(name, types.VirtualMachineCloneSpec{})
 		if err != nil {
