@@ -159,6 +159,11 @@ def t_datastores():
     assert mounts[nfs.name].vStorageSupport != "vStorageSupported"
     opts = host.configManager.advancedOption.QueryOptions("DataMover.HardwareAcceleratedMove")
     assert int(opts[0].value) == 1, opts
+    cluster = by_moid(vim.ClusterComputeResource, INV["cluster"])
+    target = cluster.environmentBrowser.QueryConfigTarget(host)
+    cfg = {d.datastore.datastore._moId: d.vStorageSupport for d in target.datastore}
+    for key, vs in want.items():
+        assert cfg[INV[key]] == vs, (key, cfg)
 
 
 @test("the RDM LUN (naa id and uuid) is visible on every host")

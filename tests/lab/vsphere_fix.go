@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ func (v *vsphere) fixFor(name string) fixFunc {
 		return v.fixReconfig
 	case "Destroy_Task":
 		return v.fixDestroy
+	case "QueryConfigTarget":
+		return v.fixConfigTarget
 	case "PowerOnVM_Task", "PowerOffVM_Task", "ResetVM_Task", "SuspendVM_Task", "ShutdownGuest", "RebootGuest":
 		return v.fixPower
 	}
@@ -161,6 +164,32 @@ func (v *vsphere) fixDestroy(w http.ResponseWriter, r *http.Request, body []byte
 		}
 	} else {
 		unshieldRDM(vm, swaps)
+	}
+	v.noteCookies(rec)
+	copyReply(w, rec)
+}
+
+var configTargetDS = regexp.MustCompile(`(?s)(<datastore type="Datastore">([^<]+)</datastore>.*?<vStorageSupport>)([A-Za-z]+)(</vStorageSupport>)`)
+
+// fixConfigTarget: EnvironmentBrowser.QueryConfigTarget reports the host
+// mount's vStorageSupport (the simulator hard-codes vStorageUnsupported).
+func (v *vsphere) fixConfigTarget(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method) {
+	rec := v.passThrough(r, body)
+	if rec.Code == http.StatusOK {
+		support := map[string]string{}
+		for _, d := range labDatastores {
+			support[d.moid] = vstorage(d.xcopy)
+		}
+		out := configTargetDS.ReplaceAllFunc(rec.Body.Bytes(), func(b []byte) []byte {
+			sm := configTargetDS.FindSubmatch(b)
+			if vs, ok := support[string(sm[2])]; ok {
+				return []byte(string(sm[1]) + vs + string(sm[4]))
+			}
+			return b
+		})
+		rec.Body.Reset()
+		rec.Body.Write(out)
+		rec.Header().Del("Content-Length")
 	}
 	v.noteCookies(rec)
 	copyReply(w, rec)

@@ -26,6 +26,7 @@ import (
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/task"
 	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -390,6 +391,28 @@ var scenarios = map[string]func(e *testEnv, name string) error{
 			return fmt.Errorf("disk on [no-such-ds]: %v", err)
 		}
 		return nil
+	},
+	"config-target-vstorage": func(e *testEnv, name string) error {
+		ctx := context.Background()
+		var cl mo.ClusterComputeResource
+		ref := types.ManagedObjectReference{Type: "ClusterComputeResource", Value: e.l.Inv.Cluster}
+		if err := property.DefaultCollector(e.c).RetrieveOne(ctx, ref, []string{"environmentBrowser"}, &cl); err != nil {
+			return err
+		}
+		host := types.ManagedObjectReference{Type: "HostSystem", Value: e.l.Inv.Hosts[0]}
+		res, err := methods.QueryConfigTarget(ctx, e.c, &types.QueryConfigTarget{This: *cl.EnvironmentBrowser, Host: &host})
+		if err != nil {
+			return err
+		}
+		for _, d := range res.Returnval.Datastore {
+			if d.Datastore.Datastore != nil && d.Datastore.Datastore.Value == e.l.Inv.PrimaryDS {
+				if d.VStorageSupport != "vStorageSupported" {
+					return fmt.Errorf("primary datastore vStorageSupport %q", d.VStorageSupport)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("primary datastore not in the config target")
 	},
 	"unknown-controller-rejected": func(e *testEnv, name string) error {
 		vm, err := e.clone(name, types.VirtualMachineCloneSpec{})
