@@ -667,6 +667,10 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, err)
 			return
 		}
+		if kbWantsTable(r) {
+			kbWriteJSON(w, 200, kbTable(ri.ri, r, []Obj{o}, Obj{"resourceVersion": kbStr(kbMeta(o), "resourceVersion")}, true))
+			return
+		}
 		kbWriteJSON(w, 200, o)
 	case "list":
 		k.serveList(w, r, ri)
@@ -819,6 +823,10 @@ func (k *kbServer) serveList(w http.ResponseWriter, r *http.Request, ri *kbReqIn
 		b, _ := json.Marshal(kbContinue{RV: rv, Last: kbObjKey(items[lim-1])})
 		meta["continue"] = base64.RawURLEncoding.EncodeToString(b)
 		meta["remainingItemCount"] = rest
+	}
+	if kbWantsTable(r) {
+		kbWriteJSON(w, 200, kbTable(ri.ri, r, items, meta, true))
+		return
 	}
 	out := make([]interface{}, len(items))
 	for i, o := range items {
@@ -994,6 +1002,15 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 		}
 	}
 	bookmarks := kbQueryBool(q, "allowWatchBookmarks")
+	table := kbWantsTable(r)
+	headers := true
+	emit := func(typ string, o Obj) {
+		if table {
+			o = kbTable(ri.ri, r, []Obj{o}, Obj{"resourceVersion": kbStr(kbMeta(o), "resourceVersion")}, headers)
+			headers = false
+		}
+		k.writeEvent(w, typ, o)
+	}
 	drop := r.Header.Get("X-Lab-Drop") == "1"
 	fl, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/json")
@@ -1003,7 +1020,7 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 		items, rv, _ := k.s.list(gvr, ri.ns, "", "")
 		for _, o := range items {
 			if match(o) {
-				k.writeEvent(w, "ADDED", o)
+				emit("ADDED", o)
 			}
 		}
 		cursor = rv
@@ -1052,7 +1069,7 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 			if !nm {
 				continue
 			}
-			k.writeEvent(w, typ, ev.Obj)
+			emit(typ, ev.Obj)
 			sent = true
 		}
 		if sent && fl != nil {
