@@ -15,6 +15,7 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 	"github.com/vmware/govmomi/vim25/xml"
@@ -96,7 +97,15 @@ func fixTaskName(rec *httptest.ResponseRecorder, method string) {
 		return
 	}
 	if t := taskOf(rec); t != nil {
-		simulator.Map.WithLock(t, func() { t.Info.Name = method })
+		simulator.Map.WithLock(t, func() {
+			t.Info.Name = method
+			// vCenter reports the entity's name, the simulator its MoID
+			if t.Info.Entity != nil {
+				if e, ok := simulator.Map.Get(*t.Info.Entity).(mo.Entity); ok {
+					t.Info.EntityName = e.Entity().Name
+				}
+			}
+		})
 	}
 }
 
