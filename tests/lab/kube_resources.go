@@ -182,6 +182,9 @@ func kbResources() []*kbRes {
 		if r.Group == kbFK {
 			r.Categories = []string{"forklift"}
 		}
+		if r.Resource == "pods" || r.Resource == "services" {
+			r.Categories = []string{"all"}
+		}
 		r.Schema = sch[r.Resource]
 		switch r.Resource {
 		case "events":
@@ -417,17 +420,24 @@ func kbPrepare(ri *kbRes, obj, old Obj) {
 				spec["volumeMode"] = "Filesystem"
 			}
 		}
-		if old == nil {
-			if _, ok := obj["status"]; !ok {
-				obj["status"] = Obj{"phase": "Pending"}
-			}
-		}
+		kbDefaultPhase(obj, old)
 	case kbGVRPods:
-		if old == nil {
-			if _, ok := obj["status"]; !ok {
-				obj["status"] = Obj{"phase": "Pending"}
-			}
-		}
+		kbDefaultPhase(obj, old)
+	}
+}
+
+// kbDefaultPhase gives new pods and claims status.phase Pending.
+func kbDefaultPhase(obj, old Obj) {
+	if old != nil {
+		return
+	}
+	st, ok := obj["status"].(map[string]interface{})
+	if !ok {
+		st = Obj{}
+		obj["status"] = st
+	}
+	if kbStr(st, "phase") == "" {
+		st["phase"] = "Pending"
 	}
 }
 
