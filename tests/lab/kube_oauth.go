@@ -61,22 +61,24 @@ func (k *kbServer) serveOAuth(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(msg + "\n"))
 	}
 	user, pass, ok := r.BasicAuth()
-	if r.Header.Get("X-CSRF-Token") == "" {
-		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte("A non-empty X-CSRF-Token header is required to receive basic-auth challenges\n"))
-		return
+	good := false
+	if ok {
+		k.mu.Lock()
+		good = subtle.ConstantTimeCompare([]byte(user), []byte(k.user)) == 1 &&
+			subtle.ConstantTimeCompare([]byte(pass), []byte(k.pass)) == 1
+		k.mu.Unlock()
+		if !good {
+			k.l.Logf("kube: oauth login failed for user %q", user)
+		}
 	}
-	if !ok {
-		challenge("Unauthorized")
-		return
-	}
-	k.mu.Lock()
-	good := subtle.ConstantTimeCompare([]byte(user), []byte(k.user)) == 1 &&
-		subtle.ConstantTimeCompare([]byte(pass), []byte(k.pass)) == 1
-	k.mu.Unlock()
 	if !good {
-		k.l.Logf("kube: oauth login failed for user %q", user)
+		// challenges go only to clients that say they are not a browser
+		if r.Header.Get("X-CSRF-Token") == "" {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte("A non-empty X-CSRF-Token header is required to receive basic-auth challenges\n"))
+			return
+		}
 		challenge("Unauthorized")
 		return
 	}

@@ -340,6 +340,13 @@ def t_oauth():
 
     code, hdrs = authorize()
     assert code == 401 and hdrs["WWW-Authenticate"].startswith("Basic"), (code, dict(hdrs))
+    try:
+        opener.open(urllib.request.Request(auth_url))
+    except urllib.error.HTTPError as e:
+        assert e.code == 401 and "WWW-Authenticate" not in e.headers, "challenge without X-CSRF-Token"
+        assert b"X-CSRF-Token" in e.read()
+    else:
+        raise AssertionError("authorize without credentials succeeded")
     code, _ = authorize(KUBE["username"], "wrong")
     assert code == 401, code
     code, hdrs = authorize(KUBE["username"], KUBE["password"])
