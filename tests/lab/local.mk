@@ -23,4 +23,4 @@ EXTRA_DIST += tests/lab/*.go tests/lab/*.py tests/lab/*.sh tests/lab/local.mk te
 
 # The lab's TAP scripts (automake needs them listed one by one).
 LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh \
-	tests/lab/t_kube.sh
+	tests/lab/t_kube.sh tests/lab/t_kube_go.sh tests/lab/t_forklift.sh
