@@ -103,6 +103,24 @@ EOF
 	contains "415 message names the accepted media types" "$T/err" "application/merge-patch+json"
 	check "kubectl patch (strategic) on a core type" K -n "$ns" patch cm applied -p '{"metadata":{"labels":{"patched":"yes"}}}'
 
+	# ------------------------------------------------------------ status subresource, wait
+	cat >"$T/hook.yaml" <<EOF
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Hook
+metadata: {name: kt-hook, namespace: $ns}
+spec: {image: quay.io/kubev2v/hook-runner, playbook: ""}
+EOF
+	K create -f "$T/hook.yaml" >/dev/null
+	check "kubectl patch --subresource=status, then kubectl wait --for=condition" \
+		bash -c '"$KUBECTL" -n "$1" patch hook kt-hook --subresource=status --type merge \
+				-p "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"category\":\"Required\"}]}}" &&
+			"$KUBECTL" -n "$1" wait --for=condition=Ready hook/kt-hook --timeout=10s &&
+			[ "$("$KUBECTL" -n "$1" get hook kt-hook -o jsonpath={.metadata.generation})" = 1 ]' _ "$ns"
+	check "kubectl get --raw users/~ names the token's user" \
+		bash -c '"$KUBECTL" get --raw /apis/user.openshift.io/v1/users/~ | grep -q "\"name\":\"kube:admin\""'
+	check "kubectl create --dry-run=server stores nothing" \
+		bash -c '"$KUBECTL" -n "$1" create cm dry --dry-run=server -o name && ! "$KUBECTL" -n "$1" get cm dry 2>/dev/null' _ "$ns"
+
 	# ------------------------------------------------------------ validation
 	cat >"$T/badmap.yaml" <<EOF
 apiVersion: forklift.konveyor.io/v1beta1
