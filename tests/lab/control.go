@@ -142,9 +142,16 @@ func (v *vsphere) registerControl() {
 }
 
 func (v *vsphere) markBaseline() {
-	b, _ := json.Marshal(v.inventory())
+	inv := v.inventory()
+	b, _ := json.Marshal(inv)
 	v.ctl.Lock()
 	v.baseline = b
+	v.baseFiles = map[string]bool{}
+	for ds, files := range inv["datastore_files"].(map[string][]string) {
+		for _, f := range files {
+			v.baseFiles[ds+" "+f] = true
+		}
+	}
 	v.ctl.Unlock()
 }
 
@@ -262,5 +269,18 @@ func (v *vsphere) inventory() map[string]interface{} {
 		files[d.moid] = list
 		free[d.moid] = ds.Summary.FreeSpace
 	}
-	return map[string]interface{}{"vms": vms, "datastore_files": files, "datastore_free": free}
+	// files and folders that were not there when the lab became ready
+	extra := map[string][]string{}
+	v.ctl.Lock()
+	if v.baseFiles != nil {
+		for ds, list := range files {
+			for _, f := range list {
+				if !v.baseFiles[ds+" "+f] {
+					extra[ds] = append(extra[ds], f)
+				}
+			}
+		}
+	}
+	v.ctl.Unlock()
+	return map[string]interface{}{"vms": vms, "datastore_files": files, "datastore_free": free, "extra_files": extra}
 }

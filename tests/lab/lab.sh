@@ -3,6 +3,7 @@
 #   lab_start [extra mtv-lab options]   start the lab, wait for its JSON line (20 s)
 #   lab_get KEY.PATH                    print a field of the JSON line (e.g. vsphere.url, inventory.hosts.0)
 #   lab_control METHOD PATH [JSON]      call the control endpoint (e.g. lab_control POST /vsphere/counts/reset)
+#   lab_vsphere_unchanged               vSphere inventory equals the one at start (leak check)
 #   lab_stop                            SIGTERM, wait for the exit, remove the lab directory
 # Exports LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID.
 # The lab directory is $T/lab when tests/lib.sh's $T exists, else a fresh
@@ -93,6 +94,18 @@ lab_stop() {
 		_lab_tmp=
 	fi
 	return 0
+}
+
+# lab_vsphere_unchanged: succeeds when the vSphere inventory (VMs, disks,
+# datastore files, free space) equals the one at start; prints the diff otherwise.
+lab_vsphere_unchanged() {
+	lab_control GET /vsphere/inventory/diff | "$LAB_PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+if not d["equal"]:
+    print(json.dumps(d["now"], indent=1))
+    sys.exit(1)
+'
 }
 
 lab_control() {

@@ -73,17 +73,18 @@ type vsphere struct {
 	// long polls, so that the corrections below see a stable registry.
 	mu sync.Mutex
 
-	ctl      sync.Mutex // guards the control state below
-	counts   map[string]int
-	faults   map[string][]faultRule
-	idle     time.Duration
-	seen     map[string]time.Time
-	dead     map[string]bool
-	boot     time.Duration
-	cloneDur time.Duration
-	guestGen map[string]int
-	baseline []byte
-	stock    bool // tests only: serve the unmodified simulator
+	ctl       sync.Mutex // guards the control state below
+	counts    map[string]int
+	faults    map[string][]faultRule
+	idle      time.Duration
+	seen      map[string]time.Time
+	dead      map[string]bool
+	boot      time.Duration
+	cloneDur  time.Duration
+	guestGen  map[string]int
+	baseline  []byte
+	baseFiles map[string]bool
+	stock     bool // tests only: serve the unmodified simulator
 }
 
 func lunUUID(naa string) string {
