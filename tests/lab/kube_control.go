@@ -118,9 +118,10 @@ func (k *kbServer) ctlObjects(w http.ResponseWriter, r *http.Request) {
 }
 
 // ctlExpire: body {"which":"admin"|"oauth"|"all","count":N}.
-//   count > 0: the next N requests with the admin token get 401, then it works again;
-//   otherwise "oauth" revokes every OAuth token, "admin" rotates the admin
-//   token (DIR/kubeconfig is rewritten with the new one), "all" does both.
+//
+//	count > 0: the next N requests with the admin token get 401, then it works again;
+//	otherwise "oauth" revokes every OAuth token, "admin" rotates the admin
+//	token (DIR/kubeconfig is rewritten with the new one), "all" does both.
 func (k *kbServer) ctlExpire(w http.ResponseWriter, r *http.Request) {
 	if r.Method != "POST" {
 		kbCtlErr(w, 405, "use POST")

@@ -1,6 +1,28 @@
 package main
 
 // The Kubernetes/OpenShift API server service of mtv-lab.
+//
+// Ready line: "kube": {server, token, viewer_token, ca_file, kubeconfig,
+// username, password}, "storage_class": "lab-block" (Block+Filesystem),
+// "fs_storage_class": "lab-fs" (Filesystem only; CDI StorageProfiles say so).
+// Tokens: the admin token (cluster-admin, user "kube:admin"), the viewer
+// token (get/list/watch except secrets; 403 otherwise) and OAuth tokens
+// "sha256~..." from /oauth/authorize (Basic kubeadmin:password), revoked by
+// DELETE /apis/oauth.openshift.io/v1/oauthaccesstokens/<sha256~b64url(sha256(body))>.
+//
+// control_url:
+//   GET  /kube/counts              {"create plans": 3, "watch plans": 2, "get pods/log": 1, ...}
+//   POST /kube/counts/reset
+//   POST /kube/fault               {"verb","resource","count","kind","status","retry_after","delay_ms"}
+//        kind: 5xx | 429 | drop-watch | 410-watch | expire-token (that request gets 401) | slow;
+//        verb/resource "*" or omitted = any; count default 1, negative = forever.
+//   GET|DELETE /kube/fault         list / clear pending faults
+//   GET  /kube/objects[?namespace=&labelSelector=]  {"resourceVersion","count","items":[...]}
+//   POST /kube/expire-token        {"count":N}: next N admin-token requests get 401;
+//        {"which":"oauth"|"admin"|"all"}: revoke OAuth tokens / rotate the admin
+//        token and rewrite DIR/kubeconfig (a client recovers by re-reading the
+//        kubeconfig or logging in again with username/password).
+//   GET|POST /kube/config          {"watch_window":1000,"bookmark_interval_ms":10000}
 
 import (
 	"crypto/tls"

@@ -98,7 +98,7 @@ func (k *kbServer) serveOAuth(w http.ResponseWriter, r *http.Request) {
 
 func (k *kbServer) tokenObj(t *kbToken) Obj {
 	return Obj{"kind": "OAuthAccessToken", "apiVersion": "oauth.openshift.io/v1",
-		"metadata": Obj{"name": t.Name, "creationTimestamp": t.Created.UTC().Format(time.RFC3339)},
+		"metadata":   Obj{"name": t.Name, "creationTimestamp": t.Created.UTC().Format(time.RFC3339)},
 		"clientName": "openshift-challenging-client", "expiresIn": kbTokenLifetime, "scopes": []string{"user:full"},
 		"redirectURI": k.url + "/oauth/token/implicit", "userName": t.User}
 }

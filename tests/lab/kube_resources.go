@@ -54,12 +54,16 @@ type kbSch struct {
 func kbO(req []string, props map[string]*kbSch) *kbSch {
 	return &kbSch{Type: "object", Req: req, Props: props}
 }
-func kbA(items *kbSch) *kbSch     { return &kbSch{Type: "array", Items: items} }
-func kbE(vals ...string) *kbSch   { return &kbSch{Type: "string", Enum: vals} }
-func kbS() *kbSch                 { return &kbSch{Type: "string"} }
-func kbRefSch() *kbSch            { return kbO(nil, map[string]*kbSch{"id": kbS(), "name": kbS(), "namespace": kbS()}) }
-func kbProvPair() *kbSch          { return kbO([]string{"source", "destination"}, map[string]*kbSch{"source": kbRefSch(), "destination": kbRefSch()}) }
-func kbSpec(s *kbSch) *kbSch      { return kbO([]string{"spec"}, map[string]*kbSch{"spec": s}) }
+func kbA(items *kbSch) *kbSch   { return &kbSch{Type: "array", Items: items} }
+func kbE(vals ...string) *kbSch { return &kbSch{Type: "string", Enum: vals} }
+func kbS() *kbSch               { return &kbSch{Type: "string"} }
+func kbRefSch() *kbSch {
+	return kbO(nil, map[string]*kbSch{"id": kbS(), "name": kbS(), "namespace": kbS()})
+}
+func kbProvPair() *kbSch {
+	return kbO([]string{"source", "destination"}, map[string]*kbSch{"source": kbRefSch(), "destination": kbRefSch()})
+}
+func kbSpec(s *kbSch) *kbSch { return kbO([]string{"spec"}, map[string]*kbSch{"spec": s}) }
 
 func kbSchemas() map[string]*kbSch {
 	return map[string]*kbSch{
