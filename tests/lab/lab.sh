@@ -13,7 +13,7 @@
 LAB_PYTHON=/usr/bin/python3
 
 lab_get() {
-	printf '%s' "$LAB_JSON" | "$LAB_PYTHON" -c '
+	printf '%s' "$LAB_JSON" | "${LAB_PYTHON:-/usr/bin/python3}" -c '
 import json, sys
 v = json.load(sys.stdin)
 for k in sys.argv[1].split("."):
@@ -99,7 +99,7 @@ lab_stop() {
 # lab_vsphere_unchanged: succeeds when the vSphere inventory (VMs, disks,
 # datastore files, free space) equals the one at start; prints the diff otherwise.
 lab_vsphere_unchanged() {
-	lab_control GET /vsphere/inventory/diff | "$LAB_PYTHON" -c '
+	lab_control GET /vsphere/inventory/diff | "${LAB_PYTHON:-/usr/bin/python3}" -c '
 import json, sys
 d = json.load(sys.stdin)
 if not d["equal"]:
