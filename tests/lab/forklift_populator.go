@@ -763,9 +763,11 @@ func (r *fkRun) cleanupVM(v *fkVMRun, canceled bool) {
 			_ = f.s.Delete(fkPopulators, tns, fkName(o))
 		}
 	}
-	if pods, err := f.s.List(fkPods, tns, sel); err == nil {
+	if pods, err := f.s.List(fkPods, tns, sel); err == nil && (canceled || f.forkliftSetting("controller_retain_populator_pods") != "true") {
 		for _, o := range pods {
-			_ = f.s.Delete(fkPods, tns, fkName(o))
+			if strings.HasPrefix(fkName(o), "populate-") {
+				_ = f.s.Delete(fkPods, tns, fkName(o))
+			}
 		}
 	}
 	if pvcs, err := f.s.List(fkPVCs, tns, sel); err == nil {

@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Prepare source VMs in the lab's vCenter for the Forklift model tests.
+
+usage: vmtool.py URL USER PASSWORD CAFILE COMMAND ...
+  list                                  print "moid name power cbt snapshots datastores" per VM
+  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on]
+                                        clone a template, print the new VM's MoID
+Reads the password from $VMTOOL_PASSWORD when PASSWORD is "-".
+"""
+import os
+import ssl
+import sys
+from urllib.parse import urlparse
+
+from pyVim.connect import SmartConnect, Disconnect
+from pyVim.task import WaitForTask
+from pyVmomi import vim
+
+
+def connect(url, user, password, cafile):
+    u = urlparse(url)
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.check_hostname = False
+    return SmartConnect(host=u.hostname, port=u.port or 443, user=user, pwd=password, sslContext=ctx)
+
+
+def all_of(si, kind):
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return list(view.view)
+    finally:
+        view.Destroy()
+
+
+def find(si, kind, name=None, moid=None):
+    for o in all_of(si, kind):
+        if (name is not None and o.name == name) or (moid is not None and o._moId == moid):
+            return o
+    raise SystemExit("vmtool: %s %s not found" % (kind.__name__, name or moid))
+
+
+def main(argv):
+    if len(argv) < 6:
+        raise SystemExit(__doc__)
+    url, user, password, cafile, cmd = argv[1:6]
+    if password == "-":
+        password = os.environ["VMTOOL_PASSWORD"]
+    args = argv[6:]
+    si = connect(url, user, password, cafile)
+    try:
+        if cmd == "list":
+            for vm in all_of(si, vim.VirtualMachine):
+                cfg = vm.config
+                snaps = 0
+                if vm.snapshot is not None:
+                    stack = list(vm.snapshot.rootSnapshotList)
+                    while stack:
+                        t = stack.pop()
+                        snaps += 1
+                        stack.extend(t.childSnapshotList)
+                print(vm._moId, vm.name, vm.runtime.powerState,
+                      bool(cfg and cfg.changeTrackingEnabled), snaps,
+                      ",".join(d._moId for d in vm.datastore))
+        elif cmd == "clone":
+            flags = [a for a in args if a.startswith("--")]
+            pos = [a for a in args if not a.startswith("--")]
+            tmpl = find(si, vim.VirtualMachine, name=pos[0])
+            name = pos[1]
+            reloc = vim.vm.RelocateSpec()
+            if len(pos) > 2:
+                reloc.datastore = find(si, vim.Datastore, moid=pos[2])
+            reloc.pool = find(si, vim.ResourcePool, moid=None, name="Resources") if False else None
+            if reloc.pool is None:
+                pools = all_of(si, vim.ResourcePool)
+                reloc.pool = pools[0]
+            spec = vim.vm.CloneSpec(location=reloc, powerOn="--on" in flags, template=False)
+            if "--cbt" in flags:
+                spec.config = vim.vm.ConfigSpec(changeTrackingEnabled=True)
+            WaitForTask(tmpl.CloneVM_Task(folder=tmpl.parent, name=name, spec=spec))
+            vm = find(si, vim.VirtualMachine, name=name)
+            if "--snapshot" in flags:
+                WaitForTask(vm.CreateSnapshot_Task(name=name + "-snap", description="pre-existing",
+                                                   memory=False, quiesce=False))
+            print(vm._moId)
+        else:
+            raise SystemExit(__doc__)
+    finally:
+        Disconnect(si)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,282 @@
+#!/bin/bash
+# Model tests of the lab's Forklift controller, copy-offload populator and
+# KubeVirt model, driven only with kubectl and the hand-written manifests in
+# tests/lab/manifests/ (never with our C client); source VMs are cloned with
+# python3-pyvmomi (manifests/vmtool.py).
+# Environment: MTV_LAB (default $builddir/mtv-lab), KUBECTL (default kubectl).
+: "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${builddir:=$srcdir}"
+. "$srcdir/tests/lib.sh"
+. "$srcdir/tests/lab/lab.sh"
+: "${KUBECTL:=kubectl}"
+M=$srcdir/tests/lab/manifests
+
+if [ ! -x "${MTV_LAB:-$builddir/mtv-lab}" ]; then
+	skip_all "mtv-lab is not built"
+fi
+if ! command -v "$KUBECTL" >/dev/null 2>&1; then
+	skip_all "kubectl not found"
+fi
+if ! lab_start; then
+	not_ok "mtv-lab starts"
+	exit 1
+fi
+ok "mtv-lab starts"
+
+export KUBECONFIG=$LAB_KUBECONFIG
+export VSPHERE_URL VSPHERE_USER VSPHERE_PASSWORD NETWORK PRIMARY_DS NON_XCOPY_DS NFS_DS STORAGE_CLASS
+VSPHERE_URL=$(lab_get vsphere.url)
+VSPHERE_USER=$(lab_get vsphere.username)
+VSPHERE_PASSWORD=$(lab_get vsphere.password)
+NETWORK=$(lab_get inventory.network)
+PRIMARY_DS=$(lab_get inventory.primary_ds)
+NON_XCOPY_DS=$(lab_get inventory.non_xcopy_ds)
+NFS_DS=$(lab_get inventory.nfs_ds)
+STORAGE_CLASS=$(lab_get storage_class)
+CA_FILE=$(lab_get vsphere.ca_file)
+AUTH_KEYS=$(lab_get esxi.authorized_keys)
+
+K() { "$KUBECTL" --request-timeout=20s "$@"; }
+# apply NAME [VAR=VALUE...]: kubectl apply a manifest after substitution.
+apply() {
+	local f=$1; shift
+	env "$@" envsubst <"$M/$f.yaml" | K apply -f - >/dev/null
+}
+# vmtool ARGS...: the pyvmomi helper against the lab's vCenter.
+vmtool() { VMTOOL_PASSWORD=$VSPHERE_PASSWORD "$PYTHON3" "$M/vmtool.py" "$VSPHERE_URL" "$VSPHERE_USER" - "$CA_FILE" "$@"; }
+# q NS KIND NAME EXPR: evaluate a Python expression on the object (o),
+# with cond(type) returning the condition or {} and task(o) the tasks.
+q() {
+	K -n "$1" get "$2" ${3:+"$3"} -o json | "$PYTHON3" -c '
+import json, sys
+o = json.load(sys.stdin)
+def cond(t, obj=None):
+    for c in ((obj or o).get("status") or {}).get("conditions") or []:
+        if c.get("type") == t:
+            return c
+    return {}
+def vm(i=0):
+    return o["status"]["migration"]["vms"][i]
+def step(name, i=0):
+    return [s for s in vm(i)["pipeline"] if s["name"] == name][0]
+def tasks(i=0):
+    return step("DiskTransfer", i).get("tasks", [])
+v = eval(sys.argv[1])
+print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+' "$4"
+}
+# is DESC NS KIND NAME EXPR WANT: ok when q prints WANT.
+is() {
+	local desc=$1 got; shift
+	got=$(q "$1" "$2" "$3" "$4" 2>"$T/err")
+	if [ "$got" = "$5" ]; then ok "$desc"; else
+		not_ok "$desc"; diag "expected: $5" "got:      $got"; sed -n '1,5p' "$T/err" | diag_stdin; fi
+}
+# setup NS [CLONE_METHOD]: namespace, providers, network map; wait for Ready.
+setup() {
+	K create namespace "$1" >/dev/null &&
+		apply providers NS="$1" CLONE_METHOD="${2:-vib}" &&
+		apply networkmap NS="$1" &&
+		K -n "$1" wait --for=condition=Ready provider/vsphere provider/host networkmap/net-map --timeout=15s >/dev/null
+}
+# migrate NS PLAN VM_ID [MAP] [TYPE]: storage map, plan, wait Ready, migration.
+plan_for() {
+	apply "storagemap-${4:-xcopy}" NS="$1" STORAGE_CLASS="${6:-$STORAGE_CLASS}" &&
+		K -n "$1" wait --for=condition=Ready storagemap/xcopy-map --timeout=15s >/dev/null &&
+		apply plan NS="$1" PLAN="$2" VM_ID="$3" PLAN_TYPE="${5:-cold}"
+}
+migrate() {
+	plan_for "$@" && K -n "$1" wait --for=condition=Ready "plan/$2" --timeout=15s >/dev/null &&
+		apply migration NS="$1" PLAN="$2"
+}
+# finished NS PLAN: wait until the Plan has Succeeded or Failed.
+finished() {
+	local i
+	for i in $(seq 1 150); do
+		case $(q "$1" plan "$2" '",".join(c["type"] for c in o.get("status",{}).get("conditions",[]) if c["category"]=="Advisory")') in
+		*Succeeded* | *Failed* | *Canceled*) return 0 ;;
+		esac
+		K -n "$1" wait --for=condition=Succeeded "plan/$2" --timeout=0.2s >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+# Keep populate pods for log inspection (ForkliftController knob).
+K -n openshift-mtv patch forkliftcontroller forklift-controller --type merge \
+	-p '{"spec":{"controller_retain_populator_pods":"true"}}' >/dev/null
+
+# ------------------------------------------------------------------ clones
+caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
+	plain=$(vmtool clone xcopy-template-test plain-vm "$NON_XCOPY_DS") &&
+	nfs=$(vmtool clone xcopy-template-test nfs-vm "$NFS_DS") &&
+	snap=$(vmtool clone xcopy-template-test snap-vm --snapshot) &&
+	warm=$(vmtool clone xcopy-template-test warm-vm --on) &&
+	fsvm=$(vmtool clone xcopy-template-test fs-vm) &&
+	gcvm=$(vmtool clone xcopy-template-test gc-vm) &&
+	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
+
+# ------------------------------------------------------------- providers
+ns=fk-prov
+if setup $ns; then ok "vSphere and host providers become Ready"; else not_ok "vSphere and host providers become Ready"; fi
+is "provider conditions" $ns provider vsphere \
+	'sorted(c["type"]+"/"+c["category"] for c in o["status"]["conditions"])' \
+	'["ConnectionInsecure/Warn", "ConnectionTestSucceeded/Required", "InventoryCreated/Required", "Ready/Required", "Validated/Advisory"]'
+is "provider phase Ready, fingerprint is the vCenter SHA-1" $ns provider vsphere \
+	'o["status"]["phase"]+" "+o["status"]["fingerprint"]' "Ready $(lab_get vsphere.thumbprint)"
+is "offload-ssh-keys-vsphere-public holds an OpenSSH RSA key" $ns secret offload-ssh-keys-vsphere-public \
+	'__import__("base64").b64decode(o["data"]["public-key"]).decode().split()[0] + " " + o["metadata"]["labels"]["app.kubernetes.io/component"]' \
+	"ssh-rsa ssh-keys"
+is "offload-ssh-keys-vsphere-private holds a PEM key owned by the provider" $ns secret offload-ssh-keys-vsphere-private \
+	'__import__("base64").b64decode(o["data"]["private-key"]).decode().splitlines()[0] + " " + o["metadata"]["ownerReferences"][0]["kind"]' \
+	"-----BEGIN RSA PRIVATE KEY----- Provider"
+
+K -n $ns create secret generic bad-creds --from-literal=user="$VSPHERE_USER" --from-literal=password=wrong \
+	--from-literal=insecureSkipVerify=true >/dev/null
+K -n $ns create -f - >/dev/null <<EOT
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Provider
+metadata: {name: badpass, namespace: $ns}
+spec: {type: vsphere, url: "$VSPHERE_URL", secret: {name: bad-creds, namespace: $ns}}
+EOT
+K -n $ns wait --for=condition=ConnectionAuthFailed provider/badpass --timeout=10s >/dev/null
+is "wrong password: ConnectionAuthFailed (Critical), phase ConnectionFailed, not Ready" $ns provider badpass \
+	'cond("ConnectionAuthFailed")["category"]+" "+o["status"]["phase"]+" "+str(bool(cond("Ready")))' "Critical ConnectionFailed False"
+
+K -n $ns create secret generic secure-creds --from-literal=user="$VSPHERE_USER" --from-literal=password="$VSPHERE_PASSWORD" \
+	--from-literal=insecureSkipVerify=false >/dev/null
+K -n $ns create -f - >/dev/null <<EOT
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Provider
+metadata: {name: secure, namespace: $ns}
+spec: {type: vsphere, url: "$VSPHERE_URL", secret: {name: secure-creds, namespace: $ns}}
+EOT
+K -n $ns wait --for=condition=SecretNotValid provider/secure --timeout=10s >/dev/null
+is "secure mode without CA: SecretNotValid DataErr items [ca.crt]" $ns provider secure \
+	'[cond("SecretNotValid")[k] for k in ("category","reason","items")]' '["Critical", "DataErr", ["ca.crt"]]'
+K -n $ns create secret generic secure-creds2 --from-literal=user="$VSPHERE_USER" --from-literal=password="$VSPHERE_PASSWORD" \
+	--from-literal=insecureSkipVerify=false --from-file=ca.crt="$CA_FILE" >/dev/null
+K -n $ns patch provider secure --type merge -p '{"spec":{"secret":{"name":"secure-creds2"}}}' >/dev/null
+if K -n $ns wait --for=condition=Ready provider/secure --timeout=10s >/dev/null; then
+	ok "secure mode with ca.crt: Ready"; else not_ok "secure mode with ca.crt: Ready"; fi
+
+# ------------------------------------------------------------ SSH method
+ns=fk-ssh
+setup $ns ssh
+is "esxiCloneMethod ssh without the key: SSHNotReady (Warn)" $ns provider vsphere \
+	'cond("SSHNotReady")["category"]+" "+cond("SSHNotReady")["reason"]+" "+str(len(cond("SSHNotReady")["items"]))' "Warn ConnectionFailed 2"
+lines=$(curl -sSf "$LAB_CONTROL/forklift/ssh-key-line?namespace=$ns&provider=vsphere")
+printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["legacy_line"])' >>"$AUTH_KEYS"
+for i in $(seq 1 50); do
+	[ "$(q $ns provider vsphere 'cond("SSHNotReady").get("reason","")')" = VersionMismatch ] && break
+	K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=0.1s >/dev/null 2>&1
+done
+is "legacy Python wrapper key line: SSHNotReady VersionMismatch" $ns provider vsphere \
+	'cond("SSHNotReady")["reason"]+" "+str("Version mismatch" in cond("SSHNotReady")["message"])' "VersionMismatch True"
+printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["line"])' >>"$AUTH_KEYS"
+K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=10s >/dev/null
+is "restricted key line installed: SSHReady (Advisory), SSHNotReady gone" $ns provider vsphere \
+	'cond("SSHReady")["category"]+" "+str(bool(cond("SSHNotReady")))' "Advisory False"
+
+# ----------------------------------------------------- cold copy offload
+ns=fk-cold
+setup $ns
+if migrate $ns cold1 "$caps" && finished $ns cold1; then ok "cold copy-offload plan runs to an end"; else not_ok "cold copy-offload plan runs to an end"; fi
+is "plan Succeeded (Advisory, durable), Executing gone" $ns plan cold1 \
+	'[cond("Succeeded")["category"], cond("Succeeded")["durable"], cond("Succeeded")["message"], bool(cond("Executing"))]' \
+	'["Advisory", true, "The plan execution has SUCCEEDED.", false]'
+is "pipeline Initialize, DiskTransfer, ImageConversion, VirtualMachineCreation all Completed" $ns plan cold1 \
+	'[s["name"]+":"+s["phase"] for s in vm()["pipeline"]]' \
+	'["Initialize:Completed", "DiskTransfer:Completed", "ImageConversion:Completed", "VirtualMachineCreation:Completed"]'
+is "DiskTransfer task: xcopyUsed=1 cloneMethod=vib storageVendor=ontap result=success unit=MB" $ns plan cold1 \
+	'[tasks()[0]["annotations"][k] for k in ("xcopyUsed","cloneMethod","storageVendor","result","unit")]+[tasks()[0]["phase"]]' \
+	'["1", "vib", "ontap", "success", "MB", "Completed"]'
+is "VM renamed XCopy_Test_VM_CAPS -> xcopy-test-vm-caps (newName)" $ns plan cold1 'vm()["newName"]' xcopy-test-vm-caps
+is "history[0] carries the Migration uid" $ns plan cold1 \
+	'o["status"]["migration"]["history"][0]["migration"]["uid"]' "$(K -n $ns get migration cold1-run1 -o jsonpath='{.metadata.uid}')"
+mig=$(K -n $ns get migration cold1-run1 -o jsonpath='{.metadata.uid}')
+is "KubeVirt VM labels, runStrategy, volumes" $ns vm xcopy-test-vm-caps \
+	'[o["metadata"]["labels"][k] for k in ("plan-name","vmID","migration")]+[o["spec"]["runStrategy"], o["status"]["printableStatus"], o["metadata"]["annotations"]["openshift.io/display-name"], len(o["spec"]["template"]["spec"]["volumes"])]' \
+	"[\"cold1\", \"$caps\", \"$mig\", \"Halted\", \"Stopped\", \"XCopy_Test_VM_CAPS\", 1]"
+pvc=$(K -n $ns get pvc -l "migration=$mig" -o jsonpath='{.items[0].metadata.name}')
+if [[ $pvc =~ ^pvc-[0-9a-f]{8}$ ]]; then ok "PVC named from template 'pvc' + 8-hex suffix ($pvc)"; else not_ok "PVC name $pvc"; fi
+is "PVC Block, Bound, disk-source, vmdkKey, owned by the VM" $ns pvc "$pvc" \
+	'[o["spec"]["volumeMode"], o["status"]["phase"], o["metadata"]["annotations"]["forklift.konveyor.io/disk-source"], "vmdkKey" in o["metadata"]["labels"], o["metadata"]["ownerReferences"][0]["kind"]]' \
+	'["Block", "Bound", "[xcopy-ds] XCopy_Test_VM_CAPS/XCopy_Test_VM_CAPS.vmdk", true, "VirtualMachine"]'
+uid=$(K -n $ns get pvc "$pvc" -o jsonpath='{.metadata.uid}')
+K -n $ns logs "populate-$uid" >"$T/log" 2>&1
+contains "populate pod log: copy-offload started" "$T/log" '"copy-offload started"'
+contains 'populate pod log: "xcopy" xcopyUsed=1' "$T/log" '"xcopy" xcopyUsed=1'
+contains "populate pod log: copy-offload finished" "$T/log" '"copy-offload finished"'
+is "populator CRs deleted after success" $ns vspherexcopyvolumepopulators "" 'len(o["items"])' 0
+check "base secret deleted, per-disk secret with credentials survives" bash -c '
+	K() { "$0" --request-timeout=20s "$@"; }
+	[ -z "$(K -n '$ns' get secret -l isPopulator=true -o name)" ] &&
+	K -n '$ns' get secret -l "migration='$mig'" -o name | grep -q "secret/cold1-'$caps'-.....-0"' "$KUBECTL"
+is "PVC events PopulatorCreated and PopulatorFinished" $ns events "" \
+	'sorted(e["reason"] for e in o["items"] if e["involvedObject"]["name"]=="'"$pvc"'" and e["reason"].startswith("Populator"))' \
+	'["PopulatorCreated", "PopulatorFinished"]'
+vmtool list >"$T/vms"
+contains "source VM powered off through vSphere" "$T/vms" "$caps XCopy_Test_VM_CAPS poweredOff "
+is "Plan events for Ready and Succeeded" $ns events "" \
+	'sorted(set(e["reason"] for e in o["items"] if e["involvedObject"]["name"]=="cold1" and e["involvedObject"]["kind"]=="Plan") & {"Ready","Succeeded","Executing"})' \
+	'["Executing", "Ready", "Succeeded"]'
+
+# ------------------------------------------------- validation: mixed usage
+ns=fk-mixed
+setup $ns
+plan_for $ns mixed1 "$plain" mixed
+K -n $ns wait --for=condition=VDDKAndOffloadMixedUsage plan/mixed1 --timeout=10s >/dev/null
+is "StorageMap without offload entry: VDDKAndOffloadMixedUsage (Critical), not Ready" $ns plan mixed1 \
+	'[cond("VDDKAndOffloadMixedUsage")["category"], cond("VDDKAndOffloadMixedUsage")["items"], bool(cond("Ready"))]' \
+	"[\"Critical\", [\" id:$plain \"], false]"
+is "VDDKAndOffloadMixedUsage recorded as a Warning Event on the Plan" $ns events "" \
+	'[e["type"] for e in o["items"] if e["reason"]=="VDDKAndOffloadMixedUsage" and e["involvedObject"]["name"]=="mixed1"][:1]' '["Warning"]'
+
+# ------------------------------------------- filesystem-only storage class
+ns=fk-fs
+setup $ns
+if migrate $ns fs1 "$fsvm" xcopy cold "$(lab_get fs_storage_class)" && finished $ns fs1; then ok "plan on the filesystem-only class runs to an end"; else not_ok "plan on the filesystem-only class runs to an end"; fi
+is "filesystem-only class: plan Failed, VM error in CopyDisks names the Pending PVC" $ns plan fs1 \
+	'[bool(cond("Failed")), vm()["error"]["phase"], "is Pending" in vm()["error"]["reasons"][0], "Block" in vm()["error"]["reasons"][0]]' \
+	'[true, "CopyDisks", true, true]'
+is "PVC event ProvisioningFailed" $ns events "" \
+	'len([e for e in o["items"] if e["reason"]=="ProvisioningFailed"]) > 0' true
+
+# ---------------------------------------------- non-XCOPY / snapshots / NFS
+ns=fk-fallback
+setup $ns
+if migrate $ns plain1 "$plain" && finished $ns plain1; then ok "non-XCOPY datastore plan runs"; else not_ok "non-XCOPY datastore plan runs"; fi
+is "non-XCOPY datastore: Succeeded with xcopyUsed=0 (fallback copy)" $ns plan plain1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["annotations"]["result"]]' '[true, "0", "success"]'
+if migrate $ns snap1 "$snap" && finished $ns snap1; then ok "VM with snapshots runs"; else not_ok "VM with snapshots runs"; fi
+is "pre-existing snapshots: Succeeded with xcopyUsed=0" $ns plan snap1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"]]' '[true, "0"]'
+if migrate $ns nfs1 "$nfs" && finished $ns nfs1; then ok "NFS datastore plan runs to an end"; else not_ok "NFS datastore plan runs to an end"; fi
+is "NFS datastore: Failed, populator pod failed for the PVC" $ns plan nfs1 \
+	'[bool(cond("Failed")), vm()["error"]["reasons"][0].startswith("populator pod failed for PVC ")]' '[true, true]'
+nmig=$(K -n $ns get migration nfs1-run1 -o jsonpath='{.metadata.uid}')
+npod=$(K -n $ns get pods -l "migration=$nmig" -o jsonpath='{.items[0].metadata.name}')
+K -n $ns logs "$npod" >"$T/nfslog" 2>&1
+contains "NFS populate log: likely not VMFS" "$T/nfslog" 'could not determine underlying device for datastore nfs-ds (likely not VMFS)'
+
+# ----------------------------------------------------------- warm checks
+ns=fk-warm
+setup $ns
+plan_for $ns warm1 "$warm" xcopy warm
+K -n $ns wait --for=condition=VMMissingChangedBlockTracking plan/warm1 --timeout=10s >/dev/null
+is "warm plan without CBT: VMMissingChangedBlockTracking (Critical), VDDKInitImageUnavailable, not Ready" $ns plan warm1 \
+	'[cond("VMMissingChangedBlockTracking")["category"], cond("VMMissingChangedBlockTracking")["message"], bool(cond("VDDKInitImageUnavailable")), bool(cond("Ready"))]' \
+	'["Critical", "Changed Block Tracking (CBT) has not been enabled on some VM. This feature is a prerequisite for VM warm migration.", true, false]'
+
+# ------------------------------------------------------- garbage collection
+ns=fk-gc
+setup $ns
+if migrate $ns gc1 "$gcvm" && finished $ns gc1; then ok "plan for GC runs"; else not_ok "plan for GC runs"; fi
+is "Migration is owned by its Plan" $ns migration gc1-run1 'o["metadata"]["ownerReferences"][0]["kind"]' Plan
+K -n $ns delete plan gc1 >/dev/null
+for i in $(seq 1 50); do
+	[ -z "$(K -n $ns get migrations -o name)" ] && break
+	K -n $ns wait --for=delete migration/gc1-run1 --timeout=0.2s >/dev/null 2>&1
+done
+is "deleting the Plan garbage-collects its Migrations" $ns migrations "" 'len(o["items"])' 0
+
