@@ -117,14 +117,21 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, aerr := k.authenticate(r)
-	if aerr != nil {
-		if !(aerr.Code == 403 && kbIsDiscovery(p)) {
-			kbWriteErr(w, aerr)
-			return
-		}
+	anonymous := aerr != nil && aerr.Code == 403
+	if aerr != nil && !anonymous {
+		kbWriteErr(w, aerr)
+		return
 	}
 	if kbIsDiscovery(p) {
 		k.serveDiscovery(w, r)
+		return
+	}
+	if anonymous && !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/apis/") {
+		kbWriteErr(w, aerr)
+		return
+	}
+	if anonymous && (p == "/apis/user.openshift.io/v1/users/~" || strings.HasPrefix(p, "/apis/oauth.openshift.io/")) {
+		kbWriteErr(w, aerr)
 		return
 	}
 	if p == "/apis/user.openshift.io/v1/users/~" {
@@ -847,8 +854,12 @@ func (k *kbServer) servePatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 	}
 	ct = strings.TrimSpace(ct)
 	unsupported := func() {
+		accepted := "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+		if !ri.ri.CRD {
+			accepted += ", application/strategic-merge-patch+json"
+		}
 		kbWriteErr(w, &StatusError{Code: 415, Reason: "UnsupportedMediaType",
-			Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")})
+			Message: "the body of the request was in an unknown format - accepted media types include: " + accepted})
 	}
 	switch ct {
 	case "application/merge-patch+json", "application/json-patch+json", "application/apply-patch+yaml":
