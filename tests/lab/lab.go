@@ -35,7 +35,8 @@ type ESXiInfo struct {
 	Host string
 	Port int
 	User, Password, AuthorizedKeys, KnownHosts, Fingerprint/*SHA256:...*/ string
-	PrivateKeyFile string /* a key the tool may use to log in when password login is impossible */
+	PrivateKeyFile string   /* a key the tool may use to log in when password login is impossible */
+	Addresses      []string // every address sshd listens on (the ESXi host names that are IPs), same port
 }
 
 // Inventory holds the MoIDs of the copy-offload inventory.

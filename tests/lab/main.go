@@ -302,6 +302,7 @@ func main() {
 		"authorized_keys":  l.ESXi.AuthorizedKeys,
 		"fingerprint":      l.ESXi.Fingerprint,
 		"private_key_file": l.ESXi.PrivateKeyFile,
+		"addresses":        l.ESXi.Addresses,
 	}
 	ready["inventory"] = map[string]interface{}{
 		"datacenter":      inv.Datacenter,

@@ -13,7 +13,7 @@ fail=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
 check() { local d=$1; shift; if "$@" >"$W/out" 2>&1; then ok "$d"; else not_ok "$d"; sed 's/^/# /' "$W/out" | head -20; fi; }
-echo "1..9"
+echo "1..10"
 
 t0=$(date +%s%N)
 if ! lab_start; then
@@ -32,6 +32,11 @@ SSH=(ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnown
 
 check "ssh with StrictHostKeyChecking=yes and the lab's known_hosts logs in" \
 	bash -c '"$@" | grep -qx esxi-ok' _ "${SSH[@]}" -i "$key" "$user@$host" echo esxi-ok
+
+for a in $(lab_get esxi.addresses | tr -d '[]",'); do
+	"${SSH[@]}" -i "$key" "$user@$a" echo esxi-ok >"$W/a.out" 2>&1 || echo "$a" >>"$W/bad"
+done
+if [ ! -s "$W/bad" ]; then ok "every ESXi address ($(lab_get esxi.addresses)) logs in with strict checking"; else not_ok "login failed on $(cat "$W/bad")"; fi
 
 check "known_hosts fingerprint equals the JSON fingerprint" \
 	bash -c 'ssh-keygen -lf "$1" | grep -qF "$2"' _ "$kh" "$fp"

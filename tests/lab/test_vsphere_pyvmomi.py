@@ -214,14 +214,25 @@ def t_clone_provisioning():
     assert tb.fileName == state["tmpl_file"] and tb.thinProvisioned, "template changed by clone: %s" % tb.fileName
 
 
-@test("clone to the secondary datastore by disk locator puts the disk there")
+@test("clone to the secondary datastore by disk locator and onto the ESXi host named by esxi_host's peer")
 def t_clone_secondary():
     sec = ds_of(INV["secondary_ds"])
-    t = clone("lab-second", [locator(state["tmpl_key"], sec, False, True)])
+    names = [by_moid(vim.HostSystem, h).name for h in INV["hosts"]]
+    assert names == INV["host_names"], names
+    assert LAB["esxi"]["host"] in names, (LAB["esxi"]["host"], names)
+    found = content.searchIndex.FindByInventoryPath("DC0/host/%s/%s" % (by_moid(vim.ClusterComputeResource, INV["cluster"]).name, names[-1]))
+    assert found is not None and found._moId == INV["hosts"][-1]
+    tmpl = find_vm("xcopy-template-test")
+    spec = vim.vm.CloneSpec(location=vim.vm.RelocateSpec(
+        pool=by_moid(vim.ResourcePool, INV["resource_pool"]), datastore=ds_of(INV["primary_ds"]),
+        host=found, disk=[locator(state["tmpl_key"], sec, False, True)]))
+    t = tmpl.CloneVM_Task(folder=by_moid(vim.Folder, INV["vm_folder"]), name="lab-second", spec=spec)
     WaitForTask(t)
-    b = disks(t.info.result)[0].backing
+    vm = t.info.result
+    b = disks(vm)[0].backing
     assert b.fileName.startswith("[xcopy-ds-2] "), b.fileName
     assert b.datastore._moId == INV["secondary_ds"]
+    assert vm.runtime.host._moId == INV["hosts"][-1], vm.runtime.host
 
 
 @test("clone with powerOn and changeTrackingEnabled; tools running and an IP after boot (WaitForUpdatesEx)")

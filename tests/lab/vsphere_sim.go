@@ -223,9 +223,20 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 	inv.ResourcePool = pool.Reference().Value
 	inv.Network = netw.Reference().Value
 	inv.DatastoreNames = map[string]string{}
-	for _, h := range hosts {
+	// ESXi hosts are named by the addresses their SSH service answers on,
+	// as hosts added to vCenter by IP are, so that one esxi_host value is
+	// both the placement name and the SSH address.
+	addrs := esxiAddresses()
+	for i, h := range hosts {
+		name := fmt.Sprintf("esxi-%d.lab.local", i+1)
+		if i < len(addrs) {
+			name = addrs[i]
+		}
+		hs := simulator.Map.Get(h.Reference()).(*simulator.HostSystem)
+		hs.Name = name
+		hs.Summary.Config.Name = name
 		inv.Hosts = append(inv.Hosts, h.Reference().Value)
-		inv.HostNames = append(inv.HostNames, h.Name())
+		inv.HostNames = append(inv.HostNames, name)
 	}
 	v.host0 = inv.Hosts[0]
 	inv.RDMLunNAA = rdmNAA
