@@ -148,7 +148,7 @@ func writeProviders(l *Lab, path string) error {
 	b.WriteString("# written by mtv-lab; every id below is a real MoID of the lab inventory\n")
 	b.WriteString("vsphere-lab:\n")
 	kv("  ", "type", "vsphere")
-	kv("  ", "version", "8.0.3")
+	kv("  ", "version", "7.0.3")
 	kv("  ", "fqdn", host)
 	kv("  ", "api_url", l.VSphere.URL)
 	kv("  ", "username", l.VSphere.Username)
