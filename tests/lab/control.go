@@ -3,7 +3,7 @@ package main
 // Control endpoint of the vSphere part (plain HTTP on loopback, JSON):
 //   GET  /vsphere/counts            per SOAP method request counts
 //   POST /vsphere/counts/reset
-//   POST /vsphere/fault             {"method","count","kind":"fault|notauthenticated|delay|drop","delay_ms","message"}
+//   POST /vsphere/fault             {"method","count","kind":"fault|taskerror|notauthenticated|delay|drop","delay_ms","message"}
 //   GET  /vsphere/fault             pending rules;  DELETE /vsphere/fault clears them
 //   POST /vsphere/session-timeout   {"seconds":N}   (0 = never)
 //   POST /vsphere/guest-boot-delay  {"ms":N}
@@ -70,9 +70,9 @@ func (v *vsphere) registerControl() {
 			switch f.Kind {
 			case "":
 				f.Kind = "fault"
-			case "fault", "notauthenticated", "delay", "drop":
+			case "fault", "taskerror", "notauthenticated", "delay", "drop":
 			default:
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "kind must be fault, notauthenticated, delay or drop"})
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "kind must be fault, taskerror, notauthenticated, delay or drop"})
 				return
 			}
 			if f.Count <= 0 {

@@ -456,7 +456,7 @@ def t_clone_duration():
         control("POST", "/vsphere/clone-duration", {"ms": 0})
 
 
-@test("control: counts, reset and an injected fault on the next call")
+@test("control: counts, reset, an injected SOAP fault and an injected task error")
 def t_control():
     control("POST", "/vsphere/counts/reset")
     find_vm("lab-thin")
@@ -469,6 +469,13 @@ def t_control():
     except vmodl.MethodFault as e:
         assert "injected by test" in str(e), str(e)
     assert find_vm("lab-thin") is not None
+    control("POST", "/vsphere/fault", {"method": "PowerOnVM_Task", "count": 1, "kind": "taskerror", "message": "host busy"})
+    vm = find_vm("lab-thin")
+    e = task_error(vm.PowerOnVM_Task())
+    assert isinstance(e, vmodl.fault.SystemError) and "host busy" in str(e), repr(e)
+    assert vm.runtime.powerState == "poweredOff"
+    counts = control("GET", "/vsphere/counts")
+    assert counts.get("PowerOnVM_Task") == 1, counts
 
 
 @test("session idle timeout: an idle session gets NotAuthenticated, a new login works")

@@ -25,7 +25,7 @@ import (
 type faultRule struct {
 	Method  string `json:"method"`
 	Count   int    `json:"count"`
-	Kind    string `json:"kind"` // fault | notauthenticated | delay | drop
+	Kind    string `json:"kind"` // fault | taskerror | notauthenticated | delay | drop
 	DelayMS int    `json:"delay_ms"`
 	Message string `json:"message"`
 }
@@ -248,6 +248,20 @@ func (v *vsphere) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		case "taskerror":
+			if m, err := simulator.UnmarshalBody(typeFunc, body); err == nil && strings.HasSuffix(name, "_Task") && simulator.Map.Get(m.This) != nil {
+				msg := rule.Message
+				if msg == "" {
+					msg = "injected task failure"
+				}
+				v.mu.Lock()
+				ref := failTask(m.This, name, &types.SystemError{Reason: msg})
+				v.mu.Unlock()
+				writeTaskReturn(w, name, ref)
+				return
+			}
+			writeFault(w, "taskerror needs a *_Task method on an existing object", &types.SystemError{Reason: "injected"})
+			return
 		case "notauthenticated":
 			writeFault(w, "", &types.NotAuthenticated{NoPermission: types.NoPermission{
 				Object: types.ManagedObjectReference{Type: "SessionManager", Value: "SessionManager"}, PrivilegeId: "System.View"}})
