@@ -8,6 +8,7 @@ package main
 //   POST /vsphere/session-timeout   {"seconds":N}   (0 = never)
 //   POST /vsphere/guest-boot-delay  {"ms":N}
 //   POST /vsphere/clone-duration    {"ms":N}        CloneVM_Task stays "running" this long
+//   POST /vsphere/task-duration     {"method":"RelocateVM_Task","ms":N}  the same for any *_Task method
 //   GET  /vsphere/inventory         VMs, disks, snapshots and datastore files
 //   GET  /vsphere/inventory/diff    {"equal":bool,"baseline":…,"now":…} against the dump at start
 
@@ -112,18 +113,32 @@ func (v *vsphere) registerControl() {
 		v.ctl.Unlock()
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
-	mux.HandleFunc("/vsphere/clone-duration", func(w http.ResponseWriter, r *http.Request) {
+	taskDuration := func(w http.ResponseWriter, r *http.Request, method string) {
 		var in struct {
-			MS int `json:"ms"`
+			Method string `json:"method"`
+			MS     int    `json:"ms"`
 		}
 		if err := readJSON(r, &in); err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
+		if method == "" {
+			method = in.Method
+		}
+		if !strings.HasSuffix(method, "_Task") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "method must be a *_Task method"})
+			return
+		}
 		v.ctl.Lock()
-		v.cloneDur = time.Duration(in.MS) * time.Millisecond
+		v.taskDur[method] = time.Duration(in.MS) * time.Millisecond
 		v.ctl.Unlock()
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	}
+	mux.HandleFunc("/vsphere/clone-duration", func(w http.ResponseWriter, r *http.Request) {
+		taskDuration(w, r, "CloneVM_Task")
+	})
+	mux.HandleFunc("/vsphere/task-duration", func(w http.ResponseWriter, r *http.Request) {
+		taskDuration(w, r, "")
 	})
 	mux.HandleFunc("/vsphere/inventory", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, v.inventory())

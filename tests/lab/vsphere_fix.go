@@ -565,7 +565,6 @@ func (v *vsphere) fixClone(w http.ResponseWriter, r *http.Request, body []byte, 
 		if ref, ok := t.Info.Result.(types.ManagedObjectReference); ok {
 			if clone := vmOf(ref); clone != nil {
 				v.applyClone(r, saved, clone, req)
-				v.delayTask(t)
 			}
 		}
 	}
@@ -748,13 +747,10 @@ func (v *vsphere) applyClone(r *http.Request, srcDevices []types.BaseVirtualDevi
 	}
 }
 
-// delayTask makes a finished task look running for the simulated clone
-// duration, so that a client waiting on it really waits.
-func (v *vsphere) delayTask(t *simulator.Task) {
-	v.ctl.Lock()
-	d := v.cloneDur
-	v.ctl.Unlock()
-	if d <= 0 {
+// delayTask makes a finished task look running for a simulated duration,
+// so that a client waiting on it really waits.
+func (v *vsphere) delayTask(t *simulator.Task, d time.Duration) {
+	if d <= 0 || t == nil || t.Info.State != types.TaskInfoStateSuccess {
 		return
 	}
 	var result types.AnyType

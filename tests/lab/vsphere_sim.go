@@ -80,7 +80,7 @@ type vsphere struct {
 	seen      map[string]time.Time
 	dead      map[string]bool
 	boot      time.Duration
-	cloneDur  time.Duration
+	taskDur   map[string]time.Duration // simulated durations per *_Task method
 	guestGen  map[string]int
 	baseline  []byte
 	baseFiles map[string]bool
@@ -136,6 +136,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		seen:     map[string]time.Time{},
 		dead:     map[string]bool{},
 		guestGen: map[string]int{},
+		taskDur:  map[string]time.Duration{},
 		boot:     boot,
 		user:     "administrator@vsphere.local",
 		pass:     "lab-" + randHex(8),

@@ -293,16 +293,18 @@ func (v *vsphere) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		copyReply(w, rec)
 		return
 	}
-	if h := v.fixFor(name); h != nil {
-		h(w, r, body, method)
-	} else {
-		rec := v.passThrough(r, body)
-		v.noteCookies(rec)
-		copyReply(w, rec)
-	}
+	rec := httptest.NewRecorder()
+	v.fixFor(name)(rec, r, body, method)
 	if mutating(name) {
 		v.recomputeSpace()
 	}
+	v.ctl.Lock()
+	d := v.taskDur[name]
+	v.ctl.Unlock()
+	if d > 0 {
+		v.delayTask(taskOf(rec), d)
+	}
+	copyReply(w, rec)
 }
 
 // mutating reports whether a method can change disks or files.
