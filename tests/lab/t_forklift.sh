@@ -83,7 +83,7 @@ setup() {
 plan_for() {
 	apply "storagemap-${4:-xcopy}" NS="$1" STORAGE_CLASS="${6:-$STORAGE_CLASS}" &&
 		K -n "$1" wait --for=condition=Ready storagemap/xcopy-map --timeout=15s >/dev/null &&
-		apply plan NS="$1" PLAN="$2" VM_ID="$3" PLAN_TYPE="${5:-cold}"
+		apply plan NS="$1" PLAN="$2" VM_ID="$3" PLAN_TYPE="${5:-cold}" PVC_TEMPLATE="${PVC_TEMPLATE:-pvc}"
 }
 migrate() {
 	plan_for "$@" && K -n "$1" wait --for=condition=Ready "plan/$2" --timeout=15s >/dev/null &&
@@ -113,6 +113,9 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	warm=$(vmtool clone xcopy-template-test warm-vm --on) &&
 	fsvm=$(vmtool clone xcopy-template-test fs-vm) &&
 	gcvm=$(vmtool clone xcopy-template-test gc-vm) &&
+	cbtvm=$(vmtool clone xcopy-template-test cbt-vm --on --cbt) &&
+	failvm=$(vmtool clone xcopy-template-test fail-vm) &&
+	cancelvm=$(vmtool clone xcopy-template-test cancel-vm) &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
 # ------------------------------------------------------------- providers
@@ -267,6 +270,52 @@ K -n $ns wait --for=condition=VMMissingChangedBlockTracking plan/warm1 --timeout
 is "warm plan without CBT: VMMissingChangedBlockTracking (Critical), VDDKInitImageUnavailable, not Ready" $ns plan warm1 \
 	'[cond("VMMissingChangedBlockTracking")["category"], cond("VMMissingChangedBlockTracking")["message"], bool(cond("VDDKInitImageUnavailable")), bool(cond("Ready"))]' \
 	'["Critical", "Changed Block Tracking (CBT) has not been enabled on some VM. This feature is a prerequisite for VM warm migration.", true, false]'
+
+K -n $ns patch provider vsphere --type merge -p '{"spec":{"settings":{"vddkInitImage":"quay.io/lab/vddk:8"}}}' >/dev/null
+curl -sSf -X POST "$LAB_CONTROL/forklift/rates" -d '{"precopy_interval_s":0.2}' >/dev/null
+if migrate $ns warm2 "$cbtvm" xcopy warm; then ok "warm plan with CBT and a VDDK image is Ready and starts"; else not_ok "warm plan with CBT and a VDDK image is Ready and starts"; fi
+for i in $(seq 1 50); do
+	[ "$(q $ns plan warm2 'str(vm().get("warm",{}).get("successes",0) >= 2)' 2>/dev/null)" = True ] && break
+	K -n $ns wait --for=condition=Failed plan/warm2 --timeout=0.1s >/dev/null 2>&1 && break
+done
+is "warm: precopies repeat in CopyingPaused until cutover" $ns plan warm2 \
+	'[vm()["phase"], vm()["warm"]["successes"] >= 2, tasks()[0]["annotations"]["xcopyUsed"]]' '["CopyingPaused", true, "1"]'
+K -n $ns patch migration warm2-run1 --type merge -p "{\"spec\":{\"cutover\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}}" >/dev/null
+finished $ns warm2
+is "warm: cutover ends in Succeeded with Cutover step, source powered off" $ns plan warm2 \
+	'[bool(cond("Succeeded")), step("Cutover")["phase"], vm()["restorePowerState"]]' '[true, "Completed", "On"]'
+curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
+
+# ------------------------------------------------------ PVC name template
+ns=fk-tpl
+setup $ns
+PVC_TEMPLATE='{{.VmName}}-{{.DiskIndex}}' plan_for $ns tpl1 "$caps"
+K -n $ns wait --for=condition=NotValid plan/tpl1 --timeout=10s >/dev/null
+is "PVC template giving an invalid DNS-1123 label: NotValid (Critical)" $ns plan tpl1 \
+	'[cond("NotValid")["category"], cond("NotValid")["message"], bool(cond("Ready"))]' '["Critical", "VM PVC name template is invalid.", false]'
+
+# ------------------------------------------------- fault injection, cancel
+ns=fk-fault
+setup $ns
+curl -sSf -X POST "$LAB_CONTROL/forklift/fail-next" -d '{"kind":"disk-copy","message":"clone task failed: LUN went offline"}' >/dev/null
+if migrate $ns fail1 "$failvm" && finished $ns fail1; then ok "plan with an injected copy failure runs to an end"; else not_ok "plan with an injected copy failure runs to an end"; fi
+is "injected copy failure: Failed, VM error from the populator, Migration Failed" $ns plan fail1 \
+	'[bool(cond("Failed")), vm()["error"]["phase"], vm()["error"]["reasons"][0].startswith("populator pod failed for PVC"), tasks()[0]["annotations"]["result"]]' \
+	'[true, "CopyDisks", true, "failure"]'
+fmig=$(K -n $ns get migration fail1-run1 -o jsonpath='{.metadata.uid}')
+K -n $ns logs "$(K -n $ns get pods -l "migration=$fmig" -o jsonpath='{.items[0].metadata.name}')" >"$T/faillog" 2>&1
+contains "failed populate log carries the copy-offload failed error" "$T/faillog" '"copy-offload failed" err="clone task failed: LUN went offline"'
+curl -sSf -X POST "$LAB_CONTROL/forklift/rates" -d '{"xcopy_mib_s":1024,"fallback_mib_s":1024}' >/dev/null
+migrate $ns cancel1 "$cancelvm"
+for i in $(seq 1 50); do
+	[ "$(q $ns plan cancel1 'str(step("DiskTransfer")["progress"]["completed"] > 0)' 2>/dev/null)" = True ] && break
+	K -n $ns wait --for=condition=Failed plan/cancel1 --timeout=0.1s >/dev/null 2>&1
+done
+K -n $ns patch migration cancel1-run1 --type merge -p "{\"spec\":{\"cancel\":[{\"id\":\"$cancelvm\"}]}}" >/dev/null
+K -n $ns wait --for=condition=Canceled plan/cancel1 --timeout=10s >/dev/null
+is "spec.cancel mid-copy: VM and plan Canceled" $ns plan cancel1 \
+	'[bool(cond("Canceled")), [c["type"] for c in vm()["conditions"]]]' '[true, ["Canceled"]]'
+curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
 
 # ------------------------------------------------------- garbage collection
 ns=fk-gc
