@@ -195,6 +195,9 @@ func writeProviders(l *Lab, path string) error {
 
 func main() {
 	start := time.Now()
+	// a signal during start-up is handled once the lab is up
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	dir := flag.String("dir", "", "lab directory (created if missing)")
 	bootMS := flag.Int("guest-boot-ms", 200, "guest tools/IP delay after power-on, in ms")
 	flag.Parse()
@@ -338,8 +341,6 @@ func main() {
 	l.Logf("ready in %v", time.Since(start))
 	vs.markBaseline()
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	os.Stdout.Write(append(line, '\n'))
 
 	s := <-sig
