@@ -44,11 +44,12 @@ var kbVendors = []string{"flashsystem", "vantara", "ontap", "primera3par", "pure
 
 // kbSch is a small subset of an OpenAPI v3 schema.
 type kbSch struct {
-	Type  string // object, array, string, boolean, integer, "" = any
-	Req   []string
-	Props map[string]*kbSch
-	Items *kbSch
-	Enum  []string
+	Type   string // object, array, string, boolean, integer, "" = any
+	Closed bool   // object whose unknown fields the API server prunes (structural schema)
+	Req    []string
+	Props  map[string]*kbSch
+	Items  *kbSch
+	Enum   []string
 }
 
 func kbO(req []string, props map[string]*kbSch) *kbSch {
@@ -63,43 +64,54 @@ func kbRefSch() *kbSch {
 func kbProvPair() *kbSch {
 	return kbO([]string{"source", "destination"}, map[string]*kbSch{"source": kbRefSch(), "destination": kbRefSch()})
 }
-func kbSpec(s *kbSch) *kbSch { return kbO([]string{"spec"}, map[string]*kbSch{"spec": s}) }
+func kbSpec(s *kbSch) *kbSch   { return kbO([]string{"spec"}, map[string]*kbSch{"spec": s}) }
+func kbClosed(s *kbSch) *kbSch { s.Closed = true; return s }
+
+// kbInvRef is forklift's ref.Ref (inventory reference), extra for networks: vlan.
+func kbInvRef(extra ...string) *kbSch {
+	p := map[string]*kbSch{"id": kbS(), "name": kbS(), "namespace": kbS(), "type": kbS()}
+	for _, e := range extra {
+		p[e] = kbS()
+	}
+	return kbClosed(kbO(nil, p))
+}
 
 func kbSchemas() map[string]*kbSch {
 	return map[string]*kbSch{
-		"providers": kbSpec(kbO([]string{"type", "secret"}, map[string]*kbSch{
+		"providers": kbSpec(kbClosed(kbO([]string{"type", "secret"}, map[string]*kbSch{
 			"type":     kbE("openshift", "vsphere", "ovirt", "openstack", "ova", "ec2", "hyperv", "nutanix"),
 			"url":      kbS(),
 			"secret":   kbRefSch(),
 			"settings": &kbSch{Type: "object"},
-		})),
-		"storagemaps": kbSpec(kbO([]string{"provider", "map"}, map[string]*kbSch{
+		}))),
+		"storagemaps": kbSpec(kbClosed(kbO([]string{"provider", "map"}, map[string]*kbSch{
 			"provider": kbProvPair(),
-			"map": kbA(kbO([]string{"source", "destination"}, map[string]*kbSch{
-				"source": kbRefSch(),
-				"destination": kbO([]string{"storageClass"}, map[string]*kbSch{
+			"map": kbA(kbClosed(kbO([]string{"source", "destination"}, map[string]*kbSch{
+				"source": kbInvRef(),
+				"destination": kbClosed(kbO([]string{"storageClass"}, map[string]*kbSch{
 					"storageClass": kbS(),
 					"volumeMode":   kbE("Filesystem", "Block"),
 					"accessMode":   kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"),
-				}),
-				"offloadPlugin": kbO(nil, map[string]*kbSch{
-					"vsphereXcopyConfig": kbO([]string{"secretRef", "storageVendorProduct"}, map[string]*kbSch{
+				})),
+				"offloadPlugin": kbClosed(kbO(nil, map[string]*kbSch{
+					"vsphereXcopyConfig": kbClosed(kbO([]string{"secretRef", "storageVendorProduct"}, map[string]*kbSch{
 						"secretRef":               kbS(),
 						"storageVendorProduct":    kbE(kbVendors...),
 						"dedicatedMigrationHosts": kbA(kbS()),
-					}),
-				}),
-			})),
-		})),
-		"networkmaps": kbSpec(kbO([]string{"provider", "map"}, map[string]*kbSch{
+					})),
+					"csiVolumeImport": &kbSch{Type: "object"},
+				})),
+			}))),
+		}))),
+		"networkmaps": kbSpec(kbClosed(kbO([]string{"provider", "map"}, map[string]*kbSch{
 			"provider": kbProvPair(),
-			"map": kbA(kbO([]string{"source", "destination"}, map[string]*kbSch{
-				"source": kbRefSch(),
-				"destination": kbO([]string{"type"}, map[string]*kbSch{
+			"map": kbA(kbClosed(kbO([]string{"source", "destination"}, map[string]*kbSch{
+				"source": kbInvRef("vlan"),
+				"destination": kbClosed(kbO([]string{"type"}, map[string]*kbSch{
 					"type": kbE("pod", "multus", "ignored"), "name": kbS(), "namespace": kbS(),
-				}),
-			})),
-		})),
+				})),
+			}))),
+		}))),
 		"plans": kbSpec(kbO([]string{"provider", "map", "targetNamespace", "vms"}, map[string]*kbSch{
 			"provider": kbProvPair(),
 			"map": kbO([]string{"network", "storage"}, map[string]*kbSch{
@@ -119,11 +131,13 @@ func kbSchemas() map[string]*kbSch {
 				})),
 			})),
 		})),
-		"migrations": kbSpec(kbO([]string{"plan"}, map[string]*kbSch{
-			"plan":    kbRefSch(),
-			"cancel":  kbA(kbRefSch()),
-			"cutover": kbS(),
-		})),
+		"migrations": kbSpec(kbClosed(kbO([]string{"plan"}, map[string]*kbSch{
+			"plan":             kbRefSch(),
+			"cancel":           kbA(kbRefSch()),
+			"cutover":          kbS(),
+			"vmCutover":        kbA(&kbSch{Type: "object"}),
+			"resumeConversion": &kbSch{},
+		}))),
 		"hooks": kbO(nil, map[string]*kbSch{"spec": kbO(nil, map[string]*kbSch{
 			"image": kbS(), "playbook": kbS(), "serviceAccount": kbS(), "deadline": &kbSch{Type: "integer"},
 		})}),
@@ -300,6 +314,40 @@ func kbCheck(s *kbSch, v interface{}, path string, out *[]map[string]interface{}
 	}
 }
 
+// kbPrune drops the fields a structural schema does not know (what the API
+// server does with unknown fields of custom resources) and returns their paths.
+func kbPrune(s *kbSch, v interface{}, path string, out *[]string) {
+	if s == nil {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]interface{}:
+		for k, x := range t {
+			sub, known := s.Props[k]
+			if !known && s.Closed {
+				*out = append(*out, strings.TrimPrefix(path+"."+k, "."))
+				delete(t, k)
+				continue
+			}
+			kbPrune(sub, x, path+"."+k, out)
+		}
+	case []interface{}:
+		for i, x := range t {
+			kbPrune(s.Items, x, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+// kbUnknownFields reports, without changing obj, the fields pruning would drop.
+func kbUnknownFields(ri *kbRes, obj Obj) []string {
+	var out []string
+	if ri.Schema != nil {
+		kbPrune(ri.Schema, kbCopy(obj), "", &out)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func kbCheckName(rule, name string) string {
 	if rule == "label" {
 		if len(name) > 63 {
@@ -354,6 +402,8 @@ func kbValidate(ri *kbRes, obj, old Obj) *StatusError {
 		}
 	}
 	if ri.Schema != nil {
+		var pruned []string
+		kbPrune(ri.Schema, obj, "", &pruned)
 		kbCheck(ri.Schema, obj, "", &causes)
 		for _, c := range causes {
 			if f, _ := c["field"].(string); strings.HasPrefix(f, ".") {

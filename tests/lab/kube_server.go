@@ -647,6 +647,33 @@ func kbReqMode(r *http.Request) kbMode {
 	return kbAdmitted
 }
 
+// fieldCheck applies ?fieldValidation= to unknown fields of obj: Strict
+// refuses the request (400), Warn (the default) adds Warning headers, Ignore
+// says nothing; the store prunes them in every case.
+func (k *kbServer) fieldCheck(w http.ResponseWriter, r *http.Request, ri *kbReqInfo, obj Obj) bool {
+	unknown := kbUnknownFields(ri.ri, obj)
+	if len(unknown) == 0 {
+		return true
+	}
+	switch r.URL.Query().Get("fieldValidation") {
+	case "Strict":
+		msgs := make([]string, len(unknown))
+		for i, f := range unknown {
+			msgs[i] = fmt.Sprintf("unknown field %q", f)
+		}
+		kbWriteErr(w, &StatusError{Code: 400, Reason: "BadRequest",
+			Message: fmt.Sprintf("%s in version %q cannot be handled as a %s: strict decoding error: %s",
+				ri.ri.Kind, ri.ri.Version, ri.ri.Kind, strings.Join(msgs, ", "))})
+		return false
+	case "Ignore":
+	default:
+		for _, f := range unknown {
+			w.Header().Add("Warning", fmt.Sprintf("299 - \"unknown field \\\"%s\\\"\"", f))
+		}
+	}
+	return true
+}
+
 func kbReadBody(r *http.Request) ([]byte, *StatusError) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	if err != nil {
@@ -694,6 +721,9 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
+		if !k.fieldCheck(w, r, ri, o) {
+			return
+		}
 		res, err := k.s.create(gvr, ri.ns, o, kbReqMode(r))
 		if err != nil {
 			kbWriteErr(w, err)
@@ -716,6 +746,9 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			return
 		}
 		kbMeta(o)["name"] = ri.name
+		if ri.sub == "" && !k.fieldCheck(w, r, ri, o) {
+			return
+		}
 		res, err := k.s.update(gvr, ri.ns, o, ri.sub == "status", kbReqMode(r))
 		if err != nil {
 			kbWriteErr(w, err)
@@ -945,6 +978,9 @@ func (k *kbServer) servePatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 		}
 		if ct == "application/apply-patch+yaml" {
 			m["resourceVersion"] = kbStr(kbMeta(cur), "resourceVersion")
+		}
+		if !status && attempt == 0 && !k.fieldCheck(w, r, ri, res) {
+			return
 		}
 		out, err := k.s.update(gvr, ri.ns, res, status, kbReqMode(r))
 		if err != nil {

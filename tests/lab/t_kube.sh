@@ -139,6 +139,13 @@ EOF
 	contains "422 names storageVendorProduct and its enum" "$T/err" 'spec.map[0].offloadPlugin.vsphereXcopyConfig.storageVendorProduct: Unsupported value: "netapp"'
 	contains "422 names volumeMode" "$T/err" 'spec.map[0].destination.volumeMode: Unsupported value: "Raw"'
 
+	sed 's/storageVendorProduct: netapp/storageVendorProduct: ontap, storageVendor: x/; s/volumeMode: Raw/volumeMode: Block/' "$T/badmap.yaml" >"$T/typomap.yaml"
+	expect_exit 1 "kubectl create (strict field validation) refuses an unknown field of a forklift CR" K create -f "$T/typomap.yaml"
+	contains "strict decoding error names the field" "$T/err" 'unknown field "spec.map[0].offloadPlugin.vsphereXcopyConfig.storageVendor"'
+	check "kubectl create --validate=false: the unknown field is pruned" \
+		bash -c '"$KUBECTL" create --validate=false -f "$1" &&
+			[ "$("$KUBECTL" -n "$2" get storagemap bad-map -o jsonpath={.spec.map[0].offloadPlugin.vsphereXcopyConfig})" = "{\"secretRef\":\"s\",\"storageVendorProduct\":\"ontap\"}" ]' _ "$T/typomap.yaml" "$ns"
+
 	# ------------------------------------------------------------ selectors, watch
 	K -n "$ns" create cm sel-a >/dev/null && K -n "$ns" label cm sel-a env=prod >/dev/null
 	K -n "$ns" create cm sel-b >/dev/null && K -n "$ns" label cm sel-b env=dev >/dev/null

@@ -235,6 +235,40 @@ def t_crd_invalid():
     assert fields == ["metadata.name", "spec.plan"], fields
 
 
+def t_crd_pruning():
+    nmap = {"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "NetworkMap",
+            "metadata": {"name": "pruned", "namespace": NS},
+            "spec": {"provider": {"source": {"name": "p", "namespace": NS},
+                                  "destination": {"name": "host", "namespace": NS}},
+                     "map": [{"source": {"id": "network-1", "vlan": "10"},
+                              "destination": {"type": "pod", "bridge": "br0"}}]}}
+    data, status, headers = client.ApiClient().call_api(
+        "/apis/forklift.konveyor.io/v1beta1/namespaces/%s/networkmaps" % NS, "POST",
+        header_params={"Content-Type": "application/json", "Accept": "application/json"}, body=nmap,
+        auth_settings=["BearerToken"], response_type="object", _return_http_data_only=False)
+    assert status == 201
+    assert data["spec"]["map"][0]["destination"] == {"type": "pod"}, data["spec"]["map"]
+    assert data["spec"]["map"][0]["source"]["vlan"] == "10"
+    assert 'unknown field \\"spec.map[0].destination.bridge\\"' in headers.get("Warning", ""), headers
+    # a misspelt offload key is dropped, so the required one is missing: 422
+    smap = {"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "StorageMap",
+            "metadata": {"name": "typo", "namespace": NS},
+            "spec": {"provider": {"source": {"name": "p", "namespace": NS},
+                                  "destination": {"name": "host", "namespace": NS}},
+                     "map": [{"source": {"id": "datastore-1"}, "destination": {"storageClass": "lab-block"},
+                              "offloadPlugin": {"vsphereXcopyConfig": {"secretRef": "s", "storageVendor": "ontap"}}}]}}
+    body = expect_status(422, crd.create_namespaced_custom_object, *FK, NS, "storagemaps", smap)
+    fields = [c["field"] for c in body["details"]["causes"]]
+    assert fields == ["spec.map[0].offloadPlugin.vsphereXcopyConfig.storageVendorProduct"], fields
+    body = expect_status(400, client.ApiClient().call_api,
+                         "/apis/forklift.konveyor.io/v1beta1/namespaces/%s/networkmaps" % NS, "POST",
+                         query_params=[("fieldValidation", "Strict")],
+                         header_params={"Content-Type": "application/json", "Accept": "application/json"},
+                         body=dict(nmap, metadata={"name": "strict", "namespace": NS}),
+                         auth_settings=["BearerToken"])
+    assert "strict decoding error" in body["message"], body
+
+
 def t_crd_status_generation():
     # Hooks: nothing in the lab's Forklift model writes them, so versions stay ours
     hook = {"apiVersion": "forklift.konveyor.io/v1beta1", "kind": "Hook",
@@ -475,6 +509,7 @@ for name, fn in [
     ("python: watch from a compacted resourceVersion gives 410 Expired, relist recovers", t_watch_410),
     ("python: watch bookmarks", t_watch_bookmark),
     ("python: 422 Invalid with causes for forklift CRD schema", t_crd_invalid),
+    ("python: unknown fields of forklift CRs pruned with a warning, Strict refuses", t_crd_pruning),
     ("python: status subresource, generation", t_crd_status_generation),
     ("python: strategic merge patch 415 on CRs, accepted on core", t_strategic_415),
     ("python: owner-reference garbage collection and orphaning", t_owner_gc),
