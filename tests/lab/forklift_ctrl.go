@@ -106,19 +106,21 @@ type fkForklift struct {
 	l *Lab
 	s *Store
 
-	mu      sync.Mutex
-	dirty   bool
-	wake    chan struct{}
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	vcs     map[string]*fkVC     // provider uid -> client
-	runs    map[string]*fkRun    // migration uid -> runner
-	sshSeen string               // authorized_keys mtime/size signature
-	keys    map[string][2]string // provider uid -> cached ssh key pair
-	authRV  map[string]string    // provider uid -> secret rv that failed auth
-	rates   fkRates
-	faults  []fkFault
-	counts  map[string]int // xcopy/fallback/failed disk counts
+	mu        sync.Mutex
+	dirty     bool
+	wake      chan struct{}
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	vcs       map[string]*fkVC     // provider uid -> client
+	runs      map[string]*fkRun    // migration uid -> runner
+	sshSeen   string               // authorized_keys mtime/size signature
+	keys      map[string][2]string // provider uid -> cached ssh key pair
+	authRV    map[string]string    // provider uid -> secret rv that failed auth
+	rates     fkRates
+	faults    []fkFault
+	counts    map[string]int // xcopy/fallback/failed disk counts
+	slots     map[string]int // in-flight VMs ("vm") and populators ("host/<moid>")
+	slotFreed chan struct{}  // closed and replaced on every release
 }
 
 // fkRates holds the simulated durations, settable through control_url.
@@ -145,7 +147,8 @@ type fkFault struct {
 func startForklift(l *Lab, s *Store) func() {
 	f := &fkForklift{l: l, s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}),
 		vcs: map[string]*fkVC{}, runs: map[string]*fkRun{}, keys: map[string][2]string{},
-		authRV: map[string]string{}, rates: fkDefaultRates, counts: map[string]int{}}
+		authRV: map[string]string{}, rates: fkDefaultRates, counts: map[string]int{},
+		slots: map[string]int{}, slotFreed: make(chan struct{})}
 	s.AddAdmission(f.admit)
 	s.Watch(f.onEvent)
 	if l.Control != nil {
@@ -188,9 +191,47 @@ func (f *fkForklift) kick() {
 }
 
 // onEvent decides which store changes the controllers care about.
+// A running Migration only needs its runner woken; the runner's own status
+// writes on its Plan need no reconcile (the periodic resync covers them).
 func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
 	switch gvr {
-	case fkProviders, fkNetMaps, fkStorMaps, fkPlans, fkMigrations, fkHooks, fkControllers, fkSCs, fkKVMs, fkNamespaces:
+	case fkMigrations:
+		f.mu.Lock()
+		r := f.runs[fkUID(o)]
+		f.mu.Unlock()
+		if r == nil {
+			f.kick()
+		} else if ev == "DELETED" {
+			r.cancel()
+		} else {
+			r.poke()
+		}
+	case fkPlans:
+		var planRuns []*fkRun
+		f.mu.Lock()
+		for _, r := range f.runs {
+			if r.planUID == fkUID(o) {
+				planRuns = append(planRuns, r)
+			}
+		}
+		f.mu.Unlock()
+		for _, r := range planRuns {
+			if ev == "DELETED" {
+				r.cancel()
+			}
+		}
+		if len(planRuns) == 0 || ev != "MODIFIED" {
+			f.kick()
+		}
+	case fkProviders:
+		if ev == "DELETED" {
+			f.dropClient(fkUID(o))
+			f.mu.Lock()
+			delete(f.authRV, fkUID(o))
+			f.mu.Unlock()
+		}
+		f.kick()
+	case fkNetMaps, fkStorMaps, fkHooks, fkControllers, fkSCs, fkKVMs, fkNamespaces:
 		f.kick()
 	case fkSecrets:
 		labels := fkLabels(o)

@@ -325,7 +325,6 @@ func (r *fkRun) run() {
 	if maxInflight < 1 {
 		maxInflight = 1
 	}
-	sem := make(chan struct{}, maxInflight)
 	var wg sync.WaitGroup
 	for _, v := range r.vms {
 		if v.skip {
@@ -334,8 +333,20 @@ func (r *fkRun) run() {
 		wg.Add(1)
 		go func(v *fkVMRun) {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+			pending := func() {
+				r.mu.Lock()
+				v.st.Conditions = []Obj{fkCond{Type: "Pending", Reason: "InFlightLimit", Category: fkAdvisory,
+					Message: fmt.Sprintf("Waiting to start migration: in-flight limit reached (max %d).", maxInflight)}.obj(fkNow())}
+				r.mu.Unlock()
+				r.flush()
+			}
+			if !f.acquire(r, "vm", maxInflight, pending) {
+				return
+			}
+			defer f.release("vm")
+			r.mu.Lock()
+			v.st.Conditions = nil
+			r.mu.Unlock()
 			defer func() {
 				if p := recover(); p != nil {
 					r.failVM(v, v.st.Phase, fmt.Sprintf("internal error: %v", p))
@@ -405,7 +416,7 @@ func (r *fkRun) setExec(planCond, migCond *fkCond, migRemove []string, final boo
 		var list []interface{}
 		for _, c := range fkSlice(o, "status", "conditions") {
 			m, _ := c.(map[string]interface{})
-			if m != nil && fkExecTypes[fkStr(m, "type")] && fkStr(m, "type") != "Archived" {
+			if m != nil && fkExecTypes[fkStr(m, "type")] {
 				continue
 			}
 			list = append(list, c)
@@ -899,4 +910,48 @@ func (f *fkForklift) ensureNamespace(ns string) error {
 		return nil
 	}
 	return err
+}
+
+// acquire takes one of limit slots of key (global across runs); when none
+// is free it calls onWait once and waits for a release. False: stopped.
+func (f *fkForklift) acquire(r *fkRun, key string, limit int, onWait func()) bool {
+	waited := false
+	for i := 0; i < 1000000; i++ {
+		f.mu.Lock()
+		if f.slots[key] < limit {
+			f.slots[key]++
+			f.mu.Unlock()
+			return true
+		}
+		ch := f.slotFreed
+		f.mu.Unlock()
+		if !waited && onWait != nil {
+			onWait()
+			waited = true
+		}
+		r.mu.Lock()
+		stopCh := r.changed
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-stopCh:
+		case <-f.stop:
+			return false
+		}
+		if r.isStopped() {
+			return false
+		}
+	}
+	return false
+}
+
+// release frees a slot taken by acquire and wakes the waiters.
+func (f *fkForklift) release(key string) {
+	f.mu.Lock()
+	if f.slots[key] > 0 {
+		f.slots[key]--
+	}
+	close(f.slotFreed)
+	f.slotFreed = make(chan struct{})
+	f.mu.Unlock()
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // fkExecTypes are Plan conditions owned by the migration runner.
-var fkExecTypes = map[string]bool{"Executing": true, "Succeeded": true, "Failed": true, "Canceled": true, "Archived": true}
+var fkExecTypes = map[string]bool{"Executing": true, "Succeeded": true, "Failed": true, "Canceled": true}
 
 func fkKeepExec(t string) bool { return fkExecTypes[t] }
 
@@ -245,8 +245,12 @@ func fkVMSucceeded(vs Obj) bool {
 
 func (f *fkForklift) reconcilePlan(plan Obj) {
 	src, _, conds := f.providerPair(plan)
+	archived, _ := fkBool(plan, "spec", "archived")
 	write := func() {
-		if !fkBlocker(conds) && !fkHasCond(conds, "ValidatingVDDK") {
+		if archived {
+			conds = append(conds, fkCond{Type: "Archived", Reason: "UserRequested", Category: fkAdvisory,
+				Message: "The migration plan has been archived.", Durable: true})
+		} else if !fkBlocker(conds) && !fkHasCond(conds, "ValidatingVDDK") {
 			conds = append(conds, fkCond{Type: "Ready", Category: fkRequired, Message: "The migration plan is ready."})
 		}
 		f.writeConditions(fkPlans, plan, conds, fkKeepExec, nil)

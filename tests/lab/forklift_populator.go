@@ -455,6 +455,27 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	if err != nil {
 		return err.Error()
 	}
+	host := v.vm.Host
+	if mh := fkStr(pvc, "metadata", "labels", "sourceHost"); mh != "" {
+		host = mh
+	}
+	limit := 20
+	if n := f.forkliftSetting("controller_max_populator_inflight"); n != "" {
+		fmt.Sscanf(n, "%d", &limit)
+	}
+	if limit < 1 {
+		limit = 1
+	}
+	if !f.acquire(r, "host/"+host, limit, func() {
+		f.s.Event(tns, pvc, "Normal", "PopulatorThrottled",
+			fmt.Sprintf("Populator throttled: %d populators already running on ESXi host %s (max %d)", limit, host, limit))
+	}) {
+		return "stopped"
+	}
+	defer f.release("host/" + host)
+	if r.canceled(v) {
+		return "canceled"
+	}
 	prime := "prime-" + j.pvcUID
 	_, _ = f.s.Create(fkPVCs, tns, Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
 		"metadata": Obj{"name": prime, "namespace": tns, "labels": r.labels(v),
