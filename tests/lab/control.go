@@ -7,6 +7,7 @@ package main
 //   GET  /vsphere/fault             pending rules;  DELETE /vsphere/fault clears them
 //   POST /vsphere/session-timeout   {"seconds":N}   (0 = never)
 //   POST /vsphere/guest-boot-delay  {"ms":N}
+//   POST /vsphere/guest-shutdown-delay {"ms":N}    ShutdownGuest: power-off this long after the call
 //   POST /vsphere/clone-duration    {"ms":N}        CloneVM_Task stays "running" this long
 //   POST /vsphere/task-duration     {"method":"RelocateVM_Task","ms":N}  the same for any *_Task method
 //   GET  /vsphere/inventory         VMs, disks, snapshots and datastore files
@@ -100,19 +101,23 @@ func (v *vsphere) registerControl() {
 		v.ctl.Unlock()
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
-	mux.HandleFunc("/vsphere/guest-boot-delay", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			MS int `json:"ms"`
+	setDelay := func(p *time.Duration) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			var in struct {
+				MS int `json:"ms"`
+			}
+			if err := readJSON(r, &in); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			v.ctl.Lock()
+			*p = time.Duration(in.MS) * time.Millisecond
+			v.ctl.Unlock()
+			writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 		}
-		if err := readJSON(r, &in); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			return
-		}
-		v.ctl.Lock()
-		v.boot = time.Duration(in.MS) * time.Millisecond
-		v.ctl.Unlock()
-		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-	})
+	}
+	mux.HandleFunc("/vsphere/guest-boot-delay", setDelay(&v.boot))
+	mux.HandleFunc("/vsphere/guest-shutdown-delay", setDelay(&v.shutdown))
 	taskDuration := func(w http.ResponseWriter, r *http.Request, method string) {
 		var in struct {
 			Method string `json:"method"`

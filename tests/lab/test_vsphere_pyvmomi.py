@@ -235,7 +235,7 @@ def t_clone_secondary():
     assert vm.runtime.host._moId == INV["hosts"][-1], vm.runtime.host
 
 
-@test("clone with powerOn and changeTrackingEnabled; tools running and an IP after boot (WaitForUpdatesEx)")
+@test("clone with powerOn and CBT; tools and IP after boot, ShutdownGuest powers off later (WaitForUpdatesEx)")
 def t_clone_power_guest():
     control("POST", "/vsphere/guest-boot-delay", {"ms": 300})
     t0 = time.time()
@@ -260,12 +260,31 @@ def t_clone_power_guest():
             for os_ in fs.objectSet:
                 for ch in os_.changeSet:
                     seen[ch.name] = ch.val
-    pc.Destroy()
     assert seen.get("guest.toolsRunningStatus") == "guestToolsRunning", seen
     assert seen.get("guest.ipAddress"), seen
     assert time.time() - t0 >= 0.25, "guest came up before the boot delay"
-    WaitForTask(vm.PowerOffVM_Task())
+    # ShutdownGuest returns at once; the power-off comes later, seen through the collector
+    control("POST", "/vsphere/guest-shutdown-delay", {"ms": 300})
+    pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=vm)],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=["runtime.powerState"])]), True)
+    vm.ShutdownGuest()
+    assert vm.runtime.powerState == "poweredOn"
     assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    state_seen = None
+    deadline = time.time() + 10
+    while time.time() < deadline and state_seen != "poweredOff":
+        upd = pc.WaitForUpdatesEx(version, vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=5))
+        if upd is None:
+            continue
+        version = upd.version
+        for fs in upd.filterSet:
+            for os_ in fs.objectSet:
+                for ch in os_.changeSet:
+                    if ch.name == "runtime.powerState":
+                        state_seen = ch.val
+    pc.Destroy()
+    assert state_seen == "poweredOff", state_seen
     assert not vm.guest.ipAddress
 
 

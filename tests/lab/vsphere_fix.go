@@ -5,6 +5,7 @@ package main
 // it, and the registry objects are corrected before the reply goes out.
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -900,13 +901,42 @@ func (v *vsphere) fixPower(w http.ResponseWriter, r *http.Request, body []byte, 
 			return
 		}
 	}
-	if name == "RebootGuest" {
+	if name == "RebootGuest" && vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
 		v.guestReset(vm)
 		v.guestBoot(vm)
-		b, _ := encodeRequest(&methods.RebootGuestBody{Res: &types.RebootGuestResponse{}})
-		_ = b
 		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 		fmt.Fprintf(w, `%s<RebootGuestResponse xmlns="urn:vim25"></RebootGuestResponse>%s`, envHead, envTail)
+		return
+	}
+	if name == "ShutdownGuest" && vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+		// As on vCenter the call returns at once; the guest stops its
+		// tools and the VM powers off after the shutdown delay.
+		v.guestReset(vm)
+		v.ctl.Lock()
+		d := v.shutdown
+		gen := v.guestGen[vm.Self.Value]
+		v.ctl.Unlock()
+		ref := vm.Self
+		time.AfterFunc(d, func() {
+			v.ctl.Lock()
+			cur := v.guestGen[ref.Value]
+			v.ctl.Unlock()
+			if cur != gen {
+				return // powered on/off again meanwhile
+			}
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			if vmOf(ref) == nil || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+				return
+			}
+			swaps := shieldRDM(vm)
+			if t, err := object.NewVirtualMachine(v.client, ref).PowerOff(context.Background()); err == nil {
+				_ = t.Wait(context.Background())
+			}
+			unshieldRDM(vm, swaps)
+		})
+		w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+		fmt.Fprintf(w, `%s<ShutdownGuestResponse xmlns="urn:vim25"></ShutdownGuestResponse>%s`, envHead, envTail)
 		return
 	}
 	swaps := shieldRDM(vm)

@@ -454,6 +454,34 @@ var scenarios = map[string]func(e *testEnv, name string) error{
 			return ip != "" && tools == "guestToolsRunning"
 		})
 	},
+	"shutdown-guest-is-asynchronous": func(e *testEnv, name string) error {
+		vm, err := e.clone(name, types.VirtualMachineCloneSpec{PowerOn: true})
+		if err != nil {
+			return err
+		}
+		ctx := context.Background()
+		bctx, bcancel := context.WithTimeout(ctx, 2*time.Second)
+		defer bcancel()
+		err = property.Wait(bctx, property.DefaultCollector(e.c), vm.Reference(), []string{"guest.toolsRunningStatus"}, func(ch []types.PropertyChange) bool {
+			return len(ch) > 0 && ch[0].Val == "guestToolsRunning"
+		})
+		if err != nil {
+			return fmt.Errorf("tools never ran: %v", err)
+		}
+		if err := vm.ShutdownGuest(ctx); err != nil {
+			return fmt.Errorf("ShutdownGuest: %v", err)
+		}
+		m, err := e.vmProps(vm)
+		if err != nil {
+			return err
+		}
+		if m.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn {
+			return fmt.Errorf("ShutdownGuest powered off synchronously")
+		}
+		wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		return vm.WaitForPowerState(wctx, types.VirtualMachinePowerStatePoweredOff)
+	},
 	"thin-disk-keeps-free-space": func(e *testEnv, name string) error {
 		vm, err := e.clone(name, types.VirtualMachineCloneSpec{})
 		if err != nil {

@@ -80,6 +80,7 @@ type vsphere struct {
 	seen      map[string]time.Time
 	dead      map[string]bool
 	boot      time.Duration
+	shutdown  time.Duration
 	taskDur   map[string]time.Duration // simulated durations per *_Task method
 	guestGen  map[string]int
 	baseline  []byte
@@ -138,6 +139,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		guestGen: map[string]int{},
 		taskDur:  map[string]time.Duration{},
 		boot:     boot,
+		shutdown: 100 * time.Millisecond,
 		user:     "administrator@vsphere.local",
 		pass:     "lab-" + randHex(8),
 		dsDir:    filepath.Join(l.Dir, "vsphere"),
