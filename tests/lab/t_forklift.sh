@@ -116,6 +116,8 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	cbtvm=$(vmtool clone xcopy-template-test cbt-vm --on --cbt) &&
 	failvm=$(vmtool clone xcopy-template-test fail-vm) &&
 	cancelvm=$(vmtool clone xcopy-template-test cancel-vm) &&
+	lim1=$(vmtool clone xcopy-template-test limit-vm-1) &&
+	lim2=$(vmtool clone xcopy-template-test limit-vm-2) &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
 # ------------------------------------------------------------- providers
@@ -315,6 +317,25 @@ K -n $ns patch migration cancel1-run1 --type merge -p "{\"spec\":{\"cancel\":[{\
 K -n $ns wait --for=condition=Canceled plan/cancel1 --timeout=10s >/dev/null
 is "spec.cancel mid-copy: VM and plan Canceled" $ns plan cancel1 \
 	'[bool(cond("Canceled")), [c["type"] for c in vm()["conditions"]]]' '[true, ["Canceled"]]'
+curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
+
+# ---------------------------------------------------- populator in-flight
+ns=fk-limits
+setup $ns
+K -n openshift-mtv patch forkliftcontroller forklift-controller --type merge \
+	-p '{"spec":{"controller_max_populator_inflight":1}}' >/dev/null
+curl -sSf -X POST "$LAB_CONTROL/forklift/rates" -d '{"xcopy_mib_s":32768}' >/dev/null
+apply storagemap-xcopy NS=$ns STORAGE_CLASS="$STORAGE_CLASS"
+K -n $ns wait --for=condition=Ready storagemap/xcopy-map --timeout=15s >/dev/null
+apply plan-two NS=$ns PLAN=two VM_ID="$lim1" VM_ID2="$lim2" PLAN_TYPE=cold PVC_TEMPLATE=pvc
+K -n $ns wait --for=condition=Ready plan/two --timeout=15s >/dev/null
+apply migration NS=$ns PLAN=two
+if finished $ns two; then ok "two-VM plan under a populator limit of 1 runs to an end"; else not_ok "two-VM plan under a populator limit of 1 runs to an end"; fi
+is "both VMs Succeeded" $ns plan two '[bool(cond("Succeeded"))]+[c["type"] for i in (0,1) for c in vm(i)["conditions"]]' '[true, "Succeeded", "Succeeded"]'
+is "the second populator on the ESXi host waited: PVC event PopulatorThrottled" $ns events "" \
+	'len([e for e in o["items"] if e["reason"]=="PopulatorThrottled" and e["involvedObject"]["kind"]=="PersistentVolumeClaim"])' 1
+K -n openshift-mtv patch forkliftcontroller forklift-controller --type merge \
+	-p '{"spec":{"controller_max_populator_inflight":20}}' >/dev/null
 curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
 
 # ------------------------------------------------------- garbage collection
