@@ -139,6 +139,16 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"metadata": Obj{"name": user.Name}, "groups": user.Groups, "identities": []string{}})
 		return
 	}
+	if p == "/apis/authentication.k8s.io/v1/selfsubjectreviews" && r.Method == "POST" && user.Name != "system:anonymous" {
+		k.count("create selfsubjectreviews")
+		kbWriteJSON(w, 201, Obj{"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
+			"metadata": Obj{"creationTimestamp": nil}, "status": Obj{"userInfo": Obj{"username": user.Name, "groups": user.Groups}}})
+		return
+	}
+	if p == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" {
+		k.serveSSAR(w, r, user)
+		return
+	}
 	if strings.HasPrefix(p, "/apis/oauth.openshift.io/v1/oauthaccesstokens") {
 		k.serveOAuthTokens(w, r, user)
 		return
@@ -331,6 +341,54 @@ func (k *kbServer) authorize(u *kbUser, ri *kbReqInfo) *StatusError {
 		Details: map[string]interface{}{"name": ri.name, "group": ri.ri.Group, "kind": ri.ri.Resource}}
 }
 
+// serveSSAR answers SelfSubjectAccessReview (what `kubectl auth can-i` and
+// preflight checks use) with the same rules as authorize.
+func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) {
+	if r.Method != "POST" {
+		kbWriteErr(w, &StatusError{Code: 405, Reason: "MethodNotAllowed", Message: "the server does not allow this method on the requested resource"})
+		return
+	}
+	k.count("create selfsubjectaccessreviews")
+	if u.Name == "system:anonymous" {
+		kbWriteErr(w, &StatusError{Code: 403, Reason: "Forbidden", Message: "selfsubjectaccessreviews.authorization.k8s.io is forbidden: User \"system:anonymous\" cannot create resource \"selfsubjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope"})
+		return
+	}
+	b, se := kbReadBody(r)
+	if se != nil {
+		kbWriteErr(w, se)
+		return
+	}
+	o, se := kbDecodeObj(b)
+	if se != nil {
+		kbWriteErr(w, se)
+		return
+	}
+	ra, _ := kbPath(o, "spec.resourceAttributes")
+	am, _ := ra.(map[string]interface{})
+	allowed, reason := u.Admin, ""
+	if !allowed && am != nil {
+		ri := &kbReqInfo{ns: kbStr(am, "namespace"), name: kbStr(am, "name"), verb: kbStr(am, "verb"),
+			resString: kbStr(am, "resource")}
+		for _, res := range kbResources() {
+			if res.Group == kbStr(am, "group") && res.Resource == kbStr(am, "resource") {
+				ri.ri = res
+			}
+		}
+		if ri.ri != nil {
+			allowed = k.authorize(u, ri) == nil
+		}
+	}
+	if allowed {
+		reason = "RBAC: allowed by ClusterRoleBinding"
+		if !u.Admin {
+			reason = "RBAC: allowed by ClusterRoleBinding \"lab-viewer\" of ClusterRole \"view\""
+		}
+	}
+	o["apiVersion"], o["kind"] = "authorization.k8s.io/v1", "SelfSubjectAccessReview"
+	o["status"] = Obj{"allowed": allowed, "reason": reason}
+	kbWriteJSON(w, 201, o)
+}
+
 // ---------------------------------------------------------------- control hooks
 
 func (k *kbServer) count(key string) {
@@ -431,6 +489,8 @@ func (k *kbServer) groups() map[string][]string {
 		}
 	}
 	g["user.openshift.io"] = []string{"v1"}
+	g["authorization.k8s.io"] = []string{"v1"}
+	g["authentication.k8s.io"] = []string{"v1"}
 	g["oauth.openshift.io"] = []string{"v1"}
 	return g
 }
@@ -473,6 +533,14 @@ func (k *kbServer) resourceList(group, version string) (Obj, bool) {
 	case "user.openshift.io":
 		found = true
 		res = append(res, Obj{"name": "users", "singularName": "user", "namespaced": false, "kind": "User", "verbs": []string{"get"}})
+	case "authentication.k8s.io":
+		found = true
+		res = append(res, Obj{"name": "selfsubjectreviews", "singularName": "selfsubjectreview", "namespaced": false,
+			"kind": "SelfSubjectReview", "verbs": []string{"create"}})
+	case "authorization.k8s.io":
+		found = true
+		res = append(res, Obj{"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview", "namespaced": false,
+			"kind": "SelfSubjectAccessReview", "verbs": []string{"create"}})
 	case "oauth.openshift.io":
 		found = true
 		res = append(res, Obj{"name": "oauthaccesstokens", "singularName": "oauthaccesstoken", "namespaced": false,

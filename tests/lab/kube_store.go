@@ -1059,6 +1059,30 @@ func (s *Store) Event(ns string, involved Obj, typ, reason, msg string) {
 		comp = "datavolume-controller"
 	}
 	now := time.Now().UTC()
+	// like client-go's recorder: a repeat of the same event bumps count and lastTimestamp
+	uid := kbStr(meta, "uid")
+	s.mu.Lock()
+	var repeat string
+	for _, e := range s.data[kbGVREvents] {
+		io, _ := e["involvedObject"].(map[string]interface{})
+		if kbStr(kbMeta(e), "namespace") == ns && kbStr(io, "uid") == uid && kbStr(io, "name") == kbStr(meta, "name") &&
+			kbStr(e, "reason") == reason && kbStr(e, "message") == msg && kbStr(e, "type") == typ {
+			repeat = kbStr(kbMeta(e), "name")
+			break
+		}
+	}
+	s.mu.Unlock()
+	if repeat != "" {
+		_, err := s.Mutate(kbGVREvents, ns, repeat, func(o Obj) error {
+			c, _ := o["count"].(float64)
+			o["count"] = c + 1
+			o["lastTimestamp"] = now.Format(time.RFC3339)
+			return nil
+		}, false)
+		if err == nil {
+			return
+		}
+	}
 	ev := Obj{"apiVersion": "v1", "kind": "Event",
 		"metadata": Obj{"name": fmt.Sprintf("%s.%x", kbStr(meta, "name"), now.UnixNano()), "namespace": ns},
 		"involvedObject": Obj{"apiVersion": av, "kind": involved["kind"], "name": kbStr(meta, "name"),

@@ -221,8 +221,9 @@ func TestKubeStoreEventsAndLogs(t *testing.T) {
 	s := kbtStore(t)
 	p, _ := s.Create(kbtHooks, "default", Obj{"metadata": Obj{"name": "h"}, "spec": Obj{}})
 	s.Event("", p, "Warning", "HookNotValid", "bad hook")
+	s.Event("", p, "Warning", "HookNotValid", "bad hook")
 	evs, _, err := s.list(kbGVREvents, "default", "", "involvedObject.name=h,involvedObject.kind=Hook,reason=HookNotValid")
-	if err != nil || len(evs) != 1 {
+	if err != nil || len(evs) != 1 || evs[0]["count"] != float64(2) {
 		t.Fatalf("events %v %v", evs, err)
 	}
 	s.Create(kbGVRPods, "default", Obj{"metadata": Obj{"name": "pod"}, "spec": Obj{"containers": []interface{}{Obj{"name": "c"}}}})

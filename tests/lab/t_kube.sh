@@ -174,6 +174,11 @@ EOF
 	check "viewer token can read" K --token="$viewer" -n "$ns" get cm -o name
 	expect_exit 1 "viewer token cannot write" K --token="$viewer" -n "$ns" create cm nope
 	contains "403 message" "$T/err" 'User "viewer" cannot create resource "configmaps"'
+	check "kubectl auth can-i (SelfSubjectAccessReview) and auth whoami" \
+		bash -c '[ "$("$KUBECTL" auth can-i create plans.forklift.konveyor.io -n default)" = yes ] &&
+			[ "$("$KUBECTL" --token="$1" auth can-i create plans.forklift.konveyor.io -n default)" = no ] &&
+			[ "$("$KUBECTL" --token="$1" auth can-i list plans.forklift.konveyor.io -n default)" = yes ] &&
+			"$KUBECTL" --token="$1" auth whoami | grep -q "Username *viewer"' _ "$viewer"
 
 	# ------------------------------------------------------------ delete, GC
 	uid=$(K -n "$ns" get cm sel-a -o jsonpath={.metadata.uid})
