@@ -1,6 +1,9 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -264,5 +267,91 @@ func TestKubeTokenName(t *testing.T) {
 	// sha256("abc") in base64url without padding
 	if n := kbTokenName("sha256~abc"); n != "sha256~ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0" {
 		t.Fatalf("token name %s", n)
+	}
+}
+
+func kbtServer(t *testing.T) (*Store, *httptest.Server) {
+	s := kbtStore(t)
+	k := &kbServer{l: &Lab{Logf: t.Logf}, s: s, done: make(chan struct{}), admin: "adm", view: "view",
+		user: "kubeadmin", pass: "pw", oauth: map[string]*kbToken{}, counts: map[string]int{}, bookmarkMS: 10000}
+	ts := httptest.NewServer(k)
+	k.url = ts.URL
+	t.Cleanup(func() { close(k.done); ts.Close() })
+	return s, ts
+}
+
+func TestKubePodLogFollow(t *testing.T) {
+	s, ts := kbtServer(t)
+	s.Create(kbGVRPods, "default", Obj{"metadata": Obj{"name": "populate-1"}, "spec": Obj{"containers": []interface{}{Obj{"name": "populate"}}}})
+	s.SetPodLog("default", "populate-1", "start\n")
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/namespaces/default/pods/populate-1/log?follow=true&container=populate", nil)
+	req.Header.Set("Authorization", "Bearer adm")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(resp.Body)
+		got <- string(b)
+	}()
+	s.SetPodLog("default", "populate-1", "start\nxcopyUsed=1\n")
+	s.Mutate(kbGVRPods, "default", "populate-1", func(o Obj) error {
+		o["status"] = Obj{"phase": "Succeeded"}
+		return nil
+	}, true)
+	select {
+	case text := <-got:
+		if text != "start\nxcopyUsed=1\n" {
+			t.Fatalf("log %q", text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("follow did not end when the pod succeeded")
+	}
+}
+
+func TestKubeHTTPErrors(t *testing.T) {
+	_, ts := kbtServer(t)
+	do := func(method, path, tok, ct, body string) (int, string) {
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, c := range []struct {
+		method, path, tok, ct, body string
+		code                        int
+		text                        string
+	}{
+		{"GET", "/api/v1/namespaces", "bad", "", "", 401, `"reason":"Unauthorized"`},
+		{"GET", "/api/v1/namespaces", "", "", "", 403, `system:anonymous`},
+		{"GET", "/apis", "", "", "", 200, `forklift.konveyor.io`},
+		{"POST", "/api/v1/namespaces/default/configmaps", "view", "application/json", `{"metadata":{"name":"x"}}`, 403, `cannot create resource \"configmaps\"`},
+		{"GET", "/apis/forklift.konveyor.io/v1beta1/namespaces/default/plans/none", "adm", "", "", 404, `plans.forklift.konveyor.io \"none\" not found`},
+		{"GET", "/apis/forklift.konveyor.io/v1beta1/namespaces/default/nothing", "adm", "", "", 404, `NotFound`},
+		{"PATCH", "/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/forkliftcontrollers/forklift-controller", "adm",
+			"application/strategic-merge-patch+json", `{}`, 415, `UnsupportedMediaType`},
+		{"PATCH", "/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/forkliftcontrollers/forklift-controller", "adm",
+			"application/merge-patch+json", `{"spec":{"controller_retain_populator_pods":"true"}}`, 200, `"generation":2`},
+		{"GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=abc", "adm", "", "", 400, `invalid resource version`},
+		{"GET", "/api/v1/namespaces/default/configmaps?fieldSelector=data.x%3Dy", "adm", "", "", 400, `field label not supported`},
+		{"GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/plans.forklift.konveyor.io", "adm", "", "", 200, `"Established"`},
+		{"DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/plans.forklift.konveyor.io", "adm", "", "", 405, `MethodNotAllowed`},
+	} {
+		code, body := do(c.method, c.path, c.tok, c.ct, c.body)
+		if code != c.code || !strings.Contains(body, c.text) {
+			t.Errorf("%s %s: %d %s; want %d with %s", c.method, c.path, code, body, c.code, c.text)
+		}
 	}
 }
