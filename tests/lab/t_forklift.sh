@@ -118,6 +118,7 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	cancelvm=$(vmtool clone xcopy-template-test cancel-vm) &&
 	lim1=$(vmtool clone xcopy-template-test limit-vm-1) &&
 	lim2=$(vmtool clone xcopy-template-test limit-vm-2) &&
+	bigvm=$(vmtool clone xcopy-template-test big-vm --disk-gib=2048) &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
 # ------------------------------------------------------------- providers
@@ -263,6 +264,11 @@ nmig=$(K -n $ns get migration nfs1-run1 -o jsonpath='{.metadata.uid}')
 npod=$(K -n $ns get pods -l "migration=$nmig" -o jsonpath='{.items[0].metadata.name}')
 K -n $ns logs "$npod" >"$T/nfslog" 2>&1
 contains "NFS populate log: likely not VMFS" "$T/nfslog" 'could not determine underlying device for datastore nfs-ds (likely not VMFS)'
+
+if migrate $ns big1 "$bigvm" && finished $ns big1; then ok "2 TiB disk plan runs"; else not_ok "2 TiB disk plan runs"; fi
+is "2 TiB disk at the default rates: xcopyUsed=1, 2097152 MB copied in under 2 s" $ns plan big1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["progress"]["completed"], float(tasks()[0]["annotations"]["copyDurationSeconds"]) < 2]' \
+	'[true, "1", 2097152, true]'
 
 # ----------------------------------------------------------- warm checks
 ns=fk-warm

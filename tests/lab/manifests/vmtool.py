@@ -3,8 +3,9 @@
 
 usage: vmtool.py URL USER PASSWORD CAFILE COMMAND ...
   list                                  print "moid name power cbt snapshots datastores" per VM
-  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on]
-                                        clone a template, print the new VM's MoID
+  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on] [--disk-gib=N]
+                                        clone a template (first disk grown to N GiB),
+                                        print the new VM's MoID
 Reads the password from $VMTOOL_PASSWORD when PASSWORD is "-".
 """
 import os
@@ -70,15 +71,19 @@ def main(argv):
             reloc = vim.vm.RelocateSpec()
             if len(pos) > 2:
                 reloc.datastore = find(si, vim.Datastore, moid=pos[2])
-            reloc.pool = find(si, vim.ResourcePool, moid=None, name="Resources") if False else None
-            if reloc.pool is None:
-                pools = all_of(si, vim.ResourcePool)
-                reloc.pool = pools[0]
+            reloc.pool = all_of(si, vim.ResourcePool)[0]
             spec = vim.vm.CloneSpec(location=reloc, powerOn="--on" in flags, template=False)
             if "--cbt" in flags:
                 spec.config = vim.vm.ConfigSpec(changeTrackingEnabled=True)
             WaitForTask(tmpl.CloneVM_Task(folder=tmpl.parent, name=name, spec=spec))
             vm = find(si, vim.VirtualMachine, name=name)
+            for f in flags:
+                if f.startswith("--disk-gib="):
+                    disk = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)][0]
+                    disk.capacityInKB = int(f.split("=", 1)[1]) * 1024 * 1024
+                    disk.capacityInBytes = disk.capacityInKB * 1024
+                    change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=disk)
+                    WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
             if "--snapshot" in flags:
                 WaitForTask(vm.CreateSnapshot_Task(name=name + "-snap", description="pre-existing",
                                                    memory=False, quiesce=False))
