@@ -322,7 +322,7 @@ def scsi_controller(vm):
     return [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualSCSIController)][0]
 
 
-@test("ten disks across two controllers (new pvscsi in the same spec), mixed provisioning and modes, CBT")
+@test("ten disks across two controllers (new pvscsi in the same spec), mixed provisioning and modes, a shared folder, CBT")
 def t_ten_disks():
     vm = find_vm("lab-thin")
     ctrl = scsi_controller(vm).key
@@ -336,7 +336,10 @@ def t_ten_disks():
         else:
             c, unit = -400, i - 6
         mode = "independent_persistent" if i == 4 else "persistent"
-        changes.append(disk_spec(-500 - i, c, unit, 1, thin, eager, mode))
+        fn = "[xcopy-ds] shared_disks/lab-shared.vmdk" if i == 2 else "[xcopy-ds]"
+        changes.append(disk_spec(-500 - i, c, unit, 1, thin, eager, mode, fn))
+    dc = by_moid(vim.Datacenter, INV["datacenter"])
+    content.fileManager.MakeDirectory(name="[xcopy-ds] shared_disks", datacenter=dc, createParentDirectories=True)
     spec = vim.vm.ConfigSpec(deviceChange=changes, changeTrackingEnabled=True)
     WaitForTask(vm.ReconfigVM_Task(spec))
     d = disks(vm)
@@ -356,6 +359,7 @@ def t_ten_disks():
     assert added[4].backing.diskMode == "independent_persistent"
     names = {x.backing.fileName for x in d}
     assert len(names) == 11, names
+    assert "[xcopy-ds] shared_disks/lab-shared.vmdk" in names, names
 
 
 @test("unit 7, unit 64 on pvscsi and an unknown controllerKey are rejected")
@@ -527,6 +531,8 @@ def t_cleanup():
         if vm.runtime.powerState != "poweredOff":
             WaitForTask(vm.PowerOffVM_Task())
         WaitForTask(vm.Destroy_Task())
+    dc = by_moid(vim.Datacenter, INV["datacenter"])
+    WaitForTask(content.fileManager.DeleteDatastoreFile_Task(name="[xcopy-ds] shared_disks", datacenter=dc))
     tmpl = find_vm("xcopy-template-test")
     d = disks(tmpl)
     assert len(d) == 1 and d[0].backing.fileName == state["tmpl_file"] and d[0].backing.thinProvisioned

@@ -142,8 +142,8 @@ func localDir(p string) string {
 	return filepath.Dir(filepath.Join(ds.Info.GetDatastoreInfo().Url, rel))
 }
 
-// fixDestroy: the VM's folders go away with it when they are empty
-// (the simulator leaves the folders of disks kept on other datastores).
+// fixDestroy: the VM's folders go away with it when they are empty (the
+// simulator leaves the VM folders of disks kept on other datastores).
 func (v *vsphere) fixDestroy(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method) {
 	vm := vmOf(m.This)
 	var dirs []string
@@ -157,9 +157,12 @@ func (v *vsphere) fixDestroy(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	swaps := shieldRDM(vm)
 	rec := v.passThrough(r, body)
-	if t := taskOf(rec); taskOK(t) {
+	if t := taskOf(rec); taskOK(t) && len(dirs) > 0 {
+		// only the VM's own folders (named like its home folder), never
+		// folders such as shared_disks that the VM merely used
+		home := filepath.Base(dirs[0])
 		for _, d := range dirs {
-			if d != "" {
+			if d != "" && filepath.Base(d) == home {
 				removeIfEmpty(d)
 			}
 		}

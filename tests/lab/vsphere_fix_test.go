@@ -482,6 +482,27 @@ var scenarios = map[string]func(e *testEnv, name string) error{
 		defer cancel()
 		return vm.WaitForPowerState(wctx, types.VirtualMachinePowerStatePoweredOff)
 	},
+	"file-task-entity-is-datacenter": func(e *testEnv, name string) error {
+		ctx := context.Background()
+		dc := object.NewDatacenter(e.c, types.ManagedObjectReference{Type: "Datacenter", Value: e.l.Inv.Datacenter})
+		fm := object.NewFileManager(e.c)
+		dir := "[xcopy-ds] " + name + "-dir"
+		if err := fm.MakeDirectory(ctx, dir, dc, true); err != nil {
+			return err
+		}
+		t, err := fm.DeleteDatastoreFile(ctx, dir, dc)
+		if err != nil {
+			return err
+		}
+		var m mo.Task
+		if err := t.Properties(ctx, t.Reference(), []string{"info"}, &m); err != nil {
+			return err
+		}
+		if m.Info.Entity == nil || m.Info.Entity.Type != "Datacenter" {
+			return fmt.Errorf("task entity %v", m.Info.Entity)
+		}
+		return nil
+	},
 	"thin-disk-keeps-free-space": func(e *testEnv, name string) error {
 		vm, err := e.clone(name, types.VirtualMachineCloneSpec{})
 		if err != nil {

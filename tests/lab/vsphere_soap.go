@@ -9,6 +9,7 @@ import (
 	"io/ioutil"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -87,6 +88,34 @@ func failTask(obj types.ManagedObjectReference, method string, fault types.BaseM
 	})
 	t.Info.Name = method
 	return t.Run()
+}
+
+// fixTaskEntity: a task of a manager (FileManager, VirtualDiskManager) has
+// the request's datacenter as its entity on vCenter; the simulator names the
+// manager, which is no ManagedEntity, and pyVmomi cannot read such a task.
+func fixTaskEntity(rec *httptest.ResponseRecorder, m *simulator.Method) {
+	t := taskOf(rec)
+	if t == nil || t.Info.Entity == nil {
+		return
+	}
+	if _, ok := simulator.Map.Get(*t.Info.Entity).(mo.Entity); ok {
+		return
+	}
+	var dc *types.ManagedObjectReference
+	if f := reflect.ValueOf(m.Body).Elem().FieldByName("Datacenter"); f.IsValid() {
+		if r, ok := f.Interface().(*types.ManagedObjectReference); ok && r != nil {
+			dc = r
+		}
+	}
+	simulator.Map.WithLock(t, func() {
+		t.Info.Entity = dc
+		t.Info.EntityName = ""
+		if dc != nil {
+			if e, ok := simulator.Map.Get(*dc).(mo.Entity); ok {
+				t.Info.EntityName = e.Entity().Name
+			}
+		}
+	})
 }
 
 // fixTaskName: vCenter reports the SOAP method name ("CloneVM_Task") in
@@ -295,6 +324,7 @@ func (v *vsphere) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := httptest.NewRecorder()
 	v.fixFor(name)(rec, r, body, method)
+	fixTaskEntity(rec, method)
 	if mutating(name) {
 		v.recomputeSpace()
 	}
