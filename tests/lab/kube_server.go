@@ -814,6 +814,14 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			return
 		}
 		kbMeta(o)["name"] = ri.name
+		if ri.ri.CRD && kbStr(kbMeta(o), "resourceVersion") == "" {
+			// custom resources do not allow unconditional updates
+			kbWriteErr(w, &StatusError{Code: 422, Reason: "Invalid",
+				Message: fmt.Sprintf("%s.%s %q is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update", ri.ri.Kind, ri.ri.Group, ri.name),
+				Causes:  []map[string]interface{}{kbCause("FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")},
+				Details: map[string]interface{}{"name": ri.name, "group": ri.ri.Group, "kind": ri.ri.Kind}})
+			return
+		}
 		if ri.sub == "" && !k.fieldCheck(w, r, ri, o) {
 			return
 		}
