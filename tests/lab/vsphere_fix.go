@@ -21,7 +21,6 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -1120,5 +1119,3 @@ func (v *vsphere) recomputeSpace() {
 		})
 	}
 }
-
-var _ = mo.VirtualMachine{}

@@ -26,7 +26,6 @@ import (
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/simulator/esx"
 	"github.com/vmware/govmomi/vim25"
-	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -584,5 +583,3 @@ func dsByName(name string) *simulator.Datastore {
 	}
 	return nil
 }
-
-var _ = mo.VirtualMachine{}

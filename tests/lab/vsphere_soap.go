@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
-	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
@@ -350,5 +349,3 @@ func mutating(name string) bool {
 }
 
 var typeFunc = types.TypeFunc()
-
-var _ = methods.CloneVM_TaskBody{}
