@@ -789,6 +789,11 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
+		if kbStr(kbMeta(o), "resourceVersion") != "" {
+			kbWriteErr(w, &StatusError{Code: 500, Reason: "InternalError",
+				Message: "Internal error occurred: resourceVersion should not be set on objects to be created"})
+			return
+		}
 		if !k.fieldCheck(w, r, ri, o) {
 			return
 		}

@@ -347,6 +347,7 @@ func TestKubeHTTPErrors(t *testing.T) {
 		{"GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=abc", "adm", "", "", 400, `invalid resource version`},
 		{"PUT", "/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/forkliftcontrollers/forklift-controller", "adm",
 			"application/json", `{"metadata":{"name":"forklift-controller"},"spec":{}}`, 422, `must be specified for an update`},
+		{"POST", "/api/v1/namespaces/default/configmaps", "adm", "application/json", `{"metadata":{"name":"rv","resourceVersion":"5"}}`, 500, `resourceVersion should not be set`},
 		{"PUT", "/api/v1/namespaces/default", "adm", "application/json", `{"metadata":{"name":"default","labels":{"a":"b"}}}`, 200, `"a":"b"`},
 		{"GET", "/api/v1/namespaces/default/configmaps?fieldSelector=data.x%3Dy", "adm", "", "", 400, `field label not supported`},
 		{"GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/plans.forklift.konveyor.io", "adm", "", "", 200, `"Established"`},
