@@ -119,6 +119,9 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	lim1=$(vmtool clone xcopy-template-test limit-vm-1) &&
 	lim2=$(vmtool clone xcopy-template-test limit-vm-2) &&
 	bigvm=$(vmtool clone xcopy-template-test big-vm --disk-gib=2048) &&
+	sshvm=$(vmtool clone xcopy-template-test ssh-vm) &&
+	vddkvm=$(vmtool clone xcopy-template-test vddk-vm) &&
+	nosecvm=$(vmtool clone xcopy-template-test nosecret-vm) &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
 # ------------------------------------------------------------- providers
@@ -182,6 +185,12 @@ printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin
 K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=10s >/dev/null
 is "restricted key line installed: SSHReady (Advisory), SSHNotReady gone" $ns provider vsphere \
 	'cond("SSHReady")["category"]+" "+str(bool(cond("SSHNotReady")))' "Advisory False"
+if migrate $ns ssh1 "$sshvm" && finished $ns ssh1; then ok "ssh clone-method plan runs"; else not_ok "ssh clone-method plan runs"; fi
+is "ssh clone method with the key installed: xcopyUsed=1 cloneMethod=ssh" $ns plan ssh1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["annotations"]["cloneMethod"]]' '[true, "1", "ssh"]'
+is "per-disk secret carries ESXI_CLONE_METHOD=ssh and the provider's SSH key" $ns secrets "" \
+	'[__import__("base64").b64decode(x["data"]["ESXI_CLONE_METHOD"]).decode()+" "+str("SSH_PRIVATE_KEY" in x["data"]) for x in o["items"] if x["metadata"]["name"].startswith("ssh1-")]' \
+	'["ssh True"]'
 
 # ----------------------------------------------------- cold copy offload
 ns=fk-cold
@@ -237,6 +246,16 @@ is "StorageMap without offload entry: VDDKAndOffloadMixedUsage (Critical), not R
 	"[\"Critical\", [\" id:$plain \"], false]"
 is "VDDKAndOffloadMixedUsage recorded as a Warning Event on the Plan" $ns events "" \
 	'[e["type"] for e in o["items"] if e["reason"]=="VDDKAndOffloadMixedUsage" and e["involvedObject"]["name"]=="mixed1"][:1]' '["Warning"]'
+apply migration NS=$ns PLAN=mixed1
+K -n $ns wait --for=condition=PlanNotReady migration/mixed1-run1 --timeout=10s >/dev/null
+is "Migration of a blocked plan: PlanNotReady (Critical), nothing created" $ns migration mixed1-run1 \
+	'[cond("PlanNotReady")["category"], bool(cond("Running"))]' '["Critical", false]'
+K create namespace fk-noprov >/dev/null
+if apply plan NS=fk-noprov PLAN=orphan VM_ID="$plain" PLAN_TYPE=cold PVC_TEMPLATE=pvc 2>"$T/adm"; then
+	not_ok "Plan whose providers do not exist is rejected at admission"
+else
+	contains "Plan whose providers do not exist is rejected at admission" "$T/adm" 'admission webhook "validate-plans.forklift.konveyor.io" denied the request'
+fi
 
 # ------------------------------------------- filesystem-only storage class
 ns=fk-fs
@@ -286,13 +305,33 @@ for i in $(seq 1 50); do
 	[ "$(q $ns plan warm2 'str(vm().get("warm",{}).get("successes",0) >= 2)' 2>/dev/null)" = True ] && break
 	K -n $ns wait --for=condition=Failed plan/warm2 --timeout=0.1s >/dev/null 2>&1 && break
 done
-is "warm: precopies repeat in CopyingPaused until cutover" $ns plan warm2 \
-	'[vm()["phase"], vm()["warm"]["successes"] >= 2, tasks()[0]["annotations"]["xcopyUsed"]]' '["CopyingPaused", true, "1"]'
+is "warm: precopies repeat (CopyingPaused .. CopyDisks) until cutover" $ns plan warm2 \
+	'[vm()["phase"] in ("CopyingPaused","RemovePreviousSnapshot","WaitForPreviousSnapshotRemoval","CreateSnapshot","WaitForSnapshot","StoreSnapshotDeltas","AddCheckpoint","CopyDisks"), step("DiskTransfer")["phase"], vm()["warm"]["successes"] >= 2, tasks()[0]["annotations"]["xcopyUsed"]]' '[true, "Running", true, "1"]'
 K -n $ns patch migration warm2-run1 --type merge -p "{\"spec\":{\"cutover\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}}" >/dev/null
 finished $ns warm2
 is "warm: cutover ends in Succeeded with Cutover step, source powered off" $ns plan warm2 \
 	'[bool(cond("Succeeded")), step("Cutover")["phase"], vm()["restorePowerState"]]' '[true, "Completed", "On"]'
 curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
+
+# ------------------------------------------------------------------- VDDK
+ns=fk-vddk
+setup $ns
+if migrate $ns vddk1 "$vddkvm" vddk && finished $ns vddk1; then ok "VDDK plan (no offload plugin) runs"; else not_ok "VDDK plan (no offload plugin) runs"; fi
+vmig=$(K -n $ns get migration vddk1-run1 -o jsonpath='{.metadata.uid}')
+is "VDDK plan: Succeeded through a DataVolume, no xcopy annotations" $ns plan vddk1 \
+	'[bool(cond("Succeeded")), "xcopyUsed" in tasks()[0].get("annotations",{}), tasks()[0]["phase"]]' '[true, false, "Completed"]'
+is "VDDK plan: DataVolume Succeeded, owned by the VM; no populator CRs" $ns datavolumes "" \
+	'[(x["status"]["phase"], x["metadata"]["ownerReferences"][0]["kind"]) for x in o["items"] if x["metadata"]["labels"].get("migration")=="'"$vmig"'"]' \
+	'[["Succeeded", "VirtualMachine"]]'
+
+# ---------------------------------------------- storage secret not found
+ns=fk-nosecret
+setup $ns
+K -n $ns delete secret ontap-creds >/dev/null
+if migrate $ns nosec1 "$nosecvm" && finished $ns nosec1; then ok "plan without the storage secret runs to an end"; else not_ok "plan without the storage secret runs to an end"; fi
+is "storage secret missing from the provider namespace: VM fails in CreateDataVolumes" $ns plan nosec1 \
+	'[bool(cond("Failed")), vm()["error"]["phase"], vm()["error"]["reasons"][0].startswith("failed to get storage secret '"$ns"'/ontap-creds")]' \
+	'[true, "CreateDataVolumes", true]'
 
 # ------------------------------------------------------ PVC name template
 ns=fk-tpl
