@@ -499,6 +499,15 @@ def t_namespace_delete():
     assert left["count"] == 0, left
 
 
+def t_token_rotation():
+    # runs last: the admin token of the ready line stops working
+    res = ctl("POST", "/kube/expire-token", {"which": "admin"})
+    assert res["admin_rotated"] and res["kubeconfig"] == KUBE["kubeconfig"], res
+    expect_status(401, core.read_namespace, "default")
+    fresh = client.CoreV1Api(config.new_client_from_config(config_file=KUBE["kubeconfig"]))
+    assert fresh.read_namespace("default").metadata.name == "default"
+
+
 for name, fn in [
     ("python: create namespace, 409 on duplicate", t_namespace),
     ("python: configmap CRUD, 409 Conflict on stale resourceVersion, 404", t_crud),
@@ -520,6 +529,7 @@ for name, fn in [
     ("python: dryRun=All, deletecollection, foreground deletion order", t_dry_run_and_collection),
     ("python: pod log subresource", t_pod_log),
     ("python: namespace deletion removes its objects", t_namespace_delete),
+    ("python: expire-token rotates the admin token, the rewritten kubeconfig works", t_token_rotation),
 ]:
     check(name, fn)
 sys.exit(1 if FAILED else 0)
