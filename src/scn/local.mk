@@ -2,4 +2,8 @@ libmtv_a_SOURCES += \
 	src/scn/scn.h \
 	src/scn/load.c \
 	src/scn/schema.c \
-	src/scn/scenario.c
+	src/scn/scenario.c \
+	src/cmd/collect.c
+
+# Where the installed scenarios.d/ lives (collect.c's default).
+AM_CPPFLAGS += -DMTV_PKGDATADIR='"$(pkgdatadir)"'

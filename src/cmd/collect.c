@@ -1,0 +1,132 @@
+/* collect.c: turn FILE|DIR arguments into the sorted list of scenario
+ * files that run, plan, validate and list work on. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/cmd.h"
+
+#ifndef MTV_PKGDATADIR
+#define MTV_PKGDATADIR "/usr/local/share/mtv-scenario"
+#endif
+
+struct paths {
+	char **v;
+	size_t n, cap;
+};
+
+static void
+paths_add(struct paths *p, char *path)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 32;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	p->v[p->n++] = path;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+is_scenario_name(const char *name)
+{
+	return name[0] != '.' &&
+	       (str_endswith(name, ".yaml") || str_endswith(name, ".yml") ||
+		str_endswith(name, ".json"));
+}
+
+/* Add the scenario files of dir, sorted by name (not recursive). */
+static int
+add_dir(struct paths *p, const char *dir, struct mtv_diags *diags)
+{
+	DIR *d;
+	struct dirent *e;
+	size_t first = p->n;
+	size_t len = strlen(dir);
+
+	d = opendir(dir);
+	if (d == NULL) {
+		diags_add(diags, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+		return MTV_EIO;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!is_scenario_name(e->d_name))
+			continue;
+		if (len && dir[len - 1] == '/')
+			paths_add(p, xasprintf("%s%s", dir, e->d_name));
+		else
+			paths_add(p, xasprintf("%s/%s", dir, e->d_name));
+	}
+	closedir(d);
+	qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_str);
+	return 0;
+}
+
+static int
+add_arg(struct paths *p, const char *arg, struct mtv_diags *diags)
+{
+	struct stat st;
+
+	if (stat(arg, &st) != 0) {
+		diags_add(diags, arg, 0, 0, "cannot open: %s", strerror(errno));
+		return MTV_ENOTFOUND;
+	}
+	if (S_ISDIR(st.st_mode))
+		return add_dir(p, arg, diags);
+	paths_add(p, xstrdup(arg));
+	return 0;
+}
+
+int
+scenario_paths(char ***out, size_t *n, char **args, int nargs,
+	       struct mtv_diags *diags)
+{
+	struct paths p = { NULL, 0, 0 };
+	struct stat st;
+	const char *env;
+	int i, r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (nargs == 0) {
+		/* ./scenarios.d, else $MTV_SCENARIO_DATADIR, else the installed copy */
+		env = getenv("MTV_SCENARIO_DATADIR");
+		if (stat("scenarios.d", &st) == 0 && S_ISDIR(st.st_mode))
+			r = add_dir(&p, "scenarios.d", diags);
+		else if (env && *env) {
+			char *dir = xasprintf("%s/scenarios.d", env);
+
+			r = add_dir(&p, dir, diags);
+			free(dir);
+		} else
+			r = add_dir(&p, MTV_PKGDATADIR "/scenarios.d", diags);
+	}
+	for (i = 0; i < nargs; i++)
+		if (add_arg(&p, args[i], diags) != 0 && r == 0)
+			r = MTV_EINVAL;
+	if (r != 0) {
+		paths_free(p.v, p.n);
+		return MTV_EINVAL;
+	}
+	*out = p.v;
+	*n = p.n;
+	return 0;
+}
+
+void
+paths_free(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
