@@ -172,7 +172,10 @@ func (s *Store) trim() {
 	if len(s.log) > s.window {
 		drop := len(s.log) - s.window
 		s.compacted = s.log[drop-1].RV
-		s.log = append([]kbEvent(nil), s.log[drop:]...)
+		for i := 0; i < drop; i++ {
+			s.log[i] = kbEvent{} // let the objects go
+		}
+		s.log = s.log[drop:] // append reallocates (copying only the live part) when full
 	}
 }
 
