@@ -15,8 +15,9 @@ struct kube_opts {
 	const char *server;		/* cluster_host / CLUSTER_HOST: OAuth login */
 	const char *username;		/* cluster_username / CLUSTER_USERNAME */
 	const struct secret *password;	/* cluster_password / CLUSTER_PASSWORD */
-	const char *ca_file;
-	bool insecure;
+	const char *ca_file;		/* CLUSTER_CA_FILE / cluster_ca_file (OAuth) */
+	bool insecure;			/* CLUSTER_INSECURE / insecure_verify_skip (OAuth) */
+	const char *sa_dir;		/* NULL: /var/run/secrets/kubernetes.io/serviceaccount */
 };
 
 struct mtv_profile;
@@ -26,12 +27,18 @@ struct mtv_profile;
 int kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 		       const char *kubeconfig, const char *context, struct mtv_err *err);
 
-/* Connect (no request yet beyond what login needs). Order: server+username
- * (OAuth), kubeconfig, in-cluster service account. *out owned by caller. */
+/* Connect (no request yet beyond what login needs). Order: o->kubeconfig
+ * (--kubeconfig or $KUBECONFIG), else server+username+password (OAuth login,
+ * token revoked by kube_free), else ~/.kube/config, else the in-cluster
+ * service account. *out owned by caller. */
 int kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err);
 /* Revoke an OAuth token we obtained, free; accepts NULL. */
 void kube_free(struct kube_client *k);
 const char *kube_server(const struct kube_client *k);
+/* Namespace of the kubeconfig context or service account (borrowed; NULL). */
+const char *kube_namespace(const struct kube_client *k);
+/* Items per list page (default 500; tests use small pages). */
+void kube_set_page_size(struct kube_client *k, int n);
 
 /* Resource paths: "/apis/forklift.konveyor.io/v1beta1/namespaces/NS/plans[/NAME]",
  * "/api/v1/namespaces/NS/secrets". kind is "Plan", "Secret", ... (table in
@@ -42,11 +49,20 @@ char *kube_path(const char *kind, const char *ns, const char *name);
  * out != NULL (callers decide whether to adopt). */
 int kube_create(struct kube_client *k, const char *path, json_object *obj,
 		json_object **out, struct mtv_err *err);
+/* kube_create, but a 409 whose existing object carries labels[label] ==
+ * value is adopted (0, *out = the existing object); any other existing
+ * object is MTV_ECONFLICT with a message saying it is not ours. */
+int kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
+			 const char *label, const char *value, json_object **out,
+			 struct mtv_err *err);
 /* MTV_ENOTFOUND on 404. */
 int kube_get(struct kube_client *k, const char *path, json_object **out, struct mtv_err *err);
 /* All items (pages followed). *out is a json array. */
 int kube_list(struct kube_client *k, const char *path, const char *label_selector,
 	      json_object **out, struct mtv_err *err);
+/* kube_list with a field selector too (either may be NULL). */
+int kube_list_fields(struct kube_client *k, const char *path, const char *label_selector,
+		     const char *field_selector, json_object **out, struct mtv_err *err);
 int kube_patch_merge(struct kube_client *k, const char *path, json_object *patch,
 		     json_object **out, struct mtv_err *err);
 /* propagation: NULL, "Background", "Foreground", "Orphan". 404 is success. */
@@ -70,7 +86,7 @@ int kube_wait(struct kube_client *k, const char *path, const char *field_selecto
 
 /* Raw request (method, path with query, JSON body or NULL); *status gets the
  * HTTP status; *out the parsed body (may be NULL). Retries and re-auth as
- * above. */
+ * above. Returns 0 whenever an HTTP answer arrived, whatever its status. */
 int kube_request(struct kube_client *k, const char *method, const char *path,
 		 const char *content_type, json_object *body, long *status,
 		 json_object **out, struct mtv_err *err);
