@@ -117,11 +117,12 @@ func (k *kbServer) ctlObjects(w http.ResponseWriter, r *http.Request) {
 	kbWriteJSON(w, 200, Obj{"resourceVersion": rv, "count": len(items), "items": items})
 }
 
-// ctlExpire: body {"which":"admin"|"oauth"|"all","count":N}.
+// ctlExpire: body {"which":"admin"|"oauth"|"serviceaccount"|"all","count":N}.
 //
 //	count > 0: the next N requests with the admin token get 401, then it works again;
 //	otherwise "oauth" revokes every OAuth token, "admin" rotates the admin
-//	token (DIR/kubeconfig is rewritten with the new one), "all" does both.
+//	token (DIR/kubeconfig is rewritten with the new one), "serviceaccount"
+//	rewrites DIR/serviceaccount/token, "all" does all three.
 func (k *kbServer) ctlExpire(w http.ResponseWriter, r *http.Request) {
 	if r.Method != "POST" {
 		kbCtlErr(w, 405, "use POST")
@@ -158,7 +159,18 @@ func (k *kbServer) ctlExpire(w http.ResponseWriter, r *http.Request) {
 	if rotate {
 		k.admin = kbRandToken(32)
 	}
+	rotateSA := req.Which == "serviceaccount" || req.Which == "all"
+	if rotateSA {
+		k.sa = kbRandToken(32)
+	}
 	k.mu.Unlock()
+	if rotateSA {
+		if err := k.writeServiceAccount(); err != nil {
+			kbCtlErr(w, 500, err.Error())
+			return
+		}
+		res["serviceaccount_rotated"] = true
+	}
 	if rotate {
 		if err := k.writeKubeconfig(); err != nil {
 			kbCtlErr(w, 500, err.Error())

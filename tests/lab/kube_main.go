@@ -3,7 +3,7 @@ package main
 // The Kubernetes/OpenShift API server service of mtv-lab.
 //
 // Ready line: "kube": {server, token, viewer_token, ca_file, kubeconfig,
-// username, password}, "storage_class": "lab-block" (Block+Filesystem),
+// username, password, serviceaccount_dir}, "storage_class": "lab-block" (Block+Filesystem),
 // "fs_storage_class": "lab-fs" (Filesystem only; CDI StorageProfiles say so).
 // Tokens: the admin token (cluster-admin, user "kube:admin"), the viewer
 // token (get/list/watch except secrets; 403 otherwise) and OAuth tokens
@@ -21,7 +21,10 @@ package main
 //   POST /kube/expire-token        {"count":N}: next N admin-token requests get 401;
 //        {"which":"oauth"|"admin"|"all"}: revoke OAuth tokens / rotate the admin
 //        token and rewrite DIR/kubeconfig (a client recovers by re-reading the
-//        kubeconfig or logging in again with username/password).
+//        kubeconfig or logging in again with username/password);
+//        {"which":"serviceaccount"}: rewrite DIR/serviceaccount/token.
+// DIR/serviceaccount/{token,ca.crt,namespace} mimic a pod's in-cluster files
+// (user system:serviceaccount:default:mtv-scenario, cluster-admin).
 //   GET|POST /kube/config          {"watch_window":1000,"bookmark_interval_ms":10000}
 
 import (
@@ -65,8 +68,9 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 	s := NewStore(logf)
 	k := &kbServer{l: l, s: s, done: make(chan struct{}),
 		url:   fmt.Sprintf("https://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port),
-		admin: kbRandToken(32), view: kbRandToken(32),
-		user: "kubeadmin", pass: kbPassword(),
+		admin: kbRandToken(32), view: kbRandToken(32), sa: kbRandToken(32),
+		saDir: filepath.Join(l.Dir, "serviceaccount"),
+		user:  "kubeadmin", pass: kbPassword(),
 		oauth: map[string]*kbToken{}, counts: map[string]int{}, bookmarkMS: 10000,
 		kubeconfig: filepath.Join(l.Dir, "kubeconfig")}
 	if err := kbSeed(s); err != nil {
@@ -74,7 +78,11 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 		s.Close()
 		return nil, nil, fmt.Errorf("kube: seed: %v", err)
 	}
-	if err := k.writeKubeconfig(); err != nil {
+	err = k.writeServiceAccount()
+	if err == nil {
+		err = k.writeKubeconfig()
+	}
+	if err != nil {
 		ln.Close()
 		s.Close()
 		return nil, nil, fmt.Errorf("kube: kubeconfig: %v", err)
@@ -100,6 +108,7 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 			"server": k.url, "token": k.admin, "viewer_token": k.view,
 			"ca_file": l.CAFile, "kubeconfig": k.kubeconfig,
 			"username": k.user, "password": k.pass,
+			"serviceaccount_dir": k.saDir,
 		},
 		"storage_class":    "lab-block",
 		"fs_storage_class": "lab-fs",
@@ -112,6 +121,7 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 		srv.Close()
 		s.Close()
 		os.Remove(k.kubeconfig)
+		os.RemoveAll(k.saDir)
 	}
 	return ready, stop, nil
 }
@@ -152,6 +162,25 @@ preferences: {}
 	return kbWriteFile(k.kubeconfig, cfg, 0600)
 }
 
+// writeServiceAccount writes what a pod sees in
+// /var/run/secrets/kubernetes.io/serviceaccount: token, ca.crt, namespace.
+// The token belongs to system:serviceaccount:default:mtv-scenario (cluster-admin).
+func (k *kbServer) writeServiceAccount() error {
+	if err := os.MkdirAll(k.saDir, 0700); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	tok := k.sa
+	k.mu.Unlock()
+	if err := kbWriteFile(filepath.Join(k.saDir, "token"), tok, 0600); err != nil {
+		return err
+	}
+	if err := kbWriteFile(filepath.Join(k.saDir, "ca.crt"), string(k.l.CACertPEM), 0644); err != nil {
+		return err
+	}
+	return kbWriteFile(filepath.Join(k.saDir, "namespace"), "default", 0644)
+}
+
 // kbSeed creates what a fresh MTV cluster has: namespaces, storage classes
 // with their CDI storage profiles, and the ForkliftController CR.
 func kbSeed(s *Store) error {
@@ -189,6 +218,9 @@ func kbSeed(s *Store) error {
 		if _, err := s.UpdateStatus(kbGVRStorageProfiles, "", po); err != nil {
 			return err
 		}
+	}
+	if _, err := s.create(kbGVRServiceAccounts, "default", Obj{"metadata": Obj{"name": "mtv-scenario", "namespace": "default"}}, kbInternal); err != nil {
+		return err
 	}
 	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
 		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,

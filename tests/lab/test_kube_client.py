@@ -506,6 +506,22 @@ def t_token_rotation():
     expect_status(401, core.read_namespace, "default")
     fresh = client.CoreV1Api(config.new_client_from_config(config_file=KUBE["kubeconfig"]))
     assert fresh.read_namespace("default").metadata.name == "default"
+    # the in-cluster files: token, ca.crt, namespace; the token is re-read after rotation
+    sa = KUBE["serviceaccount_dir"]
+    tok = open(sa + "/token").read()
+    assert open(sa + "/namespace").read() == "default"
+    cfg = client.Configuration()
+    cfg.host = KUBE["server"]
+    cfg.ssl_ca_cert = sa + "/ca.crt"
+    cfg.api_key = {"authorization": "Bearer " + tok}
+    sa_api = client.ApiClient(cfg)
+    who = sa_api.call_api("/apis/user.openshift.io/v1/users/~", "GET", auth_settings=["BearerToken"],
+                          response_type="object", _return_http_data_only=True)
+    assert who["metadata"]["name"] == "system:serviceaccount:default:mtv-scenario", who
+    ctl("POST", "/kube/expire-token", {"which": "serviceaccount"})
+    expect_status(401, client.CoreV1Api(sa_api).read_namespace, "default")
+    sa_api.configuration.api_key = {"authorization": "Bearer " + open(sa + "/token").read()}
+    client.CoreV1Api(sa_api).read_namespace("default")
 
 
 for name, fn in [
@@ -529,7 +545,7 @@ for name, fn in [
     ("python: dryRun=All, deletecollection, foreground deletion order", t_dry_run_and_collection),
     ("python: pod log subresource", t_pod_log),
     ("python: namespace deletion removes its objects", t_namespace_delete),
-    ("python: expire-token rotates the admin token, the rewritten kubeconfig works", t_token_rotation),
+    ("python: expire-token rotates admin and service-account tokens; rewritten files work", t_token_rotation),
 ]:
     check(name, fn)
 sys.exit(1 if FAILED else 0)
