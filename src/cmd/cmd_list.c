@@ -1,13 +1,177 @@
-/* cmd_list.c: list. */
+/* cmd_list.c: list: the scenarios with id, tags and description, as a
+ * table or as JSON; -m selects by tags. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "scn/scn.h"
+
+/* Longest description shown in the table without -v. */
+#define LIST_DESC_MAX 44
+
+static const char *
+str_or(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v = NULL;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return dflt;
+}
+
+static char *
+tags_joined(json_object *root)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_object *tags = NULL;
+	size_t i;
+
+	json_object_object_get_ex(root, "tags", &tags);
+	for (i = 0; tags && i < json_object_array_length(tags); i++) {
+		if (i)
+			strbuf_addc(&sb, ',');
+		strbuf_adds(&sb, json_object_get_string(json_object_array_get_idx(tags, i)));
+	}
+	return strbuf_detach(&sb);
+}
+
+/* The description on one line, shortened unless verbose. */
+static char *
+desc_line(json_object *root, bool full)
+{
+	char *d = xstrdup(str_or(root, "description", "")), *p;
+	size_t n;
+
+	for (p = d; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	n = strlen(d);
+	while (n && d[n - 1] == ' ')
+		d[--n] = '\0';
+	if (!full && n > LIST_DESC_MAX)
+		strcpy(d + LIST_DESC_MAX - 3, "...");
+	return d;
+}
+
+static void
+print_table(struct mtv_scenario **v, size_t n, bool full)
+{
+	size_t i, wn = 4, wi = 2, wt = 4, l;
+	char **tags = xcalloc(n + 1, sizeof(*tags));
+
+	for (i = 0; i < n; i++) {
+		tags[i] = tags_joined(v[i]->root);
+		if ((l = strlen(v[i]->name)) > wn)
+			wn = l;
+		if (v[i]->id && (l = strlen(v[i]->id)) > wi)
+			wi = l;
+		if ((l = strlen(tags[i])) > wt)
+			wt = l;
+	}
+	printf("%-*s  %-*s  %-*s  %s\n", (int)wn, "NAME", (int)wi, "ID", (int)wt, "TAGS",
+	       "DESCRIPTION");
+	for (i = 0; i < n; i++) {
+		char *d = desc_line(v[i]->root, full);
+		char *line = xasprintf("%-*s  %-*s  %-*s  %s", (int)wn, v[i]->name, (int)wi,
+				       v[i]->id ? v[i]->id : "-", (int)wt, tags[i], d);
+
+		/* no trailing blanks when the description is empty */
+		l = strlen(line);
+		while (l && line[l - 1] == ' ')
+			line[--l] = '\0';
+		puts(line);
+		free(line);
+		free(d);
+		free(tags[i]);
+	}
+	free(tags);
+}
+
+static void
+print_json(struct mtv_scenario **v, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_new_object(), *tags = NULL;
+		char *d = desc_line(v[i]->root, true);
+
+		json_object_object_add(e, "name", json_object_new_string(v[i]->name));
+		json_object_object_add(e, "id", v[i]->id ? json_object_new_string(v[i]->id) : NULL);
+		json_object_object_add(e, "file", json_object_new_string(v[i]->path));
+		json_object_object_get_ex(v[i]->root, "tags", &tags);
+		json_object_object_add(e, "tags", tags ? json_object_get(tags)
+						      : json_object_new_array());
+		json_object_object_add(e, "description", json_object_new_string(d));
+		json_object_array_add(arr, e);
+		free(d);
+	}
+	fputs(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputc('\n', stdout);
+	json_object_put(arr);
+}
 
 static int
 run(struct mtv_opts *o)
 {
-	fprintf(stderr, "mtv-scenario: list: not implemented yet\n");
-	return MTV_EXIT_INTERNAL;
+	struct mtv_diags diags = { 0 };
+	struct mtv_err err = { 0 };
+	struct mtv_scenario **sel = NULL;
+	char **paths = NULL;
+	size_t npaths = 0, n = 0, i;
+	bool json = str_eq(o->format, "json");
+	int code = MTV_EXIT_USAGE, m;
+
+	if (o->format && !json && !str_eq(o->format, "text")) {
+		fprintf(stderr, "mtv-scenario: list: unknown format '%s' (expected text or json)\n",
+			o->format);
+		return MTV_EXIT_USAGE;
+	}
+	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
+		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
+		return MTV_EXIT_USAGE;
+	}
+	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
+	sel = xcalloc(npaths + 1, sizeof(*sel));
+	for (i = 0; i < npaths; i++) {
+		struct mtv_scenario *s = NULL;
+		json_object *tags = NULL;
+
+		if (scenario_load(&s, paths[i], &diags) != 0) {
+			scenario_free(s);
+			continue;
+		}
+		json_object_object_get_ex(s->root, "tags", &tags);
+		m = tags_match(o->marker, tags, &err);
+		if (m == 1)
+			sel[n++] = s;
+		else
+			scenario_free(s);
+	}
+	diags_sort(&diags);
+	diags_print(&diags, stderr);
+	if (n == 0 && diags.n == 0) {
+		fprintf(stderr, "mtv-scenario: list: no scenario selected\n");
+		code = MTV_EXIT_NOTHING;
+		goto out;
+	}
+	if (json)
+		print_json(sel, n);
+	else if (n)
+		print_table(sel, n, o->verbosity > 0);
+	code = diags.n ? MTV_EXIT_USAGE : MTV_EXIT_PASS;
+out:
+	for (i = 0; i < n; i++)
+		scenario_free(sel[i]);
+	free(sel);
+	paths_free(paths, npaths);
+	diags_release(&diags);
+	return code;
 }
 
 const struct cmd_spec cmd_list = {

@@ -1,13 +1,114 @@
-/* cmd_validate.c: validate. */
+/* cmd_validate.c: validate: check scenario files (and a providers file
+ * given with -p) against the schemas; report every error of every file. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "scn/scn.h"
+
+/* The providers file is checked against its schema only: choosing a
+ * profile and the vendor rules belong to run and plan. */
+static void
+check_providers(const char *path, struct mtv_diags *diags)
+{
+	struct mtv_doc *doc = NULL;
+
+	if (doc_load_file(&doc, path, diags) == 0)
+		schema_validate(doc, "providers", diags);
+	doc_free(doc);
+}
+
+static void
+print_json(const struct mtv_diags *diags, size_t nfiles, size_t nselected)
+{
+	json_object *root = json_object_new_object(), *errs = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < diags->n; i++) {
+		const struct mtv_diag *g = &diags->v[i];
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "file", g->file ? json_object_new_string(g->file) : NULL);
+		json_object_object_add(e, "line", json_object_new_int(g->line));
+		json_object_object_add(e, "col", json_object_new_int(g->col));
+		json_object_object_add(e, "message", json_object_new_string(g->msg));
+		json_object_array_add(errs, e);
+	}
+	json_object_object_add(root, "valid", json_object_new_boolean(diags->n == 0));
+	json_object_object_add(root, "files", json_object_new_int64((int64_t)nfiles));
+	json_object_object_add(root, "selected", json_object_new_int64((int64_t)nselected));
+	json_object_object_add(root, "errors", errs);
+	redact_fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputc('\n', stdout);
+	json_object_put(root);
+}
 
 static int
 run(struct mtv_opts *o)
 {
-	fprintf(stderr, "mtv-scenario: validate: not implemented yet\n");
-	return MTV_EXIT_INTERNAL;
+	struct mtv_diags diags = { 0 };
+	struct mtv_err err = { 0 };
+	char **paths = NULL;
+	size_t npaths = 0, i, nsel = 0;
+	bool json = str_eq(o->format, "json");
+	int code = MTV_EXIT_USAGE, m;
+
+	if (o->format && !json && !str_eq(o->format, "text")) {
+		fprintf(stderr, "mtv-scenario: validate: unknown format '%s' (expected text or json)\n",
+			o->format);
+		return MTV_EXIT_USAGE;
+	}
+	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
+		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
+		return MTV_EXIT_USAGE;
+	}
+	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
+	for (i = 0; i < npaths; i++) {
+		struct mtv_scenario *s = NULL;
+		json_object *tags = NULL;
+
+		if (scenario_load(&s, paths[i], &diags) != 0) {
+			scenario_free(s);
+			continue;
+		}
+		json_object_object_get_ex(s->root, "tags", &tags);
+		m = tags_match(o->marker, tags, &err);
+		if (m == 1) {
+			nsel++;
+			if (o->verbosity > 0 && !json)
+				printf("ok %s\n", paths[i]);
+		}
+		scenario_free(s);
+	}
+	if (o->providers)
+		check_providers(o->providers, &diags);
+	diags_sort(&diags);
+	if (json)
+		print_json(&diags, npaths, nsel);
+	else
+		diags_print(&diags, stderr);
+	if (diags.n) {
+		code = MTV_EXIT_USAGE;
+		goto out;
+	}
+	if (nsel == 0) {
+		if (!json)
+			fprintf(stderr, "mtv-scenario: validate: no scenario selected\n");
+		code = MTV_EXIT_NOTHING;
+		goto out;
+	}
+	if (!json && o->verbosity >= 0)
+		printf("%zu scenario%s valid%s\n", nsel, nsel == 1 ? "" : "s",
+		       o->providers ? ", providers file valid" : "");
+	code = MTV_EXIT_PASS;
+out:
+	paths_free(paths, npaths);
+	diags_release(&diags);
+	return code;
 }
 
 const struct cmd_spec cmd_validate = {
