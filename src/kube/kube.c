@@ -540,11 +540,14 @@ reauth(struct kube_client *k, struct mtv_err *err)
 			kube_conf_release(&fresh);
 			return r;
 		}
-		if (str_eq(fresh.token, c->token) || fresh.auth != KUBE_AUTH_TOKEN) {
+		if (fresh.auth != KUBE_AUTH_TOKEN) {
 			kube_conf_release(&fresh);
 			return 1;
 		}
-		log_verbose("kubernetes: token refused, using the new token of the kubeconfig");
+		/* an unchanged token is tried once more: the 401 may be passing */
+		log_verbose("kubernetes: token refused, %s",
+			    str_eq(fresh.token, c->token) ? "trying it once more" :
+			    "using the new token of the kubeconfig");
 		kube_conf_release(c);
 		*c = fresh;
 		return 0;
