@@ -627,11 +627,7 @@ syntax_error(struct loader *l, const yaml_parser_t *p, const char *buf,
 			} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
 				col++;
 		}
-		if (p->problem_value != -1)
-			lerr(l, line, col, "invalid YAML: %s (byte 0x%02x)", what,
-			     (unsigned)p->problem_value & 0xff);
-		else
-			lerr(l, line, col, "invalid YAML: %s", what);
+		lerr(l, line, col, "invalid YAML: %s", what);
 		return;
 	}
 	if (m->index < len && buf[m->index] == '\t') {

@@ -7,3 +7,8 @@ libmtv_a_SOURCES += \
 
 # Where the installed scenarios.d/ lives (collect.c's default).
 AM_CPPFLAGS += -DMTV_PKGDATADIR='"$(pkgdatadir)"'
+
+# Tests of the scenario language (loader, schema, validate, list).
+TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh
+EXTRA_DIST += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
+	tests/bad tests/pytest-entries

@@ -8,7 +8,8 @@
  * minItems, maxItems, uniqueItems, $ref (to #/$defs/...), allOf, anyOf,
  * oneOf, not, if/then/else, default. Two annotations shape messages:
  * "x-expected" (what a pattern or an alternative means, for people) and
- * "x-message" (one message replacing the details when a schema fails). */
+ * "x-message" (one message replacing the details when a schema fails);
+ * "writeOnly": true marks secrets, whose values never appear in messages. */
 #include "config.h"
 
 #include <math.h>
@@ -668,12 +669,12 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 		if (json_object_get_int(m) == 1)
 			report(v, at, "expected a non-empty string");
 		else
-			report(v, at, "expected a string of at least %d characters, found %zu",
+			report(v, at, "expected at least %d characters, found %zu",
 			       json_object_get_int(m), len);
 		errs++;
 	}
 	if ((m = get(s, "maxLength")) != NULL && len > (size_t)json_object_get_int(m)) {
-		report(v, at, "expected a string of at most %d characters, found %zu",
+		report(v, at, "expected at most %d characters, found %zu",
 		       json_object_get_int(m), len);
 		errs++;
 	}
@@ -842,7 +843,18 @@ validate(struct vctx *v, json_object *node, json_object *s, const struct at *at)
 		BUG("schema: recursion too deep");
 	v->depth++;
 	msg = gets(s, "x-message");
-	if (msg && v->diags) {
+	if (json_object_get_boolean(get(s, "writeOnly")) && v->diags) {
+		/* secrets: say what was expected, never what was found */
+		errs = count(v, node, s, at) ? 1 : 0;
+		if (errs) {
+			struct strbuf sb = STRBUF_INIT;
+
+			describe(v, &sb, s);
+			report(v, at, "expected %s, found a value not shown here (secret)",
+			       strbuf_str(&sb));
+			strbuf_release(&sb);
+		}
+	} else if (msg && v->diags) {
 		errs = count(v, node, s, at) ? 1 : 0;
 		if (errs)
 			report(v, at, "%s", msg);
