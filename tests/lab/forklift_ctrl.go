@@ -160,6 +160,8 @@ func startForklift(l *Lab, s *Store) func() {
 	go f.poll()
 	f.kick()
 	return func() {
+		start := time.Now()
+		defer func() { f.logf("stopped in %v", time.Since(start).Round(time.Millisecond)) }()
 		close(f.stop)
 		f.mu.Lock()
 		runs := make([]*fkRun, 0, len(f.runs))

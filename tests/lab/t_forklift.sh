@@ -298,6 +298,10 @@ is "warm plan without CBT: VMMissingChangedBlockTracking (Critical), VDDKInitIma
 	'[cond("VMMissingChangedBlockTracking")["category"], cond("VMMissingChangedBlockTracking")["message"], bool(cond("VDDKInitImageUnavailable")), bool(cond("Ready"))]' \
 	'["Critical", "Changed Block Tracking (CBT) has not been enabled on some VM. This feature is a prerequisite for VM warm migration.", true, false]'
 
+apply plan NS=$ns PLAN=warm3 VM_ID="$snap" PLAN_TYPE=warm PVC_TEMPLATE=pvc
+K -n $ns wait --for=condition=VMHasSnapshots plan/warm3 --timeout=10s >/dev/null
+is "warm plan for a VM with snapshots: VMHasSnapshots (Critical)" $ns plan warm3 \
+	'[cond("VMHasSnapshots")["category"], cond("VMHasSnapshots")["items"], bool(cond("Ready"))]' "[\"Critical\", [\" id:$snap \"], false]"
 K -n $ns patch provider vsphere --type merge -p '{"spec":{"settings":{"vddkInitImage":"quay.io/lab/vddk:8"}}}' >/dev/null
 curl -sSf -X POST "$LAB_CONTROL/forklift/rates" -d '{"precopy_interval_s":0.2}' >/dev/null
 if migrate $ns warm2 "$cbtvm" xcopy warm; then ok "warm plan with CBT and a VDDK image is Ready and starts"; else not_ok "warm plan with CBT and a VDDK image is Ready and starts"; fi
