@@ -24,3 +24,17 @@ tests_unit_unit_scn_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 tests_unit_unit_scn_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
 tests_unit_unit_scn_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_unit_scn_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+
+# Fuzzing: the harness replays its corpus in make check; with
+# --enable-fuzzing (clang) it is also built as a libFuzzer binary.
+check_PROGRAMS += tests/fuzz/replay-load
+TESTS += tests/fuzz/replay-load
+tests_fuzz_replay_load_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_load.c
+tests_fuzz_replay_load_LDADD = libmtv.a $(MTV_LIBS)
+EXTRA_DIST += tests/fuzz/corpus
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-load
+tests_fuzz_fuzz_load_SOURCES = tests/fuzz/fuzz_load.c
+tests_fuzz_fuzz_load_LDADD = libmtv.a $(MTV_LIBS)
+tests_fuzz_fuzz_load_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
