@@ -2,7 +2,7 @@
  * benchmark. Commands are separated by "+" and run on one client:
  *
  *   kubetool [--kubeconfig F] [--context C] [--page-size N] [--log-level L]
- *            [--stats] CMD ARGS [+ CMD ARGS]...
+ *            [--sa-dir DIR] [--stats] CMD ARGS [+ CMD ARGS]...
  *
  *   create KIND NS FILE|JSON          prints "created NAME"
  *   adopt KIND NS FILE|JSON LABEL VALUE
@@ -14,6 +14,7 @@
  *   wait-gone KIND NS NAME TIMEOUT
  *   request METHOD PATH               prints "STATUS" and the body
  *   ctl METHOD PATH [JSON]            plain HTTP to $LAB_CONTROL
+ *   sh COMMAND                        run a shell command between requests
  *
  * NS "-" means cluster-scoped. Connection: kube_opts_from_env (no profile),
  * so --kubeconfig, KUBECONFIG or CLUSTER_HOST/USERNAME/PASSWORD. Exit 0 when
@@ -146,6 +147,12 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 
 	if (strcmp(cmd, "ctl") == 0 && argc >= 3)
 		return ctl(argv[1], argv[2], argc > 3 ? argv[3] : NULL, err);
+	if (strcmp(cmd, "sh") == 0 && argc == 2) {
+		fflush(stdout);
+		if (system(argv[1]) != 0)
+			return err_set(err, MTV_EFAILED, "\"%s\" failed", argv[1]);
+		return 0;
+	}
 	if (strcmp(cmd, "request") == 0 && argc == 3) {
 		long status = 0;
 
@@ -225,8 +232,10 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 			w.field = xstrndup(argv[4], (size_t)(eq - argv[4]));
 			w.value = eq + 1;
 		}
-		path = kube_path(argv[1], ns_arg(argv[2]), NULL);
-		if (path)
+		path = kube_path(argv[1], ns_arg(argv[2]), w.gone ? argv[3] : NULL);
+		if (path && w.gone)
+			r = kube_wait_gone(k, path, atoi(argv[4]), err);
+		else if (path)
 			r = kube_wait(k, path, fsel, NULL, atoi(argv[w.gone ? 4 : 5]), on_event,
 				      &w, err);
 		if (r == 0)
@@ -251,7 +260,7 @@ done:
 int
 main(int argc, char **argv)
 {
-	const char *kubeconfig = NULL, *context = NULL;
+	const char *kubeconfig = NULL, *context = NULL, *sa_dir = NULL;
 	struct kube_client *k = NULL;
 	struct kube_opts o;
 	struct mtv_err err = { 0 };
@@ -266,6 +275,8 @@ main(int argc, char **argv)
 			break;
 		else if (strcmp(argv[i], "--kubeconfig") == 0)
 			kubeconfig = argv[++i];
+		else if (strcmp(argv[i], "--sa-dir") == 0)
+			sa_dir = argv[++i];
 		else if (strcmp(argv[i], "--context") == 0)
 			context = argv[++i];
 		else if (strcmp(argv[i], "--page-size") == 0)
@@ -282,6 +293,7 @@ main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	kube_opts_from_env(&o, NULL, kubeconfig, context, &err);
+	o.sa_dir = sa_dir;
 	r = kube_connect(&k, &o, &err);
 	secret_free((struct secret *)o.password);
 	if (r == 0 && page > 0)

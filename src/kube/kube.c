@@ -1269,10 +1269,12 @@ watch_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return (w->result != 0 || w->gone || w->broken) ? 0 : n;
 }
 
-int
-kube_wait(struct kube_client *k, const char *path, const char *field_selector,
-	  const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
-	  struct mtv_err *err)
+/* kube_wait; synced (may be NULL) runs after every complete list and ends
+ * the wait when it returns 1. */
+static int
+wait_run(struct kube_client *k, const char *path, const char *field_selector,
+	 const char *label_selector, int timeout_s, kube_event_fn fn,
+	 int (*synced)(void *arg), void *arg, struct mtv_err *err)
 {
 	struct watch w = { .k = k, .fn = fn, .arg = arg, .err = err };
 	long long deadline = clock_ms() + (long long)timeout_s * 1000;
@@ -1298,6 +1300,8 @@ kube_wait(struct kube_client *k, const char *path, const char *field_selector,
 				err_set(err, w.result, "waiting stopped by a callback");
 		}
 		json_object_put(items);
+		if (w.result == 0 && synced)
+			w.result = synced(arg);
 		if (w.result != 0)
 			break;
 		for (iter = 0; iter < 100000; iter++) {
@@ -1422,5 +1426,64 @@ out:
 	strbuf_release(&w.line);
 	strbuf_release(&w.errbody);
 	resp_release(&rs);
+	return r;
+}
+
+int
+kube_wait(struct kube_client *k, const char *path, const char *field_selector,
+	  const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
+	  struct mtv_err *err)
+{
+	return wait_run(k, path, field_selector, label_selector, timeout_s, fn, NULL,
+			arg, err);
+}
+
+struct gone {
+	const char *name;
+	bool present;
+};
+
+static int
+gone_event(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+{
+	struct gone *g = arg;
+
+	(void)err;
+	if (!str_eq(obj_name(obj), g->name))
+		return 0;
+	if (strcmp(type, "DELETED") == 0)
+		return 1;
+	g->present = true;
+	return 0;
+}
+
+static int
+gone_synced(void *arg)
+{
+	struct gone *g = arg;
+	int r = g->present ? 0 : 1;
+
+	g->present = false;	/* the next list tells again */
+	return r;
+}
+
+int
+kube_wait_gone(struct kube_client *k, const char *path, int timeout_s, struct mtv_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *coll, *fsel, *name;
+	struct gone g = { 0 };
+	int curl_len = 0, r;
+
+	if (!slash || slash == path || !slash[1])
+		return err_set(err, MTV_EINVAL, "\"%s\" is not the path of an object", path);
+	coll = xstrndup(path, (size_t)(slash - path));
+	name = curl_easy_unescape(NULL, slash + 1, 0, &curl_len);
+	g.name = name;
+	fsel = xasprintf("metadata.name=%s", name);
+	r = wait_run(k, coll, fsel, NULL, timeout_s, gone_event, gone_synced, &g, err);
+	free(fsel);
+	curl_free(name);
+	free(coll);
 	return r;
 }

@@ -84,6 +84,12 @@ int kube_wait(struct kube_client *k, const char *path, const char *field_selecto
 	      const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
 	      struct mtv_err *err);
 
+/* Wait until the object at path (".../NAME") does not exist: at once
+ * when it is absent, else until its DELETED event (finalizers done).
+ * MTV_ETIMEOUT after timeout_s. */
+int kube_wait_gone(struct kube_client *k, const char *path, int timeout_s,
+		   struct mtv_err *err);
+
 /* Raw request (method, path with query, JSON body or NULL); *status gets the
  * HTTP status; *out the parsed body (may be NULL). Retries and re-auth as
  * above. Returns 0 whenever an HTTP answer arrived, whatever its status. */

@@ -30,7 +30,7 @@ struct kube_conf {
 	char *tls_server_name;
 	char *token;			/* registered with redact */
 	char *token_file;
-	time_t token_mtime;
+	long long token_mtime;		/* ns; a change means re-read */
 	char *cert_file, *key_file;
 	unsigned char *cert_data, *key_data;	/* PEM; key registered */
 	size_t cert_len, key_len;

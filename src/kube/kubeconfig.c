@@ -441,14 +441,15 @@ kube_conf_reload_token(struct kube_conf *c, bool force, struct mtv_err *err)
 	if (stat(c->token_file, &st) != 0)
 		return err_set(err, MTV_EAUTH, "token file \"%s\": %s", c->token_file,
 			       strerror(errno));
-	if (!force && c->token && st.st_mtime == c->token_mtime)
+	if (!force && c->token && (long long)st.st_mtim.tv_sec * 1000000000LL +
+	    st.st_mtim.tv_nsec == c->token_mtime)
 		return 0;
 	r = file_read(&buf, &len, c->token_file, 64 * 1024, err);
 	if (r != 0)
 		return r;
 	set_token(c, buf, len);
 	freezero(buf, len);
-	c->token_mtime = st.st_mtime;
+	c->token_mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	if (!*c->token)
 		return err_set(err, MTV_EAUTH, "token file \"%s\" is empty", c->token_file);
 	return 0;
