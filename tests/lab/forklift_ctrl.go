@@ -244,9 +244,20 @@ func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
 	}
 }
 
-// ensureHostProvider does nothing: the lab has no operator namespace by
-// default, tools create their own "host" provider as on a real cluster.
-func (f *fkForklift) ensureHostProvider() {}
+// ensureHostProvider creates the destination provider "host" in the
+// operator namespace, as the operator does on a real cluster.
+func (f *fkForklift) ensureHostProvider() {
+	const ns = "openshift-mtv"
+	if _, err := f.s.Get(fkNamespaces, "", ns); err != nil {
+		return
+	}
+	_, err := f.s.Create(fkProviders, ns, Obj{"apiVersion": fkGroup + "/v1beta1", "kind": "Provider",
+		"metadata": Obj{"name": "host", "namespace": ns},
+		"spec":     Obj{"type": "openshift", "url": "", "secret": Obj{}}})
+	if err != nil && !IsStatus(err, 409) {
+		f.logf("host provider: %v", err)
+	}
+}
 
 func (f *fkForklift) loop() {
 	defer f.wg.Done()

@@ -693,7 +693,7 @@ func (r *fkRun) finishVM2(v *fkVMRun, skipConv bool) {
 		if !r.wait(time.Duration(rates.ConversionS*float64(time.Second)), nil) {
 			return
 		}
-		r.f.finishPod(fkStr(r.plan, "spec", "targetNamespace"), pod, "Succeeded")
+		r.f.setPodPhase(fkStr(r.plan, "spec", "targetNamespace"), pod, "Succeeded")
 		r.endStep(v, "ImageConversion")
 	}
 	if !r.checkpoint(v) {

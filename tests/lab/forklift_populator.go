@@ -307,7 +307,6 @@ func (r *fkRun) createPopulatorObjects(v *fkVMRun, jobs []*fkDiskJob, provData m
 func (r *fkRun) createDataVolumes(v *fkVMRun, jobs []*fkDiskJob) error {
 	f := r.f
 	tns := fkStr(r.plan, "spec", "targetNamespace")
-	u, _ := url.Parse(fkStr(r.src, "spec", "url"))
 	for _, j := range jobs {
 		labels := r.labels(v)
 		labels["vmdkKey"] = strconv.Itoa(int(j.disk.Key))
@@ -319,7 +318,6 @@ func (r *fkRun) createDataVolumes(v *fkVMRun, jobs []*fkDiskJob) error {
 				"initImageURL": f.vddkImage(r.src)}},
 				"storage": Obj{"storageClassName": j.sc, "accessModes": []interface{}{j.accessMode}, "volumeMode": j.volumeMode,
 					"resources": Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}}}}}
-		_ = u
 		created, err := f.s.Create(fkDVs, tns, dv)
 		if err != nil && !IsStatus(err, 409) {
 			return fmt.Errorf("failed to create DataVolume %s: %v", j.pvcName, err)
@@ -714,8 +712,6 @@ func (f *fkForklift) setPodPhase(ns, name, phase string) {
 		return nil
 	}, true)
 }
-
-func (f *fkForklift) finishPod(ns, name, phase string) { f.setPodPhase(ns, name, phase) }
 
 // bindPVC creates the PV of a populated PVC and binds both.
 func (f *fkForklift) bindPVC(ns string, j *fkDiskJob) {

@@ -16,7 +16,6 @@ import (
 	"math/big"
 	"os"
 	"strings"
-	"time"
 )
 
 func fkCtx() context.Context { return context.Background() }
@@ -365,5 +364,4 @@ func (f *fkForklift) reconcileVSphere(p Obj) {
 		st["fingerprint"] = fingerprint
 		st["secretResourceVersion"] = secretRV
 	})
-	_ = time.Now
 }

@@ -432,7 +432,7 @@ func fkSortDisks(d []fkDisk) {
 	}
 }
 
-// fkFindVM resolves a plan VM reference: id first, then name.
+// findVM resolves a plan VM reference: id first, then name.
 func (inv *fkInventory) findVM(id, name string) (*fkVM, int) {
 	if id != "" {
 		for _, v := range inv.VMs {
