@@ -135,6 +135,35 @@ kt "a rotated kubeconfig token is picked up" --stats get Namespace - default \
 	+ ctl POST /kube/expire-token '{"which":"admin"}' + get Namespace - default
 [ "$(stat_of reauths)" = 1 ] && ok "one re-authentication" || not_ok "one re-authentication"
 
+# ---- kubeconfig variants: tls-server-name, CA data, a merged list, a wrong CA
+"$PYTHON3" - "$LAB_KUBECONFIG" "$T" <<'PY'
+import base64, copy, sys, yaml
+kc = yaml.safe_load(open(sys.argv[1]))
+d = sys.argv[2]
+cl = kc["clusters"][0]["cluster"]
+def write(name, mod):
+    k = copy.deepcopy(kc)
+    mod(k["clusters"][0]["cluster"], k)
+    yaml.safe_dump(k, open("%s/%s" % (d, name), "w"))
+write("kc-sni", lambda c, k: c.update({"tls-server-name": "localhost"}))
+write("kc-badsni", lambda c, k: c.update({"tls-server-name": "wrong.example"}))
+def data(c, k):
+    c["certificate-authority-data"] = base64.b64encode(open(c.pop("certificate-authority"), "rb").read()).decode()
+write("kc-data", data)
+write("kc-noca", lambda c, k: c.pop("certificate-authority"))
+# a list: the first file only sets another current context
+yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "current-context": "other",
+                "contexts": [{"name": "other", "context": {"cluster": kc["clusters"][0]["name"],
+                                                          "user": kc["users"][0]["name"]}}]},
+               open(d + "/kc-first", "w"))
+PY
+kt "tls-server-name names the certificate's host" --kubeconfig "$T/kc-sni" get Namespace - default
+kt_fail "a wrong tls-server-name fails verification" "TLS verification" --kubeconfig "$T/kc-badsni" get Namespace - default
+kt "certificate-authority-data" --kubeconfig "$T/kc-data" get Namespace - default
+kt_fail "no CA: the lab's certificate is not trusted" "TLS verification" --kubeconfig "$T/kc-noca" get Namespace - default
+KUBECONFIG="$T/kc-first::$T/kc-data" "$KT" --log-level verbose request GET /api/v1/namespaces/default >"$T/out" 2>"$T/err"
+contains "KUBECONFIG list merged (context of the first, cluster of the second)" "$T/out" "200 "
+
 # ---- OpenShift OAuth login with username and password
 export CLUSTER_HOST=$(lab_get kube.server) CLUSTER_USERNAME=$(lab_get kube.username) \
 	CLUSTER_CA_FILE=$(lab_get kube.ca_file)

@@ -424,6 +424,33 @@ token_refresh(struct kube_client *k, struct mtv_err *err)
 	return 0;
 }
 
+/* tls-server-name: the URL names that host (SNI, certificate check) and
+ * CURLOPT_CONNECT_TO sends the connection to the real server. */
+static const char *
+tls_name_url(struct kube_client *k, CURL *h, const char *url, char **named,
+	     struct curl_slist **connect_to)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *entry;
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_HOST, k->conf.tls_server_name, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, named, 0) == CURLUE_OK) {
+		entry = xasprintf("%s:%s:%s:%s", k->conf.tls_server_name, port, host, port);
+		*connect_to = curl_slist_append(NULL, entry);
+		free(entry);
+		curl_easy_setopt(h, CURLOPT_URL, *named);
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, *connect_to);
+		url = *named;
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return url;
+}
+
 /* One HTTP exchange on h; 0 when a response arrived (any status). */
 static int
 perform(struct kube_client *k, CURL *h, const char *method, const char *url,
@@ -431,8 +458,10 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	curl_write_callback wcb, void *warg, struct resp *rs, long timeout_ms,
 	bool oauth, struct mtv_err *err)
 {
-	struct curl_slist *hdr = NULL;
+	struct curl_slist *hdr = NULL, *connect_to = NULL;
+	char *named = NULL;
 	CURLcode cc;
+	int r;
 
 	handle_setup(k, h, oauth);
 	resp_reset(rs);
@@ -449,6 +478,8 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	if (oauth)
 		hdr = curl_slist_append(hdr, "X-CSRF-Token: 1");
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	if (k->conf.tls_server_name && str_startswith(url, k->conf.server))
+		url = tls_name_url(k, h, url, &named, &connect_to);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "GET") == 0)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -472,19 +503,21 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
 	curl_slist_free_all(hdr);
-	if (cc == CURLE_OK)
-		return 0;
-	if (cc == CURLE_WRITE_ERROR && wcb)
-		return 0;	/* the stream consumer stopped it */
-	if (cc == CURLE_OPERATION_TIMEDOUT)
-		return err_set(err, MTV_ETIMEOUT, "%s \"%s\": %s", method, url,
-			       k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
-	if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
-	    cc == CURLE_SSL_CERTPROBLEM)
-		return err_set(err, MTV_EAUTH, "TLS verification of \"%s\" failed: %s", url,
-			       k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
-	return err_set(err, MTV_ENET, "%s \"%s\": %s", method, url,
-		       k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
+	curl_slist_free_all(connect_to);
+	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && wcb))
+		r = 0;	/* a write error with wcb: the stream consumer stopped it */
+	else if (cc == CURLE_OPERATION_TIMEDOUT)
+		r = err_set(err, MTV_ETIMEOUT, "%s \"%s\": %s", method, url,
+			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
+	else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
+		 cc == CURLE_SSL_CERTPROBLEM)
+		r = err_set(err, MTV_EAUTH, "TLS verification of \"%s\" failed: %s", url,
+			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
+	else
+		r = err_set(err, MTV_ENET, "%s \"%s\": %s", method, url,
+			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
+	curl_free(named);
+	return r;
 }
 
 static void
@@ -872,8 +905,8 @@ kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err
 		r = err_set(err, MTV_EINTERNAL, "cannot create a curl handle");
 		goto out;
 	}
-	if (o->kubeconfig && *o->kubeconfig) {
-		k->kubeconfig = xstrdup(o->kubeconfig);
+	if ((o->kubeconfig && *o->kubeconfig) || (getenv("KUBECONFIG") && *getenv("KUBECONFIG"))) {
+		k->kubeconfig = o->kubeconfig && *o->kubeconfig ? xstrdup(o->kubeconfig) : NULL;
 		k->context = o->context ? xstrdup(o->context) : NULL;
 		r = kube_conf_from_kubeconfig(&k->conf, k->kubeconfig, k->context, err);
 	} else if (o->server && *o->server && o->username && *o->username && o->password) {

@@ -28,7 +28,7 @@ int kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 		       const char *kubeconfig, const char *context, struct mtv_err *err);
 
 /* Connect (no request yet beyond what login needs). Order: o->kubeconfig
- * (--kubeconfig or $KUBECONFIG), else server+username+password (OAuth login,
+ * (--kubeconfig) or the $KUBECONFIG list, else server+username+password (OAuth login,
  * token revoked by kube_free), else ~/.kube/config, else the in-cluster
  * service account. *out owned by caller. */
 int kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err);

@@ -718,7 +718,8 @@ kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 	const char *pw, *insecure;
 
 	memset(o, 0, sizeof(*o));
-	o->kubeconfig = kubeconfig && *kubeconfig ? kubeconfig : env_or("KUBECONFIG", NULL);
+	/* $KUBECONFIG is a list: kube_connect reads it when this is NULL */
+	o->kubeconfig = kubeconfig && *kubeconfig ? kubeconfig : NULL;
 	o->context = context && *context ? context : NULL;
 	o->server = env_or("CLUSTER_HOST", p ? profile_str(p, "cluster_host") : NULL);
 	o->username = env_or("CLUSTER_USERNAME", p ? profile_str(p, "cluster_username") : NULL);
@@ -728,7 +729,8 @@ kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 	o->ca_file = env_or("CLUSTER_CA_FILE", p ? profile_str(p, "cluster_ca_file") : NULL);
 	insecure = env_or("CLUSTER_INSECURE", p ? profile_str(p, "insecure_verify_skip") : NULL);
 	o->insecure = insecure && (strcmp(insecure, "true") == 0 || strcmp(insecure, "1") == 0);
-	if (o->server && (!o->username || !o->password) && !o->kubeconfig)
+	if (o->server && (!o->username || !o->password) && !o->kubeconfig &&
+	    !env_or("KUBECONFIG", NULL))
 		log_debug("cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
 			  o->server);
 	(void)err;
