@@ -21,12 +21,21 @@
  * every command worked, 1 otherwise (the error on stderr). */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
 #include "kube/kube.h"
+
+static volatile sig_atomic_t canceled;
+
+static void
+on_signal(int sig)
+{
+	canceled = sig;
+}
 
 struct waitspec {
 	const char *name;
@@ -298,6 +307,15 @@ main(int argc, char **argv)
 	secret_free((struct secret *)o.password);
 	if (r == 0 && page > 0)
 		kube_set_page_size(k, page);
+	if (r == 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		kube_set_cancel(k, &canceled);
+	}
 	for (start = i; r == 0 && start < argc; start = i + 1) {
 		for (i = start; i < argc && strcmp(argv[i], "+") != 0; i++)
 			;

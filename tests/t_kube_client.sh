@@ -130,6 +130,22 @@ kt "removing the finalizer" patch ConfigMap $NS kt-g '{"metadata":{"finalizers":
 wait $waiter && ok "the wait for the deletion ends" || { not_ok "the wait for the deletion ends"; diag_stdin <"$T/gone.err"; }
 kt_fail "a wait that never holds times out" "timed out after 2 s" wait ConfigMap $NS kt-a data.step=never 2
 
+# an interrupt ends a wait at once (the waiter says when its list is done)
+mkfifo "$T/fifo"
+"$KT" --kubeconfig "$LAB_KUBECONFIG" wait ConfigMap $NS kt-a data.step=never 120 >"$T/fifo" 2>"$T/int.err" &
+waiter=$!
+exec {fd}<"$T/fifo"
+read -r -t 20 -u $fd line
+t0=$(date +%s%N)
+kill -TERM $waiter
+wait $waiter
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+exec {fd}<&-
+if [ $rc -eq 1 ] && grep -q interrupted "$T/int.err" && [ $ms -lt 3000 ]; then
+	ok "SIGTERM ends a wait within ${ms} ms"; else
+	not_ok "SIGTERM ends a wait (exit $rc after $ms ms, first line '$line')"; diag_stdin <"$T/int.err"; fi
+
 # ---- kubeconfig token rotated: the client re-reads the kubeconfig
 kt "a rotated kubeconfig token is picked up" --stats get Namespace - default \
 	+ ctl POST /kube/expire-token '{"which":"admin"}' + get Namespace - default

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +30,8 @@ struct kube_client {
 	char *oauth_ca;
 	bool oauth_insecure;
 	int page_size;
+	volatile sig_atomic_t *cancel;	/* set by SIGINT/SIGTERM handlers */
+	bool oauth_system_roots;	/* OAuth server: system CAs, not the API's */
 	struct kube_stats st;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -356,6 +359,17 @@ resp_release(struct resp *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+/* Stops a transfer when the run is interrupted. */
+static int
+xfer_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+	curl_off_t ulnow)
+{
+	struct kube_client *k = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return k->cancel && *k->cancel ? 1 : 0;
+}
+
 /* TLS and connection options of a handle from the current settings. */
 static void
 handle_setup(struct kube_client *k, CURL *h, bool oauth)
@@ -374,7 +388,9 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
-	if (c->ca_data) {
+	if (oauth && k->oauth_system_roots) {
+		/* the OAuth route often has the ingress certificate */
+	} else if (c->ca_data) {
 		struct curl_blob b = { c->ca_data, c->ca_len, CURL_BLOB_COPY };
 
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
@@ -396,6 +412,11 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
 	} else if (c->key_file) {
 		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+	}
+	if (k->cancel) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_cb);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, k);
 	}
 	if (log_get_level() >= LOG_LVL_TRACE) {
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, trace_cb);
@@ -506,6 +527,8 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	curl_slist_free_all(connect_to);
 	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && wcb))
 		r = 0;	/* a write error with wcb: the stream consumer stopped it */
+	else if (cc == CURLE_ABORTED_BY_CALLBACK && k->cancel && *k->cancel)
+		r = err_set(err, MTV_ECANCELED, "%s \"%s\": interrupted", method, url);
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
 		r = err_set(err, MTV_ETIMEOUT, "%s \"%s\": %s", method, url,
 			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
@@ -520,13 +543,26 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	return r;
 }
 
-static void
-sleep_ms(long ms)
+/* Back off for ms, in slices so that an interrupt is seen soon. */
+static int
+backoff_sleep(struct kube_client *k, long ms, struct mtv_err *err)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	long long end = clock_ms() + ms;
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	for (;;) {
+		long long left = end - clock_ms();
+		struct timespec ts;
+
+		if (k->cancel && *k->cancel)
+			return err_set(err, MTV_ECANCELED, "interrupted");
+		if (left <= 0)
+			return 0;
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
 }
 
 static char *
@@ -674,7 +710,8 @@ request(struct kube_client *k, const char *method, const char *path,
 		r = perform(k, k->h, method, url, ctype, body, auth, NULL, NULL, rs, 0,
 			    false, err);
 		free_header(auth);
-		act = kube_retry_decide(rs->status, r != 0 && r != MTV_EAUTH,
+		act = kube_retry_decide(rs->status,
+					r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
 					rs->retry_after, attempt, reauthed, &delay);
 		if (act == KUBE_DONE)
 			break;
@@ -696,7 +733,9 @@ request(struct kube_client *k, const char *method, const char *path,
 			  r ? err->msg : "server busy", attempt, delay);
 		if (rs->status)
 			log_debug("kubernetes: HTTP %ld", rs->status);
-		sleep_ms(delay);
+		r = backoff_sleep(k, delay, err);
+		if (r != 0)
+			break;
 	}
 	free(url);
 	return r;
@@ -758,6 +797,26 @@ call(struct kube_client *k, const char *method, const char *path, const char *ct
 
 /* ---- OpenShift OAuth ---- */
 
+/* Whether two URLs name the same host. */
+static bool
+same_host(const char *a, const char *b)
+{
+	CURLU *ua = curl_url(), *ub = curl_url();
+	char *ha = NULL, *hb = NULL;
+	bool same;
+
+	curl_url_set(ua, CURLUPART_URL, a, 0);
+	curl_url_set(ub, CURLUPART_URL, b, 0);
+	curl_url_get(ua, CURLUPART_HOST, &ha, 0);
+	curl_url_get(ub, CURLUPART_HOST, &hb, 0);
+	same = ha && hb && strcasecmp(ha, hb) == 0;
+	curl_free(ha);
+	curl_free(hb);
+	curl_url_cleanup(ua);
+	curl_url_cleanup(ub);
+	return same;
+}
+
 static int
 oauth_login(struct kube_client *k, struct mtv_err *err)
 {
@@ -773,11 +832,12 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 		long delay;
 
 		r = perform(k, k->h, "GET", url, NULL, NULL, NULL, NULL, NULL, &rs, 0, true, err);
-		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH, rs.retry_after, attempt,
-				      true, &delay) != KUBE_RETRY)
+		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
+				      rs.retry_after, attempt, true, &delay) != KUBE_RETRY)
 			break;
 		k->st.retries++;
-		sleep_ms(delay);
+		if (backoff_sleep(k, delay, err) != 0)
+			break;
 	}
 	if (r != 0)
 		goto out;
@@ -792,6 +852,8 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	free(url);
 	url = xasprintf("%s%cresponse_type=token&client_id=openshift-challenging-client",
 			endpoint, strchr(endpoint, '?') ? '&' : '?');
+	k->oauth_system_roots = !same_host(endpoint, k->conf.server) &&
+		(k->conf.ca_file || k->conf.ca_data);
 	userpass = xasprintf("%s:%s", k->username, secret_value(k->password));
 	b64 = b64_encode(userpass, strlen(userpass));
 	redact_add(b64);
@@ -803,11 +865,18 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 
 		r = perform(k, k->h, "GET", url, NULL, NULL, csrf_auth, NULL, NULL, &rs, 0, true,
 			    err);
-		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH, rs.retry_after, attempt,
-				      true, &delay) != KUBE_RETRY)
+		if (r == MTV_EAUTH && k->oauth_system_roots) {
+			/* not signed by a system CA: try the cluster's CA, as oc does */
+			k->oauth_system_roots = false;
+			r = perform(k, k->h, "GET", url, NULL, NULL, csrf_auth, NULL, NULL, &rs, 0,
+				    true, err);
+		}
+		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
+				      rs.retry_after, attempt, true, &delay) != KUBE_RETRY)
 			break;
 		k->st.retries++;
-		sleep_ms(delay);
+		if (backoff_sleep(k, delay, err) != 0)
+			break;
 	}
 	if (r != 0)
 		goto out;
@@ -984,6 +1053,12 @@ void
 kube_stats_get(const struct kube_client *k, struct kube_stats *out)
 {
 	*out = k->st;
+}
+
+void
+kube_set_cancel(struct kube_client *k, volatile sig_atomic_t *flag)
+{
+	k->cancel = flag;
 }
 
 void
@@ -1185,12 +1260,26 @@ int
 kube_pod_log(struct kube_client *k, const char *ns, const char *pod, char **out,
 	     struct mtv_err *err)
 {
+	return kube_pod_log_tail(k, ns, pod, NULL, 0, out, err);
+}
+
+int
+kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
+		  const char *container, int tail_lines, char **out, struct mtv_err *err)
+{
 	char *path = kube_path("Pod", ns, pod), *p;
+	struct strbuf sb = STRBUF_INIT;
 	struct resp rs = { 0 };
 	int r;
 
 	*out = NULL;
-	p = xasprintf("%s/log", path);
+	strbuf_addf(&sb, "%s/log", path);
+	if (container && *container)
+		add_param(&sb, "container", container);
+	if (tail_lines > 0)
+		strbuf_addf(&sb, "%ctailLines=%d", strchr(strbuf_str(&sb), '?') ? '&' : '?',
+			    tail_lines);
+	p = strbuf_detach(&sb);
 	r = request(k, "GET", p, NULL, NULL, &rs, err);
 	if (r == 0 && rs.status != 200)
 		r = status_err("GET", p, &rs, err);
@@ -1387,6 +1476,8 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 				failures = 0;
 				reauthed = false;
 			}
+			if (r == MTV_ECANCELED)
+				goto out;
 			if (r == MTV_ETIMEOUT || clock_ms() >= deadline)
 				goto timeout;
 			if (r == 0 && rs.status == 200 && !w.broken) {
@@ -1439,8 +1530,8 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			k->st.retries++;
 			if (delay > deadline - clock_ms())
 				delay = (long)(deadline - clock_ms());
-			if (delay > 0)
-				sleep_ms(delay);
+			if (delay > 0 && (r = backoff_sleep(k, delay, err)) != 0)
+				goto out;
 		}
 		if (iter >= 100000) {
 			r = err_set(err, MTV_EINTERNAL, "watch on \"%s\" restarted too often", path);

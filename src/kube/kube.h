@@ -3,6 +3,8 @@
 #ifndef MTV_KUBE_H
 #define MTV_KUBE_H
 
+#include <signal.h>
+
 #include <json-c/json.h>
 
 #include "util/util.h"
@@ -37,6 +39,9 @@ void kube_free(struct kube_client *k);
 const char *kube_server(const struct kube_client *k);
 /* Namespace of the kubeconfig context or service account (borrowed; NULL). */
 const char *kube_namespace(const struct kube_client *k);
+/* Requests, backoffs and waits stop with MTV_ECANCELED once *flag is
+ * non-zero (the runner's SIGINT/SIGTERM flag); NULL turns it off. */
+void kube_set_cancel(struct kube_client *k, volatile sig_atomic_t *flag);
 /* Items per list page (default 500; tests use small pages). */
 void kube_set_page_size(struct kube_client *k, int n);
 
@@ -71,6 +76,11 @@ int kube_delete(struct kube_client *k, const char *path, const char *propagation
 /* Pod log text (GET .../pods/NAME/log). */
 int kube_pod_log(struct kube_client *k, const char *ns, const char *pod, char **out,
 		 struct mtv_err *err);
+/* The same for one container (NULL: the only one) and the last tail_lines
+ * lines (0: all). */
+int kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
+		      const char *container, int tail_lines, char **out,
+		      struct mtv_err *err);
 
 /* Wait by list + watch on a collection path. fn gets every object of the
  * initial list as "ADDED", then watch events ("ADDED", "MODIFIED",
