@@ -35,6 +35,7 @@ NFS_DS=$(lab_get inventory.nfs_ds)
 STORAGE_CLASS=$(lab_get storage_class)
 CA_FILE=$(lab_get vsphere.ca_file)
 AUTH_KEYS=$(lab_get esxi.authorized_keys)
+(umask 077 && printf '%s' "$VSPHERE_PASSWORD" >"$T/pw")
 
 K() { "$KUBECTL" --request-timeout=20s "$@"; }
 # apply NAME [VAR=VALUE...]: kubectl apply a manifest after substitution.
@@ -122,6 +123,7 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	sshvm=$(vmtool clone xcopy-template-test ssh-vm) &&
 	vddkvm=$(vmtool clone xcopy-template-test vddk-vm) &&
 	nosecvm=$(vmtool clone xcopy-template-test nosecret-vm) &&
+	rdmvm=$(vmtool clone xcopy-template-test rdm-vm --rdm="$(lab_get inventory.rdm_lun_uuid)") &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
 # ------------------------------------------------------------- providers
@@ -151,7 +153,26 @@ K -n $ns wait --for=condition=ConnectionAuthFailed provider/badpass --timeout=10
 is "wrong password: ConnectionAuthFailed (Critical), phase ConnectionFailed, not Ready" $ns provider badpass \
 	'cond("ConnectionAuthFailed")["category"]+" "+o["status"]["phase"]+" "+str(bool(cond("Ready")))' "Critical ConnectionFailed False"
 
-K -n $ns create secret generic secure-creds --from-literal=user="$VSPHERE_USER" --from-literal=password="$VSPHERE_PASSWORD" \
+logins() { lab_control GET /vsphere/counts | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin).get("Login", 0))'; }
+before=$(logins)
+# A label change reconciles every provider in name order; "host2" Ready
+# proves "badpass" was reconciled again after it.
+K -n $ns label provider badpass touched=1 >/dev/null
+K -n $ns create -f - >/dev/null <<EOT
+apiVersion: forklift.konveyor.io/v1beta1
+kind: Provider
+metadata: {name: host2, namespace: $ns}
+spec: {type: openshift, url: "", secret: {}}
+EOT
+K -n $ns wait --for=condition=Ready provider/host2 --timeout=10s >/dev/null
+if [ "$(logins)" = "$before" ]; then ok "ConnectionAuthFailed: no new vCenter login until the secret changes"; else
+	not_ok "ConnectionAuthFailed: no new vCenter login until the secret changes"; diag "Login count $before -> $(logins)"; fi
+printf '{"stringData":{"password":"%s"}}' "$VSPHERE_PASSWORD" >"$T/fix.json"
+K -n $ns patch secret bad-creds --type merge --patch-file "$T/fix.json" >/dev/null
+if K -n $ns wait --for=condition=Ready provider/badpass --timeout=10s >/dev/null; then
+	ok "fixing the secret retries the connection: Ready"; else not_ok "fixing the secret retries the connection: Ready"; fi
+
+K -n $ns create secret generic secure-creds --from-literal=user="$VSPHERE_USER" --from-file=password="$T/pw" \
 	--from-literal=insecureSkipVerify=false >/dev/null
 K -n $ns create -f - >/dev/null <<EOT
 apiVersion: forklift.konveyor.io/v1beta1
@@ -162,7 +183,7 @@ EOT
 K -n $ns wait --for=condition=SecretNotValid provider/secure --timeout=10s >/dev/null
 is "secure mode without CA: SecretNotValid DataErr items [ca.crt]" $ns provider secure \
 	'[cond("SecretNotValid")[k] for k in ("category","reason","items")]' '["Critical", "DataErr", ["ca.crt"]]'
-K -n $ns create secret generic secure-creds2 --from-literal=user="$VSPHERE_USER" --from-literal=password="$VSPHERE_PASSWORD" \
+K -n $ns create secret generic secure-creds2 --from-literal=user="$VSPHERE_USER" --from-file=password="$T/pw" \
 	--from-literal=insecureSkipVerify=false --from-file=ca.crt="$CA_FILE" >/dev/null
 K -n $ns patch provider secure --type merge -p '{"spec":{"secret":{"name":"secure-creds2"}}}' >/dev/null
 if K -n $ns wait --for=condition=Ready provider/secure --timeout=10s >/dev/null; then
@@ -288,6 +309,11 @@ if migrate $ns big1 "$bigvm" && finished $ns big1; then ok "2 TiB disk plan runs
 is "2 TiB disk at the default rates: xcopyUsed=1, 2097152 MB copied in under 2 s" $ns plan big1 \
 	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["progress"]["completed"], float(tasks()[0]["annotations"]["copyDurationSeconds"]) < 2]' \
 	'[true, "1", 2097152, true]'
+
+if migrate $ns rdm1 "$rdmvm" && finished $ns rdm1; then ok "VM with an RDM disk runs"; else not_ok "VM with an RDM disk runs"; fi
+is "RDM disk: cloneMethod rdm, xcopyUsed 0 by design; VMDK disk xcopyUsed 1" $ns plan rdm1 \
+	'[bool(cond("Succeeded"))]+[t["annotations"]["cloneMethod"]+":"+t["annotations"]["xcopyUsed"] for t in tasks()]' \
+	'[true, "vib:1", "rdm:0"]'
 
 # ----------------------------------------------------------- warm checks
 ns=fk-warm

@@ -3,8 +3,9 @@
 
 usage: vmtool.py URL USER PASSWORD CAFILE COMMAND ...
   list                                  print "moid name power cbt snapshots datastores" per VM
-  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on] [--disk-gib=N]
-                                        clone a template (first disk grown to N GiB),
+  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on] [--disk-gib=N] [--rdm=LUN_UUID]
+                                        clone a template (first disk grown to N GiB,
+                                        plus a virtual-mode RDM disk of that LUN),
                                         print the new VM's MoID
 Reads the password from $VMTOOL_PASSWORD when PASSWORD is "-".
 """
@@ -83,6 +84,17 @@ def main(argv):
                     disk.capacityInKB = int(f.split("=", 1)[1]) * 1024 * 1024
                     disk.capacityInBytes = disk.capacityInKB * 1024
                     change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=disk)
+                    WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
+            for f in flags:
+                if f.startswith("--rdm="):
+                    disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+                    backing = vim.vm.device.VirtualDisk.RawDiskMappingVer1BackingInfo(
+                        lunUuid=f.split("=", 1)[1], compatibilityMode="virtualMode", diskMode="persistent",
+                        fileName="", deviceName="")
+                    rdm = vim.vm.device.VirtualDisk(key=-101, controllerKey=disks[0].controllerKey,
+                                                    unitNumber=max(d.unitNumber for d in disks) + 1,
+                                                    capacityInKB=disks[0].capacityInKB, backing=backing)
+                    change = vim.vm.device.VirtualDeviceSpec(operation="add", fileOperation="create", device=rdm)
                     WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
             if "--snapshot" in flags:
                 WaitForTask(vm.CreateSnapshot_Task(name=name + "-snap", description="pre-existing",
