@@ -1,20 +1,139 @@
-/* step_esxi_key.c: the 'esxi-key' step. */
+/* step_esxi_key.c: the 'esxi-key' step (ssh clone method): read Forklift's
+ * public key from offload-ssh-keys-<provider>-public, log in to the ESXi
+ * host with its host key verified, and append the restricted-command line
+ * once; the undo removes exactly that line and nothing else. */
 #include "config.h"
 
-#include "step/step.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "step/cluster.h"
+#include "esxi/esxi.h"
+
+struct keyw {
+	char *pub;
+};
+
+static int
+key_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+{
+	struct keyw *w = arg;
+	const char *b64 = jstr(jget(obj, "data"), "public-key");
+	unsigned char *raw = NULL;
+	size_t len = 0;
+
+	if (strcmp(type, "DELETED") == 0 || b64 == NULL)
+		return 0;
+	if (b64_decode(&raw, &len, b64) != 0)
+		return err_set(err, MTV_EPROTO, "secret '%s': public-key is not base64",
+			       cl_name(obj));
+	w->pub = xstrndup((const char *)raw, len);
+	free(raw);
+	return 1;
+}
+
+/* Fill o from params; the password (a placeholder) becomes a secret. */
+static int
+opts_from(struct step_ctx *ctx, json_object *p, struct esxi_opts *o, struct secret **pw,
+	  struct mtv_err *err)
+{
+	const char *ref = jstr(p, "password");
+
+	memset(o, 0, sizeof(*o));
+	*pw = NULL;
+	o->host = jstr(p, "host");
+	o->port = (int)jint(p, "port");
+	o->user = jstr(p, "user");
+	o->private_key_file = jstr(p, "private_key_file");
+	o->known_hosts = jstr(p, "known_hosts");
+	o->fingerprint = jstr(p, "fingerprint");
+	o->accept_unknown = jbool(p, "accept_unknown");
+	o->authorized_keys = jstr(p, "authorized_keys");
+	if (ref && *ref) {
+		const char *v = str_startswith(ref, "((secret:") ?
+			profile_secret(ctx->profile, ref) : NULL;
+
+		if (v == NULL)
+			return err_set(err, MTV_EINVAL, "ESXi password '%s' is not set in the profile",
+				       ref);
+		*pw = secret_new(v);
+		o->password = *pw;
+	}
+	return 0;
+}
 
 static int
 exec_esxi_key(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+	      struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'esxi-key' is not implemented yet");
+	json_object *p = jget(step, "params");
+	const char *prov = jstr(p, "provider"), *ns = jstr(p, "namespace");
+	struct kube_client *k = NULL;
+	struct keyw w = { NULL };
+	struct esxi_opts o;
+	struct secret *pw = NULL;
+	char *name = NULL, *path = NULL, *fs = NULL, *line = NULL;
+	bool added = false;
+	int r;
+
+	if (ns == NULL)
+		ns = ctx->ns;
+	r = opts_from(ctx, p, &o, &pw, err);
+	if (r != 0)
+		goto out;
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		goto out;
+	/* Forklift makes the key pair when it reconciles the Provider */
+	name = xasprintf("offload-ssh-keys-%s-public", prov ? prov : "");
+	path = kube_path("Secret", ns, NULL);
+	fs = xasprintf("metadata.name=%s", name);
+	r = cl_wait(ctx, k, path, fs, NULL, 120, key_fn, &w, err);
+	if (r != 0) {
+		err_prefix(err, "secret '%s' (Forklift's SSH key of provider '%s')", name,
+			   prov ? prov : "?");
+		goto out;
+	}
+	line = esxi_restricted_line(w.pub);
+	r = esxi_key_add(&o, line, &added, err);
+	if (r != 0)
+		goto out;
+	if (added) {
+		*undo = json_object_new_object();
+		json_object_object_add(*undo, "line", json_object_new_string(line));
+		log_info("ESXi '%s': restricted copy-offload key of provider '%s' installed",
+			 o.host, prov);
+	} else {
+		log_info("ESXi '%s': the restricted key of provider '%s' was already there "
+			 "(left in place)", o.host, prov);
+	}
+out:
+	secret_free(pw);
+	free(line);
+	free(w.pub);
+	free(fs);
+	free(path);
+	free(name);
+	return r;
 }
 
 static int
 undo_esxi_key(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+	      struct mtv_err *err)
 {
-	return 0;
+	struct esxi_opts o;
+	struct secret *pw = NULL;
+	int r;
+
+	if (undo == NULL || jstr(undo, "line") == NULL)
+		return 0;
+	r = opts_from(ctx, jget(step, "params"), &o, &pw, err);
+	if (r == 0)
+		r = esxi_key_remove(&o, jstr(undo, "line"), err);
+	if (r == 0)
+		log_verbose("ESXi '%s': restricted key removed", o.host);
+	secret_free(pw);
+	return r;
 }
 
 const struct step_kind step_esxi_key = {

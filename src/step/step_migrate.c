@@ -1,20 +1,493 @@
-/* step_migrate.c: the 'migrate' step. */
+/* step_migrate.c: the 'migrate' step: one Migration per plan (cutover for
+ * warm plans), all followed at the same time, one thread and one cluster
+ * connection each, by watching the Plan. Progress is logged on change; the
+ * per-disk xcopyUsed evidence is read from the DiskTransfer task annotations
+ * and from the populator CRs while they exist, so it survives their
+ * cleanup; everything lands in state.plans[NAME] for verify. */
 #include "config.h"
 
-#include "step/step.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "step/cluster.h"
+
+#define MIG_LOG_MS 5000		/* MB-only progress is logged this often at most */
+#define MIG_POLL_MS 3000	/* side lookups (secret, populator CRs) at most this often */
+
+struct mig {
+	struct step_ctx *ctx;
+	json_object *spec;		/* borrowed: params.migrations[i] */
+	const char *plan;
+	int timeout_s;
+	char *name, *ns, *uid, *tns, *plan_uid;
+	json_object *last;		/* last Plan seen */
+	json_object *crs;		/* populator CR evidence: {name: {...}} */
+	char *progress, *progress_key;
+	long long logged_ms, polled_ms;
+	char *secret;			/* first populator secret seen */
+	const char *end;		/* Succeeded, Failed, Canceled */
+	int rc;
+	struct mtv_err err;
+};
+
+static bool
+expect_failure(struct step_ctx *ctx)
+{
+	return str_eq(jstr(jget(ctx->plan, "expect"), "result"), "failed");
+}
+
+/* The progress line without its figures: a change here is logged at once. */
+static char *
+progress_key(const char *line)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_adds(&sb, "");
+	for (; *line; line++)
+		if (*line < '0' || *line > '9')
+			strbuf_addc(&sb, *line);
+	return strbuf_detach(&sb);
+}
+
+static void
+side_lookups(struct mig *m, struct kube_client *k)
+{
+	struct mtv_err e = { 0 };
+	json_object *items = NULL;
+	char *path, *sel;
+	size_t i;
+
+	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL)
+		return;
+	if (clock_ms() - m->polled_ms < MIG_POLL_MS)
+		return;
+	m->polled_ms = clock_ms();
+	if (m->secret == NULL) {
+		/* the plan-specific secrets exist only once the Migration runs */
+		path = kube_path("Secret", m->tns, NULL);
+		sel = xasprintf("plan=%s", m->plan_uid);
+		if (kube_list(k, path, sel, &items, &e) == 0 &&
+		    json_object_array_length(items) > 0) {
+			m->secret = xstrdup(cl_name(json_object_array_get_idx(items, 0)));
+			log_verbose("plan '%s': populator secret '%s' is there", m->plan, m->secret);
+		}
+		json_object_put(items);
+		items = NULL;
+		free(sel);
+		free(path);
+	}
+	path = kube_path("VSphereXcopyVolumePopulator", m->tns, NULL);
+	sel = xasprintf("migration=%s", m->uid);
+	if (kube_list(k, path, sel, &items, &e) == 0) {
+		for (i = 0; i < json_object_array_length(items); i++) {
+			json_object *cr = json_object_array_get_idx(items, i), *rec;
+			json_object *st = jget(cr, "status"), *sp = jget(cr, "spec");
+
+			if (jstr(st, "xcopyUsed") == NULL)
+				continue;
+			rec = json_object_new_object();
+			json_object_object_add(rec, "vm", jstr(sp, "vmId") ?
+				json_object_new_string(jstr(sp, "vmId")) : NULL);
+			json_object_object_add(rec, "disk", jstr(sp, "vmdkPath") ?
+				json_object_new_string(jstr(sp, "vmdkPath")) : NULL);
+			json_object_object_add(rec, "xcopyUsed",
+				json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
+			json_object_object_add(rec, "cloneMethod", jstr(st, "cloneMethod") ?
+				json_object_new_string(jstr(st, "cloneMethod")) : NULL);
+			json_object_object_add(m->crs, cl_name(cr), rec);
+		}
+	} else {
+		log_debug("populator CRs: %s", e.msg);
+	}
+	json_object_put(items);
+	free(sel);
+	free(path);
+}
+
+static int
+follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+{
+	struct mig *m = arg;
+	struct kube_client *k = NULL;
+	char *line, *key;
+
+	if (strcmp(type, "DELETED") == 0)
+		return err_set(err, MTV_EFAILED, "plan '%s' was deleted during its migration",
+			       m->plan);
+	json_object_put(m->last);
+	m->last = json_object_get(obj);
+	if (m->plan_uid == NULL && cl_uid(obj))
+		m->plan_uid = xstrdup(cl_uid(obj));
+	line = cl_progress(obj);
+	key = progress_key(line);
+	if (*line && (!str_eq(key, m->progress_key) ||
+		      (!str_eq(line, m->progress) && clock_ms() - m->logged_ms >= MIG_LOG_MS))) {
+		log_info("plan '%s': %s", m->plan, line);
+		m->logged_ms = clock_ms();
+	}
+	free(m->progress);
+	free(m->progress_key);
+	m->progress = line;
+	m->progress_key = key;
+	if (exec_kube(m->ctx, &k, err) == 0)
+		side_lookups(m, k);
+	err_clear(err);
+	m->end = cl_terminal(obj, m->uid);
+	return m->end ? 1 : 0;
+}
+
+/* Last lines of the populate pods' logs that say what went wrong. */
+static void
+populator_message(struct mig *m, struct kube_client *k, struct strbuf *sb)
+{
+	struct mtv_err e = { 0 };
+	json_object *items = NULL;
+	char *path = kube_path("Pod", m->tns, NULL), *sel = xasprintf("migration=%s", m->uid);
+	size_t i;
+
+	if (kube_list(k, path, sel, &items, &e) == 0) {
+		for (i = 0; i < json_object_array_length(items); i++) {
+			json_object *pod = json_object_array_get_idx(items, i);
+			char *log = NULL, *p, *best = NULL, *save = NULL;
+
+			if (!str_startswith(cl_name(pod), "populate-"))
+				continue;
+			if (kube_pod_log(k, m->tns, cl_name(pod), &log, &e) != 0)
+				continue;
+			for (p = strtok_r(log, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
+				if (strstr(p, "rror") || strstr(p, "fail") || strstr(p, "Fail"))
+					best = p;
+			if (best)
+				strbuf_addf(sb, "; populator pod '%s': %s", cl_name(pod), best);
+			free(log);
+		}
+	}
+	json_object_put(items);
+	free(sel);
+	free(path);
+}
+
+/* Task evidence, with xcopyUsed filled from the populator CRs when the
+ * annotations lack it. */
+static json_object *
+evidence(struct mig *m)
+{
+	json_object *x = cl_xcopy_from_status(m->last);
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(x); i++) {
+		json_object *e = json_object_array_get_idx(x, i);
+
+		if (jget(e, "xcopyUsed"))
+			continue;
+		json_object_object_foreach(m->crs, name, rec) {
+			(void)name;
+			if (str_eq(jstr(rec, "disk"), jstr(e, "disk")) &&
+			    (jstr(rec, "vm") == NULL || str_eq(jstr(rec, "vm"), jstr(e, "vm")))) {
+				json_object_object_add(e, "xcopyUsed", json_object_get(jget(rec, "xcopyUsed")));
+				if (!jget(e, "cloneMethod") && jget(rec, "cloneMethod"))
+					json_object_object_add(e, "cloneMethod",
+						json_object_get(jget(rec, "cloneMethod")));
+			}
+		}
+	}
+	return x;
+}
+
+static json_object *
+vm_summary(json_object *plan)
+{
+	json_object *vms = jget(jget(jget(plan, "status"), "migration"), "vms");
+	json_object *out = json_object_new_array();
+	size_t i;
+
+	for (i = 0; vms && i < json_object_array_length(vms); i++) {
+		json_object *vm = json_object_array_get_idx(vms, i), *e = json_object_new_object();
+		static const char *const keys[] = { "id", "name", "newName", "phase",
+			"targetName", "restorePowerState", NULL };
+		size_t j;
+
+		for (j = 0; keys[j]; j++)
+			if (jstr(vm, keys[j]))
+				json_object_object_add(e, keys[j],
+					json_object_new_string(jstr(vm, keys[j])));
+		json_object_array_add(out, e);
+	}
+	return out;
+}
+
+static void
+record_state(struct mig *m)
+{
+	json_object *old = state_get(m->ctx, "plans", m->plan), *st = NULL;
+	char *low = xstrdup(m->end ? m->end : "unknown"), *p;
+
+	for (p = low; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	pthread_mutex_lock(&m->ctx->lock);
+	if (old == NULL || json_object_deep_copy(old, &st, NULL) != 0)
+		st = json_object_new_object();
+	pthread_mutex_unlock(&m->ctx->lock);
+	json_object_object_add(st, "migration", json_object_new_string(m->name));
+	json_object_object_add(st, "migration_uid", json_object_new_string(m->uid));
+	json_object_object_add(st, "result", json_object_new_string(low));
+	json_object_object_add(st, "vms", vm_summary(m->last));
+	json_object_object_add(st, "disk_transfer", cl_disk_transfer_from_status(m->last));
+	json_object_object_add(st, "xcopy", evidence(m));
+	json_object_object_add(st, "populator_secret", m->secret ?
+			       json_object_new_string(m->secret) : NULL);
+	if (m->plan_uid && !jget(st, "uid"))
+		json_object_object_add(st, "uid", json_object_new_string(m->plan_uid));
+	state_set(m->ctx, "plans", m->plan, st);
+	free(low);
+}
+
+static void *
+mig_main(void *arg)
+{
+	struct mig *m = arg;
+	struct step_ctx *ctx = m->ctx;
+	struct kube_client *k = NULL;
+	json_object *man = NULL, *res = NULL, *pst;
+	const char *pns;
+	char *coll = NULL, *fs = NULL;
+	int r;
+
+	r = exec_kube(ctx, &k, &m->err);
+	if (r != 0)
+		goto out;
+	if (json_object_deep_copy(jget(m->spec, "manifest"), &man, NULL) != 0 || man == NULL) {
+		r = err_set(&m->err, MTV_EINTERNAL, "migration of plan '%s' has no manifest",
+			    m->plan);
+		goto out;
+	}
+	if (jbool(m->spec, "warm")) {
+		long long delay = jint(m->spec, "cutover_delay");
+		char *when = time_rfc3339((long long)time(NULL) + (delay > 0 ? delay : 300));
+		json_object *spec = jget(man, "spec");
+
+		if (spec)
+			json_object_object_add(spec, "cutover", json_object_new_string(when));
+		log_info("plan '%s': warm migration, cutover at %s", m->plan, when);
+		free(when);
+	}
+	r = cl_apply(ctx, k, man, &res, &m->err);
+	if (r != 0)
+		goto out;
+	m->name = xstrdup(cl_name(res));
+	m->ns = xstrdup(cl_ns(res));
+	m->uid = xstrdup(cl_uid(res) ? cl_uid(res) : "");
+	pst = state_get(ctx, "plans", m->plan);
+	pthread_mutex_lock(&ctx->lock);
+	m->tns = xstrdup(jstr(pst, "target_namespace") ? jstr(pst, "target_namespace") : m->ns);
+	m->plan_uid = jstr(pst, "uid") ? xstrdup(jstr(pst, "uid")) : NULL;
+	pthread_mutex_unlock(&ctx->lock);
+	log_info("migration '%s' of plan '%s' started", m->name, m->plan);
+	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
+	coll = kube_path("Plan", pns ? pns : m->ns, NULL);
+	fs = xasprintf("metadata.name=%s", m->plan);
+	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m, &m->err);
+	if (r == MTV_ETIMEOUT) {
+		r = err_set(&m->err, MTV_ETIMEOUT, "plan '%s' did not finish within %d s%s%s",
+			    m->plan, m->timeout_s, m->progress ? ": " : "",
+			    m->progress ? m->progress : "");
+	}
+	if (m->last)
+		record_state(m);
+	if (r != 0)
+		goto out;
+	log_info("plan '%s' %s", m->plan, m->end);
+	if (!str_eq(m->end, "Succeeded")) {
+		struct strbuf sb = STRBUF_INIT;
+		char *why = cl_failure(m->last);
+
+		strbuf_adds(&sb, why);
+		free(why);
+		populator_message(m, k, &sb);
+		if (expect_failure(ctx)) {
+			log_info("plan '%s' %s as the scenario expects: %s", m->plan, m->end,
+				 strbuf_str(&sb));
+		} else {
+			r = err_set(&m->err, MTV_EFAILED, "plan '%s' %s: %s", m->plan, m->end,
+				    sb.len ? strbuf_str(&sb) : "no reason given");
+		}
+		strbuf_release(&sb);
+	}
+out:
+	m->rc = r;
+	json_object_put(man);
+	json_object_put(res);
+	free(coll);
+	free(fs);
+	return NULL;
+}
 
 static int
 exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+	     struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'migrate' is not implemented yet");
+	json_object *params = jget(step, "params"), *list = jget(params, "migrations");
+	size_t n = list ? json_object_array_length(list) : 0, i;
+	struct mig *ms;
+	pthread_t *tids;
+	bool *started;
+	int timeout = (int)jint(params, "timeout"), r = 0;
+
+	if (n == 0)
+		return err_set(err, MTV_EINTERNAL, "migrate step without migrations");
+	if (timeout <= 0 || timeout > exec_time_left(ctx))
+		timeout = exec_time_left(ctx);
+	ms = xcalloc(n, sizeof(*ms));
+	tids = xcalloc(n, sizeof(*tids));
+	started = xcalloc(n, sizeof(*started));
+	for (i = 0; i < n; i++) {
+		ms[i].ctx = ctx;
+		ms[i].spec = json_object_array_get_idx(list, i);
+		ms[i].plan = jstr(ms[i].spec, "plan");
+		ms[i].timeout_s = timeout;
+		ms[i].crs = json_object_new_object();
+	}
+	if (n == 1) {
+		mig_main(&ms[0]);
+	} else {
+		/* back to back, then followed at the same time */
+		for (i = 0; i < n; i++)
+			started[i] = pthread_create(&tids[i], NULL, mig_main, &ms[i]) == 0;
+		for (i = 0; i < n; i++) {
+			if (started[i])
+				pthread_join(tids[i], NULL);
+			else
+				mig_main(&ms[i]);
+		}
+	}
+	*undo = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct mig *m = &ms[i];
+
+		if (m->name) {
+			json_object *u = json_object_new_object();
+
+			json_object_object_add(u, "name", json_object_new_string(m->name));
+			json_object_object_add(u, "namespace", json_object_new_string(m->ns));
+			json_object_object_add(u, "plan", json_object_new_string(m->plan));
+			json_object_object_add(u, "uid", json_object_new_string(m->uid));
+			json_object_object_add(u, "target_namespace", json_object_new_string(m->tns));
+			json_object_array_add(*undo, u);
+		}
+		if (m->rc != 0 && r == 0) {
+			r = m->rc;
+			err_set(err, m->rc, "%s", m->err.msg);
+		} else if (m->rc != 0) {
+			log_error("%s", m->err.msg);
+		}
+		free(m->name);
+		free(m->ns);
+		free(m->uid);
+		free(m->tns);
+		free(m->plan_uid);
+		free(m->progress);
+		free(m->progress_key);
+		free(m->secret);
+		json_object_put(m->last);
+		json_object_put(m->crs);
+	}
+	free(ms);
+	free(tids);
+	free(started);
+	return r;
+}
+
+static int
+canceled_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+{
+	(void)arg; (void)err;
+	return strcmp(type, "DELETED") == 0 || cl_terminal(obj, NULL) ? 1 : 0;
+}
+
+/* Cancel a Migration that is still running: spec.cancel lists every VM. */
+static void
+cancel_running(struct step_ctx *ctx, struct kube_client *k, json_object *u)
+{
+	const char *name = jstr(u, "name"), *ns = jstr(u, "namespace");
+	char *path = kube_path("Migration", ns, name), *ppath;
+	json_object *mig = NULL, *plan = NULL, *patch, *spec, *cancel, *vms;
+	struct mtv_err e = { 0 };
+	size_t i;
+
+	if (kube_get(k, path, &mig, &e) != 0 || cl_terminal(mig, NULL)) {
+		json_object_put(mig);
+		free(path);
+		return;
+	}
+	ppath = kube_path("Plan", ns, jstr(u, "plan"));
+	cancel = json_object_new_array();
+	if (kube_get(k, ppath, &plan, &e) == 0) {
+		vms = jget(jget(plan, "spec"), "vms");
+		for (i = 0; vms && i < json_object_array_length(vms); i++) {
+			json_object *ref = json_object_new_object(), *vm = json_object_array_get_idx(vms, i);
+
+			if (jstr(vm, "id"))
+				json_object_object_add(ref, "id", json_object_new_string(jstr(vm, "id")));
+			if (jstr(vm, "name"))
+				json_object_object_add(ref, "name", json_object_new_string(jstr(vm, "name")));
+			json_object_array_add(cancel, ref);
+		}
+	}
+	patch = json_object_new_object();
+	spec = json_object_new_object();
+	json_object_object_add(spec, "cancel", cancel);
+	json_object_object_add(patch, "spec", spec);
+	log_info("canceling migration '%s' (still running)", name);
+	if (kube_patch_merge(k, path, patch, NULL, &e) == 0) {
+		char *coll = kube_path("Migration", ns, NULL), *fs = xasprintf("metadata.name=%s", name);
+
+		if (cl_wait(ctx, k, coll, fs, NULL, 120, canceled_fn, NULL, &e) != 0)
+			log_warn("migration '%s': not canceled: %s", name, e.msg);
+		free(fs);
+		free(coll);
+	} else {
+		log_warn("migration '%s': cancel: %s", name, e.msg);
+	}
+	json_object_put(patch);
+	json_object_put(plan);
+	json_object_put(mig);
+	free(ppath);
+	free(path);
 }
 
 static int
 undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+	     struct mtv_err *err)
 {
-	return 0;
+	struct kube_client *k = NULL;
+	size_t i, n = undo ? json_object_array_length(undo) : 0;
+	int r, rc = 0;
+
+	(void)step;
+	if (n == 0)
+		return 0;
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		json_object *u = json_object_array_get_idx(undo, i);
+		struct mtv_err e = { 0 };
+		char *sel;
+
+		cancel_running(ctx, k, u);
+		r = cl_delete(ctx, k, "Migration", jstr(u, "namespace"), jstr(u, "name"), 60, &e);
+		if (r == 0 && jstr(u, "uid") && *jstr(u, "uid")) {
+			sel = xasprintf("migration=%s", jstr(u, "uid"));
+			r = cl_delete_selected(ctx, k, jstr(u, "target_namespace"), sel, NULL, &e);
+			free(sel);
+		}
+		if (r != 0 && rc == 0) {
+			rc = r;
+			err_set(err, r, "%s", e.msg);
+		}
+	}
+	return rc;
 }
 
 const struct step_kind step_migrate = {

@@ -1,20 +1,80 @@
-/* step_provider.c: the 'provider' step. */
+/* step_provider.c: the 'provider' step: the vSphere source Provider (or the
+ * destination 'host' Provider), esxiCloneMethod patched when chosen, then a
+ * wait for Ready that reports blocking conditions with their message and
+ * suggestion. */
 #include "config.h"
 
-#include "step/step.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "step/cluster.h"
 
 static int
 exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+	      struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'provider' is not implemented yet");
+	json_object *params = jget(step, "params"), *res = NULL, *last = NULL;
+	const char *method = jstr(params, "esxi_clone_method"), *name, *ns;
+	struct kube_client *k = NULL;
+	int r, timeout = (int)jint(params, "timeout");
+
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		return r;
+	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);
+	if (r != 0)
+		return r;
+	name = cl_name(res);
+	ns = cl_ns(res);
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "name", json_object_new_string(name));
+	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
+	if (method && !str_eq(jstr(jget(jget(res, "spec"), "settings"), "esxiCloneMethod"),
+			      method)) {
+		json_object *patch = NULL;
+		char *path = kube_path("Provider", ns, name), *txt;
+
+		txt = xasprintf("{\"spec\":{\"settings\":{\"esxiCloneMethod\":\"%s\"}}}", method);
+		patch = json_tokener_parse(txt);
+		r = kube_patch_merge(k, path, patch, NULL, err);
+		json_object_put(patch);
+		free(txt);
+		free(path);
+		if (r != 0) {
+			err_prefix(err, "provider '%s': setting esxiCloneMethod", name);
+			goto out;
+		}
+		log_verbose("provider '%s': esxiCloneMethod set to '%s'", name, method);
+	}
+	r = cl_wait_cond(ctx, k, "Provider", ns, name, jstr(params, "wait") ?
+			 jstr(params, "wait") : "Ready", timeout > 0 ? timeout : 600,
+			 &last, err);
+	if (r != 0)
+		goto out;
+	log_info("provider '%s' is Ready", name);
+	state_set(ctx, "providers", jstr(params, "role") ? jstr(params, "role") : name,
+		  json_object_new_string(name));
+out:
+	json_object_put(last);
+	json_object_put(res);
+	return r;
 }
 
 static int
 undo_provider(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+	      struct mtv_err *err)
 {
-	return 0;
+	struct kube_client *k = NULL;
+	int r;
+
+	(void)step;
+	if (undo == NULL)
+		return 0;
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		return r;
+	return cl_delete(ctx, k, "Provider", jstr(undo, "namespace"), jstr(undo, "name"),
+			 120, err);
 }
 
 const struct step_kind step_provider = {

@@ -1,0 +1,104 @@
+/* cluster.h: what the cluster-side steps share (cluster.c): manifests with
+ * secret placeholders, create-or-adopt, condition evaluation, waiting by
+ * watch, deletion and the final sweep, and pure readers of Forklift status. */
+#ifndef MTV_STEP_CLUSTER_H
+#define MTV_STEP_CLUSTER_H
+
+#include "step/step.h"
+#include "kube/kube.h"
+
+#define CL_RUN_LABEL "mtv-scenario/run"
+
+/* Accessors of metadata fields (borrowed, NULL when absent). */
+const char *cl_kind(json_object *obj);
+const char *cl_name(json_object *obj);
+const char *cl_ns(json_object *obj);
+const char *cl_uid(json_object *obj);
+/* "provider 'x'" style label of an object for messages (caller frees). */
+char *cl_what(json_object *obj);
+
+/* A deep copy of manifest with every "((secret:REF))" resolved through the
+ * profile (values registered with redact), non-string stringData values
+ * turned into strings (null and empty dropped) and the run labels added.
+ * MTV_EINVAL naming the reference when a secret is not set. */
+int cl_resolve(struct step_ctx *ctx, json_object *manifest, json_object **out,
+	       struct mtv_err *err);
+/* Resolve and create manifest; an existing object is adopted only when it
+ * carries our run label, else MTV_ECONFLICT naming it. *out (may be NULL)
+ * gets the object as stored; the resolved manifest is never logged. */
+int cl_apply(struct step_ctx *ctx, struct kube_client *k, json_object *manifest,
+	     json_object **out, struct mtv_err *err);
+
+/* The condition of type with status True (borrowed) or NULL. */
+json_object *cl_cond(json_object *obj, const char *type);
+/* Append "Type: message (suggestion)" of every Critical/Error condition;
+ * returns how many. */
+int cl_blockers(json_object *obj, struct strbuf *sb);
+
+enum cl_eval {
+	CL_WAIT,		/* nothing decided yet */
+	CL_DONE,		/* the wanted condition is there */
+	CL_BLOCKED,		/* a blocker that will not clear by itself */
+	CL_BLOCKED_SOFT,	/* a blocker that may clear (inventory lag) */
+};
+/* Evaluate obj against the wanted condition type ("Ready" or e.g.
+ * "VDDKAndOffloadMixedUsage"); *why (caller frees) explains blockers. */
+enum cl_eval cl_eval(json_object *obj, const char *want, char **why);
+
+/* kube_wait in bounded chunks, stopping on SIGINT/SIGTERM or the run
+ * deadline; same callback contract. */
+int cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
+	    const char *field_selector, const char *label_selector, int timeout_s,
+	    kube_event_fn fn, void *arg, struct mtv_err *err);
+/* Wait until object kind/ns/name has condition want (see cl_eval); blockers
+ * fail at once, soft ones after a grace period. *last (may be NULL) gets
+ * the last object seen. */
+int cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
+		 const char *ns, const char *name, const char *want, int timeout_s,
+		 json_object **last, struct mtv_err *err);
+/* Delete and wait until it is gone (timeout_s 0: do not wait). */
+int cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
+	      const char *ns, const char *name, int timeout_s, struct mtv_err *err);
+/* Delete every object of the kinds Forklift makes for a plan or migration
+ * that matches selector in ns; names go to done (may be NULL). */
+int cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
+		       const char *selector, struct strbuf *done, struct mtv_err *err);
+
+/* Create the run's namespace unless it exists; *created when we made it.
+ * An existing namespace without our run label is MTV_ECONFLICT. */
+int cl_ns_ensure(struct step_ctx *ctx, struct kube_client *k, bool *created,
+		 struct mtv_err *err);
+/* The final sweep: delete whatever is left in the run's namespace and
+ * anything labelled with the run id elsewhere, then the namespace; leaks
+ * are listed in err and give MTV_EFAILED. */
+int cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err);
+
+/* The name Forklift gives a VM: kept when a DNS-1123 subdomain, else
+ * ChangeVmName's result ("" when it would be random). Caller frees. */
+char *cl_target_vm_name(const char *name);
+bool cl_dns1123_subdomain(const char *s);
+
+/* Per-disk evidence from a Plan (or Migration) status: array of
+ * {"vm","vm_name","disk","datastore_name","xcopyUsed","cloneMethod",
+ * "phase"} from the DiskTransfer task annotations (caller puts). */
+json_object *cl_xcopy_from_status(json_object *obj);
+/* Array of {"vm","started","completed"} of each VM's DiskTransfer step. */
+json_object *cl_disk_transfer_from_status(json_object *obj);
+/* One line of progress per VM: "vm 'x': phase P, step S, done/total MB". */
+char *cl_progress(json_object *obj);
+/* Every VM error, failing step and task and plan blocker, "; "-joined. */
+char *cl_failure(json_object *obj);
+/* "Succeeded", "Failed", "Canceled" when obj has that condition (for
+ * Plans: only when the last history entry is migration uid, if given). */
+const char *cl_terminal(json_object *obj, const char *migration_uid);
+
+#ifdef MTV_TESTING
+/* Internals of the step files visible to unit tests. */
+char *secret_missing_keys(json_object *sd, const char *vendor);
+int map_offload(json_object *map);
+long long verify_time(const char *s);
+long long verify_quantity(const char *s);
+int preflight_profile_block(json_object *profile);
+#endif
+
+#endif
