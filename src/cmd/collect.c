@@ -66,7 +66,8 @@ add_dir(struct paths *p, const char *dir, struct mtv_diags *diags)
 			paths_add(p, xasprintf("%s/%s", dir, e->d_name));
 	}
 	closedir(d);
-	qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_str);
+	if (p->n > first)
+		qsort(p->v + first, p->n - first, sizeof(*p->v), cmp_str);
 	return 0;
 }
 

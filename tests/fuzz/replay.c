@@ -58,7 +58,8 @@ main(int argc, char **argv)
 	}
 	for (a = 1; a < argc; a++)
 		collect(&v, &n, argv[a]);
-	qsort(v, n, sizeof(*v), cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp);
 	printf("1..%zu\n", n);
 	for (i = 0; i < n; i++) {
 		if (file_read(&buf, &len, v[i], 0, &err) != 0) {
