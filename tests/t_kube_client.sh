@@ -93,7 +93,8 @@ for f in '{"verb":"list","resource":"configmaps","kind":"429","retry_after":1}' 
 	'{"verb":"watch","resource":"configmaps","kind":"410-watch"}' \
 	'{"verb":"watch","resource":"configmaps","kind":"5xx","status":503,"count":2}' \
 	'{"verb":"watch","resource":"configmaps","kind":"expire-token"}' \
-	'{"verb":"watch","resource":"configmaps","kind":"429","retry_after":1}'; do
+	'{"verb":"watch","resource":"configmaps","kind":"429","retry_after":1}' \
+	'{"verb":"watch","resource":"configmaps","kind":"expire-token"}'; do
 	lab_control POST /kube/fault "$f" >/dev/null
 done
 "$KT" --log-level trace --kubeconfig "$LAB_KUBECONFIG" --stats wait ConfigMap $NS kt-a data.step=5 60 \
@@ -113,7 +114,7 @@ contains "every change seen in order" "$T/out" "event MODIFIED kt-a"
 [ "$(grep -c 'event MODIFIED kt-a' "$T/out")" = 4 ] && ok "four MODIFIED events, none lost" || \
 	not_ok "four MODIFIED events, none lost"; 
 [ "$(stat_of relists)" -ge 1 ] && ok "re-listed after 410" || not_ok "re-listed after 410"
-[ "$(stat_of reauths)" -ge 1 ] && ok "re-authenticated after 401" || not_ok "re-authenticated after 401"
+[ "$(stat_of reauths)" -ge 2 ] && ok "re-authenticated after each 401" || not_ok "re-authenticated after each 401"
 [ "$(stat_of retries)" -ge 4 ] && ok "retried 429 and 503s" || not_ok "retried 429 and 503s ($(stat_of retries))"
 kt "waiting for a deletion that happened is immediate" delete ConfigMap $NS kt-r + wait-gone ConfigMap $NS kt-r 5
 # a finalizer holds the object: the waiter cannot be done before it is removed

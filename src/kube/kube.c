@@ -1472,10 +1472,10 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 				log_debug("kubernetes: watch on \"%s\" expired (410), listing again", path);
 				break;
 			}
-			if (w.events > 0) {
+			if (w.events > 0)
 				failures = 0;
-				reauthed = false;
-			}
+			if (rs.status != 0 && rs.status != 401)
+				reauthed = false;	/* the token was not refused */
 			if (r == MTV_ECANCELED)
 				goto out;
 			if (r == MTV_ETIMEOUT || clock_ms() >= deadline)
