@@ -271,6 +271,17 @@ apply migration NS=$ns PLAN=mixed1
 K -n $ns wait --for=condition=PlanNotReady migration/mixed1-run1 --timeout=10s >/dev/null
 is "Migration of a blocked plan: PlanNotReady (Critical), nothing created" $ns migration mixed1-run1 \
 	'[cond("PlanNotReady")["category"], bool(cond("Running"))]' '["Critical", false]'
+apply storagemap-xcopy NS=$ns STORAGE_CLASS="$STORAGE_CLASS"
+if finished $ns mixed1; then ok "once the map has the offload entry the waiting Migration runs"; else not_ok "once the map has the offload entry the waiting Migration runs"; fi
+is "the waiting Migration Succeeded, PlanNotReady gone" $ns migration mixed1-run1 \
+	'[bool(cond("Succeeded")), bool(cond("PlanNotReady"))]' '[true, false]'
+K -n $ns patch plan mixed1 --type merge -p '{"spec":{"targetPowerState":"on"}}' >/dev/null
+for i in $(seq 1 50); do
+	[ "$(q $ns plan mixed1 'str(o["status"]["observedGeneration"] == o["metadata"]["generation"])')" = True ] && break
+	K -n $ns wait --for=condition=Failed plan/mixed1 --timeout=0.1s >/dev/null 2>&1
+done
+is "spec edit: observedGeneration follows generation" $ns plan mixed1 \
+	'[o["metadata"]["generation"], o["status"]["observedGeneration"]]' '[2, 2]'
 K create namespace fk-noprov >/dev/null
 if apply plan NS=fk-noprov PLAN=orphan VM_ID="$plain" PLAN_TYPE=cold PVC_TEMPLATE=pvc 2>"$T/adm"; then
 	not_ok "Plan whose providers do not exist is rejected at admission"
