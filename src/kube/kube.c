@@ -710,6 +710,8 @@ request(struct kube_client *k, const char *method, const char *path,
 		r = perform(k, k->h, method, url, ctype, body, auth, NULL, NULL, rs, 0,
 			    false, err);
 		free_header(auth);
+		if (rs->status != 0 && rs->status != 401)
+			reauthed = false;	/* the token was not refused */
 		act = kube_retry_decide(rs->status,
 					r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
 					rs->retry_after, attempt, reauthed, &delay);
