@@ -4,6 +4,23 @@ package main
 // object store. It reconciles Providers, Maps, Plans and Migrations the way
 // Forklift does (see ../shared/reference/forklift-api.md) and simulates the
 // copy-offload populator and KubeVirt.
+//
+// control_url endpoints (JSON):
+//   GET/POST /forklift/rates      {"xcopy_mib_s","fallback_mib_s","vddk_mib_s","conversion_s",
+//                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s"}
+//   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
+//   POST /forklift/reset          default rates, no armed faults
+//   GET  /forklift/stats          runs in flight, disk_xcopy/disk_fallback/disk_failed, vm_succeeded/vm_failed
+//   GET  /forklift/ssh-key-line?namespace=NS&provider=NAME
+//                                 {"line": restricted authorized_keys line, "legacy_line": old .py format}
+//
+// Where the lab decides what the reference leaves open: a storage secret
+// missing from the provider namespace fails the VM in CreateDataVolumes
+// ("failed to get storage secret ..."); vendor keys missing, or for the ssh
+// clone method a missing/legacy key line, fail the populate pod (as the
+// populator does) instead of falling back; a storage class whose CDI
+// StorageProfile lacks the PVC's volume/access mode leaves the PVC Pending
+// (ProvisioningFailed events) and fails the VM after pvc_pending_timeout_s.
 
 import (
 	"encoding/base64"
