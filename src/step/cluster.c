@@ -7,7 +7,7 @@
 
 #include "step/cluster.h"
 
-#define CL_CHUNK_S 30		/* a wait re-checks cancellation this often */
+#define CL_CHUNK_S 120		/* a wait re-checks the clock this often */
 #define CL_SOFT_GRACE_MS 60000	/* a soft blocker fails after this long */
 
 static json_object *
@@ -410,6 +410,7 @@ cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 	long long deadline = clock_ms() + (long long)timeout_s * 1000;
 	int r = MTV_ETIMEOUT;
 
+	kube_set_cancel(k, ctx->canceled);
 	for (;;) {
 		long long left = deadline - clock_ms();
 		int chunk;
@@ -801,11 +802,17 @@ clean_part(const char *part)
 char *
 cl_target_vm_name(const char *name)
 {
+	if (cl_dns1123_subdomain(name))
+		return xstrdup(name);
+	return cl_change_vm_name(name);
+}
+
+char *
+cl_change_vm_name(const char *name)
+{
 	struct strbuf out = STRBUF_INIT;
 	char *low, *p, *save = NULL, *part, *r;
 
-	if (cl_dns1123_subdomain(name))
-		return xstrdup(name);
 	low = xstrdup(name ? name : "");
 	for (p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);

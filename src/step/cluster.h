@@ -76,6 +76,8 @@ int cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err);
 /* The name Forklift gives a VM: kept when a DNS-1123 subdomain, else
  * ChangeVmName's result ("" when it would be random). Caller frees. */
 char *cl_target_vm_name(const char *name);
+/* Forklift's ChangeVmName itself ("" where it draws a random name). */
+char *cl_change_vm_name(const char *name);
 bool cl_dns1123_subdomain(const char *s);
 
 /* Per-disk evidence from a Plan (or Migration) status: array of

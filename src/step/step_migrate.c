@@ -153,7 +153,7 @@ populator_message(struct mig *m, struct kube_client *k, struct strbuf *sb)
 
 			if (!str_startswith(cl_name(pod), "populate-"))
 				continue;
-			if (kube_pod_log(k, m->tns, cl_name(pod), &log, &e) != 0)
+			if (kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 50, &log, &e) != 0)
 				continue;
 			for (p = strtok_r(log, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
 				if (strstr(p, "rror") || strstr(p, "fail") || strstr(p, "Fail"))

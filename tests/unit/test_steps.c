@@ -1,4 +1,307 @@
+/* test_steps.c: the pure parts of the cluster-side steps: condition
+ * evaluation, blocker detection, xcopy evidence from a Plan status,
+ * ChangeVmName-expected names, vendor keys, quantities and times. */
 #include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 #include "unit.h"
-static CU_SuiteInfo suites_steps[] = { CU_SUITE_INFO_NULL };
+#include "step/cluster.h"
+
+static json_object *
+J(const char *s)
+{
+	json_object *o = json_tokener_parse(s);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	return o;
+}
+
+static void
+test_eval_ready(void)
+{
+	json_object *o;
+	char *why;
+
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+	      "\"category\":\"Required\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_DONE);
+	json_object_put(o);
+	/* no conditions yet: wait */
+	o = J("{\"status\":{}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_WAIT);
+	CU_ASSERT_PTR_NULL(why);
+	json_object_put(o);
+	/* the controller has not seen our spec yet */
+	o = J("{\"metadata\":{\"generation\":2},\"status\":{\"observedGeneration\":1,"
+	      "\"conditions\":[{\"type\":\"ConnectionAuthFailed\",\"status\":\"True\","
+	      "\"category\":\"Critical\",\"message\":\"old\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_WAIT);
+	json_object_put(o);
+}
+
+static void
+test_eval_blockers(void)
+{
+	json_object *o;
+	char *why = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	o = J("{\"status\":{\"conditions\":["
+	      "{\"type\":\"ConnectionAuthFailed\",\"status\":\"True\",\"category\":\"Critical\","
+	      "\"message\":\"Authentication failed.\",\"suggestion\":\"Fix the secret.\"},"
+	      "{\"type\":\"ConnectionInsecure\",\"status\":\"True\",\"category\":\"Warn\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_BLOCKED);
+	CU_ASSERT_STRING_EQUAL(why, "ConnectionAuthFailed: Authentication failed. (Fix the secret.)");
+	free(why);
+	CU_ASSERT_EQUAL(cl_blockers(o, &sb), 1);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&sb), "ConnectionAuthFailed: Authentication failed. "
+			       "(Fix the secret.)");
+	strbuf_release(&sb);
+	json_object_put(o);
+	/* *NotReady blockers clear by themselves */
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"SourceProviderNotReady\","
+	      "\"status\":\"True\",\"category\":\"Critical\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_WAIT);
+	json_object_put(o);
+	/* VMNotFound may be inventory lag: soft */
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"VMNotFound\",\"status\":\"True\","
+	      "\"category\":\"Critical\",\"items\":[\" id:vm-1 \"]}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_BLOCKED_SOFT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "[ id:vm-1 ]"));
+	free(why);
+	json_object_put(o);
+	/* status False is not a condition */
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"VDDKAndOffloadMixedUsage\","
+	      "\"status\":\"False\",\"category\":\"Critical\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_WAIT);
+	CU_ASSERT_PTR_NULL(cl_cond(o, "VDDKAndOffloadMixedUsage"));
+	json_object_put(o);
+}
+
+static void
+test_eval_expected_condition(void)
+{
+	json_object *o;
+	char *why = NULL;
+
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"VDDKAndOffloadMixedUsage\","
+	      "\"status\":\"True\",\"category\":\"Critical\",\"message\":\"mixed\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "VDDKAndOffloadMixedUsage", &why), CL_DONE);
+	CU_ASSERT_EQUAL(cl_eval(o, "Ready", &why), CL_BLOCKED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "VDDKAndOffloadMixedUsage: mixed"));
+	free(why);
+	json_object_put(o);
+	/* Ready while a blocker was expected is a failure */
+	o = J("{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}");
+	CU_ASSERT_EQUAL(cl_eval(o, "VDDKAndOffloadMixedUsage", &why), CL_BLOCKED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "became Ready"));
+	free(why);
+	json_object_put(o);
+}
+
+static const char plan_status[] =
+	"{\"kind\":\"Plan\",\"metadata\":{\"name\":\"p\",\"uid\":\"pu\"},\"status\":{"
+	"\"conditions\":[{\"type\":\"Failed\",\"status\":\"True\",\"category\":\"Advisory\"}],"
+	"\"migration\":{\"history\":[{\"migration\":{\"uid\":\"old\"}},{\"migration\":{\"uid\":\"m1\"}}],"
+	"\"vms\":[{\"id\":\"vm-1\",\"name\":\"My_VM\",\"newName\":\"my-vm\",\"phase\":\"CopyDisks\","
+	"\"error\":{\"phase\":\"CopyDisks\",\"reasons\":[\"populator pod failed for PVC u1\"]},"
+	"\"pipeline\":[{\"name\":\"Initialize\",\"phase\":\"Completed\"},"
+	"{\"name\":\"DiskTransfer\",\"phase\":\"Running\",\"started\":\"2026-01-01T00:00:10Z\","
+	"\"completed\":\"2026-01-01T00:01:00Z\",\"progress\":{\"completed\":512,\"total\":2048},"
+	"\"tasks\":[{\"name\":\"[xcopy-ds] My_VM/My_VM.vmdk\",\"phase\":\"Completed\","
+	"\"annotations\":{\"unit\":\"MB\",\"xcopyUsed\":\"1\",\"cloneMethod\":\"vib\"}},"
+	"{\"name\":\"[plain-ds] My_VM/My_VM_1.vmdk\",\"phase\":\"Running\","
+	"\"annotations\":{\"xcopyUsed\":\"0\",\"cloneMethod\":\"ssh\"}},"
+	"{\"name\":\"[xcopy-ds] My_VM/My_VM_2.vmdk\",\"phase\":\"Pending\","
+	"\"error\":{\"reasons\":[\"clone failed\"]}}]}]}]}}}";
+
+static void
+test_xcopy_evidence(void)
+{
+	json_object *o = J(plan_status), *x, *e;
+
+	x = cl_xcopy_from_status(o);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(x), 3);
+	e = json_object_array_get_idx(x, 0);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "vm"), "vm-1");
+	CU_ASSERT_STRING_EQUAL(jstr(e, "datastore_name"), "xcopy-ds");
+	CU_ASSERT_EQUAL(jint(e, "xcopyUsed"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "cloneMethod"), "vib");
+	e = json_object_array_get_idx(x, 1);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "datastore_name"), "plain-ds");
+	CU_ASSERT_PTR_NOT_NULL(jget(e, "xcopyUsed"));
+	CU_ASSERT_EQUAL(jint(e, "xcopyUsed"), 0);
+	/* no annotation: unknown, not 0 */
+	e = json_object_array_get_idx(x, 2);
+	CU_ASSERT_PTR_NULL(jget(e, "xcopyUsed"));
+	json_object_put(x);
+	x = cl_disk_transfer_from_status(o);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(x), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(x, 0), "started"),
+			       "2026-01-01T00:00:10Z");
+	json_object_put(x);
+	json_object_put(o);
+}
+
+static void
+test_terminal_and_failure(void)
+{
+	json_object *o = J(plan_status);
+	char *s;
+
+	CU_ASSERT_STRING_EQUAL(cl_terminal(o, "m1"), "Failed");
+	/* an older migration's end is not ours */
+	CU_ASSERT_PTR_NULL(cl_terminal(o, "old"));
+	CU_ASSERT_STRING_EQUAL(cl_terminal(o, NULL), "Failed");
+	s = cl_failure(o);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "vm 'My_VM' (phase CopyDisks): populator pod failed for PVC u1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "vm 'My_VM' step DiskTransfer task "
+				      "'[xcopy-ds] My_VM/My_VM_2.vmdk': clone failed"));
+	free(s);
+	s = cl_progress(o);
+	CU_ASSERT_STRING_EQUAL(s, "vm 'My_VM': CopyDisks, step DiskTransfer, 512/2048 MB");
+	free(s);
+	json_object_put(o);
+}
+
+static void
+check_name(const char *in, const char *want)
+{
+	char *s = cl_change_vm_name(in);
+
+	CU_ASSERT_STRING_EQUAL(s, want);
+	if (strcmp(s, want) != 0)
+		fprintf(stderr, "# '%s' -> '%s', want '%s'\n", in, s, want);
+	free(s);
+}
+
+static void
+test_vm_names(void)
+{
+	/* the examples of Forklift's utils_test.go */
+	check_name("vm with spaces in name", "vm-with-spaces-in-name");
+	check_name("vm---with----multiple-----dashes", "vm-with-multiple-dashes");
+	check_name("mtv.func.-.rhel.-...8.8", "mtv.func.rhel.8.8");
+	check_name("----Vm!@#$%^&*()_+-Name/.is,';[]-CorREct-<>123----", "vm-name.is-correct-123");
+	check_name("My_VM", "my-vm");
+	/* valid subdomains are kept as they are */
+	{
+		char *s = cl_target_vm_name("vm---with----multiple-----dashes");
+
+		CU_ASSERT_STRING_EQUAL(s, "vm---with----multiple-----dashes");
+		free(s);
+		s = cl_target_vm_name("My_VM");
+		CU_ASSERT_STRING_EQUAL(s, "my-vm");
+		free(s);
+	}
+	/* nothing left: Forklift draws a random name */
+	check_name("!!!", "");
+	CU_ASSERT(cl_dns1123_subdomain("a.b"));
+	CU_ASSERT(!cl_dns1123_subdomain("A"));
+	CU_ASSERT(!cl_dns1123_subdomain("a..b"));
+	CU_ASSERT(!cl_dns1123_subdomain("-a"));
+	{
+		char longname[80];
+
+		memset(longname, 'A', 79);
+		longname[79] = '\0';
+		check_name(longname, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	}
+}
+
+static void
+test_vendor_keys(void)
+{
+	json_object *sd = J("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_USERNAME\":\"u\","
+			    "\"STORAGE_PASSWORD\":\"p\"}");
+	char *m;
+
+	CU_ASSERT_PTR_NULL(secret_missing_keys(sd, "primera3par"));
+	m = secret_missing_keys(sd, "ontap");
+	CU_ASSERT_STRING_EQUAL(m, "ONTAP_SVM (copyoffload.ontap_svm or COPYOFFLOAD_ONTAP_SVM)");
+	free(m);
+	m = secret_missing_keys(sd, "vantara");
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_ID"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_PORT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "HOSTGROUP_ID_LIST"));
+	free(m);
+	json_object_put(sd);
+	/* Pure may use a token instead of user and password */
+	sd = J("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_TOKEN\":\"t\",\"PURE_CLUSTER_PREFIX\":\"px_1\"}");
+	CU_ASSERT_PTR_NULL(secret_missing_keys(sd, "pureFlashArray"));
+	m = secret_missing_keys(sd, "ontap");
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_USERNAME and STORAGE_PASSWORD"));
+	free(m);
+	json_object_put(sd);
+}
+
+static void
+test_map_offload(void)
+{
+	json_object *o;
+
+	o = J("{\"spec\":{\"map\":[{\"offloadPlugin\":{\"vsphereXcopyConfig\":{}}},"
+	      "{\"offloadPlugin\":{\"vsphereXcopyConfig\":{}}}]}}");
+	CU_ASSERT_EQUAL(map_offload(o), 1);
+	json_object_put(o);
+	o = J("{\"spec\":{\"map\":[{\"source\":{}}]}}");
+	CU_ASSERT_EQUAL(map_offload(o), 0);
+	json_object_put(o);
+	o = J("{\"spec\":{\"map\":[{\"source\":{}},{\"offloadPlugin\":{\"vsphereXcopyConfig\":{}}}]}}");
+	CU_ASSERT_EQUAL(map_offload(o), -1);
+	json_object_put(o);
+}
+
+static void
+test_quantities_times(void)
+{
+	CU_ASSERT_EQUAL(verify_quantity("16Gi"), 16LL << 30);
+	CU_ASSERT_EQUAL(verify_quantity("1073741824"), 1073741824LL);
+	CU_ASSERT_EQUAL(verify_quantity("10G"), 10000000000LL);
+	CU_ASSERT_EQUAL(verify_quantity("1.5Gi"), 3LL << 29);
+	CU_ASSERT_EQUAL(verify_quantity("x"), -1);
+	CU_ASSERT_EQUAL(verify_time("1970-01-01T00:01:00Z"), 60);
+	CU_ASSERT_EQUAL(verify_time("1970-01-01T00:01:00.123Z"), 60);
+	CU_ASSERT_EQUAL(verify_time("1970-01-01T01:01:00+01:00"), 60);
+	CU_ASSERT_EQUAL(verify_time("nope"), -1);
+}
+
+static void
+test_profile_block(void)
+{
+	json_object *o;
+
+	o = J("{\"status\":{\"claimPropertySets\":[{\"volumeMode\":\"Filesystem\"},"
+	      "{\"volumeMode\":\"Block\",\"accessModes\":[\"ReadWriteOnce\"]}]}}");
+	CU_ASSERT_EQUAL(preflight_profile_block(o), 1);
+	json_object_put(o);
+	o = J("{\"status\":{\"claimPropertySets\":[{\"volumeMode\":\"Filesystem\"}]}}");
+	CU_ASSERT_EQUAL(preflight_profile_block(o), 0);
+	json_object_put(o);
+	o = J("{\"status\":{}}");
+	CU_ASSERT_EQUAL(preflight_profile_block(o), -1);
+	json_object_put(o);
+}
+
+static CU_TestInfo tests_steps[] = {
+	{ "condition evaluation: Ready, waiting, generations", test_eval_ready },
+	{ "blockers: hard, transient, soft", test_eval_blockers },
+	{ "an expected blocking condition", test_eval_expected_condition },
+	{ "xcopyUsed evidence and DiskTransfer times from a Plan", test_xcopy_evidence },
+	{ "end of our migration, failure message, progress", test_terminal_and_failure },
+	{ "VM names as ChangeVmName makes them", test_vm_names },
+	{ "storage secret vendor keys", test_vendor_keys },
+	{ "StorageMap offload plugin on every entry", test_map_offload },
+	{ "quantities and RFC 3339 times", test_quantities_times },
+	{ "StorageProfile offers Block", test_profile_block },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites_steps[] = {
+	{ "steps", NULL, NULL, NULL, NULL, tests_steps },
+	CU_SUITE_INFO_NULL,
+};
+
 UNIT_SUITES(suites_steps)
