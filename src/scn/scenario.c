@@ -95,39 +95,61 @@ vm_key(json_object *vm)
 static void
 check_vm_names(struct sctx *c, json_object *vms)
 {
-	size_t i, j, n = alen(vms);
+	json_object *seen = json_object_new_object(), *first;
+	size_t i, n = alen(vms);
 
+	/* a json-c object is a hash table: linear in the number of VMs */
 	for (i = 0; i < n; i++) {
 		json_object *vi = json_object_array_get_idx(vms, i);
 		const char *ki = vm_key(vi);
 
 		if (ki == NULL)
 			continue;
-		for (j = 0; j < i; j++) {
-			json_object *vj = json_object_array_get_idx(vms, j);
-
-			if (!str_eq(ki, vm_key(vj)))
-				continue;
-			if (get(vi, "clone_name"))
-				serr(c, get(vi, "clone_name"), vi, "clone_name",
-				     "virtual_machines[%zu].clone_name: duplicate VM name '%s' (also virtual_machines[%zu])",
-				     i, ki, j);
-			else
-				serr(c, get(vi, "name"), vi, "name",
-				     "virtual_machines[%zu].name: duplicate VM name '%s' (also virtual_machines[%zu])",
-				     i, ki, j);
-			break;
+		if (!json_object_object_get_ex(seen, ki, &first)) {
+			json_object_object_add(seen, ki, json_object_new_int64((int64_t)i));
+			continue;
 		}
+		if (get(vi, "clone_name"))
+			serr(c, get(vi, "clone_name"), vi, "clone_name",
+			     "virtual_machines[%zu].clone_name: duplicate VM name '%s' (also virtual_machines[%lld])",
+			     i, ki, (long long)json_object_get_int64(first));
+		else
+			serr(c, get(vi, "name"), vi, "name",
+			     "virtual_machines[%zu].name: duplicate VM name '%s' (also virtual_machines[%lld])",
+			     i, ki, (long long)json_object_get_int64(first));
 	}
+	json_object_put(seen);
+}
+
+/* name -> index of the VM it names, or -1 when it names several. */
+static json_object *
+vm_index(json_object *vms)
+{
+	json_object *map = json_object_new_object(), *old;
+	size_t i, n = alen(vms);
+
+	for (i = 0; i < n; i++) {
+		json_object *vm = json_object_array_get_idx(vms, i);
+		const char *k = gets(vm, "clone_name") ? gets(vm, "clone_name")
+						       : gets(vm, "name");
+
+		if (k == NULL)
+			continue;
+		if (json_object_object_get_ex(map, k, &old))
+			json_object_object_add(map, k, json_object_new_int(-1));
+		else
+			json_object_object_add(map, k, json_object_new_int64((int64_t)i));
+	}
+	return map;
 }
 
 /* Resolve a VM reference (index or name) to an index, or report it. */
 static long
-vm_ref(struct sctx *c, json_object *vms, json_object *ref, json_object *parent,
-       const char *key, const char *path)
+vm_ref(struct sctx *c, json_object *vms, json_object *map, json_object *ref,
+       json_object *parent, const char *key, const char *path)
 {
 	size_t i, n = alen(vms), hits = 0;
-	long found = -1;
+	json_object *hit = NULL;
 	const char **names;
 	const char *s, *dym;
 
@@ -142,18 +164,16 @@ vm_ref(struct sctx *c, json_object *vms, json_object *ref, json_object *parent,
 		return idx;
 	}
 	s = json_object_get_string(ref);
-	for (i = 0; i < n; i++) {
-		json_object *vm = json_object_array_get_idx(vms, i);
+	if (json_object_object_get_ex(map, s, &hit) && json_object_get_int(hit) >= 0)
+		return (long)json_object_get_int(hit);
+	if (hit) {
+		for (i = 0; i < n; i++) {
+			json_object *vm = json_object_array_get_idx(vms, i);
 
-		if (str_eq(s, gets(vm, "clone_name")) ||
-		    (gets(vm, "clone_name") == NULL && str_eq(s, gets(vm, "name")))) {
-			if (hits++ == 0)
-				found = (long)i;
+			if (str_eq(s, gets(vm, "clone_name") ? gets(vm, "clone_name")
+							     : gets(vm, "name")))
+				hits++;
 		}
-	}
-	if (hits == 1)
-		return found;
-	if (hits > 1) {
 		serr(c, ref, parent, key, "%s: '%s' names %zu VMs; use an index or clone_name",
 		     path, s, hits);
 		return -1;
@@ -178,10 +198,12 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 {
 	json_object *plans = get(root, "plans");
 	size_t i, j, np = alen(plans), nv = alen(vms);
+	json_object *map;
 	long *owner;
 
 	if (plans == NULL)
 		return;
+	map = vm_index(vms);
 	owner = xcalloc(nv + 1, sizeof(*owner));
 	for (i = 0; i < nv; i++)
 		owner[i] = -1;
@@ -200,7 +222,7 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 		for (j = 0; j < alen(refs); j++) {
 			json_object *ref = json_object_array_get_idx(refs, j);
 			char *path = xasprintf("plans[%zu].virtual_machines[%zu]", i, j);
-			long k = vm_ref(c, vms, ref, refs, NULL, path);
+			long k = vm_ref(c, vms, map, ref, refs, NULL, path);
 
 			if (k >= 0 && owner[k] >= 0)
 				serr(c, ref, refs, NULL,
@@ -216,6 +238,7 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 			serr(c, json_object_array_get_idx(vms, i), vms, NULL,
 			     "virtual_machines[%zu]: VM is in none of the plans", i);
 	free(owner);
+	json_object_put(map);
 }
 
 static bool
@@ -316,9 +339,12 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 			serr(c, get(ck, "plan"), ck, "plan",
 			     "expect.checks[%zu].plan: unknown plan '%s'", i, plan);
 		if (get(ck, "vm")) {
+			json_object *map = vm_index(vms);
+
 			path = xasprintf("expect.checks[%zu].vm", i);
-			vm_ref(c, vms, get(ck, "vm"), ck, "vm", path);
+			vm_ref(c, vms, map, get(ck, "vm"), ck, "vm", path);
 			free(path);
+			json_object_put(map);
 		}
 	}
 }
