@@ -1,3 +1,4 @@
 libmtv_a_SOURCES += \
 	src/vsphere/vsphere.h \
+	src/vsphere/vs_int.h \
 	src/vsphere/vsphere.c

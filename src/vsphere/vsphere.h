@@ -1,5 +1,5 @@
 /* vsphere.h: vim25 SOAP client (libcurl + libxml2) and the source-side
- * operations the steps use. */
+ * operations the steps use. One struct vs_client per thread. */
 #ifndef MTV_VSPHERE_H
 #define MTV_VSPHERE_H
 
@@ -36,5 +36,86 @@ void vs_free(struct vs_client *vs);
  *           "mode","rdm":null|"virtual"|"physical","controller_bus",
  *           "unit","cbt"}]}. MTV_ENOTFOUND when absent. */
 int vs_vm_info(struct vs_client *vs, const char *name, json_object **out, struct mtv_err *err);
+
+/* ---- lower-level calls the source steps use ---- */
+
+/* SOAP round trips made by this client so far (benchmarks). */
+long vs_calls(const struct vs_client *vs);
+
+/* MoID of the object of managed type (VirtualMachine, HostSystem,
+ * Datastore, Datacenter, ResourcePool, ClusterComputeResource) named name,
+ * found through a container view; *out belongs to the caller.
+ * MTV_ENOTFOUND when absent. */
+int vs_find(struct vs_client *vs, const char *type, const char *name, char **out, struct mtv_err *err);
+
+/* Properties of one object as JSON {path: value}: leaves are strings,
+ * MoRefs their MoID, data objects objects with "_type", arrays arrays;
+ * unset properties are absent. *out belongs to the caller.
+ * MTV_ENOTFOUND when the object is gone. */
+int vs_props(struct vs_client *vs, const char *type, const char *moid,
+	     const char *const *paths, json_object **out, struct mtv_err *err);
+
+/* Call method on _this (type, moid) with args (XML, WSDL order); when it
+ * returns a Task, wait for it (WaitForUpdatesEx, timeout seconds) and give
+ * its result MoID in *result (may be NULL). what names the object in
+ * messages. Faults become "METHOD of 'what' failed: Type: text". */
+int vs_invoke(struct vs_client *vs, const char *method, const char *type,
+	      const char *moid, const char *args, const char *what,
+	      int timeout, char **result, struct mtv_err *err);
+
+/* Datacenter that holds a managed entity (walks parents). */
+int vs_datacenter_of(struct vs_client *vs, const char *type, const char *moid, char **out, struct mtv_err *err);
+
+/* Wait until a VM's guest tools run and it has an IP (timeout seconds),
+ * through WaitForUpdatesEx; *ip (may be NULL) belongs to the caller. */
+int vs_wait_guest(struct vs_client *vs, const char *moid, const char *what, int timeout, char **ip, struct mtv_err *err);
+
+/* Type of the last SOAP fault or task error ("" when none). */
+const char *vs_last_fault(const struct vs_client *vs);
+/* {moid: name} of every object of a managed type; *out belongs to the caller. */
+int vs_names(struct vs_client *vs, const char *type, json_object **out, struct mtv_err *err);
+/* vs_vm_info by MoID. */
+int vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out, struct mtv_err *err);
+/* MoID of the FileManager. */
+const char *vs_file_manager(const struct vs_client *vs);
+/* Element i of a value that is an array or, for i == 0, a single value. */
+json_object *vs_jlist(json_object *o, size_t i);
+
+/* ---- spec builders (pure; unit-tested) ---- */
+
+struct vs_disk_spec {
+	long long size_kb;
+	const char *provision;		/* thin, thick-lazy, thick-eager */
+	const char *mode;		/* persistent, independent_... */
+	const char *file;		/* "[ds]" or "[ds] folder/name.vmdk" */
+	const char *datastore;		/* MoID */
+	int controller_key;		/* negative: a controller in the spec */
+	int unit;
+	int key;			/* negative temporary key */
+	/* RDM: lun uuid and device name; compat "virtual"|"physical" */
+	const char *rdm_uuid, *rdm_device, *rdm_compat;
+};
+
+/* Append one <deviceChange> adding a disk. */
+void vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d);
+/* Append one <deviceChange> adding a ParaVirtualSCSIController. */
+void vs_xml_controller_add(struct strbuf *sb, int key, int bus);
+/* Build a SOAP envelope around body (method call); caller frees. */
+char *vs_envelope(const char *method, const char *type, const char *moid, const char *args);
+
+/* Parse a SOAP fault (fault type and text); 0 when body is a fault. */
+int vs_fault_parse(const char *body, size_t len, char **type, char **text);
+
+/* Parse a thumbprint ("AA:BB:.." SHA-1 or SHA-256, any case, colons
+ * optional) into raw bytes; returns the length (20 or 32) or -1. */
+int vs_thumbprint_parse(const char *s, unsigned char out[32]);
+
+/* Free unit on a SCSI controller: the lowest 0..15 not 7 and not in
+ * used[0..n); -1 when full. */
+int vs_unit_free(const int *used, size_t n);
+
+/* Hashes used for the certificate pin. */
+void vs_sha1(const void *data, size_t len, unsigned char out[20]);
+void vs_sha256(const void *data, size_t len, unsigned char out[32]);
 
 #endif
