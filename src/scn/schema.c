@@ -305,13 +305,29 @@ struct vctx {
 	int depth;
 };
 
+/* Where a node is: its position and, for messages, its key path, built
+ * only when a message needs it (parent chain of stack frames). */
 struct at {
-	const char *path;	/* "" for the root */
+	const struct at *parent;	/* NULL for the root */
+	const char *key;		/* key in the parent mapping, or NULL */
+	size_t idx;			/* index in the parent list (key NULL) */
 	int line, col;
 };
 
 static int validate(struct vctx *v, json_object *node, json_object *s,
 		    const struct at *at);
+
+static void
+add_path(struct strbuf *sb, const struct at *at)
+{
+	if (at->parent == NULL)
+		return;
+	add_path(sb, at->parent);
+	if (at->key)
+		strbuf_addf(sb, "%s%s", at->parent->parent ? "." : "", at->key);
+	else
+		strbuf_addf(sb, "[%zu]", at->idx);
+}
 
 static void
 report(struct vctx *v, const struct at *at, const char *fmt, ...)
@@ -325,8 +341,10 @@ report(struct vctx *v, const struct at *at, const char *fmt, ...)
 
 	if (v->diags == NULL)
 		return;
-	if (at->path[0])
-		strbuf_addf(&sb, "%s: ", at->path);
+	if (at->parent) {
+		add_path(&sb, at);
+		strbuf_adds(&sb, ": ");
+	}
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
@@ -576,10 +594,8 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 		}
 	}
 	json_object_object_foreach(node, k, val) {
-		struct at sub;
-		char *path = at->path[0] ? xasprintf("%s.%s", at->path, k) : xstrdup(k);
+		struct at sub = { at, k, 0, 0, 0 };
 
-		sub.path = path;
 		if (!doc_loc(v->doc, val, &sub.line, &sub.col) &&
 		    !doc_key_loc(v->doc, node, k, &sub.line, &sub.col)) {
 			sub.line = at->line;
@@ -601,7 +617,6 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 			errs++;
 		} else if (json_object_is_type(addl, json_type_object))
 			errs += validate(v, val, addl, &sub);
-		free(path);
 	}
 	free(names);
 	return errs;
@@ -644,12 +659,10 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 		return errs;
 	for (i = 0; i < n; i++) {
 		json_object *it = json_object_array_get_idx(node, i);
-		char *path = xasprintf("%s[%zu]", at->path, i);
-		struct at sub = { path, at->line, at->col };
+		struct at sub = { at, NULL, i, at->line, at->col };
 
 		doc_loc(v->doc, it, &sub.line, &sub.col);
 		errs += validate(v, it, items, &sub);
-		free(path);
 	}
 	return errs;
 }
@@ -869,7 +882,7 @@ schema_validate(const struct mtv_doc *doc, const char *schema,
 		struct mtv_diags *diags)
 {
 	struct vctx v = { doc, NULL, diags, 0 };
-	struct at at = { "", 1, 1 };
+	struct at at = { NULL, NULL, 0, 1, 1 };
 	json_object *root = doc_root(doc);
 
 	v.sc = schema_get(schema);
@@ -885,7 +898,7 @@ static void
 defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 {
 	json_object *props, *sub, *addl, *d;
-	struct at at = { "", 0, 0 };
+	struct at at = { NULL, NULL, 0, 0, 0 };
 	size_t i;
 
 	if (s == NULL || node == NULL || depth > 100 ||
