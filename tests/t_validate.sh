@@ -6,7 +6,7 @@
 PY=/usr/bin/python3
 cd "$srcdir" || exit 1
 nscn=$(ls scenarios.d/*.yaml | wc -l)
-plan 27
+plan 29
 
 expect_exit 0 "validate scenarios.d/" "$MTV_SCENARIO" validate scenarios.d/
 echo "$nscn scenarios valid" >"$T/want"
@@ -71,3 +71,10 @@ expect_exit 5 "validate an empty directory: exit 5" "$MTV_SCENARIO" validate "$T
 printf '{"apiVersion": "mtv-scenario/v1alpha1", "kind": "Scenario",\n "name": "j",\n "virtual_machines": [{"name": "a", "snapshots": -1}]}\n' >"$T/s.json"
 expect_exit 4 "JSON scenario with an error: exit 4" "$MTV_SCENARIO" validate "$T/s.json"
 contains "JSON scenario: file:line:col" "$T/err" "s.json:3:50: error: virtual_machines[0].snapshots: expected an integer >= 0, found -1"
+
+# Secrets never reach the output: a providers file whose password has the
+# wrong type is reported without the value (schema keys marked writeOnly).
+printf 'lab:\n  type: vsphere\n  password: 7305918264017\n  copyoffload:\n    storage_password: 7305918264018\n' >"$T/prov.yaml"
+"$MTV_SCENARIO" validate -p "$T/prov.yaml" scenarios.d/thin.yaml >"$T/out" 2>"$T/err"
+lacks "validate -p: the password is not shown" "$T/err" 7305918264017
+lacks "validate -p: the storage password is not shown" "$T/err" 7305918264018
