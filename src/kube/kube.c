@@ -1416,6 +1416,15 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 		free(w.rv);
 		w.rv = NULL;
 		r = list_all(k, path, label_selector, field_selector, &items, &w.rv, err);
+		/* a server that is away for a while (restart, network) does
+		 * not end a wait before its deadline */
+		while (r == MTV_ENET && clock_ms() + 5000 < deadline) {
+			log_verbose("kubernetes: %s; listing again in 5 s", err->msg);
+			k->st.retries++;
+			if ((r = backoff_sleep(k, 5000, err)) != 0)
+				goto out;
+			r = list_all(k, path, label_selector, field_selector, &items, &w.rv, err);
+		}
 		if (r != 0)
 			goto out;
 		for (i = 0; i < json_object_array_length(items) && w.result == 0; i++) {
@@ -1494,9 +1503,19 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 				act = kube_retry_decide(rs.status, false, rs.retry_after, failures,
 							reauthed, &delay);
 				memset(&rs.body, 0, sizeof(rs.body));
+				if (act == KUBE_DONE && (rs.status == 429 || rs.status >= 500)) {
+					/* a busy server does not end a wait early */
+					act = KUBE_RETRY;
+					delay = 5000;
+				}
 			} else {
 				/* dropped stream or ERROR event */
 				act = kube_retry_decide(0, true, NULL, failures, false, &delay);
+				if (r != 0 && act == KUBE_DONE) {
+					/* transport errors: keep trying until the deadline */
+					act = KUBE_RETRY;
+					delay = 5000;
+				}
 				if (w.events > 0)
 					delay = 0;
 				log_debug("kubernetes: watch on \"%s\" ended (%s), resuming from %s",
