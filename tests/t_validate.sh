@@ -6,7 +6,7 @@
 PY=/usr/bin/python3
 cd "$srcdir" || exit 1
 nscn=$(ls scenarios.d/*.yaml | wc -l)
-plan 29
+plan 27
 
 expect_exit 0 "validate scenarios.d/" "$MTV_SCENARIO" validate scenarios.d/
 echo "$nscn scenarios valid" >"$T/want"
