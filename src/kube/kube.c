@@ -413,6 +413,8 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 	} else if (c->key_file) {
 		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
 	}
+	if (c->proxy_url)
+		curl_easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
 	if (k->cancel) {
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xfer_cb);

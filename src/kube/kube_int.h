@@ -28,6 +28,7 @@ struct kube_conf {
 	size_t ca_len;
 	bool insecure;
 	char *tls_server_name;
+	char *proxy_url;
 	char *token;			/* registered with redact */
 	char *token_file;
 	long long token_mtime;		/* ns; a change means re-read */

@@ -46,6 +46,7 @@ kube_conf_release(struct kube_conf *c)
 	free(c->ca_file);
 	free(c->ca_data);
 	free(c->tls_server_name);
+	free(c->proxy_url);
 	if (c->token)
 		freezero(c->token, strlen(c->token));
 	free(c->token_file);
@@ -350,6 +351,8 @@ kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 	c->insecure = member_bool(cl, "insecure-skip-tls-verify");
 	if ((s = member_str(cl, "tls-server-name")) && *s)
 		c->tls_server_name = xstrdup(s);
+	if ((s = member_str(cl, "proxy-url")) && *s)
+		c->proxy_url = xstrdup(s);
 	/* certificate-authority-data overrides the file */
 	if (decode_data(&c->ca_data, &c->ca_len, cl, "certificate-authority-data", err))
 		return err->code;
@@ -646,6 +649,10 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 		return err_set(err, MTV_EINVAL, "kubeconfig exec plugin has no command");
 	if (!api)
 		api = "client.authentication.k8s.io/v1";
+	if (str_eq(member_str(c->exec, "interactiveMode"), "Always"))
+		return err_set(err, MTV_EAUTH,
+			       "credential plugin \"%s\" needs a terminal (interactiveMode Always): log in first, then run again",
+			       cmd);
 	if (args && json_object_is_type(args, json_type_array))
 		n = json_object_array_length(args);
 	argv = xcalloc(n + 2, sizeof(*argv));

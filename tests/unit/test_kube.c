@@ -60,7 +60,7 @@ jstr_path(json_object *o, const char *a, const char *b)
 static const char KC_A[] =
 	"apiVersion: v1\nkind: Config\ncurrent-context: ctx-a\n"
 	"clusters:\n- name: c1\n  cluster:\n    server: https://a.example:6443/\n"
-	"    certificate-authority: ca/a.pem\n"
+	"    certificate-authority: ca/a.pem\n    proxy-url: http://proxy.example:3128\n"
 	"users:\n- name: u1\n  user:\n    token: token-from-a\n"
 	"contexts:\n- name: ctx-a\n  context:\n    cluster: c1\n    user: u1\n    namespace: ns-a\n";
 static const char KC_B[] =
@@ -126,6 +126,7 @@ test_merge(void)
 	/* relative to the kubeconfig's folder */
 	CU_ASSERT_STRING_EQUAL(c.ca_file, ca);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_TOKEN);
+	CU_ASSERT_STRING_EQUAL(c.proxy_url, "http://proxy.example:3128");
 	kube_conf_release(&c);
 	/* --context; certificate-authority-data beats the file; token beats tokenFile */
 	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-b", &err), 0);
@@ -232,8 +233,10 @@ test_exec_plugin(void)
 		"      command: ./plugin.sh\n      args: [arg1]\n      env:\n      - name: PLUGIN_ENV\n        value: envval\n"
 		"      interactiveMode: Never\n      provideClusterInfo: true\n"
 		"- name: f\n  user:\n    exec:\n      command: %s\n      installHint: install the fail plugin\n"
+		"- name: i\n  user:\n    exec:\n      command: /bin/true\n      interactiveMode: Always\n"
 		"contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
-		"- name: y\n  context: {cluster: c, user: f}\n", fail);
+		"- name: y\n  context: {cluster: c, user: f}\n"
+		"- name: z\n  context: {cluster: c, user: i}\n", fail);
 	char *kc = put("exec.yaml", yaml, 0600);
 	struct mtv_err err = { 0 };
 	struct kube_conf c = { 0 };
@@ -251,6 +254,10 @@ test_exec_plugin(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "status 7"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no credentials here"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "install the fail plugin"));
+	kube_conf_release(&c);
+	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "z", &err), 0);
+	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), MTV_EAUTH);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs a terminal"));
 	kube_conf_release(&c);
 	free(script);
 	free(fail);
