@@ -338,7 +338,7 @@ check_hostkey(struct conn *c, const struct esxi_opts *o, int port, struct mtv_er
 	}
 	if (o->known_hosts && *o->known_hosts)
 		err_set(err, MTV_EAUTH, "ESXi '%s': unknown host key %s: not in known_hosts "
-			"file '%s' (add it, or pin it as esxi_host_fingerprint)", c->where, fp,
+			"file '%s' (add it, or pin it as copyoffload.esxi_host_key_fingerprint)", c->where, fp,
 			o->known_hosts);
 	else
 		err_set(err, MTV_EAUTH, "ESXi '%s': unknown host key %s: no known_hosts file "

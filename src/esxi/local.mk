@@ -19,3 +19,8 @@ tests_unit_unit_cluster_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
 
 LAB_TESTS += tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh
 EXTRA_DIST += tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg
+
+# driver of the cluster-side steps and the ESXi client for shell tests
+check_PROGRAMS += tests/clustertool
+tests_clustertool_SOURCES = tests/clustertool.c
+tests_clustertool_LDADD = libmtv.a $(MTV_LIBS)

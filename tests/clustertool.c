@@ -1,0 +1,101 @@
+/* clustertool.c: test driver for the cluster-side steps and the ESXi client
+ * without the scenario expansion:
+ *   clustertool run KUBECONFIG PLAN.json     run a hand-written plan
+ *   clustertool esxi add|remove|line HOST PORT KEYFILE KNOWN_HOSTS|-
+ *               FINGERPRINT|- AUTHORIZED_KEYS PUBLIC_KEY
+ * Exit 0 on success, 1 on failure (message on stderr). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+#include "esxi/esxi.h"
+
+static int
+run(const char *kubeconfig, const char *file)
+{
+	struct run_opts o;
+	struct run_result res;
+	struct mtv_err err = { 0 };
+	json_object *plan;
+	char *text = NULL;
+	size_t len, i;
+	int rc;
+
+	if (file_read(&text, &len, file, 0, &err) != 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 1;
+	}
+	plan = json_tokener_parse(text);
+	free(text);
+	if (plan == NULL) {
+		fprintf(stderr, "%s: not JSON\n", file);
+		return 1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.kubeconfig = kubeconfig;
+	rc = exec_run(&res, plan, NULL, &o);
+	for (i = 0; i < res.n; i++)
+		printf("%s %d %s %s%s%s\n", res.steps[i].teardown ? "undo" : "step",
+		       res.steps[i].id, res.steps[i].kind, res.steps[i].code ? "FAIL" : "ok",
+		       res.steps[i].message ? ": " : "",
+		       res.steps[i].message ? res.steps[i].message : "");
+	printf("leaks %d\n", res.leaks);
+	if (rc != 0)
+		fprintf(stderr, "run failed: %s\n", res.message ? res.message : err_name(rc));
+	run_result_release(&res);
+	json_object_put(plan);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+esxi(int argc, char **argv)
+{
+	struct esxi_opts o;
+	struct mtv_err err = { 0 };
+	char *line;
+	bool added = false;
+	int rc = 0;
+
+	if (argc < 8)
+		return 2;
+	memset(&o, 0, sizeof(o));
+	o.host = argv[1];
+	o.port = atoi(argv[2]);
+	o.user = getenv("ESXI_USER") ? getenv("ESXI_USER") : "root";
+	o.private_key_file = argv[3];
+	o.known_hosts = strcmp(argv[4], "-") ? argv[4] : NULL;
+	o.fingerprint = strcmp(argv[5], "-") ? argv[5] : NULL;
+	o.authorized_keys = argv[6];
+	o.accept_unknown = getenv("ESXI_ACCEPT_UNKNOWN") != NULL;
+	line = esxi_restricted_line(argv[7]);
+	if (strcmp(argv[0], "line") == 0)
+		printf("%s\n", line);
+	else if (strcmp(argv[0], "add") == 0)
+		rc = esxi_key_add(&o, line, &added, &err);
+	else
+		rc = esxi_key_remove(&o, line, &err);
+	if (rc == 0 && strcmp(argv[0], "add") == 0)
+		printf("%s\n", added ? "added" : "present");
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err.msg);
+	free(line);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (getenv("CLUSTERTOOL_DEBUG"))
+		log_set_level(LOG_LVL_DEBUG);
+	else
+		log_set_level(LOG_LVL_VERBOSE);
+	if (argc >= 4 && strcmp(argv[1], "run") == 0)
+		return run(argv[2], argv[3]);
+	if (argc >= 3 && strcmp(argv[1], "esxi") == 0)
+		return esxi(argc - 2, argv + 2);
+	fprintf(stderr, "usage: clustertool run KUBECONFIG PLAN.json | esxi add|remove|line ...\n");
+	return 2;
+}
