@@ -70,39 +70,38 @@ func (f *fkForklift) reconcileStorageMap(m Obj) {
 	src, _, conds := f.providerPair(m)
 	if src != nil && fkIsReady(src) && fkStr(src, "spec", "type") == "vsphere" {
 		inv, _, err := f.inventory(src)
-		if err == nil {
-			notFound := fkCond{Type: "SourceStorageNotValid", Reason: "NotFound", Category: fkWarn, Message: "Source storage not found."}
-			ambiguous := fkCond{Type: "SourceStorageNotValid", Reason: "Ambiguous", Category: fkCritical, Message: "Source storage reference is ambiguous."}
-			notSet := fkCond{Type: "SourceStorageNotValid", Reason: "NotSet", Category: fkCritical, Message: "Source storage: either `id` or `name` required."}
-			dstNotFound := fkCond{Type: "DestinationStorageNotValid", Reason: "NotFound", Category: fkCritical, Message: "Destination storage class not found."}
-			dstNotSet := fkCond{Type: "DestinationStorageNotValid", Reason: "NotSet", Category: fkCritical, Message: "Destination storage class not specified."}
-			for _, e := range fkSlice(m, "spec", "map") {
-				entry, _ := e.(map[string]interface{})
-				id, name := fkRefOf(fkMap(entry, "source"))
-				ref := fkRefString(id, name)
-				switch _, n := inv.findDatastore(id, name); {
-				case id == "" && name == "":
-					notSet.Items = append(notSet.Items, ref)
-				case n == 0:
-					notFound.Items = append(notFound.Items, ref)
-				case n > 1:
-					ambiguous.Items = append(ambiguous.Items, ref)
-				}
-				sc := fkStr(entry, "destination", "storageClass")
-				if sc == "" {
-					dstNotSet.Items = append(dstNotSet.Items, ref)
-				} else if _, err := f.s.Get(fkSCs, "", sc); err != nil {
-					dstNotFound.Items = append(dstNotFound.Items, sc)
-				}
-			}
-			for _, c := range []fkCond{notSet, ambiguous, notFound, dstNotSet, dstNotFound} {
-				if len(c.Items) > 0 {
-					conds = append(conds, c)
-				}
-			}
-		} else {
+		if err != nil {
 			f.logf("storagemap %s/%s: inventory: %v", fkNS(m), fkName(m), err)
 			return
+		}
+		notFound := fkCond{Type: "SourceStorageNotValid", Reason: "NotFound", Category: fkWarn, Message: "Source storage not found."}
+		ambiguous := fkCond{Type: "SourceStorageNotValid", Reason: "Ambiguous", Category: fkCritical, Message: "Source storage reference is ambiguous."}
+		notSet := fkCond{Type: "SourceStorageNotValid", Reason: "NotSet", Category: fkCritical, Message: "Source storage: either `id` or `name` required."}
+		dstNotFound := fkCond{Type: "DestinationStorageNotValid", Reason: "NotFound", Category: fkCritical, Message: "Destination storage class not found."}
+		dstNotSet := fkCond{Type: "DestinationStorageNotValid", Reason: "NotSet", Category: fkCritical, Message: "Destination storage class not specified."}
+		for _, e := range fkSlice(m, "spec", "map") {
+			entry, _ := e.(map[string]interface{})
+			id, name := fkRefOf(fkMap(entry, "source"))
+			ref := fkRefString(id, name)
+			switch _, n := inv.findDatastore(id, name); {
+			case id == "" && name == "":
+				notSet.Items = append(notSet.Items, ref)
+			case n == 0:
+				notFound.Items = append(notFound.Items, ref)
+			case n > 1:
+				ambiguous.Items = append(ambiguous.Items, ref)
+			}
+			sc := fkStr(entry, "destination", "storageClass")
+			if sc == "" {
+				dstNotSet.Items = append(dstNotSet.Items, ref)
+			} else if _, err := f.s.Get(fkSCs, "", sc); err != nil {
+				dstNotFound.Items = append(dstNotFound.Items, sc)
+			}
+		}
+		for _, c := range []fkCond{notSet, ambiguous, notFound, dstNotSet, dstNotFound} {
+			if len(c.Items) > 0 {
+				conds = append(conds, c)
+			}
 		}
 	}
 	if !fkBlocker(conds) {
@@ -155,7 +154,7 @@ func fkPlanWarm(plan Obj) bool {
 	return w || fkStr(plan, "spec", "type") == "warm"
 }
 
-// storagePair finds the storage map entry of a datastore.
+// fkStorageEntry finds the storage map entry of a datastore.
 func fkStorageEntry(smap Obj, ds *fkDatastore) Obj {
 	if smap == nil || ds == nil {
 		return nil

@@ -29,6 +29,7 @@ type fkDiskJob struct {
 	volumeMode string
 	accessMode string
 	offload    bool
+	host       string // ESXi host MoID doing the copy
 	vendorData map[string]string
 	task       *fkTaskSt
 }
@@ -291,8 +292,12 @@ func (r *fkRun) createPopulatorObjects(v *fkVMRun, jobs []*fkDiskJob, provData m
 			return fmt.Errorf("failed to create the disk secret %s: %v", j.secretName, err)
 		}
 		spec := Obj{"vmId": v.vm.ID, "vmdkPath": j.file, "secretName": j.secretName, "storageVendorProduct": j.vendor}
+		j.host = v.vm.Host
 		if hosts := fkSlice(fkMap(fkStorageEntry(r.smap, j.ds), "offloadPlugin", "vsphereXcopyConfig"), "dedicatedMigrationHosts"); len(hosts) > 0 {
-			spec["migrationHost"] = hosts[i%len(hosts)]
+			if h, _ := hosts[i%len(hosts)].(string); h != "" {
+				spec["migrationHost"] = h
+				j.host = h
+			}
 		}
 		if _, err := f.s.Create(fkPopulators, tns, Obj{"apiVersion": fkGroup + "/v1beta1", "kind": "VSphereXcopyVolumePopulator",
 			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
@@ -453,10 +458,7 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	if err != nil {
 		return err.Error()
 	}
-	host := v.vm.Host
-	if mh := fkStr(pvc, "metadata", "labels", "sourceHost"); mh != "" {
-		host = mh
-	}
+	host := j.host
 	limit := 20
 	if n := f.forkliftSetting("controller_max_populator_inflight"); n != "" {
 		fmt.Sscanf(n, "%d", &limit)
