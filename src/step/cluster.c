@@ -699,6 +699,34 @@ sweep_list(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 	}
 }
 
+/* Volumes whose claims lived in our namespace and whose reclaim policy is
+ * Delete go with their claims; delete those the provisioner left behind
+ * (its finalizer still frees the backing volume). */
+static void
+sweep_volumes(struct step_ctx *ctx, struct kube_client *k)
+{
+	json_object *items = NULL;
+	struct mtv_err e = { 0 };
+	char *path = kube_path("PersistentVolume", NULL, NULL);
+	size_t i;
+
+	if (kube_list(k, path, NULL, &items, &e) == 0) {
+		for (i = 0; i < json_object_array_length(items); i++) {
+			json_object *pv = json_object_array_get_idx(items, i), *spec = jget(pv, "spec");
+
+			if (!str_eq(jstr(jget(spec, "claimRef"), "namespace"), ctx->ns) ||
+			    !str_eq(jstr(spec, "persistentVolumeReclaimPolicy"), "Delete") ||
+			    path_get(pv, "metadata", "deletionTimestamp"))
+				continue;
+			log_verbose("deleting volume '%s' of a claim in '%s' (reclaim policy Delete)",
+				    cl_name(pv), ctx->ns);
+			cl_delete(ctx, k, "PersistentVolume", NULL, cl_name(pv), 0, &e);
+		}
+	}
+	json_object_put(items);
+	free(path);
+}
+
 int
 cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 {
@@ -712,6 +740,7 @@ cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 	r = cl_delete(ctx, k, "Namespace", NULL, ctx->ns, 180, err);
 	if (r != 0)
 		log_warn("namespace '%s': %s", ctx->ns, err->msg);
+	sweep_volumes(ctx, k);
 	if (leaks.len) {
 		r = err_set(err, MTV_EFAILED, "left behind by the teardown (now deleted): %s",
 			    strbuf_str(&leaks));

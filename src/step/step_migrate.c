@@ -51,7 +51,7 @@ progress_key(const char *line)
 }
 
 static void
-side_lookups(struct mig *m, struct kube_client *k)
+side_lookups(struct mig *m, struct kube_client *k, bool now)
 {
 	struct mtv_err e = { 0 };
 	json_object *items = NULL;
@@ -60,7 +60,7 @@ side_lookups(struct mig *m, struct kube_client *k)
 
 	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL)
 		return;
-	if (clock_ms() - m->polled_ms < MIG_POLL_MS)
+	if (!now && clock_ms() - m->polled_ms < MIG_POLL_MS)
 		return;
 	m->polled_ms = clock_ms();
 	if (m->secret == NULL) {
@@ -111,6 +111,7 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	struct mig *m = arg;
 	struct kube_client *k = NULL;
 	char *line, *key;
+	bool changed;
 
 	if (strcmp(type, "DELETED") == 0)
 		return err_set(err, MTV_EFAILED, "plan '%s' was deleted during its migration",
@@ -121,6 +122,8 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 		m->plan_uid = xstrdup(cl_uid(obj));
 	line = cl_progress(obj);
 	key = progress_key(line);
+	m->end = cl_terminal(obj, m->uid);
+	changed = !str_eq(key, m->progress_key) || m->end;
 	if (*line && (!str_eq(key, m->progress_key) ||
 		      (!str_eq(line, m->progress) && clock_ms() - m->logged_ms >= MIG_LOG_MS))) {
 		log_info("plan '%s': %s", m->plan, line);
@@ -130,10 +133,10 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	free(m->progress_key);
 	m->progress = line;
 	m->progress_key = key;
+	/* look at every phase change, so a fast migration is not missed */
 	if (exec_kube(m->ctx, &k, err) == 0)
-		side_lookups(m, k);
+		side_lookups(m, k, changed);
 	err_clear(err);
-	m->end = cl_terminal(obj, m->uid);
 	return m->end ? 1 : 0;
 }
 
