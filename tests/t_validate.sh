@@ -6,10 +6,11 @@
 PY=/usr/bin/python3
 cd "$srcdir" || exit 1
 nscn=$(ls scenarios.d/*.yaml | wc -l)
-plan 27
+plan 31
 
 expect_exit 0 "validate scenarios.d/" "$MTV_SCENARIO" validate scenarios.d/
 echo "$nscn scenarios valid" >"$T/want"
+cp "$T/want" "$T/want.count"
 same_file "validate counts every file" "$T/want" "$T/out"
 expect_exit 0 "validate without arguments reads ./scenarios.d" "$MTV_SCENARIO" validate
 expect_exit 0 "validate --format json" "$MTV_SCENARIO" validate --format json scenarios.d
@@ -78,3 +79,10 @@ printf 'lab:\n  type: vsphere\n  password: 7305918264017\n  copyoffload:\n    st
 "$MTV_SCENARIO" validate -p "$T/prov.yaml" scenarios.d/thin.yaml >"$T/out" 2>"$T/err"
 lacks "validate -p: the password is not shown" "$T/err" 7305918264017
 lacks "validate -p: the storage password is not shown" "$T/err" 7305918264018
+
+# A file named twice is read once; two files with one name are an error.
+expect_exit 0 "a file given twice is validated once" "$MTV_SCENARIO" validate scenarios.d scenarios.d/thin.yaml
+same_file "... and counted once" "$T/want.count" "$T/out"
+cp scenarios.d/thin.yaml "$T/thin2.yaml"
+expect_exit 4 "two scenarios named alike: exit 4" "$MTV_SCENARIO" validate scenarios.d "$T/thin2.yaml"
+contains "two scenarios named alike: both files named" "$T/err" "thin2.yaml:4:7: error: name: duplicate scenario name 'thin' (also in scenarios.d/thin.yaml)"

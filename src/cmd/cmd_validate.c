@@ -20,6 +20,25 @@ check_providers(const char *path, struct mtv_diags *diags)
 	doc_free(doc);
 }
 
+/* Scenario names must be unique across the files checked together: they
+ * name namespaces and reports. */
+static void
+check_name(json_object *names, const struct mtv_scenario *s,
+	   struct mtv_diags *diags)
+{
+	json_object *first = NULL, *node = NULL;
+	int line = 0, col = 0;
+
+	json_object_object_get_ex(s->root, "name", &node);
+	if (!json_object_object_get_ex(names, s->name, &first)) {
+		json_object_object_add(names, s->name, json_object_new_string(s->path));
+		return;
+	}
+	doc_loc(s->doc, node, &line, &col);
+	diags_add(diags, s->path, line, col, "name: duplicate scenario name '%s' (also in %s)",
+		  s->name, json_object_get_string(first));
+}
+
 static void
 print_json(const struct mtv_diags *diags, size_t nfiles, size_t nselected)
 {
@@ -52,6 +71,7 @@ run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
 	struct mtv_err err = { 0 };
+	json_object *names = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, i, nsel = 0;
 	bool json = str_eq(o->format, "json");
@@ -67,6 +87,7 @@ run(struct mtv_opts *o)
 		return MTV_EXIT_USAGE;
 	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
+	names = json_object_new_object();
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s = NULL;
 		json_object *tags = NULL;
@@ -75,6 +96,7 @@ run(struct mtv_opts *o)
 			scenario_free(s);
 			continue;
 		}
+		check_name(names, s, &diags);
 		json_object_object_get_ex(s->root, "tags", &tags);
 		m = tags_match(o->marker, tags, &err);
 		if (m == 1) {
@@ -106,6 +128,7 @@ run(struct mtv_opts *o)
 		       o->providers ? ", providers file valid" : "");
 	code = MTV_EXIT_PASS;
 out:
+	json_object_put(names);
 	paths_free(paths, npaths);
 	diags_release(&diags);
 	return code;

@@ -86,6 +86,26 @@ add_arg(struct paths *p, const char *arg, struct mtv_diags *diags)
 	return 0;
 }
 
+/* A file named twice (or through its directory) is taken once, where it
+ * first appears. */
+static void
+dedupe(struct paths *p)
+{
+	json_object *seen = json_object_new_object();
+	size_t i, j = 0;
+
+	for (i = 0; i < p->n; i++) {
+		if (json_object_object_get_ex(seen, p->v[i], NULL)) {
+			free(p->v[i]);
+			continue;
+		}
+		json_object_object_add(seen, p->v[i], NULL);
+		p->v[j++] = p->v[i];
+	}
+	p->n = j;
+	json_object_put(seen);
+}
+
 int
 scenario_paths(char ***out, size_t *n, char **args, int nargs,
 	       struct mtv_diags *diags)
@@ -117,6 +137,7 @@ scenario_paths(char ***out, size_t *n, char **args, int nargs,
 		paths_free(p.v, p.n);
 		return MTV_EINVAL;
 	}
+	dedupe(&p);
 	*out = p.v;
 	*n = p.n;
 	return 0;
