@@ -1,20 +1,278 @@
-/* step_clone.c: the 'clone' step. */
+/* step_clone.c: the 'clone' step: CloneVM_Task of the template to a
+ * run-owned VM, undone by power off, snapshot removal and destroy. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "step/step.h"
+#include "vsphere/vs_step.h"
+
+/* The pool a clone of a template needs: the named one, else the root pool
+ * of the compute resource holding the host (or the template's host). */
+static int
+find_pool(struct vs_client *vs, json_object *params, const char *host,
+	  char **out, struct mtv_err *err)
+{
+	char *ptype = NULL, *parent = NULL, *rtype = NULL;
+	int r;
+
+	if (jstr(params, "resource_pool"))
+		return vs_find(vs, "ResourcePool", jstr(params, "resource_pool"),
+			       out, err);
+	r = vs_prop_ref(vs, "HostSystem", host, "parent", &ptype, &parent, err);
+	if (r == 0)
+		r = vs_prop_ref(vs, ptype, parent, "resourcePool", &rtype, out,
+				err);
+	free(ptype);
+	free(parent);
+	free(rtype);
+	return r;
+}
+
+static void
+add_ref(struct strbuf *sb, const char *elem, const char *type,
+	const char *moid)
+{
+	strbuf_addf(sb, "<%s type=\"%s\">", elem, type);
+	strbuf_add_xml(sb, moid);
+	strbuf_addf(sb, "</%s>", elem);
+}
+
+/* The spec: location (WSDL order: datastore, pool, host, disk*), template,
+ * config (extraConfig then changeTrackingEnabled), powerOn. */
+static void
+build_spec(struct strbuf *a, json_object *params, const char *folder,
+	   const char *pool, const char *host, json_object *devs)
+{
+	const char *ds = jstr(params, "datastore");
+	const char *dt = jstr(params, "disk_type");
+	bool cbt = jbool(params, "cbt");
+	size_t i, j;
+
+	add_ref(a, "folder", "Folder", folder);
+	strbuf_adds(a, "<name>");
+	strbuf_add_xml(a, jstr(params, "vm"));
+	strbuf_adds(a, "</name><spec><location>");
+	if (ds)
+		add_ref(a, "datastore", "Datastore", ds);
+	add_ref(a, "pool", "ResourcePool", pool);
+	if (host)
+		add_ref(a, "host", "HostSystem", host);
+	for (i = 0; ds && vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i), *b = jget(d, "backing");
+
+		if (!str_eq(jstr(d, "_type"), "VirtualDisk"))
+			continue;
+		strbuf_addf(a, "<disk><diskId>%s</diskId>", jstr(d, "key"));
+		add_ref(a, "datastore", "Datastore", ds);
+		if (dt)
+			strbuf_addf(a, "<diskBackingInfo xsi:type=\"VirtualDiskFlatVer2BackingInfo\">"
+				    "<fileName></fileName><diskMode>%s</diskMode>"
+				    "<thinProvisioned>%s</thinProvisioned>"
+				    "<eagerlyScrub>%s</eagerlyScrub></diskBackingInfo>",
+				    jstr(b, "diskMode") ? jstr(b, "diskMode") :
+				    "persistent",
+				    str_eq(dt, "thin") ? "true" : "false",
+				    str_eq(dt, "thick-eager") ? "true" : "false");
+		strbuf_adds(a, "</disk>");
+	}
+	if (dt)
+		strbuf_addf(a, "<transform>%s</transform>",
+			    str_eq(dt, "thin") ? "sparse" : "flat");
+	strbuf_adds(a, "</location><template>false</template>");
+	if (cbt) {
+		strbuf_adds(a, "<config>");
+		for (i = 0; vs_jlist(devs, i); i++) {
+			json_object *d = vs_jlist(devs, i);
+			const char *bus = NULL;
+
+			if (!str_eq(jstr(d, "_type"), "VirtualDisk"))
+				continue;
+			for (j = 0; vs_jlist(devs, j); j++)
+				if (str_eq(jstr(vs_jlist(devs, j), "key"),
+					   jstr(d, "controllerKey")))
+					bus = jstr(vs_jlist(devs, j), "busNumber");
+			if (bus == NULL)
+				continue;
+			strbuf_addf(a, "<extraConfig><key>scsi%s:%s.ctkEnabled</key>"
+				    "<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
+				    bus, jstr(d, "unitNumber"));
+		}
+		strbuf_adds(a, "<changeTrackingEnabled>true</changeTrackingEnabled></config>");
+	}
+	strbuf_adds(a, "<powerOn>false</powerOn></spec>");
+}
+
+/* DRS off for the clone through a cluster VM override. */
+static int
+drs_override(struct vs_client *vs, const char *vm, const char *host,
+	     const char *what, int timeout, struct mtv_err *err)
+{
+	char *ptype = NULL, *cluster = NULL;
+	struct strbuf a = STRBUF_INIT;
+	int r;
+
+	r = vs_prop_ref(vs, "HostSystem", host, "parent", &ptype, &cluster, err);
+	if (r != 0)
+		goto out;
+	if (!str_eq(ptype, "ClusterComputeResource")) {
+		r = 0;
+		goto out;
+	}
+	strbuf_adds(&a, "<spec xsi:type=\"ClusterConfigSpecEx\"><drsVmConfigSpec>"
+		    "<operation>add</operation><info>");
+	add_ref(&a, "key", "VirtualMachine", vm);
+	strbuf_adds(&a, "<enabled>false</enabled></info></drsVmConfigSpec></spec>"
+		    "<modify>true</modify>");
+	r = vs_invoke(vs, "ReconfigureComputeResource_Task",
+		      "ClusterComputeResource", cluster, a.buf, what, timeout,
+		      NULL, err);
+out:
+	free(ptype);
+	free(cluster);
+	strbuf_release(&a);
+	return r;
+}
 
 static int
 exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+	   struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'clone' is not implemented yet");
+	static const char *const tpaths[] = { "config.hardware.device",
+					      "runtime.host", NULL };
+	static const char *const vpaths[] = { "runtime.host", NULL };
+	json_object *params = jget(step, "params"), *tp = NULL, *vp = NULL,
+		    *rec;
+	const char *name = jstr(params, "vm"), *tmpl = jstr(params, "template");
+	char *tm = NULL, *host = NULL, *pool = NULL, *folder = NULL,
+	     *ftype = NULL, *vm = NULL;
+	struct vs_client *vs = NULL;
+	struct strbuf a = STRBUF_INIT;
+	int r;
+
+	r = exec_vsphere(ctx, &vs, err);
+	if (r != 0)
+		goto out;
+	r = vs_find(vs, "VirtualMachine", tmpl, &tm, err);
+	if (r != 0) {
+		err_set(err, r, "template '%s' not found", tmpl);
+		goto out;
+	}
+	r = vs_props(vs, "VirtualMachine", tm, tpaths, &tp, err);
+	if (r != 0)
+		goto out;
+	if (jstr(params, "host")) {
+		r = vs_find(vs, "HostSystem", jstr(params, "host"), &host, err);
+		if (r != 0)
+			goto out;
+	} else if (jstr(params, "same_host_as")) {
+		json_object *o = state_get(ctx, "vms", jstr(params, "same_host_as"));
+
+		if (o && jstr(o, "host"))
+			host = xstrdup(jstr(o, "host"));
+	}
+	r = find_pool(vs, params, host ? host : jstr(tp, "runtime.host"), &pool,
+		      err);
+	if (r != 0)
+		goto out;
+	r = vs_prop_ref(vs, "VirtualMachine", tm, "parent", &ftype, &folder,
+			err);
+	if (r != 0)
+		goto out;
+	build_spec(&a, params, folder, pool, host,
+		   jget(tp, "config.hardware.device"));
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "name", json_object_new_string(name));
+	r = vs_invoke(vs, "CloneVM_Task", "VirtualMachine", tm, a.buf, tmpl,
+		      exec_time_left(ctx), &vm, err);
+	/* a clone whose reply was lost and was sent again finds its twin */
+	if (r != 0 && str_eq(vs_last_fault(vs), "DuplicateName") &&
+	    ctx->run_id && str_startswith(name, ctx->run_id)) {
+		r = vs_find(vs, "VirtualMachine", name, &vm, err);
+	}
+	if (r != 0)
+		goto out;
+	json_object_object_add(*undo, "moid", json_object_new_string(vm));
+	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
+	if (r != 0)
+		goto out;
+	rec = json_object_new_object();
+	json_object_object_add(rec, "moid", json_object_new_string(vm));
+	json_object_object_add(rec, "name", json_object_new_string(name));
+	json_object_object_add(rec, "host", jstr(vp, "runtime.host") ?
+			       json_object_new_string(jstr(vp, "runtime.host")) :
+			       NULL);
+	state_set(ctx, "vms", jstr(params, "vm_ref"), rec);
+	if (jbool(params, "disable_drs") && jstr(vp, "runtime.host")) {
+		r = drs_override(vs, vm, jstr(vp, "runtime.host"), name,
+				 exec_time_left(ctx), err);
+		if (r != 0) {
+			log_warn("DRS override for '%s' not set: %s", name,
+				 err->msg);
+			r = 0;
+		}
+	}
+	log_verbose("cloned '%s' from '%s' (%s)", name, tmpl, vm);
+out:
+	json_object_put(tp);
+	json_object_put(vp);
+	free(tm);
+	free(host);
+	free(pool);
+	free(folder);
+	free(ftype);
+	free(vm);
+	strbuf_release(&a);
+	return r;
 }
 
 static int
 undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+	   struct mtv_err *err)
 {
-	return 0;
+	static const char *const paths[] = { "snapshot", NULL };
+	struct vs_client *vs = NULL;
+	const char *name = jstr(undo, "name");
+	char *vm = NULL;
+	json_object *p = NULL;
+	int r, t = exec_time_left(ctx);
+
+	(void)step;
+	if (undo == NULL)
+		return 0;
+	r = exec_vsphere(ctx, &vs, err);
+	if (r != 0)
+		return r;
+	if (jstr(undo, "moid"))
+		vm = xstrdup(jstr(undo, "moid"));
+	else if ((r = vs_find(vs, "VirtualMachine", name, &vm, err)) != 0)
+		return r == MTV_ENOTFOUND ? 0 : r;
+	r = vstep_power_off(vs, vm, name, t, err);
+	if (r != 0)
+		goto out;
+	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
+	if (r == MTV_ENOTFOUND) {
+		r = 0;
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	if (jget(p, "snapshot")) {
+		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
+			      vm, "<consolidate>true</consolidate>", name, t,
+			      NULL, err);
+		if (r != 0)
+			goto out;
+	}
+	r = vs_invoke(vs, "Destroy_Task", "VirtualMachine", vm, NULL, name, t,
+		      NULL, err);
+	if (r == MTV_ENOTFOUND)
+		r = 0;
+out:
+	json_object_put(p);
+	free(vm);
+	return r;
 }
 
 const struct step_kind step_clone = {

@@ -1,25 +1,468 @@
-/* step_disk.c: the 'disk' step. */
+/* step_disk.c: the 'disk' step: every added disk of a VM in one
+ * ReconfigVM_Task (new SCSI controllers in the same spec), or a later
+ * switch of disk modes; undone by removing the disks and the folders it
+ * made. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "step/step.h"
+#include "vsphere/vs_step.h"
+
+#define MAX_CTRL 4
+
+struct ctrl {
+	int key;		/* device key, negative when added now */
+	int bus;
+	int used[64];
+	size_t nused;
+};
+
+struct layout {
+	struct ctrl c[MAX_CTRL];
+	size_t n;
+};
+
+static struct ctrl *
+ctrl_by_bus(struct layout *l, int bus)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->c[i].bus == bus)
+			return &l->c[i];
+	return NULL;
+}
+
+static bool
+is_scsi(const char *t)
+{
+	return str_eq(t, "ParaVirtualSCSIController") ||
+	       str_eq(t, "VirtualLsiLogicController") ||
+	       str_eq(t, "VirtualLsiLogicSASController") ||
+	       str_eq(t, "VirtualBusLogicController");
+}
+
+/* Controllers and used units from the device list (controller.device is
+ * empty on some servers: units come from the devices' controllerKey). */
+static void
+layout_read(struct layout *l, json_object *devs)
+{
+	size_t i, j;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; vs_jlist(devs, i) && l->n < MAX_CTRL; i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		if (!is_scsi(jstr(d, "_type")))
+			continue;
+		l->c[l->n].key = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+		l->c[l->n].bus = atoi(jstr(d, "busNumber") ?
+				      jstr(d, "busNumber") : "0");
+		l->n++;
+	}
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+		int ck = atoi(jstr(d, "controllerKey") ?
+			      jstr(d, "controllerKey") : "0");
+
+		for (j = 0; j < l->n; j++)
+			if (l->c[j].key == ck && jstr(d, "unitNumber") &&
+			    l->c[j].nused < 64)
+				l->c[j].used[l->c[j].nused++] =
+					atoi(jstr(d, "unitNumber"));
+	}
+}
+
+/* Place a disk: the planned bus/unit when free, else the first free unit of
+ * any controller, else a new controller (added to sb). */
+static int
+place(struct layout *l, struct strbuf *sb, int bus, int unit, int *ckey,
+      int *uout)
+{
+	struct ctrl *c = ctrl_by_bus(l, bus);
+	size_t i, k;
+	int u;
+
+	if (c && unit >= 0 && unit != 7 && unit < 16) {
+		for (k = 0; k < c->nused && c->used[k] != unit; k++)
+			;
+		if (k == c->nused) {
+			c->used[c->nused++] = unit;
+			*ckey = c->key;
+			*uout = unit;
+			return 0;
+		}
+	}
+	for (i = 0; i < l->n; i++) {
+		u = vs_unit_free(l->c[i].used, l->c[i].nused);
+		if (u >= 0) {
+			l->c[i].used[l->c[i].nused++] = u;
+			*ckey = l->c[i].key;
+			*uout = u;
+			return 0;
+		}
+	}
+	if (l->n == MAX_CTRL)
+		return -1;
+	for (bus = 0; ctrl_by_bus(l, bus); bus++)
+		;
+	c = &l->c[l->n++];
+	memset(c, 0, sizeof(*c));
+	c->key = -100 - bus;
+	c->bus = bus;
+	vs_xml_controller_add(sb, c->key, bus);
+	c->used[c->nused++] = 0;
+	*ckey = c->key;
+	*uout = 0;
+	return 0;
+}
+
+/* Make "[dsname] path" in the datastore's datacenter; records it in made
+ * when this call created it (an existing folder is not ours). */
+static int
+make_folder(struct vs_client *vs, const char *ds, const char *dsname,
+	    const char *path, json_object *made, int timeout,
+	    struct mtv_err *err)
+{
+	struct strbuf a = STRBUF_INIT;
+	char *dc = NULL, *full = xasprintf("[%s] %s", dsname, path);
+	int r;
+
+	(void)timeout;
+	r = vs_datacenter_of(vs, "Datastore", ds, &dc, err);
+	if (r != 0)
+		goto out;
+	strbuf_adds(&a, "<name>");
+	strbuf_add_xml(&a, full);
+	strbuf_adds(&a, "</name><datacenter type=\"Datacenter\">");
+	strbuf_add_xml(&a, dc);
+	strbuf_adds(&a, "</datacenter><createParentDirectories>true</createParentDirectories>");
+	r = vs_invoke(vs, "MakeDirectory", "FileManager", vs_file_manager(vs),
+		      a.buf, full, timeout, NULL, err);
+	if (r != 0 && str_eq(vs_last_fault(vs), "FileAlreadyExists")) {
+		r = 0;
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	{
+		json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "datacenter", json_object_new_string(dc));
+		json_object_object_add(f, "path", json_object_new_string(full));
+		json_object_array_add(made, f);
+	}
+out:
+	free(dc);
+	free(full);
+	strbuf_release(&a);
+	return r;
+}
+
+/* Thick disks must fit in the datastore's free space. */
+static int
+check_space(struct vs_client *vs, json_object *disks, struct mtv_err *err)
+{
+	static const char *const paths[] = { "summary.freeSpace", "name", NULL };
+	size_t i, j;
+	int r = 0;
+
+	for (i = 0; i < json_object_array_length(disks) && r == 0; i++) {
+		json_object *d = json_object_array_get_idx(disks, i), *p = NULL;
+		const char *ds = jstr(d, "datastore");
+		long long need = 0, free_b;
+		bool seen = false;
+
+		for (j = 0; j < i; j++)
+			seen |= str_eq(jstr(json_object_array_get_idx(disks, j),
+					    "datastore"), ds);
+		if (seen || ds == NULL)
+			continue;
+		for (j = 0; j < json_object_array_length(disks); j++) {
+			json_object *e = json_object_array_get_idx(disks, j);
+
+			if (str_eq(jstr(e, "datastore"), ds) &&
+			    !str_eq(jstr(e, "provision"), "thin"))
+				need += jint(e, "size_gb") << 30;
+		}
+		if (need == 0)
+			continue;
+		r = vs_props(vs, "Datastore", ds, paths, &p, err);
+		if (r != 0)
+			break;
+		free_b = atoll(jstr(p, "summary.freeSpace") ?
+			       jstr(p, "summary.freeSpace") : "0");
+		if (free_b < need)
+			r = err_set(err, MTV_EINVAL,
+				    "datastore '%s' has %lld GiB free, the thick disks need %lld GiB",
+				    jstr(p, "name"), free_b >> 30, need >> 30);
+		json_object_put(p);
+	}
+	return r;
+}
+
+/* Switch modes of disks added earlier (set_mode). */
+static int
+set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
+	  json_object *params, struct mtv_err *err)
+{
+	static const char *const paths[] = { "config.hardware.device", NULL };
+	json_object *sm = jget(params, "set_mode"), *p = NULL, *devs;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k;
+	int r;
+
+	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
+	if (r != 0)
+		return r;
+	devs = jget(p, "config.hardware.device");
+	for (i = 0; i < json_object_array_length(sm); i++) {
+		json_object *m = json_object_array_get_idx(sm, i), *rec;
+		char key[96];
+		const char *file;
+
+		snprintf(key, sizeof(key), "%s/%lld", jstr(params, "vm_ref"),
+			 jint(m, "index"));
+		rec = state_get(ctx, "disks", key);
+		file = jstr(rec, "file");
+		for (k = 0; vs_jlist(devs, k); k++) {
+			json_object *d = vs_jlist(devs, k), *b = jget(d, "backing");
+			struct vs_disk_spec s;
+
+			if (!str_eq(jstr(d, "_type"), "VirtualDisk") ||
+			    !str_eq(jstr(b, "fileName"), file))
+				continue;
+			memset(&s, 0, sizeof(s));
+			s.operation = "edit";
+			s.key = atoi(jstr(d, "key"));
+			s.controller_key = atoi(jstr(d, "controllerKey"));
+			s.unit = atoi(jstr(d, "unitNumber"));
+			s.size_kb = atoll(jstr(d, "capacityInKB"));
+			s.file = file;
+			s.datastore = jstr(b, "datastore");
+			s.mode = jstr(m, "mode");
+			s.provision = str_eq(jstr(b, "thinProvisioned"), "true") ?
+				      "thin" : str_eq(jstr(b, "eagerlyScrub"), "true") ?
+				      "thick-eager" : "thick-lazy";
+			vs_xml_disk_add(&sb, &s);
+		}
+	}
+	json_object_put(p);
+	if (sb.len == 0)
+		r = err_set(err, MTV_ENOTFOUND, "no disk of '%s' to switch modes",
+			    jstr(params, "vm"));
+	else
+		r = vstep_reconfig(vs, vm, sb.buf, jstr(params, "vm"),
+				   exec_time_left(ctx), err);
+	strbuf_release(&sb);
+	return r;
+}
 
 static int
 exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 	  struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'disk' is not implemented yet");
+	static const char *const paths[] = { "config.hardware.device",
+					     "config.changeTrackingEnabled",
+					     NULL };
+	json_object *params = jget(step, "params"), *disks, *p = NULL,
+		    *p2 = NULL, *made, *keys, *nc;
+	const char *name = jstr(params, "vm");
+	struct vs_client *vs = NULL;
+	struct strbuf sb = STRBUF_INIT, ec = STRBUF_INIT;
+	struct layout l;
+	char *vm = NULL;
+	size_t i, k;
+	int r, t = exec_time_left(ctx), *before = NULL;
+	size_t nbefore = 0;
+
+	disks = jget(params, "disks");
+	r = exec_vsphere(ctx, &vs, err);
+	if (r == 0)
+		r = vstep_vm(ctx, vs, params, &vm, err);
+	if (r != 0)
+		goto out;
+	if (jget(params, "set_mode") &&
+	    json_object_array_length(jget(params, "set_mode")) > 0 &&
+	    (disks == NULL || json_object_array_length(disks) == 0)) {
+		r = set_modes(ctx, vs, vm, params, err);
+		goto out;
+	}
+	r = check_space(vs, disks, err);
+	if (r != 0)
+		goto out;
+	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
+	if (r != 0)
+		goto out;
+	layout_read(&l, jget(p, "config.hardware.device"));
+	for (i = 0; vs_jlist(jget(p, "config.hardware.device"), i); i++)
+		;
+	before = xcalloc(i + 1, sizeof(*before));
+	for (i = 0; vs_jlist(jget(p, "config.hardware.device"), i); i++) {
+		json_object *d = vs_jlist(jget(p, "config.hardware.device"), i);
+
+		before[nbefore++] = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+	}
+	nc = jget(params, "new_controllers");
+	for (i = 0; nc && i < json_object_array_length(nc); i++) {
+		int bus = json_object_get_int(json_object_array_get_idx(nc, i));
+
+		if (ctrl_by_bus(&l, bus) || l.n == MAX_CTRL)
+			continue;
+		memset(&l.c[l.n], 0, sizeof(l.c[l.n]));
+		l.c[l.n].key = -100 - bus;
+		l.c[l.n].bus = bus;
+		vs_xml_controller_add(&sb, l.c[l.n].key, bus);
+		l.n++;
+	}
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "vm", json_object_new_string(vm));
+	made = json_object_new_array();
+	json_object_object_add(*undo, "folders", made);
+	keys = json_object_new_array();
+	json_object_object_add(*undo, "keys", keys);
+	for (i = 0; i < json_object_array_length(disks); i++) {
+		json_object *d = json_object_array_get_idx(disks, i);
+		struct vs_disk_spec s;
+		char *dsname = NULL, *file;
+		int ck, unit;
+
+		r = vstep_ds_name(vs, jstr(d, "datastore"), &dsname, err);
+		if (r != 0)
+			goto out;
+		if (jstr(d, "path")) {
+			r = make_folder(vs, jstr(d, "datastore"), dsname,
+					jstr(d, "path"), made, t, err);
+			if (r != 0) {
+				free(dsname);
+				goto out;
+			}
+			file = xasprintf("[%s] %s/%s_%lld.vmdk", dsname,
+					 jstr(d, "path"), name, jint(d, "index"));
+		} else {
+			file = xasprintf("[%s]", dsname);
+		}
+		free(dsname);
+		if (place(&l, &sb, (int)jint(d, "controller"),
+			  jget(d, "unit") ? (int)jint(d, "unit") : -1,
+			  &ck, &unit) != 0) {
+			free(file);
+			r = err_set(err, MTV_EINVAL,
+				    "no free SCSI unit left on '%s' (4 controllers full)",
+				    name);
+			goto out;
+		}
+		memset(&s, 0, sizeof(s));
+		s.size_kb = jint(d, "size_gb") * 1024 * 1024;
+		s.provision = jstr(d, "provision");
+		s.mode = jstr(d, "mode");
+		s.file = file;
+		s.datastore = jstr(d, "datastore");
+		s.controller_key = ck;
+		s.unit = unit;
+		s.key = -1000 - (int)i;
+		vs_xml_disk_add(&sb, &s);
+		free(file);
+		if (str_eq(jstr(p, "config.changeTrackingEnabled"), "true")) {
+			struct ctrl *c = NULL;
+
+			for (k = 0; k < l.n; k++)
+				if (l.c[k].key == ck)
+					c = &l.c[k];
+			strbuf_addf(&ec, "<extraConfig><key>scsi%d:%d.ctkEnabled</key>"
+				    "<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
+				    c ? c->bus : 0, unit);
+		}
+	}
+	if (ec.len)
+		strbuf_add(&sb, ec.buf, ec.len);
+	r = vstep_reconfig(vs, vm, sb.buf, name, t, err);
+	if (r != 0)
+		goto out;
+	/* record the disks made, in the order of the plan, by their new keys */
+	r = vs_props(vs, "VirtualMachine", vm, paths, &p2, err);
+	if (r != 0)
+		goto out;
+	k = 0;
+	for (i = 0; vs_jlist(jget(p2, "config.hardware.device"), i); i++) {
+		json_object *d = vs_jlist(jget(p2, "config.hardware.device"), i);
+		int key = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+		size_t b;
+		char sk[96];
+		json_object *rec, *di;
+
+		for (b = 0; b < nbefore && before[b] != key; b++)
+			;
+		if (b < nbefore || !str_eq(jstr(d, "_type"), "VirtualDisk"))
+			continue;
+		json_object_array_add(keys, json_object_new_int(key));
+		di = json_object_array_get_idx(disks, k++);
+		if (di == NULL)
+			continue;
+		snprintf(sk, sizeof(sk), "%s/%lld", jstr(params, "vm_ref"),
+			 jint(di, "index"));
+		rec = json_object_new_object();
+		json_object_object_add(rec, "key", json_object_new_int(key));
+		json_object_object_add(rec, "file", json_object_new_string(
+			jstr(jget(d, "backing"), "fileName") ?
+			jstr(jget(d, "backing"), "fileName") : ""));
+		state_set(ctx, "disks", sk, rec);
+	}
+	log_verbose("added %zu disks to '%s'", json_object_array_length(disks),
+		    name);
+out:
+	json_object_put(p);
+	json_object_put(p2);
+	free(before);
+	free(vm);
+	strbuf_release(&sb);
+	strbuf_release(&ec);
+	return r;
 }
 
 static int
 undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 	  struct mtv_err *err)
 {
+	json_object *f = jget(undo, "folders");
+	struct vs_client *vs = NULL;
+	const char *what = jstr(jget(step, "params"), "vm");
+	size_t i;
+	int r, t = exec_time_left(ctx);
+
+	if (undo == NULL)
+		return 0;
+	r = exec_vsphere(ctx, &vs, err);
+	if (r != 0)
+		return r;
+	/* the clone's destroy removes the disks; only disks in folders this
+	 * step made go first, so that the folders can be deleted */
+	if (f == NULL || json_object_array_length(f) == 0)
+		return 0;
+	if (jget(undo, "keys") && json_object_array_length(jget(undo, "keys"))) {
+		r = vstep_power_off(vs, jstr(undo, "vm"), what, t, err);
+		if (r == 0)
+			r = vstep_remove_disks(vs, jstr(undo, "vm"),
+					       jget(undo, "keys"), what, t, err);
+		if (r != 0)
+			return r;
+	}
+	for (i = 0; f && i < json_object_array_length(f); i++) {
+		json_object *o = json_object_array_get_idx(f, i);
+
+		r = vstep_delete_file(vs, jstr(o, "datacenter"), jstr(o, "path"),
+				      t, err);
+		if (r != 0)
+			return r;
+	}
 	return 0;
 }
 
 const struct step_kind step_disk = {
 	.name = "disk",
-	.summary = "add disks (one reconfigure per VM) or switch disk modes",
+	.summary = "add disks to a VM in one reconfigure",
 	.flags = STEP_SOURCE,
 	.exec = exec_disk,
 	.undo = undo_disk,

@@ -1,25 +1,50 @@
-/* step_guest_ready.c: the 'guest-ready' step. */
+/* step_guest_ready.c: the 'guest-ready' step: wait for running tools and
+ * an IP address through property-collector updates. */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "step/step.h"
+#include "vsphere/vs_step.h"
 
 static int
 exec_guest_ready(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+		 struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'guest-ready' is not implemented yet");
+	json_object *params = jget(step, "params");
+	struct vs_client *vs = NULL;
+	char *vm = NULL, *ip = NULL;
+	int r, t = (int)jint(params, "timeout");
+
+	(void)undo;
+	if (t <= 0 || t > exec_time_left(ctx))
+		t = exec_time_left(ctx);
+	r = exec_vsphere(ctx, &vs, err);
+	if (r == 0)
+		r = vstep_vm(ctx, vs, params, &vm, err);
+	if (r == 0)
+		r = vs_wait_guest(vs, vm, jstr(params, "vm"), t, &ip, err);
+	if (r == 0)
+		log_verbose("guest of '%s' is ready at %s", jstr(params, "vm"), ip);
+	free(vm);
+	free(ip);
+	return r;
 }
 
 static int
 undo_guest_ready(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+		 struct mtv_err *err)
 {
+	(void)ctx;
+	(void)step;
+	(void)undo;
+	(void)err;
 	return 0;
 }
 
 const struct step_kind step_guest_ready = {
 	.name = "guest-ready",
-	.summary = "wait for VMware tools and an IP address",
+	.summary = "wait until the guest's tools run and it has an IP",
 	.flags = STEP_SOURCE,
 	.exec = exec_guest_ready,
 	.undo = undo_guest_ready,

@@ -1,25 +1,67 @@
-/* step_power.c: the 'power' step. */
+/* step_power.c: the 'power' step: power a VM on or off; a VM powered on
+ * is powered off again at teardown. */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "step/step.h"
+#include "vsphere/vs_step.h"
 
 static int
 exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+	   struct mtv_err *err)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'power' is not implemented yet");
+	static const char *const paths[] = { "runtime.powerState", NULL };
+	json_object *params = jget(step, "params"), *p = NULL;
+	const char *name = jstr(params, "vm");
+	bool on = str_eq(jstr(params, "state"), "on");
+	struct vs_client *vs = NULL;
+	char *vm = NULL;
+	int r;
+
+	r = exec_vsphere(ctx, &vs, err);
+	if (r == 0)
+		r = vstep_vm(ctx, vs, params, &vm, err);
+	if (r == 0)
+		r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
+	if (r != 0)
+		goto out;
+	if (!on) {
+		r = vstep_power_off(vs, vm, name, exec_time_left(ctx), err);
+		goto out;
+	}
+	if (str_eq(jstr(p, "runtime.powerState"), "poweredOn"))
+		goto out;
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "vm", json_object_new_string(vm));
+	r = vs_invoke(vs, "PowerOnVM_Task", "VirtualMachine", vm, NULL, name,
+		      exec_time_left(ctx), NULL, err);
+out:
+	json_object_put(p);
+	free(vm);
+	return r;
 }
 
 static int
 undo_power(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+	   struct mtv_err *err)
 {
-	return 0;
+	struct vs_client *vs = NULL;
+	int r;
+
+	if (jstr(undo, "vm") == NULL)
+		return 0;
+	r = exec_vsphere(ctx, &vs, err);
+	if (r != 0)
+		return r;
+	return vstep_power_off(vs, jstr(undo, "vm"),
+			       jstr(jget(step, "params"), "vm"),
+			       exec_time_left(ctx), err);
 }
 
 const struct step_kind step_power = {
 	.name = "power",
-	.summary = "power a source VM on or off",
+	.summary = "power a VM on or off",
 	.flags = STEP_SOURCE,
 	.exec = exec_power,
 	.undo = undo_power,

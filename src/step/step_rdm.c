@@ -1,25 +1,184 @@
-/* step_rdm.c: the 'rdm' step. */
+/* step_rdm.c: the 'rdm' step: a virtual or physical raw device mapping of
+ * a LUN, its mapping file on a VMFS datastore; undone by removing it. */
 #include "config.h"
 
-#include "step/step.h"
+#include <stdlib.h>
+#include <string.h>
 
-static int
-exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
+#include "step/step.h"
+#include "vsphere/vs_step.h"
+
+/* The host's SCSI LUN whose canonical name (naa) or uuid is lun. */
+static json_object *
+find_lun(json_object *hp, const char *lun)
 {
-	return err_set(err, MTV_EINTERNAL, "step 'rdm' is not implemented yet");
+	json_object *luns = jget(hp, "config.storageDevice.scsiLun");
+	size_t i;
+
+	for (i = 0; vs_jlist(luns, i); i++) {
+		json_object *l = vs_jlist(luns, i);
+
+		if (str_eq(jstr(l, "canonicalName"), lun) ||
+		    str_eq(jstr(l, "uuid"), lun))
+			return l;
+	}
+	return NULL;
 }
 
 static int
-undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
-	  struct mtv_err *err)
+exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
+	 struct mtv_err *err)
 {
-	return 0;
+	static const char *const vpaths[] = { "runtime.host",
+					      "config.hardware.device", NULL };
+	static const char *const hpaths[] = { "config.storageDevice.scsiLun",
+					      NULL };
+	static const char *const dpaths[] = { "name", "summary.type", NULL };
+	json_object *params = jget(step, "params"), *vp = NULL, *hp = NULL,
+		    *dp = NULL, *lun, *devs, *keys;
+	const char *name = jstr(params, "vm"), *lu = jstr(params, "lun_uuid");
+	struct vs_client *vs = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct vs_disk_spec s;
+	char *vm = NULL, *file = NULL;
+	long long cap = 0;
+	size_t i;
+	int r, ck = 0, unit = (int)jint(params, "unit"), used[64];
+	size_t nused = 0;
+
+	r = exec_vsphere(ctx, &vs, err);
+	if (r == 0)
+		r = vstep_vm(ctx, vs, params, &vm, err);
+	if (r == 0)
+		r = vs_props(vs, "Datastore", jstr(params, "datastore"), dpaths,
+			     &dp, err);
+	if (r != 0)
+		goto out;
+	if (!str_eq(jstr(dp, "summary.type"), "VMFS")) {
+		r = err_set(err, MTV_EINVAL,
+			    "RDM needs a VMFS datastore for its mapping file: '%s' is %s",
+			    jstr(dp, "name"), jstr(dp, "summary.type") ?
+			    jstr(dp, "summary.type") : "unknown");
+		goto out;
+	}
+	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
+	if (r == 0)
+		r = vs_props(vs, "HostSystem", jstr(vp, "runtime.host"), hpaths,
+			     &hp, err);
+	if (r != 0)
+		goto out;
+	lun = find_lun(hp, lu);
+	if (lun == NULL) {
+		r = err_set(err, MTV_ENOTFOUND,
+			    "LUN '%s' for the RDM not found on the host of '%s'",
+			    lu, name);
+		goto out;
+	}
+	if (jget(lun, "capacity"))
+		cap = atoll(jstr(jget(lun, "capacity"), "block") ?
+			    jstr(jget(lun, "capacity"), "block") : "0") *
+		      atoll(jstr(jget(lun, "capacity"), "blockSize") ?
+			    jstr(jget(lun, "capacity"), "blockSize") : "0") / 1024;
+	/* the planned controller; the unit re-checked against the devices */
+	devs = jget(vp, "config.hardware.device");
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		const char *t = jstr(d, "_type") ? jstr(d, "_type") : "";
+
+		if (jstr(d, "busNumber") && ck == 0 &&
+		    atoi(jstr(d, "busNumber")) == (int)jint(params, "controller") &&
+		    (strstr(t, "SCSI") || strstr(t, "Logic")))
+			ck = atoi(jstr(d, "key"));
+	}
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		if (jstr(d, "controllerKey") && atoi(jstr(d, "controllerKey")) == ck &&
+		    jstr(d, "unitNumber") && nused < 64)
+			used[nused++] = atoi(jstr(d, "unitNumber"));
+	}
+	for (i = 0; i < nused && used[i] != unit; i++)
+		;
+	if (i < nused || unit == 7)
+		unit = vs_unit_free(used, nused);
+	if (ck == 0 || unit < 0) {
+		r = err_set(err, MTV_EINVAL, "no free SCSI unit on '%s' for the RDM",
+			    name);
+		goto out;
+	}
+	file = xasprintf("[%s]", jstr(dp, "name"));
+	memset(&s, 0, sizeof(s));
+	s.size_kb = cap;
+	s.file = file;
+	s.datastore = jstr(params, "datastore");
+	s.controller_key = ck;
+	s.unit = unit;
+	s.key = -900;
+	s.rdm_uuid = jstr(lun, "uuid");
+	s.rdm_device = jstr(lun, "deviceName");
+	s.rdm_compat = jstr(params, "compatibility");
+	vs_xml_disk_add(&sb, &s);
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "vm", json_object_new_string(vm));
+	json_object_object_add(*undo, "controller_key", json_object_new_int(ck));
+	json_object_object_add(*undo, "unit", json_object_new_int(unit));
+	r = vstep_reconfig(vs, vm, sb.buf, name, exec_time_left(ctx), err);
+	if (r != 0)
+		goto out;
+	json_object_put(vp);
+	vp = NULL;
+	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
+	if (r != 0)
+		goto out;
+	keys = json_object_new_array();
+	devs = jget(vp, "config.hardware.device");
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		if (jstr(d, "controllerKey") && atoi(jstr(d, "controllerKey")) == ck &&
+		    jstr(d, "unitNumber") && atoi(jstr(d, "unitNumber")) == unit)
+			json_object_array_add(keys, json_object_new_int(
+				atoi(jstr(d, "key"))));
+	}
+	json_object_object_add(*undo, "keys", keys);
+	log_verbose("added %s RDM of '%s' to '%s'", jstr(params, "compatibility"),
+		    lu, name);
+out:
+	json_object_put(vp);
+	json_object_put(hp);
+	json_object_put(dp);
+	free(vm);
+	free(file);
+	strbuf_release(&sb);
+	return r;
+}
+
+/* The mapping file goes with the VM; the RDM is detached first only so that
+ * a VM kept alive elsewhere does not hold the LUN. */
+static int
+undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
+	 struct mtv_err *err)
+{
+	struct vs_client *vs = NULL;
+	int r, t = exec_time_left(ctx);
+
+	if (undo == NULL || jget(undo, "keys") == NULL)
+		return 0;
+	r = exec_vsphere(ctx, &vs, err);
+	if (r != 0)
+		return r;
+	r = vstep_power_off(vs, jstr(undo, "vm"), jstr(jget(step, "params"), "vm"),
+			    t, err);
+	if (r != 0)
+		return r;
+	return vstep_remove_disks(vs, jstr(undo, "vm"), jget(undo, "keys"),
+				  jstr(jget(step, "params"), "vm"), t, err);
 }
 
 const struct step_kind step_rdm = {
 	.name = "rdm",
-	.summary = "add a raw device mapping from the profile's LUN",
+	.summary = "map a LUN into a VM (virtual or physical RDM)",
 	.flags = STEP_SOURCE,
 	.exec = exec_rdm,
 	.undo = undo_rdm,

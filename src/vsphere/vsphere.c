@@ -255,9 +255,17 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 {
 	bool rdm = d->rdm_uuid != NULL;
 
-	strbuf_adds(sb, "<deviceChange><operation>add</operation>"
-		    "<fileOperation>create</fileOperation>"
-		    "<device xsi:type=\"VirtualDisk\">");
+	if (str_eq(d->operation, "destroy"))
+		strbuf_adds(sb, "<deviceChange><operation>remove</operation>"
+			    "<fileOperation>destroy</fileOperation>"
+			    "<device xsi:type=\"VirtualDisk\">");
+	else if (d->operation)
+		strbuf_addf(sb, "<deviceChange><operation>%s</operation>"
+			    "<device xsi:type=\"VirtualDisk\">", d->operation);
+	else
+		strbuf_adds(sb, "<deviceChange><operation>add</operation>"
+			    "<fileOperation>create</fileOperation>"
+			    "<device xsi:type=\"VirtualDisk\">");
 	strbuf_addf(sb, "<key>%d</key>", d->key);
 	if (rdm) {
 		strbuf_adds(sb, "<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\"><fileName>");
@@ -1330,6 +1338,41 @@ out:
 	free(task);
 	xmlFreeDoc(doc);
 	return r;
+}
+
+int
+vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
+	    const char *path, char **rtype, char **rmoid, struct mtv_err *err)
+{
+	struct strbuf spec = STRBUF_INIT;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp, ps, v;
+	xmlChar *pt;
+	int r;
+
+	*rtype = *rmoid = NULL;
+	strbuf_addf(&spec, "<specSet><propSet><type>%s</type><pathSet>%s</pathSet>"
+		    "</propSet><objectSet><obj type=\"%s\">", type, path, type);
+	strbuf_add_xml(&spec, moid);
+	strbuf_adds(&spec, "</obj></objectSet></specSet><options/>");
+	r = vs_call(vs, "RetrievePropertiesEx", "PropertyCollector", vs->pc,
+		    spec.buf, moid, &doc, &resp, err);
+	strbuf_release(&spec);
+	if (r != 0)
+		return r;
+	ps = vs_xml_child(vs_xml_child(vs_xml_child(resp, "returnval"),
+				       "objects"), "propSet");
+	v = vs_xml_child(ps, "val");
+	if (v == NULL) {
+		xmlFreeDoc(doc);
+		return err_set(err, MTV_ENOTFOUND, "'%s' has no %s", moid, path);
+	}
+	pt = xmlGetNoNsProp(v, BAD_CAST "type");
+	*rtype = xstrdup(pt ? (const char *)pt : "");
+	*rmoid = xtext(v);
+	xmlFree(pt);
+	xmlFreeDoc(doc);
+	return 0;
 }
 
 int

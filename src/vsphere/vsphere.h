@@ -81,6 +81,11 @@ const char *vs_file_manager(const struct vs_client *vs);
 /* Element i of a value that is an array or, for i == 0, a single value. */
 json_object *vs_jlist(json_object *o, size_t i);
 
+/* The MoRef held by property path of (type, moid): its type and MoID
+ * (owned by the caller); MTV_ENOTFOUND when unset. */
+int vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
+		const char *path, char **rtype, char **rmoid, struct mtv_err *err);
+
 /* ---- spec builders (pure; unit-tested) ---- */
 
 struct vs_disk_spec {
@@ -92,6 +97,8 @@ struct vs_disk_spec {
 	int controller_key;		/* negative: a controller in the spec */
 	int unit;
 	int key;			/* negative temporary key */
+	const char *operation;		/* NULL: add a new file; "edit",
+					 * "remove" (keep file), "destroy" */
 	/* RDM: lun uuid and device name; compat "virtual"|"physical" */
 	const char *rdm_uuid, *rdm_device, *rdm_compat;
 };

@@ -1,0 +1,24 @@
+/* vs_step.h: what the source-side steps share (src/step/step_*.c). */
+#ifndef MTV_VS_STEP_H
+#define MTV_VS_STEP_H
+
+#include "step/step.h"
+#include "vsphere/vsphere.h"
+
+/* The VM of a step's params: state.vms[vm_ref].moid, else found by the
+ * name in "vm". *out belongs to the caller; MTV_ENOTFOUND when absent. */
+int vstep_vm(struct step_ctx *ctx, struct vs_client *vs, json_object *params,
+	     char **out, struct mtv_err *err);
+/* Name of a datastore MoID (owned by the caller). */
+int vstep_ds_name(struct vs_client *vs, const char *moid, char **out, struct mtv_err *err);
+/* Power a VM off when it is on (absent VM: 0). */
+int vstep_power_off(struct vs_client *vs, const char *moid, const char *what, int timeout, struct mtv_err *err);
+/* Run a ReconfigVM_Task with spec (inner XML). */
+int vstep_reconfig(struct vs_client *vs, const char *moid, const char *spec, const char *what, int timeout, struct mtv_err *err);
+/* Remove (fileOperation destroy) the disks with the given device keys;
+ * keys already gone are skipped. */
+int vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys, const char *what, int timeout, struct mtv_err *err);
+/* Delete "[ds] path" in datacenter dc; missing is fine. */
+int vstep_delete_file(struct vs_client *vs, const char *dc, const char *path, int timeout, struct mtv_err *err);
+
+#endif
