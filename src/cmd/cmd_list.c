@@ -16,7 +16,8 @@ str_or(json_object *o, const char *key, const char *dflt)
 {
 	json_object *v = NULL;
 
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
 		return json_object_get_string(v);
 	return dflt;
 }
@@ -32,7 +33,8 @@ tags_joined(json_object *root)
 	for (i = 0; tags && i < json_object_array_length(tags); i++) {
 		if (i)
 			strbuf_addc(&sb, ',');
-		strbuf_adds(&sb, json_object_get_string(json_object_array_get_idx(tags, i)));
+		strbuf_adds(&sb, json_object_get_string(
+				     json_object_array_get_idx(tags, i)));
 	}
 	return strbuf_detach(&sb);
 }
@@ -70,12 +72,13 @@ print_table(struct mtv_scenario **v, size_t n, bool full)
 		if ((l = strlen(tags[i])) > wt)
 			wt = l;
 	}
-	printf("%-*s  %-*s  %-*s  %s\n", (int)wn, "NAME", (int)wi, "ID", (int)wt, "TAGS",
-	       "DESCRIPTION");
+	printf("%-*s  %-*s  %-*s  %s\n", (int)wn, "NAME", (int)wi, "ID",
+	       (int)wt, "TAGS", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		char *d = desc_line(v[i]->root, full);
-		char *line = xasprintf("%-*s  %-*s  %-*s  %s", (int)wn, v[i]->name, (int)wi,
-				       v[i]->id ? v[i]->id : "-", (int)wt, tags[i], d);
+		char *line = xasprintf(
+		    "%-*s  %-*s  %-*s  %s", (int)wn, v[i]->name, (int)wi,
+		    v[i]->id ? v[i]->id : "-", (int)wt, tags[i], d);
 
 		/* no trailing blanks when the description is empty */
 		l = strlen(line);
@@ -99,19 +102,26 @@ print_json(struct mtv_scenario **v, size_t n)
 		json_object *e = json_object_new_object(), *tags = NULL;
 		char *d = desc_line(v[i]->root, true);
 
-		json_object_object_add(e, "name", json_object_new_string(v[i]->name));
-		json_object_object_add(e, "id", v[i]->id ? json_object_new_string(v[i]->id) : NULL);
-		json_object_object_add(e, "file", json_object_new_string(v[i]->path));
+		json_object_object_add(e, "name",
+				       json_object_new_string(v[i]->name));
+		json_object_object_add(
+		    e, "id",
+		    v[i]->id ? json_object_new_string(v[i]->id) : NULL);
+		json_object_object_add(e, "file",
+				       json_object_new_string(v[i]->path));
 		json_object_object_get_ex(v[i]->root, "tags", &tags);
-		json_object_object_add(e, "tags", tags ? json_object_get(tags)
-						      : json_object_new_array());
-		json_object_object_add(e, "description", json_object_new_string(d));
+		json_object_object_add(e, "tags",
+				       tags ? json_object_get(tags)
+					    : json_object_new_array());
+		json_object_object_add(e, "description",
+				       json_object_new_string(d));
 		json_object_array_add(arr, e);
 		free(d);
 	}
-	fputs(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_SPACED |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	fputs(json_object_to_json_string_ext(
+		  arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			   JSON_C_TO_STRING_NOSLASHESCAPE),
+	      stdout);
 	fputc('\n', stdout);
 	json_object_put(arr);
 }
@@ -128,12 +138,15 @@ run(struct mtv_opts *o)
 	int code = MTV_EXIT_USAGE, m;
 
 	if (o->format && !json && !str_eq(o->format, "text")) {
-		fprintf(stderr, "mtv-scenario: list: unknown format '%s' (expected text or json)\n",
-			o->format);
+		fprintf(
+		    stderr,
+		    "mtv-scenario: list: unknown format '%s' (expected text or json)\n",
+		    o->format);
 		return MTV_EXIT_USAGE;
 	}
 	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
-		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
+		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker,
+			err.msg);
 		return MTV_EXIT_USAGE;
 	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
@@ -176,7 +189,8 @@ out:
 
 const struct cmd_spec cmd_list = {
 	.name = "list",
-	.summary = "list the scenarios of scenarios.d/ (or the given files) with their tags",
+	.summary =
+	    "list the scenarios of scenarios.d/ (or the given files) with their tags",
 	.synopsis = "[options] [FILE|DIR...]",
 	.mask = CMD_LIST,
 	.run = run,

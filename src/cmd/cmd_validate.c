@@ -31,37 +31,48 @@ check_name(json_object *names, const struct mtv_scenario *s,
 
 	json_object_object_get_ex(s->root, "name", &node);
 	if (!json_object_object_get_ex(names, s->name, &first)) {
-		json_object_object_add(names, s->name, json_object_new_string(s->path));
+		json_object_object_add(names, s->name,
+				       json_object_new_string(s->path));
 		return;
 	}
 	doc_loc(s->doc, node, &line, &col);
-	diags_add(diags, s->path, line, col, "name: duplicate scenario name '%s' (also in %s)",
-		  s->name, json_object_get_string(first));
+	diags_add(diags, s->path, line, col,
+		  "name: duplicate scenario name '%s' (also in %s)", s->name,
+		  json_object_get_string(first));
 }
 
 static void
 print_json(const struct mtv_diags *diags, size_t nfiles, size_t nselected)
 {
-	json_object *root = json_object_new_object(), *errs = json_object_new_array();
+	json_object *root = json_object_new_object(),
+		    *errs = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < diags->n; i++) {
 		const struct mtv_diag *g = &diags->v[i];
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "file", g->file ? json_object_new_string(g->file) : NULL);
+		json_object_object_add(e, "file",
+				       g->file ? json_object_new_string(g->file)
+					       : NULL);
 		json_object_object_add(e, "line", json_object_new_int(g->line));
 		json_object_object_add(e, "col", json_object_new_int(g->col));
-		json_object_object_add(e, "message", json_object_new_string(g->msg));
+		json_object_object_add(e, "message",
+				       json_object_new_string(g->msg));
 		json_object_array_add(errs, e);
 	}
-	json_object_object_add(root, "valid", json_object_new_boolean(diags->n == 0));
-	json_object_object_add(root, "files", json_object_new_int64((int64_t)nfiles));
-	json_object_object_add(root, "selected", json_object_new_int64((int64_t)nselected));
+	json_object_object_add(root, "valid",
+			       json_object_new_boolean(diags->n == 0));
+	json_object_object_add(root, "files",
+			       json_object_new_int64((int64_t)nfiles));
+	json_object_object_add(root, "selected",
+			       json_object_new_int64((int64_t)nselected));
 	json_object_object_add(root, "errors", errs);
-	redact_fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
+	redact_fputs(json_object_to_json_string_ext(
+			 root, JSON_C_TO_STRING_PRETTY |
+				   JSON_C_TO_STRING_SPACED |
+				   JSON_C_TO_STRING_NOSLASHESCAPE),
+		     stdout);
 	fputc('\n', stdout);
 	json_object_put(root);
 }
@@ -78,12 +89,15 @@ run(struct mtv_opts *o)
 	int code = MTV_EXIT_USAGE, m;
 
 	if (o->format && !json && !str_eq(o->format, "text")) {
-		fprintf(stderr, "mtv-scenario: validate: unknown format '%s' (expected text or json)\n",
-			o->format);
+		fprintf(
+		    stderr,
+		    "mtv-scenario: validate: unknown format '%s' (expected text or json)\n",
+		    o->format);
 		return MTV_EXIT_USAGE;
 	}
 	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
-		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
+		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker,
+			err.msg);
 		return MTV_EXIT_USAGE;
 	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
@@ -119,7 +133,9 @@ run(struct mtv_opts *o)
 	}
 	if (nsel == 0) {
 		if (!json)
-			fprintf(stderr, "mtv-scenario: validate: no scenario selected\n");
+			fprintf(
+			    stderr,
+			    "mtv-scenario: validate: no scenario selected\n");
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
@@ -136,7 +152,8 @@ out:
 
 const struct cmd_spec cmd_validate = {
 	.name = "validate",
-	.summary = "check scenario (and providers) files against the schema; report every error",
+	.summary =
+	    "check scenario (and providers) files against the schema; report every error",
 	.synopsis = "[options] FILE|DIR...",
 	.mask = CMD_VALIDATE,
 	.run = run,

@@ -54,7 +54,8 @@ add_dir(struct paths *p, const char *dir, struct mtv_diags *diags)
 
 	d = opendir(dir);
 	if (d == NULL) {
-		diags_add(diags, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+		diags_add(diags, dir, 0, 0, "cannot open directory: %s",
+			  strerror(errno));
 		return MTV_EIO;
 	}
 	while ((e = readdir(d)) != NULL) {

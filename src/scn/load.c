@@ -19,10 +19,10 @@
 
 #include "scn/scn.h"
 
-#define DOC_MAX_BYTES	(1024 * 1024)
-#define DOC_MAX_DEPTH	64
+#define DOC_MAX_BYTES (1024 * 1024)
+#define DOC_MAX_DEPTH 64
 /* Total nodes a document may produce, aliases expanded ("billion laughs"). */
-#define DOC_MAX_NODES	200000
+#define DOC_MAX_NODES 200000
 
 /* One position: of a node (key NULL) or of a key inside a mapping. */
 struct pos {
@@ -34,24 +34,24 @@ struct pos {
 struct mtv_doc {
 	char *name;
 	json_object *root;
-	struct pos *tab;	/* open addressing, cap a power of two */
+	struct pos *tab; /* open addressing, cap a power of two */
 	size_t n, cap;
 };
 
 struct anchor {
 	char *name;
-	json_object *node;	/* borrowed from the tree */
-	size_t nodes;		/* size of the subtree */
+	json_object *node; /* borrowed from the tree */
+	size_t nodes;	   /* size of the subtree */
 };
 
 struct frame {
-	json_object *obj;	/* object or array being filled */
+	json_object *obj; /* object or array being filled */
 	bool is_map;
-	char *key;		/* pending mapping key, or NULL */
+	char *key; /* pending mapping key, or NULL */
 	int kline, kcol;
-	bool dup;		/* the pending key is a duplicate: drop value */
+	bool dup; /* the pending key is a duplicate: drop value */
 	char *anchor;
-	size_t nodes;		/* nodes in this collection so far */
+	size_t nodes; /* nodes in this collection so far */
 	int line, col;
 };
 
@@ -62,10 +62,11 @@ struct loader {
 	int depth;
 	struct anchor *anchors;
 	size_t nanchors;
-	size_t nodes;		/* total nodes produced */
-	json_object *graveyard;	/* values of duplicate keys (aliases may point there) */
+	size_t nodes; /* total nodes produced */
+	json_object
+	    *graveyard; /* values of duplicate keys (aliases may point there) */
 	int ndocs;
-	bool failed;		/* an error was reported (keep going if we can) */
+	bool failed; /* an error was reported (keep going if we can) */
 };
 
 static size_t
@@ -162,8 +163,7 @@ doc_name(const struct mtv_doc *doc)
 }
 
 bool
-doc_loc(const struct mtv_doc *doc, const json_object *node, int *line,
-	int *col)
+doc_loc(const struct mtv_doc *doc, const json_object *node, int *line, int *col)
 {
 	const struct pos *p;
 
@@ -178,8 +178,8 @@ doc_loc(const struct mtv_doc *doc, const json_object *node, int *line,
 }
 
 bool
-doc_key_loc(const struct mtv_doc *doc, const json_object *obj,
-	    const char *key, int *line, int *col)
+doc_key_loc(const struct mtv_doc *doc, const json_object *obj, const char *key,
+	    int *line, int *col)
 {
 	const struct pos *p;
 
@@ -284,12 +284,16 @@ scalar_node(json_object **out, const char *s, size_t len, bool plain,
 		else {
 			d = (*s == '-' || *s == '+') ? s + 1 : s;
 			if (all_in(d, "0123456789") ||
-			    (str_startswith(s, "0x") && all_in(s + 2, "0123456789abcdefABCDEF")) ||
-			    (str_startswith(s, "0o") && all_in(s + 2, "01234567")))
+			    (str_startswith(s, "0x") &&
+			     all_in(s + 2, "0123456789abcdefABCDEF")) ||
+			    (str_startswith(s, "0o") &&
+			     all_in(s + 2, "01234567")))
 				k = SC_INT;
 			else if (is_float(s) || strcmp(d, ".inf") == 0 ||
-				 strcmp(d, ".Inf") == 0 || strcmp(d, ".INF") == 0 ||
-				 strcmp(s, ".nan") == 0 || strcmp(s, ".NaN") == 0 ||
+				 strcmp(d, ".Inf") == 0 ||
+				 strcmp(d, ".INF") == 0 ||
+				 strcmp(s, ".nan") == 0 ||
+				 strcmp(s, ".NaN") == 0 ||
 				 strcmp(s, ".NAN") == 0)
 				k = SC_FLOAT;
 		}
@@ -349,9 +353,8 @@ scalar_node(json_object **out, const char *s, size_t len, bool plain,
 
 /* ---- the builder ---- */
 
-static void
-lerr(struct loader *l, int line, int col, const char *fmt, ...)
-	MTV_PRINTF(4, 5);
+static void lerr(struct loader *l, int line, int col, const char *fmt, ...)
+    MTV_PRINTF(4, 5);
 
 static void
 lerr(struct loader *l, int line, int col, const char *fmt, ...)
@@ -379,7 +382,8 @@ anchor_find(struct loader *l, const char *name)
 static void
 anchor_add(struct loader *l, const char *name, json_object *node, size_t nodes)
 {
-	l->anchors = xrealloc(l->anchors, (l->nanchors + 1) * sizeof(*l->anchors));
+	l->anchors =
+	    xrealloc(l->anchors, (l->nanchors + 1) * sizeof(*l->anchors));
 	l->anchors[l->nanchors].name = xstrdup(name);
 	l->anchors[l->nanchors].node = node;
 	l->anchors[l->nanchors].nodes = nodes;
@@ -400,7 +404,8 @@ copy_at(struct loader *l, json_object *src, int line, int col)
 	case json_type_object:
 		dst = json_object_new_object();
 		json_object_object_foreach(src, k, v) {
-			json_object_object_add(dst, k, copy_at(l, v, line, col));
+			json_object_object_add(dst, k,
+					       copy_at(l, v, line, col));
 			pos_set(l->doc, dst, k, line, col);
 		}
 		break;
@@ -408,12 +413,14 @@ copy_at(struct loader *l, json_object *src, int line, int col)
 		n = json_object_array_length(src);
 		dst = json_object_new_array_ext((int)n);
 		for (i = 0; i < n; i++)
-			json_object_array_add(dst, copy_at(l, json_object_array_get_idx(src, i),
-							   line, col));
+			json_object_array_add(
+			    dst, copy_at(l, json_object_array_get_idx(src, i),
+					 line, col));
 		break;
 	case json_type_string:
-		dst = json_object_new_string_len(json_object_get_string(src),
-						 json_object_get_string_len(src));
+		dst =
+		    json_object_new_string_len(json_object_get_string(src),
+					       json_object_get_string_len(src));
 		break;
 	case json_type_int:
 		dst = json_object_new_int64(json_object_get_int64(src));
@@ -483,8 +490,10 @@ take_key(struct loader *l, const char *key, int line, int col)
 	if (json_object_object_get_ex(f->obj, key, NULL)) {
 		f->dup = true;
 		if (doc_key_loc(l->doc, f->obj, key, &pl, &pc))
-			lerr(l, line, col, "duplicate key '%s' (first defined at line %d, column %d)",
-			     key, pl, pc);
+			lerr(
+			    l, line, col,
+			    "duplicate key '%s' (first defined at line %d, column %d)",
+			    key, pl, pc);
 		else
 			lerr(l, line, col, "duplicate key '%s'", key);
 	}
@@ -497,7 +506,8 @@ too_many(struct loader *l, size_t more, int line, int col)
 		l->nodes += more;
 		return false;
 	}
-	lerr(l, line, col, "document too large: more than %d nodes after alias expansion",
+	lerr(l, line, col,
+	     "document too large: more than %d nodes after alias expansion",
 	     DOC_MAX_NODES);
 	return true;
 }
@@ -517,24 +527,29 @@ on_event(struct loader *l, yaml_event_t *ev)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++l->ndocs > 1) {
-			lerr(l, line, col, "more than one document in the file (one scenario per file)");
+			lerr(
+			    l, line, col,
+			    "more than one document in the file (one scenario per file)");
 			return false;
 		}
 		return true;
 	case YAML_SCALAR_EVENT:
 		if (want_key(l)) {
-			take_key(l, (const char *)ev->data.scalar.value, line, col);
+			take_key(l, (const char *)ev->data.scalar.value, line,
+				 col);
 			return true;
 		}
 		if (too_many(l, 1, line, col))
 			return false;
 		if (!scalar_node(&node, (const char *)ev->data.scalar.value,
 				 ev->data.scalar.length,
-				 ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+				 ev->data.scalar.style ==
+				     YAML_PLAIN_SCALAR_STYLE,
 				 (const char *)ev->data.scalar.tag, &why)) {
 			lerr(l, line, col, "invalid scalar '%s': %s",
 			     (const char *)ev->data.scalar.value, why);
-			node = json_object_new_string((const char *)ev->data.scalar.value);
+			node = json_object_new_string(
+			    (const char *)ev->data.scalar.value);
 		}
 		anchor = (const char *)ev->data.scalar.anchor;
 		if (anchor)
@@ -544,12 +559,14 @@ on_event(struct loader *l, yaml_event_t *ev)
 	case YAML_ALIAS_EVENT:
 		a = anchor_find(l, (const char *)ev->data.alias.anchor);
 		if (a == NULL) {
-			lerr(l, line, col, "unknown anchor '%s'", (const char *)ev->data.alias.anchor);
+			lerr(l, line, col, "unknown anchor '%s'",
+			     (const char *)ev->data.alias.anchor);
 			return false;
 		}
 		if (want_key(l)) {
 			if (!json_object_is_type(a->node, json_type_string)) {
-				lerr(l, line, col, "mapping keys must be strings");
+				lerr(l, line, col,
+				     "mapping keys must be strings");
 				return false;
 			}
 			take_key(l, json_object_get_string(a->node), line, col);
@@ -567,7 +584,8 @@ on_event(struct loader *l, yaml_event_t *ev)
 			return false;
 		}
 		if (l->depth >= DOC_MAX_DEPTH) {
-			lerr(l, line, col, "nesting deeper than %d levels", DOC_MAX_DEPTH);
+			lerr(l, line, col, "nesting deeper than %d levels",
+			     DOC_MAX_DEPTH);
 			return false;
 		}
 		if (too_many(l, 1, line, col))
@@ -575,12 +593,14 @@ on_event(struct loader *l, yaml_event_t *ev)
 		f = &l->stack[l->depth++];
 		memset(f, 0, sizeof(*f));
 		f->is_map = ev->type == YAML_MAPPING_START_EVENT;
-		f->obj = f->is_map ? json_object_new_object() : json_object_new_array();
+		f->obj = f->is_map ? json_object_new_object()
+				   : json_object_new_array();
 		f->line = line;
 		f->col = col;
 		f->nodes = 1;
-		anchor = f->is_map ? (const char *)ev->data.mapping_start.anchor
-				   : (const char *)ev->data.sequence_start.anchor;
+		anchor = f->is_map
+			     ? (const char *)ev->data.mapping_start.anchor
+			     : (const char *)ev->data.sequence_start.anchor;
 		f->anchor = anchor ? xstrdup(anchor) : NULL;
 		return true;
 	case YAML_MAPPING_END_EVENT:
@@ -631,12 +651,13 @@ syntax_error(struct loader *l, const yaml_parser_t *p, const char *buf,
 		return;
 	}
 	if (m->index < len && buf[m->index] == '\t') {
-		lerr(l, line, col, "invalid YAML: tab character in indentation (use spaces)");
+		lerr(l, line, col,
+		     "invalid YAML: tab character in indentation (use spaces)");
 		return;
 	}
 	if (p->context)
-		lerr(l, line, col, "invalid YAML: %s %s (line %d, column %d)", what,
-		     p->context, (int)p->context_mark.line + 1,
+		lerr(l, line, col, "invalid YAML: %s %s (line %d, column %d)",
+		     what, p->context, (int)p->context_mark.line + 1,
 		     (int)p->context_mark.column + 1);
 	else
 		lerr(l, line, col, "invalid YAML: %s", what);
@@ -686,13 +707,15 @@ doc_load_buf(struct mtv_doc **out, const char *name, const char *buf,
 			} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
 				col++;
 		}
-		lerr(&l, line, col, "file too large: more than %d bytes", DOC_MAX_BYTES);
+		lerr(&l, line, col, "file too large: more than %d bytes",
+		     DOC_MAX_BYTES);
 		goto out;
 	}
 	/* libyaml stops at a NUL as if at the end: refuse binary early */
 	for (i = 0; i < len; i++) {
 		if (buf[i] == '\0') {
-			lerr(&l, line, col, "not a text file: NUL byte at offset %zu", i);
+			lerr(&l, line, col,
+			     "not a text file: NUL byte at offset %zu", i);
 			goto out;
 		}
 		if (buf[i] == '\n') {
@@ -739,7 +762,8 @@ doc_load_file(struct mtv_doc **out, const char *path, struct mtv_diags *diags)
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		diags_add(diags, path, 0, 0, "cannot open file: %s", strerror(errno));
+		diags_add(diags, path, 0, 0, "cannot open file: %s",
+			  strerror(errno));
 		return errno == ENOENT ? MTV_ENOTFOUND : MTV_EIO;
 	}
 	for (;;) {
@@ -747,7 +771,8 @@ doc_load_file(struct mtv_doc **out, const char *path, struct mtv_diags *diags)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			diags_add(diags, path, 0, 0, "cannot read file: %s", strerror(errno));
+			diags_add(diags, path, 0, 0, "cannot read file: %s",
+				  strerror(errno));
 			r = MTV_EIO;
 			goto out;
 		}

@@ -15,9 +15,9 @@ struct sctx {
 	int errs;
 };
 
-static void
-serr(struct sctx *c, const json_object *node, const json_object *parent,
-     const char *key, const char *fmt, ...) MTV_PRINTF(5, 6);
+static void serr(struct sctx *c, const json_object *node,
+		 const json_object *parent, const char *key, const char *fmt,
+		 ...) MTV_PRINTF(5, 6);
 
 /* Report at node, else at key in parent, else at parent. */
 static void
@@ -51,13 +51,17 @@ gets(json_object *o, const char *k)
 {
 	json_object *v = get(o, k);
 
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	return json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : NULL;
 }
 
 static size_t
 alen(json_object *a)
 {
-	return json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	return json_object_is_type(a, json_type_array)
+		   ? json_object_array_length(a)
+		   : 0;
 }
 
 static const char *
@@ -106,17 +110,20 @@ check_vm_names(struct sctx *c, json_object *vms)
 		if (ki == NULL)
 			continue;
 		if (!json_object_object_get_ex(seen, ki, &first)) {
-			json_object_object_add(seen, ki, json_object_new_int64((int64_t)i));
+			json_object_object_add(
+			    seen, ki, json_object_new_int64((int64_t)i));
 			continue;
 		}
 		if (get(vi, "clone_name"))
-			serr(c, get(vi, "clone_name"), vi, "clone_name",
-			     "virtual_machines[%zu].clone_name: duplicate VM name '%s' (also virtual_machines[%lld])",
-			     i, ki, (long long)json_object_get_int64(first));
+			serr(
+			    c, get(vi, "clone_name"), vi, "clone_name",
+			    "virtual_machines[%zu].clone_name: duplicate VM name '%s' (also virtual_machines[%lld])",
+			    i, ki, (long long)json_object_get_int64(first));
 		else
-			serr(c, get(vi, "name"), vi, "name",
-			     "virtual_machines[%zu].name: duplicate VM name '%s' (also virtual_machines[%lld])",
-			     i, ki, (long long)json_object_get_int64(first));
+			serr(
+			    c, get(vi, "name"), vi, "name",
+			    "virtual_machines[%zu].name: duplicate VM name '%s' (also virtual_machines[%lld])",
+			    i, ki, (long long)json_object_get_int64(first));
 	}
 	json_object_put(seen);
 }
@@ -138,7 +145,8 @@ vm_index(json_object *vms)
 		if (json_object_object_get_ex(map, k, &old))
 			json_object_object_add(map, k, json_object_new_int(-1));
 		else
-			json_object_object_add(map, k, json_object_new_int64((int64_t)i));
+			json_object_object_add(
+			    map, k, json_object_new_int64((int64_t)i));
 	}
 	return map;
 }
@@ -157,36 +165,43 @@ vm_ref(struct sctx *c, json_object *vms, json_object *map, json_object *ref,
 		long idx = (long)json_object_get_int64(ref);
 
 		if (idx < 0 || (size_t)idx >= n) {
-			serr(c, ref, parent, key, "%s: VM index %ld out of range (the scenario has %zu VMs)",
-			     path, idx, n);
+			serr(
+			    c, ref, parent, key,
+			    "%s: VM index %ld out of range (the scenario has %zu VMs)",
+			    path, idx, n);
 			return -1;
 		}
 		return idx;
 	}
 	s = json_object_get_string(ref);
-	if (json_object_object_get_ex(map, s, &hit) && json_object_get_int(hit) >= 0)
+	if (json_object_object_get_ex(map, s, &hit) &&
+	    json_object_get_int(hit) >= 0)
 		return (long)json_object_get_int(hit);
 	if (hit) {
 		for (i = 0; i < n; i++) {
 			json_object *vm = json_object_array_get_idx(vms, i);
 
-			if (str_eq(s, gets(vm, "clone_name") ? gets(vm, "clone_name")
-							     : gets(vm, "name")))
+			if (str_eq(s, gets(vm, "clone_name")
+					  ? gets(vm, "clone_name")
+					  : gets(vm, "name")))
 				hits++;
 		}
-		serr(c, ref, parent, key, "%s: '%s' names %zu VMs; use an index or clone_name",
-		     path, s, hits);
+		serr(c, ref, parent, key,
+		     "%s: '%s' names %zu VMs; use an index or clone_name", path,
+		     s, hits);
 		return -1;
 	}
 	names = xcalloc(n + 1, sizeof(*names));
 	for (i = 0; i < n; i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
 
-		names[i] = gets(vm, "clone_name") ? gets(vm, "clone_name") : gets(vm, "name");
+		names[i] = gets(vm, "clone_name") ? gets(vm, "clone_name")
+						  : gets(vm, "name");
 	}
 	dym = closest(s, names, n);
 	if (dym)
-		serr(c, ref, parent, key, "%s: unknown VM '%s' (did you mean '%s'?)", path, s, dym);
+		serr(c, ref, parent, key,
+		     "%s: unknown VM '%s' (did you mean '%s'?)", path, s, dym);
 	else
 		serr(c, ref, parent, key, "%s: unknown VM '%s'", path, s);
 	free(names);
@@ -213,21 +228,29 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 		const char *name = gets(p, "name");
 
 		for (j = 0; j < i; j++)
-			if (str_eq(name, gets(json_object_array_get_idx(plans, j), "name"))) {
-				serr(c, get(p, "name"), p, "name",
-				     "plans[%zu].name: duplicate plan name '%s' (also plans[%zu])",
-				     i, name, j);
+			if (str_eq(name,
+				   gets(json_object_array_get_idx(plans, j),
+					"name"))) {
+				serr(
+				    c, get(p, "name"), p, "name",
+				    "plans[%zu].name: duplicate plan name '%s' (also plans[%zu])",
+				    i, name, j);
 				break;
 			}
 		for (j = 0; j < alen(refs); j++) {
 			json_object *ref = json_object_array_get_idx(refs, j);
-			char *path = xasprintf("plans[%zu].virtual_machines[%zu]", i, j);
+			char *path =
+			    xasprintf("plans[%zu].virtual_machines[%zu]", i, j);
 			long k = vm_ref(c, vms, map, ref, refs, NULL, path);
 
 			if (k >= 0 && owner[k] >= 0)
-				serr(c, ref, refs, NULL,
-				     "%s: virtual_machines[%ld] is already in plan '%s'", path, k,
-				     gets(json_object_array_get_idx(plans, (size_t)owner[k]), "name"));
+				serr(
+				    c, ref, refs, NULL,
+				    "%s: virtual_machines[%ld] is already in plan '%s'",
+				    path, k,
+				    gets(json_object_array_get_idx(
+					     plans, (size_t)owner[k]),
+					 "name"));
 			else if (k >= 0)
 				owner[k] = (long)i;
 			free(path);
@@ -235,8 +258,10 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 	}
 	for (i = 0; i < nv; i++)
 		if (owner[i] < 0 && c->errs == 0)
-			serr(c, json_object_array_get_idx(vms, i), vms, NULL,
-			     "virtual_machines[%zu]: VM is in none of the plans", i);
+			serr(
+			    c, json_object_array_get_idx(vms, i), vms, NULL,
+			    "virtual_machines[%zu]: VM is in none of the plans",
+			    i);
 	free(owner);
 	json_object_put(map);
 }
@@ -248,7 +273,8 @@ is_plan(json_object *root, const char *name)
 	size_t i;
 
 	for (i = 0; i < alen(plans); i++)
-		if (str_eq(name, gets(json_object_array_get_idx(plans, i), "name")))
+		if (str_eq(name,
+			   gets(json_object_array_get_idx(plans, i), "name")))
 			return true;
 	return false;
 }
@@ -272,8 +298,9 @@ used_datastores(json_object *vms, const char **out, size_t max)
 
 			if (get(d, "rdm_type"))
 				continue;
-			cand[nc++] = gets(d, "datastore_id") ? gets(d, "datastore_id")
-							     : cand[0];
+			cand[nc++] = gets(d, "datastore_id")
+					 ? gets(d, "datastore_id")
+					 : cand[0];
 		}
 		for (j = 0; j < nc; j++) {
 			for (k = 0; k < n; k++)
@@ -297,8 +324,9 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 	if (ex == NULL)
 		return;
 	if (gets(ex, "condition") && str_eq(gets(ex, "result"), "succeeded"))
-		serr(c, get(ex, "condition"), ex, "condition",
-		     "expect.condition: only meaningful with result 'failed' or 'blocked'");
+		serr(
+		    c, get(ex, "condition"), ex, "condition",
+		    "expect.condition: only meaningful with result 'failed' or 'blocked'");
 	xu = get(ex, "xcopy_used");
 	if (json_object_is_type(xu, json_type_object)) {
 		json_object *plans = get(root, "plans");
@@ -308,7 +336,8 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 		for (i = 0; i < nu; i++)
 			cand[nc++] = used[i];
 		for (i = 0; i < alen(plans) && nc < ARRAY_SIZE(cand); i++)
-			cand[nc++] = gets(json_object_array_get_idx(plans, i), "name");
+			cand[nc++] =
+			    gets(json_object_array_get_idx(plans, i), "name");
 		json_object_object_foreach(xu, k, v) {
 			const char *dym;
 
@@ -320,13 +349,15 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 				continue;
 			dym = closest(k, cand, nc);
 			if (dym)
-				serr(c, NULL, xu, k,
-				     "expect.xcopy_used: '%s' is neither a datastore the scenario's disks use nor a plan (did you mean '%s'?)",
-				     k, dym);
+				serr(
+				    c, NULL, xu, k,
+				    "expect.xcopy_used: '%s' is neither a datastore the scenario's disks use nor a plan (did you mean '%s'?)",
+				    k, dym);
 			else
-				serr(c, NULL, xu, k,
-				     "expect.xcopy_used: '%s' is neither a datastore the scenario's disks use nor a plan",
-				     k);
+				serr(
+				    c, NULL, xu, k,
+				    "expect.xcopy_used: '%s' is neither a datastore the scenario's disks use nor a plan",
+				    k);
 		}
 	}
 	checks = get(ex, "checks");
@@ -337,7 +368,8 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 
 		if (plan && !is_plan(root, plan))
 			serr(c, get(ck, "plan"), ck, "plan",
-			     "expect.checks[%zu].plan: unknown plan '%s'", i, plan);
+			     "expect.checks[%zu].plan: unknown plan '%s'", i,
+			     plan);
 		if (get(ck, "vm")) {
 			json_object *map = vm_index(vms);
 
@@ -360,7 +392,8 @@ check_semantics(struct sctx *c, json_object *root)
 }
 
 int
-scenario_load(struct mtv_scenario **out, const char *path, struct mtv_diags *diags)
+scenario_load(struct mtv_scenario **out, const char *path,
+	      struct mtv_diags *diags)
 {
 	struct mtv_doc *doc = NULL;
 	struct mtv_scenario *s = NULL;
@@ -412,7 +445,7 @@ struct texpr {
 	const char *s, *p;
 	json_object *tags;
 	struct mtv_err *err;
-	int r;		/* 0, or MTV_EINVAL once a syntax error is seen */
+	int r; /* 0, or MTV_EINVAL once a syntax error is seen */
 };
 
 static bool
@@ -464,19 +497,22 @@ syntax(struct texpr *t, const char *what)
 		return;
 	tok = peek(t, &len);
 	if (len == 0)
-		err_set(t->err, MTV_EINVAL, "%s at the end of the expression", what);
+		err_set(t->err, MTV_EINVAL, "%s at the end of the expression",
+			what);
 	else
-		err_set(t->err, MTV_EINVAL, "%s at column %d, found '%.*s'", what,
-			(int)(tok - t->s) + 1, (int)len, tok);
+		err_set(t->err, MTV_EINVAL, "%s at column %d, found '%.*s'",
+			what, (int)(tok - t->s) + 1, (int)len, tok);
 	t->r = MTV_EINVAL;
 }
 
-static bool has_tag(json_object *tags, const char *tok, size_t len)
+static bool
+has_tag(json_object *tags, const char *tok, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < alen(tags); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(tags, i));
+		const char *s =
+		    json_object_get_string(json_object_array_get_idx(tags, i));
 
 		if (s && strlen(s) == len && strncmp(s, tok, len) == 0)
 			return true;
@@ -510,8 +546,8 @@ expr_not(struct texpr *t)
 		t->p++;
 		return v;
 	}
-	if (len == 0 || !tag_char((unsigned char)*tok) || word_is(tok, len, "and") ||
-	    word_is(tok, len, "or")) {
+	if (len == 0 || !tag_char((unsigned char)*tok) ||
+	    word_is(tok, len, "and") || word_is(tok, len, "or")) {
 		syntax(t, "expected a tag, 'not' or '('");
 		return false;
 	}

@@ -26,7 +26,7 @@ extern const char mtv_schema_providers[];
 extern const size_t mtv_schema_providers_len;
 
 struct rx {
-	const char *pat;	/* borrowed from the schema tree */
+	const char *pat; /* borrowed from the schema tree */
 	regex_t re;
 	bool ok;
 };
@@ -60,15 +60,19 @@ collect_patterns(struct schema *sc, json_object *s)
 	if (!json_object_is_type(s, json_type_object))
 		return;
 	json_object_object_foreach(s, k, v) {
-		if (strcmp(k, "pattern") == 0 && json_object_is_type(v, json_type_string)) {
+		if (strcmp(k, "pattern") == 0 &&
+		    json_object_is_type(v, json_type_string)) {
 			struct rx *r;
 
-			sc->rx = xrealloc(sc->rx, (sc->nrx + 1) * sizeof(*sc->rx));
+			sc->rx =
+			    xrealloc(sc->rx, (sc->nrx + 1) * sizeof(*sc->rx));
 			r = &sc->rx[sc->nrx++];
 			r->pat = json_object_get_string(v);
-			r->ok = regcomp(&r->re, r->pat, REG_EXTENDED | REG_NOSUB) == 0;
+			r->ok = regcomp(&r->re, r->pat,
+					REG_EXTENDED | REG_NOSUB) == 0;
 		} else if (strcmp(k, "enum") != 0 && strcmp(k, "const") != 0 &&
-			   strcmp(k, "default") != 0 && strcmp(k, "examples") != 0)
+			   strcmp(k, "default") != 0 &&
+			   strcmp(k, "examples") != 0)
 			collect_patterns(sc, v);
 	}
 }
@@ -135,7 +139,9 @@ gets(json_object *o, const char *k)
 {
 	json_object *v = get(o, k);
 
-	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+	return json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : NULL;
 }
 
 static bool
@@ -166,7 +172,8 @@ json_equal(json_object *a, json_object *b)
 	if (is_number(a) && is_number(b)) {
 		if (json_object_is_type(a, json_type_int) &&
 		    json_object_is_type(b, json_type_int))
-			return json_object_get_int64(a) == json_object_get_int64(b);
+			return json_object_get_int64(a) ==
+			       json_object_get_int64(b);
 		return json_object_get_double(a) == json_object_get_double(b);
 	}
 	if (json_object_get_type(a) != json_object_get_type(b))
@@ -177,7 +184,8 @@ json_equal(json_object *a, json_object *b)
 	case json_type_boolean:
 		return json_object_get_boolean(a) == json_object_get_boolean(b);
 	case json_type_string:
-		return strcmp(json_object_get_string(a), json_object_get_string(b)) == 0;
+		return strcmp(json_object_get_string(a),
+			      json_object_get_string(b)) == 0;
 	case json_type_array:
 		n = json_object_array_length(a);
 		if (n != json_object_array_length(b))
@@ -188,12 +196,14 @@ json_equal(json_object *a, json_object *b)
 				return false;
 		return true;
 	case json_type_object:
-		if (json_object_object_length(a) != json_object_object_length(b))
+		if (json_object_object_length(a) !=
+		    json_object_object_length(b))
 			return false;
 		json_object_object_foreach(a, k, v) {
 			json_object *w = NULL;
 
-			if (!json_object_object_get_ex(b, k, &w) || !json_equal(v, w))
+			if (!json_object_object_get_ex(b, k, &w) ||
+			    !json_equal(v, w))
 				return false;
 		}
 		return true;
@@ -301,16 +311,16 @@ closest(const char *word, const char **cand, size_t n)
 struct vctx {
 	const struct mtv_doc *doc;
 	struct schema *sc;
-	struct mtv_diags *diags;	/* NULL: only count */
+	struct mtv_diags *diags; /* NULL: only count */
 	int depth;
 };
 
 /* Where a node is: its position and, for messages, its key path, built
  * only when a message needs it (parent chain of stack frames). */
 struct at {
-	const struct at *parent;	/* NULL for the root */
-	const char *key;		/* key in the parent mapping, or NULL */
-	size_t idx;			/* index in the parent list (key NULL) */
+	const struct at *parent; /* NULL for the root */
+	const char *key;	 /* key in the parent mapping, or NULL */
+	size_t idx;		 /* index in the parent list (key NULL) */
 	int line, col;
 };
 
@@ -329,9 +339,8 @@ add_path(struct strbuf *sb, const struct at *at)
 		strbuf_addf(sb, "[%zu]", at->idx);
 }
 
-static void
-report(struct vctx *v, const struct at *at, const char *fmt, ...)
-	MTV_PRINTF(3, 4);
+static void report(struct vctx *v, const struct at *at, const char *fmt, ...)
+    MTV_PRINTF(3, 4);
 
 static void
 report(struct vctx *v, const struct at *at, const char *fmt, ...)
@@ -348,7 +357,8 @@ report(struct vctx *v, const struct at *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	diags_add(v->diags, doc_name(v->doc), at->line, at->col, "%s", strbuf_str(&sb));
+	diags_add(v->diags, doc_name(v->doc), at->line, at->col, "%s",
+		  strbuf_str(&sb));
 	strbuf_release(&sb);
 }
 
@@ -382,7 +392,8 @@ regex_for(struct vctx *v, const char *pat)
 	size_t i;
 
 	for (i = 0; i < v->sc->nrx; i++)
-		if (v->sc->rx[i].pat == pat || strcmp(v->sc->rx[i].pat, pat) == 0)
+		if (v->sc->rx[i].pat == pat ||
+		    strcmp(v->sc->rx[i].pat, pat) == 0)
 			return v->sc->rx[i].ok ? &v->sc->rx[i].re : NULL;
 	return NULL;
 }
@@ -425,7 +436,7 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 			if (i)
 				strbuf_adds(sb, i + 1 == n ? " or " : ", ");
 			strbuf_adds(sb, type_phrase(json_object_get_string(
-						json_object_array_get_idx(t, i))));
+					    json_object_array_get_idx(t, i))));
 		}
 		return;
 	}
@@ -445,7 +456,8 @@ type_ok(struct vctx *v, json_object *node, json_object *s)
 		return type_is(node, json_object_get_string(t));
 	if (json_object_is_type(t, json_type_array)) {
 		for (i = 0; i < json_object_array_length(t); i++)
-			if (type_is(node, json_object_get_string(json_object_array_get_idx(t, i))))
+			if (type_is(node, json_object_get_string(
+					      json_object_array_get_idx(t, i))))
 				return true;
 		return false;
 	}
@@ -474,7 +486,8 @@ num_phrase(json_object *s, json_object *node)
 
 /* Enum strings for a did-you-mean, collected from s and its alternatives. */
 static size_t
-enum_words(struct vctx *v, json_object *s, const char **out, size_t max, size_t n)
+enum_words(struct vctx *v, json_object *s, const char **out, size_t max,
+	   size_t n)
 {
 	json_object *e, *alt;
 	static const char *const alts[] = { "anyOf", "oneOf" };
@@ -493,7 +506,8 @@ enum_words(struct vctx *v, json_object *s, const char **out, size_t max, size_t 
 	for (j = 0; j < ARRAY_SIZE(alts); j++) {
 		alt = get(s, alts[j]);
 		for (i = 0; alt && i < json_object_array_length(alt); i++)
-			n = enum_words(v, json_object_array_get_idx(alt, i), out, max, n);
+			n = enum_words(v, json_object_array_get_idx(alt, i),
+				       out, max, n);
 	}
 	return n;
 }
@@ -537,9 +551,11 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 	/* the alternative of the value's type explains best, then the
 	 * schema's own words, then the closest untyped alternative */
 	if (typed < n)
-		return validate(v, node, json_object_array_get_idx(alts, typed), at);
+		return validate(v, node, json_object_array_get_idx(alts, typed),
+				at);
 	if (gets(s, "x-expected") == NULL && best < n)
-		return validate(v, node, json_object_array_get_idx(alts, best), at);
+		return validate(v, node, json_object_array_get_idx(alts, best),
+				at);
 	strbuf_adds(&sb, "expected ");
 	if (gets(s, "x-expected"))
 		strbuf_adds(&sb, gets(s, "x-expected"));
@@ -573,7 +589,8 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 	int errs = 0;
 
 	for (i = 0; req && i < json_object_array_length(req); i++) {
-		const char *k = json_object_get_string(json_object_array_get_idx(req, i));
+		const char *k =
+		    json_object_get_string(json_object_array_get_idx(req, i));
 
 		if (!json_object_object_get_ex(node, k, NULL)) {
 			report(v, at, "missing required key '%s'", k);
@@ -583,11 +600,13 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 	if ((mp = get(s, "minProperties")) != NULL &&
 	    json_object_object_length(node) < json_object_get_int(mp)) {
 		report(v, at, "expected at least %d keys, found %d",
-		       json_object_get_int(mp), json_object_object_length(node));
+		       json_object_get_int(mp),
+		       json_object_object_length(node));
 		errs++;
 	}
 	if (props) {
-		names = xcalloc((size_t)json_object_object_length(props) + 1, sizeof(*names));
+		names = xcalloc((size_t)json_object_object_length(props) + 1,
+				sizeof(*names));
 		json_object_object_foreach(props, pk, pv) {
 			(void)pv;
 			names[nnames++] = pk;
@@ -602,7 +621,8 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 			sub.col = at->col;
 		}
 		ps = props ? get(props, k) : NULL;
-		if (ps != NULL || (props && json_object_object_get_ex(props, k, NULL)))
+		if (ps != NULL ||
+		    (props && json_object_object_get_ex(props, k, NULL)))
 			errs += validate(v, val, ps, &sub);
 		else if (json_object_is_type(addl, json_type_boolean) &&
 			 !json_object_get_boolean(addl)) {
@@ -611,7 +631,9 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 
 			doc_key_loc(v->doc, node, k, &kat.line, &kat.col);
 			if (dym)
-				report(v, &kat, "unknown key '%s' (did you mean '%s'?)", k, dym);
+				report(v, &kat,
+				       "unknown key '%s' (did you mean '%s'?)",
+				       k, dym);
 			else
 				report(v, &kat, "unknown key '%s'", k);
 			errs++;
@@ -630,7 +652,8 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 	size_t i, j, n = json_object_array_length(node);
 	int errs = 0;
 
-	if ((m = get(s, "minItems")) != NULL && n < (size_t)json_object_get_int(m)) {
+	if ((m = get(s, "minItems")) != NULL &&
+	    n < (size_t)json_object_get_int(m)) {
 		if (json_object_get_int(m) == 1)
 			report(v, at, "expected a non-empty list");
 		else
@@ -638,7 +661,8 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 			       json_object_get_int(m), n);
 		errs++;
 	}
-	if ((m = get(s, "maxItems")) != NULL && n > (size_t)json_object_get_int(m)) {
+	if ((m = get(s, "maxItems")) != NULL &&
+	    n > (size_t)json_object_get_int(m)) {
 		report(v, at, "expected at most %d items, found %zu",
 		       json_object_get_int(m), n);
 		errs++;
@@ -646,12 +670,16 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 	if (json_object_get_boolean(get(s, "uniqueItems")))
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
-				if (json_equal(json_object_array_get_idx(node, i),
-					       json_object_array_get_idx(node, j))) {
+				if (json_equal(
+					json_object_array_get_idx(node, i),
+					json_object_array_get_idx(node, j))) {
 					struct strbuf sb = STRBUF_INIT;
 
-					add_value(&sb, json_object_array_get_idx(node, j));
-					report(v, at, "duplicate item %s", strbuf_str(&sb));
+					add_value(
+					    &sb,
+					    json_object_array_get_idx(node, j));
+					report(v, at, "duplicate item %s",
+					       strbuf_str(&sb));
 					strbuf_release(&sb);
 					errs++;
 				}
@@ -678,15 +706,18 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 	regex_t *re;
 	int errs = 0;
 
-	if ((m = get(s, "minLength")) != NULL && len < (size_t)json_object_get_int(m)) {
+	if ((m = get(s, "minLength")) != NULL &&
+	    len < (size_t)json_object_get_int(m)) {
 		if (json_object_get_int(m) == 1)
 			report(v, at, "expected a non-empty string");
 		else
-			report(v, at, "expected at least %d characters, found %zu",
+			report(v, at,
+			       "expected at least %d characters, found %zu",
 			       json_object_get_int(m), len);
 		errs++;
 	}
-	if ((m = get(s, "maxLength")) != NULL && len > (size_t)json_object_get_int(m)) {
+	if ((m = get(s, "maxLength")) != NULL &&
+	    len > (size_t)json_object_get_int(m)) {
 		report(v, at, "expected at most %d characters, found %zu",
 		       json_object_get_int(m), len);
 		errs++;
@@ -700,10 +731,13 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 			x = gets(s, "x-expected");
 			add_value(&sb, node);
 			if (x)
-				report(v, at, "expected %s, found %s", x, strbuf_str(&sb));
+				report(v, at, "expected %s, found %s", x,
+				       strbuf_str(&sb));
 			else
-				report(v, at, "expected a string matching '%s', found %s",
-				       pat, strbuf_str(&sb));
+				report(
+				    v, at,
+				    "expected a string matching '%s', found %s",
+				    pat, strbuf_str(&sb));
 			errs++;
 		}
 	}
@@ -722,12 +756,15 @@ check_number(struct vctx *v, json_object *node, json_object *s,
 
 	add_value(&sb, node);
 	if ((m = get(s, "minimum")) != NULL && d < json_object_get_double(m)) {
-		report(v, at, "expected %s >= %s, found %s", num_phrase(s, node),
-		       json_object_to_json_string(m), strbuf_str(&sb));
+		report(v, at, "expected %s >= %s, found %s",
+		       num_phrase(s, node), json_object_to_json_string(m),
+		       strbuf_str(&sb));
 		errs++;
-	} else if ((m = get(s, "maximum")) != NULL && d > json_object_get_double(m)) {
-		report(v, at, "expected %s <= %s, found %s", num_phrase(s, node),
-		       json_object_to_json_string(m), strbuf_str(&sb));
+	} else if ((m = get(s, "maximum")) != NULL &&
+		   d > json_object_get_double(m)) {
+		report(v, at, "expected %s <= %s, found %s",
+		       num_phrase(s, node), json_object_to_json_string(m),
+		       strbuf_str(&sb));
 		errs++;
 	} else if ((m = get(s, "exclusiveMinimum")) != NULL &&
 		   d <= json_object_get_double(m)) {
@@ -773,13 +810,17 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		/* type errors name the type, not the x-expected words */
 		strbuf_adds(&sb, "expected ");
 		if (json_object_is_type(t, json_type_string))
-			strbuf_adds(&sb, type_phrase(json_object_get_string(t)));
+			strbuf_adds(&sb,
+				    type_phrase(json_object_get_string(t)));
 		else
-			for (i = 0, n = json_object_array_length(t); i < n; i++) {
+			for (i = 0, n = json_object_array_length(t); i < n;
+			     i++) {
 				if (i)
-					strbuf_adds(&sb, i + 1 == n ? " or " : ", ");
-				strbuf_adds(&sb, type_phrase(json_object_get_string(
-							json_object_array_get_idx(t, i))));
+					strbuf_adds(&sb,
+						    i + 1 == n ? " or " : ", ");
+				strbuf_adds(
+				    &sb, type_phrase(json_object_get_string(
+					     json_object_array_get_idx(t, i))));
 			}
 		strbuf_adds(&sb, ", found ");
 		add_value(&sb, node);
@@ -807,10 +848,13 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 			strbuf_adds(&sb, ", found ");
 			add_value(&sb, node);
 			if (json_object_is_type(node, json_type_string)) {
-				n = enum_words(v, s, words, ARRAY_SIZE(words), 0);
-				dym = closest(json_object_get_string(node), words, n);
+				n = enum_words(v, s, words, ARRAY_SIZE(words),
+					       0);
+				dym = closest(json_object_get_string(node),
+					      words, n);
 				if (dym)
-					strbuf_addf(&sb, " (did you mean '%s'?)", dym);
+					strbuf_addf(
+					    &sb, " (did you mean '%s'?)", dym);
 			}
 			report(v, at, "%s", strbuf_str(&sb));
 			strbuf_release(&sb);
@@ -827,7 +871,8 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		errs += check_array(v, node, s, at);
 	if ((sub = get(s, "allOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
-			errs += validate(v, node, json_object_array_get_idx(sub, i), at);
+			errs += validate(v, node,
+					 json_object_array_get_idx(sub, i), at);
 	if ((sub = get(s, "anyOf")) != NULL)
 		errs += check_alternatives(v, node, s, sub, false, at);
 	if ((sub = get(s, "oneOf")) != NULL)
@@ -863,8 +908,10 @@ validate(struct vctx *v, json_object *node, json_object *s, const struct at *at)
 			struct strbuf sb = STRBUF_INIT;
 
 			describe(v, &sb, s);
-			report(v, at, "expected %s, found a value not shown here (secret)",
-			       strbuf_str(&sb));
+			report(
+			    v, at,
+			    "expected %s, found a value not shown here (secret)",
+			    strbuf_str(&sb));
 			strbuf_release(&sb);
 		}
 	} else if (msg && v->diags) {
@@ -913,7 +960,8 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 				if (!json_object_object_get_ex(node, k, NULL) &&
 				    has(ps, "default")) {
 					d = NULL;
-					json_object_deep_copy(get(ps, "default"), &d, NULL);
+					json_object_deep_copy(
+					    get(ps, "default"), &d, NULL);
 					json_object_object_add(node, k, d);
 				}
 			}
@@ -930,15 +978,20 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 	} else if (json_object_is_type(node, json_type_array) &&
 		   (sub = get(s, "items")) != NULL) {
 		for (i = 0; i < json_object_array_length(node); i++)
-			defaults(v, json_object_array_get_idx(node, i), sub, depth + 1);
+			defaults(v, json_object_array_get_idx(node, i), sub,
+				 depth + 1);
 	}
 	if ((sub = get(s, "allOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
-			defaults(v, node, json_object_array_get_idx(sub, i), depth + 1);
+			defaults(v, node, json_object_array_get_idx(sub, i),
+				 depth + 1);
 	if ((sub = get(s, "anyOf")) != NULL || (sub = get(s, "oneOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
-			if (count(v, node, json_object_array_get_idx(sub, i), &at) == 0) {
-				defaults(v, node, json_object_array_get_idx(sub, i), depth + 1);
+			if (count(v, node, json_object_array_get_idx(sub, i),
+				  &at) == 0) {
+				defaults(v, node,
+					 json_object_array_get_idx(sub, i),
+					 depth + 1);
 				break;
 			}
 	if ((sub = get(s, "if")) != NULL) {

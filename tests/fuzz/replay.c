@@ -33,7 +33,8 @@ collect(char ***v, size_t *n, const char *arg)
 	struct dirent *e;
 	DIR *d;
 
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode) && (d = opendir(arg)) != NULL) {
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (d = opendir(arg)) != NULL) {
 		while ((e = readdir(d)) != NULL)
 			if (e->d_name[0] != '.')
 				add(v, n, xasprintf("%s/%s", arg, e->d_name));
@@ -53,7 +54,8 @@ main(int argc, char **argv)
 	int a, fails = 0;
 
 	if (argc < 2) {
-		dir = xasprintf("%s/tests/fuzz/corpus", src && *src ? src : ".");
+		dir =
+		    xasprintf("%s/tests/fuzz/corpus", src && *src ? src : ".");
 		collect(&v, &n, dir);
 	}
 	for (a = 1; a < argc; a++)

@@ -39,10 +39,11 @@ test_scalars(void)
 	struct mtv_doc *doc = NULL;
 	json_object *r;
 
-	CU_ASSERT_PTR_NULL(load(&doc,
-		"t: true\nf: False\nn: null\nt2: ~\ne:\ni: -42\nh: 0x1F\no: 0o17\n"
-		"x: 1.5e3\ninf: -.inf\nq: \"true\"\ns: 'null'\non: on\nyes: yes\n"
-		"v: 1.2.3\nbig: 9223372036854775807\nlit: |\n  a\n  b\n"));
+	CU_ASSERT_PTR_NULL(load(
+	    &doc,
+	    "t: true\nf: False\nn: null\nt2: ~\ne:\ni: -42\nh: 0x1F\no: 0o17\n"
+	    "x: 1.5e3\ninf: -.inf\nq: \"true\"\ns: 'null'\non: on\nyes: yes\n"
+	    "v: 1.2.3\nbig: 9223372036854775807\nlit: |\n  a\n  b\n"));
 	r = doc_root(doc);
 	CU_ASSERT(json_object_get_boolean(key(r, "t")));
 	CU_ASSERT(json_object_is_type(key(r, "f"), json_type_boolean));
@@ -56,7 +57,8 @@ test_scalars(void)
 	CU_ASSERT_EQUAL(json_object_get_int64(key(r, "h")), 31);
 	CU_ASSERT_EQUAL(json_object_get_int64(key(r, "o")), 15);
 	CU_ASSERT(json_object_is_type(key(r, "x"), json_type_double));
-	CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(key(r, "x")), 1500.0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_object_get_double(key(r, "x")), 1500.0,
+			       1e-9);
 	CU_ASSERT(isinf(json_object_get_double(key(r, "inf"))));
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(key(r, "q")), "true");
 	CU_ASSERT(json_object_is_type(key(r, "q"), json_type_string));
@@ -65,7 +67,8 @@ test_scalars(void)
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(key(r, "on")), "on");
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(key(r, "yes")), "yes");
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(key(r, "v")), "1.2.3");
-	CU_ASSERT_EQUAL(json_object_get_int64(key(r, "big")), 9223372036854775807LL);
+	CU_ASSERT_EQUAL(json_object_get_int64(key(r, "big")),
+			9223372036854775807LL);
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(key(r, "lit")), "a\nb\n");
 	doc_free(doc);
 }
@@ -77,7 +80,8 @@ test_positions(void)
 	json_object *r, *vms, *vm;
 	int line = 0, col = 0;
 
-	CU_ASSERT_PTR_NULL(load(&doc, "# c\nname: x\nvirtual_machines:\n  - name: a\n"
+	CU_ASSERT_PTR_NULL(load(&doc,
+				"# c\nname: x\nvirtual_machines:\n  - name: a\n"
 				"    size:   30\n  - {name: b}\n"));
 	r = doc_root(doc);
 	CU_ASSERT_STRING_EQUAL(doc_name(doc), "t.yaml");
@@ -108,7 +112,8 @@ test_json(void)
 	json_object *r;
 	int line = 0, col = 0;
 
-	CU_ASSERT_PTR_NULL(load(&doc, "{\"a\":1,\n \"b\": [true, null, \"x\"], \"c\": {}}"));
+	CU_ASSERT_PTR_NULL(
+	    load(&doc, "{\"a\":1,\n \"b\": [true, null, \"x\"], \"c\": {}}"));
 	r = doc_root(doc);
 	CU_ASSERT_EQUAL(json_object_get_int(key(r, "a")), 1);
 	CU_ASSERT_EQUAL(json_object_array_length(key(r, "b")), 3);
@@ -156,13 +161,19 @@ static void
 test_errors(void)
 {
 	check_error("", "1:1: empty file: expected a mapping");
-	check_error("a: 1\na: 2\n", "2:1: duplicate key 'a' (first defined at line 1, column 1)");
-	check_error("a: 1\n---\nb: 1\n",
-		    "2:1: more than one document in the file (one scenario per file)");
+	check_error(
+	    "a: 1\na: 2\n",
+	    "2:1: duplicate key 'a' (first defined at line 1, column 1)");
+	check_error(
+	    "a: 1\n---\nb: 1\n",
+	    "2:1: more than one document in the file (one scenario per file)");
 	check_error("a: *nope\n", "1:4: unknown anchor 'nope'");
-	check_error("a:\n\t- 1\n", "2:1: invalid YAML: tab character in indentation (use spaces)");
-	check_error("a: 99999999999999999999\n",
-		    "1:4: invalid scalar '99999999999999999999': integer out of range");
+	check_error(
+	    "a:\n\t- 1\n",
+	    "2:1: invalid YAML: tab character in indentation (use spaces)");
+	check_error(
+	    "a: 99999999999999999999\n",
+	    "1:4: invalid scalar '99999999999999999999': integer out of range");
 	check_error("[a]: 1\n", "1:1: mapping keys must be strings");
 	check_error("a: !!int x\n", "1:4: invalid scalar 'x': not an integer");
 }
@@ -192,22 +203,26 @@ test_limits(void)
 		strbuf_addc(&sb, ']');
 	got = load(&doc, strbuf_str(&sb));
 	CU_ASSERT_PTR_NOT_NULL(got);
-	CU_ASSERT_PTR_NOT_NULL(got ? strstr(got, "nesting deeper than 64 levels") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(
+	    got ? strstr(got, "nesting deeper than 64 levels") : NULL);
 	free(got);
 	/* 1 MiB and one byte */
 	strbuf_reset(&sb);
 	for (i = 0; i < 1024 * 1024 / 8; i++)
 		strbuf_adds(&sb, "#234567\n");
 	strbuf_adds(&sb, "x");
-	check_error(strbuf_str(&sb), "131073:1: file too large: more than 1048576 bytes");
+	check_error(strbuf_str(&sb),
+		    "131073:1: file too large: more than 1048576 bytes");
 	strbuf_release(&sb);
 	/* NUL bytes */
 	{
 		struct mtv_diags d = { 0 };
 
-		CU_ASSERT_EQUAL(doc_load_buf(&doc, "n", "a: 1\nb\0", 7, &d), MTV_EINVAL);
+		CU_ASSERT_EQUAL(doc_load_buf(&doc, "n", "a: 1\nb\0", 7, &d),
+				MTV_EINVAL);
 		CU_ASSERT_EQUAL(d.n, 1);
-		CU_ASSERT_STRING_EQUAL(d.v[0].msg, "not a text file: NUL byte at offset 6");
+		CU_ASSERT_STRING_EQUAL(d.v[0].msg,
+				       "not a text file: NUL byte at offset 6");
 		diags_release(&d);
 	}
 }
@@ -218,7 +233,8 @@ test_file(void)
 	struct mtv_diags d = { 0 };
 	struct mtv_doc *doc = NULL;
 
-	CU_ASSERT_EQUAL(doc_load_file(&doc, "/nonexistent/x.yaml", &d), MTV_ENOTFOUND);
+	CU_ASSERT_EQUAL(doc_load_file(&doc, "/nonexistent/x.yaml", &d),
+			MTV_ENOTFOUND);
 	CU_ASSERT_EQUAL(d.n, 1);
 	CU_ASSERT_EQUAL(d.v[0].line, 0);
 	diags_release(&d);

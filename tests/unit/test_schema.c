@@ -25,7 +25,8 @@ validate(const char *schema, const char *text, int *rc)
 		*rc = schema_validate(doc, schema, &d);
 	diags_sort(&d);
 	for (i = 0; i < d.n; i++)
-		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
+		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col,
+			    d.v[i].msg);
 	diags_release(&d);
 	doc_free(doc);
 	return strbuf_detach(&sb);
@@ -57,36 +58,47 @@ static void
 test_valid(void)
 {
 	expect(HDR VM, "");
-	expect(HDR "id: MTV-614\ntags: [copyoffload, copyoffload_sanity]\n" VM
-	       "    add_disks:\n      - {size_gb: 30, datastore_id: datastore-12}\n"
-	       "      - {rdm_type: physical}\n"
-	       "expect:\n  xcopy_used: {datastore_id: 1}\n", "");
+	expect(
+	    HDR
+	    "id: MTV-614\ntags: [copyoffload, copyoffload_sanity]\n" VM
+	    "    add_disks:\n      - {size_gb: 30, datastore_id: datastore-12}\n"
+	    "      - {rdm_type: physical}\n"
+	    "expect:\n  xcopy_used: {datastore_id: 1}\n",
+	    "");
 }
 
 static void
 test_messages(void)
 {
-	expect(HDR VM "    add_disks:\n      - size_gb: -5\n",
-	       "8:18: virtual_machines[0].add_disks[0].size_gb: expected an integer >= 1, found -5\n");
-	expect(HDR VM "    disk_tpye: thin\n",
-	       "7:5: virtual_machines[0]: unknown key 'disk_tpye' (did you mean 'disk_type'?)\n");
+	expect(
+	    HDR VM "    add_disks:\n      - size_gb: -5\n",
+	    "8:18: virtual_machines[0].add_disks[0].size_gb: expected an integer >= 1, found -5\n");
+	expect(
+	    HDR VM "    disk_tpye: thin\n",
+	    "7:5: virtual_machines[0]: unknown key 'disk_tpye' (did you mean 'disk_type'?)\n");
 	expect(HDR VM "zzz: 1\n", "7:1: unknown key 'zzz'\n");
-	expect(HDR VM "    disk_type: thik\n",
-	       "7:16: virtual_machines[0].disk_type: expected one of 'thin', 'thick-lazy', "
-	       "'thick-eager', found 'thik' (did you mean 'thin'?)\n");
+	expect(
+	    HDR VM "    disk_type: thik\n",
+	    "7:16: virtual_machines[0].disk_type: expected one of 'thin', 'thick-lazy', "
+	    "'thick-eager', found 'thik' (did you mean 'thin'?)\n");
 	expect("kind: Scenario\nname: t\n" VM,
 	       "1:1: missing required key 'apiVersion'\n");
-	expect(HDR "virtual_machines: {}\n", "4:19: virtual_machines: expected a list, found a mapping\n");
-	expect(HDR VM "copyoffload: 1\nwarm_migration: \"no\"\n",
-	       "7:14: copyoffload: expected a boolean (true or false), found 1\n"
-	       "8:17: warm_migration: expected a boolean (true or false), found 'no'\n");
+	expect(HDR "virtual_machines: {}\n",
+	       "4:19: virtual_machines: expected a list, found a mapping\n");
+	expect(
+	    HDR VM "copyoffload: 1\nwarm_migration: \"no\"\n",
+	    "7:14: copyoffload: expected a boolean (true or false), found 1\n"
+	    "8:17: warm_migration: expected a boolean (true or false), found 'no'\n");
 	/* null values are placed at their key */
-	expect(HDR VM "timeout:\n", "7:1: timeout: expected an integer, found null\n");
-	expect(HDR VM "expect:\n  xcopy_used: 3\n",
-	       "8:15: expect.xcopy_used: expected 0, 1 or a mapping from datastore key or "
-	       "plan name to 0 or 1, found 3\n");
-	expect(HDR VM "plans:\n  - name: p\n    virtual_machines: [true]\n",
-	       "9:24: plans[0].virtual_machines[0]: expected an integer or a string, found true\n");
+	expect(HDR VM "timeout:\n",
+	       "7:1: timeout: expected an integer, found null\n");
+	expect(
+	    HDR VM "expect:\n  xcopy_used: 3\n",
+	    "8:15: expect.xcopy_used: expected 0, 1 or a mapping from datastore key or "
+	    "plan name to 0 or 1, found 3\n");
+	expect(
+	    HDR VM "plans:\n  - name: p\n    virtual_machines: [true]\n",
+	    "9:24: plans[0].virtual_machines[0]: expected an integer or a string, found true\n");
 }
 
 static void
@@ -94,10 +106,12 @@ test_defaults(void)
 {
 	struct mtv_diags d = { 0 };
 	struct mtv_doc *doc = NULL;
-	const char *text = HDR VM "    add_disks:\n      - size_gb: 1\n      - rdm_type: virtual\n";
+	const char *text = HDR VM
+	    "    add_disks:\n      - size_gb: 1\n      - rdm_type: virtual\n";
 	json_object *r, *vm, *disks, *v = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(doc_load_buf(&doc, "t", text, strlen(text), &d), 0);
+	CU_ASSERT_EQUAL_FATAL(doc_load_buf(&doc, "t", text, strlen(text), &d),
+			      0);
 	schema_apply_defaults(doc_root(doc), "scenario");
 	r = doc_root(doc);
 	CU_ASSERT(json_object_object_get_ex(r, "timeout", &v));
@@ -113,10 +127,10 @@ test_defaults(void)
 					    "provision_type", &v));
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "thin");
 	/* RDM disks get no size, provisioning or mode defaults */
-	CU_ASSERT(!json_object_object_get_ex(json_object_array_get_idx(disks, 1),
-					     "provision_type", NULL));
-	CU_ASSERT(!json_object_object_get_ex(json_object_array_get_idx(disks, 1),
-					     "disk_mode", NULL));
+	CU_ASSERT(!json_object_object_get_ex(
+	    json_object_array_get_idx(disks, 1), "provision_type", NULL));
+	CU_ASSERT(!json_object_object_get_ex(
+	    json_object_array_get_idx(disks, 1), "disk_mode", NULL));
 	/* defaults carry no position */
 	CU_ASSERT(json_object_object_get_ex(r, "timeout", &v));
 	{
@@ -148,7 +162,8 @@ scenario_errors(const char *text, struct mtv_scenario **out)
 
 	diags_sort(&d);
 	for (i = 0; i < d.n; i++)
-		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
+		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col,
+			    d.v[i].msg);
 	diags_release(&d);
 	return strbuf_detach(&sb);
 }
@@ -169,34 +184,42 @@ test_scenario(void)
 	scenario_free(s);
 	s = NULL;
 
-	e = scenario_errors(HDR VM "    clone_name: a\n  - name: b\n    clone_name: a\n", &s);
-	CU_ASSERT_STRING_EQUAL(e, "9:17: virtual_machines[1].clone_name: duplicate VM name 'a' "
-			       "(also virtual_machines[0])\n");
+	e = scenario_errors(
+	    HDR VM "    clone_name: a\n  - name: b\n    clone_name: a\n", &s);
+	CU_ASSERT_STRING_EQUAL(
+	    e, "9:17: virtual_machines[1].clone_name: duplicate VM name 'a' "
+	       "(also virtual_machines[0])\n");
 	CU_ASSERT_PTR_NULL(s);
 	free(e);
 
-	e = scenario_errors(HDR VM "expect:\n  xcopy_used: {non_xcopy_datastore_id: 0}\n", &s);
-	CU_ASSERT_STRING_EQUAL(e, "8:16: expect.xcopy_used: 'non_xcopy_datastore_id' is neither a "
-			       "datastore the scenario's disks use nor a plan\n");
+	e = scenario_errors(
+	    HDR VM "expect:\n  xcopy_used: {non_xcopy_datastore_id: 0}\n", &s);
+	CU_ASSERT_STRING_EQUAL(
+	    e, "8:16: expect.xcopy_used: 'non_xcopy_datastore_id' is neither a "
+	       "datastore the scenario's disks use nor a plan\n");
 	free(e);
 
 	e = scenario_errors(HDR VM "  - name: t2\n    clone: true\nplans:\n"
-			    "  - {name: p1, virtual_machines: [0]}\n"
-			    "  - {name: p2, virtual_machines: [t3]}\n", &s);
-	CU_ASSERT_STRING_EQUAL(e, "11:35: plans[1].virtual_machines[0]: unknown VM 't3' "
-			       "(did you mean 't2'?)\n");
+				   "  - {name: p1, virtual_machines: [0]}\n"
+				   "  - {name: p2, virtual_machines: [t3]}\n",
+			    &s);
+	CU_ASSERT_STRING_EQUAL(
+	    e, "11:35: plans[1].virtual_machines[0]: unknown VM 't3' "
+	       "(did you mean 't2'?)\n");
 	free(e);
 }
 
 static void
 tag_case(const char *expr, int want)
 {
-	json_object *tags = json_tokener_parse("[\"copyoffload\", \"warm\", \"rdm\", \"a-b\"]");
+	json_object *tags =
+	    json_tokener_parse("[\"copyoffload\", \"warm\", \"rdm\", \"a-b\"]");
 	struct mtv_err err = { 0 };
 	int got = tags_match(expr, tags, &err);
 
 	if (got != want)
-		fprintf(stderr, "# '%s': got %d want %d (%s)\n", expr, got, want, err.msg);
+		fprintf(stderr, "# '%s': got %d want %d (%s)\n", expr, got,
+			want, err.msg);
 	CU_ASSERT_EQUAL(got, want);
 	json_object_put(tags);
 }
@@ -223,9 +246,11 @@ test_tags(void)
 	tag_case("a & b", MTV_EINVAL);
 	CU_ASSERT_EQUAL(tags_match("x", NULL, &err), 0);
 	CU_ASSERT_EQUAL(tags_match("a or (b", NULL, &err), MTV_EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "expected ')' at the end of the expression");
+	CU_ASSERT_STRING_EQUAL(err.msg,
+			       "expected ')' at the end of the expression");
 	CU_ASSERT_EQUAL(tags_match("a b", NULL, &err), MTV_EINVAL);
-	CU_ASSERT_STRING_EQUAL(err.msg, "expected 'and', 'or' or the end at column 3, found 'b'");
+	CU_ASSERT_STRING_EQUAL(
+	    err.msg, "expected 'and', 'or' or the end at column 3, found 'b'");
 }
 
 static CU_TestInfo tests_schema[] = {
