@@ -280,6 +280,7 @@ static int
 trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 {
 	const char *dir;
+	char *text, *p, *q;
 	size_t n = size;
 
 	(void)h;
@@ -305,9 +306,16 @@ trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 	}
 	if (n > 2048)
 		n = 2048;
-	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
-		n--;
-	log_trace("%s %.*s%s", dir, (int)n, data, n < size && size > 2048 ? " [...]" : "");
+	/* header blocks end lines with CRLF: keep the lines, drop the CRs */
+	text = xstrndup(data, n);
+	for (p = q = text; *p; p++)
+		if (*p != '\r')
+			*q++ = *p;
+	*q = '\0';
+	while (q > text && q[-1] == '\n')
+		*--q = '\0';
+	log_trace("%s %s%s", dir, text, size > 2048 ? " [...]" : "");
+	free(text);
 	return 0;
 }
 
