@@ -505,6 +505,22 @@ func (r *fkRun) begin() {
 }
 
 func (r *fkRun) end() {
+	if r.isStopped() {
+		select {
+		case <-r.f.stop:
+			return // the lab is shutting down
+		default:
+		}
+		// Migration or Plan deleted: unfinished VMs are canceled and cleaned up.
+		for _, v := range r.vms {
+			r.mu.Lock()
+			done := v.skip || v.st.Phase == "Completed"
+			r.mu.Unlock()
+			if !done {
+				r.cancelVM(v)
+			}
+		}
+	}
 	failed, succeeded := false, false
 	r.mu.Lock()
 	for _, v := range r.vms {
@@ -519,13 +535,6 @@ func (r *fkRun) end() {
 	}
 	r.mu.Unlock()
 	r.flush()
-	if r.isStopped() {
-		select {
-		case <-r.f.stop:
-			return
-		default:
-		}
-	}
 	var pc, mc fkCond
 	switch {
 	case failed:

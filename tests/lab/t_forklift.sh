@@ -123,6 +123,7 @@ caps=$(vmtool clone xcopy-template-test XCopy_Test_VM_CAPS --on) &&
 	sshvm=$(vmtool clone xcopy-template-test ssh-vm) &&
 	vddkvm=$(vmtool clone xcopy-template-test vddk-vm) &&
 	nosecvm=$(vmtool clone xcopy-template-test nosecret-vm) &&
+	delvm=$(vmtool clone xcopy-template-test del-vm) &&
 	rdmvm=$(vmtool clone xcopy-template-test rdm-vm --rdm="$(lab_get inventory.rdm_lun_uuid)") &&
 	ok "source VMs cloned with pyvmomi" || { not_ok "source VMs cloned with pyvmomi"; exit 1; }
 
@@ -403,6 +404,18 @@ K -n $ns patch migration cancel1-run1 --type merge -p "{\"spec\":{\"cancel\":[{\
 K -n $ns wait --for=condition=Canceled plan/cancel1 --timeout=10s >/dev/null
 is "spec.cancel mid-copy: VM and plan Canceled" $ns plan cancel1 \
 	'[bool(cond("Canceled")), [c["type"] for c in vm()["conditions"]]]' '[true, ["Canceled"]]'
+migrate $ns del1 "$delvm"
+for i in $(seq 1 50); do
+	[ "$(q $ns plan del1 'str(step("DiskTransfer")["progress"]["completed"] > 0)' 2>/dev/null)" = True ] && break
+	K -n $ns wait --for=condition=Failed plan/del1 --timeout=0.1s >/dev/null 2>&1
+done
+dmig=$(K -n $ns get migration del1-run1 -o jsonpath='{.metadata.uid}')
+K -n $ns delete migration del1-run1 >/dev/null
+K -n $ns wait --for=condition=Canceled plan/del1 --timeout=10s >/dev/null
+is "running Migration deleted: plan and VM Canceled" $ns plan del1 \
+	'[bool(cond("Canceled")), [c["type"] for c in vm()["conditions"]]]' '[true, ["Canceled"]]'
+is "running Migration deleted: its PVCs, populators and pods are cleaned up" $ns pods "" \
+	'len([x for x in o["items"] if x["metadata"].get("labels",{}).get("migration")=="'"$dmig"'"])' 0
 curl -sSf -X POST "$LAB_CONTROL/forklift/reset" >/dev/null
 
 # ---------------------------------------------------- populator in-flight
