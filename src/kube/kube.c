@@ -1034,6 +1034,7 @@ kube_free(struct kube_client *k)
 {
 	if (!k)
 		return;
+	k->cancel = NULL;	/* an interrupted run still revokes its token */
 	if (k->h)
 		oauth_revoke(k);
 	if (k->h)

@@ -734,8 +734,11 @@ kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 	if (pw && *pw)
 		o->password = secret_new(pw);
 	o->ca_file = env_or("CLUSTER_CA_FILE", p ? profile_str(p, "cluster_ca_file") : NULL);
-	insecure = env_or("CLUSTER_INSECURE", p ? profile_str(p, "insecure_verify_skip") : NULL);
-	o->insecure = insecure && (strcmp(insecure, "true") == 0 || strcmp(insecure, "1") == 0);
+	insecure = env_or("CLUSTER_INSECURE", NULL);
+	if (insecure)
+		o->insecure = strcmp(insecure, "true") == 0 || strcmp(insecure, "1") == 0;
+	else if (p && p->data)
+		o->insecure = member_bool(p->data, "insecure_verify_skip");
 	if (o->server && (!o->username || !o->password) && !o->kubeconfig &&
 	    !env_or("KUBECONFIG", NULL))
 		log_debug("cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
