@@ -1,0 +1,17 @@
+/* profile.c (cmd): the provider profile from the command line: -p,
+ * --provider, --storage-class and the --set/--tc overrides. */
+#include "config.h"
+
+#include "cmd/cmd.h"
+#include "scn/scn.h"
+
+int
+cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diags)
+{
+	struct profile_opts po = { 0 };
+
+	po.providers_file = o->providers;
+	po.name = o->provider;
+	po.sets = o->sets;
+	return profile_load(out, &po, diags);
+}
