@@ -236,6 +236,7 @@ set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
 				continue;
 			memset(&s, 0, sizeof(s));
 			s.operation = "edit";
+			s.label = jstr(jget(d, "deviceInfo"), "label");
 			s.key = atoi(jstr(d, "key"));
 			s.controller_key = atoi(jstr(d, "controllerKey"));
 			s.unit = atoi(jstr(d, "unitNumber"));
@@ -445,7 +446,8 @@ undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 		r = vstep_power_off(vs, jstr(undo, "vm"), what, t, err);
 		if (r == 0)
 			r = vstep_remove_disks(vs, jstr(undo, "vm"),
-					       jget(undo, "keys"), what, t, err);
+					       jget(undo, "keys"), f, what, t,
+					       err);
 		if (r != 0)
 			return r;
 	}

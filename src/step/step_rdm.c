@@ -172,7 +172,7 @@ undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
 			    t, err);
 	if (r != 0)
 		return r;
-	return vstep_remove_disks(vs, jstr(undo, "vm"), jget(undo, "keys"),
+	return vstep_remove_disks(vs, jstr(undo, "vm"), jget(undo, "keys"), NULL,
 				  jstr(jget(step, "params"), "vm"), t, err);
 }
 

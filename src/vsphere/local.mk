@@ -5,3 +5,8 @@ libmtv_a_SOURCES += \
 libmtv_a_SOURCES += \
 	src/vsphere/vs_step.h \
 	src/vsphere/vs_step.c
+
+# tests: the driver for lab tests and the benchmark
+check_PROGRAMS += tests/vstool
+tests_vstool_SOURCES = src/vsphere/vstool.c
+tests_vstool_LDADD = libmtv.a $(MTV_LIBS)

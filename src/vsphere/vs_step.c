@@ -86,7 +86,8 @@ vstep_reconfig(struct vs_client *vs, const char *moid, const char *spec,
 
 int
 vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
-		   const char *what, int timeout, struct mtv_err *err)
+		   json_object *folders, const char *what, int timeout,
+		   struct mtv_err *err)
 {
 	static const char *const paths[] = { "config.hardware.device", NULL };
 	struct strbuf sb = STRBUF_INIT;
@@ -112,7 +113,23 @@ vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
 				break;
 		if (k == json_object_array_length(keys))
 			continue;
+		if (folders) {
+			const char *fn = jstr(jget(d, "backing"), "fileName");
+			bool in = false;
+
+			for (k = 0; k < json_object_array_length(folders); k++) {
+				const char *fp = jstr(json_object_array_get_idx(folders, k),
+						      "path");
+				size_t l = fp ? strlen(fp) : 0;
+
+				in |= fn && l && strncmp(fn, fp, l) == 0 &&
+				      fn[l] == '/';
+			}
+			if (!in)
+				continue;
+		}
 		memset(&s, 0, sizeof(s));
+		s.label = jstr(jget(d, "deviceInfo"), "label");
 		s.operation = "destroy";
 		s.key = atoi(jstr(d, "key"));
 		s.controller_key = atoi(jstr(d, "controllerKey") ?

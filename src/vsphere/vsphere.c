@@ -32,6 +32,7 @@ struct vs_client {
 	unsigned char pin[32];
 	int pinlen;
 	bool pin_bad;
+	int pin_port;			/* local port of the verified connection */
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
 	char *wpc;			/* private collector for waits */
@@ -267,6 +268,11 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 			    "<fileOperation>create</fileOperation>"
 			    "<device xsi:type=\"VirtualDisk\">");
 	strbuf_addf(sb, "<key>%d</key>", d->key);
+	if (d->label) {
+		strbuf_adds(sb, "<deviceInfo><label>");
+		strbuf_add_xml(sb, d->label);
+		strbuf_adds(sb, "</label><summary></summary></deviceInfo>");
+	}
 	if (rdm) {
 		strbuf_adds(sb, "<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\"><fileName>");
 		strbuf_add_xml(sb, d->file ? d->file : "");
@@ -497,12 +503,15 @@ on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 	(void)ip;
 	(void)lip;
 	(void)rport;
-	(void)lport;
 	if (vs->pinlen == 0)
 		return CURL_PREREQFUNC_OK;
 	if (curl_easy_getinfo(vs->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-	    ci == NULL || ci->num_of_certs < 1)
+	    ci == NULL || ci->num_of_certs < 1) {
+		/* a reused connection has no new handshake: it is the one
+		 * verified before when its local port is the same */
+		ok = vs->pin_port != 0 && lport == vs->pin_port;
 		goto out;
+	}
 	for (l = ci->certinfo[0]; l; l = l->next) {
 		struct strbuf b64 = STRBUF_INIT;
 		const char *p, *e;
@@ -528,6 +537,7 @@ on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 	else
 		vs_sha256(der, derlen, h);
 	ok = memcmp(h, vs->pin, (size_t)vs->pinlen) == 0;
+	vs->pin_port = ok ? lport : 0;
 	free(der);
 out:
 	vs->pin_bad = !ok;
@@ -702,11 +712,12 @@ login(struct vs_client *vs, struct mtv_err *err)
 	r = vs_call(vs, "Login", "SessionManager", vs->session_mgr, a.buf,
 		    vs->user, &doc, &resp, err);
 	freezero(a.buf, a.cap);
+	if (r != 0 && str_eq(vs->fault, "InvalidLogin"))
+		return err_set(err, r, "vSphere login to '%s' as '%s' failed: wrong user name or password",
+			       vs->url, vs->user ? vs->user : "");
 	if (r != 0)
-		return err_set(err, r, "vSphere login to '%s' as '%s' failed%s",
-			       vs->url, vs->user ? vs->user : "",
-			       str_eq(vs->fault, "InvalidLogin") ?
-			       ": wrong user name or password" : "");
+		return err_prefix(err, "vSphere login to '%s' as '%s'",
+				  vs->url, vs->user ? vs->user : "");
 	vs->logged_in = true;
 	xmlFreeDoc(doc);
 	return 0;

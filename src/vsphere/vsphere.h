@@ -97,6 +97,7 @@ struct vs_disk_spec {
 	int controller_key;		/* negative: a controller in the spec */
 	int unit;
 	int key;			/* negative temporary key */
+	const char *label;		/* deviceInfo label (edits) or NULL */
 	const char *operation;		/* NULL: add a new file; "edit",
 					 * "remove" (keep file), "destroy" */
 	/* RDM: lun uuid and device name; compat "virtual"|"physical" */
