@@ -181,6 +181,25 @@ kt_fail "no CA: the lab's certificate is not trusted" "TLS verification" --kubec
 KUBECONFIG="$T/kc-first::$T/kc-data" "$KT" --log-level verbose request GET /api/v1/namespaces/default >"$T/out" 2>"$T/err"
 contains "KUBECONFIG list merged (context of the first, cluster of the second)" "$T/out" "200 "
 
+# ---- exec credential plugin: run at connect and again after a 401
+cat >"$T/plugin.sh" <<PLUGIN
+#!/bin/sh
+echo run >>"$T/plugin.runs"
+tok=\$($PYTHON3 -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["users"][0]["user"]["token"])' "$LAB_KUBECONFIG")
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "\$tok"
+PLUGIN
+chmod 700 "$T/plugin.sh"
+"$PYTHON3" - "$LAB_KUBECONFIG" "$T" <<'PY'
+import sys, yaml
+kc = yaml.safe_load(open(sys.argv[1]))
+kc["users"][0]["user"] = {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                                   "command": "./plugin.sh", "interactiveMode": "Never"}}
+yaml.safe_dump(kc, open(sys.argv[2] + "/kc-exec", "w"))
+PY
+kt "exec plugin credentials, run again after the token is rotated" --kubeconfig "$T/kc-exec" --stats \
+	get Namespace - default + ctl POST /kube/expire-token '{"which":"admin"}' + get Namespace - default
+[ "$(wc -l <"$T/plugin.runs")" = 2 ] && ok "the plugin ran twice" || not_ok "the plugin ran twice ($(wc -l <"$T/plugin.runs"))"
+
 # ---- OpenShift OAuth login with username and password
 export CLUSTER_HOST=$(lab_get kube.server) CLUSTER_USERNAME=$(lab_get kube.username) \
 	CLUSTER_CA_FILE=$(lab_get kube.ca_file)
