@@ -27,7 +27,6 @@ struct kube_client {
 	char *kubeconfig, *context;	/* to re-read after a 401 */
 	char *username;
 	struct secret *password;
-	char *oauth_ca;
 	bool oauth_insecure;
 	int page_size;
 	volatile sig_atomic_t *cancel;	/* set by SIGINT/SIGTERM handlers */
@@ -835,10 +834,11 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	struct resp rs = { 0 };
 	json_object *meta = NULL, *v;
 	char *url = NULL, *auth = NULL, *userpass = NULL, *b64 = NULL, *loc_err = NULL;
-	char *tok = NULL, *csrf_auth = NULL;
+	char *tok = NULL;
 	const char *endpoint, *where;
 	int r = MTV_EAUTH, attempt;
 
+	k->oauth_system_roots = false;	/* the API server: its own CA */
 	url = xasprintf("%s/.well-known/oauth-authorization-server", k->conf.server);
 	for (attempt = 0;; attempt++) {
 		long delay;
@@ -870,17 +870,16 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	b64 = b64_encode(userpass, strlen(userpass));
 	redact_add(b64);
 	auth = xasprintf("Authorization: Basic %s", b64);
-	/* perform adds X-CSRF-Token: we are not a browser, challenge us */
-	csrf_auth = auth;
+	/* perform adds X-CSRF-Token for OAuth: we are not a browser */
 	for (attempt = 0;; attempt++) {
 		long delay;
 
-		r = perform(k, k->h, "GET", url, NULL, NULL, csrf_auth, NULL, NULL, &rs, 0, true,
+		r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL, &rs, 0, true,
 			    err);
 		if (r == MTV_EAUTH && k->oauth_system_roots) {
 			/* not signed by a system CA: try the cluster's CA, as oc does */
 			k->oauth_system_roots = false;
-			r = perform(k, k->h, "GET", url, NULL, NULL, csrf_auth, NULL, NULL, &rs, 0,
+			r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL, &rs, 0,
 				    true, err);
 		}
 		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
@@ -1046,7 +1045,6 @@ kube_free(struct kube_client *k)
 	free(k->context);
 	free(k->username);
 	secret_free(k->password);
-	free(k->oauth_ca);
 	free(k);
 }
 
@@ -1629,12 +1627,12 @@ kube_wait_gone(struct kube_client *k, const char *path, int timeout_s, struct mt
 	const char *slash = strrchr(path, '/');
 	char *coll, *fsel, *name;
 	struct gone g = { 0 };
-	int curl_len = 0, r;
+	int len = 0, r;
 
 	if (!slash || slash == path || !slash[1])
 		return err_set(err, MTV_EINVAL, "\"%s\" is not the path of an object", path);
 	coll = xstrndup(path, (size_t)(slash - path));
-	name = curl_easy_unescape(NULL, slash + 1, 0, &curl_len);
+	name = curl_easy_unescape(NULL, slash + 1, 0, &len);
 	g.name = name;
 	fsel = xasprintf("metadata.name=%s", name);
 	r = wait_run(k, coll, fsel, NULL, timeout_s, gone_event, gone_synced, &g, err);
