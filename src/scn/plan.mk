@@ -6,3 +6,7 @@ libmtv_a_SOURCES += \
 	src/scn/plan.c \
 	src/scn/plan_print.c \
 	src/cmd/profile.c
+
+# Golden plans, invalid providers files, environment overrides.
+TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
+EXTRA_DIST += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh tests/plan

@@ -423,8 +423,7 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 			  names);
 		goto out;
 	}
-	if (diags->n > before)
-		goto out;
+	/* schema problems and the copy-offload checks are reported together */
 	prof = jchild(root, p->name);
 	if (json_object_deep_copy(prof, &p->data, NULL) != 0) {
 		diags_add(diags, file, 0, 0, "out of memory copying profile '%s'", p->name);
@@ -434,7 +433,8 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 	if (o->sets && (sc = jstring(o->sets, "storage_class")))
 		json_object_object_add(p->data, "storage_class", json_object_new_string(sc));
 	redact_tree(p->data);
-	if (str_eq(profile_str(p, "type"), "vsphere") && jchild(p->data, "copyoffload"))
+	if (str_eq(profile_str(p, "type"), "vsphere") &&
+	    json_object_is_type(jchild(p->data, "copyoffload"), json_type_object))
 		profile_check_copyoffload(p, diags);
 	if (diags->n > before)
 		goto out;
