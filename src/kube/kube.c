@@ -1452,6 +1452,7 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			char *full, *auth;
 			enum kube_retry act;
 			long delay = 0, wsecs;
+			long long started;
 
 			if (left <= 0)
 				goto timeout;
@@ -1480,6 +1481,7 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			}
 			auth = bearer(k);
 			k->st.watches++;
+			started = clock_ms();
 			r = perform(k, k->wh, "GET", full, NULL, NULL, auth, watch_cb, &w, &rs,
 				    (long)left + 1000, false, err);
 			free_header(auth);
@@ -1500,7 +1502,8 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 				goto out;
 			if (r == MTV_ETIMEOUT || clock_ms() >= deadline)
 				goto timeout;
-			if (r == 0 && rs.status == 200 && !w.broken) {
+			if (r == 0 && rs.status == 200 && !w.broken &&
+			    (w.events > 0 || clock_ms() - started >= 1000)) {
 				/* the server ended the stream (timeoutSeconds): resume */
 				continue;
 			}
@@ -1518,7 +1521,8 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 					delay = 5000;
 				}
 			} else {
-				/* dropped stream or ERROR event */
+				/* dropped stream, ERROR event, or a stream that
+				 * ended at once without events: back off */
 				act = kube_retry_decide(0, true, NULL, failures, false, &delay);
 				if (r != 0 && act == KUBE_DONE) {
 					/* transport errors: keep trying until the deadline */
