@@ -79,7 +79,8 @@ field_get(json_object *obj, const char *path)
 	json_object *v = obj;
 	const char *r = NULL;
 
-	for (tok = strtok_r(copy, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+	for (tok = strtok_r(copy, ".", &save); tok && v;
+	     tok = strtok_r(NULL, ".", &save))
 		if (!json_object_object_get_ex(v, tok, &v))
 			v = NULL;
 	if (v)
@@ -105,7 +106,9 @@ on_event(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 		return 0;
 	w->events++;
 	printf("event %s %s %s\n", type, w->name,
-	       field_get(obj, "metadata.resourceVersion") ? field_get(obj, "metadata.resourceVersion") : "");
+	       field_get(obj, "metadata.resourceVersion")
+		       ? field_get(obj, "metadata.resourceVersion")
+		       : "");
 	fflush(stdout);
 	if (w->gone)
 		return strcmp(type, "DELETED") == 0;
@@ -121,7 +124,8 @@ ctl(const char *method, const char *path, const char *body, struct mtv_err *err)
 {
 	const char *base = getenv("LAB_CONTROL");
 	CURL *h = curl_easy_init();
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *hdr =
+		curl_slist_append(NULL, "Content-Type: application/json");
 	char *url;
 	long status = 0;
 	CURLcode cc;
@@ -141,8 +145,8 @@ ctl(const char *method, const char *path, const char *body, struct mtv_err *err)
 	free(url);
 	printf("\n");
 	if (cc != CURLE_OK || status != 200)
-		return err_set(err, MTV_ENET, "control %s %s: %s (HTTP %ld)", method, path,
-			       curl_easy_strerror(cc), status);
+		return err_set(err, MTV_ENET, "control %s %s: %s (HTTP %ld)",
+			       method, path, curl_easy_strerror(cc), status);
 	return 0;
 }
 
@@ -159,15 +163,18 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 	if (strcmp(cmd, "sh") == 0 && argc == 2) {
 		fflush(stdout);
 		if (system(argv[1]) != 0)
-			return err_set(err, MTV_EFAILED, "\"%s\" failed", argv[1]);
+			return err_set(err, MTV_EFAILED, "\"%s\" failed",
+				       argv[1]);
 		return 0;
 	}
 	if (strcmp(cmd, "request") == 0 && argc == 3) {
 		long status = 0;
 
-		r = kube_request(k, argv[1], argv[2], NULL, NULL, &status, &out, err);
+		r = kube_request(k, argv[1], argv[2], NULL, NULL, &status, &out,
+				 err);
 		if (r == 0)
-			printf("%ld %s\n", status, out ? json_object_to_json_string(out) : "");
+			printf("%ld %s\n", status,
+			       out ? json_object_to_json_string(out) : "");
 		json_object_put(out);
 		return r;
 	}
@@ -178,11 +185,13 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 		if (!path || argc < 4 || !(obj = json_arg(argv[3], err)))
 			goto bad;
 		if (cmd[0] == 'a' && argc == 6)
-			r = kube_create_or_adopt(k, path, obj, argv[4], argv[5], &out, err);
+			r = kube_create_or_adopt(k, path, obj, argv[4], argv[5],
+						 &out, err);
 		else
 			r = kube_create(k, path, obj, &out, err);
 		if (r == 0)
-			printf("%s %s\n", cmd[0] == 'a' ? "have" : "created", obj_name(out));
+			printf("%s %s\n", cmd[0] == 'a' ? "have" : "created",
+			       obj_name(out));
 		goto done;
 	}
 	if (strcmp(cmd, "list") == 0) {
@@ -195,7 +204,9 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 		if (r == 0) {
 			printf("%zu", json_object_array_length(out));
 			for (i = 0; i < json_object_array_length(out); i++)
-				printf(" %s", obj_name(json_object_array_get_idx(out, i)));
+				printf(" %s",
+				       obj_name(json_object_array_get_idx(out,
+									  i)));
 			printf("\n");
 		}
 		goto done;
@@ -208,7 +219,8 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 			goto bad;
 		r = kube_get(k, path, &out, err);
 		if (r == 0)
-			printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+			printf("%s\n", json_object_to_json_string_ext(
+					       out, JSON_C_TO_STRING_PLAIN));
 	} else if (strcmp(cmd, "patch") == 0 && argc == 5) {
 		path = kube_path(argv[1], ns_arg(argv[2]), argv[3]);
 		if (!path || !(obj = json_arg(argv[4], err)))
@@ -241,15 +253,17 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 			w.field = xstrndup(argv[4], (size_t)(eq - argv[4]));
 			w.value = eq + 1;
 		}
-		path = kube_path(argv[1], ns_arg(argv[2]), w.gone ? argv[3] : NULL);
+		path = kube_path(argv[1], ns_arg(argv[2]),
+				 w.gone ? argv[3] : NULL);
 		if (path && w.gone)
 			r = kube_wait_gone(k, path, atoi(argv[4]), err);
 		else if (path)
-			r = kube_wait(k, path, fsel, NULL, atoi(argv[w.gone ? 4 : 5]), on_event,
-				      &w, err);
+			r = kube_wait(k, path, fsel, NULL,
+				      atoi(argv[w.gone ? 4 : 5]), on_event, &w,
+				      err);
 		if (r == 0)
-			printf("done %s after %lld ms, %ld events\n", argv[3], clock_ms() - t0,
-			       w.events);
+			printf("done %s after %lld ms, %ld events\n", argv[3],
+			       clock_ms() - t0, w.events);
 		free((char *)w.field);
 		free(fsel);
 	} else {
@@ -258,7 +272,8 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 	goto done;
 bad:
 	if (r == MTV_EINVAL && (!err || err->code == 0))
-		r = err_set(err, MTV_EINVAL, "bad command \"%s\" (see tests/kubetool.c)", cmd);
+		r = err_set(err, MTV_EINVAL,
+			    "bad command \"%s\" (see tests/kubetool.c)", cmd);
 done:
 	json_object_put(obj);
 	json_object_put(out);
@@ -297,7 +312,8 @@ main(int argc, char **argv)
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: kubetool [options] CMD ARGS [+ CMD ARGS]...\n");
+		fprintf(stderr,
+			"usage: kubetool [options] CMD ARGS [+ CMD ARGS]...\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -328,7 +344,8 @@ main(int argc, char **argv)
 
 		kube_stats_get(k, &st);
 		printf("stats {\"requests\":%ld,\"retries\":%ld,\"reauths\":%ld,\"watches\":%ld,\"relists\":%ld}\n",
-		       st.requests, st.retries, st.reauths, st.watches, st.relists);
+		       st.requests, st.retries, st.reauths, st.watches,
+		       st.relists);
 	}
 	kube_free(k);
 	curl_global_cleanup();

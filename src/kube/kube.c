@@ -27,10 +27,9 @@ struct kube_client {
 	char *kubeconfig, *context;	/* to re-read after a 401 */
 	char *username;
 	struct secret *password;
-	bool oauth_insecure;
 	int page_size;
 	volatile sig_atomic_t *cancel;	/* set by SIGINT/SIGTERM handlers */
-	bool oauth_system_roots;	/* OAuth server: system CAs, not the API's */
+	bool oauth_system_roots;	/* OAuth server: system CAs first */
 	struct kube_stats st;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -94,13 +93,14 @@ add_param(struct strbuf *sb, const char *key, const char *val)
 {
 	char *e = url_encode(val);
 
-	strbuf_addf(sb, "%c%s=%s", strchr(strbuf_str(sb), '?') ? '&' : '?', key, e);
+	strbuf_addf(sb, "%c%s=%s", strchr(strbuf_str(sb), '?') ? '&' : '?', key,
+		    e);
 	free(e);
 }
 
 char *
-kube_list_url(const char *path, const char *label_selector, const char *field_selector,
-	      int limit, const char *cont)
+kube_list_url(const char *path, const char *label_selector,
+	      const char *field_selector, int limit, const char *cont)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -110,7 +110,8 @@ kube_list_url(const char *path, const char *label_selector, const char *field_se
 	if (field_selector && *field_selector)
 		add_param(&sb, "fieldSelector", field_selector);
 	if (limit > 0)
-		strbuf_addf(&sb, "%climit=%d", strchr(strbuf_str(&sb), '?') ? '&' : '?', limit);
+		strbuf_addf(&sb, "%climit=%d",
+			    strchr(strbuf_str(&sb), '?') ? '&' : '?', limit);
 	if (cont && *cont)
 		add_param(&sb, "continue", cont);
 	return strbuf_detach(&sb);
@@ -191,7 +192,8 @@ kube_oauth_parse_location(const char *location, char **error)
 		free(tok);
 	}
 	if (q && (!hash || q < hash)) {
-		query = hash ? xstrndup(q + 1, (size_t)(hash - q - 1)) : xstrdup(q + 1);
+		query = hash ? xstrndup(q + 1, (size_t)(hash - q - 1))
+			     : xstrdup(q + 1);
 		e = form_get(query, "error");
 		d = form_get(query, "error_description");
 		if (e)
@@ -221,19 +223,25 @@ static const struct kind {
 	{ "Node", "/api/v1", "nodes", false },
 	{ "StorageClass", "/apis/storage.k8s.io/v1", "storageclasses", false },
 	{ "Provider", "/apis/forklift.konveyor.io/v1beta1", "providers", true },
-	{ "NetworkMap", "/apis/forklift.konveyor.io/v1beta1", "networkmaps", true },
-	{ "StorageMap", "/apis/forklift.konveyor.io/v1beta1", "storagemaps", true },
+	{ "NetworkMap", "/apis/forklift.konveyor.io/v1beta1", "networkmaps",
+	  true },
+	{ "StorageMap", "/apis/forklift.konveyor.io/v1beta1", "storagemaps",
+	  true },
 	{ "Plan", "/apis/forklift.konveyor.io/v1beta1", "plans", true },
-	{ "Migration", "/apis/forklift.konveyor.io/v1beta1", "migrations", true },
+	{ "Migration", "/apis/forklift.konveyor.io/v1beta1", "migrations",
+	  true },
 	{ "Hook", "/apis/forklift.konveyor.io/v1beta1", "hooks", true },
 	{ "Host", "/apis/forklift.konveyor.io/v1beta1", "hosts", true },
-	{ "ForkliftController", "/apis/forklift.konveyor.io/v1beta1", "forkliftcontrollers", true },
+	{ "ForkliftController", "/apis/forklift.konveyor.io/v1beta1",
+	  "forkliftcontrollers", true },
 	{ "VSphereXcopyVolumePopulator", "/apis/forklift.konveyor.io/v1beta1",
 	  "vspherexcopyvolumepopulators", true },
 	{ "VirtualMachine", "/apis/kubevirt.io/v1", "virtualmachines", true },
-	{ "VirtualMachineInstance", "/apis/kubevirt.io/v1", "virtualmachineinstances", true },
+	{ "VirtualMachineInstance", "/apis/kubevirt.io/v1",
+	  "virtualmachineinstances", true },
 	{ "DataVolume", "/apis/cdi.kubevirt.io/v1beta1", "datavolumes", true },
-	{ "StorageProfile", "/apis/cdi.kubevirt.io/v1beta1", "storageprofiles", false },
+	{ "StorageProfile", "/apis/cdi.kubevirt.io/v1beta1", "storageprofiles",
+	  false },
 	{ "CustomResourceDefinition", "/apis/apiextensions.k8s.io/v1",
 	  "customresourcedefinitions", false },
 	{ "NetworkAttachmentDefinition", "/apis/k8s.cni.cncf.io/v1",
@@ -241,7 +249,8 @@ static const struct kind {
 	{ "Lease", "/apis/coordination.k8s.io/v1", "leases", true },
 	{ "Job", "/apis/batch/v1", "jobs", true },
 	{ "Route", "/apis/route.openshift.io/v1", "routes", true },
-	{ "OAuthAccessToken", "/apis/oauth.openshift.io/v1", "oauthaccesstokens", false },
+	{ "OAuthAccessToken", "/apis/oauth.openshift.io/v1",
+	  "oauthaccesstokens", false },
 };
 
 char *
@@ -252,7 +261,8 @@ kube_path(const char *kind, const char *ns, const char *name)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kinds) && !k; i++)
-		if (strcmp(kinds[i].kind, kind) == 0 || strcmp(kinds[i].plural, kind) == 0)
+		if (strcmp(kinds[i].kind, kind) == 0 ||
+		    strcmp(kinds[i].plural, kind) == 0)
 			k = &kinds[i];
 	if (!k)
 		return NULL;
@@ -339,7 +349,8 @@ header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	if (n > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
 		const char *v = data + 12;
 
-		while (len > 0 && (data[len - 1] == '\r' || data[len - 1] == '\n'))
+		while (len > 0 &&
+		       (data[len - 1] == '\r' || data[len - 1] == '\n'))
 			len--;
 		while (v < data + len && *v == ' ')
 			v++;
@@ -382,7 +393,7 @@ static void
 handle_setup(struct kube_client *k, CURL *h, bool oauth)
 {
 	const struct kube_conf *c = &k->conf;
-	bool insecure = c->insecure || (oauth && k->oauth_insecure);
+	bool insecure = c->insecure;
 
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -392,7 +403,8 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(h, CURLOPT_USERAGENT,
+			 PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
 	if (oauth && k->oauth_system_roots) {
@@ -405,7 +417,8 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	}
 	if (c->cert_data) {
-		struct curl_blob b = { c->cert_data, c->cert_len, CURL_BLOB_COPY };
+		struct curl_blob b = { c->cert_data, c->cert_len,
+				       CURL_BLOB_COPY };
 
 		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
 		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
@@ -413,7 +426,8 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
 	}
 	if (c->key_data) {
-		struct curl_blob b = { c->key_data, c->key_len, CURL_BLOB_COPY };
+		struct curl_blob b = { c->key_data, c->key_len,
+				       CURL_BLOB_COPY };
 
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
 		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
@@ -465,10 +479,13 @@ tls_name_url(struct kube_client *k, CURL *h, const char *url, char **named,
 
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_HOST, k->conf.tls_server_name, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+		    CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_HOST, k->conf.tls_server_name, 0) ==
+		    CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_URL, named, 0) == CURLUE_OK) {
-		entry = xasprintf("%s:%s:%s:%s", k->conf.tls_server_name, port, host, port);
+		entry = xasprintf("%s:%s:%s:%s", k->conf.tls_server_name, port,
+				  host, port);
 		*connect_to = curl_slist_append(NULL, entry);
 		free(entry);
 		curl_easy_setopt(h, CURLOPT_URL, *named);
@@ -535,15 +552,17 @@ perform(struct kube_client *k, CURL *h, const char *method, const char *url,
 	curl_slist_free_all(hdr);
 	curl_slist_free_all(connect_to);
 	if (cc == CURLE_OK || (cc == CURLE_WRITE_ERROR && wcb))
-		r = 0;	/* a write error with wcb: the stream consumer stopped it */
+		r = 0; /* a write error with wcb: the stream consumer stopped it */
 	else if (cc == CURLE_ABORTED_BY_CALLBACK && k->cancel && *k->cancel)
-		r = err_set(err, MTV_ECANCELED, "%s \"%s\": interrupted", method, url);
+		r = err_set(err, MTV_ECANCELED, "%s \"%s\": interrupted",
+			    method, url);
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
 		r = err_set(err, MTV_ETIMEOUT, "%s \"%s\": %s", method, url,
 			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
-	else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE ||
-		 cc == CURLE_SSL_CERTPROBLEM)
-		r = err_set(err, MTV_EAUTH, "TLS verification of \"%s\" failed: %s", url,
+	else if (cc == CURLE_PEER_FAILED_VERIFICATION ||
+		 cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_SSL_CERTPROBLEM)
+		r = err_set(err, MTV_EAUTH,
+			    "TLS verification of \"%s\" failed: %s", url,
 			    k->errbuf[0] ? k->errbuf : curl_easy_strerror(cc));
 	else
 		r = err_set(err, MTV_ENET, "%s \"%s\": %s", method, url,
@@ -602,18 +621,23 @@ reauth(struct kube_client *k, struct mtv_err *err)
 	k->st.reauths++;
 	switch (c->auth) {
 	case KUBE_AUTH_OAUTH:
-		log_verbose("kubernetes: token refused, logging in again as \"%s\"", k->username);
+		log_verbose(
+			"kubernetes: token refused, logging in again as \"%s\"",
+			k->username);
 		return oauth_login(k, err);
 	case KUBE_AUTH_TOKEN_FILE:
-		log_verbose("kubernetes: token refused, re-reading \"%s\"", c->token_file);
+		log_verbose("kubernetes: token refused, re-reading \"%s\"",
+			    c->token_file);
 		return kube_conf_reload_token(c, true, err);
 	case KUBE_AUTH_EXEC:
-		log_verbose("kubernetes: token refused, running the credential plugin again");
+		log_verbose(
+			"kubernetes: token refused, running the credential plugin again");
 		return kube_conf_exec(c, err);
 	case KUBE_AUTH_TOKEN:
 		/* the kubeconfig may carry a rotated token */
 		memset(&fresh, 0, sizeof(fresh));
-		r = kube_conf_from_kubeconfig(&fresh, k->kubeconfig, k->context, err);
+		r = kube_conf_from_kubeconfig(&fresh, k->kubeconfig, k->context,
+					      err);
 		if (r != 0) {
 			kube_conf_release(&fresh);
 			return r;
@@ -624,8 +648,9 @@ reauth(struct kube_client *k, struct mtv_err *err)
 		}
 		/* an unchanged token is tried once more: the 401 may be passing */
 		log_verbose("kubernetes: token refused, %s",
-			    str_eq(fresh.token, c->token) ? "trying it once more" :
-			    "using the new token of the kubeconfig");
+			    str_eq(fresh.token, c->token)
+				    ? "trying it once more"
+				    : "using the new token of the kubeconfig");
 		kube_conf_release(c);
 		*c = fresh;
 		return 0;
@@ -639,7 +664,9 @@ static int
 status_err(const char *method, const char *path, const struct resp *rs,
 	   struct mtv_err *err)
 {
-	json_object *st = rs->body.len ? json_tokener_parse(strbuf_str((struct strbuf *)&rs->body)) : NULL;
+	json_object *st = rs->body.len ? json_tokener_parse(strbuf_str(
+						 (struct strbuf *)&rs->body))
+				       : NULL;
 	json_object *v, *causes = NULL;
 	const char *msg = NULL, *reason = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -654,10 +681,13 @@ status_err(const char *method, const char *path, const struct resp *rs,
 			json_object_object_get_ex(v, "causes", &causes);
 	}
 	switch (rs->status) {
-	case 400: case 415: case 422:
+	case 400:
+	case 415:
+	case 422:
 		code = MTV_EINVAL;
 		break;
-	case 401: case 403:
+	case 401:
+	case 403:
 		code = MTV_EAUTH;
 		break;
 	case 404:
@@ -666,14 +696,19 @@ status_err(const char *method, const char *path, const struct resp *rs,
 	case 409:
 		code = MTV_ECONFLICT;
 		break;
-	case 429: case 500: case 502: case 503: case 504:
+	case 429:
+	case 500:
+	case 502:
+	case 503:
+	case 504:
 		code = MTV_ENET;
 		break;
 	default:
 		code = MTV_EPROTO;
 	}
 	if (!msg && rs->body.len && !st)
-		strbuf_add(&sb, rs->body.buf, rs->body.len > 200 ? 200 : rs->body.len);
+		strbuf_add(&sb, rs->body.buf,
+			   rs->body.len > 200 ? 200 : rs->body.len);
 	else if (msg)
 		strbuf_adds(&sb, msg);
 	else
@@ -681,19 +716,24 @@ status_err(const char *method, const char *path, const struct resp *rs,
 	if (causes && json_object_is_type(causes, json_type_array)) {
 		size_t i;
 
-		for (i = 0; i < json_object_array_length(causes) && i < 10; i++) {
-			json_object *c = json_object_array_get_idx(causes, i), *f = NULL, *m = NULL;
+		for (i = 0; i < json_object_array_length(causes) && i < 10;
+		     i++) {
+			json_object *c = json_object_array_get_idx(causes, i),
+				    *f = NULL, *m = NULL;
 
 			json_object_object_get_ex(c, "field", &f);
 			json_object_object_get_ex(c, "message", &m);
-			strbuf_addf(&sb, "; %s: %s", f ? json_object_get_string(f) : "?",
+			strbuf_addf(&sb, "; %s: %s",
+				    f ? json_object_get_string(f) : "?",
 				    m ? json_object_get_string(m) : "?");
 		}
 	}
-	while (sb.len > 0 && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '.'))
+	while (sb.len > 0 &&
+	       (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '.'))
 		sb.buf[--sb.len] = '\0';
-	err_set(err, code, "%s \"%s\": %s (HTTP %ld%s%s)", method, path, strbuf_str(&sb),
-		rs->status, reason ? " " : "", reason ? reason : "");
+	err_set(err, code, "%s \"%s\": %s (HTTP %ld%s%s)", method, path,
+		strbuf_str(&sb), rs->status, reason ? " " : "",
+		reason ? reason : "");
 	strbuf_release(&sb);
 	json_object_put(st);
 	return code;
@@ -702,7 +742,8 @@ status_err(const char *method, const char *path, const struct resp *rs,
 /* A request with retries (429, 5xx, transport) and one re-authentication. */
 static int
 request(struct kube_client *k, const char *method, const char *path,
-	const char *ctype, const char *body, struct resp *rs, struct mtv_err *err)
+	const char *ctype, const char *body, struct resp *rs,
+	struct mtv_err *err)
 {
 	char *url = xasprintf("%s%s", k->conf.server, path), *auth = NULL;
 	bool reauthed = false;
@@ -716,14 +757,15 @@ request(struct kube_client *k, const char *method, const char *path,
 		if (r != 0)
 			break;
 		auth = bearer(k);
-		r = perform(k, k->h, method, url, ctype, body, auth, NULL, NULL, rs, 0,
-			    false, err);
+		r = perform(k, k->h, method, url, ctype, body, auth, NULL, NULL,
+			    rs, 0, false, err);
 		free_header(auth);
 		if (rs->status != 0 && rs->status != 401)
-			reauthed = false;	/* the token was not refused */
-		act = kube_retry_decide(rs->status,
-					r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
-					rs->retry_after, attempt, reauthed, &delay);
+			reauthed = false; /* the token was not refused */
+		act = kube_retry_decide(
+			rs->status,
+			r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
+			rs->retry_after, attempt, reauthed, &delay);
 		if (act == KUBE_DONE)
 			break;
 		if (act == KUBE_REAUTH) {
@@ -740,8 +782,9 @@ request(struct kube_client *k, const char *method, const char *path,
 		}
 		attempt++;
 		k->st.retries++;
-		log_debug("kubernetes: %s \"%s\": %s, retry %d in %ld ms", method, path,
-			  r ? err->msg : "server busy", attempt, delay);
+		log_debug("kubernetes: %s \"%s\": %s, retry %d in %ld ms",
+			  method, path, r ? err->msg : "server busy", attempt,
+			  delay);
 		if (rs->status)
 			log_debug("kubernetes: HTTP %ld", rs->status);
 		r = backoff_sleep(k, delay, err);
@@ -766,12 +809,16 @@ kube_request(struct kube_client *k, const char *method, const char *path,
 	     json_object **out, struct mtv_err *err)
 {
 	struct resp rs = { 0 };
-	const char *b = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
+	const char *b = body ? json_object_to_json_string_ext(
+				       body, JSON_C_TO_STRING_PLAIN)
+			     : NULL;
 	int r;
 
 	if (out)
 		*out = NULL;
-	r = request(k, method, path, b ? (content_type ? content_type : "application/json") : NULL,
+	r = request(k, method, path,
+		    b ? (content_type ? content_type : "application/json")
+		      : NULL,
 		    b, &rs, err);
 	if (status)
 		*status = rs.status;
@@ -783,11 +830,14 @@ kube_request(struct kube_client *k, const char *method, const char *path,
 
 /* A request that must answer 2xx; *out gets the body. */
 static int
-call(struct kube_client *k, const char *method, const char *path, const char *ctype,
-     json_object *body, json_object **out, long *status, struct mtv_err *err)
+call(struct kube_client *k, const char *method, const char *path,
+     const char *ctype, json_object *body, json_object **out, long *status,
+     struct mtv_err *err)
 {
 	struct resp rs = { 0 };
-	const char *b = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
+	const char *b = body ? json_object_to_json_string_ext(
+				       body, JSON_C_TO_STRING_PLAIN)
+			     : NULL;
 	int r;
 
 	if (out)
@@ -800,7 +850,9 @@ call(struct kube_client *k, const char *method, const char *path, const char *ct
 	if (r == 0 && out) {
 		*out = parse_body(&rs);
 		if (!*out && rs.body.len)
-			r = err_set(err, MTV_EPROTO, "%s \"%s\": the answer is not JSON", method, path);
+			r = err_set(err, MTV_EPROTO,
+				    "%s \"%s\": the answer is not JSON", method,
+				    path);
 	}
 	resp_release(&rs);
 	return r;
@@ -833,19 +885,25 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 {
 	struct resp rs = { 0 };
 	json_object *meta = NULL, *v;
-	char *url = NULL, *auth = NULL, *userpass = NULL, *b64 = NULL, *loc_err = NULL;
+	char *url = NULL, *auth = NULL, *userpass = NULL, *b64 = NULL,
+	     *loc_err = NULL;
 	char *tok = NULL;
 	const char *endpoint, *where;
 	int r = MTV_EAUTH, attempt;
 
-	k->oauth_system_roots = false;	/* the API server: its own CA */
-	url = xasprintf("%s/.well-known/oauth-authorization-server", k->conf.server);
+	k->oauth_system_roots = false; /* the API server: its own CA */
+	url = xasprintf("%s/.well-known/oauth-authorization-server",
+			k->conf.server);
 	for (attempt = 0;; attempt++) {
 		long delay;
 
-		r = perform(k, k->h, "GET", url, NULL, NULL, NULL, NULL, NULL, &rs, 0, true, err);
-		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
-				      rs.retry_after, attempt, true, &delay) != KUBE_RETRY)
+		r = perform(k, k->h, "GET", url, NULL, NULL, NULL, NULL, NULL,
+			    &rs, 0, true, err);
+		if (kube_retry_decide(rs.status,
+				      r != 0 && r != MTV_EAUTH &&
+					      r != MTV_ECANCELED,
+				      rs.retry_after, attempt, true,
+				      &delay) != KUBE_RETRY)
 			break;
 		k->st.retries++;
 		if (backoff_sleep(k, delay, err) != 0)
@@ -855,17 +913,19 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 		goto out;
 	if (rs.status != 200 || !(meta = parse_body(&rs)) ||
 	    !json_object_object_get_ex(meta, "authorization_endpoint", &v)) {
-		r = err_set(err, MTV_EAUTH,
-			    "\"%s\" offers no OpenShift OAuth server (HTTP %ld): log in with a kubeconfig instead",
-			    k->conf.server, rs.status);
+		r = err_set(
+			err, MTV_EAUTH,
+			"\"%s\" offers no OpenShift OAuth server (HTTP %ld): log in with a kubeconfig instead",
+			k->conf.server, rs.status);
 		goto out;
 	}
 	endpoint = json_object_get_string(v);
 	free(url);
-	url = xasprintf("%s%cresponse_type=token&client_id=openshift-challenging-client",
-			endpoint, strchr(endpoint, '?') ? '&' : '?');
+	url = xasprintf(
+		"%s%cresponse_type=token&client_id=openshift-challenging-client",
+		endpoint, strchr(endpoint, '?') ? '&' : '?');
 	k->oauth_system_roots = !same_host(endpoint, k->conf.server) &&
-		(k->conf.ca_file || k->conf.ca_data);
+				(k->conf.ca_file || k->conf.ca_data);
 	userpass = xasprintf("%s:%s", k->username, secret_value(k->password));
 	b64 = b64_encode(userpass, strlen(userpass));
 	redact_add(b64);
@@ -874,16 +934,19 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	for (attempt = 0;; attempt++) {
 		long delay;
 
-		r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL, &rs, 0, true,
-			    err);
+		r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL,
+			    &rs, 0, true, err);
 		if (r == MTV_EAUTH && k->oauth_system_roots) {
 			/* not signed by a system CA: try the cluster's CA, as oc does */
 			k->oauth_system_roots = false;
-			r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL, &rs, 0,
-				    true, err);
+			r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL,
+				    NULL, &rs, 0, true, err);
 		}
-		if (kube_retry_decide(rs.status, r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
-				      rs.retry_after, attempt, true, &delay) != KUBE_RETRY)
+		if (kube_retry_decide(rs.status,
+				      r != 0 && r != MTV_EAUTH &&
+					      r != MTV_ECANCELED,
+				      rs.retry_after, attempt, true,
+				      &delay) != KUBE_RETRY)
 			break;
 		k->st.retries++;
 		if (backoff_sleep(k, delay, err) != 0)
@@ -892,20 +955,28 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	if (r != 0)
 		goto out;
 	if (rs.status == 401) {
-		r = err_set(err, MTV_EAUTH, "login as \"%s\" to \"%s\" failed: wrong username or password",
-			    k->username, k->conf.server);
+		r = err_set(
+			err, MTV_EAUTH,
+			"login as \"%s\" to \"%s\" failed: wrong username or password",
+			k->username, k->conf.server);
 		goto out;
 	}
-	if (rs.status != 302 || curl_easy_getinfo(k->h, CURLINFO_REDIRECT_URL, &where) != CURLE_OK ||
+	if (rs.status != 302 ||
+	    curl_easy_getinfo(k->h, CURLINFO_REDIRECT_URL, &where) !=
+		    CURLE_OK ||
 	    !where) {
-		r = err_set(err, MTV_EAUTH, "login as \"%s\" to \"%s\" failed: HTTP %ld instead of a redirect",
-			    k->username, k->conf.server, rs.status);
+		r = err_set(
+			err, MTV_EAUTH,
+			"login as \"%s\" to \"%s\" failed: HTTP %ld instead of a redirect",
+			k->username, k->conf.server, rs.status);
 		goto out;
 	}
 	tok = kube_oauth_parse_location(where, &loc_err);
 	if (!tok) {
-		r = err_set(err, MTV_EAUTH, "login as \"%s\" to \"%s\" failed: %s", k->username,
-			    k->conf.server, loc_err ? loc_err : "no access_token in the redirect");
+		r = err_set(
+			err, MTV_EAUTH, "login as \"%s\" to \"%s\" failed: %s",
+			k->username, k->conf.server,
+			loc_err ? loc_err : "no access_token in the redirect");
 		goto out;
 	}
 	if (k->conf.token)
@@ -913,7 +984,8 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	k->conf.token = tok;
 	tok = NULL;
 	k->conf.auth = KUBE_AUTH_OAUTH;
-	log_verbose("kubernetes: logged in to \"%s\" as \"%s\"", k->conf.server, k->username);
+	log_verbose("kubernetes: logged in to \"%s\" as \"%s\"", k->conf.server,
+		    k->username);
 	r = 0;
 out:
 	json_object_put(meta);
@@ -941,16 +1013,23 @@ oauth_revoke(struct kube_client *k)
 	if (k->conf.auth != KUBE_AUTH_OAUTH || !k->conf.token)
 		return;
 	name = kube_oauth_token_name(k->conf.token);
-	path = xasprintf("/apis/oauth.openshift.io/v1/oauthaccesstokens/%s", name);
+	path = xasprintf("/apis/oauth.openshift.io/v1/oauthaccesstokens/%s",
+			 name);
 	url = xasprintf("%s%s", k->conf.server, path);
 	auth = bearer(k);
-	r = perform(k, k->h, "DELETE", url, NULL, NULL, auth, NULL, NULL, &rs, 30000, false, &err);
+	r = perform(k, k->h, "DELETE", url, NULL, NULL, auth, NULL, NULL, &rs,
+		    30000, false, &err);
 	if (r != 0)
-		log_warn("kubernetes: could not revoke the login token: %s", err.msg);
-	else if (rs.status != 200 && rs.status != 202 && rs.status != 404 && rs.status != 401)
-		log_warn("kubernetes: could not revoke the login token: HTTP %ld", rs.status);
+		log_warn("kubernetes: could not revoke the login token: %s",
+			 err.msg);
+	else if (rs.status != 200 && rs.status != 202 && rs.status != 404 &&
+		 rs.status != 401)
+		log_warn(
+			"kubernetes: could not revoke the login token: HTTP %ld",
+			rs.status);
 	else
-		log_debug("kubernetes: login token revoked (HTTP %ld)", rs.status);
+		log_debug("kubernetes: login token revoked (HTTP %ld)",
+			  rs.status);
 	free_header(auth);
 	resp_release(&rs);
 	free(url);
@@ -971,7 +1050,8 @@ normalize_server(const char *s)
 }
 
 int
-kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err)
+kube_connect(struct kube_client **out, const struct kube_opts *o,
+	     struct mtv_err *err)
 {
 	struct kube_client *k = xcalloc(1, sizeof(*k));
 	struct mtv_err e2 = { 0 };
@@ -985,11 +1065,16 @@ kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err
 		r = err_set(err, MTV_EINTERNAL, "cannot create a curl handle");
 		goto out;
 	}
-	if ((o->kubeconfig && *o->kubeconfig) || (getenv("KUBECONFIG") && *getenv("KUBECONFIG"))) {
-		k->kubeconfig = o->kubeconfig && *o->kubeconfig ? xstrdup(o->kubeconfig) : NULL;
+	if ((o->kubeconfig && *o->kubeconfig) ||
+	    (getenv("KUBECONFIG") && *getenv("KUBECONFIG"))) {
+		k->kubeconfig = o->kubeconfig && *o->kubeconfig
+					? xstrdup(o->kubeconfig)
+					: NULL;
 		k->context = o->context ? xstrdup(o->context) : NULL;
-		r = kube_conf_from_kubeconfig(&k->conf, k->kubeconfig, k->context, err);
-	} else if (o->server && *o->server && o->username && *o->username && o->password) {
+		r = kube_conf_from_kubeconfig(&k->conf, k->kubeconfig,
+					      k->context, err);
+	} else if (o->server && *o->server && o->username && *o->username &&
+		   o->password) {
 		k->conf.server = normalize_server(o->server);
 		k->conf.ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
 		k->conf.insecure = o->insecure;
@@ -1003,8 +1088,9 @@ kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err
 			kube_conf_release(&k->conf);
 			r = kube_conf_in_cluster(&k->conf, o->sa_dir, &e2);
 			if (r == MTV_ENOTFOUND)
-				r = err_set(err, MTV_EINVAL,
-					    "no cluster to talk to: give --kubeconfig, set KUBECONFIG, set cluster_host, cluster_username and cluster_password, or run in a pod");
+				r = err_set(
+					err, MTV_EINVAL,
+					"no cluster to talk to: give --kubeconfig, set KUBECONFIG, set cluster_host, cluster_username and cluster_password, or run in a pod");
 			else if (r != 0)
 				err_set(err, e2.code, "%s", e2.msg);
 		}
@@ -1017,9 +1103,11 @@ kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err
 			goto out;
 	}
 	if (k->conf.insecure)
-		log_warn("kubernetes: TLS certificate of \"%s\" is not verified (insecure-skip-tls-verify)",
-			 k->conf.server);
-	log_verbose("kubernetes: API server \"%s\" (%s)", k->conf.server, k->conf.origin);
+		log_warn(
+			"kubernetes: TLS certificate of \"%s\" is not verified (insecure-skip-tls-verify)",
+			k->conf.server);
+	log_verbose("kubernetes: API server \"%s\" (%s)", k->conf.server,
+		    k->conf.origin);
 	*out = k;
 	k = NULL;
 	r = 0;
@@ -1033,7 +1121,7 @@ kube_free(struct kube_client *k)
 {
 	if (!k)
 		return;
-	k->cancel = NULL;	/* an interrupted run still revokes its token */
+	k->cancel = NULL; /* an interrupted run still revokes its token */
 	if (k->h)
 		oauth_revoke(k);
 	if (k->h)
@@ -1111,7 +1199,8 @@ kube_create(struct kube_client *k, const char *path, json_object *obj,
 		free(en);
 		if (out && kube_get(k, p, out, &e2) != 0)
 			log_debug("kubernetes: existing \"%s\": %s", p, e2.msg);
-		err_set(err, MTV_ECONFLICT, "\"%s\" already exists (%s)", name, path);
+		err_set(err, MTV_ECONFLICT, "\"%s\" already exists (%s)", name,
+			path);
 		free(p);
 		json_object_put(res);
 		return MTV_ECONFLICT;
@@ -1145,7 +1234,8 @@ kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
 	    json_object_object_get_ex(m, "labels", &labels) &&
 	    json_object_object_get_ex(labels, label, &v) &&
 	    str_eq(json_object_get_string(v), value)) {
-		log_debug("kubernetes: adopting existing \"%s\" in \"%s\"", obj_name(obj), path);
+		log_debug("kubernetes: adopting existing \"%s\" in \"%s\"",
+			  obj_name(obj), path);
 		err_clear(err);
 		if (out)
 			*out = existing;
@@ -1154,13 +1244,15 @@ kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
 		return 0;
 	}
 	json_object_put(existing);
-	return err_set(err, MTV_ECONFLICT,
-		       "\"%s\" already exists in \"%s\" and is not ours (label \"%s\" is not \"%s\")",
-		       obj_name(obj), path, label, value);
+	return err_set(
+		err, MTV_ECONFLICT,
+		"\"%s\" already exists in \"%s\" and is not ours (label \"%s\" is not \"%s\")",
+		obj_name(obj), path, label, value);
 }
 
 int
-kube_get(struct kube_client *k, const char *path, json_object **out, struct mtv_err *err)
+kube_get(struct kube_client *k, const char *path, json_object **out,
+	 struct mtv_err *err)
 {
 	return call(k, "GET", path, NULL, NULL, out, NULL, err);
 }
@@ -1168,7 +1260,8 @@ kube_get(struct kube_client *k, const char *path, json_object **out, struct mtv_
 /* All pages of a list: items array and the list's resourceVersion. */
 static int
 list_all(struct kube_client *k, const char *path, const char *label_selector,
-	 const char *field_selector, json_object **items, char **rv, struct mtv_err *err)
+	 const char *field_selector, json_object **items, char **rv,
+	 struct mtv_err *err)
 {
 	json_object *all = json_object_new_array(), *page = NULL, *v, *meta;
 	char *cont = NULL, *url = NULL;
@@ -1181,7 +1274,8 @@ list_all(struct kube_client *k, const char *path, const char *label_selector,
 		long status = 0;
 		size_t i;
 
-		url = kube_list_url(path, label_selector, field_selector, k->page_size, cont);
+		url = kube_list_url(path, label_selector, field_selector,
+				    k->page_size, cont);
 		r = call(k, "GET", url, NULL, NULL, &page, &status, err);
 		free(url);
 		if (r != 0 && status == 410 && cont && restarts++ < 3) {
@@ -1201,11 +1295,16 @@ list_all(struct kube_client *k, const char *path, const char *label_selector,
 		if (json_object_object_get_ex(page, "items", &v) &&
 		    json_object_is_type(v, json_type_array))
 			for (i = 0; i < json_object_array_length(v); i++)
-				json_object_array_add(all, json_object_get(json_object_array_get_idx(v, i)));
+				json_object_array_add(
+					all, json_object_get(
+						     json_object_array_get_idx(
+							     v, i)));
 		free(cont);
 		cont = NULL;
 		if (json_object_object_get_ex(page, "metadata", &meta)) {
-			if (rv && !*rv && json_object_object_get_ex(meta, "resourceVersion", &v))
+			if (rv && !*rv &&
+			    json_object_object_get_ex(meta, "resourceVersion",
+						      &v))
 				*rv = xstrdup(json_object_get_string(v));
 			if (json_object_object_get_ex(meta, "continue", &v) &&
 			    *json_object_get_string(v))
@@ -1236,17 +1335,20 @@ kube_list(struct kube_client *k, const char *path, const char *label_selector,
 }
 
 int
-kube_list_fields(struct kube_client *k, const char *path, const char *label_selector,
-		 const char *field_selector, json_object **out, struct mtv_err *err)
+kube_list_fields(struct kube_client *k, const char *path,
+		 const char *label_selector, const char *field_selector,
+		 json_object **out, struct mtv_err *err)
 {
-	return list_all(k, path, label_selector, field_selector, out, NULL, err);
+	return list_all(k, path, label_selector, field_selector, out, NULL,
+			err);
 }
 
 int
 kube_patch_merge(struct kube_client *k, const char *path, json_object *patch,
 		 json_object **out, struct mtv_err *err)
 {
-	return call(k, "PATCH", path, "application/merge-patch+json", patch, out, NULL, err);
+	return call(k, "PATCH", path, "application/merge-patch+json", patch,
+		    out, NULL, err);
 }
 
 int
@@ -1254,7 +1356,9 @@ kube_delete(struct kube_client *k, const char *path, const char *propagation,
 	    struct mtv_err *err)
 {
 	char *p = propagation ? xasprintf("%s%cpropagationPolicy=%s", path,
-					  strchr(path, '?') ? '&' : '?', propagation) : xstrdup(path);
+					  strchr(path, '?') ? '&' : '?',
+					  propagation)
+			      : xstrdup(path);
 	long status = 0;
 	int r;
 
@@ -1276,7 +1380,8 @@ kube_pod_log(struct kube_client *k, const char *ns, const char *pod, char **out,
 
 int
 kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
-		  const char *container, int tail_lines, char **out, struct mtv_err *err)
+		  const char *container, int tail_lines, char **out,
+		  struct mtv_err *err)
 {
 	char *path = kube_path("Pod", ns, pod), *p;
 	struct strbuf sb = STRBUF_INIT;
@@ -1288,7 +1393,8 @@ kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
 	if (container && *container)
 		add_param(&sb, "container", container);
 	if (tail_lines > 0)
-		strbuf_addf(&sb, "%ctailLines=%d", strchr(strbuf_str(&sb), '?') ? '&' : '?',
+		strbuf_addf(&sb, "%ctailLines=%d",
+			    strchr(strbuf_str(&sb), '?') ? '&' : '?',
 			    tail_lines);
 	p = strbuf_detach(&sb);
 	r = request(k, "GET", p, NULL, NULL, &rs, err);
@@ -1367,7 +1473,8 @@ watch_line(struct watch *w, const char *line, size_t len)
 		watch_rv(w, obj);
 		w->result = w->fn(type, obj, w->arg, w->err);
 		if (w->result < 0 && w->err->code == 0)
-			err_set(w->err, w->result, "waiting stopped by a callback");
+			err_set(w->err, w->result,
+				"waiting stopped by a callback");
 	}
 	json_object_put(ev);
 }
@@ -1424,22 +1531,30 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			k->st.relists++;
 		free(w.rv);
 		w.rv = NULL;
-		r = list_all(k, path, label_selector, field_selector, &items, &w.rv, err);
+		r = list_all(k, path, label_selector, field_selector, &items,
+			     &w.rv, err);
 		/* a server that is away for a while (restart, network) does
 		 * not end a wait before its deadline */
 		while (r == MTV_ENET && clock_ms() + 5000 < deadline) {
-			log_verbose("kubernetes: %s; listing again in 5 s", err->msg);
+			log_verbose("kubernetes: %s; listing again in 5 s",
+				    err->msg);
 			k->st.retries++;
 			if ((r = backoff_sleep(k, 5000, err)) != 0)
 				goto out;
-			r = list_all(k, path, label_selector, field_selector, &items, &w.rv, err);
+			r = list_all(k, path, label_selector, field_selector,
+				     &items, &w.rv, err);
 		}
 		if (r != 0)
 			goto out;
-		for (i = 0; i < json_object_array_length(items) && w.result == 0; i++) {
-			w.result = fn("ADDED", json_object_array_get_idx(items, i), arg, err);
+		for (i = 0;
+		     i < json_object_array_length(items) && w.result == 0;
+		     i++) {
+			w.result =
+				fn("ADDED", json_object_array_get_idx(items, i),
+				   arg, err);
 			if (w.result < 0 && err->code == 0)
-				err_set(err, w.result, "waiting stopped by a callback");
+				err_set(err, w.result,
+					"waiting stopped by a callback");
 		}
 		json_object_put(items);
 		if (w.result == 0 && synced)
@@ -1460,15 +1575,20 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			if (wsecs > WATCH_MAX_S)
 				wsecs = WATCH_MAX_S;
 			strbuf_adds(&url, path);
-			strbuf_addf(&url, "?watch=1&allowWatchBookmarks=true&timeoutSeconds=%ld",
-				    wsecs);
+			strbuf_addf(
+				&url,
+				"?watch=1&allowWatchBookmarks=true&timeoutSeconds=%ld",
+				wsecs);
 			if (w.rv)
 				add_param(&url, "resourceVersion", w.rv);
 			if (label_selector && *label_selector)
-				add_param(&url, "labelSelector", label_selector);
+				add_param(&url, "labelSelector",
+					  label_selector);
 			if (field_selector && *field_selector)
-				add_param(&url, "fieldSelector", field_selector);
-			full = xasprintf("%s%s", k->conf.server, strbuf_str(&url));
+				add_param(&url, "fieldSelector",
+					  field_selector);
+			full = xasprintf("%s%s", k->conf.server,
+					 strbuf_str(&url));
 			strbuf_release(&url);
 			w.gone = w.broken = false;
 			w.events = 0;
@@ -1482,22 +1602,27 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			auth = bearer(k);
 			k->st.watches++;
 			started = clock_ms();
-			r = perform(k, k->wh, "GET", full, NULL, NULL, auth, watch_cb, &w, &rs,
-				    (long)left + 1000, false, err);
+			r = perform(k, k->wh, "GET", full, NULL, NULL, auth,
+				    watch_cb, &w, &rs, (long)left + 1000, false,
+				    err);
 			free_header(auth);
 			free(full);
 			rs.status = 0;
-			curl_easy_getinfo(k->wh, CURLINFO_RESPONSE_CODE, &rs.status);
+			curl_easy_getinfo(k->wh, CURLINFO_RESPONSE_CODE,
+					  &rs.status);
 			if (w.result != 0)
 				goto done;
 			if (w.gone) {
-				log_debug("kubernetes: watch on \"%s\" expired (410), listing again", path);
+				log_debug(
+					"kubernetes: watch on \"%s\" expired (410), listing again",
+					path);
 				break;
 			}
 			if (w.events > 0)
 				failures = 0;
 			if (rs.status != 0 && rs.status != 401)
-				reauthed = false;	/* the token was not refused */
+				reauthed =
+					false; /* the token was not refused */
 			if (r == MTV_ECANCELED)
 				goto out;
 			if (r == MTV_ETIMEOUT || clock_ms() >= deadline)
@@ -1512,10 +1637,12 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			}
 			if (r == 0 && rs.status != 200) {
 				rs.body = w.errbody;
-				act = kube_retry_decide(rs.status, false, rs.retry_after, failures,
-							reauthed, &delay);
+				act = kube_retry_decide(
+					rs.status, false, rs.retry_after,
+					failures, reauthed, &delay);
 				memset(&rs.body, 0, sizeof(rs.body));
-				if (act == KUBE_DONE && (rs.status == 429 || rs.status >= 500)) {
+				if (act == KUBE_DONE &&
+				    (rs.status == 429 || rs.status >= 500)) {
 					/* a busy server does not end a wait early */
 					act = KUBE_RETRY;
 					delay = 5000;
@@ -1523,7 +1650,8 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			} else {
 				/* dropped stream, ERROR event, or a stream that
 				 * ended at once without events: back off */
-				act = kube_retry_decide(0, true, NULL, failures, false, &delay);
+				act = kube_retry_decide(0, true, NULL, failures,
+							false, &delay);
 				if (r != 0 && act == KUBE_DONE) {
 					/* transport errors: keep trying until the deadline */
 					act = KUBE_RETRY;
@@ -1531,10 +1659,15 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 				}
 				if (w.events > 0)
 					delay = 0;
-				log_debug("kubernetes: watch on \"%s\" ended (%s), resuming from %s",
-					  path, r ? err->msg : "error event", w.rv ? w.rv : "the start");
+				log_debug(
+					"kubernetes: watch on \"%s\" ended (%s), resuming from %s",
+					path, r ? err->msg : "error event",
+					w.rv ? w.rv : "the start");
 				if (act == KUBE_DONE && r == 0) {
-					r = err_set(err, MTV_EPROTO, "watch on \"%s\" keeps failing", path);
+					r = err_set(
+						err, MTV_EPROTO,
+						"watch on \"%s\" keeps failing",
+						path);
 					goto out;
 				}
 			}
@@ -1555,7 +1688,10 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 					goto out;
 				}
 				if (rr > 0) {
-					r = err_set(err, MTV_EAUTH, "watch on \"%s\": unauthorized", path);
+					r = err_set(
+						err, MTV_EAUTH,
+						"watch on \"%s\": unauthorized",
+						path);
 					goto out;
 				}
 				continue;
@@ -1564,21 +1700,26 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			k->st.retries++;
 			if (delay > deadline - clock_ms())
 				delay = (long)(deadline - clock_ms());
-			if (delay > 0 && (r = backoff_sleep(k, delay, err)) != 0)
+			if (delay > 0 &&
+			    (r = backoff_sleep(k, delay, err)) != 0)
 				goto out;
 		}
 		if (iter >= 100000) {
-			r = err_set(err, MTV_EINTERNAL, "watch on \"%s\" restarted too often", path);
+			r = err_set(err, MTV_EINTERNAL,
+				    "watch on \"%s\" restarted too often",
+				    path);
 			goto out;
 		}
 	}
 done:
 	r = w.result > 0 ? 0 : w.result;
 	if (w.result == 0)
-		r = err_set(err, MTV_EINTERNAL, "watch on \"%s\" re-listed too often", path);
+		r = err_set(err, MTV_EINTERNAL,
+			    "watch on \"%s\" re-listed too often", path);
 	goto out;
 timeout:
-	r = err_set(err, MTV_ETIMEOUT, "timed out after %d s waiting on \"%s\"", timeout_s, path);
+	r = err_set(err, MTV_ETIMEOUT, "timed out after %d s waiting on \"%s\"",
+		    timeout_s, path);
 out:
 	free(w.rv);
 	strbuf_release(&w.line);
@@ -1589,11 +1730,11 @@ out:
 
 int
 kube_wait(struct kube_client *k, const char *path, const char *field_selector,
-	  const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
-	  struct mtv_err *err)
+	  const char *label_selector, int timeout_s, kube_event_fn fn,
+	  void *arg, struct mtv_err *err)
 {
-	return wait_run(k, path, field_selector, label_selector, timeout_s, fn, NULL,
-			arg, err);
+	return wait_run(k, path, field_selector, label_selector, timeout_s, fn,
+			NULL, arg, err);
 }
 
 struct gone {
@@ -1621,12 +1762,13 @@ gone_synced(void *arg)
 	struct gone *g = arg;
 	int r = g->present ? 0 : 1;
 
-	g->present = false;	/* the next list tells again */
+	g->present = false; /* the next list tells again */
 	return r;
 }
 
 int
-kube_wait_gone(struct kube_client *k, const char *path, int timeout_s, struct mtv_err *err)
+kube_wait_gone(struct kube_client *k, const char *path, int timeout_s,
+	       struct mtv_err *err)
 {
 	const char *slash = strrchr(path, '/');
 	char *coll, *fsel, *name;
@@ -1634,12 +1776,14 @@ kube_wait_gone(struct kube_client *k, const char *path, int timeout_s, struct mt
 	int len = 0, r;
 
 	if (!slash || slash == path || !slash[1])
-		return err_set(err, MTV_EINVAL, "\"%s\" is not the path of an object", path);
+		return err_set(err, MTV_EINVAL,
+			       "\"%s\" is not the path of an object", path);
 	coll = xstrndup(path, (size_t)(slash - path));
 	name = curl_easy_unescape(NULL, slash + 1, 0, &len);
 	g.name = name;
 	fsel = xasprintf("metadata.name=%s", name);
-	r = wait_run(k, coll, fsel, NULL, timeout_s, gone_event, gone_synced, &g, err);
+	r = wait_run(k, coll, fsel, NULL, timeout_s, gone_event, gone_synced,
+		     &g, err);
 	free(fsel);
 	curl_free(name);
 	free(coll);

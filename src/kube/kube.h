@@ -1,5 +1,6 @@
 /* kube.h: Kubernetes/OpenShift REST client (libcurl + json-c): kubeconfig,
- * in-cluster service account, OpenShift OAuth login, CRUD and list+watch. */
+ * in-cluster service account, OpenShift OAuth login, CRUD and list+watch.
+ * A client is used by one thread at a time (exec_kube: one per thread). */
 #ifndef MTV_KUBE_H
 #define MTV_KUBE_H
 
@@ -12,14 +13,18 @@
 struct kube_client;
 
 struct kube_opts {
-	const char *kubeconfig;		/* --kubeconfig; NULL: $KUBECONFIG, ~/.kube/config */
+	/* --kubeconfig; NULL: the $KUBECONFIG list, ~/.kube/config */
+	const char *kubeconfig;
 	const char *context;		/* NULL: current-context */
-	const char *server;		/* cluster_host / CLUSTER_HOST: OAuth login */
-	const char *username;		/* cluster_username / CLUSTER_USERNAME */
-	const struct secret *password;	/* cluster_password / CLUSTER_PASSWORD */
-	const char *ca_file;		/* CLUSTER_CA_FILE / cluster_ca_file (OAuth) */
-	bool insecure;			/* CLUSTER_INSECURE / insecure_verify_skip (OAuth) */
-	const char *sa_dir;		/* NULL: /var/run/secrets/kubernetes.io/serviceaccount */
+	/* OAuth login: cluster_host, cluster_username, cluster_password
+	 * (CLUSTER_HOST, CLUSTER_USERNAME, CLUSTER_PASSWORD) */
+	const char *server;
+	const char *username;
+	const struct secret *password;
+	const char *ca_file;		/* cluster_ca_file, CLUSTER_CA_FILE */
+	bool insecure;			/* insecure_verify_skip, CLUSTER_INSECURE */
+	/* NULL: /var/run/secrets/kubernetes.io/serviceaccount */
+	const char *sa_dir;
 };
 
 struct mtv_profile;
@@ -27,13 +32,15 @@ struct mtv_profile;
  * cluster_username, cluster_password and CLUSTER_HOST, CLUSTER_USERNAME,
  * CLUSTER_PASSWORD. o->password is owned by o (secret_free). */
 int kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
-		       const char *kubeconfig, const char *context, struct mtv_err *err);
+		       const char *kubeconfig, const char *context,
+		       struct mtv_err *err);
 
 /* Connect (no request yet beyond what login needs). Order: o->kubeconfig
- * (--kubeconfig) or the $KUBECONFIG list, else server+username+password (OAuth login,
- * token revoked by kube_free), else ~/.kube/config, else the in-cluster
- * service account. *out owned by caller. */
-int kube_connect(struct kube_client **out, const struct kube_opts *o, struct mtv_err *err);
+ * (--kubeconfig) or the $KUBECONFIG list, else server + username + password
+ * (OAuth login, token revoked by kube_free), else ~/.kube/config, else the
+ * in-cluster service account. *out owned by caller. */
+int kube_connect(struct kube_client **out, const struct kube_opts *o,
+		 struct mtv_err *err);
 /* Revoke an OAuth token we obtained, free; accepts NULL. */
 void kube_free(struct kube_client *k);
 const char *kube_server(const struct kube_client *k);
@@ -57,25 +64,29 @@ int kube_create(struct kube_client *k, const char *path, json_object *obj,
 /* kube_create, but a 409 whose existing object carries labels[label] ==
  * value is adopted (0, *out = the existing object); any other existing
  * object is MTV_ECONFLICT with a message saying it is not ours. */
-int kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
-			 const char *label, const char *value, json_object **out,
-			 struct mtv_err *err);
+int kube_create_or_adopt(struct kube_client *k, const char *path,
+			 json_object *obj, const char *label, const char *value,
+			 json_object **out, struct mtv_err *err);
 /* MTV_ENOTFOUND on 404. */
-int kube_get(struct kube_client *k, const char *path, json_object **out, struct mtv_err *err);
+int kube_get(struct kube_client *k, const char *path, json_object **out,
+	     struct mtv_err *err);
 /* All items (pages followed). *out is a json array. */
-int kube_list(struct kube_client *k, const char *path, const char *label_selector,
-	      json_object **out, struct mtv_err *err);
+int kube_list(struct kube_client *k, const char *path,
+	      const char *label_selector, json_object **out,
+	      struct mtv_err *err);
 /* kube_list with a field selector too (either may be NULL). */
-int kube_list_fields(struct kube_client *k, const char *path, const char *label_selector,
-		     const char *field_selector, json_object **out, struct mtv_err *err);
-int kube_patch_merge(struct kube_client *k, const char *path, json_object *patch,
+int kube_list_fields(struct kube_client *k, const char *path,
+		     const char *label_selector, const char *field_selector,
 		     json_object **out, struct mtv_err *err);
+int kube_patch_merge(struct kube_client *k, const char *path,
+		     json_object *patch, json_object **out,
+		     struct mtv_err *err);
 /* propagation: NULL, "Background", "Foreground", "Orphan". 404 is success. */
-int kube_delete(struct kube_client *k, const char *path, const char *propagation,
-		struct mtv_err *err);
+int kube_delete(struct kube_client *k, const char *path,
+		const char *propagation, struct mtv_err *err);
 /* Pod log text (GET .../pods/NAME/log). */
-int kube_pod_log(struct kube_client *k, const char *ns, const char *pod, char **out,
-		 struct mtv_err *err);
+int kube_pod_log(struct kube_client *k, const char *ns, const char *pod,
+		 char **out, struct mtv_err *err);
 /* The same for one container (NULL: the only one) and the last tail_lines
  * lines (0: all). */
 int kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
@@ -90,9 +101,9 @@ int kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
  * label_selector may be NULL. */
 typedef int (*kube_event_fn)(const char *type, json_object *obj, void *arg,
 			     struct mtv_err *err);
-int kube_wait(struct kube_client *k, const char *path, const char *field_selector,
-	      const char *label_selector, int timeout_s, kube_event_fn fn, void *arg,
-	      struct mtv_err *err);
+int kube_wait(struct kube_client *k, const char *path,
+	      const char *field_selector, const char *label_selector,
+	      int timeout_s, kube_event_fn fn, void *arg, struct mtv_err *err);
 
 /* Wait until the object at path (".../NAME") does not exist: at once
  * when it is absent, else until its DELETED event (finalizers done).
@@ -108,7 +119,9 @@ int kube_request(struct kube_client *k, const char *method, const char *path,
 		 json_object **out, struct mtv_err *err);
 
 /* Counters for benchmarks: requests sent, retries, re-authentications. */
-struct kube_stats { long requests, retries, reauths, watches, relists; };
+struct kube_stats {
+	long requests, retries, reauths, watches, relists;
+};
 void kube_stats_get(const struct kube_client *k, struct kube_stats *out);
 
 #endif

@@ -33,7 +33,8 @@ struct kube_conf {
 	char *token_file;
 	long long token_mtime;		/* ns; a change means re-read */
 	char *cert_file, *key_file;
-	unsigned char *cert_data, *key_data;	/* PEM; key registered */
+	unsigned char *cert_data;	/* PEM */
+	unsigned char *key_data;	/* PEM, registered with redact */
 	size_t cert_len, key_len;
 	json_object *exec;		/* users[].user.exec (owned copy) */
 	long long exec_expiry_ms;	/* wall clock ms; 0: no expiry */
@@ -52,21 +53,24 @@ void kube_strv_free(char **v);
 /* Load and merge files as kubectl does: the first file to set a value or
  * a named cluster/user/context wins; relative file references are made
  * absolute against their file's folder. *out belongs to the caller. */
-int kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err);
+int kubeconfig_merge(json_object **out, char *const *paths,
+		     struct mtv_err *err);
 /* Resolve context (NULL: current-context) of a merged kubeconfig into c. */
-int kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
-		       struct mtv_err *err);
+int kubeconfig_resolve(struct kube_conf *c, json_object *cfg,
+		       const char *context, struct mtv_err *err);
 /* The two above for the file list of flag. */
 int kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag,
 			      const char *context, struct mtv_err *err);
 /* Service-account settings from KUBERNETES_SERVICE_HOST/PORT and dir
  * (NULL: KUBE_SA_DIR); MTV_ENOTFOUND when not in a cluster. */
-int kube_conf_in_cluster(struct kube_conf *c, const char *dir, struct mtv_err *err);
+int kube_conf_in_cluster(struct kube_conf *c, const char *dir,
+			 struct mtv_err *err);
 /* Run the exec credential plugin of c and take its token or client
  * certificate and key. */
 int kube_conf_exec(struct kube_conf *c, struct mtv_err *err);
 /* Re-read c->token_file when it changed (force: always). */
-int kube_conf_reload_token(struct kube_conf *c, bool force, struct mtv_err *err);
+int kube_conf_reload_token(struct kube_conf *c, bool force,
+			   struct mtv_err *err);
 
 /* Retry decisions (pure, for tests). */
 enum kube_retry { KUBE_DONE, KUBE_RETRY, KUBE_REAUTH };

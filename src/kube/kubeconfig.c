@@ -92,7 +92,8 @@ kubeconfig_paths(char ***out, const char *flag, struct mtv_err *err)
 	if (env && *env) {
 		copy = xstrdup(env);
 		v = xcalloc(strlen(env) / 2 + 2, sizeof(*v));
-		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save))
+		for (tok = strtok_r(copy, ":", &save); tok;
+		     tok = strtok_r(NULL, ":", &save))
 			if (*tok)
 				v[n++] = xstrdup(tok);
 		free(copy);
@@ -101,15 +102,18 @@ kubeconfig_paths(char ***out, const char *flag, struct mtv_err *err)
 			return 0;
 		}
 		free(v);
-		return err_set(err, MTV_ENOTFOUND, "no file named in KUBECONFIG");
+		return err_set(err, MTV_ENOTFOUND,
+			       "no file named in KUBECONFIG");
 	}
 	if (!home || !*home)
-		return err_set(err, MTV_ENOTFOUND, "no kubeconfig: HOME is not set");
+		return err_set(err, MTV_ENOTFOUND,
+			       "no kubeconfig: HOME is not set");
 	v = xcalloc(2, sizeof(*v));
 	v[0] = xasprintf("%s/.kube/config", home);
 	if (stat(v[0], &st) != 0) {
 		kube_strv_free(v);
-		return err_set(err, MTV_ENOTFOUND, "no kubeconfig in \"%s/.kube\"", home);
+		return err_set(err, MTV_ENOTFOUND,
+			       "no kubeconfig in \"%s/.kube\"", home);
 	}
 	*out = v;
 	return 0;
@@ -117,7 +121,8 @@ kubeconfig_paths(char ***out, const char *flag, struct mtv_err *err)
 
 /* Make the string member key of obj absolute against dir. */
 static void
-absolutize(json_object *obj, const char *key, const char *dir, bool only_with_slash)
+absolutize(json_object *obj, const char *key, const char *dir,
+	   bool only_with_slash)
 {
 	json_object *v;
 	const char *s;
@@ -182,20 +187,25 @@ fix_paths(json_object *root, const char *file)
 	if (file[0] == '/')
 		dir = xstrdup(file);
 	else
-		dir = xasprintf("%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", file);
+		dir = xasprintf("%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".",
+				file);
 	slash = strrchr(dir, '/');
 	*slash = '\0';
 	a = member(root, "clusters");
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
-	     i < json_object_array_length(a); i++) {
-		json_object *cl = member(json_object_array_get_idx(a, i), "cluster");
+		    i < json_object_array_length(a);
+	     i++) {
+		json_object *cl =
+			member(json_object_array_get_idx(a, i), "cluster");
 
 		absolutize(cl, "certificate-authority", dir, false);
 	}
 	a = member(root, "users");
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
-	     i < json_object_array_length(a); i++) {
-		json_object *u = member(json_object_array_get_idx(a, i), "user");
+		    i < json_object_array_length(a);
+	     i++) {
+		json_object *u =
+			member(json_object_array_get_idx(a, i), "user");
 
 		absolutize(u, "client-certificate", dir, false);
 		absolutize(u, "client-key", dir, false);
@@ -226,7 +236,10 @@ merge_named(json_object *dst, json_object *src, const char *key)
 		if (!name)
 			continue;
 		for (j = 0; j < json_object_array_length(da) && !seen; j++)
-			seen = str_eq(member_str(json_object_array_get_idx(da, j), "name"), name);
+			seen = str_eq(
+				member_str(json_object_array_get_idx(da, j),
+					   "name"),
+				name);
 		if (!seen)
 			json_object_array_add(da, json_object_get(e));
 	}
@@ -249,15 +262,18 @@ kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
 		/* a missing file in a KUBECONFIG list is skipped, as kubectl does */
 		if (access(paths[i], F_OK) != 0) {
 			if (i == 0 && !paths[1]) {
-				r = err_set(err, MTV_ENOTFOUND, "kubeconfig \"%s\" does not exist",
+				r = err_set(err, MTV_ENOTFOUND,
+					    "kubeconfig \"%s\" does not exist",
 					    paths[i]);
 				goto out;
 			}
 			continue;
 		}
 		if (doc_load_file(&doc, paths[i], &diags) != 0) {
-			r = err_set(err, MTV_EINVAL, "kubeconfig \"%s\" cannot be read: %s",
-				    paths[i], diags.n ? diags.v[0].msg : "syntax error");
+			r = err_set(err, MTV_EINVAL,
+				    "kubeconfig \"%s\" cannot be read: %s",
+				    paths[i],
+				    diags.n ? diags.v[0].msg : "syntax error");
 			goto out;
 		}
 		root = doc_root(doc);
@@ -265,13 +281,15 @@ kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
 			fix_paths(root, paths[i]);
 			cur = member_str(root, "current-context");
 			if (cur && *cur && !member_str(m, "current-context"))
-				json_object_object_add(m, "current-context",
-						       json_object_new_string(cur));
+				json_object_object_add(
+					m, "current-context",
+					json_object_new_string(cur));
 			merge_named(m, root, "clusters");
 			merge_named(m, root, "users");
 			merge_named(m, root, "contexts");
 		} else if (root && !json_object_is_type(root, json_type_null)) {
-			r = err_set(err, MTV_EINVAL, "kubeconfig \"%s\" is not a mapping",
+			r = err_set(err, MTV_EINVAL,
+				    "kubeconfig \"%s\" is not a mapping",
 				    paths[i]);
 			goto out;
 		}
@@ -289,13 +307,15 @@ out:
 }
 
 static json_object *
-find_named(json_object *cfg, const char *list, const char *name, const char *inner)
+find_named(json_object *cfg, const char *list, const char *name,
+	   const char *inner)
 {
 	json_object *a = member(cfg, list);
 	size_t i;
 
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
-	     i < json_object_array_length(a); i++) {
+		    i < json_object_array_length(a);
+	     i++) {
 		json_object *e = json_object_array_get_idx(a, i);
 
 		if (str_eq(member_str(e, "name"), name))
@@ -314,7 +334,8 @@ decode_data(unsigned char **out, size_t *len, json_object *obj, const char *key,
 	if (!s || !*s)
 		return 0;
 	if (b64_decode(out, len, s) != 0)
-		return err_set(err, MTV_EINVAL, "kubeconfig \"%s\" is not valid base64", key);
+		return err_set(err, MTV_EINVAL,
+			       "kubeconfig \"%s\" is not valid base64", key);
 	return 0;
 }
 
@@ -329,15 +350,20 @@ kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 	if (!cname || !*cname)
 		cname = member_str(cfg, "current-context");
 	if (!cname || !*cname)
-		return err_set(err, MTV_EINVAL, "kubeconfig has no current context");
+		return err_set(err, MTV_EINVAL,
+			       "kubeconfig has no current context");
 	ctx = find_named(cfg, "contexts", cname, "context");
 	if (!ctx)
-		return err_set(err, MTV_EINVAL, "context \"%s\" not found in kubeconfig", cname);
+		return err_set(err, MTV_EINVAL,
+			       "context \"%s\" not found in kubeconfig", cname);
 	cl = find_named(cfg, "clusters", member_str(ctx, "cluster"), "cluster");
 	if (!cl)
-		return err_set(err, MTV_EINVAL, "cluster \"%s\" of context \"%s\" not found in kubeconfig",
-			       member_str(ctx, "cluster") ? member_str(ctx, "cluster") : "",
-			       cname);
+		return err_set(
+			err, MTV_EINVAL,
+			"cluster \"%s\" of context \"%s\" not found in kubeconfig",
+			member_str(ctx, "cluster") ? member_str(ctx, "cluster")
+						   : "",
+			cname);
 	u = find_named(cfg, "users", member_str(ctx, "user"), "user");
 	s = member_str(cl, "server");
 	if (!s || !*s)
@@ -354,23 +380,28 @@ kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 	if ((s = member_str(cl, "proxy-url")) && *s)
 		c->proxy_url = xstrdup(s);
 	/* certificate-authority-data overrides the file */
-	if (decode_data(&c->ca_data, &c->ca_len, cl, "certificate-authority-data", err))
+	if (decode_data(&c->ca_data, &c->ca_len, cl,
+			"certificate-authority-data", err))
 		return err->code;
 	if (!c->ca_data && (s = member_str(cl, "certificate-authority")) && *s)
 		c->ca_file = xstrdup(s);
 	c->auth = KUBE_AUTH_NONE;
 	if (u) {
-		if (decode_data(&c->cert_data, &c->cert_len, u, "client-certificate-data", err))
+		if (decode_data(&c->cert_data, &c->cert_len, u,
+				"client-certificate-data", err))
 			return err->code;
-		if (decode_data(&c->key_data, &c->key_len, u, "client-key-data", err))
+		if (decode_data(&c->key_data, &c->key_len, u, "client-key-data",
+				err))
 			return err->code;
 		if (c->key_data) {
-			char *k = xstrndup((const char *)c->key_data, c->key_len);
+			char *k =
+				xstrndup((const char *)c->key_data, c->key_len);
 
 			redact_add(k);
 			freezero(k, strlen(k));
 		}
-		if (!c->cert_data && (s = member_str(u, "client-certificate")) && *s)
+		if (!c->cert_data &&
+		    (s = member_str(u, "client-certificate")) && *s)
 			c->cert_file = xstrdup(s);
 		if (!c->key_data && (s = member_str(u, "client-key")) && *s)
 			c->key_file = xstrdup(s);
@@ -384,36 +415,42 @@ kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 			c->auth = KUBE_AUTH_TOKEN_FILE;
 			methods++;
 		}
-		if (member(u, "exec") && json_object_is_type(member(u, "exec"), json_type_object)) {
+		if (member(u, "exec") &&
+		    json_object_is_type(member(u, "exec"), json_type_object)) {
 			c->exec = json_object_get(member(u, "exec"));
 			if (c->auth == KUBE_AUTH_NONE)
 				c->auth = KUBE_AUTH_EXEC;
 			methods++;
 		}
-		if ((c->cert_data || c->cert_file) && (c->key_data || c->key_file)) {
+		if ((c->cert_data || c->cert_file) &&
+		    (c->key_data || c->key_file)) {
 			if (c->auth == KUBE_AUTH_NONE)
 				c->auth = KUBE_AUTH_CERT;
-		} else if (c->cert_data || c->cert_file || c->key_data || c->key_file) {
-			return err_set(err, MTV_EINVAL,
-				       "user \"%s\" has a client certificate without its key or a key without its certificate",
-				       member_str(ctx, "user"));
+		} else if (c->cert_data || c->cert_file || c->key_data ||
+			   c->key_file) {
+			return err_set(
+				err, MTV_EINVAL,
+				"user \"%s\" has a client certificate without its key or a key without its certificate",
+				member_str(ctx, "user"));
 		}
 		if (member_str(u, "username") && methods > 0)
-			return err_set(err, MTV_EINVAL,
-				       "user \"%s\" has more than one authentication method",
-				       member_str(ctx, "user"));
+			return err_set(
+				err, MTV_EINVAL,
+				"user \"%s\" has more than one authentication method",
+				member_str(ctx, "user"));
 		if (member(u, "auth-provider"))
-			return err_set(err, MTV_EINVAL,
-				       "user \"%s\": auth-provider is not supported, use an exec plugin",
-				       member_str(ctx, "user"));
+			return err_set(
+				err, MTV_EINVAL,
+				"user \"%s\": auth-provider is not supported, use an exec plugin",
+				member_str(ctx, "user"));
 	}
 	c->origin = xstrdup("kubeconfig");
 	return 0;
 }
 
 int
-kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag, const char *context,
-			  struct mtv_err *err)
+kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag,
+			  const char *context, struct mtv_err *err)
 {
 	char **paths = NULL;
 	json_object *cfg = NULL;
@@ -442,19 +479,22 @@ kube_conf_reload_token(struct kube_conf *c, bool force, struct mtv_err *err)
 	if (!c->token_file)
 		return 0;
 	if (stat(c->token_file, &st) != 0)
-		return err_set(err, MTV_EAUTH, "token file \"%s\": %s", c->token_file,
-			       strerror(errno));
-	if (!force && c->token && (long long)st.st_mtim.tv_sec * 1000000000LL +
-	    st.st_mtim.tv_nsec == c->token_mtime)
+		return err_set(err, MTV_EAUTH, "token file \"%s\": %s",
+			       c->token_file, strerror(errno));
+	if (!force && c->token &&
+	    (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec ==
+		    c->token_mtime)
 		return 0;
 	r = file_read(&buf, &len, c->token_file, 64 * 1024, err);
 	if (r != 0)
 		return r;
 	set_token(c, buf, len);
 	freezero(buf, len);
-	c->token_mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	c->token_mtime = (long long)st.st_mtim.tv_sec * 1000000000LL +
+			 st.st_mtim.tv_nsec;
 	if (!*c->token)
-		return err_set(err, MTV_EAUTH, "token file \"%s\" is empty", c->token_file);
+		return err_set(err, MTV_EAUTH, "token file \"%s\" is empty",
+			       c->token_file);
 	return 0;
 }
 
@@ -468,12 +508,13 @@ kube_conf_in_cluster(struct kube_conf *c, const char *dir, struct mtv_err *err)
 	struct mtv_err e2;
 
 	if (!host || !*host || !port || !*port)
-		return err_set(err, MTV_ENOTFOUND,
-			       "not in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set");
+		return err_set(
+			err, MTV_ENOTFOUND,
+			"not in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set");
 	if (!dir)
 		dir = KUBE_SA_DIR;
-	c->server = strchr(host, ':') ? xasprintf("https://[%s]:%s", host, port) :
-		xasprintf("https://%s:%s", host, port);
+	c->server = strchr(host, ':') ? xasprintf("https://[%s]:%s", host, port)
+				      : xasprintf("https://%s:%s", host, port);
 	c->token_file = xasprintf("%s/token", dir);
 	p = xasprintf("%s/ca.crt", dir);
 	if (access(p, R_OK) == 0) {
@@ -499,22 +540,26 @@ kube_conf_in_cluster(struct kube_conf *c, const char *dir, struct mtv_err *err)
 static char *
 exec_info(const struct kube_conf *c, const char *api)
 {
-	json_object *o = json_object_new_object(), *spec = json_object_new_object();
+	json_object *o = json_object_new_object(),
+		    *spec = json_object_new_object();
 	char *s;
 
 	json_object_object_add(o, "apiVersion", json_object_new_string(api));
-	json_object_object_add(o, "kind", json_object_new_string("ExecCredential"));
+	json_object_object_add(o, "kind",
+			       json_object_new_string("ExecCredential"));
 	json_object_object_add(spec, "interactive", json_object_new_boolean(0));
 	if (member_bool(c->exec, "provideClusterInfo")) {
 		json_object *cl = json_object_new_object();
 
-		json_object_object_add(cl, "server", json_object_new_string(c->server));
+		json_object_object_add(cl, "server",
+				       json_object_new_string(c->server));
 		if (c->insecure)
 			json_object_object_add(cl, "insecure-skip-tls-verify",
 					       json_object_new_boolean(1));
 		if (c->tls_server_name)
-			json_object_object_add(cl, "tls-server-name",
-					       json_object_new_string(c->tls_server_name));
+			json_object_object_add(
+				cl, "tls-server-name",
+				json_object_new_string(c->tls_server_name));
 		if (c->ca_data) {
 			char *b = b64_encode(c->ca_data, c->ca_len);
 
@@ -559,7 +604,10 @@ run_plugin(char **argv, json_object *env, const char *info, struct strbuf *out,
 
 			if (member_str(e, "name"))
 				setenv(member_str(e, "name"),
-				       member_str(e, "value") ? member_str(e, "value") : "", 1);
+				       member_str(e, "value")
+					       ? member_str(e, "value")
+					       : "",
+				       1);
 		}
 		setenv("KUBERNETES_EXEC_INFO", info, 1);
 		execvp(argv[0], argv);
@@ -580,8 +628,10 @@ run_plugin(char **argv, json_object *env, const char *info, struct strbuf *out,
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, status, 0);
-			r = err_set(err, MTV_ETIMEOUT, "credential plugin \"%s\" did not finish within %d s",
-				    argv[0], EXEC_TIMEOUT_MS / 1000);
+			r = err_set(
+				err, MTV_ETIMEOUT,
+				"credential plugin \"%s\" did not finish within %d s",
+				argv[0], EXEC_TIMEOUT_MS / 1000);
 			goto fail;
 		}
 		n = poll(fds, 2, (int)left);
@@ -590,7 +640,8 @@ run_plugin(char **argv, json_object *env, const char *info, struct strbuf *out,
 		for (i = 0; i < 2; i++) {
 			ssize_t got;
 
-			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (fds[i].fd < 0 ||
+			    !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			got = read(fds[i].fd, buf, sizeof(buf));
 			if (got <= 0) {
@@ -646,52 +697,66 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 	const char *s;
 
 	if (!cmd || !*cmd)
-		return err_set(err, MTV_EINVAL, "kubeconfig exec plugin has no command");
+		return err_set(err, MTV_EINVAL,
+			       "kubeconfig exec plugin has no command");
 	if (!api)
 		api = "client.authentication.k8s.io/v1";
 	if (str_eq(member_str(c->exec, "interactiveMode"), "Always"))
-		return err_set(err, MTV_EAUTH,
-			       "credential plugin \"%s\" needs a terminal (interactiveMode Always): log in first, then run again",
-			       cmd);
+		return err_set(
+			err, MTV_EAUTH,
+			"credential plugin \"%s\" needs a terminal (interactiveMode Always): log in first, then run again",
+			cmd);
 	if (args && json_object_is_type(args, json_type_array))
 		n = json_object_array_length(args);
 	argv = xcalloc(n + 2, sizeof(*argv));
 	argv[0] = xstrdup(cmd);
 	for (i = 0; i < n; i++)
-		argv[i + 1] = xstrdup(json_object_get_string(json_object_array_get_idx(args, i)));
+		argv[i + 1] = xstrdup(json_object_get_string(
+			json_object_array_get_idx(args, i)));
 	info = exec_info(c, api);
-	r = run_plugin(argv, member(c->exec, "env"), info, &out, &eout, &status, err);
+	r = run_plugin(argv, member(c->exec, "env"), info, &out, &eout, &status,
+		       err);
 	if (r != 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		const char *hint = member_str(c->exec, "installHint");
 
-		r = err_set(err, MTV_EAUTH, "credential plugin \"%s\" failed (status %d): %s%s%s",
-			    cmd, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-			    eout.len ? strbuf_str(&eout) : "no message",
-			    hint ? "; " : "", hint ? hint : "");
+		r = err_set(
+			err, MTV_EAUTH,
+			"credential plugin \"%s\" failed (status %d): %s%s%s",
+			cmd, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			eout.len ? strbuf_str(&eout) : "no message",
+			hint ? "; " : "", hint ? hint : "");
 		goto out;
 	}
 	cred = json_tokener_parse(strbuf_str(&out));
 	st = member(cred, "status");
-	if (!cred || !str_eq(member_str(cred, "kind"), "ExecCredential") || !st) {
-		r = err_set(err, MTV_EAUTH, "credential plugin \"%s\" did not print an ExecCredential with a status",
-			    cmd);
+	if (!cred || !str_eq(member_str(cred, "kind"), "ExecCredential") ||
+	    !st) {
+		r = err_set(
+			err, MTV_EAUTH,
+			"credential plugin \"%s\" did not print an ExecCredential with a status",
+			cmd);
 		goto out;
 	}
 	if ((s = member_str(st, "token")) && *s) {
 		set_token(c, s, strlen(s));
-	} else if (member_str(st, "clientCertificateData") && member_str(st, "clientKeyData")) {
+	} else if (member_str(st, "clientCertificateData") &&
+		   member_str(st, "clientKeyData")) {
 		free(c->cert_data);
 		wipe_free(c->key_data, c->key_len);
-		c->cert_data = (unsigned char *)xstrdup(member_str(st, "clientCertificateData"));
+		c->cert_data = (unsigned char *)xstrdup(
+			member_str(st, "clientCertificateData"));
 		c->cert_len = strlen((char *)c->cert_data);
-		c->key_data = (unsigned char *)xstrdup(member_str(st, "clientKeyData"));
+		c->key_data = (unsigned char *)xstrdup(
+			member_str(st, "clientKeyData"));
 		c->key_len = strlen((char *)c->key_data);
 		redact_add((char *)c->key_data);
 	} else {
-		r = err_set(err, MTV_EAUTH, "credential plugin \"%s\" gave neither a token nor a client certificate",
-			    cmd);
+		r = err_set(
+			err, MTV_EAUTH,
+			"credential plugin \"%s\" gave neither a token nor a client certificate",
+			cmd);
 		goto out;
 	}
 	c->exec_expiry_ms = 0;
@@ -720,7 +785,8 @@ env_or(const char *name, const char *fallback)
 
 int
 kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
-		   const char *kubeconfig, const char *context, struct mtv_err *err)
+		   const char *kubeconfig, const char *context,
+		   struct mtv_err *err)
 {
 	const char *pw, *insecure;
 
@@ -728,21 +794,27 @@ kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
 	/* $KUBECONFIG is a list: kube_connect reads it when this is NULL */
 	o->kubeconfig = kubeconfig && *kubeconfig ? kubeconfig : NULL;
 	o->context = context && *context ? context : NULL;
-	o->server = env_or("CLUSTER_HOST", p ? profile_str(p, "cluster_host") : NULL);
-	o->username = env_or("CLUSTER_USERNAME", p ? profile_str(p, "cluster_username") : NULL);
-	pw = env_or("CLUSTER_PASSWORD", p ? profile_str(p, "cluster_password") : NULL);
+	o->server = env_or("CLUSTER_HOST",
+			   p ? profile_str(p, "cluster_host") : NULL);
+	o->username = env_or("CLUSTER_USERNAME",
+			     p ? profile_str(p, "cluster_username") : NULL);
+	pw = env_or("CLUSTER_PASSWORD",
+		    p ? profile_str(p, "cluster_password") : NULL);
 	if (pw && *pw)
 		o->password = secret_new(pw);
-	o->ca_file = env_or("CLUSTER_CA_FILE", p ? profile_str(p, "cluster_ca_file") : NULL);
+	o->ca_file = env_or("CLUSTER_CA_FILE",
+			    p ? profile_str(p, "cluster_ca_file") : NULL);
 	insecure = env_or("CLUSTER_INSECURE", NULL);
 	if (insecure)
-		o->insecure = strcmp(insecure, "true") == 0 || strcmp(insecure, "1") == 0;
+		o->insecure = strcmp(insecure, "true") == 0 ||
+			      strcmp(insecure, "1") == 0;
 	else if (p && p->data)
 		o->insecure = member_bool(p->data, "insecure_verify_skip");
 	if (o->server && (!o->username || !o->password) && !o->kubeconfig &&
 	    !env_or("KUBECONFIG", NULL))
-		log_debug("cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
-			  o->server);
+		log_debug(
+			"cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
+			o->server);
 	(void)err;
 	return 0;
 }

@@ -115,14 +115,20 @@ test_merge(void)
 	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, &err), 0);
 	/* the first file to set a value wins */
 	CU_ASSERT_STRING_EQUAL(jstr_path(m, "current-context", NULL), "ctx-a");
-	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(m, "clusters")), 2);
-	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(m, "users")), 5);
-	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(m, "contexts")), 5);
+	CU_ASSERT_EQUAL(
+		json_object_array_length(json_object_object_get(m, "clusters")),
+		2);
+	CU_ASSERT_EQUAL(
+		json_object_array_length(json_object_object_get(m, "users")),
+		5);
+	CU_ASSERT_EQUAL(
+		json_object_array_length(json_object_object_get(m, "contexts")),
+		5);
 	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, NULL, &err), 0);
 	CU_ASSERT_STRING_EQUAL(c.server, "https://a.example:6443");
 	CU_ASSERT_STRING_EQUAL(c.token, "token-from-a");
 	CU_ASSERT_STRING_EQUAL(c.namespace, "ns-a");
-	CU_ASSERT_FALSE(c.insecure);	/* b's c1 is discarded as a whole */
+	CU_ASSERT_FALSE(c.insecure); /* b's c1 is discarded as a whole */
 	/* relative to the kubeconfig's folder */
 	CU_ASSERT_STRING_EQUAL(c.ca_file, ca);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_TOKEN);
@@ -133,7 +139,8 @@ test_merge(void)
 	CU_ASSERT_STRING_EQUAL(c.server, "https://c2.example");
 	CU_ASSERT_PTR_NULL(c.ca_file);
 	CU_ASSERT_EQUAL(c.ca_len, 28);
-	CU_ASSERT(c.ca_data && memcmp(c.ca_data, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+	CU_ASSERT(c.ca_data &&
+		  memcmp(c.ca_data, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
 	CU_ASSERT_STRING_EQUAL(c.token, "wins-over-file");
 	kube_conf_release(&c);
 	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "nope", &err), MTV_EINVAL);
@@ -177,7 +184,8 @@ test_token_file(void)
 	/* the same through KUBECONFIG as a list */
 	env = xasprintf("%s:%s", a, b);
 	setenv("KUBECONFIG", env, 1);
-	CU_ASSERT_EQUAL(kube_conf_from_kubeconfig(&c, NULL, "ctx-file", &err), 0);
+	CU_ASSERT_EQUAL(kube_conf_from_kubeconfig(&c, NULL, "ctx-file", &err),
+			0);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-3");
 	kube_conf_release(&c);
 	unsetenv("KUBECONFIG");
@@ -208,7 +216,8 @@ test_client_cert(void)
 	CU_ASSERT_PTR_NULL(strstr(r, "KEY-data-secret"));
 	free(r);
 	kube_conf_release(&c);
-	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-halfcert", &err), MTV_EINVAL);
+	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-halfcert", &err),
+			MTV_EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "without its key"));
 	kube_conf_release(&c);
 	json_object_put(m);
@@ -219,14 +228,17 @@ test_client_cert(void)
 static void
 test_exec_plugin(void)
 {
-	char *script = put("plugin.sh",
+	char *script = put(
+		"plugin.sh",
 		"#!/bin/sh\n"
 		"case \"$KUBERNETES_EXEC_INFO\" in *'\"kind\":\"ExecCredential\"'*) ;; *) exit 3;; esac\n"
 		"echo \"plugin says $1\" >&2\n"
 		"printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
 		"\"status\":{\"token\":\"exec-%s-%s\",\"expirationTimestamp\":\"2030-01-02T03:04:05Z\"}}\\n' \"$1\" \"$PLUGIN_ENV\"\n",
 		0700);
-	char *fail = put("fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 7\n", 0700);
+	char *fail = put("fail.sh",
+			 "#!/bin/sh\necho 'no credentials here' >&2\nexit 7\n",
+			 0700);
 	char *yaml = xasprintf(
 		"current-context: x\nclusters:\n- name: c\n  cluster:\n    server: https://h\n"
 		"users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
@@ -236,7 +248,8 @@ test_exec_plugin(void)
 		"- name: i\n  user:\n    exec:\n      command: /bin/true\n      interactiveMode: Always\n"
 		"contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
 		"- name: y\n  context: {cluster: c, user: f}\n"
-		"- name: z\n  context: {cluster: c, user: i}\n", fail);
+		"- name: z\n  context: {cluster: c, user: i}\n",
+		fail);
 	char *kc = put("exec.yaml", yaml, 0600);
 	struct mtv_err err = { 0 };
 	struct kube_conf c = { 0 };
@@ -303,33 +316,50 @@ test_in_cluster(void)
 static void
 test_kube_path(void)
 {
-	static const struct { const char *kind, *ns, *name, *want; } t[] = {
+	static const struct {
+		const char *kind, *ns, *name, *want;
+	} t[] = {
 		{ "Namespace", "x", "ns1", "/api/v1/namespaces/ns1" },
 		{ "Namespace", NULL, NULL, "/api/v1/namespaces" },
 		{ "Secret", "n", "s", "/api/v1/namespaces/n/secrets/s" },
 		{ "ConfigMap", "n", NULL, "/api/v1/namespaces/n/configmaps" },
 		{ "Event", "n", NULL, "/api/v1/namespaces/n/events" },
 		{ "Pod", "n", "p", "/api/v1/namespaces/n/pods/p" },
-		{ "PersistentVolumeClaim", "n", "c", "/api/v1/namespaces/n/persistentvolumeclaims/c" },
-		{ "PersistentVolume", "n", "pv", "/api/v1/persistentvolumes/pv" },
-		{ "StorageClass", NULL, "sc", "/apis/storage.k8s.io/v1/storageclasses/sc" },
-		{ "Provider", "n", "p", "/apis/forklift.konveyor.io/v1beta1/namespaces/n/providers/p" },
-		{ "NetworkMap", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/networkmaps" },
-		{ "StorageMap", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/storagemaps" },
-		{ "Plan", "n", "p", "/apis/forklift.konveyor.io/v1beta1/namespaces/n/plans/p" },
-		{ "Plan", NULL, NULL, "/apis/forklift.konveyor.io/v1beta1/plans" },
-		{ "Migration", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/migrations" },
-		{ "Hook", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/hooks" },
-		{ "Host", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/hosts" },
+		{ "PersistentVolumeClaim", "n", "c",
+		  "/api/v1/namespaces/n/persistentvolumeclaims/c" },
+		{ "PersistentVolume", "n", "pv",
+		  "/api/v1/persistentvolumes/pv" },
+		{ "StorageClass", NULL, "sc",
+		  "/apis/storage.k8s.io/v1/storageclasses/sc" },
+		{ "Provider", "n", "p",
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/providers/p" },
+		{ "NetworkMap", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/networkmaps" },
+		{ "StorageMap", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/storagemaps" },
+		{ "Plan", "n", "p",
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/plans/p" },
+		{ "Plan", NULL, NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/plans" },
+		{ "Migration", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/migrations" },
+		{ "Hook", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/hooks" },
+		{ "Host", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/hosts" },
 		{ "ForkliftController", "openshift-mtv", "fc",
 		  "/apis/forklift.konveyor.io/v1beta1/namespaces/openshift-mtv/forkliftcontrollers/fc" },
 		{ "VSphereXcopyVolumePopulator", "n", NULL,
 		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/vspherexcopyvolumepopulators" },
-		{ "VirtualMachine", "n", "vm", "/apis/kubevirt.io/v1/namespaces/n/virtualmachines/vm" },
-		{ "DataVolume", "n", NULL, "/apis/cdi.kubevirt.io/v1beta1/namespaces/n/datavolumes" },
-		{ "CustomResourceDefinition", NULL, "plans.forklift.konveyor.io",
+		{ "VirtualMachine", "n", "vm",
+		  "/apis/kubevirt.io/v1/namespaces/n/virtualmachines/vm" },
+		{ "DataVolume", "n", NULL,
+		  "/apis/cdi.kubevirt.io/v1beta1/namespaces/n/datavolumes" },
+		{ "CustomResourceDefinition", NULL,
+		  "plans.forklift.konveyor.io",
 		  "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/plans.forklift.konveyor.io" },
-		{ "plans", "n", NULL, "/apis/forklift.konveyor.io/v1beta1/namespaces/n/plans" },
+		{ "plans", "n", NULL,
+		  "/apis/forklift.konveyor.io/v1beta1/namespaces/n/plans" },
 	};
 	size_t i;
 
@@ -350,37 +380,54 @@ test_retry(void)
 {
 	long d = -1;
 
-	CU_ASSERT_EQUAL(kube_retry_decide(200, false, NULL, 0, false, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(404, false, NULL, 0, false, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(409, false, NULL, 0, false, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(401, false, NULL, 0, false, &d), KUBE_REAUTH);
-	CU_ASSERT_EQUAL(kube_retry_decide(401, false, NULL, 0, true, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "3", 0, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(200, false, NULL, 0, false, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(404, false, NULL, 0, false, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(409, false, NULL, 0, false, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(401, false, NULL, 0, false, &d),
+			KUBE_REAUTH);
+	CU_ASSERT_EQUAL(kube_retry_decide(401, false, NULL, 0, true, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "3", 0, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 3000);
-	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "999", 0, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "999", 0, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 60000);
-	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "soon", 0, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(429, false, "soon", 0, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 200);
-	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 2, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 2, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 800);
-	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 7, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 7, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 5000);
-	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 8, false, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(0, true, NULL, 1, false, &d), KUBE_RETRY);
+	CU_ASSERT_EQUAL(kube_retry_decide(503, false, NULL, 8, false, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(0, true, NULL, 1, false, &d),
+			KUBE_RETRY);
 	CU_ASSERT_EQUAL(d, 400);
-	CU_ASSERT_EQUAL(kube_retry_decide(0, true, NULL, 5, false, &d), KUBE_DONE);
-	CU_ASSERT_EQUAL(kube_retry_decide(422, false, NULL, 0, false, &d), KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(0, true, NULL, 5, false, &d),
+			KUBE_DONE);
+	CU_ASSERT_EQUAL(kube_retry_decide(422, false, NULL, 0, false, &d),
+			KUBE_DONE);
 }
 
 static void
 test_list_url(void)
 {
-	char *u = kube_list_url("/api/v1/namespaces/n/pods", "migration=abc,vmID in (vm-1,vm-2)",
+	char *u = kube_list_url("/api/v1/namespaces/n/pods",
+				"migration=abc,vmID in (vm-1,vm-2)",
 				"metadata.name=x", 500, "eyJ2Ijo/+=");
 
-	CU_ASSERT_STRING_EQUAL(u, "/api/v1/namespaces/n/pods"
-			       "?labelSelector=migration%3Dabc%2CvmID%20in%20%28vm-1%2Cvm-2%29"
-			       "&fieldSelector=metadata.name%3Dx&limit=500&continue=eyJ2Ijo%2F%2B%3D");
+	CU_ASSERT_STRING_EQUAL(
+		u,
+		"/api/v1/namespaces/n/pods"
+		"?labelSelector=migration%3Dabc%2CvmID%20in%20%28vm-1%2Cvm-2%29"
+		"&fieldSelector=metadata.name%3Dx&limit=500&continue=eyJ2Ijo%2F%2B%3D");
 	free(u);
 	u = kube_list_url("/api/v1/pods", NULL, "", 0, NULL);
 	CU_ASSERT_STRING_EQUAL(u, "/api/v1/pods");
@@ -396,14 +443,18 @@ test_oauth_helpers(void)
 	char *n, *e = NULL, *t;
 
 	n = kube_oauth_token_name("sha256~lab-token-123");
-	CU_ASSERT_STRING_EQUAL(n, "sha256~bvLOWQa90pZgXPmhoPNio0PUpjw8ArlnQEZkXsliqvQ");
+	CU_ASSERT_STRING_EQUAL(
+		n, "sha256~bvLOWQa90pZgXPmhoPNio0PUpjw8ArlnQEZkXsliqvQ");
 	free(n);
 	n = kube_oauth_token_name("lab-token-123");
-	CU_ASSERT_STRING_EQUAL(n, "sha256~bvLOWQa90pZgXPmhoPNio0PUpjw8ArlnQEZkXsliqvQ");
+	CU_ASSERT_STRING_EQUAL(
+		n, "sha256~bvLOWQa90pZgXPmhoPNio0PUpjw8ArlnQEZkXsliqvQ");
 	free(n);
 	redact_reset();
-	t = kube_oauth_parse_location("https://oauth.example/oauth/token/implicit#access_token="
-				      "sha256~Tok%2Dx&expires_in=86400&scope=user%3Afull&token_type=Bearer", &e);
+	t = kube_oauth_parse_location(
+		"https://oauth.example/oauth/token/implicit#access_token="
+		"sha256~Tok%2Dx&expires_in=86400&scope=user%3Afull&token_type=Bearer",
+		&e);
 	CU_ASSERT_STRING_EQUAL(t ? t : "", "sha256~Tok-x");
 	CU_ASSERT_PTR_NULL(e);
 	free(t);
@@ -411,8 +462,10 @@ test_oauth_helpers(void)
 	CU_ASSERT_PTR_NULL(strstr(n, "Tok-x"));
 	free(n);
 	redact_reset();
-	t = kube_oauth_parse_location("https://oauth.example/oauth/token/implicit?error=access_denied"
-				      "&error_description=wrong+password", &e);
+	t = kube_oauth_parse_location(
+		"https://oauth.example/oauth/token/implicit?error=access_denied"
+		"&error_description=wrong+password",
+		&e);
 	CU_ASSERT_PTR_NULL(t);
 	CU_ASSERT_STRING_EQUAL(e ? e : "", "access_denied: wrong password");
 	free(e);
@@ -437,7 +490,7 @@ test_opts_from_env(void)
 	CU_ASSERT_STRING_EQUAL(o.server, "https://api.example:6443");
 	CU_ASSERT_STRING_EQUAL(o.username, "kubeadmin");
 	CU_ASSERT_STRING_EQUAL(secret_value(o.password), "Cluster-Pa55word");
-	CU_ASSERT_PTR_NULL(o.kubeconfig);	/* kube_connect reads the list */
+	CU_ASSERT_PTR_NULL(o.kubeconfig); /* kube_connect reads the list */
 	CU_ASSERT_STRING_EQUAL(o.context, "ctx");
 	r = redact("pw Cluster-Pa55word");
 	CU_ASSERT_PTR_NULL(strstr(r, "Pa55"));
@@ -456,7 +509,8 @@ test_opts_from_env(void)
 
 static CU_TestInfo tests_kube[] = {
 	{ "kubeconfig file list (flag, KUBECONFIG, HOME)", test_paths },
-	{ "kubeconfig merge: first wins, relative paths, contexts", test_merge },
+	{ "kubeconfig merge: first wins, relative paths, contexts",
+	  test_merge },
 	{ "kubeconfig tokenFile and its rotation", test_token_file },
 	{ "kubeconfig client certificate and key data", test_client_cert },
 	{ "exec credential plugin", test_exec_plugin },
