@@ -28,4 +28,19 @@ bool extra_key_secret(const char *key);
 /* Is the profile key path ("password", "copyoffload.esxi_password") a secret? */
 bool profile_key_secret(const char *path);
 
+#ifdef MTV_TESTING
+/* Internals visible to the unit tests (MTV_STATIC). */
+#include <json-c/json.h>
+struct mtv_diags;
+void strip_comment_lines(char *buf, size_t len);
+void profile_env_apply(json_object *data, struct mtv_diags *diags);
+struct mtv_profile;
+void profile_check_copyoffload(const struct mtv_profile *p, struct mtv_diags *diags);
+char *plan_vm_name_sanitise(const char *name);
+bool plan_dns_subdomain(const char *s);
+char *plan_target_vm_name(const char *source);
+char *plan_dns_label(const char *s, size_t max);
+void plan_run_id(const char *name, char out[7]);
+#endif
+
 #endif
