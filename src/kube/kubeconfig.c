@@ -245,6 +245,20 @@ merge_named(json_object *dst, json_object *src, const char *key)
 	}
 }
 
+/* A kubeconfig under $HOME that others can read holds credentials in the
+ * open (files mounted from Secrets elsewhere are not warned about). */
+static void
+warn_lax_mode(const char *path)
+{
+	const char *home = getenv("HOME");
+	struct stat st;
+
+	if (home && *home && str_startswith(path, home) && stat(path, &st) == 0 &&
+	    (st.st_mode & 077))
+		log_warn("kubeconfig \"%s\" can be read by others (mode %03o)", path,
+			 (unsigned)(st.st_mode & 0777));
+}
+
 int
 kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
 {
@@ -269,6 +283,7 @@ kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
 			}
 			continue;
 		}
+		warn_lax_mode(paths[i]);
 		if (doc_load_file(&doc, paths[i], &diags) != 0) {
 			r = err_set(err, MTV_EINVAL,
 				    "kubeconfig \"%s\" cannot be read: %s",
