@@ -526,29 +526,42 @@ cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	  const char *ns, const char *name, int timeout_s, struct mtv_err *err)
 {
 	char *path = kube_path(kind, ns, name), *coll = kube_path(kind, ns, NULL), *fs;
-	json_object *obj = NULL;
+	long long deadline = clock_ms() + (long long)timeout_s * 1000;
 	bool gone = false;
 	int r;
 
 	r = kube_delete(k, path, "Background", err);
 	if (r != 0 || timeout_s <= 0)
 		goto out;
-	/* gone already? */
-	r = kube_get(k, path, &obj, err);
-	json_object_put(obj);
-	if (r == MTV_ENOTFOUND) {
-		err_clear(err);
-		r = 0;
-		goto out;
-	}
-	if (r != 0)
-		goto out;
 	fs = xasprintf("metadata.name=%s", name);
-	r = cl_wait(ctx, k, coll, fs, NULL, timeout_s, gone_fn, &gone, err);
+	/* a DELETED event ends the wait; an object already gone when the
+	 * watch lists gives no event, so each short round checks with a get */
+	while (r == 0 && !gone) {
+		json_object *obj = NULL;
+		long long left = deadline - clock_ms();
+
+		r = kube_get(k, path, &obj, err);
+		json_object_put(obj);
+		if (r == MTV_ENOTFOUND) {
+			err_clear(err);
+			r = 0;
+			break;
+		}
+		if (r != 0)
+			break;
+		if (left <= 0 || exec_should_stop(ctx, err)) {
+			r = left <= 0 ? err_set(err, MTV_ETIMEOUT, "%s '%s' still exists %d s "
+						"after its deletion", kind, name, timeout_s) : err->code;
+			break;
+		}
+		r = kube_wait(k, coll, fs, NULL, left > 5000 ? 5 : (int)(left / 1000) + 1,
+			      gone_fn, &gone, err);
+		if (r == MTV_ETIMEOUT) {
+			err_clear(err);
+			r = 0;
+		}
+	}
 	free(fs);
-	if (r == MTV_ETIMEOUT)
-		r = err_set(err, MTV_ETIMEOUT, "%s '%s' still exists %d s after its deletion",
-			    kind, name, timeout_s);
 out:
 	free(coll);
 	free(path);
@@ -745,8 +758,7 @@ cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 		r = err_set(err, MTV_EFAILED, "left behind by the teardown (now deleted): %s",
 			    strbuf_str(&leaks));
 	} else if (r != 0) {
-		r = err_set(err, MTV_EFAILED, "namespace '%s' left behind: %s", ctx->ns,
-			    err->msg);
+		r = err_set(err, MTV_EFAILED, "%s", err->msg);
 	}
 	free(sel);
 	strbuf_release(&leaks);
@@ -992,16 +1004,23 @@ static void
 add_error(struct strbuf *sb, const char *who, json_object *e)
 {
 	json_object *reasons = jget(e, "reasons");
+	struct strbuf r = STRBUF_INIT;
 	size_t i;
 
 	if (e == NULL)
 		return;
+	for (i = 0; reasons && i < json_object_array_length(reasons); i++)
+		strbuf_addf(&r, " %s", json_object_get_string(json_object_array_get_idx(reasons, i)));
+	/* the same reason bubbles up from task to step to VM: say it once */
+	if (r.len && sb->len && strstr(strbuf_str(sb), strbuf_str(&r))) {
+		strbuf_release(&r);
+		return;
+	}
 	strbuf_addf(sb, "%s%s", sb->len ? "; " : "", who);
 	if (jstr(e, "phase"))
 		strbuf_addf(sb, " (phase %s)", jstr(e, "phase"));
-	strbuf_adds(sb, ":");
-	for (i = 0; reasons && i < json_object_array_length(reasons); i++)
-		strbuf_addf(sb, " %s", json_object_get_string(json_object_array_get_idx(reasons, i)));
+	strbuf_addf(sb, ":%s", strbuf_str(&r));
+	strbuf_release(&r);
 }
 
 char *

@@ -80,7 +80,8 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 		return r;
 	what = cl_what(obj);
 	if (str_eq(role, "storage")) {
-		const char *vendor = profile_co(ctx->profile, "storage_vendor_product");
+		const char *vendor = jstr(params, "vendor") ? jstr(params, "vendor") :
+			profile_co(ctx->profile, "storage_vendor_product");
 		char *miss = secret_missing_keys(jget(obj, "stringData"), vendor);
 
 		if (miss) {
