@@ -10,3 +10,5 @@ libmtv_a_SOURCES += \
 check_PROGRAMS += tests/vstool
 tests_vstool_SOURCES = src/vsphere/vstool.c
 tests_vstool_LDADD = libmtv.a $(MTV_LIBS)
+LAB_TESTS += tests/t_source.sh
+EXTRA_DIST += tests/t_source.sh tests/t_source_plans.py tests/t_source_check.py

@@ -33,6 +33,7 @@ struct vs_client {
 	int pinlen;
 	bool pin_bad;
 	int pin_port;			/* local port of the verified connection */
+	int gen;			/* logins so far: session objects die */
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
 	char *wpc;			/* private collector for waits */
@@ -466,6 +467,17 @@ on_write(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static bool
+has(const char *d, size_t n, const char *what)
+{
+	size_t i, l = strlen(what);
+
+	for (i = 0; i + l <= n; i++)
+		if (strncasecmp(d + i, what, l) == 0)
+			return true;
+	return false;
+}
+
 static int
 on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 {
@@ -477,6 +489,17 @@ on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 	    t != CURLINFO_HEADER_OUT && t != CURLINFO_DATA_IN &&
 	    t != CURLINFO_DATA_OUT)
 		return 0;
+	/* libcurl's cookie engine prints the session value in quotes, which
+	 * the header masking does not cover */
+	if (t == CURLINFO_TEXT && has(data, n, "cookie")) {
+		log_trace("vsphere * (session cookie stored)");
+		return 0;
+	}
+	/* the UserSession key is the session cookie's value */
+	if (t == CURLINFO_DATA_IN && has(data, n, "LoginResponse")) {
+		log_trace("vsphere < (login response not shown: session key)");
+		return 0;
+	}
 	s = xstrndup(data, n);
 	log_trace("vsphere %s %s",
 		  t == CURLINFO_TEXT ? "*" : (t == CURLINFO_HEADER_IN ||
@@ -693,6 +716,21 @@ ret_field(xmlNodePtr resp, const char *name)
 	return n ? xtext(n) : NULL;
 }
 
+/* Views and collectors belong to a session: a new login forgets them. */
+static void
+forget_session_objects(struct vs_client *vs)
+{
+	size_t i;
+
+	for (i = 0; i < vs->nviews; i++) {
+		free(vs->views[i].type);
+		free(vs->views[i].moid);
+	}
+	vs->nviews = 0;
+	free(vs->wpc);
+	vs->wpc = NULL;
+}
+
 static int
 login(struct vs_client *vs, struct mtv_err *err)
 {
@@ -719,6 +757,8 @@ login(struct vs_client *vs, struct mtv_err *err)
 		return err_prefix(err, "vSphere login to '%s' as '%s'",
 				  vs->url, vs->user ? vs->user : "");
 	vs->logged_in = true;
+	vs->gen++;
+	forget_session_objects(vs);
 	xmlFreeDoc(doc);
 	return 0;
 }
@@ -1048,16 +1088,31 @@ find_cb(xmlNodePtr obj, void *arg)
 	return 0;
 }
 
+static int list_names1(struct vs_client *vs, const char *type,
+		       struct find_arg *f, struct mtv_err *err);
+
+/* A view made in a session that expired meanwhile is retried once. */
 static int
 list_names(struct vs_client *vs, const char *type, struct find_arg *f,
 	   struct mtv_err *err)
+{
+	int gen = vs->gen, r = list_names1(vs, type, f, err);
+
+	if (r != 0 && vs->gen != gen)
+		r = list_names1(vs, type, f, err);
+	return r;
+}
+
+static int
+list_names1(struct vs_client *vs, const char *type, struct find_arg *f,
+	    struct mtv_err *err)
 {
 	struct strbuf spec = STRBUF_INIT;
 	const char *view = view_for(vs, type, err);
 	int r;
 
 	if (view == NULL)
-		return err->code;
+		return err ? err->code : MTV_EIO;
 	strbuf_addf(&spec, "<propSet><type>%s</type><pathSet>name</pathSet></propSet>"
 		    "<objectSet><obj type=\"ContainerView\">", type);
 	strbuf_add_xml(&spec, view);
@@ -1165,15 +1220,42 @@ apply_change(json_object *state, xmlNodePtr cs)
 
 /* Watch paths of (type, moid) until done(state) says 1 (or an error);
  * timeout seconds overall. */
+static int watch1(struct vs_client *vs, const char *type, const char *moid,
+		  const char *const *paths, const char *what,
+		  int (*done)(json_object *state, void *arg, struct mtv_err *err),
+		  void *arg, long long deadline, int timeout, struct mtv_err *err);
+
+/* The collector and its filter die with the session: after a new login
+ * the watch starts again (twice at most). */
 static int
 watch(struct vs_client *vs, const char *type, const char *moid,
       const char *const *paths, const char *what,
       int (*done)(json_object *state, void *arg, struct mtv_err *err),
       void *arg, int timeout, struct mtv_err *err)
 {
+	long long deadline = clock_ms() + (long long)timeout * 1000;
+	int i, gen, r = MTV_EIO;
+
+	for (i = 0; i < 3; i++) {
+		gen = vs->gen;
+		r = watch1(vs, type, moid, paths, what, done, arg, deadline,
+			   timeout, err);
+		if (r == 0 || vs->gen == gen)
+			break;
+		log_verbose("vSphere session renewed, watching '%s' again", what);
+	}
+	return r;
+}
+
+static int
+watch1(struct vs_client *vs, const char *type, const char *moid,
+       const char *const *paths, const char *what,
+       int (*done)(json_object *state, void *arg, struct mtv_err *err),
+       void *arg, long long deadline, int timeout, struct mtv_err *err)
+{
 	struct strbuf a = STRBUF_INIT;
 	json_object *state = json_object_new_object();
-	long long deadline = clock_ms() + (long long)timeout * 1000;
+	int gen0 = vs->gen;
 	char *filter = NULL, *version = xstrdup("");
 	xmlDocPtr doc = NULL;
 	xmlNodePtr resp;
@@ -1197,14 +1279,8 @@ watch(struct vs_client *vs, const char *type, const char *moid,
 	strbuf_adds(&a, "</obj></objectSet></spec><partialUpdates>false</partialUpdates>");
 	r = vs_call(vs, "CreateFilter", "PropertyCollector", vs->wpc, a.buf,
 		    what, &doc, &resp, err);
-	if (r != 0) {
-		/* the private collector dies with an expired session */
-		if (str_eq(vs->fault, "ManagedObjectNotFound")) {
-			free(vs->wpc);
-			vs->wpc = NULL;
-		}
+	if (r != 0)
 		goto out;
-	}
 	filter = ret_field(resp, NULL);
 	xmlFreeDoc(doc);
 	doc = NULL;
@@ -1252,7 +1328,7 @@ watch(struct vs_client *vs, const char *type, const char *moid,
 		}
 	}
 out:
-	if (filter) {
+	if (filter && vs->gen == gen0) {
 		xmlFreeDoc(doc);
 		doc = NULL;
 		vs_call(vs, "DestroyPropertyFilter", "PropertyFilter", filter,
@@ -1285,7 +1361,7 @@ static int
 task_done(json_object *st, void *arg, struct mtv_err *err)
 {
 	struct task_arg *t = arg;
-	const char *state = jpath(st, "info.state");
+	const char *state = jpath(st, "info.state"), *msg;
 	json_object *e = NULL, *f = NULL;
 
 	if (str_eq(state, "success")) {
@@ -1298,12 +1374,15 @@ task_done(json_object *st, void *arg, struct mtv_err *err)
 	json_object_object_get_ex(st, "info.error", &e);
 	if (e)
 		json_object_object_get_ex(e, "fault", &f);
+	/* vcsim puts a Go type name in localizedMessage: prefer the fault's
+	 * own text then */
+	msg = jpath(e, "localizedMessage");
+	if (msg == NULL || str_startswith(msg, "*types."))
+		msg = jpath(f, "reason") ? jpath(f, "reason") : msg;
 	return err_set(err, fault_code(jpath(f, "_type")),
 		       "%s of '%s' failed: %s%s%s", t->method, t->what,
 		       jpath(f, "_type") ? jpath(f, "_type") : "error",
-		       jpath(e, "localizedMessage") ? ": " : "",
-		       jpath(e, "localizedMessage") ?
-		       jpath(e, "localizedMessage") : "");
+		       msg ? ": " : "", msg ? msg : "");
 }
 
 int
