@@ -206,9 +206,14 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		long long start = clock_ms();
 		int rc;
 
-		log_info("  undo %-9s %s", stack[i].kind->name,
-			 sget(stack[i].step, "undo") ? sget(stack[i].step, "undo") :
-			 sget(stack[i].step, "title"));
+		/* steps the plan says undo nothing are still asked (they may
+		 * have partial work to drop) but not announced */
+		if (sget(stack[i].step, "undo"))
+			log_info("  undo %-9s %s", stack[i].kind->name,
+				 sget(stack[i].step, "undo"));
+		else
+			log_verbose("  undo %-9s %s", stack[i].kind->name,
+				    sget(stack[i].step, "title"));
 		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
 		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
 		       clock_ms(), true, false);

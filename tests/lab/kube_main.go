@@ -103,6 +103,8 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 		}
 	}
 	logf("kube: API server on %s", k.url)
+	// the profile names the block class, so `run -p DIR/providers.yaml` works as is
+	l.ProviderExtra["storage_class"] = "lab-block"
 	ready := map[string]interface{}{
 		"kube": map[string]interface{}{
 			"server": k.url, "token": k.admin, "viewer_token": k.view,
