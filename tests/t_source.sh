@@ -58,6 +58,37 @@ for s in thin thick-lazy thick-eager multi-disk different-path multi-datastore \
 	unchanged "$s after cleanup"
 done
 
+# every scenarios.d file's source side through mtv-scenario run --only source
+MS=${MTV_SCENARIO:-$builddir/mtv-scenario}
+PROV="-p $LAB_PROVIDERS --storage-class $(lab_get storage_class)"
+for f in "$srcdir"/scenarios.d/*.yaml; do
+	n=$(basename "$f" .yaml)
+	"$MS" run --only source $PROV "$f" >"$T/o" 2>&1
+	rc=$?; cat "$T/o" >>"$ALL"
+	if [ $rc -eq 0 ]; then ok "scenarios.d/$n: source side passes"; else
+		not_ok "scenarios.d/$n: source side passes (exit $rc)"; tail -5 "$T/o" | diag_stdin; fi
+	unchanged "scenarios.d/$n"
+done
+# the disk shapes kept and checked with pyVmomi, from the real plans
+for n in thin thick-lazy thick-eager multi-disk multi-disk-different-path \
+	multi-disk-different-datastore-path multi-datastore mixed-datastore \
+	dual-disk-mixed-thin-thick fallback-large rdm-virtual rdm-physical \
+	independent-persistent independent-nonpersistent 10-mixed-disks \
+	thin-snapshots thick-lazy-snapshots thick-eager-snapshots warm; do
+	f=$srcdir/scenarios.d/$n.yaml
+	"$MS" plan --run-id kept01 $PROV --format json "$f" >"$T/plan.json" 2>"$T/o"
+	"$MS" run --run-id kept01 --keep --only source $PROV "$f" >"$T/o" 2>&1
+	rc=$?; cat "$T/o" >>"$ALL"
+	check "scenarios.d/$n --keep passes" [ $rc -eq 0 ]
+	if /usr/bin/python3 "$srcdir/tests/t_source_check.py" "$T/lab.json" \
+		"$T/plan.json" --cleanup >"$T/check" 2>&1; then
+		ok "scenarios.d/$n: pyVmomi finds what the scenario asked ($(grep -c '^ok' "$T/check") checks)"
+	else
+		not_ok "scenarios.d/$n: pyVmomi finds what the scenario asked"; grep -v '^ok' "$T/check" | diag_stdin
+	fi
+	unchanged "scenarios.d/$n after cleanup"
+done
+
 # faults: an expired session in the middle of a run (NotAuthenticated on the
 # clone) means one more Login and success
 lab_control POST /vsphere/counts/reset >/dev/null

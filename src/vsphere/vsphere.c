@@ -824,8 +824,13 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 	curl_easy_setopt(vs->h, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(vs->h, CURLOPT_PROTOCOLS_STR, "https,http");
 	if (vs->pinlen > 0) {
-		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		/* with a CA file as well, both must hold */
+		if (o->ca_file && *o->ca_file) {
+			curl_easy_setopt(vs->h, CURLOPT_CAINFO, o->ca_file);
+		} else {
+			curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
+			curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		}
 		curl_easy_setopt(vs->h, CURLOPT_CERTINFO, 1L);
 		curl_easy_setopt(vs->h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 		curl_easy_setopt(vs->h, CURLOPT_PREREQFUNCTION, on_prereq);
