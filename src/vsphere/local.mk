@@ -23,3 +23,4 @@ tests_unit_unit_vsphere_SOURCES = tests/unit/unit.h tests/unit/runner.c tests/un
 tests_unit_unit_vsphere_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
 tests_unit_unit_vsphere_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_unit_vsphere_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+EXTRA_DIST += bench/bench-source.sh
