@@ -386,6 +386,13 @@ check_xcopy(struct ver *v, json_object *c)
 
 		if (ds && !str_eq(disk_datastore(v, st, cache, disk), ds))
 			continue;
+		/* RDM and VVol disks are cloned by the array itself: xcopyUsed
+		 * is 0 by design and says nothing about XCOPY */
+		if (str_eq(jstr(e, "cloneMethod"), "rdm") || str_eq(jstr(e, "cloneMethod"), "vvol")) {
+			log_info("verify: plan '%s' disk '%s': array-native clone (%s), xcopyUsed "
+				 "does not apply", plan, disk, jstr(e, "cloneMethod"));
+			continue;
+		}
 		n++;
 		if (xu == NULL)
 			fail(v, "plan '%s' disk '%s': xcopyUsed unknown (no task annotation "
