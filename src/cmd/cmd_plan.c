@@ -8,6 +8,35 @@
 #include "cmd/cmd.h"
 #include "scn/scn.h"
 
+/* Print one plan to fp (JSON: an array element when several). */
+static void
+emit(json_object *plan, FILE *fp, bool json, bool verbose, size_t k)
+{
+	if (json) {
+		if (k)
+			fputs(",\n", fp);
+		redact_fputs(json_object_to_json_string_ext(plan, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_SPACED |
+							    JSON_C_TO_STRING_NOSLASHESCAPE), fp);
+	} else {
+		if (k)
+			fputc('\n', fp);
+		plan_print(plan, fp, verbose);
+	}
+}
+
+/* Copy the spooled output to stdout. */
+static void
+spool_copy(FILE *spool)
+{
+	char buf[65536];
+	size_t n;
+
+	rewind(spool);
+	while ((n = fread(buf, 1, sizeof(buf), spool)) > 0)
+		fwrite(buf, 1, n, stdout);
+}
+
 static int
 run(struct mtv_opts *o)
 {
@@ -15,9 +44,9 @@ run(struct mtv_opts *o)
 	struct mtv_profile *prof = NULL;
 	struct mtv_err err = { 0 };
 	struct plan_opts po = { 0 };
-	json_object *all = json_object_new_array();
+	FILE *spool = NULL;
 	char **paths = NULL;
-	size_t npaths = 0, i, n;
+	size_t npaths = 0, i, n = 0;
 	bool json = str_eq(o->format, "json");
 	int code = MTV_EXIT_USAGE;
 
@@ -28,6 +57,14 @@ run(struct mtv_opts *o)
 	}
 	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
 		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
+		goto out;
+	}
+	/* plans go to a spool file, printed only when every file expanded:
+	 * memory stays flat however many files there are */
+	spool = tmpfile();
+	if (spool == NULL) {
+		fprintf(stderr, "mtv-scenario: plan: cannot create a temporary file\n");
+		code = MTV_EXIT_INTERNAL;
 		goto out;
 	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
@@ -47,37 +84,33 @@ run(struct mtv_opts *o)
 		}
 		json_object_object_get_ex(s->root, "tags", &tags);
 		if (tags_match(o->marker, tags, &err) == 1 && prof &&
-		    plan_build(&plan, s, prof, &po, &diags) == 0)
-			json_object_array_add(all, plan);
+		    plan_build(&plan, s, prof, &po, &diags) == 0) {
+			if (diags.n == 0)
+				emit(plan, spool, json, o->verbosity > 0, n);
+			n++;
+		}
+		json_object_put(plan);
 		scenario_free(s);
 	}
 	diags_sort(&diags);
 	diags_print(&diags, stderr);
 	if (diags.n)
 		goto out;
-	n = json_object_array_length(all);
 	if (n == 0) {
 		fprintf(stderr, "mtv-scenario: plan: no scenario selected\n");
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
-	if (json) {
-		json_object *v = n == 1 && npaths == 1 ? json_object_array_get_idx(all, 0) : all;
-
-		redact_fputs(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_SPACED |
-							    JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-		fputc('\n', stdout);
-	} else {
-		for (i = 0; i < n; i++) {
-			if (i)
-				fputc('\n', stdout);
-			plan_print(json_object_array_get_idx(all, i), stdout, o->verbosity > 0);
-		}
-	}
+	/* one file: the plan; several (or a directory): an array */
+	if (json && !(n == 1 && npaths == 1))
+		fputs("[\n", stdout);
+	spool_copy(spool);
+	if (json)
+		fputs(!(n == 1 && npaths == 1) ? "\n]\n" : "\n", stdout);
 	code = MTV_EXIT_PASS;
 out:
-	json_object_put(all);
+	if (spool)
+		fclose(spool);
 	profile_free(prof);
 	paths_free(paths, npaths);
 	diags_release(&diags);
