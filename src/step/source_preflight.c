@@ -13,8 +13,9 @@
 static char *
 mount_vstorage(struct vs_client *vs, json_object *dp, struct mtv_err *err)
 {
-	static const char *const hpaths[] = { "config.fileSystemVolume.mountInfo",
-					      NULL };
+	static const char *const hpaths[] = {
+		"config.fileSystemVolume.mountInfo", NULL
+	};
 	json_object *mounts = jget(dp, "host"), *hp = NULL, *mi;
 	const char *host = jstr(vs_jlist(mounts, 0), "key");
 	char *res = NULL;
@@ -40,7 +41,8 @@ check_datastore(struct vs_client *vs, json_object *d, json_object *params,
 		struct strbuf *pb, int *n)
 {
 	static const char *const paths[] = { "name", "summary.type",
-					     "summary.freeSpace", "host", NULL };
+					     "summary.freeSpace", "host",
+					     NULL };
 	const char *moid = jstr(d, "moid"), *key = jstr(d, "key");
 	json_object *dp = NULL, *x = jget(d, "xcopy"), *tg;
 	struct mtv_err e = { 0 };
@@ -56,12 +58,15 @@ check_datastore(struct vs_client *vs, json_object *d, json_object *params,
 	}
 	type = jstr(dp, "summary.type");
 	if (jbool(params, "copyoffload") && str_eq(type, "NFS")) {
-		strbuf_addf(pb, "\n  datastore '%s' (%s) is NFS: copy-offload needs VMFS",
-			    jstr(dp, "name"), key);
+		strbuf_addf(
+			pb,
+			"\n  datastore '%s' (%s) is NFS: copy-offload needs VMFS",
+			jstr(dp, "name"), key);
 		(*n)++;
 	} else if (x && !str_eq(type, "VMFS")) {
 		strbuf_addf(pb, "\n  datastore '%s' (%s) is %s, not VMFS",
-			    jstr(dp, "name"), key, type ? type : "of unknown type");
+			    jstr(dp, "name"), key,
+			    type ? type : "of unknown type");
 		(*n)++;
 	} else if (x) {
 		bool want = json_object_get_boolean(x);
@@ -70,12 +75,16 @@ check_datastore(struct vs_client *vs, json_object *d, json_object *params,
 		vst = mount_vstorage(vs, dp, &e);
 		has = str_eq(vst, "vStorageSupported");
 		if (want && !has) {
-			strbuf_addf(pb, "\n  datastore '%s' (%s) does not report XCOPY (vStorageSupport %s)",
-				    jstr(dp, "name"), key, vst ? vst : "unknown");
+			strbuf_addf(
+				pb,
+				"\n  datastore '%s' (%s) does not report XCOPY (vStorageSupport %s)",
+				jstr(dp, "name"), key, vst ? vst : "unknown");
 			(*n)++;
 		} else if (!want && has) {
-			strbuf_addf(pb, "\n  datastore '%s' (%s) supports XCOPY, the scenario needs one without it",
-				    jstr(dp, "name"), key);
+			strbuf_addf(
+				pb,
+				"\n  datastore '%s' (%s) supports XCOPY, the scenario needs one without it",
+				jstr(dp, "name"), key);
 			(*n)++;
 		}
 	}
@@ -84,8 +93,10 @@ check_datastore(struct vs_client *vs, json_object *d, json_object *params,
 	free_b = atoll(jstr(dp, "summary.freeSpace") ?
 		       jstr(dp, "summary.freeSpace") : "0");
 	if (need > 0 && free_b < (need << 30)) {
-		strbuf_addf(pb, "\n  datastore '%s' (%s) has %lld GiB free, the thick disks need %lld GiB",
-			    jstr(dp, "name"), key, free_b >> 30, need);
+		strbuf_addf(
+			pb,
+			"\n  datastore '%s' (%s) has %lld GiB free, the thick disks need %lld GiB",
+			jstr(dp, "name"), key, free_b >> 30, need);
 		(*n)++;
 	}
 out:
@@ -96,7 +107,8 @@ out:
 static void
 check_lun(struct vs_client *vs, const char *lun, struct strbuf *pb, int *n)
 {
-	static const char *const paths[] = { "config.storageDevice.scsiLun", NULL };
+	static const char *const paths[] = { "config.storageDevice.scsiLun",
+					     NULL };
 	json_object *hosts = NULL, *hp = NULL;
 	struct mtv_err e = { 0 };
 	bool found = false;
@@ -119,7 +131,8 @@ check_lun(struct vs_client *vs, const char *lun, struct strbuf *pb, int *n)
 			continue;
 		l = jget(hp, "config.storageDevice.scsiLun");
 		for (i = 0; vs_jlist(l, i); i++)
-			found |= str_eq(jstr(vs_jlist(l, i), "canonicalName"), lun) ||
+			found |= str_eq(jstr(vs_jlist(l, i), "canonicalName"),
+					lun) ||
 				 str_eq(jstr(vs_jlist(l, i), "uuid"), lun);
 		json_object_put(hp);
 		hp = NULL;
@@ -145,7 +158,8 @@ preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
 		return r;
 	a = jget(params, "templates");
 	for (i = 0; a && i < json_object_array_length(a); i++) {
-		const char *t = json_object_get_string(json_object_array_get_idx(a, i));
+		const char *t =
+			json_object_get_string(json_object_array_get_idx(a, i));
 		struct mtv_err e = { 0 };
 		char *m = NULL;
 
@@ -157,10 +171,12 @@ preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
 	}
 	a = jget(params, "datastores");
 	for (i = 0; a && i < json_object_array_length(a); i++)
-		check_datastore(vs, json_object_array_get_idx(a, i), params, &pb, &n);
+		check_datastore(vs, json_object_array_get_idx(a, i), params,
+				&pb, &n);
 	a = jget(params, "hosts");
 	for (i = 0; a && i < json_object_array_length(a); i++) {
-		const char *h = json_object_get_string(json_object_array_get_idx(a, i));
+		const char *h =
+			json_object_get_string(json_object_array_get_idx(a, i));
 		struct mtv_err e = { 0 };
 		char *m = NULL;
 
@@ -173,8 +189,9 @@ preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
 	if (jstr(params, "rdm_lun_uuid"))
 		check_lun(vs, jstr(params, "rdm_lun_uuid"), &pb, &n);
 	if (n > 0)
-		r = err_set(err, MTV_EINVAL, "source preflight found %d problem%s:%s",
-			    n, n == 1 ? "" : "s", strbuf_str(&pb));
+		r = err_set(err, MTV_EINVAL,
+			    "source preflight found %d problem%s:%s", n,
+			    n == 1 ? "" : "s", strbuf_str(&pb));
 	strbuf_release(&pb);
 	return r;
 }

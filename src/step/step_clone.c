@@ -18,8 +18,8 @@ find_pool(struct vs_client *vs, json_object *params, const char *host,
 	int r;
 
 	if (jstr(params, "resource_pool"))
-		return vs_find(vs, "ResourcePool", jstr(params, "resource_pool"),
-			       out, err);
+		return vs_find(vs, "ResourcePool",
+			       jstr(params, "resource_pool"), out, err);
 	r = vs_prop_ref(vs, "HostSystem", host, "parent", &ptype, &parent, err);
 	if (r == 0)
 		r = vs_prop_ref(vs, ptype, parent, "resourcePool", &rtype, out,
@@ -67,14 +67,16 @@ build_spec(struct strbuf *a, json_object *params, const char *folder,
 		strbuf_addf(a, "<disk><diskId>%s</diskId>", jstr(d, "key"));
 		add_ref(a, "datastore", "Datastore", ds);
 		if (dt)
-			strbuf_addf(a, "<diskBackingInfo xsi:type=\"VirtualDiskFlatVer2BackingInfo\">"
-				    "<fileName></fileName><diskMode>%s</diskMode>"
-				    "<thinProvisioned>%s</thinProvisioned>"
-				    "<eagerlyScrub>%s</eagerlyScrub></diskBackingInfo>",
-				    jstr(b, "diskMode") ? jstr(b, "diskMode") :
-				    "persistent",
-				    str_eq(dt, "thin") ? "true" : "false",
-				    str_eq(dt, "thick-eager") ? "true" : "false");
+			strbuf_addf(
+				a,
+				"<diskBackingInfo xsi:type=\"VirtualDiskFlatVer2BackingInfo\">"
+				"<fileName></fileName><diskMode>%s</diskMode>"
+				"<thinProvisioned>%s</thinProvisioned>"
+				"<eagerlyScrub>%s</eagerlyScrub></diskBackingInfo>",
+				jstr(b, "diskMode") ? jstr(b, "diskMode")
+						    : "persistent",
+				str_eq(dt, "thin") ? "true" : "false",
+				str_eq(dt, "thick-eager") ? "true" : "false");
 		strbuf_adds(a, "</disk>");
 	}
 	if (dt)
@@ -92,14 +94,19 @@ build_spec(struct strbuf *a, json_object *params, const char *folder,
 			for (j = 0; vs_jlist(devs, j); j++)
 				if (str_eq(jstr(vs_jlist(devs, j), "key"),
 					   jstr(d, "controllerKey")))
-					bus = jstr(vs_jlist(devs, j), "busNumber");
+					bus = jstr(vs_jlist(devs, j),
+						   "busNumber");
 			if (bus == NULL)
 				continue;
-			strbuf_addf(a, "<extraConfig><key>scsi%s:%s.ctkEnabled</key>"
-				    "<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
-				    bus, jstr(d, "unitNumber"));
+			strbuf_addf(
+				a,
+				"<extraConfig><key>scsi%s:%s.ctkEnabled</key>"
+				"<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
+				bus, jstr(d, "unitNumber"));
 		}
-		strbuf_adds(a, "<changeTrackingEnabled>true</changeTrackingEnabled></config>");
+		strbuf_adds(
+			a,
+			"<changeTrackingEnabled>true</changeTrackingEnabled></config>");
 	}
 	strbuf_adds(a, "<powerOn>false</powerOn></spec>");
 }
@@ -113,17 +120,20 @@ drs_override(struct vs_client *vs, const char *vm, const char *host,
 	struct strbuf a = STRBUF_INIT;
 	int r;
 
-	r = vs_prop_ref(vs, "HostSystem", host, "parent", &ptype, &cluster, err);
+	r = vs_prop_ref(vs, "HostSystem", host, "parent", &ptype, &cluster,
+			err);
 	if (r != 0)
 		goto out;
 	if (!str_eq(ptype, "ClusterComputeResource")) {
 		r = 0;
 		goto out;
 	}
-	strbuf_adds(&a, "<spec xsi:type=\"ClusterConfigSpecEx\"><drsVmConfigSpec>"
+	strbuf_adds(&a,
+		    "<spec xsi:type=\"ClusterConfigSpecEx\"><drsVmConfigSpec>"
 		    "<operation>add</operation><info>");
 	add_ref(&a, "key", "VirtualMachine", vm);
-	strbuf_adds(&a, "<enabled>false</enabled></info></drsVmConfigSpec></spec>"
+	strbuf_adds(&a,
+		    "<enabled>false</enabled></info></drsVmConfigSpec></spec>"
 		    "<modify>true</modify>");
 	r = vs_invoke(vs, "ReconfigureComputeResource_Task",
 		      "ClusterComputeResource", cluster, a.buf, what, timeout,
@@ -167,7 +177,8 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 		if (r != 0)
 			goto out;
 	} else if (jstr(params, "same_host_as")) {
-		json_object *o = state_get(ctx, "vms", jstr(params, "same_host_as"));
+		json_object *o =
+			state_get(ctx, "vms", jstr(params, "same_host_as"));
 
 		if (o && jstr(o, "host"))
 			host = xstrdup(jstr(o, "host"));
@@ -200,9 +211,11 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 	rec = json_object_new_object();
 	json_object_object_add(rec, "moid", json_object_new_string(vm));
 	json_object_object_add(rec, "name", json_object_new_string(name));
-	json_object_object_add(rec, "host", jstr(vp, "runtime.host") ?
-			       json_object_new_string(jstr(vp, "runtime.host")) :
-			       NULL);
+	json_object_object_add(
+		rec, "host",
+		jstr(vp, "runtime.host")
+			? json_object_new_string(jstr(vp, "runtime.host"))
+			: NULL);
 	state_set(ctx, "vms", jstr(params, "vm_ref"), rec);
 	if (jbool(params, "disable_drs") && jstr(vp, "runtime.host")) {
 		r = drs_override(vs, vm, jstr(vp, "runtime.host"), name,

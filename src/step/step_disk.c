@@ -138,7 +138,9 @@ make_folder(struct vs_client *vs, const char *ds, const char *dsname,
 	strbuf_add_xml(&a, full);
 	strbuf_adds(&a, "</name><datacenter type=\"Datacenter\">");
 	strbuf_add_xml(&a, dc);
-	strbuf_adds(&a, "</datacenter><createParentDirectories>true</createParentDirectories>");
+	strbuf_adds(
+		&a,
+		"</datacenter><createParentDirectories>true</createParentDirectories>");
 	r = vs_invoke(vs, "MakeDirectory", "FileManager", vs_file_manager(vs),
 		      a.buf, full, timeout, NULL, err);
 	if (r != 0 && str_eq(vs_last_fault(vs), "FileAlreadyExists")) {
@@ -150,7 +152,8 @@ make_folder(struct vs_client *vs, const char *ds, const char *dsname,
 	{
 		json_object *f = json_object_new_object();
 
-		json_object_object_add(f, "datacenter", json_object_new_string(dc));
+		json_object_object_add(f, "datacenter",
+				       json_object_new_string(dc));
 		json_object_object_add(f, "path", json_object_new_string(full));
 		json_object_array_add(made, f);
 	}
@@ -165,7 +168,8 @@ out:
 static int
 check_space(struct vs_client *vs, json_object *disks, struct mtv_err *err)
 {
-	static const char *const paths[] = { "summary.freeSpace", "name", NULL };
+	static const char *const paths[] = { "summary.freeSpace", "name",
+					     NULL };
 	size_t i, j;
 	int r = 0;
 
@@ -195,9 +199,10 @@ check_space(struct vs_client *vs, json_object *disks, struct mtv_err *err)
 		free_b = atoll(jstr(p, "summary.freeSpace") ?
 			       jstr(p, "summary.freeSpace") : "0");
 		if (free_b < need)
-			r = err_set(err, MTV_EINVAL,
-				    "datastore '%s' has %lld GiB free, the thick disks need %lld GiB",
-				    jstr(p, "name"), free_b >> 30, need >> 30);
+			r = err_set(
+				err, MTV_EINVAL,
+				"datastore '%s' has %lld GiB free, the thick disks need %lld GiB",
+				jstr(p, "name"), free_b >> 30, need >> 30);
 		json_object_put(p);
 	}
 	return r;
@@ -228,7 +233,8 @@ set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
 		rec = state_get(ctx, "disks", key);
 		file = jstr(rec, "file");
 		for (k = 0; vs_jlist(devs, k); k++) {
-			json_object *d = vs_jlist(devs, k), *b = jget(d, "backing");
+			json_object *d = vs_jlist(devs, k),
+				    *b = jget(d, "backing");
 			struct vs_disk_spec s;
 
 			if (!str_eq(jstr(d, "_type"), "VirtualDisk") ||
@@ -244,15 +250,18 @@ set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
 			s.file = file;
 			s.datastore = jstr(b, "datastore");
 			s.mode = jstr(m, "mode");
-			s.provision = str_eq(jstr(b, "thinProvisioned"), "true") ?
-				      "thin" : str_eq(jstr(b, "eagerlyScrub"), "true") ?
-				      "thick-eager" : "thick-lazy";
+			s.provision = str_eq(jstr(b, "thinProvisioned"), "true")
+					      ? "thin"
+				      : str_eq(jstr(b, "eagerlyScrub"), "true")
+					      ? "thick-eager"
+					      : "thick-lazy";
 			vs_xml_disk_add(&sb, &s);
 		}
 	}
 	json_object_put(p);
 	if (sb.len == 0)
-		r = err_set(err, MTV_ENOTFOUND, "no disk of '%s' to switch modes",
+		r = err_set(err, MTV_ENOTFOUND,
+			    "no disk of '%s' to switch modes",
 			    jstr(params, "vm"));
 	else
 		r = vstep_reconfig(vs, vm, sb.buf, jstr(params, "vm"),
@@ -341,7 +350,8 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 				goto out;
 			}
 			file = xasprintf("[%s] %s/%s_%lld.vmdk", dsname,
-					 jstr(d, "path"), name, jint(d, "index"));
+					 jstr(d, "path"), name,
+					 jint(d, "index"));
 		} else {
 			file = xasprintf("[%s]", dsname);
 		}
@@ -350,9 +360,10 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 			  jget(d, "unit") ? (int)jint(d, "unit") : -1,
 			  &ck, &unit) != 0) {
 			free(file);
-			r = err_set(err, MTV_EINVAL,
-				    "no free SCSI unit left on '%s' (4 controllers full)",
-				    name);
+			r = err_set(
+				err, MTV_EINVAL,
+				"no free SCSI unit left on '%s' (4 controllers full)",
+				name);
 			goto out;
 		}
 		memset(&s, 0, sizeof(s));
@@ -372,9 +383,11 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 			for (k = 0; k < l.n; k++)
 				if (l.c[k].key == ck)
 					c = &l.c[k];
-			strbuf_addf(&ec, "<extraConfig><key>scsi%d:%d.ctkEnabled</key>"
-				    "<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
-				    c ? c->bus : 0, unit);
+			strbuf_addf(
+				&ec,
+				"<extraConfig><key>scsi%d:%d.ctkEnabled</key>"
+				"<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
+				c ? c->bus : 0, unit);
 		}
 	}
 	if (ec.len)
@@ -388,7 +401,8 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 		goto out;
 	k = 0;
 	for (i = 0; vs_jlist(jget(p2, "config.hardware.device"), i); i++) {
-		json_object *d = vs_jlist(jget(p2, "config.hardware.device"), i);
+		json_object *d =
+			vs_jlist(jget(p2, "config.hardware.device"), i);
 		int key = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
 		size_t b;
 		char sk[96];
@@ -442,7 +456,8 @@ undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 	 * step made go first, so that the folders can be deleted */
 	if (f == NULL || json_object_array_length(f) == 0)
 		return 0;
-	if (jget(undo, "keys") && json_object_array_length(jget(undo, "keys"))) {
+	if (jget(undo, "keys") &&
+	    json_object_array_length(jget(undo, "keys"))) {
 		r = vstep_power_off(vs, jstr(undo, "vm"), what, t, err);
 		if (r == 0)
 			r = vstep_remove_disks(vs, jstr(undo, "vm"),
@@ -454,8 +469,8 @@ undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 	for (i = 0; f && i < json_object_array_length(f); i++) {
 		json_object *o = json_object_array_get_idx(f, i);
 
-		r = vstep_delete_file(vs, jstr(o, "datacenter"), jstr(o, "path"),
-				      t, err);
+		r = vstep_delete_file(vs, jstr(o, "datacenter"),
+				      jstr(o, "path"), t, err);
 		if (r != 0)
 			return r;
 	}

@@ -25,7 +25,8 @@ exec_guest_ready(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (r == 0)
 		r = vs_wait_guest(vs, vm, jstr(params, "vm"), t, &ip, err);
 	if (r == 0)
-		log_verbose("guest of '%s' is ready at %s", jstr(params, "vm"), ip);
+		log_verbose("guest of '%s' is ready at %s", jstr(params, "vm"),
+			    ip);
 	free(vm);
 	free(ip);
 	return r;

@@ -55,10 +55,12 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (r != 0)
 		goto out;
 	if (!str_eq(jstr(dp, "summary.type"), "VMFS")) {
-		r = err_set(err, MTV_EINVAL,
-			    "RDM needs a VMFS datastore for its mapping file: '%s' is %s",
-			    jstr(dp, "name"), jstr(dp, "summary.type") ?
-			    jstr(dp, "summary.type") : "unknown");
+		r = err_set(
+			err, MTV_EINVAL,
+			"RDM needs a VMFS datastore for its mapping file: '%s' is %s",
+			jstr(dp, "name"),
+			jstr(dp, "summary.type") ? jstr(dp, "summary.type")
+						 : "unknown");
 		goto out;
 	}
 	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
@@ -69,16 +71,20 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 		goto out;
 	lun = find_lun(hp, lu);
 	if (lun == NULL) {
-		r = err_set(err, MTV_ENOTFOUND,
-			    "LUN '%s' for the RDM not found on the host of '%s'",
-			    lu, name);
+		r = err_set(
+			err, MTV_ENOTFOUND,
+			"LUN '%s' for the RDM not found on the host of '%s'",
+			lu, name);
 		goto out;
 	}
 	if (jget(lun, "capacity"))
-		cap = atoll(jstr(jget(lun, "capacity"), "block") ?
-			    jstr(jget(lun, "capacity"), "block") : "0") *
-		      atoll(jstr(jget(lun, "capacity"), "blockSize") ?
-			    jstr(jget(lun, "capacity"), "blockSize") : "0") / 1024;
+		cap = atoll(jstr(jget(lun, "capacity"), "block")
+				    ? jstr(jget(lun, "capacity"), "block")
+				    : "0") *
+		      atoll(jstr(jget(lun, "capacity"), "blockSize")
+				    ? jstr(jget(lun, "capacity"), "blockSize")
+				    : "0") /
+		      1024;
 	/* the planned controller; the unit re-checked against the devices */
 	devs = jget(vp, "config.hardware.device");
 	for (i = 0; vs_jlist(devs, i); i++) {
@@ -87,14 +93,16 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 		const char *t = jstr(d, "_type") ? jstr(d, "_type") : "";
 
 		if (jstr(d, "busNumber") && ck == 0 &&
-		    atoi(jstr(d, "busNumber")) == (int)jint(params, "controller") &&
+		    atoi(jstr(d, "busNumber")) ==
+			    (int)jint(params, "controller") &&
 		    (strstr(t, "SCSI") || strstr(t, "Logic")))
 			ck = atoi(jstr(d, "key"));
 	}
 	for (i = 0; vs_jlist(devs, i); i++) {
 		json_object *d = vs_jlist(devs, i);
 
-		if (jstr(d, "controllerKey") && atoi(jstr(d, "controllerKey")) == ck &&
+		if (jstr(d, "controllerKey") &&
+		    atoi(jstr(d, "controllerKey")) == ck &&
 		    jstr(d, "unitNumber") && nused < 64)
 			used[nused++] = atoi(jstr(d, "unitNumber"));
 	}
@@ -103,8 +111,8 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (i < nused || unit == 7)
 		unit = vs_unit_free(used, nused);
 	if (ck == 0 || unit < 0) {
-		r = err_set(err, MTV_EINVAL, "no free SCSI unit on '%s' for the RDM",
-			    name);
+		r = err_set(err, MTV_EINVAL,
+			    "no free SCSI unit on '%s' for the RDM", name);
 		goto out;
 	}
 	file = xasprintf("[%s]", jstr(dp, "name"));
@@ -121,7 +129,8 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	vs_xml_disk_add(&sb, &s);
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "vm", json_object_new_string(vm));
-	json_object_object_add(*undo, "controller_key", json_object_new_int(ck));
+	json_object_object_add(*undo, "controller_key",
+			       json_object_new_int(ck));
 	json_object_object_add(*undo, "unit", json_object_new_int(unit));
 	r = vstep_reconfig(vs, vm, sb.buf, name, exec_time_left(ctx), err);
 	if (r != 0)
@@ -136,14 +145,16 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	for (i = 0; vs_jlist(devs, i); i++) {
 		json_object *d = vs_jlist(devs, i);
 
-		if (jstr(d, "controllerKey") && atoi(jstr(d, "controllerKey")) == ck &&
-		    jstr(d, "unitNumber") && atoi(jstr(d, "unitNumber")) == unit)
+		if (jstr(d, "controllerKey") &&
+		    atoi(jstr(d, "controllerKey")) == ck &&
+		    jstr(d, "unitNumber") &&
+		    atoi(jstr(d, "unitNumber")) == unit)
 			json_object_array_add(keys, json_object_new_int(
 				atoi(jstr(d, "key"))));
 	}
 	json_object_object_add(*undo, "keys", keys);
-	log_verbose("added %s RDM of '%s' to '%s'", jstr(params, "compatibility"),
-		    lu, name);
+	log_verbose("added %s RDM of '%s' to '%s'",
+		    jstr(params, "compatibility"), lu, name);
 out:
 	json_object_put(vp);
 	json_object_put(hp);
@@ -168,12 +179,13 @@ undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
 	r = exec_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
-	r = vstep_power_off(vs, jstr(undo, "vm"), jstr(jget(step, "params"), "vm"),
-			    t, err);
+	r = vstep_power_off(vs, jstr(undo, "vm"),
+			    jstr(jget(step, "params"), "vm"), t, err);
 	if (r != 0)
 		return r;
-	return vstep_remove_disks(vs, jstr(undo, "vm"), jget(undo, "keys"), NULL,
-				  jstr(jget(step, "params"), "vm"), t, err);
+	return vstep_remove_disks(vs, jstr(undo, "vm"), jget(undo, "keys"),
+				  NULL, jstr(jget(step, "params"), "vm"), t,
+				  err);
 }
 
 const struct step_kind step_rdm = {

@@ -12,8 +12,8 @@ static int
 exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
 	      struct mtv_err *err)
 {
-	json_object *params = jget(step, "params"), *names = jget(params, "names"),
-		    *st;
+	json_object *params = jget(step, "params"),
+		    *names = jget(params, "names"), *st;
 	const char *vmname = jstr(params, "vm");
 	struct vs_client *vs = NULL;
 	char *vm = NULL;
@@ -29,9 +29,11 @@ exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
 	json_object_object_add(*undo, "vm", json_object_new_string(vm));
 	for (i = 0; i < n; i++) {
 		struct strbuf a = STRBUF_INIT;
-		json_object *nm = names ? json_object_array_get_idx(names, (size_t)i) : NULL;
-		char *def = xasprintf("%s-snap-%lld", ctx->run_id ? ctx->run_id : "mtv",
-				      i + 1);
+		json_object *nm =
+			names ? json_object_array_get_idx(names, (size_t)i)
+			      : NULL;
+		char *def = xasprintf("%s-snap-%lld",
+				      ctx->run_id ? ctx->run_id : "mtv", i + 1);
 
 		strbuf_adds(&a, "<name>");
 		strbuf_add_xml(&a, nm ? json_object_get_string(nm) : def);
@@ -44,10 +46,13 @@ exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
 		if (r != 0)
 			goto out;
 	}
-	st = jstr(params, "vm_ref") ? state_get(ctx, "vms", jstr(params, "vm_ref")) : NULL;
+	st = jstr(params, "vm_ref")
+		     ? state_get(ctx, "vms", jstr(params, "vm_ref"))
+		     : NULL;
 	if (st) {
 		pthread_mutex_lock(&ctx->lock);
-		json_object_object_add(st, "snapshots", json_object_new_int64(n));
+		json_object_object_add(st, "snapshots",
+				       json_object_new_int64(n));
 		pthread_mutex_unlock(&ctx->lock);
 	}
 	log_verbose("%lld snapshots of '%s'", n, vmname);
@@ -74,10 +79,10 @@ undo_snapshot(struct step_ctx *ctx, json_object *step, json_object *undo,
 	if (r == MTV_ENOTFOUND)
 		return 0;
 	if (r == 0 && jget(p, "snapshot"))
-		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine", vm,
-			      "<consolidate>true</consolidate>",
-			      jstr(jget(step, "params"), "vm"), exec_time_left(ctx),
-			      NULL, err);
+		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
+			      vm, "<consolidate>true</consolidate>",
+			      jstr(jget(step, "params"), "vm"),
+			      exec_time_left(ctx), NULL, err);
 	json_object_put(p);
 	return r == MTV_ENOTFOUND ? 0 : r;
 }

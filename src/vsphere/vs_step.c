@@ -108,7 +108,8 @@ vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
 		if (!str_eq(jstr(d, "_type"), "VirtualDisk"))
 			continue;
 		for (k = 0; k < json_object_array_length(keys); k++)
-			if (json_object_get_int(json_object_array_get_idx(keys, k)) ==
+			if (json_object_get_int(
+				    json_object_array_get_idx(keys, k)) ==
 			    atoi(jstr(d, "key") ? jstr(d, "key") : "0"))
 				break;
 		if (k == json_object_array_length(keys))
@@ -117,9 +118,11 @@ vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
 			const char *fn = jstr(jget(d, "backing"), "fileName");
 			bool in = false;
 
-			for (k = 0; k < json_object_array_length(folders); k++) {
-				const char *fp = jstr(json_object_array_get_idx(folders, k),
-						      "path");
+			for (k = 0; k < json_object_array_length(folders);
+			     k++) {
+				const char *fp = jstr(
+					json_object_array_get_idx(folders, k),
+					"path");
 				size_t l = fp ? strlen(fp) : 0;
 
 				in |= fn && l && strncmp(fn, fp, l) == 0 &&
@@ -134,13 +137,17 @@ vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
 		s.key = atoi(jstr(d, "key"));
 		s.controller_key = atoi(jstr(d, "controllerKey") ?
 					jstr(d, "controllerKey") : "0");
-		s.unit = atoi(jstr(d, "unitNumber") ? jstr(d, "unitNumber") : "0");
+		s.unit = atoi(jstr(d, "unitNumber") ? jstr(d, "unitNumber")
+						    : "0");
 		s.size_kb = atoll(jstr(d, "capacityInKB") ?
 				  jstr(d, "capacityInKB") : "0");
 		s.file = jstr(jget(d, "backing"), "fileName");
 		s.mode = jstr(jget(d, "backing"), "diskMode");
-		s.provision = str_eq(jstr(jget(d, "backing"), "thinProvisioned"),
-				     "true") ? "thin" : "thick-lazy";
+		s.provision =
+			str_eq(jstr(jget(d, "backing"), "thinProvisioned"),
+			       "true")
+				? "thin"
+				: "thick-lazy";
 		vs_xml_disk_add(&sb, &s);
 		n++;
 	}

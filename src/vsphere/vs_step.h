@@ -10,16 +10,22 @@
 int vstep_vm(struct step_ctx *ctx, struct vs_client *vs, json_object *params,
 	     char **out, struct mtv_err *err);
 /* Name of a datastore MoID (owned by the caller). */
-int vstep_ds_name(struct vs_client *vs, const char *moid, char **out, struct mtv_err *err);
+int vstep_ds_name(struct vs_client *vs, const char *moid, char **out,
+		  struct mtv_err *err);
 /* Power a VM off when it is on (absent VM: 0). */
-int vstep_power_off(struct vs_client *vs, const char *moid, const char *what, int timeout, struct mtv_err *err);
+int vstep_power_off(struct vs_client *vs, const char *moid, const char *what,
+		    int timeout, struct mtv_err *err);
 /* Run a ReconfigVM_Task with spec (inner XML). */
-int vstep_reconfig(struct vs_client *vs, const char *moid, const char *spec, const char *what, int timeout, struct mtv_err *err);
+int vstep_reconfig(struct vs_client *vs, const char *moid, const char *spec,
+		   const char *what, int timeout, struct mtv_err *err);
 /* Remove (fileOperation destroy) the disks with the given device keys;
  * keys already gone are skipped. With folders ([{"path": "[ds] dir"}]),
  * only disks whose file lies in one of them. */
-int vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys, json_object *folders, const char *what, int timeout, struct mtv_err *err);
+int vstep_remove_disks(struct vs_client *vs, const char *moid,
+		       json_object *keys, json_object *folders,
+		       const char *what, int timeout, struct mtv_err *err);
 /* Delete "[ds] path" in datacenter dc; missing is fine. */
-int vstep_delete_file(struct vs_client *vs, const char *dc, const char *path, int timeout, struct mtv_err *err);
+int vstep_delete_file(struct vs_client *vs, const char *dc, const char *path,
+		      int timeout, struct mtv_err *err);
 
 #endif

@@ -32,7 +32,7 @@ struct vs_client {
 	unsigned char pin[32];
 	int pinlen;
 	bool pin_bad;
-	int pin_port;			/* local port of the verified connection */
+	int pin_port; /* local port of the verified connection */
 	int gen;			/* logins so far: session objects die */
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
@@ -85,7 +85,8 @@ vs_sha1(const void *data, size_t len, unsigned char out[20])
 			       (uint32_t)b[off + 4 * i + 2] << 8 |
 			       b[off + 4 * i + 3];
 		for (i = 16; i < 80; i++)
-			w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+			w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16],
+				   1);
 		for (i = 0; i < 80; i++) {
 			if (i < 20) {
 				f = (bb & c) | (~bb & d);
@@ -159,7 +160,8 @@ vs_sha256(const void *data, size_t len, unsigned char out[32])
 		}
 		memcpy(v, h, sizeof(v));
 		for (i = 0; i < 64; i++) {
-			t1 = v[7] + (ROR(v[4], 6) ^ ROR(v[4], 11) ^ ROR(v[4], 25)) +
+			t1 = v[7] +
+			     (ROR(v[4], 6) ^ ROR(v[4], 11) ^ ROR(v[4], 25)) +
 			     ((v[4] & v[5]) ^ (~v[4] & v[6])) + K256[i] + w[i];
 			t2 = (ROR(v[0], 2) ^ ROR(v[0], 13) ^ ROR(v[0], 22)) +
 			     ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
@@ -233,11 +235,14 @@ vs_envelope(const char *method, const char *type, const char *moid,
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_adds(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
-		    " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
-		    " xmlns:xsi=\"" XSI_NS "\"><soapenv:Body>");
-	strbuf_addf(&sb, "<%s xmlns=\"urn:vim25\"><_this type=\"%s\">", method, type);
+	strbuf_adds(
+		&sb,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+		" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\""
+		" xmlns:xsi=\"" XSI_NS "\"><soapenv:Body>");
+	strbuf_addf(&sb, "<%s xmlns=\"urn:vim25\"><_this type=\"%s\">", method,
+		    type);
 	strbuf_add_xml(&sb, moid);
 	strbuf_adds(&sb, "</_this>");
 	if (args)
@@ -275,7 +280,9 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 		strbuf_adds(sb, "</label><summary></summary></deviceInfo>");
 	}
 	if (rdm) {
-		strbuf_adds(sb, "<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\"><fileName>");
+		strbuf_adds(
+			sb,
+			"<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\"><fileName>");
 		strbuf_add_xml(sb, d->file ? d->file : "");
 		strbuf_adds(sb, "</fileName>");
 		if (d->datastore) {
@@ -287,15 +294,19 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 		strbuf_add_xml(sb, d->rdm_uuid);
 		strbuf_adds(sb, "</lunUuid><deviceName>");
 		strbuf_add_xml(sb, d->rdm_device ? d->rdm_device : "");
-		strbuf_addf(sb, "</deviceName><compatibilityMode>%s</compatibilityMode>",
-			    str_eq(d->rdm_compat, "physical") ?
-			    "physicalMode" : "virtualMode");
+		strbuf_addf(
+			sb,
+			"</deviceName><compatibilityMode>%s</compatibilityMode>",
+			str_eq(d->rdm_compat, "physical") ? "physicalMode"
+							  : "virtualMode");
 		strbuf_addf(sb, "<diskMode>%s</diskMode></backing>",
 			    str_eq(d->rdm_compat, "physical") ?
 			    "independent_persistent" :
 			    (d->mode ? d->mode : "persistent"));
 	} else {
-		strbuf_adds(sb, "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>");
+		strbuf_adds(
+			sb,
+			"<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>");
 		strbuf_add_xml(sb, d->file ? d->file : "");
 		strbuf_adds(sb, "</fileName>");
 		if (d->datastore) {
@@ -303,25 +314,32 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 			strbuf_add_xml(sb, d->datastore);
 			strbuf_adds(sb, "</datastore>");
 		}
-		strbuf_addf(sb, "<diskMode>%s</diskMode>"
+		strbuf_addf(sb,
+			    "<diskMode>%s</diskMode>"
 			    "<thinProvisioned>%s</thinProvisioned>"
 			    "<eagerlyScrub>%s</eagerlyScrub></backing>",
 			    d->mode ? d->mode : "persistent",
 			    provision_thin(d->provision),
-			    str_eq(d->provision, "thick-eager") ? "true" : "false");
+			    str_eq(d->provision, "thick-eager") ? "true"
+								: "false");
 	}
-	strbuf_addf(sb, "<controllerKey>%d</controllerKey><unitNumber>%d</unitNumber>"
-		    "<capacityInKB>%lld</capacityInKB></device></deviceChange>",
-		    d->controller_key, d->unit, d->size_kb);
+	strbuf_addf(
+		sb,
+		"<controllerKey>%d</controllerKey><unitNumber>%d</unitNumber>"
+		"<capacityInKB>%lld</capacityInKB></device></deviceChange>",
+		d->controller_key, d->unit, d->size_kb);
 }
 
 void
 vs_xml_controller_add(struct strbuf *sb, int key, int bus)
 {
-	strbuf_addf(sb, "<deviceChange><operation>add</operation>"
-		    "<device xsi:type=\"ParaVirtualSCSIController\"><key>%d</key>"
-		    "<busNumber>%d</busNumber><sharedBus>noSharing</sharedBus>"
-		    "</device></deviceChange>", key, bus);
+	strbuf_addf(
+		sb,
+		"<deviceChange><operation>add</operation>"
+		"<device xsi:type=\"ParaVirtualSCSIController\"><key>%d</key>"
+		"<busNumber>%d</busNumber><sharedBus>noSharing</sharedBus>"
+		"</device></deviceChange>",
+		key, bus);
 }
 
 /* ---- XML ---- */
@@ -502,8 +520,10 @@ on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 	}
 	s = xstrndup(data, n);
 	log_trace("vsphere %s %s",
-		  t == CURLINFO_TEXT ? "*" : (t == CURLINFO_HEADER_IN ||
-					      t == CURLINFO_DATA_IN) ? "<" : ">", s);
+		  t == CURLINFO_TEXT                                   ? "*"
+		  : (t == CURLINFO_HEADER_IN || t == CURLINFO_DATA_IN) ? "<"
+								       : ">",
+		  s);
 	free(s);
 	return 0;
 }
@@ -594,9 +614,10 @@ post(struct vs_client *vs, const char *method, const char *body,
 		if (c == CURLE_OK)
 			break;
 		if (vs->pin_bad)
-			return err_set(err, MTV_EAUTH,
-				       "vSphere server '%s' does not match the thumbprint",
-				       vs->url);
+			return err_set(
+				err, MTV_EAUTH,
+				"vSphere server '%s' does not match the thumbprint",
+				vs->url);
 		if (!dropped(c) || attempt == 1)
 			break;
 		log_warn("vSphere %s: connection dropped (%s), retrying once",
@@ -607,7 +628,8 @@ post(struct vs_client *vs, const char *method, const char *body,
 	if (c != CURLE_OK)
 		return err_set(err, MTV_ENET, "vSphere %s on '%s' failed: %s",
 			       method, vs->url,
-			       vs->errbuf[0] ? vs->errbuf : curl_easy_strerror(c));
+			       vs->errbuf[0] ? vs->errbuf
+					     : curl_easy_strerror(c));
 	curl_easy_getinfo(vs->h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
@@ -620,7 +642,8 @@ fault_code(const char *type)
 	if (str_eq(type, "NotAuthenticated") || str_eq(type, "InvalidLogin") ||
 	    str_eq(type, "NoPermission"))
 		return MTV_EAUTH;
-	if (str_eq(type, "ManagedObjectNotFound") || str_eq(type, "FileNotFound"))
+	if (str_eq(type, "ManagedObjectNotFound") ||
+	    str_eq(type, "FileNotFound"))
 		return MTV_ENOTFOUND;
 	if (str_eq(type, "DuplicateName") || str_eq(type, "FileAlreadyExists"))
 		return MTV_ECONFLICT;
@@ -662,7 +685,8 @@ again:
 		snprintf(vs->fault, sizeof(vs->fault), "%s", ft ? ft : "");
 		if (str_eq(ft, "NotAuthenticated") && vs->logged_in &&
 		    !relogged) {
-			log_verbose("vSphere session expired, logging in again");
+			log_verbose(
+				"vSphere session expired, logging in again");
 			free(ft);
 			free(fs);
 			ft = fs = NULL;
@@ -751,8 +775,10 @@ login(struct vs_client *vs, struct mtv_err *err)
 		    vs->user, &doc, &resp, err);
 	freezero(a.buf, a.cap);
 	if (r != 0 && str_eq(vs->fault, "InvalidLogin"))
-		return err_set(err, r, "vSphere login to '%s' as '%s' failed: wrong user name or password",
-			       vs->url, vs->user ? vs->user : "");
+		return err_set(
+			err, r,
+			"vSphere login to '%s' as '%s' failed: wrong user name or password",
+			vs->url, vs->user ? vs->user : "");
 	if (r != 0)
 		return err_prefix(err, "vSphere login to '%s' as '%s'",
 				  vs->url, vs->user ? vs->user : "");
@@ -789,8 +815,9 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 
 	*out = NULL;
 	if (o->url == NULL || *o->url == '\0')
-		return err_set(err, MTV_EINVAL,
-			       "no vSphere URL: set api_url in the profile or GOVC_URL");
+		return err_set(
+			err, MTV_EINVAL,
+			"no vSphere URL: set api_url in the profile or GOVC_URL");
 	vs = xcalloc(1, sizeof(*vs));
 	vs->url = url_normalise(o->url);
 	vs->user = o->username ? xstrdup(o->username) : NULL;
@@ -798,9 +825,10 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 	if (o->thumbprint && *o->thumbprint) {
 		vs->pinlen = vs_thumbprint_parse(o->thumbprint, vs->pin);
 		if (vs->pinlen < 0) {
-			r = err_set(err, MTV_EINVAL,
-				    "bad vSphere thumbprint '%s': want SHA-1 or SHA-256 hex",
-				    o->thumbprint);
+			r = err_set(
+				err, MTV_EINVAL,
+				"bad vSphere thumbprint '%s': want SHA-1 or SHA-256 hex",
+				o->thumbprint);
 			goto out;
 		}
 	}
@@ -809,7 +837,8 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 		r = err_set(err, MTV_EINTERNAL, "cannot start libcurl");
 		goto out;
 	}
-	vs->hdrs = curl_slist_append(NULL, "Content-Type: text/xml; charset=utf-8");
+	vs->hdrs = curl_slist_append(NULL,
+				     "Content-Type: text/xml; charset=utf-8");
 	vs->hdrs = curl_slist_append(vs->hdrs, "SOAPAction: \"urn:vim25/7.0\"");
 	vs->hdrs = curl_slist_append(vs->hdrs, "Expect:");
 	curl_easy_setopt(vs->h, CURLOPT_URL, vs->url);
@@ -836,8 +865,9 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 		curl_easy_setopt(vs->h, CURLOPT_PREREQFUNCTION, on_prereq);
 		curl_easy_setopt(vs->h, CURLOPT_PREREQDATA, vs);
 	} else if (o->insecure) {
-		log_warn("vSphere TLS certificate of '%s' is not verified (insecure)",
-			 vs->url);
+		log_warn(
+			"vSphere TLS certificate of '%s' is not verified (insecure)",
+			vs->url);
 		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (o->ca_file && *o->ca_file) {
@@ -858,8 +888,8 @@ vs_connect(struct vs_client **out, const struct vs_opts *o,
 	vs->file_mgr = ret_field(resp, "fileManager");
 	vs->search = ret_field(resp, "searchIndex");
 	if (vs->pc == NULL || vs->session_mgr == NULL || vs->root == NULL) {
-		r = err_set(err, MTV_EPROTO, "'%s' is not a vSphere SDK endpoint",
-			    vs->url);
+		r = err_set(err, MTV_EPROTO,
+			    "'%s' is not a vSphere SDK endpoint", vs->url);
 		goto out;
 	}
 	r = login(vs, err);
@@ -886,7 +916,8 @@ vs_free(struct vs_client *vs)
 	if (vs->logged_in) {
 		for (i = 0; i < vs->nviews; i++) {
 			vs_call(vs, "DestroyView", "ContainerView",
-				vs->views[i].moid, NULL, NULL, &doc, &resp, NULL);
+				vs->views[i].moid, NULL, NULL, &doc, &resp,
+				NULL);
 			xmlFreeDoc(doc);
 		}
 		if (vs->wpc) {
@@ -1007,7 +1038,8 @@ view_for(struct vs_client *vs, const char *type, struct mtv_err *err)
 		BUG("too many container views");
 	strbuf_addf(&a, "<container type=\"Folder\">");
 	strbuf_add_xml(&a, vs->root);
-	strbuf_addf(&a, "</container><type>%s</type><recursive>true</recursive>",
+	strbuf_addf(&a,
+		    "</container><type>%s</type><recursive>true</recursive>",
 		    type);
 	if (vs_call(vs, "CreateContainerView", "ViewManager", vs->view_mgr,
 		    a.buf, type, &doc, &resp, err) != 0) {
@@ -1034,13 +1066,16 @@ retrieve(struct vs_client *vs, const char *spec, const char *what,
 	char *token = NULL;
 	int r, pages = 0;
 
-	strbuf_addf(&a, "<specSet>%s</specSet><options><maxObjects>500</maxObjects></options>",
-		    spec);
+	strbuf_addf(
+		&a,
+		"<specSet>%s</specSet><options><maxObjects>500</maxObjects></options>",
+		spec);
 	r = vs_call(vs, "RetrievePropertiesEx", "PropertyCollector", vs->pc,
 		    a.buf, what, &doc, &resp, err);
 	while (r == 0) {
 		rv = vs_xml_child(resp, "returnval");
-		for (o = vs_xml_child(rv, "objects"); o; o = xnext(o, "objects"))
+		for (o = vs_xml_child(rv, "objects"); o;
+		     o = xnext(o, "objects"))
 			if ((r = fn(o, arg)) != 0)
 				goto out;
 		free(token);
@@ -1118,12 +1153,16 @@ list_names1(struct vs_client *vs, const char *type, struct find_arg *f,
 
 	if (view == NULL)
 		return err ? err->code : MTV_EIO;
-	strbuf_addf(&spec, "<propSet><type>%s</type><pathSet>name</pathSet></propSet>"
-		    "<objectSet><obj type=\"ContainerView\">", type);
+	strbuf_addf(&spec,
+		    "<propSet><type>%s</type><pathSet>name</pathSet></propSet>"
+		    "<objectSet><obj type=\"ContainerView\">",
+		    type);
 	strbuf_add_xml(&spec, view);
-	strbuf_adds(&spec, "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\">"
-		    "<name>traverseView</name><type>ContainerView</type>"
-		    "<path>view</path><skip>false</skip></selectSet></objectSet>");
+	strbuf_adds(
+		&spec,
+		"</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\">"
+		"<name>traverseView</name><type>ContainerView</type>"
+		"<path>view</path><skip>false</skip></selectSet></objectSet>");
 	r = retrieve(vs, spec.buf, type, find_cb, f, err);
 	strbuf_release(&spec);
 	return r;
@@ -1225,10 +1264,11 @@ apply_change(json_object *state, xmlNodePtr cs)
 
 /* Watch paths of (type, moid) until done(state) says 1 (or an error);
  * timeout seconds overall. */
-static int watch1(struct vs_client *vs, const char *type, const char *moid,
-		  const char *const *paths, const char *what,
-		  int (*done)(json_object *state, void *arg, struct mtv_err *err),
-		  void *arg, long long deadline, int timeout, struct mtv_err *err);
+static int
+watch1(struct vs_client *vs, const char *type, const char *moid,
+       const char *const *paths, const char *what,
+       int (*done)(json_object *state, void *arg, struct mtv_err *err),
+       void *arg, long long deadline, int timeout, struct mtv_err *err);
 
 /* The collector and its filter die with the session: after a new login
  * the watch starts again (twice at most). */
@@ -1247,7 +1287,8 @@ watch(struct vs_client *vs, const char *type, const char *moid,
 			   timeout, err);
 		if (r == 0 || vs->gen == gen)
 			break;
-		log_verbose("vSphere session renewed, watching '%s' again", what);
+		log_verbose("vSphere session renewed, watching '%s' again",
+			    what);
 	}
 	return r;
 }
@@ -1281,7 +1322,9 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 		strbuf_addf(&a, "<pathSet>%s</pathSet>", paths[i]);
 	strbuf_addf(&a, "</propSet><objectSet><obj type=\"%s\">", type);
 	strbuf_add_xml(&a, moid);
-	strbuf_adds(&a, "</obj></objectSet></spec><partialUpdates>false</partialUpdates>");
+	strbuf_adds(
+		&a,
+		"</obj></objectSet></spec><partialUpdates>false</partialUpdates>");
 	r = vs_call(vs, "CreateFilter", "PropertyCollector", vs->wpc, a.buf,
 		    what, &doc, &resp, err);
 	if (r != 0)
@@ -1302,8 +1345,10 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 		strbuf_reset(&a);
 		strbuf_adds(&a, "<version>");
 		strbuf_add_xml(&a, version);
-		strbuf_addf(&a, "</version><options><maxWaitSeconds>%lld</maxWaitSeconds></options>",
-			    left / 1000 + 1 > 60 ? 60 : left / 1000 + 1);
+		strbuf_addf(
+			&a,
+			"</version><options><maxWaitSeconds>%lld</maxWaitSeconds></options>",
+			left / 1000 + 1 > 60 ? 60 : left / 1000 + 1);
 		r = vs_call(vs, "WaitForUpdatesEx", "PropertyCollector",
 			    vs->wpc, a.buf, what, &doc, &resp, err);
 		if (r != 0)
@@ -1422,7 +1467,8 @@ vs_invoke(struct vs_client *vs, const char *method, const char *type,
 		if (r != 0 && err && strstr(err->msg, ": FileNotFound"))
 			snprintf(vs->fault, sizeof(vs->fault), "FileNotFound");
 		if (r != 0 && err && strstr(err->msg, ": InvalidPowerState"))
-			snprintf(vs->fault, sizeof(vs->fault), "InvalidPowerState");
+			snprintf(vs->fault, sizeof(vs->fault),
+				 "InvalidPowerState");
 		if (r != 0 && err && strstr(err->msg, ": DuplicateName"))
 			snprintf(vs->fault, sizeof(vs->fault), "DuplicateName");
 	} else if (result && rv) {
@@ -1446,8 +1492,10 @@ vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
 	int r;
 
 	*rtype = *rmoid = NULL;
-	strbuf_addf(&spec, "<specSet><propSet><type>%s</type><pathSet>%s</pathSet>"
-		    "</propSet><objectSet><obj type=\"%s\">", type, path, type);
+	strbuf_addf(&spec,
+		    "<specSet><propSet><type>%s</type><pathSet>%s</pathSet>"
+		    "</propSet><objectSet><obj type=\"%s\">",
+		    type, path, type);
 	strbuf_add_xml(&spec, moid);
 	strbuf_adds(&spec, "</obj></objectSet></specSet><options/>");
 	r = vs_call(vs, "RetrievePropertiesEx", "PropertyCollector", vs->pc,
@@ -1460,7 +1508,8 @@ vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
 	v = vs_xml_child(ps, "val");
 	if (v == NULL) {
 		xmlFreeDoc(doc);
-		return err_set(err, MTV_ENOTFOUND, "'%s' has no %s", moid, path);
+		return err_set(err, MTV_ENOTFOUND, "'%s' has no %s", moid,
+			       path);
 	}
 	pt = xmlGetNoNsProp(v, BAD_CAST "type");
 	*rtype = xstrdup(pt ? (const char *)pt : "");
@@ -1484,8 +1533,11 @@ vs_datacenter_of(struct vs_client *vs, const char *type, const char *moid,
 		xmlNodePtr resp, ps, v;
 		xmlChar *pt;
 
-		strbuf_addf(&spec, "<specSet><propSet><type>%s</type><pathSet>parent</pathSet>"
-			    "</propSet><objectSet><obj type=\"%s\">", ctype, ctype);
+		strbuf_addf(
+			&spec,
+			"<specSet><propSet><type>%s</type><pathSet>parent</pathSet>"
+			"</propSet><objectSet><obj type=\"%s\">",
+			ctype, ctype);
 		strbuf_add_xml(&spec, cur);
 		strbuf_adds(&spec, "</obj></objectSet></specSet><options/>");
 		r = vs_call(vs, "RetrievePropertiesEx", "PropertyCollector",
@@ -1532,7 +1584,8 @@ guest_done(json_object *st, void *arg, struct mtv_err *err)
 	const char *ip = jpath(st, "guest.ipAddress");
 
 	(void)err;
-	if (!str_eq(jpath(st, "guest.toolsRunningStatus"), "guestToolsRunning") ||
+	if (!str_eq(jpath(st, "guest.toolsRunningStatus"),
+		    "guestToolsRunning") ||
 	    ip == NULL || *ip == '\0')
 		return 0;
 	if (g->ip)
@@ -1624,12 +1677,16 @@ vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
 	json_object_object_add(o, "power", json_object_new_string(
 		jpath(p, "runtime.powerState") ?
 		jpath(p, "runtime.powerState") : "poweredOff"));
-	json_object_object_add(o, "template",
-			       json_object_new_boolean(jtrue(p, "config.template")));
+	json_object_object_add(
+		o, "template",
+		json_object_new_boolean(jtrue(p, "config.template")));
 	json_object_object_add(o, "cbt", json_object_new_boolean(
 		jtrue(p, "config.changeTrackingEnabled")));
-	json_object_object_add(o, "host", jpath(p, "runtime.host") ?
-			       json_object_new_string(jpath(p, "runtime.host")) : NULL);
+	json_object_object_add(
+		o, "host",
+		jpath(p, "runtime.host")
+			? json_object_new_string(jpath(p, "runtime.host"))
+			: NULL);
 	ds = json_object_new_array();
 	json_object_object_get_ex(p, "datastore", &v);
 	for (i = 0; (v && vs_jlist(v, i)); i++)
@@ -1643,8 +1700,11 @@ vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
 	json_object_object_add(o, "tools", json_object_new_string(
 		jpath(p, "guest.toolsRunningStatus") ?
 		jpath(p, "guest.toolsRunningStatus") : ""));
-	json_object_object_add(o, "ip", json_object_new_string(
-		jpath(p, "guest.ipAddress") ? jpath(p, "guest.ipAddress") : ""));
+	json_object_object_add(
+		o, "ip",
+		json_object_new_string(jpath(p, "guest.ipAddress")
+					       ? jpath(p, "guest.ipAddress")
+					       : ""));
 	disks = json_object_new_array();
 	json_object_object_get_ex(p, "config.hardware.device", &devs);
 	json_object_object_get_ex(p, "config.extraConfig", &ec);
@@ -1663,7 +1723,8 @@ vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
 		for (j = 0; vs_jlist(devs, j); j++) {
 			json_object *c = vs_jlist(devs, j);
 
-			if (str_eq(jpath(c, "key"), ck) && jpath(c, "busNumber"))
+			if (str_eq(jpath(c, "key"), ck) &&
+			    jpath(c, "busNumber"))
 				bus = atoi(jpath(c, "busNumber"));
 		}
 		x = json_object_new_object();
@@ -1675,24 +1736,35 @@ vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
 			jpath(b, "fileName") ? jpath(b, "fileName") : ""));
 		json_object_object_add(x, "datastore", json_object_new_string(
 			jpath(b, "datastore") ? jpath(b, "datastore") : ""));
-		cap = jpath(d, "capacityInBytes") ?
-		      atoll(jpath(d, "capacityInBytes")) / 1024 :
-		      atoll(jpath(d, "capacityInKB") ? jpath(d, "capacityInKB") : "0");
-		json_object_object_add(x, "capacity_kb", json_object_new_int64(cap));
+		cap = jpath(d, "capacityInBytes")
+			      ? atoll(jpath(d, "capacityInBytes")) / 1024
+			      : atoll(jpath(d, "capacityInKB")
+					      ? jpath(d, "capacityInKB")
+					      : "0");
+		json_object_object_add(x, "capacity_kb",
+				       json_object_new_int64(cap));
 		json_object_object_add(x, "thin", json_object_new_boolean(
 			jtrue(b, "thinProvisioned")));
 		json_object_object_add(x, "eager", json_object_new_boolean(
 			jtrue(b, "eagerlyScrub")));
 		json_object_object_add(x, "mode", json_object_new_string(
 			jpath(b, "diskMode") ? jpath(b, "diskMode") : ""));
-		json_object_object_add(x, "rdm",
-			str_eq(bt, "VirtualDiskRawDiskMappingVer1BackingInfo") ?
-			json_object_new_string(str_eq(jpath(b, "compatibilityMode"),
-						      "physicalMode") ?
-					       "physical" : "virtual") : NULL);
-		json_object_object_add(x, "controller_bus", json_object_new_int(bus));
-		json_object_object_add(x, "unit", json_object_new_int(
-			atoi(jpath(d, "unitNumber") ? jpath(d, "unitNumber") : "-1")));
+		json_object_object_add(
+			x, "rdm",
+			str_eq(bt, "VirtualDiskRawDiskMappingVer1BackingInfo")
+				? json_object_new_string(
+					  str_eq(jpath(b, "compatibilityMode"),
+						 "physicalMode")
+						  ? "physical"
+						  : "virtual")
+				: NULL);
+		json_object_object_add(x, "controller_bus",
+				       json_object_new_int(bus));
+		json_object_object_add(
+			x, "unit",
+			json_object_new_int(atoi(
+				jpath(d, "unitNumber") ? jpath(d, "unitNumber")
+						       : "-1")));
 		snprintf(key, sizeof(key), "scsi%d:%s.ctkEnabled", bus,
 			 jpath(d, "unitNumber") ? jpath(d, "unitNumber") : "");
 		ctk = NULL;

@@ -22,10 +22,12 @@ struct mtv_profile;
 /* Fill o from the profile (api_url, username, password, ca_file, thumbprint,
  * insecure) with GOVC_* environment variables as defaults. Strings are
  * borrowed from the profile; o->password is owned by o (secret_free). */
-int vs_opts_from_profile(struct vs_opts *o, const struct mtv_profile *p, struct mtv_err *err);
+int vs_opts_from_profile(struct vs_opts *o, const struct mtv_profile *p,
+			 struct mtv_err *err);
 
 /* Connect and log in. *out belongs to the caller. */
-int vs_connect(struct vs_client **out, const struct vs_opts *o, struct mtv_err *err);
+int vs_connect(struct vs_client **out, const struct vs_opts *o,
+	       struct mtv_err *err);
 /* Log out and free; accepts NULL. */
 void vs_free(struct vs_client *vs);
 
@@ -35,7 +37,8 @@ void vs_free(struct vs_client *vs);
  * "disks":[{"key","label","file","datastore","capacity_kb","thin","eager",
  *           "mode","rdm":null|"virtual"|"physical","controller_bus",
  *           "unit","cbt"}]}. MTV_ENOTFOUND when absent. */
-int vs_vm_info(struct vs_client *vs, const char *name, json_object **out, struct mtv_err *err);
+int vs_vm_info(struct vs_client *vs, const char *name, json_object **out,
+	       struct mtv_err *err);
 
 /* ---- lower-level calls the source steps use ---- */
 
@@ -46,7 +49,8 @@ long vs_calls(const struct vs_client *vs);
  * Datastore, Datacenter, ResourcePool, ClusterComputeResource) named name,
  * found through a container view; *out belongs to the caller.
  * MTV_ENOTFOUND when absent. */
-int vs_find(struct vs_client *vs, const char *type, const char *name, char **out, struct mtv_err *err);
+int vs_find(struct vs_client *vs, const char *type, const char *name,
+	    char **out, struct mtv_err *err);
 
 /* Properties of one object as JSON {path: value}: leaves are strings,
  * MoRefs their MoID, data objects objects with "_type", arrays arrays;
@@ -64,18 +68,23 @@ int vs_invoke(struct vs_client *vs, const char *method, const char *type,
 	      int timeout, char **result, struct mtv_err *err);
 
 /* Datacenter that holds a managed entity (walks parents). */
-int vs_datacenter_of(struct vs_client *vs, const char *type, const char *moid, char **out, struct mtv_err *err);
+int vs_datacenter_of(struct vs_client *vs, const char *type, const char *moid,
+		     char **out, struct mtv_err *err);
 
 /* Wait until a VM's guest tools run and it has an IP (timeout seconds),
  * through WaitForUpdatesEx; *ip (may be NULL) belongs to the caller. */
-int vs_wait_guest(struct vs_client *vs, const char *moid, const char *what, int timeout, char **ip, struct mtv_err *err);
+int vs_wait_guest(struct vs_client *vs, const char *moid, const char *what,
+		  int timeout, char **ip, struct mtv_err *err);
 
 /* Type of the last SOAP fault or task error ("" when none). */
 const char *vs_last_fault(const struct vs_client *vs);
-/* {moid: name} of every object of a managed type; *out belongs to the caller. */
-int vs_names(struct vs_client *vs, const char *type, json_object **out, struct mtv_err *err);
+/* {moid: name} of every object of a managed type; *out belongs to the
+ * caller. */
+int vs_names(struct vs_client *vs, const char *type, json_object **out,
+	     struct mtv_err *err);
 /* vs_vm_info by MoID. */
-int vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out, struct mtv_err *err);
+int vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
+		    struct mtv_err *err);
 /* MoID of the FileManager. */
 const char *vs_file_manager(const struct vs_client *vs);
 /* Element i of a value that is an array or, for i == 0, a single value. */
@@ -84,7 +93,8 @@ json_object *vs_jlist(json_object *o, size_t i);
 /* The MoRef held by property path of (type, moid): its type and MoID
  * (owned by the caller); MTV_ENOTFOUND when unset. */
 int vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
-		const char *path, char **rtype, char **rmoid, struct mtv_err *err);
+		const char *path, char **rtype, char **rmoid,
+		struct mtv_err *err);
 
 /* ---- spec builders (pure; unit-tested) ---- */
 
@@ -109,7 +119,8 @@ void vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d);
 /* Append one <deviceChange> adding a ParaVirtualSCSIController. */
 void vs_xml_controller_add(struct strbuf *sb, int key, int bus);
 /* Build a SOAP envelope around body (method call); caller frees. */
-char *vs_envelope(const char *method, const char *type, const char *moid, const char *args);
+char *vs_envelope(const char *method, const char *type, const char *moid,
+		  const char *args);
 
 /* Parse a SOAP fault (fault type and text); 0 when body is a fault. */
 int vs_fault_parse(const char *body, size_t len, char **type, char **text);

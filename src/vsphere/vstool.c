@@ -91,7 +91,8 @@ main(int argc, char **argv)
 	else if (argc >= 3 && strcmp(argv[1], "run") == 0)
 		r = cmd_run(argc, argv);
 	else
-		fprintf(stderr, "usage: vstool run PLAN.json [--keep] [--only source] | vstool info VM\n");
+		fprintf(stderr,
+			"usage: vstool run PLAN.json [--keep] [--only source] | vstool info VM\n");
 	curl_global_cleanup();
 	return r;
 }

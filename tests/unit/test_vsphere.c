@@ -27,8 +27,14 @@ test_envelope(void)
 	char *e = vs_envelope("CloneVM_Task", "VirtualMachine", "vm-<1>",
 			      "<name>x</name>");
 
-	CU_ASSERT(at(e, "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"") > 0);
-	CU_ASSERT(at(e, "<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">vm-&lt;1&gt;</_this><name>x</name></CloneVM_Task>") > 0);
+	CU_ASSERT(
+		at(e,
+		   "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"") >
+		0);
+	CU_ASSERT(
+		at(e,
+		   "<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">vm-&lt;1&gt;</_this><name>x</name></CloneVM_Task>") >
+		0);
 	free(e);
 }
 
@@ -47,7 +53,9 @@ test_disk_spec(void)
 	vs_xml_disk_add(&sb, &d);
 	s = strbuf_str(&sb);
 	CU_ASSERT(at(s, "<device xsi:type=\"VirtualDisk\">") > 0);
-	CU_ASSERT(at(s, "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\">") > 0);
+	CU_ASSERT(
+		at(s, "<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\">") >
+		0);
 	/* WSDL order: operation, fileOperation, device; key, backing,
 	 * controllerKey, unitNumber, capacityInKB; fileName, datastore,
 	 * diskMode, thinProvisioned, eagerlyScrub */
@@ -55,7 +63,8 @@ test_disk_spec(void)
 	CU_ASSERT(at(s, "<fileOperation>") < at(s, "<device "));
 	CU_ASSERT(at(s, "<key>-1000") < at(s, "<backing "));
 	CU_ASSERT(at(s, "<fileName>") < at(s, "<datastore "));
-	CU_ASSERT(at(s, "<datastore ") < at(s, "<diskMode>independent_persistent"));
+	CU_ASSERT(at(s, "<datastore ") <
+		  at(s, "<diskMode>independent_persistent"));
 	CU_ASSERT(at(s, "<diskMode>") < at(s, "<thinProvisioned>false"));
 	CU_ASSERT(at(s, "<thinProvisioned>") < at(s, "<eagerlyScrub>true"));
 	CU_ASSERT(at(s, "</backing>") < at(s, "<controllerKey>-101"));
@@ -70,11 +79,16 @@ test_disk_spec(void)
 	CU_ASSERT(at(s, "fileOperation") < 0);
 	CU_ASSERT(at(s, "<operation>edit") > 0);
 	CU_ASSERT(at(s, "<deviceInfo><label>Hard disk 2") < at(s, "<backing "));
-	CU_ASSERT(at(s, "<thinProvisioned>true</thinProvisioned><eagerlyScrub>false") > 0);
+	CU_ASSERT(
+		at(s,
+		   "<thinProvisioned>true</thinProvisioned><eagerlyScrub>false") >
+		0);
 	strbuf_reset(&sb);
 	d.operation = "destroy";
 	vs_xml_disk_add(&sb, &d);
-	CU_ASSERT(at(strbuf_str(&sb), "<operation>remove</operation><fileOperation>destroy") > 0);
+	CU_ASSERT(at(strbuf_str(&sb),
+		     "<operation>remove</operation><fileOperation>destroy") >
+		  0);
 	strbuf_release(&sb);
 }
 
@@ -91,22 +105,32 @@ test_rdm_and_controller(void)
 
 	vs_xml_disk_add(&sb, &d);
 	s = strbuf_str(&sb);
-	CU_ASSERT(at(s, "<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\">") > 0);
+	CU_ASSERT(
+		at(s,
+		   "<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\">") >
+		0);
 	CU_ASSERT(at(s, "<lunUuid>0200") < at(s, "<deviceName>/vmfs"));
-	CU_ASSERT(at(s, "<deviceName>") < at(s, "<compatibilityMode>physicalMode"));
-	CU_ASSERT(at(s, "<compatibilityMode>") < at(s, "<diskMode>independent_persistent"));
+	CU_ASSERT(at(s, "<deviceName>") <
+		  at(s, "<compatibilityMode>physicalMode"));
+	CU_ASSERT(at(s, "<compatibilityMode>") <
+		  at(s, "<diskMode>independent_persistent"));
 	strbuf_reset(&sb);
 	vs_xml_controller_add(&sb, -101, 1);
 	s = strbuf_str(&sb);
-	CU_ASSERT(at(s, "<device xsi:type=\"ParaVirtualSCSIController\"><key>-101</key><busNumber>1</busNumber><sharedBus>noSharing</sharedBus>") > 0);
+	CU_ASSERT(
+		at(s,
+		   "<device xsi:type=\"ParaVirtualSCSIController\"><key>-101</key><busNumber>1</busNumber><sharedBus>noSharing</sharedBus>") >
+		0);
 	strbuf_release(&sb);
 }
 
 static void
 test_faults(void)
 {
-	const char *vc = "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\" xsi:type=\"InvalidLogin\"></InvalidLoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
-	const char *noxsi = "<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\"><Body><Fault><faultcode>x</faultcode><faultstring></faultstring><detail><NotAuthenticatedFault xmlns=\"urn:vim25\"/></detail></Fault></Body></Envelope>";
+	const char *vc =
+		"<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\" xsi:type=\"InvalidLogin\"></InvalidLoginFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+	const char *noxsi =
+		"<Envelope xmlns=\"http://schemas.xmlsoap.org/soap/envelope/\"><Body><Fault><faultcode>x</faultcode><faultstring></faultstring><detail><NotAuthenticatedFault xmlns=\"urn:vim25\"/></detail></Fault></Body></Envelope>";
 	const char *ok = "<Envelope><Body><LoginResponse/></Body></Envelope>";
 	char *t = NULL, *m = NULL;
 
@@ -128,7 +152,8 @@ test_values(void)
 {
 	/* vcsim writes the xsi prefix as XMLSchema-instance:, MoRefs carry a
 	 * second, namespace-less type */
-	const char *x = "<val xmlns:XMLSchema-instance=\"http://www.w3.org/2001/XMLSchema-instance\" XMLSchema-instance:type=\"ArrayOfVirtualDevice\">"
+	const char *x =
+		"<val xmlns:XMLSchema-instance=\"http://www.w3.org/2001/XMLSchema-instance\" XMLSchema-instance:type=\"ArrayOfVirtualDevice\">"
 		"<VirtualDevice XMLSchema-instance:type=\"VirtualDisk\"><key>203</key><backing XMLSchema-instance:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>[ds] a.vmdk</fileName><datastore type=\"Datastore\">datastore-1</datastore></backing><unitNumber>0</unitNumber></VirtualDevice>"
 		"<VirtualDevice XMLSchema-instance:type=\"ParaVirtualSCSIController\"><key>202</key><device>1</device><device>2</device><busNumber>0</busNumber></VirtualDevice></val>";
 	xmlDocPtr doc = xmlReadMemory(x, (int)strlen(x), "v.xml", NULL, 0);
@@ -143,7 +168,8 @@ test_values(void)
 	json_object_object_get_ex(b, "datastore", &v);
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "datastore-1");
 	json_object_object_get_ex(b, "_type", &v);
-	CU_ASSERT_STRING_EQUAL(json_object_get_string(v), "VirtualDiskFlatVer2BackingInfo");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(v),
+			       "VirtualDiskFlatVer2BackingInfo");
 	d = json_object_array_get_idx(o, 1);
 	json_object_object_get_ex(d, "device", &v);
 	CU_ASSERT(json_object_is_type(v, json_type_array));
@@ -159,26 +185,47 @@ test_thumbprint(void)
 {
 	unsigned char p[32], h[32];
 
-	CU_ASSERT_EQUAL(vs_thumbprint_parse("2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9", p), 20);
+	CU_ASSERT_EQUAL(
+		vs_thumbprint_parse(
+			"2C:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9",
+			p),
+		20);
 	CU_ASSERT_EQUAL(p[0], 0x2c);
 	CU_ASSERT_EQUAL(p[19], 0xb9);
-	CU_ASSERT_EQUAL(vs_thumbprint_parse("2c11edd713877db57418b81c42c2561f0db95bb9", p), 20);
-	CU_ASSERT_EQUAL(vs_thumbprint_parse("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", p), 32);
+	CU_ASSERT_EQUAL(vs_thumbprint_parse(
+				"2c11edd713877db57418b81c42c2561f0db95bb9", p),
+			20);
+	CU_ASSERT_EQUAL(
+		vs_thumbprint_parse(
+			"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+			p),
+		32);
 	CU_ASSERT_EQUAL(vs_thumbprint_parse("2C:11", p), -1);
 	CU_ASSERT_EQUAL(vs_thumbprint_parse("2C:1", p), -1);
-	CU_ASSERT_EQUAL(vs_thumbprint_parse("ZZ:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9", p), -1);
+	CU_ASSERT_EQUAL(
+		vs_thumbprint_parse(
+			"ZZ:11:ED:D7:13:87:7D:B5:74:18:B8:1C:42:C2:56:1F:0D:B9:5B:B9",
+			p),
+		-1);
 	CU_ASSERT_EQUAL(vs_thumbprint_parse(NULL, p), -1);
 	/* FIPS 180 vectors */
 	vs_sha1("abc", 3, h);
-	CU_ASSERT_EQUAL(vs_thumbprint_parse("a9993e364706816aba3e25717850c26c9cd0d89d", p), 20);
+	CU_ASSERT_EQUAL(vs_thumbprint_parse(
+				"a9993e364706816aba3e25717850c26c9cd0d89d", p),
+			20);
 	CU_ASSERT(memcmp(h, p, 20) == 0);
 	vs_sha256("abc", 3, h);
-	vs_thumbprint_parse("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", p);
+	vs_thumbprint_parse(
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		p);
 	CU_ASSERT(memcmp(h, p, 32) == 0);
 	vs_sha256("", 0, h);
-	vs_thumbprint_parse("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", p);
+	vs_thumbprint_parse(
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		p);
 	CU_ASSERT(memcmp(h, p, 32) == 0);
-	vs_sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, h);
+	vs_sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
+		h);
 	vs_thumbprint_parse("84983e441c3bd26ebaae4aa1f95129e5e54670f1", p);
 	CU_ASSERT(memcmp(h, p, 20) == 0);
 }
@@ -193,7 +240,7 @@ test_units(void)
 	CU_ASSERT_EQUAL(vs_unit_free(used, 1), 1);
 	for (i = 0; i < 7; i++)
 		used[i] = i;
-	CU_ASSERT_EQUAL(vs_unit_free(used, 7), 8);	/* 7 is the controller */
+	CU_ASSERT_EQUAL(vs_unit_free(used, 7), 8); /* 7 is the controller */
 	for (i = 0; i < 15; i++)
 		used[i] = i < 7 ? i : i + 1;
 	CU_ASSERT_EQUAL(vs_unit_free(used, 15), -1);	/* 15 disks: full */
