@@ -13,7 +13,7 @@
 #include "step/cluster.h"
 
 #define MIG_LOG_MS 5000		/* MB-only progress is logged this often at most */
-#define MIG_POLL_MS 3000	/* side lookups (secret, populator CRs) at most this often */
+#define MIG_POLL_MS 10000	/* side lookups (secret, populator CRs) at most this often */
 
 struct mig {
 	struct step_ctx *ctx;
