@@ -34,3 +34,32 @@ while IFS=$'\t' read -r variant step text; do
 	cluster_clean "$variant" "$T/before"
 done <"$srcdir/tests/neg/expected.txt"
 lab_control POST /forklift/reset >/dev/null
+
+# The same causes through 'mtv-scenario run' on a real scenario, with a
+# providers-file variant or a lab fault: exit status and message.
+if [ -x "$MTV_SCENARIO" ]; then
+	sc=$(lab_get storage_class || echo lab-block)
+	: >"$T/empty_known_hosts"
+	sed "s|^\\(  *esxi_known_hosts:\\).*|\\1 \"$T/empty_known_hosts\"|" "$LAB_PROVIDERS" >"$T/p-unknown-key.yaml"
+	sed "s|^\\(  *datastore_id:\\).*|\\1 \"$(lab_get inventory.nfs_ds)\"|" "$LAB_PROVIDERS" >"$T/p-nfs.yaml"
+	grep -v '^ *ontap_svm:' "$LAB_PROVIDERS" >"$T/p-missing-vendor-key.yaml"
+	cp "$LAB_PROVIDERS" "$T/p-fail-copy.yaml"
+	# variant, exit status, text of the message
+	while IFS='|' read -r variant want text; do
+		[ "$variant" = fail-copy ] &&
+			lab_control POST /forklift/fail-next '{"kind":"disk-copy","message":"clone task failed: simulated storage error"}' >/dev/null
+		"$MTV_SCENARIO" run --storage-class "$sc" -p "$T/p-$variant.yaml" --kubeconfig "$LAB_KUBECONFIG" \
+			"$srcdir/scenarios.d/thin.yaml" >"$T/s-$variant.out" 2>"$T/s-$variant.err"
+		rc=$?
+		if [ $rc -eq "$want" ]; then ok "run $variant: exit $want"; else not_ok "run $variant: exit $want (got $rc)"; sed -n '1,20p' "$T/s-$variant.err" | diag_stdin; fi
+		cat "$T/s-$variant.out" "$T/s-$variant.err" >"$T/s-$variant.all"
+		contains "run $variant: the message names the cause" "$T/s-$variant.all" "$text"
+		cluster_clean "run $variant" "$T/before"
+	done <<-'LIST'
+	unknown-key|1|unknown host key SHA256:
+	nfs|1|is NFS: copy-offload needs VMFS
+	missing-vendor-key|4|needs copyoffload.ontap_svm
+	fail-copy|1|simulated storage error
+	LIST
+	if lab_vsphere_unchanged >"$T/vs.diff"; then ok "vSphere inventory as at start"; else not_ok "vSphere inventory as at start"; sed -n '1,20p' "$T/vs.diff" | diag_stdin; fi
+fi
