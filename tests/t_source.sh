@@ -58,6 +58,35 @@ for s in thin thick-lazy thick-eager multi-disk different-path multi-datastore \
 	unchanged "$s after cleanup"
 done
 
+# placement on a named host with a DRS override; an RDM mapping file on NFS
+# is refused with a clear message
+/usr/bin/python3 - "$T/plans" <<'PY'
+import json, sys
+d = sys.argv[1]
+p = json.load(open(d + "/thin.json"))
+for s in p["steps"]:
+    if s["kind"] == "clone":
+        s["params"].update(disable_drs=True, host="127.0.0.2")
+json.dump(p, open(d + "/drs.json", "w"))
+p = json.load(open(d + "/rdm-virtual.json"))
+for s in p["steps"]:
+    if s["kind"] == "rdm":
+        s["params"]["datastore"] = "datastore-1004"
+json.dump(p, open(d + "/rdm-nfs.json", "w"))
+PY
+vt "clone on a named host with DRS off --keep" run "$T/plans/drs.json" --keep
+if /usr/bin/python3 "$srcdir/tests/t_source_check.py" "$T/lab.json" \
+	"$T/plans/drs.json" --cleanup >"$T/check" 2>&1; then
+	ok "named host: pyVmomi finds the clone on it"
+else
+	not_ok "named host: pyVmomi finds the clone on it"; grep -v '^ok' "$T/check" | diag_stdin
+fi
+unchanged "named host after cleanup"
+MTV_LOG_LEVEL=info "$VT" run "$T/plans/rdm-nfs.json" >"$T/o" 2>&1
+cat "$T/o" >>"$ALL"
+contains "RDM on NFS refused" "$T/o" "RDM needs a VMFS datastore for its mapping file: 'nfs-ds' is NFS"
+unchanged "RDM on NFS"
+
 # every scenarios.d file's source side through mtv-scenario run --only source
 MS=${MTV_SCENARIO:-$builddir/mtv-scenario}
 PROV="-p $LAB_PROVIDERS --storage-class $(lab_get storage_class)"

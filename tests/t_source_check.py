@@ -64,6 +64,8 @@ for c in clones:
     check(vm is not None, "%s exists" % c["vm"])
     if vm is None:
         continue
+    if c.get("host"):
+        check(vm.runtime.host.name == c["host"], "%s placed on host %s (got %s)" % (c["vm"], c["host"], vm.runtime.host.name))
     devs = vm.config.hardware.device
     ctrls = {d.key: d.busNumber for d in devs if isinstance(d, vim.vm.device.VirtualSCSIController)}
     disks = [d for d in devs if isinstance(d, vim.vm.device.VirtualDisk)]
