@@ -62,5 +62,14 @@ RUNS=${GEN_RUNS:-3}
 for count in 1000 5000 10000; do
 	gen $count
 	measure "plan $count generated files (json)" "$MTV" plan --format json -p "$P" "$W/gen$count"
+	if [ -x "${INPROC:-./bench/bench-plan-inproc}" ]; then
+		"${INPROC:-./bench/bench-plan-inproc}" "$P" 1 "$W/gen$count"/*.yaml
+	fi
 	rm -rf "$W/gen$count"
 done
+
+# in one process, without start-up and output: load + validate + expand
+echo "in one process (load, validate, expand; no output):"
+if [ -x "${INPROC:-./bench/bench-plan-inproc}" ]; then
+	"${INPROC:-./bench/bench-plan-inproc}" "$P" 50 "$srcdir"/scenarios.d/*.yaml
+fi

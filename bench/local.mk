@@ -1,5 +1,8 @@
 # Benchmarks (not part of make check): "make bench".
 EXTRA_DIST += bench/bench-plan.sh bench/bench-kube.sh
+noinst_PROGRAMS += bench/bench-plan-inproc
+bench_bench_plan_inproc_SOURCES = bench/bench_plan.c
+bench_bench_plan_inproc_LDADD = libmtv.a $(MTV_LIBS)
 .PHONY: bench
-bench: mtv-scenario
+bench: mtv-scenario bench/bench-plan-inproc
 	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/bench/bench-plan.sh ./mtv-scenario
