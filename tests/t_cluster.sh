@@ -46,3 +46,22 @@ for s in "$(lab_get vsphere.password)" "lab-array-secret" "$(lab_get kube.token)
 done
 [ -z "$leak" ] && ok "no secret value in any output" || not_ok "secret value found in:$leak"
 if lab_vsphere_unchanged >"$T/vs.diff"; then ok "vSphere inventory as at start"; else not_ok "vSphere inventory as at start"; sed -n '1,20p' "$T/vs.diff" | diag_stdin; fi
+
+# SIGINT while a migration copies: the Migration is canceled, the teardown
+# runs, exit 2, nothing left behind
+if [ -x "$MTV_SCENARIO" ]; then
+	lab_control POST /forklift/rates '{"fallback_mib_s": 500, "xcopy_mib_s": 500}' >/dev/null
+	"$MTV_SCENARIO" run --storage-class "$(lab_get storage_class || echo lab-block)" \
+		-p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" "$srcdir/scenarios.d/thin.yaml" \
+		>"$T/int.out" 2>"$T/int.err" &
+	pid=$!
+	if timeout 120 grep -q -m1 'CopyDisks' <(tail -F "$T/int.err" 2>/dev/null); then
+		kill -INT $pid
+	fi
+	wait $pid
+	rc=$?
+	[ $rc -eq 2 ] && ok "SIGINT during the copy: exit 2" || { not_ok "SIGINT during the copy: exit 2 (got $rc)"; sed -n '1,30p' "$T/int.err" | diag_stdin; }
+	contains "the running Migration is canceled" "$T/int.err" "canceling migration"
+	cluster_clean "interrupted run" "$T/before"
+	lab_control POST /forklift/reset >/dev/null
+fi
