@@ -57,17 +57,39 @@ desc_line(json_object *root, bool full)
 	return d;
 }
 
-static void
-print_table(struct mtv_scenario **v, size_t n, bool full)
+/* What list shows of a scenario; the scenario itself is freed at once so
+ * that listing many files stays small. */
+static json_object *
+summary(const struct mtv_scenario *s)
 {
-	size_t i, wn = 4, wi = 2, wt = 4, l;
+	json_object *e = json_object_new_object(), *tags = NULL;
+	char *d = desc_line(s->root, true);
+
+	json_object_object_add(e, "name", json_object_new_string(s->name));
+	json_object_object_add(e, "id",
+			       s->id ? json_object_new_string(s->id) : NULL);
+	json_object_object_add(e, "file", json_object_new_string(s->path));
+	json_object_object_get_ex(s->root, "tags", &tags);
+	json_object_object_add(
+	    e, "tags", tags ? json_object_get(tags) : json_object_new_array());
+	json_object_object_add(e, "description", json_object_new_string(d));
+	free(d);
+	return e;
+}
+
+static void
+print_table(json_object *arr, bool full)
+{
+	size_t i, n = json_object_array_length(arr), wn = 4, wi = 2, wt = 4, l;
 	char **tags = xcalloc(n + 1, sizeof(*tags));
+	json_object *e;
 
 	for (i = 0; i < n; i++) {
-		tags[i] = tags_joined(v[i]->root);
-		if ((l = strlen(v[i]->name)) > wn)
+		e = json_object_array_get_idx(arr, i);
+		tags[i] = tags_joined(e);
+		if ((l = strlen(str_or(e, "name", ""))) > wn)
 			wn = l;
-		if (v[i]->id && (l = strlen(v[i]->id)) > wi)
+		if ((l = strlen(str_or(e, "id", ""))) > wi)
 			wi = l;
 		if ((l = strlen(tags[i])) > wt)
 			wt = l;
@@ -75,11 +97,13 @@ print_table(struct mtv_scenario **v, size_t n, bool full)
 	printf("%-*s  %-*s  %-*s  %s\n", (int)wn, "NAME", (int)wi, "ID",
 	       (int)wt, "TAGS", "DESCRIPTION");
 	for (i = 0; i < n; i++) {
-		char *d = desc_line(v[i]->root, full);
-		char *line = xasprintf(
-		    "%-*s  %-*s  %-*s  %s", (int)wn, v[i]->name, (int)wi,
-		    v[i]->id ? v[i]->id : "-", (int)wt, tags[i], d);
+		char *d, *line;
 
+		e = json_object_array_get_idx(arr, i);
+		d = desc_line(e, full);
+		line = xasprintf("%-*s  %-*s  %-*s  %s", (int)wn,
+				 str_or(e, "name", ""), (int)wi,
+				 str_or(e, "id", "-"), (int)wt, tags[i], d);
 		/* no trailing blanks when the description is empty */
 		l = strlen(line);
 		while (l && line[l - 1] == ' ')
@@ -93,37 +117,13 @@ print_table(struct mtv_scenario **v, size_t n, bool full)
 }
 
 static void
-print_json(struct mtv_scenario **v, size_t n)
+print_json(json_object *arr)
 {
-	json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		json_object *e = json_object_new_object(), *tags = NULL;
-		char *d = desc_line(v[i]->root, true);
-
-		json_object_object_add(e, "name",
-				       json_object_new_string(v[i]->name));
-		json_object_object_add(
-		    e, "id",
-		    v[i]->id ? json_object_new_string(v[i]->id) : NULL);
-		json_object_object_add(e, "file",
-				       json_object_new_string(v[i]->path));
-		json_object_object_get_ex(v[i]->root, "tags", &tags);
-		json_object_object_add(e, "tags",
-				       tags ? json_object_get(tags)
-					    : json_object_new_array());
-		json_object_object_add(e, "description",
-				       json_object_new_string(d));
-		json_object_array_add(arr, e);
-		free(d);
-	}
 	fputs(json_object_to_json_string_ext(
 		  arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			   JSON_C_TO_STRING_NOSLASHESCAPE),
 	      stdout);
 	fputc('\n', stdout);
-	json_object_put(arr);
 }
 
 static int
@@ -131,7 +131,7 @@ run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
 	struct mtv_err err = { 0 };
-	struct mtv_scenario **sel = NULL;
+	json_object *sel = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, n = 0, i;
 	bool json = str_eq(o->format, "json");
@@ -150,7 +150,7 @@ run(struct mtv_opts *o)
 		return MTV_EXIT_USAGE;
 	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
-	sel = xcalloc(npaths + 1, sizeof(*sel));
+	sel = json_object_new_array();
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s = NULL;
 		json_object *tags = NULL;
@@ -162,26 +162,24 @@ run(struct mtv_opts *o)
 		json_object_object_get_ex(s->root, "tags", &tags);
 		m = tags_match(o->marker, tags, &err);
 		if (m == 1)
-			sel[n++] = s;
-		else
-			scenario_free(s);
+			json_object_array_add(sel, summary(s));
+		scenario_free(s);
 	}
 	diags_sort(&diags);
 	diags_print(&diags, stderr);
+	n = json_object_array_length(sel);
 	if (n == 0 && diags.n == 0) {
 		fprintf(stderr, "mtv-scenario: list: no scenario selected\n");
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
 	if (json)
-		print_json(sel, n);
+		print_json(sel);
 	else if (n)
-		print_table(sel, n, o->verbosity > 0);
+		print_table(sel, o->verbosity > 0);
 	code = diags.n ? MTV_EXIT_USAGE : MTV_EXIT_PASS;
 out:
-	for (i = 0; i < n; i++)
-		scenario_free(sel[i]);
-	free(sel);
+	json_object_put(sel);
 	paths_free(paths, npaths);
 	diags_release(&diags);
 	return code;
