@@ -40,8 +40,9 @@ import (
 
 func init() { kubeControllers = append(kubeControllers, startForklift) }
 
-const fkGroup = "forklift.konveyor.io"
+const fkGroup = kbFK
 
+// Resources the model uses; the API server's own names where it has them.
 var (
 	fkProviders   = GVR{fkGroup, "v1beta1", "providers"}
 	fkNetMaps     = GVR{fkGroup, "v1beta1", "networkmaps"}
@@ -49,15 +50,15 @@ var (
 	fkPlans       = GVR{fkGroup, "v1beta1", "plans"}
 	fkMigrations  = GVR{fkGroup, "v1beta1", "migrations"}
 	fkHooks       = GVR{fkGroup, "v1beta1", "hooks"}
-	fkControllers = GVR{fkGroup, "v1beta1", "forkliftcontrollers"}
 	fkPopulators  = GVR{fkGroup, "v1beta1", "vspherexcopyvolumepopulators"}
-	fkSecrets     = GVR{"", "v1", "secrets"}
-	fkPods        = GVR{"", "v1", "pods"}
+	fkControllers = kbGVRForkliftCtl
+	fkSecrets     = kbGVRSecrets
+	fkPods        = kbGVRPods
+	fkNamespaces  = kbGVRNamespaces
+	fkSAs         = kbGVRServiceAccounts
+	fkSCs         = kbGVRStorageClasses
 	fkPVCs        = GVR{"", "v1", "persistentvolumeclaims"}
 	fkPVs         = GVR{"", "v1", "persistentvolumes"}
-	fkNamespaces  = GVR{"", "v1", "namespaces"}
-	fkSAs         = GVR{"", "v1", "serviceaccounts"}
-	fkSCs         = GVR{"storage.k8s.io", "v1", "storageclasses"}
 	fkKVMs        = GVR{"kubevirt.io", "v1", "virtualmachines"}
 	fkDVs         = GVR{"cdi.kubevirt.io", "v1beta1", "datavolumes"}
 )

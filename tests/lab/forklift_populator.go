@@ -13,8 +13,6 @@ import (
 	"time"
 )
 
-var fkStorageProfiles = GVR{"cdi.kubevirt.io", "v1beta1", "storageprofiles"}
-
 // fkDiskJob is the copy of one disk.
 type fkDiskJob struct {
 	idx        int
@@ -52,7 +50,7 @@ func (f *fkForklift) scSupports(sc, volumeMode, accessMode string) (bool, string
 	if _, err := f.s.Get(fkSCs, "", sc); err != nil {
 		return false, fmt.Sprintf("storageclass.storage.k8s.io %q not found", sc)
 	}
-	prof, err := f.s.Get(fkStorageProfiles, "", sc)
+	prof, err := f.s.Get(kbGVRStorageProfiles, "", sc)
 	if err != nil {
 		return true, "" // no profile: trust the class
 	}
@@ -83,9 +81,11 @@ var fkVendorKeys = map[string][]struct{ key, msg string }{
 
 // fkVendorCheck returns the populator's start-up error for a vendor secret.
 func fkVendorCheck(vendor string, d map[string]string) string {
-	switch vendor {
-	case "flashsystem", "vantara", "ontap", "primera3par", "pureFlashArray", "powerflex", "powermax", "powerstore", "infinibox":
-	default:
+	known := false
+	for _, v := range kbVendors {
+		known = known || v == vendor
+	}
+	if !known {
 		return fmt.Sprintf("Unsupported storage vendor %q", vendor)
 	}
 	if d["STORAGE_HOSTNAME"] == "" {
