@@ -4,7 +4,7 @@ if HAVE_CUNIT
 check_PROGRAMS += tests/unit/unit
 TESTS += tests/unit/unit
 endif
-tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c tests/unit/test_util.c \
+tests_unit_unit_SOURCES += tests/unit/test_util.c \
 	tests/unit/test_run.c tests/unit/test_report.c
 tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
 tests_unit_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)

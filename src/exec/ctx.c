@@ -81,6 +81,8 @@ exec_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;
+	/* SIGINT/SIGTERM end requests and waits at once */
+	kube_set_cancel(*out, ctx->canceled);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->kube = *out;
 	pthread_mutex_unlock(&d->lock);

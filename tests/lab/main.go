@@ -157,6 +157,8 @@ func writeProviders(l *Lab, path string) error {
 	kv("  ", "thumbprint", l.VSphere.Thumbprint)
 	kv("  ", "guest_vm_linux_user", "root")
 	kv("  ", "guest_vm_linux_password", "lab-guest")
+	// warm copy-offload needs a VDDK image (the model only checks it is set)
+	kv("  ", "vddk_init_image", "registry.lab.local/vddk:8.0.3")
 	var extra []string
 	for k := range l.ProviderExtra {
 		extra = append(extra, k)
