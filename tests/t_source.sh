@@ -87,6 +87,16 @@ cat "$T/o" >>"$ALL"
 contains "RDM on NFS refused" "$T/o" "RDM needs a VMFS datastore for its mapping file: 'nfs-ds' is NFS"
 unchanged "RDM on NFS"
 
+# a disk another VM uses too is detached before destroy, so it stays
+vt "different-path --keep for a shared disk" run "$T/plans/different-path.json" --keep
+SVM=$(/usr/bin/python3 -c 'import json,sys; print([s["params"]["vm"] for s in json.load(open(sys.argv[1]))["steps"] if s["kind"] == "clone"][0])' "$T/plans/different-path.json")
+check "shared disk: a second VM attaches it" /usr/bin/python3 "$srcdir/tests/t_source_shared.py" "$T/lab.json" attach "$SVM" shared-holder
+LEVEL=verbose vt "shared disk: the clone's undo destroys the VM" destroy "$SVM"
+contains "shared disk: detached first" "$T/err" "detaching shared disk"
+check "shared disk: its file is still there" /usr/bin/python3 "$srcdir/tests/t_source_shared.py" "$T/lab.json" check shared-holder
+check "shared disk: cleanup" /usr/bin/python3 "$srcdir/tests/t_source_shared.py" "$T/lab.json" cleanup shared-holder
+unchanged "shared disk"
+
 # every scenarios.d file's source side through mtv-scenario run --only source
 MS=${MTV_SCENARIO:-$builddir/mtv-scenario}
 PROV="-p $LAB_PROVIDERS --storage-class $(lab_get storage_class)"

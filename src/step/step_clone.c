@@ -244,12 +244,10 @@ static int
 undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
 	   struct mtv_err *err)
 {
-	static const char *const paths[] = { "snapshot", NULL };
 	struct vs_client *vs = NULL;
 	const char *name = jstr(undo, "name");
 	char *vm = NULL;
-	json_object *p = NULL;
-	int r, t = exec_time_left(ctx);
+	int r;
 
 	(void)step;
 	if (undo == NULL)
@@ -261,29 +259,8 @@ undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
 		vm = xstrdup(jstr(undo, "moid"));
 	else if ((r = vs_find(vs, "VirtualMachine", name, &vm, err)) != 0)
 		return r == MTV_ENOTFOUND ? 0 : r;
-	r = vstep_power_off(vs, vm, name, t, err);
-	if (r != 0)
-		goto out;
-	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
-	if (r == MTV_ENOTFOUND) {
-		r = 0;
-		goto out;
-	}
-	if (r != 0)
-		goto out;
-	if (jget(p, "snapshot")) {
-		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
-			      vm, "<consolidate>true</consolidate>", name, t,
-			      NULL, err);
-		if (r != 0)
-			goto out;
-	}
-	r = vs_invoke(vs, "Destroy_Task", "VirtualMachine", vm, NULL, name, t,
-		      NULL, err);
-	if (r == MTV_ENOTFOUND)
-		r = 0;
-out:
-	json_object_put(p);
+	r = vstep_vm_destroy(vs, vm, name ? name : vm, exec_time_left(ctx),
+			     err);
 	free(vm);
 	return r;
 }

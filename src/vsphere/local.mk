@@ -11,7 +11,8 @@ check_PROGRAMS += tests/vstool
 tests_vstool_SOURCES = src/vsphere/vstool.c
 tests_vstool_LDADD = libmtv.a $(MTV_LIBS)
 LAB_TESTS += tests/t_source.sh
-EXTRA_DIST += tests/t_source.sh tests/t_source_plans.py tests/t_source_check.py
+EXTRA_DIST += tests/t_source.sh tests/t_source_plans.py tests/t_source_check.py \
+	tests/t_source_shared.py
 
 # unit tests: a runner of their own (tests/local.mk assigns
 # tests_unit_unit_SOURCES with '=' after this fragment)

@@ -180,3 +180,140 @@ vstep_delete_file(struct vs_client *vs, const char *dc, const char *path,
 	strbuf_release(&a);
 	return r;
 }
+
+/* Files of the disks in a device list, into set (file -> true). */
+static void
+disk_files(json_object *devs, json_object *set)
+{
+	size_t i;
+
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+		const char *f = jstr(jget(d, "backing"), "fileName");
+
+		if (str_eq(jstr(d, "_type"), "VirtualDisk") && f)
+			json_object_object_add(set, f,
+					       json_object_new_boolean(1));
+	}
+}
+
+int
+vstep_detach_shared(struct vs_client *vs, const char *moid, const char *name,
+		    int timeout, struct mtv_err *err)
+{
+	static const char *const paths[] = { "config.hardware.device", NULL };
+	json_object *p = NULL, *all = NULL, *others, *devs;
+	struct strbuf sb = STRBUF_INIT;
+	char *own = xasprintf("] %s/", name);
+	bool foreign = false;
+	size_t i;
+	int r;
+
+	r = vs_props(vs, "VirtualMachine", moid, paths, &p, err);
+	if (r == MTV_ENOTFOUND) {
+		r = 0;
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	devs = jget(p, "config.hardware.device");
+	/* only disks outside the VM's own folder can be shared: skip the
+	 * inventory-wide listing when there are none */
+	for (i = 0; vs_jlist(devs, i); i++) {
+		const char *f = jstr(jget(vs_jlist(devs, i), "backing"),
+				     "fileName");
+
+		if (str_eq(jstr(vs_jlist(devs, i), "_type"), "VirtualDisk") &&
+		    f && strstr(f, own) == NULL)
+			foreign = true;
+	}
+	if (!foreign)
+		goto out;
+	r = vs_list(vs, "VirtualMachine", "config.hardware.device", &all, err);
+	if (r != 0)
+		goto out;
+	others = json_object_new_object();
+	{
+		struct json_object_iterator it = json_object_iter_begin(all);
+		struct json_object_iterator end = json_object_iter_end(all);
+
+		for (; !json_object_iter_equal(&it, &end);
+		     json_object_iter_next(&it))
+			if (!str_eq(json_object_iter_peek_name(&it), moid))
+				disk_files(json_object_iter_peek_value(&it),
+					   others);
+	}
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i), *b = jget(d, "backing");
+		struct vs_disk_spec s;
+
+		if (!str_eq(jstr(d, "_type"), "VirtualDisk") ||
+		    jstr(b, "fileName") == NULL ||
+		    jget(others, jstr(b, "fileName")) == NULL)
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.operation = "remove";
+		s.label = jstr(jget(d, "deviceInfo"), "label");
+		s.key = atoi(jstr(d, "key"));
+		s.controller_key = atoi(jstr(d, "controllerKey") ?
+					jstr(d, "controllerKey") : "0");
+		s.unit = atoi(jstr(d, "unitNumber") ? jstr(d, "unitNumber")
+						    : "0");
+		s.size_kb = atoll(jstr(d, "capacityInKB") ?
+				  jstr(d, "capacityInKB") : "0");
+		s.file = jstr(b, "fileName");
+		s.mode = jstr(b, "diskMode");
+		s.provision = str_eq(jstr(b, "thinProvisioned"), "true") ?
+			      "thin" : "thick-lazy";
+		vs_xml_disk_add(&sb, &s);
+		log_verbose("detaching shared disk '%s' from '%s'",
+			    jstr(b, "fileName"), name);
+	}
+	json_object_put(others);
+	if (sb.len)
+		r = vstep_reconfig(vs, moid, sb.buf, name, timeout, err);
+out:
+	json_object_put(p);
+	json_object_put(all);
+	strbuf_release(&sb);
+	free(own);
+	return r;
+}
+
+int
+vstep_vm_destroy(struct vs_client *vs, const char *vm, const char *name,
+		 int t, struct mtv_err *err)
+{
+	static const char *const paths[] = { "snapshot", NULL };
+	json_object *p = NULL;
+	int r;
+
+	r = vstep_power_off(vs, vm, name, t, err);
+	if (r != 0)
+		goto out;
+	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
+	if (r == MTV_ENOTFOUND) {
+		r = 0;
+		goto out;
+	}
+	if (r != 0)
+		goto out;
+	if (jget(p, "snapshot")) {
+		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
+			      vm, "<consolidate>true</consolidate>", name, t,
+			      NULL, err);
+		if (r != 0)
+			goto out;
+	}
+	/* destroy deletes every attached file: disks other VMs use stay */
+	r = vstep_detach_shared(vs, vm, name, t, err);
+	if (r != 0)
+		goto out;
+	r = vs_invoke(vs, "Destroy_Task", "VirtualMachine", vm, NULL, name, t,
+		      NULL, err);
+	if (r == MTV_ENOTFOUND)
+		r = 0;
+out:
+	json_object_put(p);
+	return r;
+}

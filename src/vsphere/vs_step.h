@@ -24,6 +24,14 @@ int vstep_reconfig(struct vs_client *vs, const char *moid, const char *spec,
 int vstep_remove_disks(struct vs_client *vs, const char *moid,
 		       json_object *keys, json_object *folders,
 		       const char *what, int timeout, struct mtv_err *err);
+/* Detach (no file operation) the disks of VM moid (named name) whose
+ * files other VMs use too, so that destroying it leaves them. */
+int vstep_detach_shared(struct vs_client *vs, const char *moid,
+			const char *name, int timeout, struct mtv_err *err);
+/* Power off, remove snapshots, detach shared disks and destroy a VM;
+ * a VM already gone is fine. */
+int vstep_vm_destroy(struct vs_client *vs, const char *moid, const char *name,
+		     int timeout, struct mtv_err *err);
 /* Delete "[ds] path" in datacenter dc; missing is fine. */
 int vstep_delete_file(struct vs_client *vs, const char *dc, const char *path,
 		      int timeout, struct mtv_err *err);

@@ -1103,6 +1103,7 @@ struct find_arg {
 	const char *name;
 	char *moid;
 	json_object *all;
+	const char *path;	/* NULL: "name" */
 };
 
 static int
@@ -1117,8 +1118,10 @@ find_cb(xmlNodePtr obj, void *arg)
 		if (f->all) {
 			char *m = xtext(vs_xml_child(obj, "obj"));
 
-			json_object_object_add(f->all, m,
-					       json_object_new_string(v));
+			json_object_object_add(
+				f->all, m,
+				f->path ? vs_xml_to_json(vs_xml_child(ps, "val"))
+					: json_object_new_string(v));
 			free(m);
 		} else if (f->moid == NULL && str_eq(v, f->name)) {
 			f->moid = xtext(vs_xml_child(obj, "obj"));
@@ -1154,9 +1157,9 @@ list_names1(struct vs_client *vs, const char *type, struct find_arg *f,
 	if (view == NULL)
 		return err ? err->code : MTV_EIO;
 	strbuf_addf(&spec,
-		    "<propSet><type>%s</type><pathSet>name</pathSet></propSet>"
+		    "<propSet><type>%s</type><pathSet>%s</pathSet></propSet>"
 		    "<objectSet><obj type=\"ContainerView\">",
-		    type);
+		    type, f->path ? f->path : "name");
 	strbuf_add_xml(&spec, view);
 	strbuf_adds(
 		&spec,
@@ -1172,7 +1175,7 @@ int
 vs_find(struct vs_client *vs, const char *type, const char *name, char **out,
 	struct mtv_err *err)
 {
-	struct find_arg f = { name, NULL, NULL };
+	struct find_arg f = { name, NULL, NULL, NULL };
 	int r;
 
 	*out = NULL;
@@ -1190,7 +1193,22 @@ int
 vs_names(struct vs_client *vs, const char *type, json_object **out,
 	 struct mtv_err *err)
 {
-	struct find_arg f = { NULL, NULL, json_object_new_object() };
+	struct find_arg f = { NULL, NULL, json_object_new_object(), NULL };
+	int r = list_names(vs, type, &f, err);
+
+	if (r != 0) {
+		json_object_put(f.all);
+		return r;
+	}
+	*out = f.all;
+	return 0;
+}
+
+int
+vs_list(struct vs_client *vs, const char *type, const char *path,
+	json_object **out, struct mtv_err *err)
+{
+	struct find_arg f = { NULL, NULL, json_object_new_object(), path };
 	int r = list_names(vs, type, &f, err);
 
 	if (r != 0) {

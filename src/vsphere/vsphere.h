@@ -82,6 +82,10 @@ const char *vs_last_fault(const struct vs_client *vs);
  * caller. */
 int vs_names(struct vs_client *vs, const char *type, json_object **out,
 	     struct mtv_err *err);
+/* {moid: value of path} of every object of a managed type (one property
+ * collector call per page); *out belongs to the caller. */
+int vs_list(struct vs_client *vs, const char *type, const char *path,
+	    json_object **out, struct mtv_err *err);
 /* vs_vm_info by MoID. */
 int vs_vm_info_moid(struct vs_client *vs, const char *moid, json_object **out,
 		    struct mtv_err *err);

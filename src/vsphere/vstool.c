@@ -1,6 +1,7 @@
 /* vstool.c: test driver of the vSphere client and the source steps.
  *   vstool run PLAN.json [--keep] [--only source]   run a plan's steps
  *   vstool info VM                                   vs_vm_info as JSON
+ *   vstool destroy VM                                the clone step's undo
  * The connection comes from GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD,
  * GOVC_TLS_CA_CERTS, GOVC_TLS_KNOWN_HOSTS_THUMBPRINT, GOVC_INSECURE;
  * MTV_LOG_LEVEL sets the log level. Prints "calls N" (SOAP round trips of
@@ -13,7 +14,7 @@
 #include <curl/curl.h>
 
 #include "exec/exec.h"
-#include "vsphere/vsphere.h"
+#include "vsphere/vs_step.h"
 
 static int
 cmd_info(const char *name)
@@ -38,6 +39,29 @@ cmd_info(const char *name)
 	json_object_put(info);
 	vs_free(vs);
 	return 0;
+}
+
+static int
+cmd_destroy(const char *name)
+{
+	struct mtv_err err = { 0 };
+	struct vs_client *vs = NULL;
+	struct vs_opts o;
+	char *vm = NULL;
+	int r;
+
+	vs_opts_from_profile(&o, NULL, &err);
+	r = vs_connect(&vs, &o, &err);
+	secret_free((struct secret *)o.password);
+	if (r == 0)
+		r = vs_find(vs, "VirtualMachine", name, &vm, &err);
+	if (r == 0)
+		r = vstep_vm_destroy(vs, vm, name, 600, &err);
+	if (r != 0)
+		log_error("%s", err.msg);
+	free(vm);
+	vs_free(vs);
+	return r == 0 ? 0 : 1;
 }
 
 static int
@@ -88,6 +112,8 @@ main(int argc, char **argv)
 		redact_add(getenv("GOVC_PASSWORD"));
 	if (argc >= 3 && strcmp(argv[1], "info") == 0)
 		r = cmd_info(argv[2]);
+	else if (argc >= 3 && strcmp(argv[1], "destroy") == 0)
+		r = cmd_destroy(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "run") == 0)
 		r = cmd_run(argc, argv);
 	else
