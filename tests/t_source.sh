@@ -167,6 +167,10 @@ unchanged "SOAP fault on CloneVM_Task"
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"drop"}' >/dev/null
 vt "dropped connection on CloneVM_Task: retried, run succeeds" run "$T/plans/thin.json"
 unchanged "dropped connection"
+lab_control POST /vsphere/fault '{"method":"ReconfigVM_Task","count":1,"kind":"drop"}' >/dev/null
+lab_control POST /vsphere/fault '{"method":"PowerOnVM_Task","count":1,"kind":"drop"}' >/dev/null
+vt "dropped connections on ReconfigVM_Task and PowerOnVM_Task: run succeeds" run "$T/plans/multi-disk.json"
+unchanged "dropped reconfigure and power-on"
 lab_control POST /vsphere/fault '{"method":"RetrievePropertiesEx","count":1,"kind":"drop"}' >/dev/null
 vt "dropped connection on RetrievePropertiesEx: retried" info xcopy-template-test
 

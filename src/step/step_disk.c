@@ -270,6 +270,30 @@ set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
 	return r;
 }
 
+/* Disks of vm whose keys are not in before[0..n). */
+static size_t
+new_disks(struct vs_client *vs, const char *vm, const int *before, size_t n)
+{
+	static const char *const paths[] = { "config.hardware.device", NULL };
+	json_object *p = NULL, *devs;
+	size_t i, b, c = 0;
+
+	if (vs_props(vs, "VirtualMachine", vm, paths, &p, NULL) != 0)
+		return 0;
+	devs = jget(p, "config.hardware.device");
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+		int key = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+
+		for (b = 0; b < n && before[b] != key; b++)
+			;
+		if (b == n && str_eq(jstr(d, "_type"), "VirtualDisk"))
+			c++;
+	}
+	json_object_put(p);
+	return c;
+}
+
 static int
 exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 	  struct mtv_err *err)
@@ -393,6 +417,14 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (ec.len)
 		strbuf_add(&sb, ec.buf, ec.len);
 	r = vstep_reconfig(vs, vm, sb.buf, name, t, err);
+	if (r != 0 && (str_eq(vs_last_fault(vs), "InvalidDeviceSpec") ||
+		       str_eq(vs_last_fault(vs), "FileAlreadyExists")) &&
+	    new_disks(vs, vm, before, nbefore) ==
+		    json_object_array_length(disks)) {
+		/* a reconfigure sent again after a lost reply: done already */
+		log_verbose("disks of '%s' were added already", name);
+		r = 0;
+	}
 	if (r != 0)
 		goto out;
 	/* record the disks made, in the order of the plan, by their new keys */

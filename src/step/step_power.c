@@ -36,6 +36,14 @@ exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
 	json_object_object_add(*undo, "vm", json_object_new_string(vm));
 	r = vs_invoke(vs, "PowerOnVM_Task", "VirtualMachine", vm, NULL, name,
 		      exec_time_left(ctx), NULL, err);
+	/* sent again after a lost reply: already on is what was asked */
+	if (r != 0 && str_eq(vs_last_fault(vs), "InvalidPowerState")) {
+		json_object_put(p);
+		p = NULL;
+		if (vs_props(vs, "VirtualMachine", vm, paths, &p, NULL) == 0 &&
+		    str_eq(jstr(p, "runtime.powerState"), "poweredOn"))
+			r = 0;
+	}
 out:
 	json_object_put(p);
 	free(vm);

@@ -1413,6 +1413,7 @@ out:
 struct task_arg {
 	const char *method, *what;
 	char **result;
+	char fault[128];
 };
 
 static const char *
@@ -1444,6 +1445,9 @@ task_done(json_object *st, void *arg, struct mtv_err *err)
 		json_object_object_get_ex(e, "fault", &f);
 	/* vcsim puts a Go type name in localizedMessage: prefer the fault's
 	 * own text then */
+	/* callers tell task faults apart like SOAP faults */
+	snprintf(t->fault, sizeof(t->fault), "%s",
+		 jpath(f, "_type") ? jpath(f, "_type") : "error");
 	msg = jpath(e, "localizedMessage");
 	if (msg == NULL || str_startswith(msg, "*types."))
 		msg = jpath(f, "reason") ? jpath(f, "reason") : msg;
@@ -1460,7 +1464,7 @@ vs_invoke(struct vs_client *vs, const char *method, const char *type,
 {
 	static const char *const paths[] = { "info.state", "info.error",
 					     "info.result", NULL };
-	struct task_arg t = { method, what ? what : moid, result };
+	struct task_arg t = { method, what ? what : moid, result, "" };
 	xmlDocPtr doc = NULL;
 	xmlNodePtr resp, rv;
 	char *task = NULL;
@@ -1479,16 +1483,9 @@ vs_invoke(struct vs_client *vs, const char *method, const char *type,
 		task = xtext(rv);
 		r = watch(vs, "Task", task, paths, t.what, task_done, &t,
 			  timeout > 0 ? timeout : 3600, err);
-		if (r != 0 && vs->fault[0] == '\0' && err)
-			snprintf(vs->fault, sizeof(vs->fault), "%s",
-				 err->code == MTV_ENOTFOUND ? "NotFound" : "");
-		if (r != 0 && err && strstr(err->msg, ": FileNotFound"))
-			snprintf(vs->fault, sizeof(vs->fault), "FileNotFound");
-		if (r != 0 && err && strstr(err->msg, ": InvalidPowerState"))
-			snprintf(vs->fault, sizeof(vs->fault),
-				 "InvalidPowerState");
-		if (r != 0 && err && strstr(err->msg, ": DuplicateName"))
-			snprintf(vs->fault, sizeof(vs->fault), "DuplicateName");
+		/* the filter's removal came after the task's error */
+		if (r != 0 && t.fault[0])
+			snprintf(vs->fault, sizeof(vs->fault), "%s", t.fault);
 	} else if (result && rv) {
 		*result = xtext(rv);
 	}
