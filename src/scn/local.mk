@@ -13,17 +13,8 @@ TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh
 EXTRA_DIST += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
 	tests/bad tests/pytest-entries
 
-# Unit tests of load and schema: their own runner, because this fragment is
-# included before tests/local.mk defines the shared one.
-if HAVE_CUNIT
-check_PROGRAMS += tests/unit/unit-scn
-TESTS += tests/unit/unit-scn
-endif
-tests_unit_unit_scn_SOURCES = tests/unit/unit.h tests/unit/runner.c \
-	tests/unit/test_load.c tests/unit/test_schema.c
-tests_unit_unit_scn_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
-tests_unit_unit_scn_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_unit_scn_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+# Unit tests of load and schema (the shared runner).
+tests_unit_unit_SOURCES += tests/unit/test_load.c tests/unit/test_schema.c
 
 # Fuzzing: the harness replays its corpus in make check; with
 # --enable-fuzzing (clang) it is also built as a libFuzzer binary.
