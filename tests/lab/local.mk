@@ -18,8 +18,8 @@ lab-distclean:
 	-chmod -R u+w $(abs_top_builddir)/.gocache 2>/dev/null; rm -rf $(abs_top_builddir)/.gocache
 .PHONY: lab-distclean
 
-EXTRA_DIST += tests/lab/*.go tests/lab/*.py tests/lab/*.sh tests/lab/local.mk tests/lab/README.md \
-	$(wildcard $(top_srcdir)/tests/lab/manifests)
+# the whole folder: globs are not expanded in out-of-tree builds
+EXTRA_DIST += tests/lab
 
 # The lab's TAP scripts (automake needs them listed one by one).
 LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh \
