@@ -67,6 +67,10 @@ for c in clones:
     if c.get("host"):
         check(vm.runtime.host.name == c["host"], "%s placed on host %s (got %s)" % (c["vm"], c["host"], vm.runtime.host.name))
     devs = vm.config.hardware.device
+    tmpl = find_vm(c["template"])
+    tmacs = {d.macAddress for d in tmpl.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)}
+    macs = [d.macAddress for d in devs if isinstance(d, vim.vm.device.VirtualEthernetCard)]
+    check(macs and not (set(macs) & tmacs), "%s has new MAC addresses %s" % (c["vm"], macs))
     ctrls = {d.key: d.busNumber for d in devs if isinstance(d, vim.vm.device.VirtualSCSIController)}
     disks = [d for d in devs if isinstance(d, vim.vm.device.VirtualDisk)]
     mine = [s["params"] for s in steps if s["params"].get("vm_ref") == c["vm_ref"]]

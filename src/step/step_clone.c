@@ -39,8 +39,82 @@ add_ref(struct strbuf *sb, const char *elem, const char *type,
 	strbuf_addf(sb, "</%s>", elem);
 }
 
+/* A data object without MoRefs (connectable, slotInfo, port), generically. */
+static void
+add_plain(struct strbuf *sb, const char *elem, json_object *o)
+{
+	struct json_object_iterator it, end;
+	size_t i;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++)
+			add_plain(sb, elem, json_object_array_get_idx(o, i));
+		return;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		strbuf_addf(sb, "<%s>", elem);
+		strbuf_add_xml(sb, json_object_get_string(o));
+		strbuf_addf(sb, "</%s>", elem);
+		return;
+	}
+	strbuf_addf(sb, "<%s", elem);
+	if (jstr(o, "_type"))
+		strbuf_addf(sb, " xsi:type=\"%s\"", jstr(o, "_type"));
+	strbuf_adds(sb, ">");
+	it = json_object_iter_begin(o);
+	end = json_object_iter_end(o);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		if (strcmp(json_object_iter_peek_name(&it), "_type") != 0)
+			add_plain(sb, json_object_iter_peek_name(&it),
+				  json_object_iter_peek_value(&it));
+	strbuf_addf(sb, "</%s>", elem);
+}
+
+/* Network cards of the template come back with a new generated MAC
+ * (a clone keeps the template's otherwise): an edit with an empty
+ * macAddress, the rest of the device as it was (WSDL order). */
+static void
+add_nic_edits(struct strbuf *a, json_object *devs)
+{
+	size_t i;
+
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i), *b = jget(d, "backing");
+		const char *t = jstr(d, "_type");
+
+		if (jstr(d, "macAddress") == NULL || t == NULL || b == NULL)
+			continue;
+		strbuf_addf(a, "<deviceChange><operation>edit</operation>"
+			    "<device xsi:type=\"%s\"><key>%s</key>", t,
+			    jstr(d, "key"));
+		if (jget(d, "deviceInfo"))
+			add_plain(a, "deviceInfo", jget(d, "deviceInfo"));
+		if (jstr(b, "network")) {
+			strbuf_addf(a, "<backing xsi:type=\"%s\"><deviceName>",
+				    jstr(b, "_type"));
+			strbuf_add_xml(a, jstr(b, "deviceName") ?
+					  jstr(b, "deviceName") : "");
+			strbuf_adds(a, "</deviceName>");
+			add_ref(a, "network", "Network", jstr(b, "network"));
+			strbuf_adds(a, "</backing>");
+		} else {
+			add_plain(a, "backing", b);
+		}
+		if (jget(d, "connectable"))
+			add_plain(a, "connectable", jget(d, "connectable"));
+		if (jstr(d, "controllerKey"))
+			strbuf_addf(a, "<controllerKey>%s</controllerKey>",
+				    jstr(d, "controllerKey"));
+		if (jstr(d, "unitNumber"))
+			strbuf_addf(a, "<unitNumber>%s</unitNumber>",
+				    jstr(d, "unitNumber"));
+		strbuf_adds(a, "<addressType>generated</addressType>"
+			    "<macAddress></macAddress></device></deviceChange>");
+	}
+}
+
 /* The spec: location (WSDL order: datastore, pool, host, disk*), template,
- * config (extraConfig then changeTrackingEnabled), powerOn. */
+ * config (deviceChange, extraConfig, changeTrackingEnabled), powerOn. */
 static void
 build_spec(struct strbuf *a, json_object *params, const char *folder,
 	   const char *pool, const char *host, json_object *devs)
@@ -82,9 +156,9 @@ build_spec(struct strbuf *a, json_object *params, const char *folder,
 	if (dt)
 		strbuf_addf(a, "<transform>%s</transform>",
 			    str_eq(dt, "thin") ? "sparse" : "flat");
-	strbuf_adds(a, "</location><template>false</template>");
+	strbuf_adds(a, "</location><template>false</template><config>");
+	add_nic_edits(a, devs);
 	if (cbt) {
-		strbuf_adds(a, "<config>");
 		for (i = 0; vs_jlist(devs, i); i++) {
 			json_object *d = vs_jlist(devs, i);
 			const char *bus = NULL;
@@ -104,11 +178,10 @@ build_spec(struct strbuf *a, json_object *params, const char *folder,
 				"<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
 				bus, jstr(d, "unitNumber"));
 		}
-		strbuf_adds(
-			a,
-			"<changeTrackingEnabled>true</changeTrackingEnabled></config>");
+		strbuf_adds(a, "<changeTrackingEnabled>true"
+			    "</changeTrackingEnabled>");
 	}
-	strbuf_adds(a, "<powerOn>false</powerOn></spec>");
+	strbuf_adds(a, "</config><powerOn>false</powerOn></spec>");
 }
 
 /* DRS off for the clone through a cluster VM override. */
