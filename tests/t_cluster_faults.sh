@@ -29,3 +29,22 @@ for fault in \
 	lab_control DELETE /kube/fault >/dev/null
 	cluster_clean "$kind" "$T/before"
 done
+
+# every fault at once during a whole scenario through mtv-scenario run
+if [ -x "$MTV_SCENARIO" ]; then
+	for fault in \
+		'{"verb":"watch","resource":"plans","count":2,"kind":"drop-watch"}' \
+		'{"verb":"watch","resource":"*","count":2,"kind":"410-watch"}' \
+		'{"verb":"*","resource":"*","count":4,"kind":"429","retry_after":1}' \
+		'{"verb":"*","resource":"*","count":3,"kind":"5xx","status":503}' \
+		'{"verb":"*","resource":"*","count":1,"kind":"expire-token"}'; do
+		lab_control POST /kube/fault "$fault" >/dev/null
+	done
+	"$MTV_SCENARIO" run --storage-class "$(lab_get storage_class || echo lab-block)" \
+		-p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" "$srcdir/scenarios.d/thin.yaml" \
+		>"$T/all.out" 2>"$T/all.err"
+	rc=$?
+	[ $rc -eq 0 ] && ok "all faults during a scenario run: it still passes" || { not_ok "all faults during a scenario run: it still passes (exit $rc)"; sed -n '1,40p' "$T/all.err" | diag_stdin; }
+	lab_control DELETE /kube/fault >/dev/null
+	cluster_clean "all faults" "$T/before"
+fi
