@@ -544,13 +544,18 @@ vm_find(struct ex *x, json_object *sel)
 	return -1;
 }
 
+/* <run id>-<scenario>[-<suffix>], DNS-safe, at most 53 characters (room for
+ * "-migration"); the scenario name is cut first so that run id and suffix
+ * stay whole. */
 static char *
 obj_name(struct ex *x, const char *suffix)
 {
-	char *base = suffix ? xasprintf("%s-%s-%s", x->run_id, x->s->name, suffix) :
-		xasprintf("%s-%s", x->run_id, x->s->name);
-	/* room for "-network" / "-migration" behind it */
-	char *n = plan_dns_label(base, NAME_MAX_LEN - 10);
+	size_t max = NAME_MAX_LEN - 10, fixed = strlen(x->run_id) + 1 +
+		(suffix ? strlen(suffix) + 1 : 0);
+	int keep = fixed < max ? (int)(max - fixed) : 1;
+	char *base = suffix ? xasprintf("%s-%.*s-%s", x->run_id, keep, x->s->name, suffix) :
+		xasprintf("%s-%.*s", x->run_id, keep, x->s->name);
+	char *n = plan_dns_label(base, max);
 
 	free(base);
 	return n;
@@ -1615,7 +1620,7 @@ plan_build(json_object **out, const struct mtv_scenario *s,
 	size_t before = diags->n, i;
 	const char *prefix, *vtn;
 	char *base, *low;
-	int line = 0, col = 0;
+	int line = 0, col = 0, keep;
 
 	*out = NULL;
 	memset(&x, 0, sizeof(x));
@@ -1644,7 +1649,9 @@ plan_build(json_object **out, const struct mtv_scenario *s,
 		diags_add(diags, p->file, line, col, "no storage class: give --storage-class or "
 			  "set storage_class in profile '%s'", p->name);
 	prefix = profile_str(p, "namespace_prefix") ? profile_str(p, "namespace_prefix") : "mtv";
-	base = xasprintf("%s-%s-%s", prefix, s->name, x.run_id);
+	/* cut the scenario name, never the run id */
+	keep = NAME_MAX_LEN - (int)strlen(prefix) - (int)strlen(x.run_id) - 2;
+	base = xasprintf("%s-%.*s-%s", prefix, keep > 0 ? keep : 1, s->name, x.run_id);
 	x.nsbuf = plan_dns_label(base, NAME_MAX_LEN);
 	free(base);
 	x.ns = x.nsbuf;

@@ -263,7 +263,37 @@ test_expectations(void)
 	free(msgs);
 }
 
+static void
+test_long_names(void)
+{
+	char *msgs;
+	json_object *plan = build("apiVersion: mtv-scenario/v1alpha1\nkind: Scenario\n"
+				  "name: a-very-long-scenario-name-that-fills-up-the-dns-label-limit-x\n"
+				  "copyoffload: true\nvirtual_machines:\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "plans:\n  - name: first-plan\n    virtual_machines: [0]\n"
+				  "  - name: second-plan\n    virtual_machines: [1]\n", &msgs);
+	json_object *plans;
+	const char *ns;
+
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	ns = path_str(plan, "namespace", NULL);
+	CU_ASSERT(strlen(ns) <= 63);
+	CU_ASSERT(str_endswith(ns, "-abc123"));
+	plans = json_object_object_get(plan, "plans");
+	CU_ASSERT(str_endswith(path_str(json_object_array_get_idx(plans, 0), "name", NULL),
+			       "-first-plan"));
+	CU_ASSERT(str_endswith(path_str(json_object_array_get_idx(plans, 1), "name", NULL),
+			       "-second-plan"));
+	CU_ASSERT(strlen(path_str(json_object_array_get_idx(plans, 1), "migration", NULL)) <= 63);
+	json_object_put(plan);
+	free(msgs);
+}
+
 static CU_TestInfo tests_plan[] = {
+	{ "long names keep run id and plan name", test_long_names },
 	{ "ChangeVmName and DNS names", test_change_vm_name },
 	{ "run id", test_run_id },
 	{ "clone names and disk layout", test_names_and_disks },
