@@ -11,14 +11,5 @@ libmtv_a_SOURCES += \
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 EXTRA_DIST += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh tests/plan
 
-# Unit tests of profiles and expansion: their own runner (this fragment is
-# included before tests/local.mk defines the shared one).
-if HAVE_CUNIT
-check_PROGRAMS += tests/unit/unit-plan
-TESTS += tests/unit/unit-plan
-endif
-tests_unit_unit_plan_SOURCES = tests/unit/unit.h tests/unit/runner.c \
-	tests/unit/test_profile.c tests/unit/test_plan.c
-tests_unit_unit_plan_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
-tests_unit_unit_plan_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_unit_plan_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+# Unit tests of profiles and expansion, in the shared runner.
+tests_unit_unit_SOURCES += tests/unit/test_profile.c tests/unit/test_plan.c
