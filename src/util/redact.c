@@ -13,8 +13,11 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char **values;
+static size_t *lens;
 static size_t nvalues, capvalues;
 static bool disabled;
+/* first bytes of registered values: most positions are skipped at once */
+static bool first[256];
 
 static void
 add_one(char *v)
@@ -30,7 +33,10 @@ add_one(char *v)
 	if (nvalues == capvalues) {
 		capvalues = capvalues ? capvalues * 2 : 16;
 		values = xrealloc(values, capvalues * sizeof(*values));
+		lens = xrealloc(lens, capvalues * sizeof(*lens));
 	}
+	first[(unsigned char)v[0]] = true;
+	lens[nvalues] = strlen(v);
 	values[nvalues++] = v;
 }
 
@@ -55,8 +61,11 @@ redact_reset(void)
 	for (i = 0; i < nvalues; i++)
 		freezero(values[i], strlen(values[i]));
 	free(values);
+	free(lens);
 	values = NULL;
+	lens = NULL;
 	nvalues = capvalues = 0;
+	memset(first, 0, sizeof(first));
 	disabled = false;
 	pthread_mutex_unlock(&lock);
 }
@@ -106,10 +115,11 @@ redact(const char *in)
 			goto plain;
 		/* longest registered value first, so base64 wins over raw */
 		best_len = 0;
-		for (i = 0; i < nvalues; i++) {
-			size_t l = strlen(values[i]);
+		for (i = 0; first[(unsigned char)*p] && i < nvalues; i++) {
+			size_t l = lens[i];
 
-			if (l > best_len && strncmp(p, values[i], l) == 0)
+			if (l > best_len && values[i][0] == *p &&
+			    strncmp(p, values[i], l) == 0)
 				best_len = l;
 		}
 		if (best_len) {
