@@ -1,8 +1,13 @@
 # Benchmarks (not part of make check): "make bench".
-EXTRA_DIST += bench/bench-plan.sh bench/bench-kube.sh
+EXTRA_DIST += bench/bench-plan.sh bench/bench-kube.sh bench/bench-run.sh bench/bench-source.sh
 noinst_PROGRAMS += bench/bench-plan-inproc
 bench_bench_plan_inproc_SOURCES = bench/bench_plan.c
 bench_bench_plan_inproc_LDADD = libmtv.a $(MTV_LIBS)
 .PHONY: bench
 bench: mtv-scenario bench/bench-plan-inproc
 	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/bench/bench-plan.sh ./mtv-scenario
+
+# whole runs against the lab: requests per scenario, report latency, CPU and memory
+.PHONY: bench-run
+bench-run: mtv-scenario mtv-lab
+	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/bench/bench-run.sh ./mtv-scenario ./mtv-lab
