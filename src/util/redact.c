@@ -91,6 +91,7 @@ static const struct {
 	{ "access_token=", "&\" \n\r" },
 	{ "\"access_token\":\"", "\"" },
 	{ "\"token\":\"", "\"" },
+	{ "vmware_soap_session=\"", "\"" },
 	{ "vmware_soap_session=", ";\" \n\r" },
 };
 

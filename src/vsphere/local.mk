@@ -14,14 +14,6 @@ LAB_TESTS += tests/t_source.sh
 EXTRA_DIST += tests/t_source.sh tests/t_source_plans.py tests/t_source_check.py \
 	tests/t_source_shared.py
 
-# unit tests: a runner of their own (tests/local.mk assigns
-# tests_unit_unit_SOURCES with '=' after this fragment)
-if HAVE_CUNIT
-check_PROGRAMS += tests/unit/unit_vsphere
-TESTS += tests/unit/unit_vsphere
-endif
-tests_unit_unit_vsphere_SOURCES = tests/unit/unit.h tests/unit/runner.c tests/unit/test_vsphere.c
-tests_unit_unit_vsphere_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
-tests_unit_unit_vsphere_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_unit_vsphere_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
+# unit tests
+tests_unit_unit_SOURCES += tests/unit/test_vsphere.c
 EXTRA_DIST += bench/bench-source.sh

@@ -63,6 +63,10 @@ test_redact_patterns(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "\\x01"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r, "expires_in=1"));
 	free(r);
+	r = redact("* Added cookie vmware_soap_session=\"52b1-secret-sess\" for domain");
+	CU_ASSERT_PTR_NULL(strstr(r, "52b1-secret-sess"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r, "for domain"));
+	free(r);
 }
 
 static void
