@@ -45,14 +45,15 @@ preflight_profile_block(json_object *profile)
 }
 
 static void
-check_mtv(struct kube_client *k, json_object *params, struct strbuf *sb)
+check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
+	  struct strbuf *sb)
 {
 	const char *mns = jstr(params, "mtv_namespace");
 	json_object *items = NULL;
 	struct mtv_err e = { 0 };
 	char *path = kube_path("ForkliftController", mns, NULL);
 	size_t i;
-	bool off = false;
+	bool off = false, vddk = false;
 
 	if (kube_list(k, path, NULL, &items, &e) != 0) {
 		problem(sb, "MTV is not installed: cannot list ForkliftControllers in '%s': %s",
@@ -70,7 +71,16 @@ check_mtv(struct kube_client *k, json_object *params, struct strbuf *sb)
 		if (f && (json_object_is_type(f, json_type_boolean) ? !json_object_get_boolean(f) :
 			  str_eq(json_object_get_string(f), "false")))
 			off = true;
+		if (jstr(spec, "vddk_image") && *jstr(spec, "vddk_image"))
+			vddk = true;
 	}
+	/* warm copy-offload still copies the deltas with VDDK (Forklift
+	 * blocks the plan with VDDKInitImageUnavailable otherwise) */
+	if (jbool(params, "warm") && !vddk && ctx->profile &&
+	    profile_str(ctx->profile, "vddk_init_image") == NULL)
+		problem(sb, "warm migration needs a VDDK image: set vddk_init_image in profile "
+			"'%s' or vddk_image in the ForkliftController", ctx->profile->name ?
+			ctx->profile->name : "?");
 	if (off && jbool(params, "copyoffload"))
 		problem(sb, "copy-offload is off in MTV: ForkliftController in '%s' has "
 			"feature_copy_offload: \"false\"", mns ? mns : "?");
@@ -168,7 +178,7 @@ preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err
 	r = exec_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
-	check_mtv(k, params, &sb);
+	check_mtv(ctx, k, params, &sb);
 	check_storage(k, params, &sb);
 	check_namespace(ctx, k, params, &sb);
 	if (sb.len) {
