@@ -476,15 +476,11 @@ undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
 	for (i = 0; i < n; i++) {
 		json_object *u = json_object_array_get_idx(undo, i);
 		struct mtv_err e = { 0 };
-		char *sel;
 
+		/* what Forklift made for the migration also carries the plan's
+		 * label: the plan's undo, next, removes it */
 		cancel_running(ctx, k, u);
 		r = cl_delete(ctx, k, "Migration", jstr(u, "namespace"), jstr(u, "name"), 60, &e);
-		if (r == 0 && jstr(u, "uid") && *jstr(u, "uid")) {
-			sel = xasprintf("migration=%s", jstr(u, "uid"));
-			r = cl_delete_selected(ctx, k, jstr(u, "target_namespace"), sel, NULL, &e);
-			free(sel);
-		}
 		if (r != 0 && rc == 0) {
 			rc = r;
 			err_set(err, r, "%s", e.msg);
