@@ -436,6 +436,42 @@ def t_snapshots():
     assert vm.snapshot is None
 
 
+@test("snapshots of a clone with a virtual RDM: create, remove, create again, remove all")
+def t_snapshots_rdm():
+    t = clone("lab-rdmsnap")
+    WaitForTask(t)
+    vm = t.info.result
+    ctrl = scsi_controller(vm).key
+    WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[rdm_spec(-900, ctrl, 3, "virtualMode"),
+                                                                  rdm_spec(-901, ctrl, 4, "physicalMode")])))
+    base = {x.key: x.backing.fileName for x in disks(vm)}
+    rdm = [x for x in disks(vm) if isinstance(x.backing, vim.vm.device.VirtualDisk.RawDiskMappingVer1BackingInfo)]
+    virt = [x.key for x in rdm if x.backing.compatibilityMode == "virtualMode"][0]
+    phys = [x.key for x in rdm if x.backing.compatibilityMode == "physicalMode"][0]
+    WaitForTask(vm.CreateSnapshot_Task(name="p1", description="", memory=False, quiesce=False))
+    d = {x.key: x for x in disks(vm)}
+    # the virtual RDM writes into a delta whose parent is the mapping file;
+    # the physical RDM is not part of the snapshot
+    assert isinstance(d[virt].backing, vim.vm.device.VirtualDisk.RawDiskMappingVer1BackingInfo)
+    assert d[virt].backing.fileName != base[virt] and d[virt].backing.parent.fileName == base[virt], d[virt].backing
+    assert d[phys].backing.fileName == base[phys] and d[phys].backing.parent is None
+    first = vm.snapshot.currentSnapshot
+    WaitForTask(first.RemoveSnapshot_Task(removeChildren=False, consolidate=True))
+    assert vm.snapshot is None
+    assert {x.key: x.backing.fileName for x in disks(vm)} == base
+    WaitForTask(vm.CreateSnapshot_Task(name="p2", description="", memory=False, quiesce=False))
+    WaitForTask(vm.CreateSnapshot_Task(name="p3", description="", memory=False, quiesce=False))
+    names = [f.name for f in vm.layoutEx.file if f.name.endswith(".vmsn")]
+    assert len(names) == len(set(names)) == 2, names
+    WaitForTask(vm.RemoveAllSnapshots_Task())
+    assert vm.snapshot is None
+    assert {x.key: x.backing.fileName for x in disks(vm)} == base
+    inv = control("GET", "/vsphere/inventory")
+    files = inv["datastore_files"][INV["primary_ds"]]
+    left = [f for f in files if f.startswith("lab-rdmsnap/") and (f.endswith(".vmsn") or "-00000" in f)]
+    assert not left, left
+
+
 @test("relocate moves home and disks to the secondary; a disk locator keeps one on the primary as eager")
 def t_relocate():
     vm = find_vm("lab-lazy")
@@ -524,7 +560,7 @@ def t_cleanup():
     global si, content
     si = connect()
     content = si.RetrieveContent()
-    for name in ("lab-thin", "lab-lazy", "lab-eager", "lab-second", "lab-boot", "lab-slow"):
+    for name in ("lab-thin", "lab-lazy", "lab-eager", "lab-second", "lab-boot", "lab-slow", "lab-rdmsnap"):
         vm = find_vm(name)
         if vm is None:
             continue

@@ -38,6 +38,8 @@ func (v *vsphere) fixFor(name string) fixFunc {
 		return v.fixDestroy
 	case "QueryConfigTarget":
 		return v.fixConfigTarget
+	case "CreateSnapshot_Task", "RemoveSnapshot_Task", "RemoveAllSnapshots_Task", "RevertToSnapshot_Task", "RevertToCurrentSnapshot_Task":
+		return v.fixSnapshot
 	case "PowerOnVM_Task", "PowerOffVM_Task", "ResetVM_Task", "SuspendVM_Task", "ShutdownGuest", "RebootGuest":
 		return v.fixPower
 	}
@@ -45,6 +47,12 @@ func (v *vsphere) fixFor(name string) fixFunc {
 }
 
 func vmOf(ref types.ManagedObjectReference) *simulator.VirtualMachine {
+	if ref.Type == "VirtualMachineSnapshot" {
+		// a snapshot's methods work on its VM
+		if s, ok := simulator.Map.Get(ref).(*simulator.VirtualMachineSnapshot); ok && s.Vm.Type == "VirtualMachine" {
+			ref = s.Vm
+		}
+	}
 	if ref.Type != "VirtualMachine" {
 		return nil
 	}
@@ -93,18 +101,28 @@ func shieldRDM(vm *simulator.VirtualMachine) []rdmSwap {
 				continue
 			}
 			if rdm, ok := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); ok {
-				flat := &types.VirtualDiskFlatVer2BackingInfo{
-					VirtualDeviceFileBackingInfo: rdm.VirtualDeviceFileBackingInfo,
-					DiskMode:                     rdm.DiskMode,
-					ThinProvisioned:              types.NewBool(false),
-					EagerlyScrub:                 types.NewBool(false),
-				}
+				flat := rdmAsFlat(rdm)
 				disk.Backing = flat
 				swaps = append(swaps, rdmSwap{disk, rdm, flat})
 			}
 		}
 	})
 	return swaps
+}
+
+// rdmAsFlat is the flat stand-in of an RDM backing, with its delta chain
+// (the simulator's disk layouts walk the parents).
+func rdmAsFlat(rdm *types.VirtualDiskRawDiskMappingVer1BackingInfo) *types.VirtualDiskFlatVer2BackingInfo {
+	flat := &types.VirtualDiskFlatVer2BackingInfo{
+		VirtualDeviceFileBackingInfo: rdm.VirtualDeviceFileBackingInfo,
+		DiskMode:                     rdm.DiskMode,
+		ThinProvisioned:              types.NewBool(false),
+		EagerlyScrub:                 types.NewBool(false),
+	}
+	if rdm.Parent != nil {
+		flat.Parent = rdmAsFlat(rdm.Parent)
+	}
+	return flat
 }
 
 func unshieldRDM(vm *simulator.VirtualMachine, swaps []rdmSwap) {
@@ -145,18 +163,42 @@ func localDir(p string) string {
 // simulator leaves the VM folders of disks kept on other datastores).
 func (v *vsphere) fixDestroy(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method) {
 	vm := vmOf(m.This)
-	var dirs []string
+	if m.This.Type != "VirtualMachine" {
+		vm = nil
+	}
+	var dirs, chain []string
+	var snaps []*simulator.VirtualMachineSnapshot
 	if vm != nil && vm.Config != nil {
 		dirs = append(dirs, localDir(vm.Config.Files.VmPathName))
 		for _, d := range diskList(vm.Config.Hardware.Device) {
-			if fb, ok := d.Backing.(types.BaseVirtualDeviceFileBackingInfo); ok {
-				dirs = append(dirs, localDir(fb.GetVirtualDeviceFileBackingInfo().FileName))
+			for _, f := range chainFiles(d.Backing) {
+				dirs = append(dirs, localDir(f))
+			}
+		}
+		// snapshot deltas go with the VM (the simulator deletes only
+		// each disk's current file), unless another VM uses them
+		snaps = vmSnapshots(vm)
+		others := map[string]bool{}
+		for _, e := range simulator.Map.All("VirtualMachine") {
+			if o, ok := e.(*simulator.VirtualMachine); ok && o != vm && o.Config != nil {
+				for f := range chainsInUse(o, nil) {
+					others[f] = true
+				}
+			}
+		}
+		for f := range chainsInUse(vm, nil) {
+			if !others[f] {
+				chain = append(chain, f)
 			}
 		}
 	}
 	swaps := shieldRDM(vm)
 	rec := v.passThrough(r, body)
 	if t := taskOf(rec); taskOK(t) && len(dirs) > 0 {
+		for _, f := range chain {
+			removeDiskFile(f)
+		}
+		v.forgetSnapshots(snaps)
 		// only the VM's own folders (named like its home folder), never
 		// folders such as shared_disks that the VM merely used
 		home := filepath.Base(dirs[0])
@@ -406,10 +448,15 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 
 // checkLun rejects an RDM whose LUN the VM's host does not see.
 func (v *vsphere) checkLun(vm *simulator.VirtualMachine, rdm *types.VirtualDiskRawDiskMappingVer1BackingInfo) types.BaseMethodFault {
-	if vm.Runtime.Host == nil {
+	return v.checkLunOn(vm.Runtime.Host, rdm)
+}
+
+// checkLunOn rejects an RDM whose LUN the host does not see.
+func (v *vsphere) checkLunOn(host *types.ManagedObjectReference, rdm *types.VirtualDiskRawDiskMappingVer1BackingInfo) types.BaseMethodFault {
+	if host == nil {
 		return nil
 	}
-	hs, ok := simulator.Map.Get(*vm.Runtime.Host).(*simulator.HostSystem)
+	hs, ok := simulator.Map.Get(*host).(*simulator.HostSystem)
 	if !ok || hs.Config == nil || hs.Config.StorageDevice == nil {
 		return nil
 	}
@@ -540,6 +587,50 @@ func (v *vsphere) fixClone(w http.ResponseWriter, r *http.Request, body []byte, 
 			return
 		}
 	}
+	// RDM adds in the clone spec: the simulator gets flat stand-ins (it
+	// panics on RDM backings); the backings are put in on the clone after.
+	var rdmAdds []*types.VirtualDiskRawDiskMappingVer1BackingInfo
+	if req.Spec.Config != nil {
+		rewritten := false
+		host := src.Runtime.Host
+		if loc.Host != nil {
+			host = loc.Host
+		}
+		for _, ch := range req.Spec.Config.DeviceChange {
+			s := ch.GetVirtualDeviceConfigSpec()
+			disk, ok := s.Device.(*types.VirtualDisk)
+			if !ok || s.Operation != types.VirtualDeviceConfigSpecOperationAdd {
+				continue
+			}
+			rdm, isRDM := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo)
+			if !isRDM {
+				rdmAdds = append(rdmAdds, nil)
+				continue
+			}
+			if f := v.checkLunOn(host, rdm); f != nil {
+				writeTaskReturn(w, "CloneVM_Task", failTask(req.This, "CloneVM_Task", f))
+				return
+			}
+			if rdm.DiskMode == "" {
+				rdm.DiskMode = string(types.VirtualDiskModePersistent)
+			}
+			disk.Backing = &types.VirtualDiskFlatVer2BackingInfo{
+				VirtualDeviceFileBackingInfo: rdm.VirtualDeviceFileBackingInfo,
+				DiskMode:                     rdm.DiskMode,
+				ThinProvisioned:              types.NewBool(true),
+			}
+			rdmAdds = append(rdmAdds, rdm)
+			rewritten = true
+		}
+		if rewritten {
+			b, err := encodeRequest(&methods.CloneVM_TaskBody{Req: req})
+			if err != nil {
+				writeFault(w, err.Error(), &types.SystemError{Reason: err.Error()})
+				return
+			}
+			body = b
+		}
+	}
 	// The simulator hands the source's own device objects to the clone
 	// (and rewrites their file names); give it copies, with RDM disks as
 	// flat disks, and keep the source's objects untouched.
@@ -567,12 +658,42 @@ func (v *vsphere) fixClone(w http.ResponseWriter, r *http.Request, body []byte, 
 	if taskOK(t) {
 		if ref, ok := t.Info.Result.(types.ManagedObjectReference); ok {
 			if clone := vmOf(ref); clone != nil {
+				restoreRDMAdds(clone, len(diskList(saved)), rdmAdds)
 				v.applyClone(r, saved, clone, req)
 			}
 		}
 	}
 	v.noteCookies(rec)
 	copyReply(w, rec)
+}
+
+// restoreRDMAdds puts the RDM backings of a clone spec's disk adds (the
+// clone's disks after the first n) in place of their flat stand-ins.
+func restoreRDMAdds(clone *simulator.VirtualMachine, n int, adds []*types.VirtualDiskRawDiskMappingVer1BackingInfo) {
+	if len(adds) == 0 {
+		return
+	}
+	simulator.Map.WithLock(clone, func() {
+		disks := diskList(clone.Config.Hardware.Device)
+		for k := 0; n+k < len(disks) && k < len(adds); k++ {
+			rdm, disk := adds[k], disks[n+k]
+			if rdm == nil {
+				continue
+			}
+			if flat, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+				rdm.FileName = flat.FileName
+				rdm.Datastore = flat.Datastore
+				rdm.DiskMode = flat.DiskMode
+			}
+			if rdm.CompatibilityMode == "" {
+				rdm.CompatibilityMode = string(types.VirtualDiskCompatibilityModeVirtualMode)
+			}
+			disk.Backing = rdm
+		}
+		simulator.Map.Update(clone, []types.PropertyChange{
+			{Name: "config.hardware.device", Val: clone.Config.Hardware.Device},
+		})
+	})
 }
 
 func dsPathSplit(p string) (ds, rel string) {
@@ -843,12 +964,11 @@ func (v *vsphere) applyRelocate(vm *simulator.VirtualMachine, spec *types.Virtua
 				defer removeIfEmpty(from)
 			}
 		}
+		moved := map[string]string{}
 		for _, d := range diskList(vm.Config.Hardware.Device) {
-			fb, ok := d.Backing.(types.BaseVirtualDeviceFileBackingInfo)
-			if !ok {
+			if _, ok := d.Backing.(types.BaseVirtualDeviceFileBackingInfo); !ok {
 				continue
 			}
-			info := fb.GetVirtualDeviceFileBackingInfo()
 			l := locators[d.Key]
 			var target *types.ManagedObjectReference
 			if l != nil {
@@ -856,20 +976,28 @@ func (v *vsphere) applyRelocate(vm *simulator.VirtualMachine, spec *types.Virtua
 			} else if spec.Datastore != nil {
 				target = spec.Datastore
 			}
-			if to := dsName(target); to != "" {
-				if from, _ := dsPathSplit(info.FileName); from != to {
-					_, rel := dsPathSplit(info.FileName)
-					dir := path.Dir(rel)
-					if dir == "." || dir == "" {
-						dir = homeDir
-					}
-					if nu, err := moveDisk(info.FileName, to, dir); err == nil {
-						info.FileName = nu
-						ref := *target
-						info.Datastore = &ref
-					} else {
-						v.l.Logf("vsphere: relocate: move %s: %v", info.FileName, err)
-					}
+			// the whole delta chain moves with the disk
+			for _, b := range chainOf(d.Backing) {
+				info := b.(types.BaseVirtualDeviceFileBackingInfo).GetVirtualDeviceFileBackingInfo()
+				to := dsName(target)
+				if to == "" {
+					break
+				}
+				if from, _ := dsPathSplit(info.FileName); from == to {
+					continue
+				}
+				_, rel := dsPathSplit(info.FileName)
+				dir := path.Dir(rel)
+				if dir == "." || dir == "" {
+					dir = homeDir
+				}
+				if nu, err := moveDisk(info.FileName, to, dir); err == nil {
+					moved[info.FileName] = nu
+					info.FileName = nu
+					ref := *target
+					info.Datastore = &ref
+				} else {
+					v.l.Logf("vsphere: relocate: move %s: %v", info.FileName, err)
 				}
 			}
 			if flat, ok := d.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
@@ -883,6 +1011,13 @@ func (v *vsphere) applyRelocate(vm *simulator.VirtualMachine, spec *types.Virtua
 		changes = append(changes,
 			types.PropertyChange{Name: "config.hardware.device", Val: vm.Config.Hardware.Device},
 			types.PropertyChange{Name: "datastore", Val: vmDatastores(vm)})
+		if vm.Snapshot != nil {
+			renameSnapshotFiles(vm, moved)
+			v.relayout(vm)
+			changes = append(changes,
+				types.PropertyChange{Name: "layout", Val: vm.Layout},
+				types.PropertyChange{Name: "layoutEx", Val: vm.LayoutEx})
+		}
 		simulator.Map.Update(vm, changes)
 	})
 }

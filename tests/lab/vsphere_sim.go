@@ -84,7 +84,9 @@ type vsphere struct {
 	guestGen  map[string]int
 	baseline  []byte
 	baseFiles map[string]bool
-	stock     bool // tests only: serve the unmodified simulator
+	stock     bool              // tests only: serve the unmodified simulator
+	snapSeq   map[string]int32  // last snapshot id per VM (ids are never reused)
+	snapVmsn  map[string]string // snapshot MoID -> its .vmsn file name
 }
 
 func lunUUID(naa string) string {
