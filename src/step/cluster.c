@@ -1081,3 +1081,34 @@ cl_terminal(json_object *obj, const char *migration_uid)
 			return ends[i];
 	return NULL;
 }
+
+bool
+cl_pod_log_xcopy(const char *log, char **disk, int *used)
+{
+	const char *p, *q;
+	bool found = false;
+
+	*disk = NULL;
+	*used = -1;
+	if (log == NULL)
+		return false;
+	/* the disk: source_vmdk="[ds] dir/file.vmdk" (klog quotes it) */
+	if ((p = strstr(log, "source_vmdk=\"")) != NULL) {
+		p += strlen("source_vmdk=\"");
+		q = strchr(p, '"');
+		if (q)
+			*disk = xstrndup(p, (size_t)(q - p));
+	}
+	/* the last xcopyUsed=N wins */
+	for (p = log; (p = strstr(p, "xcopyUsed=")) != NULL; p++) {
+		const char *v = p + strlen("xcopyUsed=");
+
+		if (*v == '"')
+			v++;
+		if (*v == '0' || *v == '1') {
+			*used = *v - '0';
+			found = true;
+		}
+	}
+	return found;
+}

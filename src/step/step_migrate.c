@@ -77,6 +77,38 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 		free(sel);
 		free(path);
 	}
+	/* populate pods' logs, while the pods exist */
+	path = kube_path("Pod", m->tns, NULL);
+	sel = xasprintf("migration=%s", m->uid);
+	if (kube_list(k, path, sel, &items, &e) == 0) {
+		for (i = 0; i < json_object_array_length(items); i++) {
+			json_object *pod = json_object_array_get_idx(items, i), *rec;
+			char *key, *log = NULL, *disk = NULL;
+			int used;
+
+			if (!str_startswith(cl_name(pod), "populate-"))
+				continue;
+			key = xasprintf("pod/%s", cl_name(pod));
+			if (jget(m->crs, key) == NULL &&
+			    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 200, &log, &e) == 0 &&
+			    cl_pod_log_xcopy(log, &disk, &used) && disk) {
+				rec = json_object_new_object();
+				json_object_object_add(rec, "vm", jstr(jget(jget(pod, "metadata"),
+					"labels"), "vmID") ? json_object_new_string(jstr(jget(jget(pod,
+					"metadata"), "labels"), "vmID")) : NULL);
+				json_object_object_add(rec, "disk", json_object_new_string(disk));
+				json_object_object_add(rec, "xcopyUsed", json_object_new_int(used));
+				json_object_object_add(m->crs, key, rec);
+			}
+			free(disk);
+			free(log);
+			free(key);
+		}
+	}
+	json_object_put(items);
+	items = NULL;
+	free(sel);
+	free(path);
 	path = kube_path("VSphereXcopyVolumePopulator", m->tns, NULL);
 	sel = xasprintf("migration=%s", m->uid);
 	if (kube_list(k, path, sel, &items, &e) == 0) {

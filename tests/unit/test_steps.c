@@ -285,7 +285,28 @@ test_profile_block(void)
 	json_object_put(o);
 }
 
+static void
+test_pod_log(void)
+{
+	const char *log =
+		"I1129 02:40:51.000000       1 populator.go:88] \"copy-offload started\" "
+		"source_vmdk=\"[xcopy-ds] vm/vm_1.vmdk\" target_pvc=ns/pvc-1\n"
+		"I1129 02:40:52.000000       1 populator.go:166] \"xcopy\" xcopyUsed=0\n"
+		"I1129 02:40:53.000000       1 populator.go:166] \"xcopy\" xcopyUsed=1\n";
+	char *disk = NULL;
+	int used;
+
+	CU_ASSERT(cl_pod_log_xcopy(log, &disk, &used));
+	CU_ASSERT_STRING_EQUAL(disk, "[xcopy-ds] vm/vm_1.vmdk");
+	CU_ASSERT_EQUAL(used, 1);
+	free(disk);
+	CU_ASSERT(!cl_pod_log_xcopy("\"copy-offload failed\" err=x", &disk, &used));
+	CU_ASSERT_PTR_NULL(disk);
+	CU_ASSERT_EQUAL(used, -1);
+}
+
 static CU_TestInfo tests_steps[] = {
+	{ "xcopyUsed and disk from a populate pod log", test_pod_log },
 	{ "condition evaluation: Ready, waiting, generations", test_eval_ready },
 	{ "blockers: hard, transient, soft", test_eval_blockers },
 	{ "an expected blocking condition", test_eval_expected_condition },
