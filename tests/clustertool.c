@@ -38,13 +38,15 @@ run(const char *kubeconfig, const char *file)
 	o.kubeconfig = kubeconfig;
 	rc = exec_run(&res, plan, NULL, &o);
 	for (i = 0; i < res.n; i++)
-		printf("%s %d %s %s%s%s\n", res.steps[i].teardown ? "undo" : "step",
-		       res.steps[i].id, res.steps[i].kind, res.steps[i].code ? "FAIL" : "ok",
+		printf("%s %d %s %s%s%s\n",
+		       res.steps[i].teardown ? "undo" : "step", res.steps[i].id,
+		       res.steps[i].kind, res.steps[i].code ? "FAIL" : "ok",
 		       res.steps[i].message ? ": " : "",
 		       res.steps[i].message ? res.steps[i].message : "");
 	printf("leaks %d\n", res.leaks);
 	if (rc != 0)
-		fprintf(stderr, "run failed: %s\n", res.message ? res.message : err_name(rc));
+		fprintf(stderr, "run failed: %s\n",
+			res.message ? res.message : err_name(rc));
 	run_result_release(&res);
 	json_object_put(plan);
 	return rc == 0 ? 0 : 1;
@@ -96,6 +98,8 @@ main(int argc, char **argv)
 		return run(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "esxi") == 0)
 		return esxi(argc - 2, argv + 2);
-	fprintf(stderr, "usage: clustertool run KUBECONFIG PLAN.json | esxi add|remove|line ...\n");
+	fprintf(
+	    stderr,
+	    "usage: clustertool run KUBECONFIG PLAN.json | esxi add|remove|line ...\n");
 	return 2;
 }

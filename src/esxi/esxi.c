@@ -25,10 +25,10 @@
  * empty DS answers the connectivity probe, anything else runs the shell
  * wrapper the populator uploads to the datastore. */
 static const char restricted_cmd[] =
-	"sh -c 'DS=$(echo \"$SSH_ORIGINAL_COMMAND\" | sed -n \"s/^DS=\\([^;]*\\);.*/\\1/p\"); "
-	"CMD=$(echo \"$SSH_ORIGINAL_COMMAND\" | sed -n \"s/^DS=[^;]*;CMD=//p\"); "
-	"if [ -z \"$DS\" ]; then echo \"SSH_OK\"; else SSH_ORIGINAL_COMMAND=\"$CMD\" "
-	"exec sh /vmfs/volumes/$DS/secure-vmkfstools-wrapper; fi'";
+    "sh -c 'DS=$(echo \"$SSH_ORIGINAL_COMMAND\" | sed -n \"s/^DS=\\([^;]*\\);.*/\\1/p\"); "
+    "CMD=$(echo \"$SSH_ORIGINAL_COMMAND\" | sed -n \"s/^DS=[^;]*;CMD=//p\"); "
+    "if [ -z \"$DS\" ]; then echo \"SSH_OK\"; else SSH_ORIGINAL_COMMAND=\"$CMD\" "
+    "exec sh /vmfs/volumes/$DS/secure-vmkfstools-wrapper; fi'";
 static const char restricted_opts[] =
 	"no-port-forwarding,no-agent-forwarding,no-X11-forwarding";
 
@@ -55,8 +55,8 @@ esxi_restricted_line(const char *public_key)
 
 	if (public_key == NULL)
 		return NULL;
-	while (*public_key == ' ' || *public_key == '\t' || *public_key == '\n' ||
-	       *public_key == '\r')
+	while (*public_key == ' ' || *public_key == '\t' ||
+	       *public_key == '\n' || *public_key == '\r')
 		public_key++;
 	end = public_key + strlen(public_key);
 	while (end > public_key && (end[-1] == ' ' || end[-1] == '\t' ||
@@ -225,12 +225,14 @@ tcp_connect(struct conn *c, const char *host, int port, struct mtv_err *err)
 	snprintf(sport, sizeof(sport), "%d", port);
 	rc = getaddrinfo(host, sport, &hints, &res);
 	if (rc != 0)
-		return err_set(err, MTV_ENET, "ESXi '%s': cannot resolve host: %s",
-			       c->where, gai_strerror(rc));
+		return err_set(err, MTV_ENET,
+			       "ESXi '%s': cannot resolve host: %s", c->where,
+			       gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
 		struct timeval tv = { ESXI_TIMEOUT_MS / 1000, 0 };
 
-		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			       ai->ai_protocol);
 		if (c->fd < 0) {
 			e = errno;
 			continue;
@@ -256,9 +258,12 @@ knownhost_type(int hostkey_type)
 	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
 	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
 #ifdef LIBSSH2_HOSTKEY_TYPE_ECDSA_256
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
+		return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
+		return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
+		return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
 #endif
 #ifdef LIBSSH2_HOSTKEY_TYPE_ED25519
 	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
@@ -270,7 +275,8 @@ knownhost_type(int hostkey_type)
 /* Verify the server's host key: a pinned fingerprint, else known_hosts;
  * an unknown key is an error unless accept_unknown. A mismatch always is. */
 static int
-check_hostkey(struct conn *c, const struct esxi_opts *o, int port, struct mtv_err *err)
+check_hostkey(struct conn *c, const struct esxi_opts *o, int port,
+	      struct mtv_err *err)
 {
 	const unsigned char *hash;
 	const char *key;
@@ -281,30 +287,37 @@ check_hostkey(struct conn *c, const struct esxi_opts *o, int port, struct mtv_er
 	struct libssh2_knownhost *entry = NULL;
 
 	key = libssh2_session_hostkey(c->s, &klen, &ktype);
-	hash = (const unsigned char *)libssh2_hostkey_hash(c->s, LIBSSH2_HOSTKEY_HASH_SHA256);
+	hash = (const unsigned char *)libssh2_hostkey_hash(
+	    c->s, LIBSSH2_HOSTKEY_HASH_SHA256);
 	if (key == NULL || hash == NULL)
 		return ssh_errmsg(c, err, MTV_EPROTO, "no host key");
 	fp = esxi_fingerprint_fmt(hash);
 	if (o->fingerprint && *o->fingerprint) {
 		if (!esxi_fingerprint_eq(fp, o->fingerprint)) {
-			err_set(err, MTV_EAUTH, "ESXi '%s': host key mismatch: the host "
-				"offers %s, the pinned fingerprint is %s", c->where, fp,
-				o->fingerprint);
+			err_set(err, MTV_EAUTH,
+				"ESXi '%s': host key mismatch: the host "
+				"offers %s, the pinned fingerprint is %s",
+				c->where, fp, o->fingerprint);
 			goto out;
 		}
-		log_debug("ESXi '%s': host key %s matches the pinned fingerprint", c->where, fp);
+		log_debug(
+		    "ESXi '%s': host key %s matches the pinned fingerprint",
+		    c->where, fp);
 		r = 0;
 		goto out;
 	}
 	if (o->known_hosts && *o->known_hosts) {
 		kh = libssh2_knownhost_init(c->s);
 		if (kh == NULL) {
-			r = ssh_errmsg(c, err, MTV_EINTERNAL, "cannot read known hosts");
+			r = ssh_errmsg(c, err, MTV_EINTERNAL,
+				       "cannot read known hosts");
 			goto out;
 		}
 		if (libssh2_knownhost_readfile(kh, o->known_hosts,
-					       LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-			err_set(err, MTV_EINVAL, "ESXi '%s': cannot read known_hosts file '%s'",
+					       LIBSSH2_KNOWNHOST_FILE_OPENSSH) <
+		    0) {
+			err_set(err, MTV_EINVAL,
+				"ESXi '%s': cannot read known_hosts file '%s'",
 				c->where, o->known_hosts);
 			r = MTV_EINVAL;
 			goto out;
@@ -315,34 +328,43 @@ check_hostkey(struct conn *c, const struct esxi_opts *o, int port, struct mtv_er
 					      knownhost_type(ktype), &entry);
 		switch (rc) {
 		case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-			log_debug("ESXi '%s': host key %s found in '%s'", c->where, fp,
-				  o->known_hosts);
+			log_debug("ESXi '%s': host key %s found in '%s'",
+				  c->where, fp, o->known_hosts);
 			r = 0;
 			goto out;
 		case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-			err_set(err, MTV_EAUTH, "ESXi '%s': host key mismatch: the host offers "
-				"%s, which differs from the key in '%s' (possible man-in-the-middle)",
-				c->where, fp, o->known_hosts);
+			err_set(
+			    err, MTV_EAUTH,
+			    "ESXi '%s': host key mismatch: the host offers "
+			    "%s, which differs from the key in '%s' (possible man-in-the-middle)",
+			    c->where, fp, o->known_hosts);
 			goto out;
 		case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
 			break;
 		default:
-			r = ssh_errmsg(c, err, MTV_EINTERNAL, "cannot check the host key");
+			r = ssh_errmsg(c, err, MTV_EINTERNAL,
+				       "cannot check the host key");
 			goto out;
 		}
 	}
 	if (o->accept_unknown) {
-		log_warn("ESXi '%s': accepting unverified host key %s (asked for)", c->where, fp);
+		log_warn(
+		    "ESXi '%s': accepting unverified host key %s (asked for)",
+		    c->where, fp);
 		r = 0;
 		goto out;
 	}
 	if (o->known_hosts && *o->known_hosts)
-		err_set(err, MTV_EAUTH, "ESXi '%s': unknown host key %s: not in known_hosts "
-			"file '%s' (add it, or pin it as copyoffload.esxi_host_key_fingerprint)", c->where, fp,
-			o->known_hosts);
+		err_set(
+		    err, MTV_EAUTH,
+		    "ESXi '%s': unknown host key %s: not in known_hosts "
+		    "file '%s' (add it, or pin it as copyoffload.esxi_host_key_fingerprint)",
+		    c->where, fp, o->known_hosts);
 	else
-		err_set(err, MTV_EAUTH, "ESXi '%s': unknown host key %s: no known_hosts file "
-			"or pinned fingerprint to verify it", c->where, fp);
+		err_set(err, MTV_EAUTH,
+			"ESXi '%s': unknown host key %s: no known_hosts file "
+			"or pinned fingerprint to verify it",
+			c->where, fp);
 out:
 	if (kh)
 		libssh2_knownhost_free(kh);
@@ -351,8 +373,9 @@ out:
 }
 
 static void
-kbd_cb(const char *name, int name_len, const char *instruction, int instruction_len,
-       int num_prompts, const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
+kbd_cb(const char *name, int name_len, const char *instruction,
+       int instruction_len, int num_prompts,
+       const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
        LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses, void **abstract)
 {
 	const struct secret *pw = *abstract;
@@ -365,7 +388,8 @@ kbd_cb(const char *name, int name_len, const char *instruction, int instruction_
 
 		/* libssh2 frees the responses with its allocator (malloc) */
 		responses[i].text = strdup(v);
-		responses[i].length = responses[i].text ? (unsigned)strlen(v) : 0;
+		responses[i].length =
+		    responses[i].text ? (unsigned)strlen(v) : 0;
 	}
 }
 
@@ -380,15 +404,18 @@ conn_open(struct conn *c, const struct esxi_opts *o, struct mtv_err *err)
 	c->fd = -1;
 	if (o->host == NULL || *o->host == '\0')
 		return err_set(err, MTV_EINVAL, "ESXi host is not set");
-	c->where = port == 22 ? xstrdup(o->host) : xasprintf("%s:%d", o->host, port);
+	c->where =
+	    port == 22 ? xstrdup(o->host) : xasprintf("%s:%d", o->host, port);
 	pthread_once(&ssh_once, ssh_global_init);
 	if (ssh_init_rc != 0)
-		return err_set(err, MTV_EINTERNAL, "libssh2 initialisation failed");
+		return err_set(err, MTV_EINTERNAL,
+			       "libssh2 initialisation failed");
 	if ((rc = tcp_connect(c, o->host, port, err)) != 0)
 		return rc;
 	c->s = libssh2_session_init_ex(NULL, NULL, NULL, NULL);
 	if (c->s == NULL)
-		return err_set(err, MTV_EINTERNAL, "cannot create an SSH session");
+		return err_set(err, MTV_EINTERNAL,
+			       "cannot create an SSH session");
 	libssh2_session_set_blocking(c->s, 1);
 	libssh2_session_set_timeout(c->s, ESXI_TIMEOUT_MS);
 	if (libssh2_session_handshake(c->s, c->fd) != 0)
@@ -399,35 +426,43 @@ conn_open(struct conn *c, const struct esxi_opts *o, struct mtv_err *err)
 	if (libssh2_userauth_authenticated(c->s))
 		return 0;
 	if (o->private_key_file && *o->private_key_file) {
-		rc = libssh2_userauth_publickey_fromfile_ex(c->s, user, (unsigned)strlen(user),
-			NULL, o->private_key_file,
-			o->password ? secret_value(o->password) : NULL);
+		rc = libssh2_userauth_publickey_fromfile_ex(
+		    c->s, user, (unsigned)strlen(user), NULL,
+		    o->private_key_file,
+		    o->password ? secret_value(o->password) : NULL);
 		if (rc == 0)
 			return 0;
 		if (!o->password)
-			return ssh_errmsg(c, err, MTV_EAUTH, "public-key login refused");
+			return ssh_errmsg(c, err, MTV_EAUTH,
+					  "public-key login refused");
 	}
 	if (o->password) {
-		const char *pw = secret_value(o->password) ? secret_value(o->password) : "";
+		const char *pw =
+		    secret_value(o->password) ? secret_value(o->password) : "";
 
 		if (methods == NULL || strstr(methods, "password")) {
-			rc = libssh2_userauth_password_ex(c->s, user, (unsigned)strlen(user), pw,
-							  (unsigned)strlen(pw), NULL);
+			rc = libssh2_userauth_password_ex(
+			    c->s, user, (unsigned)strlen(user), pw,
+			    (unsigned)strlen(pw), NULL);
 			if (rc == 0)
 				return 0;
 		}
 		if (methods && strstr(methods, "keyboard-interactive")) {
 			*libssh2_session_abstract(c->s) = (void *)o->password;
-			rc = libssh2_userauth_keyboard_interactive_ex(c->s, user,
-				(unsigned)strlen(user), kbd_cb);
+			rc = libssh2_userauth_keyboard_interactive_ex(
+			    c->s, user, (unsigned)strlen(user), kbd_cb);
 			if (rc == 0)
 				return 0;
 		}
-		return err_set(err, MTV_EAUTH, "ESXi '%s': login as '%s' refused "
-			       "(wrong password?)", c->where, user);
+		return err_set(err, MTV_EAUTH,
+			       "ESXi '%s': login as '%s' refused "
+			       "(wrong password?)",
+			       c->where, user);
 	}
-	return err_set(err, MTV_EAUTH, "ESXi '%s': no password or private key to log in as '%s'",
-		       c->where, user);
+	return err_set(
+	    err, MTV_EAUTH,
+	    "ESXi '%s': no password or private key to log in as '%s'", c->where,
+	    user);
 }
 
 /* Run cmd with input on stdin; stdout into *out (may be NULL); *status gets
@@ -457,7 +492,8 @@ conn_exec(struct conn *c, const char *cmd, const char *input, char **out,
 		while (off < len) {
 			n = libssh2_channel_write(ch, input + off, len - off);
 			if (n < 0) {
-				r = ssh_errmsg(c, err, MTV_ENET, "write failed");
+				r = ssh_errmsg(c, err, MTV_ENET,
+					       "write failed");
 				goto out;
 			}
 			off += (size_t)n;
@@ -473,7 +509,8 @@ conn_exec(struct conn *c, const char *cmd, const char *input, char **out,
 		if (n == 0)
 			break;
 		if (sb.len + (size_t)n > ESXI_MAX_FILE) {
-			r = err_set(err, MTV_EPROTO, "ESXi '%s': answer too large", c->where);
+			r = err_set(err, MTV_EPROTO,
+				    "ESXi '%s': answer too large", c->where);
 			goto out;
 		}
 		strbuf_add(&sb, buf, (size_t)n);
@@ -505,16 +542,18 @@ keys_read(struct conn *c, const char *qpath, char **content, char **sum,
 	int status = 0, r;
 
 	*content = *sum = NULL;
-	cmd = xasprintf("if [ -f %s ]; then cksum < %s && cat %s; else echo MISSING; fi",
-			qpath, qpath, qpath);
+	cmd = xasprintf(
+	    "if [ -f %s ]; then cksum < %s && cat %s; else echo MISSING; fi",
+	    qpath, qpath, qpath);
 	r = conn_exec(c, cmd, NULL, &out, &status, err);
 	free(cmd);
 	if (r != 0)
 		return r;
 	if (status != 0 || (nl = strchr(out, '\n')) == NULL) {
 		free(out);
-		return err_set(err, MTV_EIO, "ESXi '%s': cannot read %s (exit %d)",
-			       c->where, qpath, status);
+		return err_set(err, MTV_EIO,
+			       "ESXi '%s': cannot read %s (exit %d)", c->where,
+			       qpath, status);
 	}
 	*nl = '\0';
 	*sum = xstrdup(out);
@@ -530,8 +569,8 @@ static int
 keys_write(struct conn *c, const char *path, const char *qpath, const char *sum,
 	   const char *data, struct mtv_err *err)
 {
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *qdir, *qtmp, *tmp,
-	     *qsum, *cmd, *out = NULL;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *qdir, *qtmp,
+	     *tmp, *qsum, *cmd, *out = NULL;
 	int status = 0, r;
 
 	if (slash && slash != dir)
@@ -542,18 +581,21 @@ keys_write(struct conn *c, const char *path, const char *qpath, const char *sum,
 	qtmp = esxi_sh_quote(tmp);
 	qdir = esxi_sh_quote(dir);
 	qsum = esxi_sh_quote(sum ? sum : "MISSING");
-	cmd = xasprintf("umask 077; mkdir -p %s || exit 4; "
-			"if [ -f %s ]; then s=$(cksum < %s); else s=MISSING; fi; "
-			"[ \"$s\" = %s ] || { cat >/dev/null; echo CHANGED; exit 3; }; "
-			"cat > %s && chmod 600 %s && mv -f %s %s",
-			qdir, qpath, qpath, qsum, qtmp, qtmp, qtmp, qpath);
+	cmd = xasprintf(
+	    "umask 077; mkdir -p %s || exit 4; "
+	    "if [ -f %s ]; then s=$(cksum < %s); else s=MISSING; fi; "
+	    "[ \"$s\" = %s ] || { cat >/dev/null; echo CHANGED; exit 3; }; "
+	    "cat > %s && chmod 600 %s && mv -f %s %s",
+	    qdir, qpath, qpath, qsum, qtmp, qtmp, qtmp, qpath);
 	r = conn_exec(c, cmd, data, &out, &status, err);
 	if (r == 0 && status == 3)
-		r = err_set(err, MTV_ECONFLICT, "ESXi '%s': %s changed while we edited it",
+		r = err_set(err, MTV_ECONFLICT,
+			    "ESXi '%s': %s changed while we edited it",
 			    c->where, path);
 	else if (r == 0 && status != 0)
-		r = err_set(err, MTV_EIO, "ESXi '%s': cannot write %s (exit %d)",
-			    c->where, path, status);
+		r = err_set(err, MTV_EIO,
+			    "ESXi '%s': cannot write %s (exit %d)", c->where,
+			    path, status);
 	free(cmd);
 	free(out);
 	free(qsum);
@@ -567,8 +609,8 @@ keys_write(struct conn *c, const char *path, const char *qpath, const char *sum,
 enum edit { EDIT_ADD, EDIT_REMOVE };
 
 static int
-keys_edit(const struct esxi_opts *o, enum edit what, const char *line, bool *changed,
-	  struct mtv_err *err)
+keys_edit(const struct esxi_opts *o, enum edit what, const char *line,
+	  bool *changed, struct mtv_err *err)
 {
 	const char *path = o->authorized_keys && *o->authorized_keys ?
 		o->authorized_keys : ESXI_DEFAULT_KEYS;
@@ -590,13 +632,15 @@ keys_edit(const struct esxi_opts *o, enum edit what, const char *line, bool *cha
 			next = esxi_keys_append(content, line, &present);
 		else
 			next = esxi_keys_remove(content, line, &removed);
-		if ((what == EDIT_ADD && present) || (what == EDIT_REMOVE && removed == 0)) {
+		if ((what == EDIT_ADD && present) ||
+		    (what == EDIT_REMOVE && removed == 0)) {
 			free(content);
 			free(sum);
 			free(next);
 			break;
 		}
-		r = keys_write(&c, path, qpath, content ? sum : NULL, next, err);
+		r = keys_write(&c, path, qpath, content ? sum : NULL, next,
+			       err);
 		free(content);
 		free(sum);
 		free(next);
@@ -611,21 +655,24 @@ keys_edit(const struct esxi_opts *o, enum edit what, const char *line, bool *cha
 		r = 0;
 	}
 	if (r == 0 && attempt >= 5)
-		r = err_set(err, MTV_ECONFLICT, "ESXi '%s': %s keeps changing under us",
-			    c.where, path);
+		r = err_set(err, MTV_ECONFLICT,
+			    "ESXi '%s': %s keeps changing under us", c.where,
+			    path);
 	conn_close(&c);
 	free(qpath);
 	return r;
 }
 
 int
-esxi_key_add(const struct esxi_opts *o, const char *line, bool *added, struct mtv_err *err)
+esxi_key_add(const struct esxi_opts *o, const char *line, bool *added,
+	     struct mtv_err *err)
 {
 	return keys_edit(o, EDIT_ADD, line, added, err);
 }
 
 int
-esxi_key_remove(const struct esxi_opts *o, const char *line, struct mtv_err *err)
+esxi_key_remove(const struct esxi_opts *o, const char *line,
+		struct mtv_err *err)
 {
 	bool changed;
 

@@ -14,14 +14,17 @@ struct esxi_opts {
 	const char *known_hosts;	/* file; or */
 	const char *fingerprint;	/* "SHA256:..." pin */
 	bool accept_unknown;		/* explicit, warned about */
-	const char *authorized_keys;	/* path on the host; default /etc/ssh/keys-root/authorized_keys */
+	/* path on the host; default /etc/ssh/keys-root/authorized_keys */
+	const char *authorized_keys;
 };
 
 /* Append line to authorized_keys unless an identical line is present.
  * *added is true when we appended it (so teardown removes it). */
-int esxi_key_add(const struct esxi_opts *o, const char *line, bool *added, struct mtv_err *err);
+int esxi_key_add(const struct esxi_opts *o, const char *line, bool *added,
+		 struct mtv_err *err);
 /* Remove exactly the lines equal to line, nothing else. */
-int esxi_key_remove(const struct esxi_opts *o, const char *line, struct mtv_err *err);
+int esxi_key_remove(const struct esxi_opts *o, const char *line,
+		    struct mtv_err *err);
 /* The restricted-command line Forklift expects for public_key. */
 char *esxi_restricted_line(const char *public_key);
 

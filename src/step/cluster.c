@@ -65,14 +65,19 @@ subst(struct step_ctx *ctx, const char *s, struct mtv_err *err)
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = s, *b, *e;
 
-	while ((b = strstr(p, "((secret:")) != NULL && (e = strstr(b, "))")) != NULL) {
+	while ((b = strstr(p, "((secret:")) != NULL &&
+	       (e = strstr(b, "))")) != NULL) {
 		char *ref = xstrndup(b, (size_t)(e + 2 - b));
-		const char *v = ctx->profile ? profile_secret(ctx->profile, ref) : NULL;
+		const char *v =
+		    ctx->profile ? profile_secret(ctx->profile, ref) : NULL;
 
 		if (v == NULL) {
-			err_set(err, MTV_EINVAL, "secret '%.*s' is not set in profile '%s'",
+			err_set(err, MTV_EINVAL,
+				"secret '%.*s' is not set in profile '%s'",
 				(int)(e - b - 9), b + 9,
-				ctx->profile && ctx->profile->name ? ctx->profile->name : "?");
+				ctx->profile && ctx->profile->name
+				    ? ctx->profile->name
+				    : "?");
 			free(ref);
 			strbuf_release(&sb);
 			return NULL;
@@ -88,7 +93,8 @@ subst(struct step_ctx *ctx, const char *s, struct mtv_err *err)
 }
 
 static int
-resolve_tree(struct step_ctx *ctx, json_object *o, bool string_data, struct mtv_err *err)
+resolve_tree(struct step_ctx *ctx, json_object *o, bool string_data,
+	     struct mtv_err *err)
 {
 	if (json_object_is_type(o, json_type_object)) {
 		json_object *drop = json_object_new_array();
@@ -100,24 +106,30 @@ resolve_tree(struct step_ctx *ctx, json_object *o, bool string_data, struct mtv_
 
 			if (string_data && (val == NULL ||
 			    json_object_is_type(val, json_type_null))) {
-				json_object_array_add(drop, json_object_new_string(key));
+				json_object_array_add(
+				    drop, json_object_new_string(key));
 				continue;
 			}
 			if (val && json_object_is_type(val, json_type_string)) {
-				char *s = subst(ctx, json_object_get_string(val), err);
+				char *s = subst(
+				    ctx, json_object_get_string(val), err);
 
 				if (s == NULL) {
 					r = err->code;
 					break;
 				}
 				if (string_data && *s == '\0')
-					json_object_array_add(drop, json_object_new_string(key));
+					json_object_array_add(
+					    drop, json_object_new_string(key));
 				else
-					json_object_object_add(o, key, json_object_new_string(s));
+					json_object_object_add(
+					    o, key, json_object_new_string(s));
 				freezero(s, strlen(s));
 			} else if (string_data && val) {
 				/* booleans and numbers become strings */
-				json_object_object_add(o, key, json_object_new_string(
+				json_object_object_add(
+				    o, key,
+				    json_object_new_string(
 					json_object_get_string(val)));
 			} else if (val) {
 				r = resolve_tree(ctx, val, sd, err);
@@ -138,11 +150,13 @@ resolve_tree(struct step_ctx *ctx, json_object *o, bool string_data, struct mtv_
 			json_object *v = json_object_array_get_idx(o, i);
 
 			if (v && json_object_is_type(v, json_type_string)) {
-				char *s = subst(ctx, json_object_get_string(v), err);
+				char *s =
+				    subst(ctx, json_object_get_string(v), err);
 
 				if (s == NULL)
 					return err->code;
-				json_object_array_put_idx(o, i, json_object_new_string(s));
+				json_object_array_put_idx(
+				    o, i, json_object_new_string(s));
 				freezero(s, strlen(s));
 			} else if (v) {
 				int r = resolve_tree(ctx, v, false, err);
@@ -163,7 +177,8 @@ cl_resolve(struct step_ctx *ctx, json_object *manifest, json_object **out,
 	int r;
 
 	*out = NULL;
-	if (manifest == NULL || json_object_deep_copy(manifest, &copy, NULL) != 0)
+	if (manifest == NULL ||
+	    json_object_deep_copy(manifest, &copy, NULL) != 0)
 		return err_set(err, MTV_EINTERNAL, "step has no manifest");
 	r = resolve_tree(ctx, copy, false, err);
 	if (r != 0) {
@@ -184,14 +199,17 @@ cl_resolve(struct step_ctx *ctx, json_object *manifest, json_object **out,
 	if (want) {
 		json_object_object_foreach(want, key, val) {
 			if (jget(labels, key) == NULL)
-				json_object_object_add(labels, key, json_object_get(val));
+				json_object_object_add(labels, key,
+						       json_object_get(val));
 		}
 	}
 	if (jget(labels, CL_RUN_LABEL) == NULL && ctx->run_id)
-		json_object_object_add(labels, CL_RUN_LABEL, json_object_new_string(ctx->run_id));
-	if (cl_ns(copy) == NULL && ctx->ns && strcmp(cl_kind(copy) ? cl_kind(copy) : "",
-						    "Namespace") != 0)
-		json_object_object_add(meta, "namespace", json_object_new_string(ctx->ns));
+		json_object_object_add(labels, CL_RUN_LABEL,
+				       json_object_new_string(ctx->run_id));
+	if (cl_ns(copy) == NULL && ctx->ns &&
+	    strcmp(cl_kind(copy) ? cl_kind(copy) : "", "Namespace") != 0)
+		json_object_object_add(meta, "namespace",
+				       json_object_new_string(ctx->ns));
 	*out = copy;
 	return 0;
 }
@@ -215,7 +233,8 @@ cl_apply(struct step_ctx *ctx, struct kube_client *k, json_object *manifest,
 		r = err_set(err, MTV_EINTERNAL, "%s: unknown kind", what);
 		goto out;
 	}
-	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res, err);
+	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res,
+				 err);
 	if (r != 0) {
 		err_prefix(err, "%s", what);
 		goto out;
@@ -247,7 +266,8 @@ cl_cond(json_object *obj, const char *type)
 		json_object *c = json_object_array_get_idx(conds, i);
 		const char *st = jstr(c, "status");
 
-		if (str_eq(jstr(c, "type"), type) && (st == NULL || strcmp(st, "True") == 0))
+		if (str_eq(jstr(c, "type"), type) &&
+		    (st == NULL || strcmp(st, "True") == 0))
 			return c;
 	}
 	return NULL;
@@ -277,7 +297,8 @@ cond_text(struct strbuf *sb, json_object *c)
 		strbuf_adds(sb, " [");
 		for (i = 0; i < json_object_array_length(items) && i < 5; i++)
 			strbuf_addf(sb, "%s%s", i ? "," : "",
-				    json_object_get_string(json_object_array_get_idx(items, i)));
+				    json_object_get_string(
+					json_object_array_get_idx(items, i)));
 		strbuf_adds(sb, "]");
 	}
 	if (s && *s)
@@ -310,16 +331,34 @@ cl_blockers(json_object *obj, struct strbuf *sb)
 
 /* Blockers that only a change of our objects or the environment clears. */
 static const char *const hard_blockers[] = {
-	"ConnectionAuthFailed", "SecretNotValid", "UrlNotValid",
-	"ProviderTypeNotSupported", "SettingsNotValid", "VDDKAndOffloadMixedUsage",
-	"NotValid", "VMStorageNotMapped", "VMNetworksNotMapped",
-	"VMMultiplePodNetworkMappings", "DestinationStorageNotValid",
-	"DestinationNetworkNotValid", "VMAlreadyExists", "MigrationTypeNotValid",
-	"DuplicateVM", "VMHasSnapshots", "VMMissingChangedBlockTracking",
-	"VDDKInitImageUnavailable", "VDDKInvalid", "NamespaceNotValid",
-	"StorageRefNotValid", "NetworkMapRefNotValid", "VMRefNotValid",
-	"VMStorageNotSupported", "VMPowerStateUnsupported",
-	"VMMigrationTypeUnsupported", "InvalidDiskSizes", "PlanNotValid",
+	"ConnectionAuthFailed",
+	"SecretNotValid",
+	"UrlNotValid",
+	"ProviderTypeNotSupported",
+	"SettingsNotValid",
+	"VDDKAndOffloadMixedUsage",
+	"NotValid",
+	"VMStorageNotMapped",
+	"VMNetworksNotMapped",
+	"VMMultiplePodNetworkMappings",
+	"DestinationStorageNotValid",
+	"DestinationNetworkNotValid",
+	"VMAlreadyExists",
+	"MigrationTypeNotValid",
+	"DuplicateVM",
+	"VMHasSnapshots",
+	"VMMissingChangedBlockTracking",
+	"VDDKInitImageUnavailable",
+	"VDDKInvalid",
+	"NamespaceNotValid",
+	"StorageRefNotValid",
+	"NetworkMapRefNotValid",
+	"VMRefNotValid",
+	"VMStorageNotSupported",
+	"VMPowerStateUnsupported",
+	"VMMigrationTypeUnsupported",
+	"InvalidDiskSizes",
+	"PlanNotValid",
 	NULL,
 };
 
@@ -337,7 +376,8 @@ is_hard(const char *type)
 static bool
 is_transient(const char *type)
 {
-	return type && (str_endswith(type, "NotReady") || strcmp(type, "ValidatingVDDK") == 0);
+	return type && (str_endswith(type, "NotReady") ||
+			strcmp(type, "ValidatingVDDK") == 0);
 }
 
 enum cl_eval
@@ -358,7 +398,9 @@ cl_eval(json_object *obj, const char *want, char **why)
 		return CL_WAIT;
 	if (strcmp(want, "Ready") != 0 && cl_cond(obj, "Ready")) {
 		if (why)
-			*why = xasprintf("it became Ready, but condition '%s' was expected", want);
+			*why = xasprintf(
+			    "it became Ready, but condition '%s' was expected",
+			    want);
 		return CL_BLOCKED;
 	}
 	if (conds == NULL || !json_object_is_type(conds, json_type_array))
@@ -419,8 +461,10 @@ cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 			return err->code;
 		if (left <= 0)
 			break;
-		chunk = left / 1000 + 1 > CL_CHUNK_S ? CL_CHUNK_S : (int)(left / 1000 + 1);
-		r = kube_wait(k, path, field_selector, label_selector, chunk, wrap_fn, &w, err);
+		chunk = left / 1000 + 1 > CL_CHUNK_S ? CL_CHUNK_S
+						     : (int)(left / 1000 + 1);
+		r = kube_wait(k, path, field_selector, label_selector, chunk,
+			      wrap_fn, &w, err);
 		if (r != MTV_ETIMEOUT)
 			return r;
 		err_clear(err);
@@ -473,7 +517,8 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	     json_object **last, struct mtv_err *err)
 {
 	struct condw c = { .want = want };
-	char *path = kube_path(kind, ns, NULL), *fs = xasprintf("metadata.name=%s", name);
+	char *path = kube_path(kind, ns, NULL),
+	     *fs = xasprintf("metadata.name=%s", name);
 	char *low = xstrdup(kind), *p;
 	int r;
 
@@ -485,18 +530,20 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		timeout_s = exec_time_left(ctx);
 	r = cl_wait(ctx, k, path, fs, NULL, timeout_s, cond_fn, &c, err);
 	if (r == 0 && c.gone) {
-		r = err_set(err, MTV_EFAILED, "%s '%s' was deleted while we waited for %s",
-			    low, name, want);
+		r = err_set(err, MTV_EFAILED,
+			    "%s '%s' was deleted while we waited for %s", low,
+			    name, want);
 	} else if (r == 0 && cl_eval(c.last, want, NULL) != CL_DONE) {
-		r = err_set(err, MTV_EFAILED, "%s '%s' is not %s: %s", low, name, want,
-			    c.why ? c.why : "blocked");
+		r = err_set(err, MTV_EFAILED, "%s '%s' is not %s: %s", low,
+			    name, want, c.why ? c.why : "blocked");
 	} else if (r == MTV_ETIMEOUT) {
 		struct strbuf sb = STRBUF_INIT;
 
 		if (c.last)
 			cl_blockers(c.last, &sb);
-		r = err_set(err, MTV_ETIMEOUT, "%s '%s' not %s after %d s%s%s", low, name,
-			    want, timeout_s, sb.len ? ": " : "", sb.len ? strbuf_str(&sb) : "");
+		r = err_set(err, MTV_ETIMEOUT, "%s '%s' not %s after %d s%s%s",
+			    low, name, want, timeout_s, sb.len ? ": " : "",
+			    sb.len ? strbuf_str(&sb) : "");
 		strbuf_release(&sb);
 	}
 	if (last)
@@ -525,7 +572,8 @@ int
 cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	  const char *ns, const char *name, int timeout_s, struct mtv_err *err)
 {
-	char *path = kube_path(kind, ns, name), *coll = kube_path(kind, ns, NULL), *fs;
+	char *path = kube_path(kind, ns, name),
+	     *coll = kube_path(kind, ns, NULL), *fs;
 	long long deadline = clock_ms() + (long long)timeout_s * 1000;
 	bool gone = false;
 	int r;
@@ -550,12 +598,16 @@ cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		if (r != 0)
 			break;
 		if (left <= 0 || exec_should_stop(ctx, err)) {
-			r = left <= 0 ? err_set(err, MTV_ETIMEOUT, "%s '%s' still exists %d s "
-						"after its deletion", kind, name, timeout_s) : err->code;
+			r = left <= 0 ? err_set(err, MTV_ETIMEOUT,
+						"%s '%s' still exists %d s "
+						"after its deletion",
+						kind, name, timeout_s)
+				      : err->code;
 			break;
 		}
-		r = kube_wait(k, coll, fs, NULL, left > 5000 ? 5 : (int)(left / 1000) + 1,
-			      gone_fn, &gone, err);
+		r = kube_wait(k, coll, fs, NULL,
+			      left > 5000 ? 5 : (int)(left / 1000) + 1, gone_fn,
+			      &gone, err);
 		if (r == MTV_ETIMEOUT) {
 			err_clear(err);
 			r = 0;
@@ -570,15 +622,30 @@ out:
 
 /* Kinds Forklift (and we) make in a namespace, deleted in this order. */
 static const char *const forklift_kinds[] = {
-	"Migration", "Plan", "VirtualMachine", "VirtualMachineInstance", "DataVolume",
-	"VSphereXcopyVolumePopulator", "Pod", "PersistentVolumeClaim", "Secret",
-	"ConfigMap", "StorageMap", "NetworkMap", "Provider", "Hook", "Host",
-	"NetworkAttachmentDefinition", "Job", NULL,
+	"Migration",
+	"Plan",
+	"VirtualMachine",
+	"VirtualMachineInstance",
+	"DataVolume",
+	"VSphereXcopyVolumePopulator",
+	"Pod",
+	"PersistentVolumeClaim",
+	"Secret",
+	"ConfigMap",
+	"StorageMap",
+	"NetworkMap",
+	"Provider",
+	"Hook",
+	"Host",
+	"NetworkAttachmentDefinition",
+	"Job",
+	NULL,
 };
 
 int
 cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
-		   const char *selector, struct strbuf *done, struct mtv_err *err)
+		   const char *selector, struct strbuf *done,
+		   struct mtv_err *err)
 {
 	int i, r = 0;
 
@@ -596,17 +663,19 @@ cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 		}
 		for (j = 0; j < json_object_array_length(items); j++) {
 			json_object *o = json_object_array_get_idx(items, j);
-			int rr = cl_delete(ctx, k, forklift_kinds[i], cl_ns(o) ? cl_ns(o) : ns,
-					   cl_name(o), 0, &e);
+			int rr = cl_delete(ctx, k, forklift_kinds[i],
+					   cl_ns(o) ? cl_ns(o) : ns, cl_name(o),
+					   0, &e);
 
 			if (rr != 0 && r == 0) {
 				r = rr;
 				err_set(err, rr, "%s", e.msg);
 			}
 			if (done)
-				strbuf_addf(done, "%s%s %s/%s", done->len ? ", " : "",
-					    forklift_kinds[i], cl_ns(o) ? cl_ns(o) : "",
-					    cl_name(o));
+				strbuf_addf(
+				    done, "%s%s %s/%s", done->len ? ", " : "",
+				    forklift_kinds[i], cl_ns(o) ? cl_ns(o) : "",
+				    cl_name(o));
 		}
 		json_object_put(items);
 		free(coll);
@@ -620,7 +689,8 @@ int
 cl_ns_ensure(struct step_ctx *ctx, struct kube_client *k, bool *created,
 	     struct mtv_err *err)
 {
-	json_object *ns = json_object_new_object(), *meta = json_object_new_object(),
+	json_object *ns = json_object_new_object(),
+		    *meta = json_object_new_object(),
 		    *labels = json_object_new_object(), *res = NULL, *want;
 	char *path = kube_path("Namespace", NULL, NULL);
 	int r;
@@ -632,10 +702,11 @@ cl_ns_ensure(struct step_ctx *ctx, struct kube_client *k, bool *created,
 	want = jget(ctx->plan, "labels");
 	if (want) {
 		json_object_object_foreach(want, key, val)
-			json_object_object_add(labels, key, json_object_get(val));
+		    json_object_object_add(labels, key, json_object_get(val));
 	}
 	if (ctx->run_id)
-		json_object_object_add(labels, CL_RUN_LABEL, json_object_new_string(ctx->run_id));
+		json_object_object_add(labels, CL_RUN_LABEL,
+				       json_object_new_string(ctx->run_id));
 	json_object_object_add(meta, "labels", labels);
 	json_object_object_add(ns, "metadata", meta);
 	r = kube_create(k, path, ns, &res, err);
@@ -643,15 +714,18 @@ cl_ns_ensure(struct step_ctx *ctx, struct kube_client *k, bool *created,
 		*created = true;
 		log_verbose("created namespace '%s'", ctx->ns);
 	} else if (r == MTV_ECONFLICT) {
-		const char *run = jstr(path_get(res, "metadata", "labels"), CL_RUN_LABEL);
+		const char *run =
+		    jstr(path_get(res, "metadata", "labels"), CL_RUN_LABEL);
 
 		if (str_eq(run, ctx->run_id)) {
 			err_clear(err);
 			r = 0;
 		} else {
-			r = err_set(err, MTV_ECONFLICT, "namespace '%s' already exists and is "
-				    "not ours (label %s is '%s', not '%s')", ctx->ns, CL_RUN_LABEL,
-				    run ? run : "unset", ctx->run_id ? ctx->run_id : "?");
+			r = err_set(err, MTV_ECONFLICT,
+				    "namespace '%s' already exists and is "
+				    "not ours (label %s is '%s', not '%s')",
+				    ctx->ns, CL_RUN_LABEL, run ? run : "unset",
+				    ctx->run_id ? ctx->run_id : "?");
 		}
 	}
 	json_object_put(res);
@@ -665,8 +739,9 @@ static bool
 builtin_object(const char *kind, const char *name)
 {
 	static const char *const names[] = {
-		"kube-root-ca.crt", "openshift-service-ca.crt", "default", "builder",
-		"deployer", NULL,
+		"kube-root-ca.crt", "openshift-service-ca.crt",
+		"default",          "builder",
+		"deployer",         NULL,
 	};
 	size_t i;
 
@@ -704,8 +779,10 @@ sweep_list(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 			if (path_get(o, "metadata", "deletionTimestamp"))
 				continue;
 			strbuf_addf(leaks, "%s%s %s/%s", leaks->len ? ", " : "",
-				    forklift_kinds[i], cl_ns(o) ? cl_ns(o) : "-", cl_name(o));
-			cl_delete(ctx, k, forklift_kinds[i], cl_ns(o), cl_name(o), 0, &e);
+				    forklift_kinds[i],
+				    cl_ns(o) ? cl_ns(o) : "-", cl_name(o));
+			cl_delete(ctx, k, forklift_kinds[i], cl_ns(o),
+				  cl_name(o), 0, &e);
 		}
 		json_object_put(items);
 		free(coll);
@@ -725,15 +802,20 @@ sweep_volumes(struct step_ctx *ctx, struct kube_client *k)
 
 	if (kube_list(k, path, NULL, &items, &e) == 0) {
 		for (i = 0; i < json_object_array_length(items); i++) {
-			json_object *pv = json_object_array_get_idx(items, i), *spec = jget(pv, "spec");
+			json_object *pv = json_object_array_get_idx(items, i),
+				    *spec = jget(pv, "spec");
 
-			if (!str_eq(jstr(jget(spec, "claimRef"), "namespace"), ctx->ns) ||
-			    !str_eq(jstr(spec, "persistentVolumeReclaimPolicy"), "Delete") ||
+			if (!str_eq(jstr(jget(spec, "claimRef"), "namespace"),
+				    ctx->ns) ||
+			    !str_eq(jstr(spec, "persistentVolumeReclaimPolicy"),
+				    "Delete") ||
 			    path_get(pv, "metadata", "deletionTimestamp"))
 				continue;
-			log_verbose("deleting volume '%s' of a claim in '%s' (reclaim policy Delete)",
-				    cl_name(pv), ctx->ns);
-			cl_delete(ctx, k, "PersistentVolume", NULL, cl_name(pv), 0, &e);
+			log_verbose(
+			    "deleting volume '%s' of a claim in '%s' (reclaim policy Delete)",
+			    cl_name(pv), ctx->ns);
+			cl_delete(ctx, k, "PersistentVolume", NULL, cl_name(pv),
+				  0, &e);
 		}
 	}
 	json_object_put(items);
@@ -744,7 +826,8 @@ int
 cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 {
 	struct strbuf leaks = STRBUF_INIT;
-	char *sel = xasprintf("%s=%s", CL_RUN_LABEL, ctx->run_id ? ctx->run_id : "");
+	char *sel =
+	    xasprintf("%s=%s", CL_RUN_LABEL, ctx->run_id ? ctx->run_id : "");
 	int r;
 
 	/* everything in our namespace, then our label anywhere */
@@ -755,7 +838,8 @@ cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 		log_warn("namespace '%s': %s", ctx->ns, err->msg);
 	sweep_volumes(ctx, k);
 	if (leaks.len) {
-		r = err_set(err, MTV_EFAILED, "left behind by the teardown (now deleted): %s",
+		r = err_set(err, MTV_EFAILED,
+			    "left behind by the teardown (now deleted): %s",
 			    strbuf_str(&leaks));
 	} else if (r != 0) {
 		r = err_set(err, MTV_EFAILED, "%s", err->msg);
@@ -776,8 +860,8 @@ label_ok(const char *s, size_t n)
 	    !isalnum((unsigned char)s[n - 1]))
 		return false;
 	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-		      s[i] == '-'))
+		if (!(islower((unsigned char)s[i]) ||
+		      isdigit((unsigned char)s[i]) || s[i] == '-'))
 			return false;
 	return true;
 }
@@ -824,13 +908,15 @@ clean_part(const char *part)
 
 		if (strchr("_+* /\\", c))
 			c = '-';
-		if (islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-')
+		if (islower((unsigned char)c) || isdigit((unsigned char)c) ||
+		    c == '-')
 			strbuf_addc(&sb, c);
 	}
 	s = strbuf_detach(&sb);
 	trim(s, "-.");
 	strbuf_adds(&out, "");
-	for (tok = strtok_r(s, "-", &save); tok; tok = strtok_r(NULL, "-", &save))
+	for (tok = strtok_r(s, "-", &save); tok;
+	     tok = strtok_r(NULL, "-", &save))
 		strbuf_addf(&out, "%s%s", out.len ? "-" : "", tok);
 	free(s);
 	s = strbuf_detach(&out);
@@ -859,7 +945,8 @@ cl_change_vm_name(const char *name)
 		*p = (char)tolower((unsigned char)*p);
 	trim(low, ".-");
 	strbuf_adds(&out, "");
-	for (part = strtok_r(low, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+	for (part = strtok_r(low, ".", &save); part;
+	     part = strtok_r(NULL, ".", &save)) {
 		char *c = clean_part(part);
 
 		if (*c)
@@ -912,31 +999,48 @@ cl_xcopy_from_status(json_object *obj)
 
 	for (i = 0; vms && i < json_object_array_length(vms); i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
-		json_object *dt = pipeline_step(vm, "DiskTransfer"), *tasks = jget(dt, "tasks");
+		json_object *dt = pipeline_step(vm, "DiskTransfer"),
+			    *tasks = jget(dt, "tasks");
 
 		for (j = 0; tasks && j < json_object_array_length(tasks); j++) {
 			json_object *t = json_object_array_get_idx(tasks, j);
-			json_object *ann = jget(t, "annotations"), *e = json_object_new_object();
-			const char *tn = jstr(t, "name"), *xu = jstr(ann, "xcopyUsed");
+			json_object *ann = jget(t, "annotations"),
+				    *e = json_object_new_object();
+			const char *tn = jstr(t, "name"),
+				   *xu = jstr(ann, "xcopyUsed");
 
 			json_object_object_add(e, "vm", json_object_new_string(
 				jstr(vm, "id") ? jstr(vm, "id") : ""));
-			json_object_object_add(e, "vm_name", json_object_new_string(
+			json_object_object_add(
+			    e, "vm_name",
+			    json_object_new_string(
 				jstr(vm, "name") ? jstr(vm, "name") : ""));
-			json_object_object_add(e, "disk", json_object_new_string(tn ? tn : ""));
+			json_object_object_add(
+			    e, "disk", json_object_new_string(tn ? tn : ""));
 			if (tn && tn[0] == '[' && strchr(tn, ']')) {
-				json_object_object_add(e, "datastore_name",
-					json_object_new_string_len(tn + 1,
-						(int)(strchr(tn, ']') - tn - 1)));
+				json_object_object_add(
+				    e, "datastore_name",
+				    json_object_new_string_len(
+					tn + 1,
+					(int)(strchr(tn, ']') - tn - 1)));
 			} else {
-				json_object_object_add(e, "datastore_name", NULL);
+				json_object_object_add(e, "datastore_name",
+						       NULL);
 			}
-			json_object_object_add(e, "xcopyUsed", xu && *xu ?
-					       json_object_new_int(atoi(xu)) : NULL);
-			json_object_object_add(e, "cloneMethod", jstr(ann, "cloneMethod") ?
-				json_object_new_string(jstr(ann, "cloneMethod")) : NULL);
-			json_object_object_add(e, "phase", jstr(t, "phase") ?
-				json_object_new_string(jstr(t, "phase")) : NULL);
+			json_object_object_add(
+			    e, "xcopyUsed",
+			    xu && *xu ? json_object_new_int(atoi(xu)) : NULL);
+			json_object_object_add(
+			    e, "cloneMethod",
+			    jstr(ann, "cloneMethod")
+				? json_object_new_string(
+				      jstr(ann, "cloneMethod"))
+				: NULL);
+			json_object_object_add(
+			    e, "phase",
+			    jstr(t, "phase")
+				? json_object_new_string(jstr(t, "phase"))
+				: NULL);
 			json_object_array_add(out, e);
 		}
 	}
@@ -958,7 +1062,8 @@ cl_disk_transfer_from_status(json_object *obj)
 		e = json_object_new_object();
 		json_object_object_add(e, "vm", json_object_new_string(
 			jstr(vm, "id") ? jstr(vm, "id") : ""));
-		json_object_object_add(e, "started", json_object_new_string(jstr(dt, "started")));
+		json_object_object_add(
+		    e, "started", json_object_new_string(jstr(dt, "started")));
 		json_object_object_add(e, "completed", jstr(dt, "completed") ?
 			json_object_new_string(jstr(dt, "completed")) : NULL);
 		json_object_array_add(out, e);
@@ -975,20 +1080,24 @@ cl_progress(json_object *obj)
 
 	strbuf_adds(&sb, "");
 	for (i = 0; vms && i < json_object_array_length(vms); i++) {
-		json_object *vm = json_object_array_get_idx(vms, i), *pl = jget(vm, "pipeline");
-		json_object *cur = NULL, *dt = pipeline_step(vm, "DiskTransfer");
+		json_object *vm = json_object_array_get_idx(vms, i),
+			    *pl = jget(vm, "pipeline");
+		json_object *cur = NULL,
+			    *dt = pipeline_step(vm, "DiskTransfer");
 
 		for (j = 0; pl && j < json_object_array_length(pl); j++) {
 			json_object *s = json_object_array_get_idx(pl, j);
 
 			if (str_eq(jstr(s, "phase"), "Running") ||
-			    (cur == NULL && !str_eq(jstr(s, "phase"), "Completed")))
+			    (cur == NULL &&
+			     !str_eq(jstr(s, "phase"), "Completed")))
 				cur = s;
 			if (str_eq(jstr(s, "phase"), "Running"))
 				break;
 		}
 		strbuf_addf(&sb, "%svm '%s': %s", sb.len ? "; " : "",
-			    jstr(vm, "name") ? jstr(vm, "name") : jstr(vm, "id"),
+			    jstr(vm, "name") ? jstr(vm, "name")
+					     : jstr(vm, "id"),
 			    jstr(vm, "phase") ? jstr(vm, "phase") : "Pending");
 		if (cur)
 			strbuf_addf(&sb, ", step %s", jstr(cur, "name"));
@@ -1010,7 +1119,9 @@ add_error(struct strbuf *sb, const char *who, json_object *e)
 	if (e == NULL)
 		return;
 	for (i = 0; reasons && i < json_object_array_length(reasons); i++)
-		strbuf_addf(&r, " %s", json_object_get_string(json_object_array_get_idx(reasons, i)));
+		strbuf_addf(&r, " %s",
+			    json_object_get_string(
+				json_object_array_get_idx(reasons, i)));
 	/* the same reason bubbles up from task to step to VM: say it once */
 	if (r.len && sb->len && strstr(strbuf_str(sb), strbuf_str(&r))) {
 		strbuf_release(&r);
@@ -1032,24 +1143,32 @@ cl_failure(json_object *obj)
 
 	strbuf_adds(&sb, "");
 	for (i = 0; vms && i < json_object_array_length(vms); i++) {
-		json_object *vm = json_object_array_get_idx(vms, i), *pl = jget(vm, "pipeline");
-		const char *vn = jstr(vm, "name") ? jstr(vm, "name") : jstr(vm, "id");
+		json_object *vm = json_object_array_get_idx(vms, i),
+			    *pl = jget(vm, "pipeline");
+		const char *vn =
+		    jstr(vm, "name") ? jstr(vm, "name") : jstr(vm, "id");
 		char *who;
 
 		who = xasprintf("vm '%s'", vn ? vn : "?");
 		add_error(&sb, who, jget(vm, "error"));
 		free(who);
 		for (j = 0; pl && j < json_object_array_length(pl); j++) {
-			json_object *s = json_object_array_get_idx(pl, j), *tasks = jget(s, "tasks");
+			json_object *s = json_object_array_get_idx(pl, j),
+				    *tasks = jget(s, "tasks");
 
-			who = xasprintf("vm '%s' step %s", vn ? vn : "?", jstr(s, "name"));
+			who = xasprintf("vm '%s' step %s", vn ? vn : "?",
+					jstr(s, "name"));
 			add_error(&sb, who, jget(s, "error"));
 			free(who);
-			for (t = 0; tasks && t < json_object_array_length(tasks); t++) {
-				json_object *task = json_object_array_get_idx(tasks, t);
+			for (t = 0;
+			     tasks && t < json_object_array_length(tasks);
+			     t++) {
+				json_object *task =
+				    json_object_array_get_idx(tasks, t);
 
-				who = xasprintf("vm '%s' step %s task '%s'", vn ? vn : "?",
-						jstr(s, "name"), jstr(task, "name"));
+				who = xasprintf("vm '%s' step %s task '%s'",
+						vn ? vn : "?", jstr(s, "name"),
+						jstr(task, "name"));
 				add_error(&sb, who, jget(task, "error"));
 				free(who);
 			}
@@ -1062,11 +1181,14 @@ cl_failure(json_object *obj)
 const char *
 cl_terminal(json_object *obj, const char *migration_uid)
 {
-	static const char *const ends[] = { "Succeeded", "Failed", "Canceled", NULL };
-	json_object *hist = path_get(jget(obj, "status"), "migration", "history");
+	static const char *const ends[] = { "Succeeded", "Failed", "Canceled",
+					    NULL };
+	json_object *hist =
+	    path_get(jget(obj, "status"), "migration", "history");
 	size_t i;
 
-	if (migration_uid && hist && json_object_is_type(hist, json_type_array) &&
+	if (migration_uid && hist &&
+	    json_object_is_type(hist, json_type_array) &&
 	    json_object_array_length(hist) > 0) {
 		json_object *h = json_object_array_get_idx(hist,
 			json_object_array_length(hist) - 1);

@@ -48,21 +48,23 @@ enum cl_eval cl_eval(json_object *obj, const char *want, char **why);
 /* kube_wait in bounded chunks, stopping on SIGINT/SIGTERM or the run
  * deadline; same callback contract. */
 int cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
-	    const char *field_selector, const char *label_selector, int timeout_s,
-	    kube_event_fn fn, void *arg, struct mtv_err *err);
+	    const char *field_selector, const char *label_selector,
+	    int timeout_s, kube_event_fn fn, void *arg, struct mtv_err *err);
 /* Wait until object kind/ns/name has condition want (see cl_eval); blockers
  * fail at once, soft ones after a grace period. *last (may be NULL) gets
  * the last object seen. */
 int cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
-		 const char *ns, const char *name, const char *want, int timeout_s,
-		 json_object **last, struct mtv_err *err);
+		 const char *ns, const char *name, const char *want,
+		 int timeout_s, json_object **last, struct mtv_err *err);
 /* Delete and wait until it is gone (timeout_s 0: do not wait). */
 int cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
-	      const char *ns, const char *name, int timeout_s, struct mtv_err *err);
+	      const char *ns, const char *name, int timeout_s,
+	      struct mtv_err *err);
 /* Delete every object of the kinds Forklift makes for a plan or migration
  * that matches selector in ns; names go to done (may be NULL). */
-int cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
-		       const char *selector, struct strbuf *done, struct mtv_err *err);
+int cl_delete_selected(struct step_ctx *ctx, struct kube_client *k,
+		       const char *ns, const char *selector,
+		       struct strbuf *done, struct mtv_err *err);
 
 /* Create the run's namespace unless it exists; *created when we made it.
  * An existing namespace without our run label is MTV_ECONFLICT. */

@@ -56,20 +56,26 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 	bool off = false, vddk = false;
 
 	if (kube_list(k, path, NULL, &items, &e) != 0) {
-		problem(sb, "MTV is not installed: cannot list ForkliftControllers in '%s': %s",
-			mns ? mns : "all namespaces", e.msg);
+		problem(
+		    sb,
+		    "MTV is not installed: cannot list ForkliftControllers in '%s': %s",
+		    mns ? mns : "all namespaces", e.msg);
 		free(path);
 		return;
 	}
 	if (json_object_array_length(items) == 0)
-		problem(sb, "MTV is not installed: no ForkliftController in namespace '%s'",
-			mns ? mns : "?");
+		problem(
+		    sb,
+		    "MTV is not installed: no ForkliftController in namespace '%s'",
+		    mns ? mns : "?");
 	for (i = 0; i < json_object_array_length(items); i++) {
-		json_object *spec = jget(json_object_array_get_idx(items, i), "spec");
+		json_object *spec =
+		    jget(json_object_array_get_idx(items, i), "spec");
 		json_object *f = jget(spec, "feature_copy_offload");
 
-		if (f && (json_object_is_type(f, json_type_boolean) ? !json_object_get_boolean(f) :
-			  str_eq(json_object_get_string(f), "false")))
+		if (f && (json_object_is_type(f, json_type_boolean)
+			      ? !json_object_get_boolean(f)
+			      : str_eq(json_object_get_string(f), "false")))
 			off = true;
 		if (jstr(spec, "vddk_image") && *jstr(spec, "vddk_image"))
 			vddk = true;
@@ -78,12 +84,17 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 	 * blocks the plan with VDDKInitImageUnavailable otherwise) */
 	if (jbool(params, "warm") && !vddk && ctx->profile &&
 	    profile_str(ctx->profile, "vddk_init_image") == NULL)
-		problem(sb, "warm migration needs a VDDK image: set vddk_init_image in profile "
-			"'%s' or vddk_image in the ForkliftController", ctx->profile->name ?
-			ctx->profile->name : "?");
+		problem(
+		    sb,
+		    "warm migration needs a VDDK image: set vddk_init_image in profile "
+		    "'%s' or vddk_image in the ForkliftController",
+		    ctx->profile->name ? ctx->profile->name : "?");
 	if (off && jbool(params, "copyoffload"))
-		problem(sb, "copy-offload is off in MTV: ForkliftController in '%s' has "
-			"feature_copy_offload: \"false\"", mns ? mns : "?");
+		problem(
+		    sb,
+		    "copy-offload is off in MTV: ForkliftController in '%s' has "
+		    "feature_copy_offload: \"false\"",
+		    mns ? mns : "?");
 	json_object_put(items);
 	free(path);
 }
@@ -113,34 +124,46 @@ check_storage(struct kube_client *k, json_object *params, struct strbuf *sb)
 	free(path);
 	path = kube_path("StorageProfile", NULL, sc);
 	if (kube_get(k, path, &obj, &e) != 0) {
-		log_warn("preflight: no CDI StorageProfile for '%s' (%s): cannot tell whether "
-			 "it does Block volumes", sc, e.msg);
+		log_warn(
+		    "preflight: no CDI StorageProfile for '%s' (%s): cannot tell whether "
+		    "it does Block volumes",
+		    sc, e.msg);
 	} else if ((b = preflight_profile_block(obj)) == 0) {
-		problem(sb, "storage class '%s' cannot provide Block volumes (its StorageProfile "
-			"offers only Filesystem); copy-offload needs volumeMode Block", sc);
+		problem(
+		    sb,
+		    "storage class '%s' cannot provide Block volumes (its StorageProfile "
+		    "offers only Filesystem); copy-offload needs volumeMode Block",
+		    sc);
 	} else if (b < 0) {
-		log_warn("preflight: StorageProfile '%s' lists no claimPropertySets yet", sc);
+		log_warn(
+		    "preflight: StorageProfile '%s' lists no claimPropertySets yet",
+		    sc);
 	}
 	json_object_put(obj);
 	free(path);
 }
 
 static void
-check_namespace(struct step_ctx *ctx, struct kube_client *k, json_object *params,
-		struct strbuf *sb)
+check_namespace(struct step_ctx *ctx, struct kube_client *k,
+		json_object *params, struct strbuf *sb)
 {
-	const char *ns = jstr(params, "namespace") ? jstr(params, "namespace") : ctx->ns;
+	const char *ns =
+	    jstr(params, "namespace") ? jstr(params, "namespace") : ctx->ns;
 	json_object *obj = NULL, *body, *meta, *out = NULL;
 	struct mtv_err e = { 0 };
 	char *path = kube_path("Namespace", NULL, ns);
 	long status = 0;
 
 	if (kube_get(k, path, &obj, &e) == 0) {
-		const char *run = jstr(jget(jget(obj, "metadata"), "labels"), CL_RUN_LABEL);
+		const char *run =
+		    jstr(jget(jget(obj, "metadata"), "labels"), CL_RUN_LABEL);
 
 		if (!str_eq(run, ctx->run_id))
-			problem(sb, "namespace '%s' already exists and is not ours (label %s "
-				"is '%s')", ns, CL_RUN_LABEL, run ? run : "unset");
+			problem(
+			    sb,
+			    "namespace '%s' already exists and is not ours (label %s "
+			    "is '%s')",
+			    ns, CL_RUN_LABEL, run ? run : "unset");
 		json_object_put(obj);
 		free(path);
 		return;
@@ -154,22 +177,27 @@ check_namespace(struct step_ctx *ctx, struct kube_client *k, json_object *params
 	/* can we create it? ask the API server without creating anything */
 	body = json_object_new_object();
 	meta = json_object_new_object();
-	json_object_object_add(body, "apiVersion", json_object_new_string("v1"));
-	json_object_object_add(body, "kind", json_object_new_string("Namespace"));
+	json_object_object_add(body, "apiVersion",
+			       json_object_new_string("v1"));
+	json_object_object_add(body, "kind",
+			       json_object_new_string("Namespace"));
 	json_object_object_add(meta, "name", json_object_new_string(ns));
 	json_object_object_add(body, "metadata", meta);
-	if (kube_request(k, "POST", "/api/v1/namespaces?dryRun=All", "application/json",
-			 body, &status, &out, &e) != 0)
+	if (kube_request(k, "POST", "/api/v1/namespaces?dryRun=All",
+			 "application/json", body, &status, &out, &e) != 0)
 		problem(sb, "namespace '%s' cannot be checked: %s", ns, e.msg);
 	else if (status >= 300)
-		problem(sb, "namespace '%s' cannot be created (HTTP %ld): %s", ns, status,
-			jstr(out, "message") ? jstr(out, "message") : "refused");
+		problem(sb, "namespace '%s' cannot be created (HTTP %ld): %s",
+			ns, status,
+			jstr(out, "message") ? jstr(out, "message")
+					     : "refused");
 	json_object_put(out);
 	json_object_put(body);
 }
 
 int
-preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
+preflight_cluster(struct step_ctx *ctx, json_object *params,
+		  struct mtv_err *err)
 {
 	struct kube_client *k = NULL;
 	struct strbuf sb = STRBUF_INIT;
@@ -182,11 +210,15 @@ preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err
 	check_storage(k, params, &sb);
 	check_namespace(ctx, k, params, &sb);
 	if (sb.len) {
-		r = err_set(err, MTV_EFAILED, "cluster preflight: %s", strbuf_str(&sb));
+		r = err_set(err, MTV_EFAILED, "cluster preflight: %s",
+			    strbuf_str(&sb));
 	} else {
-		log_info("cluster preflight: MTV installed, storage class '%s' does Block, "
-			 "namespace '%s' can be created", jstr(params, "storage_class"),
-			 jstr(params, "namespace") ? jstr(params, "namespace") : ctx->ns);
+		log_info(
+		    "cluster preflight: MTV installed, storage class '%s' does Block, "
+		    "namespace '%s' can be created",
+		    jstr(params, "storage_class"),
+		    jstr(params, "namespace") ? jstr(params, "namespace")
+					      : ctx->ns);
 	}
 	strbuf_release(&sb);
 	return r;

@@ -25,7 +25,8 @@ key_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	if (strcmp(type, "DELETED") == 0 || b64 == NULL)
 		return 0;
 	if (b64_decode(&raw, &len, b64) != 0)
-		return err_set(err, MTV_EPROTO, "secret '%s': public-key is not base64",
+		return err_set(err, MTV_EPROTO,
+			       "secret '%s': public-key is not base64",
 			       cl_name(obj));
 	w->pub = xstrndup((const char *)raw, len);
 	free(raw);
@@ -34,8 +35,8 @@ key_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 
 /* Fill o from params; the password (a placeholder) becomes a secret. */
 static int
-opts_from(struct step_ctx *ctx, json_object *p, struct esxi_opts *o, struct secret **pw,
-	  struct mtv_err *err)
+opts_from(struct step_ctx *ctx, json_object *p, struct esxi_opts *o,
+	  struct secret **pw, struct mtv_err *err)
 {
 	const char *ref = jstr(p, "password");
 
@@ -54,8 +55,10 @@ opts_from(struct step_ctx *ctx, json_object *p, struct esxi_opts *o, struct secr
 			profile_secret(ctx->profile, ref) : NULL;
 
 		if (v == NULL)
-			return err_set(err, MTV_EINVAL, "ESXi password '%s' is not set in the profile",
-				       ref);
+			return err_set(
+			    err, MTV_EINVAL,
+			    "ESXi password '%s' is not set in the profile",
+			    ref);
 		*pw = secret_new(v);
 		o->password = *pw;
 	}
@@ -90,8 +93,9 @@ exec_esxi_key(struct step_ctx *ctx, json_object *step, json_object **undo,
 	fs = xasprintf("metadata.name=%s", name);
 	r = cl_wait(ctx, k, path, fs, NULL, 120, key_fn, &w, err);
 	if (r != 0) {
-		err_prefix(err, "secret '%s' (Forklift's SSH key of provider '%s')", name,
-			   prov ? prov : "?");
+		err_prefix(err,
+			   "secret '%s' (Forklift's SSH key of provider '%s')",
+			   name, prov ? prov : "?");
 		goto out;
 	}
 	line = esxi_restricted_line(w.pub);
@@ -100,12 +104,16 @@ exec_esxi_key(struct step_ctx *ctx, json_object *step, json_object **undo,
 		goto out;
 	if (added) {
 		*undo = json_object_new_object();
-		json_object_object_add(*undo, "line", json_object_new_string(line));
-		log_info("ESXi '%s': restricted copy-offload key of provider '%s' installed",
-			 o.host, prov);
+		json_object_object_add(*undo, "line",
+				       json_object_new_string(line));
+		log_info(
+		    "ESXi '%s': restricted copy-offload key of provider '%s' installed",
+		    o.host, prov);
 	} else {
-		log_info("ESXi '%s': the restricted key of provider '%s' was already there "
-			 "(left in place)", o.host, prov);
+		log_info(
+		    "ESXi '%s': the restricted key of provider '%s' was already there "
+		    "(left in place)",
+		    o.host, prov);
 	}
 out:
 	secret_free(pw);

@@ -19,7 +19,8 @@ map_offload(json_object *map)
 	n = entries && json_object_is_type(entries, json_type_array) ?
 		json_object_array_length(entries) : 0;
 	for (i = 0; i < n; i++)
-		if (jget(jget(json_object_array_get_idx(entries, i), "offloadPlugin"),
+		if (jget(jget(json_object_array_get_idx(entries, i),
+			      "offloadPlugin"),
 			 "vsphereXcopyConfig"))
 			with++;
 	if (n == 0 || (with != 0 && with != n))
@@ -31,7 +32,8 @@ static int
 exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 	 struct mtv_err *err)
 {
-	json_object *params = jget(step, "params"), *res = NULL, *last = NULL, *st;
+	json_object *params = jget(step, "params"), *res = NULL, *last = NULL,
+		    *st;
 	struct kube_client *k = NULL;
 	const char *kind, *name, *ns;
 	int r, timeout = (int)jint(params, "timeout");
@@ -42,15 +44,17 @@ exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);
 	if (r != 0)
 		return r;
-	kind = cl_kind(res) ? cl_kind(res) : jstr(jget(params, "manifest"), "kind");
+	kind = cl_kind(res) ? cl_kind(res)
+			    : jstr(jget(params, "manifest"), "kind");
 	name = cl_name(res);
 	ns = cl_ns(res);
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "kind", json_object_new_string(kind));
 	json_object_object_add(*undo, "name", json_object_new_string(name));
 	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
-	r = cl_wait_cond(ctx, k, kind, ns, name, jstr(params, "wait") ?
-			 jstr(params, "wait") : "Ready", timeout > 0 ? timeout : 120, &last, err);
+	r = cl_wait_cond(ctx, k, kind, ns, name,
+			 jstr(params, "wait") ? jstr(params, "wait") : "Ready",
+			 timeout > 0 ? timeout : 120, &last, err);
 	if (r != 0)
 		goto out;
 	st = json_object_new_object();

@@ -12,8 +12,9 @@
 
 #include "step/cluster.h"
 
-#define MIG_LOG_MS 5000		/* MB-only progress is logged this often at most */
-#define MIG_POLL_MS 10000	/* side lookups (secret, populator CRs) at most this often */
+#define MIG_LOG_MS 5000 /* MB-only progress is logged this often at most */
+#define MIG_POLL_MS                                                            \
+	10000 /* side lookups (secret, populator CRs) at most this often */
 
 struct mig {
 	struct step_ctx *ctx;
@@ -22,7 +23,7 @@ struct mig {
 	int timeout_s;
 	char *name, *ns, *uid, *tns, *plan_uid;
 	json_object *last;		/* last Plan seen */
-	json_object *crs;		/* populator CR evidence: {name: {...}} */
+	json_object *crs; /* populator CR evidence: {name: {...}} */
 	char *progress, *progress_key;
 	long long logged_ms, polled_ms;
 	char *secret;			/* first populator secret seen */
@@ -64,13 +65,15 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 		return;
 	m->polled_ms = clock_ms();
 	if (m->secret == NULL) {
-		/* the plan-specific secrets exist only once the Migration runs */
+		/* the plan's secrets exist only once the Migration runs */
 		path = kube_path("Secret", m->tns, NULL);
 		sel = xasprintf("plan=%s", m->plan_uid);
 		if (kube_list(k, path, sel, &items, &e) == 0 &&
 		    json_object_array_length(items) > 0) {
-			m->secret = xstrdup(cl_name(json_object_array_get_idx(items, 0)));
-			log_verbose("plan '%s': populator secret '%s' is there", m->plan, m->secret);
+			m->secret = xstrdup(
+			    cl_name(json_object_array_get_idx(items, 0)));
+			log_verbose("plan '%s': populator secret '%s' is there",
+				    m->plan, m->secret);
 		}
 		json_object_put(items);
 		items = NULL;
@@ -82,7 +85,8 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 	sel = xasprintf("migration=%s", m->uid);
 	if (kube_list(k, path, sel, &items, &e) == 0) {
 		for (i = 0; i < json_object_array_length(items); i++) {
-			json_object *pod = json_object_array_get_idx(items, i), *rec;
+			json_object *pod = json_object_array_get_idx(items, i),
+				    *rec;
 			char *key, *log = NULL, *disk = NULL;
 			int used;
 
@@ -90,14 +94,24 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 				continue;
 			key = xasprintf("pod/%s", cl_name(pod));
 			if (jget(m->crs, key) == NULL &&
-			    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 200, &log, &e) == 0 &&
+			    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL,
+					      200, &log, &e) == 0 &&
 			    cl_pod_log_xcopy(log, &disk, &used) && disk) {
 				rec = json_object_new_object();
-				json_object_object_add(rec, "vm", jstr(jget(jget(pod, "metadata"),
-					"labels"), "vmID") ? json_object_new_string(jstr(jget(jget(pod,
-					"metadata"), "labels"), "vmID")) : NULL);
-				json_object_object_add(rec, "disk", json_object_new_string(disk));
-				json_object_object_add(rec, "xcopyUsed", json_object_new_int(used));
+				json_object_object_add(
+				    rec, "vm",
+				    jstr(jget(jget(pod, "metadata"), "labels"),
+					 "vmID")
+					? json_object_new_string(
+					      jstr(jget(jget(pod, "metadata"),
+							"labels"),
+						   "vmID"))
+					: NULL);
+				json_object_object_add(
+				    rec, "disk", json_object_new_string(disk));
+				json_object_object_add(
+				    rec, "xcopyUsed",
+				    json_object_new_int(used));
 				json_object_object_add(m->crs, key, rec);
 			}
 			free(disk);
@@ -113,20 +127,33 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 	sel = xasprintf("migration=%s", m->uid);
 	if (kube_list(k, path, sel, &items, &e) == 0) {
 		for (i = 0; i < json_object_array_length(items); i++) {
-			json_object *cr = json_object_array_get_idx(items, i), *rec;
-			json_object *st = jget(cr, "status"), *sp = jget(cr, "spec");
+			json_object *cr = json_object_array_get_idx(items, i),
+				    *rec;
+			json_object *st = jget(cr, "status"),
+				    *sp = jget(cr, "spec");
 
 			if (jstr(st, "xcopyUsed") == NULL)
 				continue;
 			rec = json_object_new_object();
-			json_object_object_add(rec, "vm", jstr(sp, "vmId") ?
-				json_object_new_string(jstr(sp, "vmId")) : NULL);
-			json_object_object_add(rec, "disk", jstr(sp, "vmdkPath") ?
-				json_object_new_string(jstr(sp, "vmdkPath")) : NULL);
-			json_object_object_add(rec, "xcopyUsed",
-				json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
-			json_object_object_add(rec, "cloneMethod", jstr(st, "cloneMethod") ?
-				json_object_new_string(jstr(st, "cloneMethod")) : NULL);
+			json_object_object_add(
+			    rec, "vm",
+			    jstr(sp, "vmId")
+				? json_object_new_string(jstr(sp, "vmId"))
+				: NULL);
+			json_object_object_add(
+			    rec, "disk",
+			    jstr(sp, "vmdkPath")
+				? json_object_new_string(jstr(sp, "vmdkPath"))
+				: NULL);
+			json_object_object_add(
+			    rec, "xcopyUsed",
+			    json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
+			json_object_object_add(
+			    rec, "cloneMethod",
+			    jstr(st, "cloneMethod")
+				? json_object_new_string(
+				      jstr(st, "cloneMethod"))
+				: NULL);
 			json_object_object_add(m->crs, cl_name(cr), rec);
 		}
 	} else {
@@ -146,7 +173,8 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	bool changed;
 
 	if (strcmp(type, "DELETED") == 0)
-		return err_set(err, MTV_EFAILED, "plan '%s' was deleted during its migration",
+		return err_set(err, MTV_EFAILED,
+			       "plan '%s' was deleted during its migration",
 			       m->plan);
 	json_object_put(m->last);
 	m->last = json_object_get(obj);
@@ -157,7 +185,8 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	m->end = cl_terminal(obj, m->uid);
 	changed = !str_eq(key, m->progress_key) || m->end;
 	if (*line && (!str_eq(key, m->progress_key) ||
-		      (!str_eq(line, m->progress) && clock_ms() - m->logged_ms >= MIG_LOG_MS))) {
+		      (!str_eq(line, m->progress) &&
+		       clock_ms() - m->logged_ms >= MIG_LOG_MS))) {
 		log_info("plan '%s': %s", m->plan, line);
 		m->logged_ms = clock_ms();
 	}
@@ -178,7 +207,8 @@ populator_message(struct mig *m, struct kube_client *k, struct strbuf *sb)
 {
 	struct mtv_err e = { 0 };
 	json_object *items = NULL;
-	char *path = kube_path("Pod", m->tns, NULL), *sel = xasprintf("migration=%s", m->uid);
+	char *path = kube_path("Pod", m->tns, NULL),
+	     *sel = xasprintf("migration=%s", m->uid);
 	size_t i;
 
 	if (kube_list(k, path, sel, &items, &e) == 0) {
@@ -188,13 +218,17 @@ populator_message(struct mig *m, struct kube_client *k, struct strbuf *sb)
 
 			if (!str_startswith(cl_name(pod), "populate-"))
 				continue;
-			if (kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 50, &log, &e) != 0)
+			if (kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 50,
+					      &log, &e) != 0)
 				continue;
-			for (p = strtok_r(log, "\n", &save); p; p = strtok_r(NULL, "\n", &save))
-				if (strstr(p, "rror") || strstr(p, "fail") || strstr(p, "Fail"))
+			for (p = strtok_r(log, "\n", &save); p;
+			     p = strtok_r(NULL, "\n", &save))
+				if (strstr(p, "rror") || strstr(p, "fail") ||
+				    strstr(p, "Fail"))
 					best = p;
 			if (best)
-				strbuf_addf(sb, "; populator pod '%s': %s", cl_name(pod), best);
+				strbuf_addf(sb, "; populator pod '%s': %s",
+					    cl_name(pod), best);
 			free(log);
 		}
 	}
@@ -219,11 +253,17 @@ evidence(struct mig *m)
 		json_object_object_foreach(m->crs, name, rec) {
 			(void)name;
 			if (str_eq(jstr(rec, "disk"), jstr(e, "disk")) &&
-			    (jstr(rec, "vm") == NULL || str_eq(jstr(rec, "vm"), jstr(e, "vm")))) {
-				json_object_object_add(e, "xcopyUsed", json_object_get(jget(rec, "xcopyUsed")));
-				if (!jget(e, "cloneMethod") && jget(rec, "cloneMethod"))
-					json_object_object_add(e, "cloneMethod",
-						json_object_get(jget(rec, "cloneMethod")));
+			    (jstr(rec, "vm") == NULL ||
+			     str_eq(jstr(rec, "vm"), jstr(e, "vm")))) {
+				json_object_object_add(
+				    e, "xcopyUsed",
+				    json_object_get(jget(rec, "xcopyUsed")));
+				if (!jget(e, "cloneMethod") &&
+				    jget(rec, "cloneMethod"))
+					json_object_object_add(
+					    e, "cloneMethod",
+					    json_object_get(
+						jget(rec, "cloneMethod")));
 			}
 		}
 	}
@@ -238,15 +278,20 @@ vm_summary(json_object *plan)
 	size_t i;
 
 	for (i = 0; vms && i < json_object_array_length(vms); i++) {
-		json_object *vm = json_object_array_get_idx(vms, i), *e = json_object_new_object();
-		static const char *const keys[] = { "id", "name", "newName", "phase",
-			"targetName", "restorePowerState", NULL };
+		json_object *vm = json_object_array_get_idx(vms, i),
+			    *e = json_object_new_object();
+		static const char *const keys[] = {
+			"id",    "name",       "newName",
+			"phase", "targetName", "restorePowerState",
+			NULL
+		};
 		size_t j;
 
 		for (j = 0; keys[j]; j++)
 			if (jstr(vm, keys[j]))
-				json_object_object_add(e, keys[j],
-					json_object_new_string(jstr(vm, keys[j])));
+				json_object_object_add(
+				    e, keys[j],
+				    json_object_new_string(jstr(vm, keys[j])));
 		json_object_array_add(out, e);
 	}
 	return out;
@@ -264,16 +309,20 @@ record_state(struct mig *m)
 	if (old == NULL || json_object_deep_copy(old, &st, NULL) != 0)
 		st = json_object_new_object();
 	pthread_mutex_unlock(&m->ctx->lock);
-	json_object_object_add(st, "migration", json_object_new_string(m->name));
-	json_object_object_add(st, "migration_uid", json_object_new_string(m->uid));
+	json_object_object_add(st, "migration",
+			       json_object_new_string(m->name));
+	json_object_object_add(st, "migration_uid",
+			       json_object_new_string(m->uid));
 	json_object_object_add(st, "result", json_object_new_string(low));
 	json_object_object_add(st, "vms", vm_summary(m->last));
-	json_object_object_add(st, "disk_transfer", cl_disk_transfer_from_status(m->last));
+	json_object_object_add(st, "disk_transfer",
+			       cl_disk_transfer_from_status(m->last));
 	json_object_object_add(st, "xcopy", evidence(m));
 	json_object_object_add(st, "populator_secret", m->secret ?
 			       json_object_new_string(m->secret) : NULL);
 	if (m->plan_uid && !jget(st, "uid"))
-		json_object_object_add(st, "uid", json_object_new_string(m->plan_uid));
+		json_object_object_add(st, "uid",
+				       json_object_new_string(m->plan_uid));
 	state_set(m->ctx, "plans", m->plan, st);
 	free(low);
 }
@@ -292,19 +341,23 @@ mig_main(void *arg)
 	r = exec_kube(ctx, &k, &m->err);
 	if (r != 0)
 		goto out;
-	if (json_object_deep_copy(jget(m->spec, "manifest"), &man, NULL) != 0 || man == NULL) {
-		r = err_set(&m->err, MTV_EINTERNAL, "migration of plan '%s' has no manifest",
-			    m->plan);
+	if (json_object_deep_copy(jget(m->spec, "manifest"), &man, NULL) != 0 ||
+	    man == NULL) {
+		r = err_set(&m->err, MTV_EINTERNAL,
+			    "migration of plan '%s' has no manifest", m->plan);
 		goto out;
 	}
 	if (jbool(m->spec, "warm")) {
 		long long delay = jint(m->spec, "cutover_delay");
-		char *when = time_rfc3339((long long)time(NULL) + (delay > 0 ? delay : 300));
+		char *when = time_rfc3339((long long)time(NULL) +
+					  (delay > 0 ? delay : 300));
 		json_object *spec = jget(man, "spec");
 
 		if (spec)
-			json_object_object_add(spec, "cutover", json_object_new_string(when));
-		log_info("plan '%s': warm migration, cutover at %s", m->plan, when);
+			json_object_object_add(spec, "cutover",
+					       json_object_new_string(when));
+		log_info("plan '%s': warm migration, cutover at %s", m->plan,
+			 when);
 		free(when);
 	}
 	r = cl_apply(ctx, k, man, &res, &m->err);
@@ -315,17 +368,21 @@ mig_main(void *arg)
 	m->uid = xstrdup(cl_uid(res) ? cl_uid(res) : "");
 	pst = state_get(ctx, "plans", m->plan);
 	pthread_mutex_lock(&ctx->lock);
-	m->tns = xstrdup(jstr(pst, "target_namespace") ? jstr(pst, "target_namespace") : m->ns);
+	m->tns = xstrdup(jstr(pst, "target_namespace")
+			     ? jstr(pst, "target_namespace")
+			     : m->ns);
 	m->plan_uid = jstr(pst, "uid") ? xstrdup(jstr(pst, "uid")) : NULL;
 	pthread_mutex_unlock(&ctx->lock);
 	log_info("migration '%s' of plan '%s' started", m->name, m->plan);
 	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
 	coll = kube_path("Plan", pns ? pns : m->ns, NULL);
 	fs = xasprintf("metadata.name=%s", m->plan);
-	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m, &m->err);
+	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m,
+		    &m->err);
 	if (r == MTV_ETIMEOUT) {
-		r = err_set(&m->err, MTV_ETIMEOUT, "plan '%s' did not finish within %d s%s%s",
-			    m->plan, m->timeout_s, m->progress ? ": " : "",
+		r = err_set(&m->err, MTV_ETIMEOUT,
+			    "plan '%s' did not finish within %d s%s%s", m->plan,
+			    m->timeout_s, m->progress ? ": " : "",
 			    m->progress ? m->progress : "");
 	}
 	if (m->last)
@@ -341,11 +398,13 @@ mig_main(void *arg)
 		free(why);
 		populator_message(m, k, &sb);
 		if (expect_failure(ctx)) {
-			log_info("plan '%s' %s as the scenario expects: %s", m->plan, m->end,
-				 strbuf_str(&sb));
+			log_info("plan '%s' %s as the scenario expects: %s",
+				 m->plan, m->end, strbuf_str(&sb));
 		} else {
-			r = err_set(&m->err, MTV_EFAILED, "plan '%s' %s: %s", m->plan, m->end,
-				    sb.len ? strbuf_str(&sb) : "no reason given");
+			r = err_set(&m->err, MTV_EFAILED, "plan '%s' %s: %s",
+				    m->plan, m->end,
+				    sb.len ? strbuf_str(&sb)
+					   : "no reason given");
 		}
 		strbuf_release(&sb);
 	}
@@ -362,7 +421,8 @@ static int
 exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	     struct mtv_err *err)
 {
-	json_object *params = jget(step, "params"), *list = jget(params, "migrations");
+	json_object *params = jget(step, "params"),
+		    *list = jget(params, "migrations");
 	size_t n = list ? json_object_array_length(list) : 0, i;
 	struct mig *ms;
 	pthread_t *tids;
@@ -370,7 +430,8 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	int timeout = (int)jint(params, "timeout"), r = 0;
 
 	if (n == 0)
-		return err_set(err, MTV_EINTERNAL, "migrate step without migrations");
+		return err_set(err, MTV_EINTERNAL,
+			       "migrate step without migrations");
 	if (timeout <= 0 || timeout > exec_time_left(ctx))
 		timeout = exec_time_left(ctx);
 	ms = xcalloc(n, sizeof(*ms));
@@ -388,7 +449,8 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	} else {
 		/* back to back, then followed at the same time */
 		for (i = 0; i < n; i++)
-			started[i] = pthread_create(&tids[i], NULL, mig_main, &ms[i]) == 0;
+			started[i] = pthread_create(&tids[i], NULL, mig_main,
+						    &ms[i]) == 0;
 		for (i = 0; i < n; i++) {
 			if (started[i])
 				pthread_join(tids[i], NULL);
@@ -403,11 +465,16 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		if (m->name) {
 			json_object *u = json_object_new_object();
 
-			json_object_object_add(u, "name", json_object_new_string(m->name));
-			json_object_object_add(u, "namespace", json_object_new_string(m->ns));
-			json_object_object_add(u, "plan", json_object_new_string(m->plan));
-			json_object_object_add(u, "uid", json_object_new_string(m->uid));
-			json_object_object_add(u, "target_namespace", json_object_new_string(m->tns));
+			json_object_object_add(u, "name",
+					       json_object_new_string(m->name));
+			json_object_object_add(u, "namespace",
+					       json_object_new_string(m->ns));
+			json_object_object_add(u, "plan",
+					       json_object_new_string(m->plan));
+			json_object_object_add(u, "uid",
+					       json_object_new_string(m->uid));
+			json_object_object_add(u, "target_namespace",
+					       json_object_new_string(m->tns));
 			json_object_array_add(*undo, u);
 		}
 		if (m->rc != 0 && r == 0) {
@@ -460,12 +527,17 @@ cancel_running(struct step_ctx *ctx, struct kube_client *k, json_object *u)
 	if (kube_get(k, ppath, &plan, &e) == 0) {
 		vms = jget(jget(plan, "spec"), "vms");
 		for (i = 0; vms && i < json_object_array_length(vms); i++) {
-			json_object *ref = json_object_new_object(), *vm = json_object_array_get_idx(vms, i);
+			json_object *ref = json_object_new_object(),
+				    *vm = json_object_array_get_idx(vms, i);
 
 			if (jstr(vm, "id"))
-				json_object_object_add(ref, "id", json_object_new_string(jstr(vm, "id")));
+				json_object_object_add(
+				    ref, "id",
+				    json_object_new_string(jstr(vm, "id")));
 			if (jstr(vm, "name"))
-				json_object_object_add(ref, "name", json_object_new_string(jstr(vm, "name")));
+				json_object_object_add(
+				    ref, "name",
+				    json_object_new_string(jstr(vm, "name")));
 			json_object_array_add(cancel, ref);
 		}
 	}
@@ -475,10 +547,13 @@ cancel_running(struct step_ctx *ctx, struct kube_client *k, json_object *u)
 	json_object_object_add(patch, "spec", spec);
 	log_info("canceling migration '%s' (still running)", name);
 	if (kube_patch_merge(k, path, patch, NULL, &e) == 0) {
-		char *coll = kube_path("Migration", ns, NULL), *fs = xasprintf("metadata.name=%s", name);
+		char *coll = kube_path("Migration", ns, NULL),
+		     *fs = xasprintf("metadata.name=%s", name);
 
-		if (cl_wait(ctx, k, coll, fs, NULL, 120, canceled_fn, NULL, &e) != 0)
-			log_warn("migration '%s': not canceled: %s", name, e.msg);
+		if (cl_wait(ctx, k, coll, fs, NULL, 120, canceled_fn, NULL,
+			    &e) != 0)
+			log_warn("migration '%s': not canceled: %s", name,
+				 e.msg);
 		free(fs);
 		free(coll);
 	} else {
@@ -512,7 +587,8 @@ undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
 		/* what Forklift made for the migration also carries the plan's
 		 * label: the plan's undo, next, removes it */
 		cancel_running(ctx, k, u);
-		r = cl_delete(ctx, k, "Migration", jstr(u, "namespace"), jstr(u, "name"), 60, &e);
+		r = cl_delete(ctx, k, "Migration", jstr(u, "namespace"),
+			      jstr(u, "name"), 60, &e);
 		if (r != 0 && rc == 0) {
 			rc = r;
 			err_set(err, r, "%s", e.msg);

@@ -27,9 +27,11 @@ add_vm_ids(struct step_ctx *ctx, json_object *plan)
 			continue;
 		json_object_object_foreach(sv, ref, rec) {
 			(void)ref;
-			if (str_eq(jstr(rec, "name"), name) && jstr(rec, "moid"))
-				json_object_object_add(vm, "id",
-					json_object_new_string(jstr(rec, "moid")));
+			if (str_eq(jstr(rec, "name"), name) &&
+			    jstr(rec, "moid"))
+				json_object_object_add(
+				    vm, "id",
+				    json_object_new_string(jstr(rec, "moid")));
 		}
 	}
 	pthread_mutex_unlock(&ctx->lock);
@@ -45,7 +47,8 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	const char *want = "Ready", *name, *ns, *tns;
 	int r, timeout = (int)jint(params, "timeout");
 
-	if (wait && json_object_is_type(wait, json_type_object) && jstr(wait, "condition"))
+	if (wait && json_object_is_type(wait, json_type_object) &&
+	    jstr(wait, "condition"))
 		want = jstr(wait, "condition");
 	else if (wait && json_object_is_type(wait, json_type_string))
 		want = json_object_get_string(wait);
@@ -68,22 +71,28 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
 	json_object_object_add(*undo, "uid", cl_uid(res) ?
 			       json_object_new_string(cl_uid(res)) : NULL);
-	json_object_object_add(*undo, "target_namespace", json_object_new_string(
-		tns ? tns : ns));
+	json_object_object_add(*undo, "target_namespace",
+			       json_object_new_string(tns ? tns : ns));
 	st = json_object_new_object();
-	json_object_object_add(st, "uid", cl_uid(res) ? json_object_new_string(cl_uid(res)) : NULL);
+	json_object_object_add(st, "uid",
+			       cl_uid(res) ? json_object_new_string(cl_uid(res))
+					   : NULL);
 	json_object_object_add(st, "namespace", json_object_new_string(ns));
-	json_object_object_add(st, "target_namespace", json_object_new_string(tns ? tns : ns));
-	json_object_object_add(st, "vms", json_object_get(jget(jget(res, "spec"), "vms")));
-	r = cl_wait_cond(ctx, k, "Plan", ns, name, want, timeout > 0 ? timeout : 360,
-			 &last, err);
+	json_object_object_add(st, "target_namespace",
+			       json_object_new_string(tns ? tns : ns));
+	json_object_object_add(st, "vms",
+			       json_object_get(jget(jget(res, "spec"), "vms")));
+	r = cl_wait_cond(ctx, k, "Plan", ns, name, want,
+			 timeout > 0 ? timeout : 360, &last, err);
 	if (r == 0 && strcmp(want, "Ready") != 0) {
 		json_object *c = cl_cond(last, want);
 
 		log_info("plan '%s' is blocked as expected: %s: %s", name, want,
 			 jstr(c, "message") ? jstr(c, "message") : "");
-		json_object_object_add(st, "blocked", json_object_new_string(want));
-		json_object_object_add(st, "result", json_object_new_string("blocked"));
+		json_object_object_add(st, "blocked",
+				       json_object_new_string(want));
+		json_object_object_add(st, "result",
+				       json_object_new_string("blocked"));
 	} else if (r == 0) {
 		log_info("plan '%s' is Ready", name);
 	} else if (r == MTV_EFAILED || r == MTV_ETIMEOUT) {
@@ -91,8 +100,11 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 
 		if (last && cl_blockers(last, &sb) > 0) {
 			/* record what blocked it, for verify and the report */
-			json_object_object_add(st, "result", json_object_new_string("blocked"));
-			json_object_object_add(st, "blocked_by", json_object_new_string(strbuf_str(&sb)));
+			json_object_object_add(
+			    st, "result", json_object_new_string("blocked"));
+			json_object_object_add(
+			    st, "blocked_by",
+			    json_object_new_string(strbuf_str(&sb)));
 		}
 		strbuf_release(&sb);
 	}
@@ -131,9 +143,11 @@ undo_plan(struct step_ctx *ctx, json_object *step, json_object *undo,
 	fs = xasprintf("metadata.name=%s", name);
 	patch = json_tokener_parse("{\"spec\":{\"archived\":true}}");
 	if (kube_patch_merge(k, path, patch, NULL, &e2) == 0) {
-		/* archiving lets Forklift clean up; it is not required to finish */
-		if (cl_wait(ctx, k, coll, fs, NULL, 60, archived_fn, NULL, &e2) != 0)
-			log_verbose("plan '%s': not archived: %s", name, e2.msg);
+		/* archiving lets Forklift clean up; it need not finish */
+		if (cl_wait(ctx, k, coll, fs, NULL, 60, archived_fn, NULL,
+			    &e2) != 0)
+			log_verbose("plan '%s': not archived: %s", name,
+				    e2.msg);
 	} else if (e2.code != MTV_ENOTFOUND) {
 		log_verbose("plan '%s': archive: %s", name, e2.msg);
 	}
@@ -143,10 +157,11 @@ undo_plan(struct step_ctx *ctx, json_object *step, json_object *undo,
 		char *sel = xasprintf("plan=%s", jstr(undo, "uid"));
 		struct strbuf done = STRBUF_INIT;
 
-		r = cl_delete_selected(ctx, k, jstr(undo, "target_namespace"), sel, &done, err);
+		r = cl_delete_selected(ctx, k, jstr(undo, "target_namespace"),
+				       sel, &done, err);
 		if (done.len)
-			log_verbose("plan '%s': deleted what Forklift made: %s", name,
-				    strbuf_str(&done));
+			log_verbose("plan '%s': deleted what Forklift made: %s",
+				    name, strbuf_str(&done));
 		strbuf_release(&done);
 		free(sel);
 	}

@@ -29,30 +29,37 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "name", json_object_new_string(name));
 	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
-	if (method && !str_eq(jstr(jget(jget(res, "spec"), "settings"), "esxiCloneMethod"),
+	if (method && !str_eq(jstr(jget(jget(res, "spec"), "settings"),
+				   "esxiCloneMethod"),
 			      method)) {
 		json_object *patch = NULL;
 		char *path = kube_path("Provider", ns, name), *txt;
 
-		txt = xasprintf("{\"spec\":{\"settings\":{\"esxiCloneMethod\":\"%s\"}}}", method);
+		txt = xasprintf(
+		    "{\"spec\":{\"settings\":{\"esxiCloneMethod\":\"%s\"}}}",
+		    method);
 		patch = json_tokener_parse(txt);
 		r = kube_patch_merge(k, path, patch, NULL, err);
 		json_object_put(patch);
 		free(txt);
 		free(path);
 		if (r != 0) {
-			err_prefix(err, "provider '%s': setting esxiCloneMethod", name);
+			err_prefix(err,
+				   "provider '%s': setting esxiCloneMethod",
+				   name);
 			goto out;
 		}
-		log_verbose("provider '%s': esxiCloneMethod set to '%s'", name, method);
+		log_verbose("provider '%s': esxiCloneMethod set to '%s'", name,
+			    method);
 	}
-	r = cl_wait_cond(ctx, k, "Provider", ns, name, jstr(params, "wait") ?
-			 jstr(params, "wait") : "Ready", timeout > 0 ? timeout : 600,
-			 &last, err);
+	r = cl_wait_cond(ctx, k, "Provider", ns, name,
+			 jstr(params, "wait") ? jstr(params, "wait") : "Ready",
+			 timeout > 0 ? timeout : 600, &last, err);
 	if (r != 0)
 		goto out;
 	log_info("provider '%s' is Ready", name);
-	state_set(ctx, "providers", jstr(params, "role") ? jstr(params, "role") : name,
+	state_set(ctx, "providers",
+		  jstr(params, "role") ? jstr(params, "role") : name,
 		  json_object_new_string(name));
 out:
 	json_object_put(last);
@@ -73,8 +80,8 @@ undo_provider(struct step_ctx *ctx, json_object *step, json_object *undo,
 	r = exec_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
-	return cl_delete(ctx, k, "Provider", jstr(undo, "namespace"), jstr(undo, "name"),
-			 120, err);
+	return cl_delete(ctx, k, "Provider", jstr(undo, "namespace"),
+			 jstr(undo, "name"), 120, err);
 }
 
 const struct step_kind step_provider = {

@@ -40,16 +40,19 @@ secret_missing_keys(json_object *sd, const char *vendor)
 		char *up;
 		size_t j;
 
-		if (vendor_keys[i].vendor && !str_eq(vendor_keys[i].vendor, vendor))
+		if (vendor_keys[i].vendor &&
+		    !str_eq(vendor_keys[i].vendor, vendor))
 			continue;
 		v = jstr(sd, vendor_keys[i].key);
 		if (v && *v)
 			continue;
 		up = xstrdup(vendor_keys[i].profile);
 		for (j = 0; up[j]; j++)
-			up[j] = (char)(up[j] >= 'a' && up[j] <= 'z' ? up[j] - 32 : up[j]);
+			up[j] = (char)(up[j] >= 'a' && up[j] <= 'z' ? up[j] - 32
+								    : up[j]);
 		strbuf_addf(&sb, "%s%s (copyoffload.%s or COPYOFFLOAD_%s)",
-			    sb.len ? ", " : "", vendor_keys[i].key, vendor_keys[i].profile, up);
+			    sb.len ? ", " : "", vendor_keys[i].key,
+			    vendor_keys[i].profile, up);
 		free(up);
 	}
 	/* user and password, or a token (Pure) */
@@ -57,7 +60,9 @@ secret_missing_keys(json_object *sd, const char *vendor)
 	    !(jstr(sd, "STORAGE_USERNAME") && jstr(sd, "STORAGE_PASSWORD")))
 		strbuf_addf(&sb, "%sSTORAGE_USERNAME and STORAGE_PASSWORD%s",
 			    sb.len ? ", " : "",
-			    str_eq(vendor, "pureFlashArray") ? " (or STORAGE_TOKEN)" : "");
+			    str_eq(vendor, "pureFlashArray")
+				? " (or STORAGE_TOKEN)"
+				: "");
 	return sb.len ? strbuf_detach(&sb) : (strbuf_release(&sb), NULL);
 }
 
@@ -80,12 +85,16 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 		return r;
 	what = cl_what(obj);
 	if (str_eq(role, "storage")) {
-		const char *vendor = jstr(params, "vendor") ? jstr(params, "vendor") :
-			profile_co(ctx->profile, "storage_vendor_product");
-		char *miss = secret_missing_keys(jget(obj, "stringData"), vendor);
+		const char *vendor =
+		    jstr(params, "vendor")
+			? jstr(params, "vendor")
+			: profile_co(ctx->profile, "storage_vendor_product");
+		char *miss =
+		    secret_missing_keys(jget(obj, "stringData"), vendor);
 
 		if (miss) {
-			r = err_set(err, MTV_EINVAL, "storage %s: vendor '%s' needs %s", what,
+			r = err_set(err, MTV_EINVAL,
+				    "storage %s: vendor '%s' needs %s", what,
 				    vendor ? vendor : "?", miss);
 			free(miss);
 			goto out;
@@ -101,18 +110,24 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 	}
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "sweep", json_object_new_boolean(owner));
-	json_object_object_add(*undo, "name", json_object_new_string(cl_name(obj)));
+	json_object_object_add(*undo, "name",
+			       json_object_new_string(cl_name(obj)));
 	json_object_object_add(*undo, "namespace", json_object_new_string(
 		cl_ns(obj) ? cl_ns(obj) : ctx->ns));
 	path = kube_path("Secret", cl_ns(obj), NULL);
-	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res, err);
+	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res,
+				 err);
 	if (r != 0) {
 		err_prefix(err, "%s", what);
 		goto out;
 	}
-	log_info("created %s (%s, %d keys, values hidden)", what, role ? role : "secret",
-		 jget(obj, "stringData") ? json_object_object_length(jget(obj, "stringData")) :
-		 jget(obj, "data") ? json_object_object_length(jget(obj, "data")) : 0);
+	log_info("created %s (%s, %d keys, values hidden)", what,
+		 role ? role : "secret",
+		 jget(obj, "stringData")
+		     ? json_object_object_length(jget(obj, "stringData"))
+		 : jget(obj, "data")
+		     ? json_object_object_length(jget(obj, "data"))
+		     : 0);
 	state_set(ctx, "secrets", role ? role : cl_name(obj),
 		  json_object_new_string(cl_name(obj)));
 out:
@@ -136,7 +151,8 @@ undo_secret(struct step_ctx *ctx, json_object *step, json_object *undo,
 	r = exec_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
-	r = cl_delete(ctx, k, "Secret", jstr(undo, "namespace"), jstr(undo, "name"), 60, err);
+	r = cl_delete(ctx, k, "Secret", jstr(undo, "namespace"),
+		      jstr(undo, "name"), 60, err);
 	if (r != 0 && !jbool(undo, "sweep"))
 		return r;
 	if (jbool(undo, "sweep")) {

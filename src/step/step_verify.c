@@ -137,18 +137,22 @@ check_result(struct ver *v, json_object *c)
 	if (want == NULL)
 		want = "succeeded";
 	if (!str_eq(found, want)) {
-		fail(v, "plan '%s': expected result '%s', found '%s'%s%s", plan, want,
-		     found ? found : "none (it did not run)",
+		fail(v, "plan '%s': expected result '%s', found '%s'%s%s", plan,
+		     want, found ? found : "none (it did not run)",
 		     jstr(st, "blocked_by") ? ": " : "",
 		     jstr(st, "blocked_by") ? jstr(st, "blocked_by") : "");
 		return;
 	}
-	if (str_eq(want, "blocked") && cond && !str_eq(jstr(st, "blocked"), cond)) {
-		fail(v, "plan '%s': expected blocking condition '%s', found '%s'", plan, cond,
+	if (str_eq(want, "blocked") && cond &&
+	    !str_eq(jstr(st, "blocked"), cond)) {
+		fail(v,
+		     "plan '%s': expected blocking condition '%s', found '%s'",
+		     plan, cond,
 		     jstr(st, "blocked") ? jstr(st, "blocked") : "none");
 		return;
 	}
-	pass(v, "plan '%s' %s%s%s", plan, want, cond ? " with " : "", cond ? cond : "");
+	pass(v, "plan '%s' %s%s%s", plan, want, cond ? " with " : "",
+	     cond ? cond : "");
 }
 
 /* state.plans[plan].vms[] entry of the source VM named source. */
@@ -162,7 +166,8 @@ status_vm(json_object *st, const char *source, const char *moid)
 	     i < json_object_array_length(vms); i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
 
-		if ((moid && str_eq(jstr(vm, "id"), moid)) || str_eq(jstr(vm, "name"), source))
+		if ((moid && str_eq(jstr(vm, "id"), moid)) ||
+		    str_eq(jstr(vm, "name"), source))
 			return vm;
 	}
 	return NULL;
@@ -185,7 +190,8 @@ static bool
 running(json_object *vm)
 {
 	json_object *spec = jget(vm, "spec");
-	const char *rs = jstr(spec, "runStrategy"), *ps = jstr(jget(vm, "status"), "printableStatus");
+	const char *rs = jstr(spec, "runStrategy"),
+		   *ps = jstr(jget(vm, "status"), "printableStatus");
 
 	if (ps)
 		return str_eq(ps, "Running") || str_eq(ps, "Starting");
@@ -199,7 +205,8 @@ check_vm(struct ver *v, json_object *c)
 {
 	const char *plan = jstr(c, "plan"), *source = jstr(c, "source"),
 		   *ns = jstr(c, "namespace"), *power = jstr(c, "power");
-	json_object *st = plan_state(v, plan), *svm = vm_state(v, jstr(c, "vm_ref"));
+	json_object *st = plan_state(v, plan),
+		    *svm = vm_state(v, jstr(c, "vm_ref"));
 	json_object *svs, *vm = NULL, *info = NULL, *vols;
 	char *expect, *path;
 	const char *found;
@@ -208,42 +215,49 @@ check_vm(struct ver *v, json_object *c)
 	int nsrc;
 
 	if (ns == NULL)
-		ns = jstr(st, "target_namespace") ? jstr(st, "target_namespace") : v->ctx->ns;
+		ns = jstr(st, "target_namespace") ? jstr(st, "target_namespace")
+						  : v->ctx->ns;
 	svs = status_vm(st, source, jstr(svm, "moid"));
-	expect = jstr(c, "target") && *jstr(c, "target") ? xstrdup(jstr(c, "target")) :
-		cl_target_vm_name(source);
+	expect = jstr(c, "target") && *jstr(c, "target")
+		     ? xstrdup(jstr(c, "target"))
+		     : cl_target_vm_name(source);
 	found = jstr(svs, "newName") ? jstr(svs, "newName") : source;
-	if (*expect == '\0' ? !str_startswith(found, "vm-") : !str_eq(found, expect)) {
-		fail(v, "vm '%s': Forklift named it '%s', expected '%s'", source, found,
-		     *expect ? expect : "vm-XXXX");
+	if (*expect == '\0' ? !str_startswith(found, "vm-")
+			    : !str_eq(found, expect)) {
+		fail(v, "vm '%s': Forklift named it '%s', expected '%s'",
+		     source, found, *expect ? expect : "vm-XXXX");
 		free(expect);
 		return;
 	}
 	path = kube_path("VirtualMachine", ns, found);
 	if (kube_get(v->k, path, &vm, &e) != 0) {
-		fail(v, "vm '%s': target VirtualMachine '%s' in '%s': %s", source, found, ns,
+		fail(v, "vm '%s': target VirtualMachine '%s' in '%s': %s",
+		     source, found, ns,
 		     e.code == MTV_ENOTFOUND ? "not found" : e.msg);
 		free(path);
 		free(expect);
 		return;
 	}
 	free(path);
-	vols = jget(jget(jget(jget(vm, "spec"), "template"), "spec"), "volumes");
+	vols =
+	    jget(jget(jget(jget(vm, "spec"), "template"), "spec"), "volumes");
 	for (i = 0; vols && i < json_object_array_length(vols); i++) {
 		json_object *vol = json_object_array_get_idx(vols, i);
 
-		if (jget(vol, "persistentVolumeClaim") || jget(vol, "dataVolume"))
+		if (jget(vol, "persistentVolumeClaim") ||
+		    jget(vol, "dataVolume"))
 			ndisk++;
 	}
 	nsrc = source_disks(v, source, &info);
 	if (nsrc >= 0 && (size_t)nsrc != ndisk)
-		fail(v, "vm '%s': %zu disks, the source VM '%s' has %d", found, ndisk, source, nsrc);
+		fail(v, "vm '%s': %zu disks, the source VM '%s' has %d", found,
+		     ndisk, source, nsrc);
 	else if (nsrc >= 0)
-		pass(v, "vm '%s' exists as '%s' with %zu disk%s", source, found, ndisk,
-		     ndisk == 1 ? "" : "s");
+		pass(v, "vm '%s' exists as '%s' with %zu disk%s", source, found,
+		     ndisk, ndisk == 1 ? "" : "s");
 	if (power && str_eq(power, "on") != running(vm))
-		fail(v, "vm '%s': power state expected '%s', found '%s'", found, power,
-		     running(vm) ? "on" : "off");
+		fail(v, "vm '%s': power state expected '%s', found '%s'", found,
+		     power, running(vm) ? "on" : "off");
 	else if (power)
 		pass(v, "vm '%s' is powered %s", found, power);
 	json_object_put(info);
@@ -257,7 +271,8 @@ hex8(const char *s)
 	size_t i;
 
 	for (i = 0; i < 8; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+		if (!isxdigit((unsigned char)s[i]) ||
+		    isupper((unsigned char)s[i]))
 			return false;
 	return s[8] == '\0';
 }
@@ -266,17 +281,21 @@ static void
 check_pvc(struct ver *v, json_object *c)
 {
 	const char *plan = jstr(c, "plan"), *prefix = jstr(c, "name_prefix"),
-		   *mode = jstr(c, "volume_mode"), *sc = jstr(c, "storage_class");
-	json_object *st = plan_state(v, plan), *svm = vm_state(v, jstr(c, "vm_ref"));
+		   *mode = jstr(c, "volume_mode"),
+		   *sc = jstr(c, "storage_class");
+	json_object *st = plan_state(v, plan),
+		    *svm = vm_state(v, jstr(c, "vm_ref"));
 	json_object *items = NULL, *info = NULL, *disks;
-	const char *moid = jstr(svm, "moid"), *ns = jstr(st, "target_namespace");
+	const char *moid = jstr(svm, "moid"),
+		   *ns = jstr(st, "target_namespace");
 	char *path, *sel;
 	struct mtv_err e = { 0 };
 	size_t i, j, n = 0;
 	int nsrc, bad = v->nfail;
 
 	if (jstr(st, "uid") == NULL || moid == NULL) {
-		fail(v, "pvc of %s: plan '%s' or its VM was never created", jstr(c, "vm_ref"), plan);
+		fail(v, "pvc of %s: plan '%s' or its VM was never created",
+		     jstr(c, "vm_ref"), plan);
 		return;
 	}
 	path = kube_path("PersistentVolumeClaim", ns ? ns : v->ctx->ns, NULL);
@@ -285,47 +304,67 @@ check_pvc(struct ver *v, json_object *c)
 		fail(v, "pvc of vm '%s': %s", moid, e.msg);
 		goto out;
 	}
-	nsrc = jstr(svm, "name") ? source_disks(v, jstr(svm, "name"), &info) : -1;
+	nsrc =
+	    jstr(svm, "name") ? source_disks(v, jstr(svm, "name"), &info) : -1;
 	disks = jget(info, "disks");
 	for (i = 0; i < json_object_array_length(items); i++) {
-		json_object *p = json_object_array_get_idx(items, i), *spec = jget(p, "spec");
+		json_object *p = json_object_array_get_idx(items, i),
+			    *spec = jget(p, "spec");
 		const char *name = cl_name(p), *src;
-		long long size = verify_quantity(jstr(jget(jget(spec, "resources"), "requests"),
-						      "storage"));
+		long long size = verify_quantity(
+		    jstr(jget(jget(spec, "resources"), "requests"), "storage"));
 
 		if (str_startswith(name, "prime-"))
 			continue;
 		n++;
 		if (prefix && (!str_startswith(name, prefix) ||
-			       (str_endswith(prefix, "-") && !hex8(name + strlen(prefix)))))
-			fail(v, "pvc '%s': name does not match '%s' + 8 hex digits", name, prefix);
+			       (str_endswith(prefix, "-") &&
+				!hex8(name + strlen(prefix)))))
+			fail(
+			    v,
+			    "pvc '%s': name does not match '%s' + 8 hex digits",
+			    name, prefix);
 		if (mode && !str_eq(jstr(spec, "volumeMode"), mode))
-			fail(v, "pvc '%s': volumeMode '%s', expected '%s'", name,
-			     jstr(spec, "volumeMode") ? jstr(spec, "volumeMode") : "unset", mode);
+			fail(v, "pvc '%s': volumeMode '%s', expected '%s'",
+			     name,
+			     jstr(spec, "volumeMode") ? jstr(spec, "volumeMode")
+						      : "unset",
+			     mode);
 		if (sc && !str_eq(jstr(spec, "storageClassName"), sc))
-			fail(v, "pvc '%s': storage class '%s', expected '%s'", name,
-			     jstr(spec, "storageClassName") ? jstr(spec, "storageClassName") : "unset", sc);
-		src = jstr(jget(jget(p, "metadata"), "annotations"), "forklift.konveyor.io/disk-source");
-		for (j = 0; src && disks && j < json_object_array_length(disks); j++) {
+			fail(v, "pvc '%s': storage class '%s', expected '%s'",
+			     name,
+			     jstr(spec, "storageClassName")
+				 ? jstr(spec, "storageClassName")
+				 : "unset",
+			     sc);
+		src = jstr(jget(jget(p, "metadata"), "annotations"),
+			   "forklift.konveyor.io/disk-source");
+		for (j = 0; src && disks && j < json_object_array_length(disks);
+		     j++) {
 			json_object *d = json_object_array_get_idx(disks, j);
 			long long want = jint(d, "capacity_kb") * 1024;
 
 			if (!str_eq(jstr(d, "file"), src))
 				continue;
 			if (size < want)
-				fail(v, "pvc '%s': size %lld bytes, smaller than the source disk "
-				     "'%s' (%lld bytes)", name, size, src, want);
+				fail(
+				    v,
+				    "pvc '%s': size %lld bytes, smaller than the source disk "
+				    "'%s' (%lld bytes)",
+				    name, size, src, want);
 		}
 	}
 	if (n == 0)
-		fail(v, "vm '%s': no PVC labelled plan=%s,vmID=%s in '%s'", moid,
-		     jstr(st, "uid"), moid, ns ? ns : v->ctx->ns);
+		fail(v, "vm '%s': no PVC labelled plan=%s,vmID=%s in '%s'",
+		     moid, jstr(st, "uid"), moid, ns ? ns : v->ctx->ns);
 	else if (nsrc >= 0 && (size_t)nsrc != n)
-		fail(v, "vm '%s': %zu PVCs, the source VM has %d disks", moid, n, nsrc);
+		fail(v, "vm '%s': %zu PVCs, the source VM has %d disks", moid,
+		     n, nsrc);
 	if (v->nfail == bad)
-		pass(v, "%zu PVC%s of vm '%s' match (%s%s, %s, %s)", n, n == 1 ? "" : "s",
-		     moid, prefix ? prefix : "", prefix ? "*" : "any name",
-		     mode ? mode : "any mode", sc ? sc : "any class");
+		pass(v, "%zu PVC%s of vm '%s' match (%s%s, %s, %s)", n,
+		     n == 1 ? "" : "s", moid, prefix ? prefix : "",
+		     prefix ? "*" : "any name", mode ? mode : "any mode",
+		     sc ? sc : "any class");
 out:
 	json_object_put(info);
 	json_object_put(items);
@@ -335,13 +374,15 @@ out:
 
 /* The datastore MoID of a disk file "[ds] dir/f.vmdk" of the plan's VMs. */
 static const char *
-disk_datastore(struct ver *v, json_object *st, json_object *cache, const char *file)
+disk_datastore(struct ver *v, json_object *st, json_object *cache,
+	       const char *file)
 {
 	json_object *vms = jget(st, "vms");
 	size_t i, j;
 
 	for (i = 0; vms && i < json_object_array_length(vms); i++) {
-		const char *name = jstr(json_object_array_get_idx(vms, i), "name");
+		const char *name =
+		    jstr(json_object_array_get_idx(vms, i), "name");
 		json_object *info = jget(cache, name ? name : ""), *disks;
 
 		if (name == NULL)
@@ -349,8 +390,10 @@ disk_datastore(struct ver *v, json_object *st, json_object *cache, const char *f
 		if (info == NULL) {
 			struct mtv_err e = { 0 };
 
-			if (vs(v, &e) != 0 || vs_vm_info(v->vs, name, &info, &e) != 0) {
-				log_warn("verify: source vm '%s': %s", name, e.msg);
+			if (vs(v, &e) != 0 ||
+			    vs_vm_info(v->vs, name, &info, &e) != 0) {
+				log_warn("verify: source vm '%s': %s", name,
+					 e.msg);
 				continue;
 			}
 			json_object_object_add(cache, name, info);
@@ -376,39 +419,56 @@ check_xcopy(struct ver *v, json_object *c)
 	int bad = v->nfail;
 
 	if (x == NULL) {
-		fail(v, "plan '%s': no xcopyUsed evidence (the migration did not run)", plan);
+		fail(
+		    v,
+		    "plan '%s': no xcopyUsed evidence (the migration did not run)",
+		    plan);
 		return;
 	}
 	cache = json_object_new_object();
 	for (i = 0; i < json_object_array_length(x); i++) {
-		json_object *e = json_object_array_get_idx(x, i), *xu = jget(e, "xcopyUsed");
+		json_object *e = json_object_array_get_idx(x, i),
+			    *xu = jget(e, "xcopyUsed");
 		const char *disk = jstr(e, "disk");
 
 		if (ds && !str_eq(disk_datastore(v, st, cache, disk), ds))
 			continue;
 		/* RDM and VVol disks are cloned by the array itself: xcopyUsed
 		 * is 0 by design and says nothing about XCOPY */
-		if (str_eq(jstr(e, "cloneMethod"), "rdm") || str_eq(jstr(e, "cloneMethod"), "vvol")) {
-			log_info("verify: plan '%s' disk '%s': array-native clone (%s), xcopyUsed "
-				 "does not apply", plan, disk, jstr(e, "cloneMethod"));
+		if (str_eq(jstr(e, "cloneMethod"), "rdm") ||
+		    str_eq(jstr(e, "cloneMethod"), "vvol")) {
+			log_info(
+			    "verify: plan '%s' disk '%s': array-native clone (%s), xcopyUsed "
+			    "does not apply",
+			    plan, disk, jstr(e, "cloneMethod"));
 			continue;
 		}
 		n++;
 		if (xu == NULL)
-			fail(v, "plan '%s' disk '%s': xcopyUsed unknown (no task annotation "
-			     "or populator CR reported it), expected %d", plan, disk, want);
+			fail(
+			    v,
+			    "plan '%s' disk '%s': xcopyUsed unknown (no task annotation "
+			    "or populator CR reported it), expected %d",
+			    plan, disk, want);
 		else if (json_object_get_int(xu) != want)
-			fail(v, "plan '%s' disk '%s': xcopyUsed %d, expected %d%s%s", plan, disk,
-			     json_object_get_int(xu), want, jstr(e, "cloneMethod") ?
-			     ", clone method " : "", jstr(e, "cloneMethod") ?
-			     jstr(e, "cloneMethod") : "");
+			fail(
+			    v,
+			    "plan '%s' disk '%s': xcopyUsed %d, expected %d%s%s",
+			    plan, disk, json_object_get_int(xu), want,
+			    jstr(e, "cloneMethod") ? ", clone method " : "",
+			    jstr(e, "cloneMethod") ? jstr(e, "cloneMethod")
+						   : "");
 	}
 	if (n == 0)
-		fail(v, "plan '%s': no disk%s%s%s was transferred, so xcopyUsed=%d cannot be "
-		     "shown", plan, ds ? " on datastore '" : "", ds ? ds : "", ds ? "'" : "", want);
+		fail(
+		    v,
+		    "plan '%s': no disk%s%s%s was transferred, so xcopyUsed=%d cannot be "
+		    "shown",
+		    plan, ds ? " on datastore '" : "", ds ? ds : "",
+		    ds ? "'" : "", want);
 	else if (v->nfail == bad)
-		pass(v, "plan '%s': xcopyUsed=%d on %zu disk%s%s%s", plan, want, n,
-		     n == 1 ? "" : "s", ds ? " of " : "", ds ? ds : "");
+		pass(v, "plan '%s': xcopyUsed=%d on %zu disk%s%s%s", plan, want,
+		     n, n == 1 ? "" : "s", ds ? " of " : "", ds ? ds : "");
 	json_object_put(cache);
 }
 
@@ -431,10 +491,14 @@ check_snapshots(struct ver *v, json_object *c)
 	else if (rec && json_object_is_type(rec, json_type_int))
 		want = json_object_get_int64(rec);
 	if (found != want)
-		fail(v, "source vm '%s': %lld snapshots after the migration, expected %lld "
-		     "(unchanged)", vm, found, want);
+		fail(
+		    v,
+		    "source vm '%s': %lld snapshots after the migration, expected %lld "
+		    "(unchanged)",
+		    vm, found, want);
 	else
-		pass(v, "source vm '%s' keeps its %lld snapshot%s", vm, found, found == 1 ? "" : "s");
+		pass(v, "source vm '%s' keeps its %lld snapshot%s", vm, found,
+		     found == 1 ? "" : "s");
 	json_object_put(info);
 }
 
@@ -448,7 +512,8 @@ transfer_window(json_object *st, long long *from, long long *to)
 	*from = *to = -1;
 	for (i = 0; dt && i < json_object_array_length(dt); i++) {
 		json_object *e = json_object_array_get_idx(dt, i);
-		long long s = verify_time(jstr(e, "started")), c = verify_time(jstr(e, "completed"));
+		long long s = verify_time(jstr(e, "started")),
+			  c = verify_time(jstr(e, "completed"));
 
 		if (s >= 0 && (*from < 0 || s < *from))
 			*from = s;
@@ -467,26 +532,36 @@ check_concurrent(struct ver *v, json_object *c)
 	size_t i;
 
 	for (i = 0; plans && i < json_object_array_length(plans); i++) {
-		const char *p = json_object_get_string(json_object_array_get_idx(plans, i));
+		const char *p =
+		    json_object_get_string(json_object_array_get_idx(plans, i));
 		long long f, t;
 
 		if (!transfer_window(plan_state(v, p), &f, &t)) {
-			fail(v, "plan '%s': no DiskTransfer start and end recorded", p);
+			fail(
+			    v,
+			    "plan '%s': no DiskTransfer start and end recorded",
+			    p);
 			strbuf_release(&sb);
 			return;
 		}
-		strbuf_addf(&sb, "%s%s [%lld, %lld]", sb.len ? ", " : "", p, f, t);
+		strbuf_addf(&sb, "%s%s [%lld, %lld]", sb.len ? ", " : "", p, f,
+			    t);
 		if (start < 0 || f > start)
 			start = f;
 		if (end < 0 || t < end)
 			end = t;
 	}
-	/* overlapping intervals: the latest start is not after the earliest end */
+	/* overlap: the latest start is not after the earliest end */
 	if (start > end)
-		fail(v, "plans did not run at the same time: their disk transfers do not "
-		     "overlap (%s)", strbuf_str(&sb));
+		fail(
+		    v,
+		    "plans did not run at the same time: their disk transfers do not "
+		    "overlap (%s)",
+		    strbuf_str(&sb));
 	else
-		pass(v, "plans ran at the same time: disk transfers overlap (%s)", strbuf_str(&sb));
+		pass(v,
+		     "plans ran at the same time: disk transfers overlap (%s)",
+		     strbuf_str(&sb));
 	strbuf_release(&sb);
 }
 
@@ -494,11 +569,13 @@ static void
 check_offload(struct ver *v, json_object *c)
 {
 	const char *map = jstr(c, "map");
-	json_object *st = state_get(v->ctx, "maps", map ? map : ""), *obj = NULL, *ent;
+	json_object *st = state_get(v->ctx, "maps", map ? map : ""),
+		    *obj = NULL, *ent;
 	bool want = jbool(c, "expect");
 	struct mtv_err e = { 0 };
-	char *path = kube_path("StorageMap", jstr(st, "namespace") ? jstr(st, "namespace") :
-			       v->ctx->ns, map);
+	char *path = kube_path(
+	    "StorageMap",
+	    jstr(st, "namespace") ? jstr(st, "namespace") : v->ctx->ns, map);
 	size_t i, n, with = 0;
 
 	if (kube_get(v->k, path, &obj, &e) != 0) {
@@ -509,14 +586,18 @@ check_offload(struct ver *v, json_object *c)
 	ent = jget(jget(obj, "spec"), "map");
 	n = ent ? json_object_array_length(ent) : 0;
 	for (i = 0; i < n; i++)
-		if (jget(jget(json_object_array_get_idx(ent, i), "offloadPlugin"), "vsphereXcopyConfig"))
+		if (jget(jget(json_object_array_get_idx(ent, i),
+			      "offloadPlugin"),
+			 "vsphereXcopyConfig"))
 			with++;
 	if (want ? (n == 0 || with != n) : with != 0)
-		fail(v, "storagemap '%s': %zu of %zu entries carry an offload plugin, expected %s",
-		     map, with, n, want ? "all" : "none");
+		fail(
+		    v,
+		    "storagemap '%s': %zu of %zu entries carry an offload plugin, expected %s",
+		    map, with, n, want ? "all" : "none");
 	else
-		pass(v, "storagemap '%s': %s entry carries an offload plugin", map,
-		     want ? "every" : "no");
+		pass(v, "storagemap '%s': %s entry carries an offload plugin",
+		     map, want ? "every" : "no");
 	json_object_put(obj);
 	free(path);
 }
@@ -559,8 +640,10 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 			fail(&v, "unknown check '%s'", kind ? kind : "?");
 	}
 	if (v.nfail)
-		r = err_set(err, MTV_EFAILED, "%d of %d check%s failed: %s", v.nfail,
-			    v.nfail + v.nok, v.nfail + v.nok == 1 ? "" : "s", strbuf_str(&v.fail));
+		r = err_set(err, MTV_EFAILED, "%d of %d check%s failed: %s",
+			    v.nfail, v.nfail + v.nok,
+			    v.nfail + v.nok == 1 ? "" : "s",
+			    strbuf_str(&v.fail));
 	strbuf_release(&v.fail);
 	return r;
 }
