@@ -54,3 +54,13 @@ for f in plan.out plan.err run.out run.err run.log report.json junit.xml; do
 		ok "no secret in $f"
 	fi
 done
+# keys nobody registered: Forklift's generated SSH private keys (PEM, or
+# base64 of PEM inside Secret data)
+for f in run.err run.log; do
+	if grep -q 'PRIVATE KEY\|LS0tLS1CRUdJTi' "$T/$f"; then
+		not_ok "no private key material in $f"
+	else
+		ok "no private key material in $f"
+	fi
+done
+

@@ -292,7 +292,6 @@ trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 	char *text, *p, *q;
 	size_t n = size;
 
-	(void)h;
 	(void)arg;
 	switch (type) {
 	case CURLINFO_TEXT:
@@ -312,6 +311,17 @@ trace_cb(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		break;
 	default:
 		return 0;
+	}
+	if (type == CURLINFO_DATA_IN || type == CURLINFO_DATA_OUT) {
+		char *url = NULL;
+
+		/* Secret bodies carry credentials nobody registered with the
+		 * redactor (Forklift's SSH private keys, per-disk secrets) */
+		curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url);
+		if (url && strstr(url, "/secrets")) {
+			log_trace("%s [%zu bytes of a Secret body not shown]", dir, size);
+			return 0;
+		}
 	}
 	if (n > 2048)
 		n = 2048;
