@@ -1,5 +1,7 @@
 libmtv_a_SOURCES += \
 	src/step/step.h \
+	src/step/cluster.h \
+	src/step/cluster.c \
 	src/step/cluster_preflight.c \
 	src/step/source_preflight.c \
 	src/step/step_clone.c \
