@@ -50,3 +50,24 @@ lacks "-v: no array password" "$T/v" "golden-array-pw"
 # -m selects by tag; nothing selected is exit 5
 # shellcheck disable=SC2086
 expect_exit 5 "-m selecting nothing: exit 5" "$MTV_SCENARIO" plan -m nosuchtag $P scenarios.d/
+
+# a VDDK image goes only where VDDK copies: warm plans and plans without
+# offload; a cold copy-offload provider is marked as having none
+sed 's/^\(  api_url: .*\)$/\1\n  vddk_init_image: "registry.example.com\/vddk:8"/' tests/plan/providers.yaml >"$T/vddk.yaml"
+for s in thin warm concurrent-xcopy-vddk; do
+	"$MTV_SCENARIO" plan --format json --run-id test01 -p "$T/vddk.yaml" "scenarios.d/$s.yaml" >"$T/$s.vddk" 2>"$T/err"
+done
+check "cold copy-offload: annotation, no VDDK image" "$PYTHON3" -c "
+import json
+p = json.load(open('$T/thin.vddk'))
+m = [s['params']['manifest'] for s in p['steps'] if s['kind'] == 'provider' and s['params']['role'] == 'source'][0]
+assert m['metadata']['annotations']['forklift.konveyor.io/empty-vddk-init-image'] == 'yes'
+assert 'vddkInitImage' not in m['spec']['settings']"
+for s in warm concurrent-xcopy-vddk; do
+	check "$s: the profile's VDDK image, no annotation" "$PYTHON3" -c "
+import json
+p = json.load(open('$T/$s.vddk'))
+m = [s['params']['manifest'] for s in p['steps'] if s['kind'] == 'provider' and s['params']['role'] == 'source'][0]
+assert m['spec']['settings']['vddkInitImage'] == 'registry.example.com/vddk:8'
+assert 'forklift.konveyor.io/empty-vddk-init-image' not in m['metadata'].get('annotations', {})"
+done

@@ -293,7 +293,7 @@ struct ex {
 	size_t nplans;
 	json_object *steps, *labels;
 	int next_id;
-	bool any_co, any_warm;
+	bool any_co, any_warm, any_vddk;	/* any_vddk: a plan without offload */
 	char *src_provider, *src_secret, *dst_provider, *storage_secret;
 };
 
@@ -1005,7 +1005,7 @@ static void
 steps_providers(struct ex *x)
 {
 	json_object *sd = json_object_new_object(), *pa, *spec, *settings, *m, *ann;
-	const char *ca = profile_str(x->p, "ca_file"), *method = NULL;
+	const char *ca = profile_str(x->p, "ca_file"), *method = NULL, *vddk;
 	bool insecure;
 	char *undo;
 
@@ -1045,11 +1045,16 @@ steps_providers(struct ex *x)
 	      profile_str(x->p, "endpoint_type") : "vcenter");
 	if (method)
 		puts_(settings, "esxiCloneMethod", method);
-	if (profile_str(x->p, "vddk_init_image"))
-		puts_(settings, "vddkInitImage", profile_str(x->p, "vddk_init_image"));
+	/* Only what needs VDDK gets the image (warm copy-offload copies its
+	 * deltas through VDDK; a plan without offload copies through it); a
+	 * cold copy-offload provider is marked as having none, as the pytest
+	 * suite does. */
+	vddk = (x->any_warm || x->any_vddk) ? profile_str(x->p, "vddk_init_image") : NULL;
+	if (vddk)
+		puts_(settings, "vddkInitImage", vddk);
 	put(spec, "settings", settings);
 	m = forklift(x, "Provider", x->src_provider, spec);
-	if (x->any_co && profile_str(x->p, "vddk_init_image") == NULL) {
+	if (x->any_co && vddk == NULL) {
 		ann = json_object_new_object();
 		puts_(ann, "forklift.konveyor.io/empty-vddk-init-image", "yes");
 		put(jchild(m, "metadata"), "annotations", ann);
@@ -1674,6 +1679,7 @@ plan_build(json_object **out, const struct mtv_scenario *s,
 	for (i = 0; i < x.nplans; i++) {
 		x.any_co |= x.plans[i].copyoffload;
 		x.any_warm |= x.plans[i].warm;
+		x.any_vddk |= !x.plans[i].copyoffload;
 	}
 	if (x.any_co && jchild(p->data, "copyoffload") == NULL)
 		diags_add(diags, p->file, line, col, "%s: copy-offload scenario '%s' needs a "
