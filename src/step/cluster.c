@@ -620,6 +620,49 @@ out:
 	return r;
 }
 
+json_object *
+cl_undo_new(const char *kind, const char *ns, const char *name)
+{
+	json_object *undo = json_object_new_object();
+
+	if (kind)
+		json_object_object_add(undo, "kind",
+				       json_object_new_string(kind));
+	json_object_object_add(undo, "name", json_object_new_string(name));
+	json_object_object_add(undo, "namespace", json_object_new_string(ns));
+	return undo;
+}
+
+int
+cl_undo_delete(struct step_ctx *ctx, json_object *undo, const char *kind,
+	       int timeout_s, struct mtv_err *err)
+{
+	struct kube_client *k = NULL;
+	int r;
+
+	if (undo == NULL)
+		return 0;
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		return r;
+	return cl_delete(ctx, k, kind ? kind : jstr(undo, "kind"),
+			 jstr(undo, "namespace"), jstr(undo, "name"),
+			 timeout_s, err);
+}
+
+int
+cl_wait_step(struct step_ctx *ctx, struct kube_client *k, json_object *params,
+	     const char *kind, const char *ns, const char *name,
+	     int timeout_s, json_object **last, struct mtv_err *err)
+{
+	int timeout = (int)jint(params, "timeout");
+
+	return cl_wait_cond(ctx, k, kind, ns, name,
+			    jstr(params, "wait") ? jstr(params, "wait")
+						 : "Ready",
+			    timeout > 0 ? timeout : timeout_s, last, err);
+}
+
 /* Kinds Forklift (and we) make in a namespace, deleted in this order. */
 static const char *const forklift_kinds[] = {
 	"Migration",

@@ -60,6 +60,19 @@ int cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 int cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	      const char *ns, const char *name, int timeout_s,
 	      struct mtv_err *err);
+/* A step's undo record {"kind" (unless NULL), "name", "namespace"} (caller
+ * puts). */
+json_object *cl_undo_new(const char *kind, const char *ns, const char *name);
+/* Undo a step that made one object: cl_delete of kind (NULL: the record's
+ * "kind") named in undo, waiting timeout_s; 0 when undo is NULL. */
+int cl_undo_delete(struct step_ctx *ctx, json_object *undo, const char *kind,
+		   int timeout_s, struct mtv_err *err);
+/* cl_wait_cond for the condition params "wait" (default "Ready") within
+ * params "timeout" seconds (default timeout_s). */
+int cl_wait_step(struct step_ctx *ctx, struct kube_client *k,
+		 json_object *params, const char *kind, const char *ns,
+		 const char *name, int timeout_s, json_object **last,
+		 struct mtv_err *err);
 /* Delete every object of the kinds Forklift makes for a plan or migration
  * that matches selector in ns; names go to done (may be NULL). */
 int cl_delete_selected(struct step_ctx *ctx, struct kube_client *k,

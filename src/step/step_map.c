@@ -36,7 +36,7 @@ exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 		    *st;
 	struct kube_client *k = NULL;
 	const char *kind, *name, *ns;
-	int r, timeout = (int)jint(params, "timeout");
+	int r;
 
 	r = exec_kube(ctx, &k, err);
 	if (r != 0)
@@ -48,13 +48,8 @@ exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 			    : jstr(jget(params, "manifest"), "kind");
 	name = cl_name(res);
 	ns = cl_ns(res);
-	*undo = json_object_new_object();
-	json_object_object_add(*undo, "kind", json_object_new_string(kind));
-	json_object_object_add(*undo, "name", json_object_new_string(name));
-	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
-	r = cl_wait_cond(ctx, k, kind, ns, name,
-			 jstr(params, "wait") ? jstr(params, "wait") : "Ready",
-			 timeout > 0 ? timeout : 120, &last, err);
+	*undo = cl_undo_new(kind, ns, name);
+	r = cl_wait_step(ctx, k, params, kind, ns, name, 120, &last, err);
 	if (r != 0)
 		goto out;
 	st = json_object_new_object();
@@ -78,17 +73,8 @@ static int
 undo_map(struct step_ctx *ctx, json_object *step, json_object *undo,
 	 struct mtv_err *err)
 {
-	struct kube_client *k = NULL;
-	int r;
-
 	(void)step;
-	if (undo == NULL)
-		return 0;
-	r = exec_kube(ctx, &k, err);
-	if (r != 0)
-		return r;
-	return cl_delete(ctx, k, jstr(undo, "kind"), jstr(undo, "namespace"),
-			 jstr(undo, "name"), 60, err);
+	return cl_undo_delete(ctx, undo, NULL, 60, err);
 }
 
 const struct step_kind step_map = {

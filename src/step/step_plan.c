@@ -66,9 +66,7 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	name = cl_name(res);
 	ns = cl_ns(res);
 	tns = jstr(jget(res, "spec"), "targetNamespace");
-	*undo = json_object_new_object();
-	json_object_object_add(*undo, "name", json_object_new_string(name));
-	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
+	*undo = cl_undo_new(NULL, ns, name);
 	json_object_object_add(*undo, "uid", cl_uid(res) ?
 			       json_object_new_string(cl_uid(res)) : NULL);
 	json_object_object_add(*undo, "target_namespace",

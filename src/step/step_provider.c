@@ -16,7 +16,7 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 	json_object *params = jget(step, "params"), *res = NULL, *last = NULL;
 	const char *method = jstr(params, "esxi_clone_method"), *name, *ns;
 	struct kube_client *k = NULL;
-	int r, timeout = (int)jint(params, "timeout");
+	int r;
 
 	r = exec_kube(ctx, &k, err);
 	if (r != 0)
@@ -26,9 +26,7 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 		return r;
 	name = cl_name(res);
 	ns = cl_ns(res);
-	*undo = json_object_new_object();
-	json_object_object_add(*undo, "name", json_object_new_string(name));
-	json_object_object_add(*undo, "namespace", json_object_new_string(ns));
+	*undo = cl_undo_new(NULL, ns, name);
 	if (method && !str_eq(jstr(jget(jget(res, "spec"), "settings"),
 				   "esxiCloneMethod"),
 			      method)) {
@@ -52,9 +50,8 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 		log_verbose("provider '%s': esxiCloneMethod set to '%s'", name,
 			    method);
 	}
-	r = cl_wait_cond(ctx, k, "Provider", ns, name,
-			 jstr(params, "wait") ? jstr(params, "wait") : "Ready",
-			 timeout > 0 ? timeout : 600, &last, err);
+	r = cl_wait_step(ctx, k, params, "Provider", ns, name, 600, &last,
+			 err);
 	if (r != 0)
 		goto out;
 	log_info("provider '%s' is Ready", name);
@@ -71,17 +68,8 @@ static int
 undo_provider(struct step_ctx *ctx, json_object *step, json_object *undo,
 	      struct mtv_err *err)
 {
-	struct kube_client *k = NULL;
-	int r;
-
 	(void)step;
-	if (undo == NULL)
-		return 0;
-	r = exec_kube(ctx, &k, err);
-	if (r != 0)
-		return r;
-	return cl_delete(ctx, k, "Provider", jstr(undo, "namespace"),
-			 jstr(undo, "name"), 120, err);
+	return cl_undo_delete(ctx, undo, "Provider", 120, err);
 }
 
 const struct step_kind step_provider = {

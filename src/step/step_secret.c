@@ -108,12 +108,9 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 		state_set(ctx, "cluster", "namespace_owner",
 			  json_object_new_int((int)jint(step, "id")));
 	}
-	*undo = json_object_new_object();
+	*undo = cl_undo_new(NULL, cl_ns(obj) ? cl_ns(obj) : ctx->ns,
+			    cl_name(obj));
 	json_object_object_add(*undo, "sweep", json_object_new_boolean(owner));
-	json_object_object_add(*undo, "name",
-			       json_object_new_string(cl_name(obj)));
-	json_object_object_add(*undo, "namespace", json_object_new_string(
-		cl_ns(obj) ? cl_ns(obj) : ctx->ns));
 	path = kube_path("Secret", cl_ns(obj), NULL);
 	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res,
 				 err);
