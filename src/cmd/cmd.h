@@ -81,6 +81,17 @@ void opts_usage(const struct cmd_spec *cmd, FILE *fp);
 int scenario_paths(char ***out, size_t *n, char **args, int nargs,
 		   struct mtv_diags *diags);
 void paths_free(char **paths, size_t n);
+/* What list, plan and validate check before reading a file: --format is
+ * text or json and -m parses. 0, or MTV_EXIT_USAGE after a message on
+ * stderr naming cmd. */
+int cmd_check_format(const struct mtv_opts *o, const char *cmd);
+/* Load the scenario at path (NULL when it does not load; problems go to
+ * diags); *selected when marker (may be NULL) matches its tags. The caller
+ * frees it with scenario_free(). */
+struct mtv_scenario;
+struct mtv_scenario *cmd_scenario_load(const char *path, const char *marker,
+				       bool *selected,
+				       struct mtv_diags *diags);
 
 /* Load the providers profile from o (shared by run and plan); problems go to
  * diags. */

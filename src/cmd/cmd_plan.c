@@ -42,23 +42,15 @@ run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
 	struct mtv_profile *prof = NULL;
-	struct mtv_err err = { 0 };
 	struct plan_opts po = { 0 };
 	FILE *spool = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, i, n = 0;
-	bool json = str_eq(o->format, "json");
+	bool json = str_eq(o->format, "json"), selected;
 	int code = MTV_EXIT_USAGE;
 
-	if (o->format && !json && !str_eq(o->format, "text")) {
-		fprintf(stderr, "mtv-scenario: plan: unknown format '%s' (expected text or json)\n",
-			o->format);
+	if (cmd_check_format(o, "plan") != 0)
 		goto out;
-	}
-	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
-		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
-		goto out;
-	}
 	/* plans go to a spool file, printed only when every file expanded:
 	 * memory stays flat however many files there are */
 	spool = tmpfile();
@@ -75,15 +67,13 @@ run(struct mtv_opts *o)
 	po.only = o->only;
 	po.sets = o->sets;
 	for (i = 0; i < npaths; i++) {
-		struct mtv_scenario *s = NULL;
-		json_object *tags = NULL, *plan = NULL;
+		struct mtv_scenario *s =
+		    cmd_scenario_load(paths[i], o->marker, &selected, &diags);
+		json_object *plan = NULL;
 
-		if (scenario_load(&s, paths[i], &diags) != 0) {
-			scenario_free(s);
+		if (s == NULL)
 			continue;
-		}
-		json_object_object_get_ex(s->root, "tags", &tags);
-		if (tags_match(o->marker, tags, &err) == 1 && prof &&
+		if (selected && prof &&
 		    plan_build(&plan, s, prof, &po, &diags) == 0) {
 			if (diags.n == 0)
 				emit(plan, spool, json, o->verbosity > 0, n);

@@ -81,39 +81,24 @@ static int
 run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
-	struct mtv_err err = { 0 };
 	json_object *names = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, i, nsel = 0;
-	bool json = str_eq(o->format, "json");
-	int code = MTV_EXIT_USAGE, m;
+	bool json = str_eq(o->format, "json"), selected;
+	int code = MTV_EXIT_USAGE;
 
-	if (o->format && !json && !str_eq(o->format, "text")) {
-		fprintf(
-		    stderr,
-		    "mtv-scenario: validate: unknown format '%s' (expected text or json)\n",
-		    o->format);
+	if (cmd_check_format(o, "validate") != 0)
 		return MTV_EXIT_USAGE;
-	}
-	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
-		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker,
-			err.msg);
-		return MTV_EXIT_USAGE;
-	}
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
 	names = json_object_new_object();
 	for (i = 0; i < npaths; i++) {
-		struct mtv_scenario *s = NULL;
-		json_object *tags = NULL;
+		struct mtv_scenario *s =
+		    cmd_scenario_load(paths[i], o->marker, &selected, &diags);
 
-		if (scenario_load(&s, paths[i], &diags) != 0) {
-			scenario_free(s);
+		if (s == NULL)
 			continue;
-		}
 		check_name(names, s, &diags);
-		json_object_object_get_ex(s->root, "tags", &tags);
-		m = tags_match(o->marker, tags, &err);
-		if (m == 1) {
+		if (selected) {
 			nsel++;
 			if (o->verbosity > 0 && !json)
 				printf("ok %s\n", paths[i]);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
+#include "scn/scn.h"
 
 #ifndef MTV_PKGDATADIR
 #define MTV_PKGDATADIR "/usr/local/share/mtv-scenario"
@@ -152,4 +153,42 @@ paths_free(char **paths, size_t n)
 	for (i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
+}
+
+int
+cmd_check_format(const struct mtv_opts *o, const char *cmd)
+{
+	struct mtv_err err = { 0 };
+
+	if (o->format && !str_eq(o->format, "json") &&
+	    !str_eq(o->format, "text")) {
+		fprintf(stderr,
+			"mtv-scenario: %s: unknown format '%s' (expected text or json)\n",
+			cmd, o->format);
+		return MTV_EXIT_USAGE;
+	}
+	if (o->marker && tags_match(o->marker, NULL, &err) < 0) {
+		fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker,
+			err.msg);
+		return MTV_EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct mtv_scenario *
+cmd_scenario_load(const char *path, const char *marker, bool *selected,
+		  struct mtv_diags *diags)
+{
+	struct mtv_scenario *s = NULL;
+	struct mtv_err err = { 0 };
+	json_object *tags = NULL;
+
+	*selected = false;
+	if (scenario_load(&s, path, diags) != 0) {
+		scenario_free(s);
+		return NULL;
+	}
+	json_object_object_get_ex(s->root, "tags", &tags);
+	*selected = tags_match(marker, tags, &err) == 1;
+	return s;
 }
