@@ -6,27 +6,6 @@
 
 #include "scn/scn.h"
 
-static const char *
-gs(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (o && json_object_object_get_ex(o, k, &v) && v &&
-	    json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static json_object *
-gj(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (o)
-		json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 /* A copy of v with every "((secret:...))" placeholder shown as ***. */
 static json_object *
 masked(json_object *v)
@@ -59,23 +38,26 @@ masked(json_object *v)
 void
 plan_print(json_object *plan, FILE *fp, bool verbose)
 {
-	json_object *steps = gj(plan, "steps"), *td = gj(plan, "teardown");
-	json_object *sc = gj(plan, "scenario");
+	json_object *steps = scn_get(plan, "steps"),
+		    *td = scn_get(plan, "teardown"),
+		    *sc = scn_get(plan, "scenario");
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
 	strbuf_addf(&sb, "scenario %s%s%s%s: run %s, profile %s, namespace %s\n",
-		    gs(sc, "name") ? gs(sc, "name") : "?",
-		    gs(sc, "id") ? " (" : "", gs(sc, "id") ? gs(sc, "id") : "",
-		    gs(sc, "id") ? ")" : "", gs(plan, "run_id"), gs(plan, "profile"),
-		    gs(plan, "namespace"));
+		    scn_gets(sc, "name") ? scn_gets(sc, "name") : "?",
+		    scn_gets(sc, "id") ? " (" : "",
+		    scn_gets(sc, "id") ? scn_gets(sc, "id") : "",
+		    scn_gets(sc, "id") ? ")" : "", scn_gets(plan, "run_id"),
+		    scn_gets(plan, "profile"), scn_gets(plan, "namespace"));
 	for (i = 0; steps && i < json_object_array_length(steps); i++) {
 		json_object *st = json_object_array_get_idx(steps, i);
 
-		strbuf_addf(&sb, "%3d. %-11s %s\n", json_object_get_int(gj(st, "id")),
-			    gs(st, "kind"), gs(st, "title"));
+		strbuf_addf(&sb, "%3d. %-11s %s\n",
+			    json_object_get_int(scn_get(st, "id")),
+			    scn_gets(st, "kind"), scn_gets(st, "title"));
 		if (verbose) {
-			json_object *m = masked(gj(st, "params"));
+			json_object *m = masked(scn_get(st, "params"));
 
 			json_object_object_foreach(m, k, v)
 				strbuf_addf(&sb, "       %s: %s\n", k, v ?
@@ -89,8 +71,9 @@ plan_print(json_object *plan, FILE *fp, bool verbose)
 	for (i = 0; td && i < json_object_array_length(td); i++) {
 		json_object *e = json_object_array_get_idx(td, i);
 
-		strbuf_addf(&sb, "  %zu. %s (step %d)\n", i + 1, gs(e, "title"),
-			    json_object_get_int(gj(e, "undoes")));
+		strbuf_addf(&sb, "  %zu. %s (step %d)\n", i + 1,
+			    scn_gets(e, "title"),
+			    json_object_get_int(scn_get(e, "undoes")));
 	}
 	redact_fputs(strbuf_str(&sb), fp);
 	strbuf_release(&sb);

@@ -88,20 +88,10 @@ vendor_known(const char *vendor)
 	return false;
 }
 
-static json_object *
-jchild(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (o && json_object_is_type(o, json_type_object))
-		json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 static const char *
 jstring(json_object *o, const char *k)
 {
-	json_object *v = jchild(o, k);
+	json_object *v = scn_get(o, k);
 	const char *s;
 
 	if (v == NULL || !json_object_is_type(v, json_type_string))
@@ -132,7 +122,8 @@ co_keys(void)
 	if (txt == NULL)
 		return keys;
 	sch = json_tokener_parse(txt);
-	props = jchild(jchild(jchild(sch, "$defs"), "copyoffload"), "properties");
+	props = scn_get(scn_get(scn_get(sch, "$defs"), "copyoffload"),
+			"properties");
 	if (props) {
 		json_object_object_foreach(props, k, v) {
 			(void)v;
@@ -147,7 +138,7 @@ co_keys(void)
 MTV_STATIC void
 profile_env_apply(json_object *data, struct mtv_diags *diags)
 {
-	json_object *keys = co_keys(), *co = jchild(data, "copyoffload");
+	json_object *keys = co_keys(), *co = scn_get(data, "copyoffload");
 	size_t i, n = json_object_array_length(keys);
 	bool made = false;
 
@@ -170,7 +161,7 @@ profile_env_apply(json_object *data, struct mtv_diags *diags)
 						  "(expected e.g. {\"STORAGE_SKIP_SSL_VERIFICATION\": \"true\"})",
 						  en);
 				} else {
-					dst = jchild(co, k);
+					dst = scn_get(co, k);
 					if (dst == NULL || !json_object_is_type(dst, json_type_object)) {
 						dst = json_object_new_object();
 						json_object_object_add(co, k, dst);
@@ -215,13 +206,13 @@ redact_tree(json_object *data)
 		json_object *o = data;
 
 		if (str_startswith(k, "copyoffload.")) {
-			o = jchild(data, "copyoffload");
+			o = scn_get(data, "copyoffload");
 			k += strlen("copyoffload.");
 		}
 		if (jstring(o, k))
 			redact_add(jstring(o, k));
 	}
-	extra = jchild(jchild(data, "copyoffload"), "storage_secret_extra");
+	extra = scn_get(scn_get(data, "copyoffload"), "storage_secret_extra");
 	if (extra && json_object_is_type(extra, json_type_object)) {
 		json_object_object_foreach(extra, k, v) {
 			if (extra_key_secret(k) && json_object_is_type(v, json_type_string) &&
@@ -235,8 +226,8 @@ redact_tree(json_object *data)
 static void
 co_loc(const struct mtv_profile *p, const char *key, int *line, int *col)
 {
-	json_object *prof = jchild(doc_root(p->doc), p->name);
-	json_object *co = jchild(prof, "copyoffload");
+	json_object *prof = scn_get(doc_root(p->doc), p->name);
+	json_object *co = scn_get(prof, "copyoffload");
 
 	*line = *col = 0;
 	if (co && key && doc_key_loc(p->doc, co, key, line, col))
@@ -398,7 +389,8 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 		goto out;
 	}
 	schema_validate(p->doc, "providers", diags);
-	if (name == NULL && o->sets && (v = jchild(o->sets, "source_provider")))
+	if (name == NULL && o->sets &&
+	    (v = scn_get(o->sets, "source_provider")))
 		name = json_object_get_string(v);
 	json_object_object_foreach(root, k, pv) {
 		(void)pv;
@@ -412,7 +404,7 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 	if (name) {
 		free(p->name);
 		p->name = xstrdup(name);
-		if (jchild(root, name) == NULL || *name == '$') {
+		if (scn_get(root, name) == NULL || *name == '$') {
 			diags_add(diags, file, 0, 0, "no profile '%s' in the providers file "
 				  "(profiles: %s)", name, *names ? names : "none");
 			goto out;
@@ -424,7 +416,7 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 		goto out;
 	}
 	/* schema problems and the copy-offload checks are reported together */
-	prof = jchild(root, p->name);
+	prof = scn_get(root, p->name);
 	if (json_object_deep_copy(prof, &p->data, NULL) != 0) {
 		diags_add(diags, file, 0, 0, "out of memory copying profile '%s'", p->name);
 		goto out;
@@ -434,7 +426,8 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 		json_object_object_add(p->data, "storage_class", json_object_new_string(sc));
 	redact_tree(p->data);
 	if (str_eq(profile_str(p, "type"), "vsphere") &&
-	    json_object_is_type(jchild(p->data, "copyoffload"), json_type_object))
+	    json_object_is_type(scn_get(p->data, "copyoffload"),
+				json_type_object))
 		profile_check_copyoffload(p, diags);
 	if (diags->n > before)
 		goto out;
@@ -469,7 +462,7 @@ profile_str(const struct mtv_profile *p, const char *key)
 const char *
 profile_co(const struct mtv_profile *p, const char *key)
 {
-	return p ? jstring(jchild(p->data, "copyoffload"), key) : NULL;
+	return p ? jstring(scn_get(p->data, "copyoffload"), key) : NULL;
 }
 
 const char *
@@ -492,8 +485,8 @@ profile_secret(const struct mtv_profile *p, const char *ref)
 	/* copyoffload.storage_secret_extra.<KEY>: the key may hold dots */
 	while (cur && seg) {
 		if (json_object_is_type(cur, json_type_object) &&
-		    jchild(cur, seg)) {
-			cur = jchild(cur, seg);
+		    scn_get(cur, seg)) {
+			cur = scn_get(cur, seg);
 			break;
 		}
 		dot = strchr(seg, '.');
@@ -502,7 +495,7 @@ profile_secret(const struct mtv_profile *p, const char *ref)
 			break;
 		}
 		path[dot - path] = '\0';
-		cur = jchild(cur, seg);
+		cur = scn_get(cur, seg);
 		seg = (char *)dot + 1;
 	}
 	if (cur && json_object_is_type(cur, json_type_string))

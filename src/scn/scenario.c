@@ -36,8 +36,8 @@ serr(struct sctx *c, const json_object *node, const json_object *parent,
 	c->errs++;
 }
 
-static json_object *
-get(json_object *o, const char *k)
+json_object *
+scn_get(json_object *o, const char *k)
 {
 	json_object *v = NULL;
 
@@ -46,10 +46,10 @@ get(json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
-static const char *
-gets(json_object *o, const char *k)
+const char *
+scn_gets(json_object *o, const char *k)
 {
-	json_object *v = get(o, k);
+	json_object *v = scn_get(o, k);
 
 	return json_object_is_type(v, json_type_string)
 		   ? json_object_get_string(v)
@@ -64,35 +64,17 @@ alen(json_object *a)
 		   : 0;
 }
 
-static const char *
-closest(const char *word, const char **cand, size_t n)
-{
-	const char *best = NULL;
-	size_t i, d, bestd = (size_t)-1, limit = 1 + strlen(word) / 4;
-
-	for (i = 0; i < n; i++) {
-		if (cand[i] == NULL)
-			continue;
-		d = str_distance(word, cand[i]);
-		if (d < bestd) {
-			bestd = d;
-			best = cand[i];
-		}
-	}
-	return bestd <= limit ? best : NULL;
-}
-
 /* The name a VM is known by in the scenario: clone_name, else name when
  * it is not cloned (clones of one template share the template's name). */
 static const char *
 vm_key(json_object *vm)
 {
-	const char *cn = gets(vm, "clone_name");
+	const char *cn = scn_gets(vm, "clone_name");
 
 	if (cn)
 		return cn;
-	if (!json_object_get_boolean(get(vm, "clone")))
-		return gets(vm, "name");
+	if (!json_object_get_boolean(scn_get(vm, "clone")))
+		return scn_gets(vm, "name");
 	return NULL;
 }
 
@@ -114,14 +96,14 @@ check_vm_names(struct sctx *c, json_object *vms)
 			    seen, ki, json_object_new_int64((int64_t)i));
 			continue;
 		}
-		if (get(vi, "clone_name"))
+		if (scn_get(vi, "clone_name"))
 			serr(
-			    c, get(vi, "clone_name"), vi, "clone_name",
+			    c, scn_get(vi, "clone_name"), vi, "clone_name",
 			    "virtual_machines[%zu].clone_name: duplicate VM name '%s' (also virtual_machines[%lld])",
 			    i, ki, (long long)json_object_get_int64(first));
 		else
 			serr(
-			    c, get(vi, "name"), vi, "name",
+			    c, scn_get(vi, "name"), vi, "name",
 			    "virtual_machines[%zu].name: duplicate VM name '%s' (also virtual_machines[%lld])",
 			    i, ki, (long long)json_object_get_int64(first));
 	}
@@ -137,8 +119,9 @@ vm_index(json_object *vms)
 
 	for (i = 0; i < n; i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
-		const char *k = gets(vm, "clone_name") ? gets(vm, "clone_name")
-						       : gets(vm, "name");
+		const char *k = scn_gets(vm, "clone_name")
+				    ? scn_gets(vm, "clone_name")
+				    : scn_gets(vm, "name");
 
 		if (k == NULL)
 			continue;
@@ -181,9 +164,9 @@ vm_ref(struct sctx *c, json_object *vms, json_object *map, json_object *ref,
 		for (i = 0; i < n; i++) {
 			json_object *vm = json_object_array_get_idx(vms, i);
 
-			if (str_eq(s, gets(vm, "clone_name")
-					  ? gets(vm, "clone_name")
-					  : gets(vm, "name")))
+			if (str_eq(s, scn_gets(vm, "clone_name")
+					  ? scn_gets(vm, "clone_name")
+					  : scn_gets(vm, "name")))
 				hits++;
 		}
 		serr(c, ref, parent, key,
@@ -195,10 +178,11 @@ vm_ref(struct sctx *c, json_object *vms, json_object *map, json_object *ref,
 	for (i = 0; i < n; i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
 
-		names[i] = gets(vm, "clone_name") ? gets(vm, "clone_name")
-						  : gets(vm, "name");
+		names[i] = scn_gets(vm, "clone_name")
+			       ? scn_gets(vm, "clone_name")
+			       : scn_gets(vm, "name");
 	}
-	dym = closest(s, names, n);
+	dym = str_closest(s, names, n);
 	if (dym)
 		serr(c, ref, parent, key,
 		     "%s: unknown VM '%s' (did you mean '%s'?)", path, s, dym);
@@ -211,7 +195,7 @@ vm_ref(struct sctx *c, json_object *vms, json_object *map, json_object *ref,
 static void
 check_plans(struct sctx *c, json_object *root, json_object *vms)
 {
-	json_object *plans = get(root, "plans");
+	json_object *plans = scn_get(root, "plans");
 	size_t i, j, np = alen(plans), nv = alen(vms);
 	json_object *map;
 	long *owner;
@@ -224,15 +208,15 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 		owner[i] = -1;
 	for (i = 0; i < np; i++) {
 		json_object *p = json_object_array_get_idx(plans, i);
-		json_object *refs = get(p, "virtual_machines");
-		const char *name = gets(p, "name");
+		json_object *refs = scn_get(p, "virtual_machines");
+		const char *name = scn_gets(p, "name");
 
 		for (j = 0; j < i; j++)
 			if (str_eq(name,
-				   gets(json_object_array_get_idx(plans, j),
+				   scn_gets(json_object_array_get_idx(plans, j),
 					"name"))) {
 				serr(
-				    c, get(p, "name"), p, "name",
+				    c, scn_get(p, "name"), p, "name",
 				    "plans[%zu].name: duplicate plan name '%s' (also plans[%zu])",
 				    i, name, j);
 				break;
@@ -248,7 +232,7 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 				    c, ref, refs, NULL,
 				    "%s: virtual_machines[%ld] is already in plan '%s'",
 				    path, k,
-				    gets(json_object_array_get_idx(
+				    scn_gets(json_object_array_get_idx(
 					     plans, (size_t)owner[k]),
 					 "name"));
 			else if (k >= 0)
@@ -269,12 +253,12 @@ check_plans(struct sctx *c, json_object *root, json_object *vms)
 static bool
 is_plan(json_object *root, const char *name)
 {
-	json_object *plans = get(root, "plans");
+	json_object *plans = scn_get(root, "plans");
 	size_t i;
 
 	for (i = 0; i < alen(plans); i++)
-		if (str_eq(name,
-			   gets(json_object_array_get_idx(plans, i), "name")))
+		if (str_eq(name, scn_gets(json_object_array_get_idx(plans, i),
+					  "name")))
 			return true;
 	return false;
 }
@@ -287,8 +271,8 @@ used_datastores(json_object *vms, const char **out, size_t max)
 
 	for (i = 0; i < alen(vms); i++) {
 		json_object *vm = json_object_array_get_idx(vms, i);
-		json_object *disks = get(vm, "add_disks");
-		const char *target = gets(vm, "target_datastore_id");
+		json_object *disks = scn_get(vm, "add_disks");
+		const char *target = scn_gets(vm, "target_datastore_id");
 		const char *cand[65];
 		size_t nc = 0;
 
@@ -296,10 +280,10 @@ used_datastores(json_object *vms, const char **out, size_t max)
 		for (j = 0; j < alen(disks) && nc < ARRAY_SIZE(cand); j++) {
 			json_object *d = json_object_array_get_idx(disks, j);
 
-			if (get(d, "rdm_type"))
+			if (scn_get(d, "rdm_type"))
 				continue;
-			cand[nc++] = gets(d, "datastore_id")
-					 ? gets(d, "datastore_id")
+			cand[nc++] = scn_gets(d, "datastore_id")
+					 ? scn_gets(d, "datastore_id")
 					 : cand[0];
 		}
 		for (j = 0; j < nc; j++) {
@@ -316,28 +300,29 @@ used_datastores(json_object *vms, const char **out, size_t max)
 static void
 check_expect(struct sctx *c, json_object *root, json_object *vms)
 {
-	json_object *ex = get(root, "expect"), *xu, *checks;
+	json_object *ex = scn_get(root, "expect"), *xu, *checks;
 	const char *used[128];
 	const char *cand[160];
 	size_t nu, nc, i;
 
 	if (ex == NULL)
 		return;
-	if (gets(ex, "condition") && str_eq(gets(ex, "result"), "succeeded"))
+	if (scn_gets(ex, "condition") &&
+	    str_eq(scn_gets(ex, "result"), "succeeded"))
 		serr(
-		    c, get(ex, "condition"), ex, "condition",
+		    c, scn_get(ex, "condition"), ex, "condition",
 		    "expect.condition: only meaningful with result 'failed' or 'blocked'");
-	xu = get(ex, "xcopy_used");
+	xu = scn_get(ex, "xcopy_used");
 	if (json_object_is_type(xu, json_type_object)) {
-		json_object *plans = get(root, "plans");
+		json_object *plans = scn_get(root, "plans");
 
 		nu = used_datastores(vms, used, ARRAY_SIZE(used));
 		nc = 0;
 		for (i = 0; i < nu; i++)
 			cand[nc++] = used[i];
 		for (i = 0; i < alen(plans) && nc < ARRAY_SIZE(cand); i++)
-			cand[nc++] =
-			    gets(json_object_array_get_idx(plans, i), "name");
+			cand[nc++] = scn_gets(
+			    json_object_array_get_idx(plans, i), "name");
 		json_object_object_foreach(xu, k, v) {
 			const char *dym;
 
@@ -347,7 +332,7 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 					break;
 			if (i < nu || is_plan(root, k))
 				continue;
-			dym = closest(k, cand, nc);
+			dym = str_closest(k, cand, nc);
 			if (dym)
 				serr(
 				    c, NULL, xu, k,
@@ -360,21 +345,21 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 				    k);
 		}
 	}
-	checks = get(ex, "checks");
+	checks = scn_get(ex, "checks");
 	for (i = 0; i < alen(checks); i++) {
 		json_object *ck = json_object_array_get_idx(checks, i);
-		const char *plan = gets(ck, "plan");
+		const char *plan = scn_gets(ck, "plan");
 		char *path;
 
 		if (plan && !is_plan(root, plan))
-			serr(c, get(ck, "plan"), ck, "plan",
+			serr(c, scn_get(ck, "plan"), ck, "plan",
 			     "expect.checks[%zu].plan: unknown plan '%s'", i,
 			     plan);
-		if (get(ck, "vm")) {
+		if (scn_get(ck, "vm")) {
 			json_object *map = vm_index(vms);
 
 			path = xasprintf("expect.checks[%zu].vm", i);
-			vm_ref(c, vms, map, get(ck, "vm"), ck, "vm", path);
+			vm_ref(c, vms, map, scn_get(ck, "vm"), ck, "vm", path);
 			free(path);
 			json_object_put(map);
 		}
@@ -384,7 +369,7 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 static void
 check_semantics(struct sctx *c, json_object *root)
 {
-	json_object *vms = get(root, "virtual_machines");
+	json_object *vms = scn_get(root, "virtual_machines");
 
 	check_vm_names(c, vms);
 	check_plans(c, root, vms);
@@ -421,8 +406,8 @@ scenario_load(struct mtv_scenario **out, const char *path,
 	doc = NULL;
 	s->root = doc_root(s->doc);
 	s->path = doc_name(s->doc);
-	s->name = gets(s->root, "name");
-	s->id = gets(s->root, "id");
+	s->name = scn_gets(s->root, "name");
+	s->id = scn_gets(s->root, "id");
 	*out = s;
 	r = 0;
 out:

@@ -117,31 +117,11 @@ schema_text(const char *name)
 
 /* ---- helpers ---- */
 
-static json_object *
-get(json_object *o, const char *k)
-{
-	json_object *v = NULL;
-
-	if (!json_object_is_type(o, json_type_object))
-		return NULL;
-	return json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
 static bool
 has(json_object *o, const char *k)
 {
 	return json_object_is_type(o, json_type_object) &&
 	       json_object_object_get_ex(o, k, NULL);
-}
-
-static const char *
-gets(json_object *o, const char *k)
-{
-	json_object *v = get(o, k);
-
-	return json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : NULL;
 }
 
 static bool
@@ -289,23 +269,6 @@ add_value(struct strbuf *sb, json_object *v)
 	}
 }
 
-/* The closest candidate to word, or NULL when none is close enough. */
-static const char *
-closest(const char *word, const char **cand, size_t n)
-{
-	const char *best = NULL;
-	size_t i, d, bestd = (size_t)-1, limit = 1 + strlen(word) / 4;
-
-	for (i = 0; i < n; i++) {
-		d = str_distance(word, cand[i]);
-		if (d < bestd) {
-			bestd = d;
-			best = cand[i];
-		}
-	}
-	return bestd <= limit ? best : NULL;
-}
-
 /* ---- validation ---- */
 
 struct vctx {
@@ -369,11 +332,12 @@ resolve(struct vctx *v, json_object *s)
 	json_object *t;
 	int hops = 0;
 
-	while ((ref = gets(s, "$ref")) != NULL && hops++ < 16) {
+	while ((ref = scn_gets(s, "$ref")) != NULL && hops++ < 16) {
 		if (str_startswith(ref, "#/$defs/"))
-			t = get(get(v->sc->root, "$defs"), ref + 8);
+			t = scn_get(scn_get(v->sc->root, "$defs"), ref + 8);
 		else if (str_startswith(ref, "#/definitions/"))
-			t = get(get(v->sc->root, "definitions"), ref + 14);
+			t = scn_get(scn_get(v->sc->root, "definitions"),
+				    ref + 14);
 		else if (strcmp(ref, "#") == 0)
 			t = v->sc->root;
 		else
@@ -407,15 +371,15 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 	size_t i, n;
 
 	s = resolve(v, s);
-	if ((x = gets(s, "x-expected")) != NULL) {
+	if ((x = scn_gets(s, "x-expected")) != NULL) {
 		strbuf_adds(sb, x);
 		return;
 	}
-	if ((e = get(s, "const")) != NULL || has(s, "const")) {
+	if ((e = scn_get(s, "const")) != NULL || has(s, "const")) {
 		add_value(sb, e);
 		return;
 	}
-	if ((e = get(s, "enum")) != NULL) {
+	if ((e = scn_get(s, "enum")) != NULL) {
 		n = json_object_array_length(e);
 		strbuf_adds(sb, n == 1 ? "" : "one of ");
 		for (i = 0; i < n; i++) {
@@ -425,7 +389,7 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 		}
 		return;
 	}
-	t = get(s, "type");
+	t = scn_get(s, "type");
 	if (json_object_is_type(t, json_type_string)) {
 		strbuf_adds(sb, type_phrase(json_object_get_string(t)));
 		return;
@@ -451,7 +415,7 @@ type_ok(struct vctx *v, json_object *node, json_object *s)
 	size_t i;
 
 	s = resolve(v, s);
-	t = get(s, "type");
+	t = scn_get(s, "type");
 	if (json_object_is_type(t, json_type_string))
 		return type_is(node, json_object_get_string(t));
 	if (json_object_is_type(t, json_type_array)) {
@@ -477,7 +441,7 @@ count(struct vctx *v, json_object *node, json_object *s, const struct at *at)
 static const char *
 num_phrase(json_object *s, json_object *node)
 {
-	const char *t = gets(s, "type");
+	const char *t = scn_gets(s, "type");
 
 	if (str_eq(t, "integer") || (t == NULL && is_integer(node)))
 		return "an integer";
@@ -494,17 +458,18 @@ enum_words(struct vctx *v, json_object *s, const char **out, size_t max,
 	size_t i, j;
 
 	s = resolve(v, s);
-	e = get(s, "enum");
+	e = scn_get(s, "enum");
 	for (i = 0; e && i < json_object_array_length(e) && n < max; i++) {
 		json_object *w = json_object_array_get_idx(e, i);
 
 		if (json_object_is_type(w, json_type_string))
 			out[n++] = json_object_get_string(w);
 	}
-	if (json_object_is_type(get(s, "const"), json_type_string) && n < max)
-		out[n++] = json_object_get_string(get(s, "const"));
+	if (json_object_is_type(scn_get(s, "const"), json_type_string) &&
+	    n < max)
+		out[n++] = json_object_get_string(scn_get(s, "const"));
 	for (j = 0; j < ARRAY_SIZE(alts); j++) {
-		alt = get(s, alts[j]);
+		alt = scn_get(s, alts[j]);
 		for (i = 0; alt && i < json_object_array_length(alt); i++)
 			n = enum_words(v, json_object_array_get_idx(alt, i),
 				       out, max, n);
@@ -553,12 +518,12 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 	if (typed < n)
 		return validate(v, node, json_object_array_get_idx(alts, typed),
 				at);
-	if (gets(s, "x-expected") == NULL && best < n)
+	if (scn_gets(s, "x-expected") == NULL && best < n)
 		return validate(v, node, json_object_array_get_idx(alts, best),
 				at);
 	strbuf_adds(&sb, "expected ");
-	if (gets(s, "x-expected"))
-		strbuf_adds(&sb, gets(s, "x-expected"));
+	if (scn_gets(s, "x-expected"))
+		strbuf_adds(&sb, scn_gets(s, "x-expected"));
 	else
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -569,7 +534,7 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 	add_value(&sb, node);
 	if (json_object_is_type(node, json_type_string)) {
 		nw = enum_words(v, s, words, ARRAY_SIZE(words), 0);
-		dym = closest(json_object_get_string(node), words, nw);
+		dym = str_closest(json_object_get_string(node), words, nw);
 		if (dym)
 			strbuf_addf(&sb, " (did you mean '%s'?)", dym);
 	}
@@ -582,8 +547,9 @@ static int
 check_object(struct vctx *v, json_object *node, json_object *s,
 	     const struct at *at)
 {
-	json_object *props = get(s, "properties"), *req = get(s, "required");
-	json_object *addl = get(s, "additionalProperties"), *ps, *mp;
+	json_object *props = scn_get(s, "properties"),
+		    *req = scn_get(s, "required");
+	json_object *addl = scn_get(s, "additionalProperties"), *ps, *mp;
 	const char **names = NULL;
 	size_t i, nnames = 0;
 	int errs = 0;
@@ -597,7 +563,7 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 			errs++;
 		}
 	}
-	if ((mp = get(s, "minProperties")) != NULL &&
+	if ((mp = scn_get(s, "minProperties")) != NULL &&
 	    json_object_object_length(node) < json_object_get_int(mp)) {
 		report(v, at, "expected at least %d keys, found %d",
 		       json_object_get_int(mp),
@@ -620,14 +586,14 @@ check_object(struct vctx *v, json_object *node, json_object *s,
 			sub.line = at->line;
 			sub.col = at->col;
 		}
-		ps = props ? get(props, k) : NULL;
+		ps = props ? scn_get(props, k) : NULL;
 		if (ps != NULL ||
 		    (props && json_object_object_get_ex(props, k, NULL)))
 			errs += validate(v, val, ps, &sub);
 		else if (json_object_is_type(addl, json_type_boolean) &&
 			 !json_object_get_boolean(addl)) {
 			struct at kat = *at;
-			const char *dym = closest(k, names, nnames);
+			const char *dym = str_closest(k, names, nnames);
 
 			doc_key_loc(v->doc, node, k, &kat.line, &kat.col);
 			if (dym)
@@ -648,11 +614,11 @@ static int
 check_array(struct vctx *v, json_object *node, json_object *s,
 	    const struct at *at)
 {
-	json_object *items = get(s, "items"), *m;
+	json_object *items = scn_get(s, "items"), *m;
 	size_t i, j, n = json_object_array_length(node);
 	int errs = 0;
 
-	if ((m = get(s, "minItems")) != NULL &&
+	if ((m = scn_get(s, "minItems")) != NULL &&
 	    n < (size_t)json_object_get_int(m)) {
 		if (json_object_get_int(m) == 1)
 			report(v, at, "expected a non-empty list");
@@ -661,13 +627,13 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 			       json_object_get_int(m), n);
 		errs++;
 	}
-	if ((m = get(s, "maxItems")) != NULL &&
+	if ((m = scn_get(s, "maxItems")) != NULL &&
 	    n > (size_t)json_object_get_int(m)) {
 		report(v, at, "expected at most %d items, found %zu",
 		       json_object_get_int(m), n);
 		errs++;
 	}
-	if (json_object_get_boolean(get(s, "uniqueItems")))
+	if (json_object_get_boolean(scn_get(s, "uniqueItems")))
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (json_equal(
@@ -706,7 +672,7 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 	regex_t *re;
 	int errs = 0;
 
-	if ((m = get(s, "minLength")) != NULL &&
+	if ((m = scn_get(s, "minLength")) != NULL &&
 	    len < (size_t)json_object_get_int(m)) {
 		if (json_object_get_int(m) == 1)
 			report(v, at, "expected a non-empty string");
@@ -716,19 +682,19 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 			       json_object_get_int(m), len);
 		errs++;
 	}
-	if ((m = get(s, "maxLength")) != NULL &&
+	if ((m = scn_get(s, "maxLength")) != NULL &&
 	    len > (size_t)json_object_get_int(m)) {
 		report(v, at, "expected at most %d characters, found %zu",
 		       json_object_get_int(m), len);
 		errs++;
 	}
-	pat = gets(s, "pattern");
+	pat = scn_gets(s, "pattern");
 	if (pat && errs == 0) {
 		re = regex_for(v, pat);
 		if (re == NULL)
 			BUG("schema: pattern does not compile");
 		if (regexec(re, str, 0, NULL, 0) != 0) {
-			x = gets(s, "x-expected");
+			x = scn_gets(s, "x-expected");
 			add_value(&sb, node);
 			if (x)
 				report(v, at, "expected %s, found %s", x,
@@ -755,23 +721,24 @@ check_number(struct vctx *v, json_object *node, json_object *s,
 	int errs = 0;
 
 	add_value(&sb, node);
-	if ((m = get(s, "minimum")) != NULL && d < json_object_get_double(m)) {
+	if ((m = scn_get(s, "minimum")) != NULL &&
+	    d < json_object_get_double(m)) {
 		report(v, at, "expected %s >= %s, found %s",
 		       num_phrase(s, node), json_object_to_json_string(m),
 		       strbuf_str(&sb));
 		errs++;
-	} else if ((m = get(s, "maximum")) != NULL &&
+	} else if ((m = scn_get(s, "maximum")) != NULL &&
 		   d > json_object_get_double(m)) {
 		report(v, at, "expected %s <= %s, found %s",
 		       num_phrase(s, node), json_object_to_json_string(m),
 		       strbuf_str(&sb));
 		errs++;
-	} else if ((m = get(s, "exclusiveMinimum")) != NULL &&
+	} else if ((m = scn_get(s, "exclusiveMinimum")) != NULL &&
 		   d <= json_object_get_double(m)) {
 		report(v, at, "expected %s > %s, found %s", num_phrase(s, node),
 		       json_object_to_json_string(m), strbuf_str(&sb));
 		errs++;
-	} else if ((m = get(s, "exclusiveMaximum")) != NULL &&
+	} else if ((m = scn_get(s, "exclusiveMaximum")) != NULL &&
 		   d >= json_object_get_double(m)) {
 		report(v, at, "expected %s < %s, found %s", num_phrase(s, node),
 		       json_object_to_json_string(m), strbuf_str(&sb));
@@ -805,7 +772,7 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		if (errs)
 			return errs;
 	}
-	t = get(s, "type");
+	t = scn_get(s, "type");
 	if (t && !type_ok(v, node, s)) {
 		/* type errors name the type, not the x-expected words */
 		strbuf_adds(&sb, "expected ");
@@ -828,16 +795,16 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		strbuf_release(&sb);
 		return 1;
 	}
-	if (has(s, "const") && !json_equal(node, get(s, "const"))) {
+	if (has(s, "const") && !json_equal(node, scn_get(s, "const"))) {
 		strbuf_adds(&sb, "expected ");
-		add_value(&sb, get(s, "const"));
+		add_value(&sb, scn_get(s, "const"));
 		strbuf_adds(&sb, ", found ");
 		add_value(&sb, node);
 		report(v, at, "%s", strbuf_str(&sb));
 		strbuf_release(&sb);
 		return 1;
 	}
-	if ((e = get(s, "enum")) != NULL) {
+	if ((e = scn_get(s, "enum")) != NULL) {
 		n = json_object_array_length(e);
 		for (i = 0; i < n; i++)
 			if (json_equal(node, json_object_array_get_idx(e, i)))
@@ -850,7 +817,7 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 			if (json_object_is_type(node, json_type_string)) {
 				n = enum_words(v, s, words, ARRAY_SIZE(words),
 					       0);
-				dym = closest(json_object_get_string(node),
+				dym = str_closest(json_object_get_string(node),
 					      words, n);
 				if (dym)
 					strbuf_addf(
@@ -869,23 +836,23 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		errs += check_object(v, node, s, at);
 	else if (json_object_is_type(node, json_type_array))
 		errs += check_array(v, node, s, at);
-	if ((sub = get(s, "allOf")) != NULL)
+	if ((sub = scn_get(s, "allOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
 			errs += validate(v, node,
 					 json_object_array_get_idx(sub, i), at);
-	if ((sub = get(s, "anyOf")) != NULL)
+	if ((sub = scn_get(s, "anyOf")) != NULL)
 		errs += check_alternatives(v, node, s, sub, false, at);
-	if ((sub = get(s, "oneOf")) != NULL)
+	if ((sub = scn_get(s, "oneOf")) != NULL)
 		errs += check_alternatives(v, node, s, sub, true, at);
-	if ((sub = get(s, "not")) != NULL && count(v, node, sub, at) == 0) {
+	if ((sub = scn_get(s, "not")) != NULL && count(v, node, sub, at) == 0) {
 		report(v, at, "not allowed here");
 		errs++;
 	}
-	if ((sub = get(s, "if")) != NULL) {
+	if ((sub = scn_get(s, "if")) != NULL) {
 		if (count(v, node, sub, at) == 0)
-			errs += validate(v, node, get(s, "then"), at);
+			errs += validate(v, node, scn_get(s, "then"), at);
 		else
-			errs += validate(v, node, get(s, "else"), at);
+			errs += validate(v, node, scn_get(s, "else"), at);
 	}
 	strbuf_release(&sb);
 	return errs;
@@ -900,8 +867,8 @@ validate(struct vctx *v, json_object *node, json_object *s, const struct at *at)
 	if (v->depth > 200)
 		BUG("schema: recursion too deep");
 	v->depth++;
-	msg = gets(s, "x-message");
-	if (json_object_get_boolean(get(s, "writeOnly")) && v->diags) {
+	msg = scn_gets(s, "x-message");
+	if (json_object_get_boolean(scn_get(s, "writeOnly")) && v->diags) {
 		/* secrets: say what was expected, never what was found */
 		errs = count(v, node, s, at) ? 1 : 0;
 		if (errs) {
@@ -954,21 +921,21 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 	if (has(s, "$ref"))
 		defaults(v, node, resolve(v, s), depth + 1);
 	if (json_object_is_type(node, json_type_object)) {
-		props = get(s, "properties");
+		props = scn_get(s, "properties");
 		if (props) {
 			json_object_object_foreach(props, k, ps) {
 				if (!json_object_object_get_ex(node, k, NULL) &&
 				    has(ps, "default")) {
 					d = NULL;
 					json_object_deep_copy(
-					    get(ps, "default"), &d, NULL);
+					    scn_get(ps, "default"), &d, NULL);
 					json_object_object_add(node, k, d);
 				}
 			}
 		}
-		addl = get(s, "additionalProperties");
+		addl = scn_get(s, "additionalProperties");
 		json_object_object_foreach(node, k, val) {
-			json_object *ps = props ? get(props, k) : NULL;
+			json_object *ps = props ? scn_get(props, k) : NULL;
 
 			if (ps)
 				defaults(v, val, ps, depth + 1);
@@ -976,16 +943,17 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 				defaults(v, val, addl, depth + 1);
 		}
 	} else if (json_object_is_type(node, json_type_array) &&
-		   (sub = get(s, "items")) != NULL) {
+		   (sub = scn_get(s, "items")) != NULL) {
 		for (i = 0; i < json_object_array_length(node); i++)
 			defaults(v, json_object_array_get_idx(node, i), sub,
 				 depth + 1);
 	}
-	if ((sub = get(s, "allOf")) != NULL)
+	if ((sub = scn_get(s, "allOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
 			defaults(v, node, json_object_array_get_idx(sub, i),
 				 depth + 1);
-	if ((sub = get(s, "anyOf")) != NULL || (sub = get(s, "oneOf")) != NULL)
+	if ((sub = scn_get(s, "anyOf")) != NULL ||
+	    (sub = scn_get(s, "oneOf")) != NULL)
 		for (i = 0; i < json_object_array_length(sub); i++)
 			if (count(v, node, json_object_array_get_idx(sub, i),
 				  &at) == 0) {
@@ -994,11 +962,11 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 					 depth + 1);
 				break;
 			}
-	if ((sub = get(s, "if")) != NULL) {
+	if ((sub = scn_get(s, "if")) != NULL) {
 		if (count(v, node, sub, &at) == 0)
-			defaults(v, node, get(s, "then"), depth + 1);
+			defaults(v, node, scn_get(s, "then"), depth + 1);
 		else
-			defaults(v, node, get(s, "else"), depth + 1);
+			defaults(v, node, scn_get(s, "else"), depth + 1);
 	}
 }
 

@@ -47,6 +47,11 @@ const char *schema_text(const char *schema);
 
 /* ---- scenario (scenario.c) ---- */
 
+/* Member k of object o (borrowed), NULL when o is not an object or lacks
+ * it; scn_gets the same when it is a string. */
+json_object *scn_get(json_object *o, const char *k);
+const char *scn_gets(json_object *o, const char *k);
+
 struct mtv_scenario {
 	struct mtv_doc *doc;
 	json_object *root;	/* borrowed from doc; defaults applied */

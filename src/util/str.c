@@ -60,6 +60,24 @@ str_distance(const char *a, const char *b)
 	return d;
 }
 
+const char *
+str_closest(const char *word, const char **cand, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, bestd = (size_t)-1, limit = 1 + strlen(word) / 4;
+
+	for (i = 0; i < n; i++) {
+		if (cand[i] == NULL)
+			continue;
+		d = str_distance(word, cand[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = cand[i];
+		}
+	}
+	return bestd <= limit ? best : NULL;
+}
+
 int
 file_read(char **out, size_t *len, const char *path, size_t max,
 	  struct mtv_err *err)

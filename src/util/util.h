@@ -124,6 +124,9 @@ bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
 /* Levenshtein distance, for did-you-mean. */
 size_t str_distance(const char *a, const char *b);
+/* The candidate (borrowed; NULL entries skipped) closest to word, or NULL
+ * when none is within a quarter of its length plus one. */
+const char *str_closest(const char *word, const char **cand, size_t n);
 /* Read a whole file (max bytes; 0 = unlimited); NUL-terminated. */
 int file_read(char **out, size_t *len, const char *path, size_t max, struct mtv_err *err);
 /* Write a file atomically (temp + rename), mode 0600. */
