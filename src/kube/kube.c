@@ -398,6 +398,21 @@ xfer_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	return k->cancel && *k->cancel ? 1 : 0;
 }
 
+/* A client certificate or key: PEM data, else a file. */
+static void
+set_pem(CURL *h, CURLoption blob_opt, CURLoption type_opt, CURLoption file_opt,
+	unsigned char *data, size_t len, const char *file)
+{
+	if (data) {
+		struct curl_blob b = { data, len, CURL_BLOB_COPY };
+
+		curl_easy_setopt(h, blob_opt, &b);
+		curl_easy_setopt(h, type_opt, "PEM");
+	} else if (file) {
+		curl_easy_setopt(h, file_opt, file);
+	}
+}
+
 /* TLS and connection options of a handle from the current settings. */
 static void
 handle_setup(struct kube_client *k, CURL *h, bool oauth)
@@ -426,24 +441,10 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 	} else if (c->ca_file) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	}
-	if (c->cert_data) {
-		struct curl_blob b = { c->cert_data, c->cert_len,
-				       CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
-		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (c->cert_file) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
-	}
-	if (c->key_data) {
-		struct curl_blob b = { c->key_data, c->key_len,
-				       CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
-		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (c->key_file) {
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
-	}
+	set_pem(h, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERTTYPE, CURLOPT_SSLCERT,
+		c->cert_data, c->cert_len, c->cert_file);
+	set_pem(h, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEYTYPE, CURLOPT_SSLKEY,
+		c->key_data, c->key_len, c->key_file);
 	if (c->proxy_url)
 		curl_easy_setopt(h, CURLOPT_PROXY, c->proxy_url);
 	if (k->cancel) {
@@ -890,6 +891,39 @@ same_host(const char *a, const char *b)
 	return same;
 }
 
+/* GET url for the OAuth login (auth: a header or NULL), retried like any
+ * request. */
+static int
+oauth_get(struct kube_client *k, const char *url, const char *auth,
+	  struct resp *rs, struct mtv_err *err)
+{
+	int r, attempt;
+
+	for (attempt = 0;; attempt++) {
+		long delay;
+
+		r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL,
+			    rs, 0, true, err);
+		if (r == MTV_EAUTH && k->oauth_system_roots) {
+			/* not signed by a system CA: try the cluster's CA, as
+			 * oc does */
+			k->oauth_system_roots = false;
+			r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL,
+				    NULL, rs, 0, true, err);
+		}
+		if (kube_retry_decide(rs->status,
+				      r != 0 && r != MTV_EAUTH &&
+					      r != MTV_ECANCELED,
+				      rs->retry_after, attempt, true,
+				      &delay) != KUBE_RETRY)
+			break;
+		k->st.retries++;
+		if (backoff_sleep(k, delay, err) != 0)
+			break;
+	}
+	return r;
+}
+
 static int
 oauth_login(struct kube_client *k, struct mtv_err *err)
 {
@@ -899,26 +933,12 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	     *loc_err = NULL;
 	char *tok = NULL;
 	const char *endpoint, *where;
-	int r = MTV_EAUTH, attempt;
+	int r = MTV_EAUTH;
 
 	k->oauth_system_roots = false; /* the API server: its own CA */
 	url = xasprintf("%s/.well-known/oauth-authorization-server",
 			k->conf.server);
-	for (attempt = 0;; attempt++) {
-		long delay;
-
-		r = perform(k, k->h, "GET", url, NULL, NULL, NULL, NULL, NULL,
-			    &rs, 0, true, err);
-		if (kube_retry_decide(rs.status,
-				      r != 0 && r != MTV_EAUTH &&
-					      r != MTV_ECANCELED,
-				      rs.retry_after, attempt, true,
-				      &delay) != KUBE_RETRY)
-			break;
-		k->st.retries++;
-		if (backoff_sleep(k, delay, err) != 0)
-			break;
-	}
+	r = oauth_get(k, url, NULL, &rs, err);
 	if (r != 0)
 		goto out;
 	if (rs.status != 200 || !(meta = parse_body(&rs)) ||
@@ -941,27 +961,7 @@ oauth_login(struct kube_client *k, struct mtv_err *err)
 	redact_add(b64);
 	auth = xasprintf("Authorization: Basic %s", b64);
 	/* perform adds X-CSRF-Token for OAuth: we are not a browser */
-	for (attempt = 0;; attempt++) {
-		long delay;
-
-		r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL, NULL,
-			    &rs, 0, true, err);
-		if (r == MTV_EAUTH && k->oauth_system_roots) {
-			/* not signed by a system CA: try the cluster's CA, as oc does */
-			k->oauth_system_roots = false;
-			r = perform(k, k->h, "GET", url, NULL, NULL, auth, NULL,
-				    NULL, &rs, 0, true, err);
-		}
-		if (kube_retry_decide(rs.status,
-				      r != 0 && r != MTV_EAUTH &&
-					      r != MTV_ECANCELED,
-				      rs.retry_after, attempt, true,
-				      &delay) != KUBE_RETRY)
-			break;
-		k->st.retries++;
-		if (backoff_sleep(k, delay, err) != 0)
-			break;
-	}
+	r = oauth_get(k, url, auth, &rs, err);
 	if (r != 0)
 		goto out;
 	if (rs.status == 401) {
