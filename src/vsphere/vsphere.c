@@ -279,17 +279,17 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 		strbuf_add_xml(sb, d->label);
 		strbuf_adds(sb, "</label><summary></summary></deviceInfo>");
 	}
+	strbuf_addf(sb, "<backing xsi:type=\"%s\"><fileName>",
+		    rdm ? "VirtualDiskRawDiskMappingVer1BackingInfo"
+			: "VirtualDiskFlatVer2BackingInfo");
+	strbuf_add_xml(sb, d->file ? d->file : "");
+	strbuf_adds(sb, "</fileName>");
+	if (d->datastore) {
+		strbuf_adds(sb, "<datastore type=\"Datastore\">");
+		strbuf_add_xml(sb, d->datastore);
+		strbuf_adds(sb, "</datastore>");
+	}
 	if (rdm) {
-		strbuf_adds(
-			sb,
-			"<backing xsi:type=\"VirtualDiskRawDiskMappingVer1BackingInfo\"><fileName>");
-		strbuf_add_xml(sb, d->file ? d->file : "");
-		strbuf_adds(sb, "</fileName>");
-		if (d->datastore) {
-			strbuf_adds(sb, "<datastore type=\"Datastore\">");
-			strbuf_add_xml(sb, d->datastore);
-			strbuf_adds(sb, "</datastore>");
-		}
 		strbuf_adds(sb, "<lunUuid>");
 		strbuf_add_xml(sb, d->rdm_uuid);
 		strbuf_adds(sb, "</lunUuid><deviceName>");
@@ -304,16 +304,6 @@ vs_xml_disk_add(struct strbuf *sb, const struct vs_disk_spec *d)
 			    "independent_persistent" :
 			    (d->mode ? d->mode : "persistent"));
 	} else {
-		strbuf_adds(
-			sb,
-			"<backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName>");
-		strbuf_add_xml(sb, d->file ? d->file : "");
-		strbuf_adds(sb, "</fileName>");
-		if (d->datastore) {
-			strbuf_adds(sb, "<datastore type=\"Datastore\">");
-			strbuf_add_xml(sb, d->datastore);
-			strbuf_adds(sb, "</datastore>");
-		}
 		strbuf_addf(sb,
 			    "<diskMode>%s</diskMode>"
 			    "<thinProvisioned>%s</thinProvisioned>"
@@ -1190,21 +1180,6 @@ vs_find(struct vs_client *vs, const char *type, const char *name, char **out,
 }
 
 int
-vs_names(struct vs_client *vs, const char *type, json_object **out,
-	 struct mtv_err *err)
-{
-	struct find_arg f = { NULL, NULL, json_object_new_object(), NULL };
-	int r = list_names(vs, type, &f, err);
-
-	if (r != 0) {
-		json_object_put(f.all);
-		return r;
-	}
-	*out = f.all;
-	return 0;
-}
-
-int
 vs_list(struct vs_client *vs, const char *type, const char *path,
 	json_object **out, struct mtv_err *err)
 {
@@ -1217,6 +1192,13 @@ vs_list(struct vs_client *vs, const char *type, const char *path,
 	}
 	*out = f.all;
 	return 0;
+}
+
+int
+vs_names(struct vs_client *vs, const char *type, json_object **out,
+	 struct mtv_err *err)
+{
+	return vs_list(vs, type, NULL, out, err);
 }
 
 static int
