@@ -9,7 +9,10 @@ package main
 //   GET/POST /forklift/rates      {"xcopy_mib_s","fallback_mib_s","vddk_mib_s","conversion_s",
 //                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s"}
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
-//   POST /forklift/reset          default rates, no armed faults
+//   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
+//                                 as if these ForkliftController spec keys were unset (an operator
+//                                 that does not roll a knob out); [] honours them all again
+//   POST /forklift/reset          default rates, no armed faults, every setting honoured
 //   GET  /forklift/stats          runs in flight, disk_xcopy/disk_fallback/disk_failed, vm_succeeded/vm_failed
 //   GET  /forklift/ssh-key-line?namespace=NS&provider=NAME
 //                                 {"line": restricted authorized_keys line, "legacy_line": old .py format}
@@ -139,6 +142,7 @@ type fkForklift struct {
 	counts    map[string]int // xcopy/fallback/failed disk counts
 	slots     map[string]int // in-flight VMs ("vm") and populators ("host/<moid>")
 	slotFreed chan struct{}  // closed and replaced on every release
+	ignored   map[string]bool // ForkliftController keys not honoured (control_url)
 }
 
 // fkRates holds the simulated durations, settable through control_url.
@@ -658,10 +662,30 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 		n := len(f.faults)
 		f.mu.Unlock()
 		reply(200, map[string]interface{}{"armed": n})
+	case "ignore-settings":
+		var body struct {
+			Keys []string `json:"keys"`
+		}
+		if r.Method != http.MethodPost {
+			reply(405, map[string]string{"error": "POST only"})
+			return
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			reply(400, map[string]string{"error": `body must be {"keys":["controller_..."]}`})
+			return
+		}
+		f.mu.Lock()
+		f.ignored = map[string]bool{}
+		for _, k := range body.Keys {
+			f.ignored[k] = true
+		}
+		f.mu.Unlock()
+		reply(200, map[string]interface{}{"ignored": body.Keys})
 	case "reset":
 		f.mu.Lock()
 		f.rates = fkDefaultRates
 		f.faults = nil
+		f.ignored = nil
 		f.mu.Unlock()
 		reply(200, map[string]string{"status": "ok"})
 	case "stats":

@@ -194,6 +194,12 @@ func fkNetworkEntry(nmap Obj, nic fkNIC) Obj {
 
 // forkliftSetting reads a ForkliftController spec key (any namespace).
 func (f *fkForklift) forkliftSetting(key string) string {
+	f.mu.Lock()
+	ignored := f.ignored[key]
+	f.mu.Unlock()
+	if ignored {
+		return ""
+	}
 	fcs, _ := f.s.List(fkControllers, "", "")
 	for _, fc := range fcs {
 		if v := fkStr(fc, "spec", key); v != "" {
