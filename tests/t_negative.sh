@@ -61,5 +61,34 @@ if [ -x "$MTV_SCENARIO" ]; then
 	missing-vendor-key|4|needs copyoffload.ontap_svm
 	fail-copy|1|simulated storage error
 	LIST
+
+	# throttling: a ForkliftController knob the cluster does not honour
+	# (the lab ignores it), and an expectation no run can meet, fail the
+	# verify step naming the cause; the knobs are restored either way
+	fc_spec() {
+		lab_control GET /kube/objects | "$PYTHON3" -c '
+import json, sys
+objs = json.load(sys.stdin)
+items = objs.get("items", objs) if isinstance(objs, dict) else objs
+print(json.dumps([o.get("spec") for o in items if o.get("kind") == "ForkliftController"], sort_keys=True))'
+	}
+	fc_spec >"$T/fc.before"
+	lab_control POST /forklift/ignore-settings '{"keys":["controller_max_populator_inflight"]}' >/dev/null
+	"$MTV_SCENARIO" run --storage-class "$sc" -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+		"$srcdir/scenarios.d/populator-throttling.yaml" >"$T/thr.out" 2>"$T/thr.err"
+	rc=$?
+	lab_control POST /forklift/reset >/dev/null
+	if [ $rc -eq 1 ]; then ok "throttling knob not honoured: exit 1"; else not_ok "throttling knob not honoured: exit 1 (got $rc)"; sed -n '1,20p' "$T/thr.err" | diag_stdin; fi
+	contains "throttling knob not honoured: verify names it" "$T/thr.out" "populator in-flight limit 2 not honoured"
+	contains "throttling knob not honoured: no PopulatorThrottled events" "$T/thr.out" "0 PVCs with a PopulatorThrottled event, expected at least 3"
+	"$MTV_SCENARIO" run --storage-class "$sc" -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+		"$srcdir/tests/neg/throttling-impossible.yaml" >"$T/thr2.out" 2>"$T/thr2.err"
+	rc=$?
+	if [ $rc -eq 1 ]; then ok "impossible throttling expectation: exit 1"; else not_ok "impossible throttling expectation: exit 1 (got $rc)"; sed -n '1,20p' "$T/thr2.err" | diag_stdin; fi
+	contains "impossible throttling expectation: verify names it" "$T/thr2.out" "1 PVC with a PopulatorThrottled event, expected at least 99"
+	fc_spec >"$T/fc.after"
+	same_file "throttling runs: ForkliftController settings restored" "$T/fc.before" "$T/fc.after"
+	cluster_clean "throttling runs" "$T/before"
+
 	if lab_vsphere_unchanged >"$T/vs.diff"; then ok "vSphere inventory as at start"; else not_ok "vSphere inventory as at start"; sed -n '1,20p' "$T/vs.diff" | diag_stdin; fi
 fi

@@ -25,14 +25,22 @@ verdict(const struct item *it, FILE *fp)
 	const char *word = it->rep.status == REPORT_PASSED ? "PASS" :
 			   it->rep.status == REPORT_INTERRUPTED ? "INTERRUPTED" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
-	char *line;
+	char *line, *nc = NULL;
+	size_t i, n = 0;
 
-	line = xasprintf("%s%s%s %s%s%s%s (%.1f s)%s%s\n", c ? col : "", word,
+	/* checks reported as not performed (not steps left out by --only) */
+	for (i = 0; i < it->res.n; i++)
+		n += it->res.steps[i].skipped && it->res.steps[i].message;
+	if (n)
+		nc = xasprintf(", %zu check%s not performed", n,
+			       n == 1 ? "" : "s");
+	line = xasprintf("%s%s%s %s%s%s%s (%.1f s%s)%s%s\n", c ? col : "", word,
 			 c ? "\033[0m" : "", it->rep.name, it->rep.id ? " [" : "",
 			 it->rep.id ? it->rep.id : "", it->rep.id ? "]" : "",
-			 (double)it->rep.duration_ms / 1000.0,
+			 (double)it->rep.duration_ms / 1000.0, nc ? nc : "",
 			 it->rep.message ? ": " : "",
 			 it->rep.message ? it->rep.message : "");
+	free(nc);
 	redact_fputs(line, fp);
 	free(line);
 	fflush(fp);

@@ -94,6 +94,36 @@ record(struct run_result *res, json_object *step, int code, const char *msg,
 	sr->skipped = skipped;
 }
 
+/* Checks a step reported as not performed (state.skipped_checks, each
+ * {"title", "reason"}): one skipped result each, after the step's own, so
+ * that no report counts them as passed. */
+static void
+record_skipped_checks(struct step_ctx *ctx, struct run_result *res,
+		      json_object *step, long long start, long long end)
+{
+	json_object *sk = NULL;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (json_object_object_get_ex(ctx->state, "skipped_checks", &sk)) {
+		json_object_get(sk);
+		json_object_object_del(ctx->state, "skipped_checks");
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	if (sk == NULL)
+		return;
+	json_object_object_foreach(sk, name, e) {
+		struct step_result *sr;
+
+		record(res, step, 0, sget(e, "reason"), start, end, false,
+		       true);
+		sr = &res->steps[res->n - 1];
+		free(sr->title);
+		sr->title = xasprintf("%s of %s", name,
+				      sget(e, "title") ? sget(e, "title") : "?");
+	}
+	json_object_put(sk);
+}
+
 static void *
 job_main(void *arg)
 {
@@ -174,6 +204,7 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		push_undo(stack, n, cap, j->step, j->kind, j->undo);
 		record(res, j->step, j->rc, j->rc ? j->err.msg : NULL, j->start,
 		       j->end, false, false);
+		record_skipped_checks(ctx, res, j->step, j->start, j->end);
 		if (j->rc == 0) {
 			log_verbose("step %d done in %.1f s", iget(j->step, "id"),
 				    (double)(j->end - j->start) / 1000.0);

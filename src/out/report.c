@@ -121,7 +121,10 @@ report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 			strbuf_add_xml(&sb, name);
 			strbuf_addf(&sb, "\" time=\"%.3f\"", (double)(st->end_ms - st->start_ms) / 1000.0);
 			if (st->skipped) {
-				strbuf_adds(&sb, "><skipped message=\"not selected by --only\"/></testcase>\n");
+				strbuf_adds(&sb, "><skipped message=\"");
+				strbuf_add_xml(&sb, st->message ? st->message :
+					       "not selected by --only");
+				strbuf_adds(&sb, "\"/></testcase>\n");
 			} else if (st->code) {
 				strbuf_adds(&sb, "><failure message=\"");
 				strbuf_add_xml(&sb, st->message ? st->message : err_name(st->code));

@@ -1147,12 +1147,39 @@ plan_spec_pass(struct ex *x, json_object *spec)
 	}
 }
 
+/* The ForkliftController knobs a throttling scenario sets for the run
+ * (migrate step, restored by its undo), or NULL. */
+static json_object *
+forklift_settings(struct ex *x)
+{
+	json_object *pt = jchild(jchild(x->root, "expect"),
+				 "populator_throttling");
+	json_object *fs, *spec;
+
+	if (pt == NULL || (!jchild(pt, "max_populator_inflight") &&
+			   !jchild(pt, "max_vm_inflight")))
+		return NULL;
+	fs = json_object_new_object();
+	spec = json_object_new_object();
+	puts_(fs, "namespace", profile_str(x->p, "mtv_namespace") ?
+	      profile_str(x->p, "mtv_namespace") : "openshift-mtv");
+	if (jchild(pt, "max_populator_inflight"))
+		puti(spec, "controller_max_populator_inflight",
+		     jintval(pt, "max_populator_inflight", 20));
+	if (jchild(pt, "max_vm_inflight"))
+		puti(spec, "controller_max_vm_inflight",
+		     jintval(pt, "max_vm_inflight", 20));
+	put(fs, "spec", spec);
+	puti(fs, "timeout", 300);
+	return fs;
+}
+
 static void
 steps_plans(struct ex *x)
 {
 	const char *result = jstring(jchild(x->root, "expect"), "result");
 	const char *cond = jstring(jchild(x->root, "expect"), "condition");
-	json_object *migs = json_object_new_array(), *pa;
+	json_object *migs = json_object_new_array(), *pa, *fs;
 	struct ds dss[64];
 	size_t i, j, n;
 	char *undo, *sm, *nm;
@@ -1288,7 +1315,12 @@ steps_plans(struct ex *x)
 	pa = json_object_new_object();
 	put(pa, "migrations", migs);
 	puti(pa, "timeout", top(x, "timeout") ? json_object_get_int(top(x, "timeout")) : 3600);
+	fs = forklift_settings(x);
+	if (fs)
+		put(pa, "forklift_settings", fs);
 	step_add(x, "migrate", "cluster", 0, x->nplans == 1 ? 0 : -1, "migration",
+		 fs ? "cancel if running, delete the Migration, restore the "
+		 "ForkliftController settings" :
 		 "cancel if running, delete the Migration", pa,
 		 "migrate %zu plan%s%s", x->nplans, x->nplans == 1 ? "" : "s",
 		 x->nplans > 1 ? " at the same time" : "");
@@ -1388,6 +1420,117 @@ expect_xcopy(struct ex *x, json_object *xl, json_object *checks)
 		for (j = 0; j < n; j++)
 			xcopy_add(xl, checks, p, &dss[j], vals[j]);
 	}
+}
+
+/* rdm_lun_bus: per VM with RDM disks (of the check's plan, or all). */
+static void
+check_rdm_lun_bus(struct ex *x, json_object *e, size_t at, json_object *checks)
+{
+	const char *pk = jstring(e, "plan");
+	bool lun = top(x, "rdm_as_lun") &&
+		   json_object_get_boolean(top(x, "rdm_as_lun"));
+	size_t i, j, d, n = 0;
+	json_object *c;
+
+	if (pk && plan_index(x, pk) < 0) {
+		diag_at(x, jchild(e, "plan"), "expect.checks[%zu].plan: no plan '%s' "
+			"in the scenario", at, pk);
+		return;
+	}
+	for (i = 0; i < x->nplans; i++) {
+		struct pl *p = &x->plans[i];
+
+		if (pk && (int)i != plan_index(x, pk))
+			continue;
+		for (j = 0; j < p->nvms; j++) {
+			struct vm *v = &x->vms[p->vms[j]];
+			int nrdm = 0;
+			char *t;
+
+			for (d = 0; d < v->ndisks; d++)
+				nrdm += v->disks[d].rdm != NULL;
+			if (nrdm == 0)
+				continue;
+			t = jstring(v->node, "targetName") ?
+				xstrdup(jstring(v->node, "targetName")) :
+				plan_target_vm_name(v->name);
+			c = json_object_new_object();
+			puts_(c, "check", "rdm_lun_bus");
+			puts_(c, "plan", p->name);
+			puts_(c, "vm_ref", v->ref);
+			puts_(c, "source", v->name);
+			puts_(c, "target", t);
+			puts_(c, "namespace", x->target_ns);
+			puti(c, "rdm_disks", nrdm);
+			putb(c, "as_lun", lun);
+			json_object_array_add(checks, c);
+			free(t);
+			n++;
+		}
+	}
+	if (n == 0)
+		diag_at(x, jchild(e, "check"), "expect.checks[%zu]: rdm_lun_bus, "
+			"but no VM%s has an RDM disk (add_disks[].rdm_type)", at,
+			pk ? " of the plan" : "");
+}
+
+/* data_integrity: the VMs with snapshots (else every VM); verify reports
+ * it as not checked (it needs guest access). */
+static void
+check_data_integrity(struct ex *x, json_object *checks)
+{
+	json_object *c = json_object_new_object(), *vms = json_object_new_array();
+	size_t i, snap = 0;
+
+	for (i = 0; i < x->nvms; i++)
+		snap += x->vms[i].snapshots > 0;
+	for (i = 0; i < x->nvms; i++)
+		if (snap == 0 || x->vms[i].snapshots > 0)
+			strarr_add(vms, x->vms[i].name);
+	puts_(c, "check", "data_integrity");
+	put(c, "vms", vms);
+	putb(c, "implemented", false);
+	json_object_array_add(checks, c);
+}
+
+/* populator_throttling: the limits the migrate step set, and the evidence
+ * verify must find. min_throttled_pvcs defaults to the populate pods over
+ * the limit: per VM when VMs are throttled too (they run one after the
+ * other), else over all disks. */
+static void
+check_throttling(struct ex *x, json_object *pt, json_object *checks)
+{
+	json_object *c = json_object_new_object(), *pl = json_object_new_array(),
+		    *refs = json_object_new_array();
+	int lim = jintval(pt, "max_populator_inflight", 0), total = 0, over = 0;
+	size_t i;
+
+	for (i = 0; i < x->nplans; i++)
+		strarr_add(pl, x->plans[i].name);
+	for (i = 0; i < x->nvms; i++) {
+		int n = 1 + (int)x->vms[i].ndisks; /* the template's disk */
+
+		strarr_add(refs, x->vms[i].ref);
+		total += n;
+		if (lim > 0 && n > lim)
+			over += n - lim;
+	}
+	puts_(c, "check", "populator_throttling");
+	put(c, "plans", pl);
+	put(c, "vm_refs", refs);
+	puts_(c, "namespace", x->target_ns);
+	puti(c, "disks", total);
+	put(c, "max_populator_inflight", lim > 0 ? json_object_new_int(lim) : NULL);
+	put(c, "max_vm_inflight", jchild(pt, "max_vm_inflight") ?
+	    json_object_new_int(jintval(pt, "max_vm_inflight", 0)) : NULL);
+	if (jchild(pt, "min_throttled_pvcs"))
+		puti(c, "min_throttled_pvcs", jintval(pt, "min_throttled_pvcs", 0));
+	else if (jchild(pt, "max_vm_inflight"))
+		puti(c, "min_throttled_pvcs", over);
+	else
+		puti(c, "min_throttled_pvcs", lim > 0 && total > lim ? total - lim : 0);
+	putb(c, "same_host", jchild(pt, "same_host") ? jtrue(pt, "same_host") : true);
+	json_object_array_add(checks, c);
 }
 
 static void
@@ -1495,6 +1638,14 @@ steps_verify(struct ex *x, json_object *expect)
 			     x->plans[pi].copyoffload);
 			json_object_array_add(checks, c);
 			free(sm);
+		} else if (str_eq(k, "rdm_lun_bus")) {
+			check_rdm_lun_bus(x, e, i, checks);
+		} else if (str_eq(k, "data_integrity")) {
+			/* needs guest access: verify reports it as not
+			 * checked, and it stays pending */
+			check_data_integrity(x, checks);
+			if (!strarr_has(pending, k))
+				strarr_add(pending, k);
 		} else if (!str_eq(k, "vm_name") && !str_eq(k, "disk_count") &&
 			   !str_eq(k, "power_state") && !str_eq(k, "pvc") &&
 			   !strarr_has(pending, k)) {
@@ -1502,6 +1653,8 @@ steps_verify(struct ex *x, json_object *expect)
 			strarr_add(pending, k);
 		}
 	}
+	if (jchild(ex, "populator_throttling") && str_eq(result, "succeeded"))
+		check_throttling(x, jchild(ex, "populator_throttling"), checks);
 	puts_(expect, "result", result);
 	puts_(expect, "condition", cond);
 	put(expect, "xcopy_used", xl);

@@ -28,6 +28,8 @@ struct mig {
 	long long logged_ms, polled_ms;
 	char *secret;			/* first populator secret seen */
 	const char *end;		/* Succeeded, Failed, Canceled */
+	int peak_tasks, peak_vms;	/* most copying at once, seen */
+	json_object *pending;		/* VMs seen held Pending by the limit */
 	int rc;
 	struct mtv_err err;
 };
@@ -164,6 +166,77 @@ side_lookups(struct mig *m, struct kube_client *k, bool now)
 	free(path);
 }
 
+static json_object *
+pipeline_step_named(json_object *vm, const char *name)
+{
+	json_object *pl = jget(vm, "pipeline");
+	size_t i;
+
+	for (i = 0; pl && json_object_is_type(pl, json_type_array) &&
+	     i < json_object_array_length(pl); i++)
+		if (str_eq(jstr(json_object_array_get_idx(pl, i), "name"), name))
+			return json_object_array_get_idx(pl, i);
+	return NULL;
+}
+
+/* What one Plan status shows copying at once: DiskTransfer tasks Running
+ * (populators) and VMs whose DiskTransfer is Running; the peaks are kept in
+ * *tasks and *vms, and the ids of VMs with a Pending condition (held by
+ * controller_max_vm_inflight) are added to pending (may be NULL). */
+MTV_STATIC void migrate_inflight(json_object *plan, int *tasks, int *vms,
+			     json_object *pending);
+
+MTV_STATIC void
+migrate_inflight(json_object *plan, int *tasks, int *vms, json_object *pending)
+{
+	json_object *list =
+	    jget(jget(jget(plan, "status"), "migration"), "vms");
+	int nt = 0, nv = 0;
+	size_t i, j;
+
+	for (i = 0; list && json_object_is_type(list, json_type_array) &&
+	     i < json_object_array_length(list); i++) {
+		json_object *vm = json_object_array_get_idx(list, i);
+		json_object *dt = pipeline_step_named(vm, "DiskTransfer"),
+			    *ts = jget(dt, "tasks"),
+			    *cs = jget(vm, "conditions");
+		bool copying = false;
+
+		for (j = 0; ts && json_object_is_type(ts, json_type_array) &&
+		     j < json_object_array_length(ts); j++)
+			if (str_eq(jstr(json_object_array_get_idx(ts, j),
+					"phase"), "Running")) {
+				nt++;
+				copying = true;
+			}
+		if (copying || (dt && str_eq(jstr(dt, "phase"), "Running")))
+			nv++;
+		for (j = 0; pending && cs &&
+		     json_object_is_type(cs, json_type_array) &&
+		     j < json_object_array_length(cs); j++) {
+			json_object *c = json_object_array_get_idx(cs, j);
+			const char *id = jstr(vm, "id") ? jstr(vm, "id")
+							: jstr(vm, "name");
+			size_t k;
+			bool have = false;
+
+			if (!str_eq(jstr(c, "type"), "Pending") ||
+			    str_eq(jstr(c, "status"), "False") || id == NULL)
+				continue;
+			for (k = 0; k < json_object_array_length(pending); k++)
+				have |= str_eq(json_object_get_string(
+				    json_object_array_get_idx(pending, k)), id);
+			if (!have)
+				json_object_array_add(
+				    pending, json_object_new_string(id));
+		}
+	}
+	if (nt > *tasks)
+		*tasks = nt;
+	if (nv > *vms)
+		*vms = nv;
+}
+
 static int
 follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 {
@@ -178,6 +251,7 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 			       m->plan);
 	json_object_put(m->last);
 	m->last = json_object_get(obj);
+	migrate_inflight(obj, &m->peak_tasks, &m->peak_vms, m->pending);
 	if (m->plan_uid == NULL && cl_uid(obj))
 		m->plan_uid = xstrdup(cl_uid(obj));
 	line = cl_progress(obj);
@@ -300,7 +374,8 @@ vm_summary(json_object *plan)
 static void
 record_state(struct mig *m)
 {
-	json_object *old = state_get(m->ctx, "plans", m->plan), *st = NULL;
+	json_object *old = state_get(m->ctx, "plans", m->plan), *st = NULL,
+		    *inflight;
 	char *low = xstrdup(m->end ? m->end : "unknown"), *p;
 
 	for (p = low; *p; p++)
@@ -318,6 +393,14 @@ record_state(struct mig *m)
 	json_object_object_add(st, "disk_transfer",
 			       cl_disk_transfer_from_status(m->last));
 	json_object_object_add(st, "xcopy", evidence(m));
+	inflight = json_object_new_object();
+	json_object_object_add(inflight, "peak_populators",
+			       json_object_new_int(m->peak_tasks));
+	json_object_object_add(inflight, "peak_vms",
+			       json_object_new_int(m->peak_vms));
+	json_object_object_add(inflight, "pending_vms",
+			       json_object_get(m->pending));
+	json_object_object_add(st, "inflight", inflight);
 	json_object_object_add(st, "populator_secret", m->secret ?
 			       json_object_new_string(m->secret) : NULL);
 	if (m->plan_uid && !jget(st, "uid"))
@@ -417,6 +500,181 @@ out:
 	return NULL;
 }
 
+/* The ForkliftController knobs and where the operator rolls them out. */
+static const struct {
+	const char *key, *deployment, *env;
+} knobs[] = {
+	{ "controller_max_populator_inflight",
+	  "forklift-volume-populator-controller", "MAX_POPULATOR_INFLIGHT" },
+	{ "controller_max_vm_inflight", "forklift-controller",
+	  "MAX_VM_INFLIGHT" },
+};
+
+struct rollout {
+	const char *env, *want;
+};
+
+/* Done when a container has env = want and every replica is updated and
+ * available. */
+static int
+rollout_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+{
+	struct rollout *ro = arg;
+	json_object *cs = jget(jget(jget(jget(obj, "spec"), "template"), "spec"),
+			       "containers"),
+		    *st = jget(obj, "status");
+	long long want = jget(jget(obj, "spec"), "replicas")
+			     ? jint(jget(obj, "spec"), "replicas") : 1;
+	bool env = false;
+	size_t i, j;
+
+	(void)err;
+	if (strcmp(type, "DELETED") == 0)
+		return 0;
+	for (i = 0; cs && i < json_object_array_length(cs); i++) {
+		json_object *ev = jget(json_object_array_get_idx(cs, i), "env");
+
+		for (j = 0; ev && j < json_object_array_length(ev); j++) {
+			json_object *e = json_object_array_get_idx(ev, j);
+
+			if (str_eq(jstr(e, "name"), ro->env) &&
+			    str_eq(jstr(e, "value"), ro->want))
+				env = true;
+		}
+	}
+	return env && jint(st, "updatedReplicas") >= want &&
+	       jint(st, "availableReplicas") >= want &&
+	       jint(st, "observedGeneration") >=
+		   jint(jget(obj, "metadata"), "generation");
+}
+
+/* Wait until the operator has rolled the knobs of vals out to the
+ * Deployments that read them (null values: the default, not awaited). A
+ * cluster without the Deployment (an operator that reads the CR itself) is
+ * not waited for. */
+static int
+settings_rollout(struct step_ctx *ctx, struct kube_client *k, const char *ns,
+		 json_object *vals, int timeout, struct mtv_err *err)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		json_object *v = jget(vals, knobs[i].key), *dep = NULL;
+		char *coll, *path, *fs;
+		struct rollout ro;
+		struct mtv_err e = { 0 };
+
+		if (v == NULL)
+			continue;
+		coll = xasprintf("/apis/apps/v1/namespaces/%s/deployments", ns);
+		path = xasprintf("%s/%s", coll, knobs[i].deployment);
+		r = kube_get(k, path, &dep, &e);
+		json_object_put(dep);
+		free(path);
+		if (r != 0) {
+			log_verbose("no Deployment '%s' in '%s' (%s): not "
+				    "waiting for %s to roll out",
+				    knobs[i].deployment, ns, e.msg,
+				    knobs[i].env);
+			free(coll);
+			continue;
+		}
+		ro.env = knobs[i].env;
+		ro.want = json_object_get_string(v);
+		fs = xasprintf("metadata.name=%s", knobs[i].deployment);
+		r = cl_wait(ctx, k, coll, fs, NULL, timeout, rollout_fn, &ro,
+			    err);
+		free(fs);
+		free(coll);
+		if (r == MTV_ETIMEOUT)
+			return err_set(err, MTV_ETIMEOUT,
+				       "Deployment '%s' did not roll out %s=%s "
+				       "within %d s", knobs[i].deployment,
+				       knobs[i].env, ro.want, timeout);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Merge-patch spec into ForkliftController ns/name and wait for it. */
+static int
+settings_patch(struct step_ctx *ctx, struct kube_client *k, const char *ns,
+	       const char *name, json_object *spec, int timeout,
+	       struct mtv_err *err)
+{
+	json_object *patch = json_object_new_object(), *cp = NULL;
+	char *path = kube_path("ForkliftController", ns, name);
+	int r;
+
+	json_object_deep_copy(spec, &cp, NULL);
+	json_object_object_add(patch, "spec", cp);
+	r = kube_patch_merge(k, path, patch, NULL, err);
+	json_object_put(patch);
+	free(path);
+	if (r == 0)
+		r = settings_rollout(ctx, k, ns, spec, timeout, err);
+	return r;
+}
+
+/* Set params.forklift_settings ({"namespace", "spec", "timeout"}) on the
+ * ForkliftControllers of the namespace; what was there before goes to undo
+ * ({"forklift_controller", "namespace", "restore"}) before the patch, so a
+ * half-done change is restored too. */
+static int
+settings_apply(struct step_ctx *ctx, json_object *fs, json_object *undo,
+	       struct mtv_err *err)
+{
+	struct kube_client *k = NULL;
+	const char *ns = jstr(fs, "namespace");
+	json_object *spec = jget(fs, "spec"), *items = NULL;
+	int timeout = jint(fs, "timeout") > 0 ? (int)jint(fs, "timeout") : 300;
+	char *path = NULL;
+	size_t i;
+	int r;
+
+	r = exec_kube(ctx, &k, err);
+	if (r != 0)
+		return r;
+	path = kube_path("ForkliftController", ns, NULL);
+	r = kube_list(k, path, NULL, &items, err);
+	if (r == 0 && json_object_array_length(items) == 0)
+		r = err_set(err, MTV_ENOTFOUND,
+			    "no ForkliftController in namespace '%s' to set "
+			    "the in-flight limits on", ns);
+	for (i = 0; r == 0 && i < json_object_array_length(items); i++) {
+		json_object *fc = json_object_array_get_idx(items, i),
+			    *old = json_object_new_object(),
+			    *u = json_object_new_object();
+
+		json_object_object_foreach(spec, key, val) {
+			json_object *cur = jget(jget(fc, "spec"), key),
+				    *cp = NULL;
+
+			if (cur)
+				json_object_deep_copy(cur, &cp, NULL);
+			json_object_object_add(old, key, cp);
+			log_info("ForkliftController '%s': %s %s -> %s",
+				 cl_name(fc), key,
+				 cur ? json_object_get_string(cur) : "unset",
+				 json_object_get_string(val));
+		}
+		json_object_object_add(u, "forklift_controller",
+				       json_object_new_string(cl_name(fc)));
+		json_object_object_add(u, "namespace",
+				       json_object_new_string(ns));
+		json_object_object_add(u, "restore", old);
+		json_object_object_add(u, "timeout",
+				       json_object_new_int(timeout));
+		json_object_array_add(undo, u);
+		r = settings_patch(ctx, k, ns, cl_name(fc), spec, timeout, err);
+	}
+	json_object_put(items);
+	free(path);
+	return r;
+}
+
 static int
 exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	     struct mtv_err *err)
@@ -443,6 +701,14 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		ms[i].plan = jstr(ms[i].spec, "plan");
 		ms[i].timeout_s = timeout;
 		ms[i].crs = json_object_new_object();
+		ms[i].pending = json_object_new_array();
+	}
+	*undo = json_object_new_array();
+	if (jget(params, "forklift_settings")) {
+		r = settings_apply(ctx, jget(params, "forklift_settings"),
+				   *undo, err);
+		if (r != 0)
+			goto out;
 	}
 	if (n == 1) {
 		mig_main(&ms[0]);
@@ -458,7 +724,6 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 				mig_main(&ms[i]);
 		}
 	}
-	*undo = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct mig *m = &ms[i];
 
@@ -492,7 +757,11 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		free(m->progress_key);
 		free(m->secret);
 		json_object_put(m->last);
-		json_object_put(m->crs);
+	}
+out:
+	for (i = 0; i < n; i++) {
+		json_object_put(ms[i].pending);
+		json_object_put(ms[i].crs);
 	}
 	free(ms);
 	free(tids);
@@ -586,12 +855,36 @@ undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
 
 		/* what Forklift made for the migration also carries the plan's
 		 * label: the plan's undo, next, removes it */
+		if (jstr(u, "forklift_controller"))
+			continue;
 		cancel_running(ctx, k, u);
 		r = cl_delete(ctx, k, "Migration", jstr(u, "namespace"),
 			      jstr(u, "name"), 60, &e);
 		if (r != 0 && rc == 0) {
 			rc = r;
 			err_set(err, r, "%s", e.msg);
+		}
+	}
+	/* the knobs go back once nothing of ours migrates any more */
+	for (i = 0; i < n; i++) {
+		json_object *u = json_object_array_get_idx(undo, i);
+		struct mtv_err e = { 0 };
+
+		if (!jstr(u, "forklift_controller"))
+			continue;
+		log_info("ForkliftController '%s': restoring %s",
+			 jstr(u, "forklift_controller"),
+			 json_object_to_json_string_ext(jget(u, "restore"),
+							JSON_C_TO_STRING_PLAIN));
+		r = settings_patch(ctx, k, jstr(u, "namespace"),
+				   jstr(u, "forklift_controller"),
+				   jget(u, "restore"), (int)jint(u, "timeout"),
+				   &e);
+		if (r != 0 && rc == 0) {
+			rc = r;
+			err_set(err, r, "ForkliftController '%s': settings "
+				"not restored: %s",
+				jstr(u, "forklift_controller"), e.msg);
 		}
 	}
 	return rc;

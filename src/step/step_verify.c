@@ -602,6 +602,316 @@ check_offload(struct ver *v, json_object *c)
 	free(path);
 }
 
+/* The target VirtualMachine of a check's source VM (NULL after fail()). */
+static json_object *
+target_vm(struct ver *v, json_object *c, char **name)
+{
+	json_object *st = plan_state(v, jstr(c, "plan")),
+		    *svm = vm_state(v, jstr(c, "vm_ref")), *svs, *vm = NULL;
+	const char *source = jstr(c, "source"), *ns = jstr(c, "namespace");
+	struct mtv_err e = { 0 };
+	char *path;
+
+	if (ns == NULL)
+		ns = jstr(st, "target_namespace") ? jstr(st, "target_namespace")
+						  : v->ctx->ns;
+	svs = status_vm(st, source, jstr(svm, "moid"));
+	*name = xstrdup(jstr(svs, "newName") ? jstr(svs, "newName")
+					     : jstr(c, "target") &&
+						       *jstr(c, "target")
+						   ? jstr(c, "target")
+						   : source);
+	path = kube_path("VirtualMachine", ns, *name);
+	if (kube_get(v->k, path, &vm, &e) != 0) {
+		fail(v, "vm '%s': target VirtualMachine '%s' in '%s': %s",
+		     source, *name, ns,
+		     e.code == MTV_ENOTFOUND ? "not found" : e.msg);
+		vm = NULL;
+	}
+	free(path);
+	return vm;
+}
+
+/* The source disk file a target disk was copied from: volume -> PVC ->
+ * annotation forklift.konveyor.io/disk-source (NULL when unknown). */
+static char *
+disk_source(struct ver *v, json_object *vm, const char *vol)
+{
+	json_object *vols =
+	    jget(jget(jget(jget(vm, "spec"), "template"), "spec"), "volumes");
+	json_object *pvc = NULL;
+	const char *claim = NULL, *ns = jstr(jget(vm, "metadata"),
+					      "namespace");
+	struct mtv_err e = { 0 };
+	char *path, *out = NULL;
+	size_t i;
+
+	for (i = 0; vols && i < json_object_array_length(vols); i++) {
+		json_object *o = json_object_array_get_idx(vols, i);
+
+		if (!str_eq(jstr(o, "name"), vol))
+			continue;
+		claim = jstr(jget(o, "persistentVolumeClaim"), "claimName");
+		if (claim == NULL)
+			claim = jstr(jget(o, "dataVolume"), "name");
+	}
+	if (claim == NULL)
+		return NULL;
+	path = kube_path("PersistentVolumeClaim", ns, claim);
+	if (kube_get(v->k, path, &pvc, &e) == 0 &&
+	    jstr(jget(jget(pvc, "metadata"), "annotations"),
+		 "forklift.konveyor.io/disk-source"))
+		out = xstrdup(jstr(jget(jget(pvc, "metadata"), "annotations"),
+				   "forklift.konveyor.io/disk-source"));
+	json_object_put(pvc);
+	free(path);
+	return out;
+}
+
+/* rdm_lun_bus: with rdmAsLun the disks copied from RDMs are LUNs on the
+ * SCSI bus, every other disk a disk on virtio (mtv-api-tests'
+ * verify_rdm_disk_bus_types, but per disk: the PVC's disk-source names the
+ * source disk, so a LUN made of a plain disk is caught too). */
+static void
+check_rdm_lun_bus(struct ver *v, json_object *c)
+{
+	const char *source = jstr(c, "source");
+	bool as_lun = jbool(c, "as_lun");
+	long long want = jint(c, "rdm_disks");
+	json_object *vm, *disks, *info = NULL, *sd;
+	char *name = NULL;
+	size_t i, j, nrdm = 0, nlun = 0, ndisk = 0, nknown = 0;
+	int bad = v->nfail;
+
+	vm = target_vm(v, c, &name);
+	if (vm == NULL)
+		goto out;
+	if (source_disks(v, source, &info) < 0)
+		goto out;
+	sd = jget(info, "disks");
+	disks = jget(jget(jget(jget(jget(jget(vm, "spec"), "template"), "spec"),
+			       "domain"), "devices"), "disks");
+	for (i = 0; disks && i < json_object_array_length(disks); i++) {
+		json_object *d = json_object_array_get_idx(disks, i),
+			    *lun = jget(d, "lun"), *dk = jget(d, "disk");
+		char *src = disk_source(v, vm, jstr(d, "name"));
+		const char *rdm = NULL;
+		bool known = false;
+
+		for (j = 0; src && sd && j < json_object_array_length(sd); j++) {
+			json_object *s = json_object_array_get_idx(sd, j);
+
+			if (str_eq(jstr(s, "file"), src)) {
+				rdm = jstr(s, "rdm");
+				known = true;
+			}
+		}
+		ndisk++;
+		nknown += known;
+		if (lun)
+			nlun++;
+		if (rdm)
+			nrdm++;
+		if (lun && !str_eq(jstr(lun, "bus"), "scsi"))
+			fail(v, "vm '%s' disk '%s': lun on bus '%s', expected "
+			     "'scsi'", name, jstr(d, "name"),
+			     jstr(lun, "bus") ? jstr(lun, "bus") : "unset");
+		if (dk && jstr(dk, "bus") && !str_eq(jstr(dk, "bus"), "virtio"))
+			fail(v, "vm '%s' disk '%s': disk on bus '%s', expected "
+			     "'virtio'", name, jstr(d, "name"), jstr(dk, "bus"));
+		if (known && rdm && as_lun && lun == NULL)
+			fail(v, "vm '%s' disk '%s' (from the %s RDM '%s'): "
+			     "attached as '%s', expected 'lun' (rdmAsLun)",
+			     name, jstr(d, "name"), rdm, src,
+			     dk ? "disk" : "?");
+		else if (known && rdm && !as_lun && lun)
+			fail(v, "vm '%s' disk '%s' (from the %s RDM '%s'): "
+			     "attached as 'lun', expected 'disk' (no "
+			     "rdmAsLun)", name, jstr(d, "name"), rdm, src);
+		else if (known && !rdm && lun)
+			fail(v, "vm '%s' disk '%s' (from '%s', not an RDM): "
+			     "attached as 'lun', expected 'disk'", name,
+			     jstr(d, "name"), src);
+		free(src);
+	}
+	if (nknown == ndisk && nrdm != (size_t)want)
+		fail(v, "vm '%s': %zu disk%s traced to an RDM of '%s' (%zu "
+		     "lun%s), expected %lld", name, nrdm, nrdm == 1 ? "" : "s",
+		     source, nlun, nlun == 1 ? "" : "s", want);
+	else if (nknown < ndisk && nlun != (as_lun ? (size_t)want : 0))
+		/* the PVCs do not all say which disk they hold: count */
+		fail(v, "vm '%s': %zu lun%s, expected %lld (%zu of %zu disks "
+		     "traced to their source)", name, nlun,
+		     nlun == 1 ? "" : "s", as_lun ? want : 0, nknown, ndisk);
+	if (nknown == ndisk)
+		nlun = nrdm;
+	if (v->nfail == bad)
+		pass(v, "vm '%s': %zu RDM disk%s attached as %s, the other "
+		     "disks on virtio", name, nlun ? nlun : (size_t)want,
+		     want == 1 ? "" : "s", as_lun ? "lun on bus scsi" : "disk");
+out:
+	json_object_put(info);
+	json_object_put(vm);
+	free(name);
+}
+
+/* data_integrity needs a guest to write and read a marker in: reported
+ * as not checked (a skipped result), never as passed. */
+static void
+check_data_integrity(struct ver *v, json_object *c)
+{
+	json_object *e = json_object_new_object();
+	json_object *vms = jget(c, "vms");
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	log_warn("verify: data_integrity not checked: needs guest access "
+		 "(not implemented)");
+	for (i = 0; vms && i < json_object_array_length(vms); i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "",
+			    json_object_get_string(
+				json_object_array_get_idx(vms, i)));
+	json_object_object_add(e, "title", json_object_new_string(
+		sb.len ? strbuf_str(&sb) : "every VM"));
+	json_object_object_add(e, "reason", json_object_new_string(
+		"not checked: needs guest access (not implemented)"));
+	state_set(v->ctx, "skipped_checks", "data_integrity", e);
+	strbuf_release(&sb);
+}
+
+/* Distinct PVCs in ns with a PopulatorThrottled event; -1 on error. */
+static long long
+throttled_pvcs(struct ver *v, const char *ns, json_object *names)
+{
+	json_object *items = NULL;
+	struct mtv_err e = { 0 };
+	char *path = kube_path("Event", ns, NULL);
+	size_t i, j;
+
+	if (kube_list(v->k, path, NULL, &items, &e) != 0) {
+		fail(v, "events of '%s': %s", ns, e.msg);
+		free(path);
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(items); i++) {
+		json_object *ev = json_object_array_get_idx(items, i),
+			    *io = jget(ev, "involvedObject");
+		bool have = false;
+
+		if (!str_eq(jstr(ev, "reason"), "PopulatorThrottled") ||
+		    !str_eq(jstr(io, "kind"), "PersistentVolumeClaim") ||
+		    jstr(io, "name") == NULL)
+			continue;
+		for (j = 0; j < json_object_array_length(names); j++)
+			have |= str_eq(json_object_get_string(
+			    json_object_array_get_idx(names, j)),
+			    jstr(io, "name"));
+		if (!have)
+			json_object_array_add(
+			    names, json_object_new_string(jstr(io, "name")));
+	}
+	json_object_put(items);
+	free(path);
+	return (long long)json_object_array_length(names);
+}
+
+/* populator_throttling: the limits the migrate step set held, from what
+ * it saw in every Plan status (DiskTransfer tasks Running at once, VMs in
+ * DiskTransfer at once, VMs held Pending) and the PopulatorThrottled
+ * events of the PVCs. */
+static void
+check_throttling(struct ver *v, json_object *c)
+{
+	json_object *plans = jget(c, "plans"), *refs = jget(c, "vm_refs"),
+		    *names = json_object_new_array();
+	long long lim = jint(c, "max_populator_inflight"),
+		  vlim = jint(c, "max_vm_inflight"),
+		  minthr = jint(c, "min_throttled_pvcs"),
+		  disks = jint(c, "disks"), nvm, thr, floor_;
+	long long peak = 0, vpeak = 0, held = 0;
+	const char *host = NULL;
+	size_t i;
+	int bad = v->nfail;
+
+	for (i = 0; plans && i < json_object_array_length(plans); i++) {
+		const char *p =
+		    json_object_get_string(json_object_array_get_idx(plans, i));
+		json_object *in = jget(plan_state(v, p), "inflight");
+
+		if (in == NULL) {
+			fail(v, "plan '%s': no in-flight evidence (the "
+			     "migration did not run)", p);
+			goto out;
+		}
+		if (jint(in, "peak_populators") > peak)
+			peak = jint(in, "peak_populators");
+		if (jint(in, "peak_vms") > vpeak)
+			vpeak = jint(in, "peak_vms");
+		if (jget(in, "pending_vms"))
+			held += (long long)json_object_array_length(
+			    jget(in, "pending_vms"));
+	}
+	if (lim > 0) {
+		floor_ = disks < lim ? disks : lim;
+		if (peak > lim)
+			fail(v, "populator in-flight limit %lld not honoured: "
+			     "%lld disks were copying at once", lim, peak);
+		else if (peak < floor_)
+			fail(v, "populator throttling not observable: at most "
+			     "%lld disk%s copied at once, expected %lld (the "
+			     "copies did not overlap)", peak,
+			     peak == 1 ? "" : "s", floor_);
+	}
+	nvm = refs ? (long long)json_object_array_length(refs) : 0;
+	if (vlim > 0) {
+		if (vpeak > vlim)
+			fail(v, "VM in-flight limit %lld not honoured: %lld "
+			     "VMs were transferring disks at once", vlim,
+			     vpeak);
+		else if (vpeak < 1)
+			fail(v, "no VM was seen transferring disks");
+		if (nvm > vlim && held < nvm - vlim)
+			fail(v, "VM in-flight limit %lld: %lld VM%s held "
+			     "Pending, expected at least %lld", vlim, held,
+			     held == 1 ? "" : "s", nvm - vlim);
+	}
+	thr = throttled_pvcs(v, jstr(c, "namespace") ? jstr(c, "namespace")
+						      : v->ctx->ns, names);
+	if (thr >= 0 && thr < minthr)
+		fail(v, "%lld PVC%s with a PopulatorThrottled event, expected "
+		     "at least %lld", thr, thr == 1 ? "" : "s", minthr);
+	if (jbool(c, "same_host")) {
+		for (i = 0; refs && i < json_object_array_length(refs); i++) {
+			const char *ref = json_object_get_string(
+			    json_object_array_get_idx(refs, i));
+			const char *h = jstr(vm_state(v, ref), "host");
+
+			if (h == NULL)
+				fail(v, "%s: ESXi host unknown, cannot show "
+				     "that the VMs share one", ref);
+			else if (host && !str_eq(host, h))
+				fail(v, "%s is on host '%s', not on '%s' with "
+				     "the others", ref, h, host);
+			else
+				host = h;
+		}
+	}
+	if (v->nfail == bad && vlim > 0)
+		pass(v, "throttling: at most %lld of %lld disks copying at "
+		     "once (limit %lld), %lld PVC%s throttled, at most %lld "
+		     "VM%s in flight (limit %lld), %lld held Pending%s", peak,
+		     disks, lim, thr, thr == 1 ? "" : "s", vpeak,
+		     vpeak == 1 ? "" : "s", vlim, held,
+		     host ? ", all on one host" : "");
+	else if (v->nfail == bad)
+		pass(v, "throttling: at most %lld of %lld disks copying at "
+		     "once (limit %lld), %lld PVC%s throttled%s", peak, disks,
+		     lim, thr, thr == 1 ? "" : "s",
+		     host ? ", all on one host" : "");
+out:
+	json_object_put(names);
+}
+
 static int
 exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	    struct mtv_err *err)
@@ -636,6 +946,12 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 			check_concurrent(&v, c);
 		else if (str_eq(kind, "offload_plugin"))
 			check_offload(&v, c);
+		else if (str_eq(kind, "rdm_lun_bus"))
+			check_rdm_lun_bus(&v, c);
+		else if (str_eq(kind, "populator_throttling"))
+			check_throttling(&v, c);
+		else if (str_eq(kind, "data_integrity"))
+			check_data_integrity(&v, c);
 		else
 			fail(&v, "unknown check '%s'", kind ? kind : "?");
 	}

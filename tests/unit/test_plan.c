@@ -292,7 +292,82 @@ test_long_names(void)
 	free(msgs);
 }
 
+/* The verify check of kind in plan (the nth), or NULL. */
+static json_object *
+check_of(json_object *plan, const char *kind)
+{
+	json_object *cs = json_object_object_get(step_of(plan, "verify", 0),
+						 "checks");
+	size_t i;
+
+	for (i = 0; cs && i < json_object_array_length(cs); i++)
+		if (str_eq(path_str(json_object_array_get_idx(cs, i), "check",
+				    NULL), kind))
+			return json_object_array_get_idx(cs, i);
+	return NULL;
+}
+
+static void
+test_new_checks(void)
+{
+	char *msgs;
+	json_object *plan, *c, *fs, *pend;
+
+	/* throttling: the knobs on the migrate step, restored by its undo;
+	 * 3 disks over a limit of 1: 2 PVCs throttled by default */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n    add_disks:\n      - size_gb: 1\n"
+		     "      - size_gb: 1\n"
+		     "expect:\n  populator_throttling:\n"
+		     "    max_populator_inflight: 1\n", &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	fs = json_object_object_get(step_of(plan, "migrate", 0),
+				    "forklift_settings");
+	CU_ASSERT_STRING_EQUAL(path_str(fs, "namespace", NULL), "openshift-mtv");
+	CU_ASSERT_STRING_EQUAL(path_str(fs, "spec",
+					"controller_max_populator_inflight"), "1");
+	CU_ASSERT_PTR_NULL(json_object_object_get(
+	    json_object_object_get(fs, "spec"), "controller_max_vm_inflight"));
+	c = check_of(plan, "populator_throttling");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(path_str(c, "disks", NULL), "3");
+	CU_ASSERT_STRING_EQUAL(path_str(c, "min_throttled_pvcs", NULL), "2");
+	json_object_put(plan);
+	free(msgs);
+
+	/* data_integrity: a verify check reported as not checked, and still
+	 * pending; no throttling knobs without populator_throttling */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n    snapshots: 1\n"
+		     "expect:\n  checks:\n    - check: data_integrity\n", &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	c = check_of(plan, "data_integrity");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(path_str(c, "implemented", NULL), "false");
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(c, "vms")), 1);
+	pend = json_object_object_get(json_object_object_get(plan, "expect"),
+				      "pending");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(
+	    json_object_array_get_idx(pend, 0)), "data_integrity");
+	CU_ASSERT_PTR_NULL(json_object_object_get(step_of(plan, "migrate", 0),
+						  "forklift_settings"));
+	json_object_put(plan);
+	free(msgs);
+
+	/* rdm_lun_bus without an RDM disk is an error */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n"
+		     "expect:\n  checks:\n    - check: rdm_lun_bus\n", &msgs);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "rdm_lun_bus, but no VM has an "
+				      "RDM disk"));
+	json_object_put(plan);
+	free(msgs);
+}
+
 static CU_TestInfo tests_plan[] = {
+	{ "rdm_lun_bus, populator_throttling, data_integrity", test_new_checks },
 	{ "long names keep run id and plan name", test_long_names },
 	{ "ChangeVmName and DNS names", test_change_vm_name },
 	{ "run id", test_run_id },

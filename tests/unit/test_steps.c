@@ -305,7 +305,49 @@ test_pod_log(void)
 	CU_ASSERT_EQUAL(used, -1);
 }
 
+/* step_migrate.c */
+void migrate_inflight(json_object *plan, int *tasks, int *vms,
+		      json_object *pending);
+
+/* Two VMs: one copying two disks (a third waiting), one held Pending by
+ * the VM in-flight limit; the peaks only grow. */
+static void
+test_inflight(void)
+{
+	json_object *o = J(
+	    "{\"status\":{\"migration\":{\"vms\":["
+	    "{\"id\":\"vm-1\",\"pipeline\":[{\"name\":\"Initialize\","
+	    "\"phase\":\"Completed\"},{\"name\":\"DiskTransfer\","
+	    "\"phase\":\"Running\",\"tasks\":[{\"phase\":\"Running\"},"
+	    "{\"phase\":\"Running\"},{\"phase\":\"Pending\"},"
+	    "{\"phase\":\"Completed\"}]}]},"
+	    "{\"id\":\"vm-2\",\"conditions\":[{\"type\":\"Pending\","
+	    "\"status\":\"True\"}],\"pipeline\":[{\"name\":"
+	    "\"DiskTransfer\",\"phase\":\"Pending\",\"tasks\":["
+	    "{\"phase\":\"Pending\"}]}]}]}}}");
+	json_object *empty = J("{\"status\":{}}"), *pending =
+	    json_object_new_array();
+	int tasks = 0, vms = 0;
+
+	migrate_inflight(o, &tasks, &vms, pending);
+	CU_ASSERT_EQUAL(tasks, 2);
+	CU_ASSERT_EQUAL(vms, 1);
+	CU_ASSERT_EQUAL(json_object_array_length(pending), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(
+	    json_object_array_get_idx(pending, 0)), "vm-2");
+	/* seen again: no duplicate; a later, quieter status keeps the peak */
+	migrate_inflight(o, &tasks, &vms, pending);
+	migrate_inflight(empty, &tasks, &vms, NULL);
+	CU_ASSERT_EQUAL(json_object_array_length(pending), 1);
+	CU_ASSERT_EQUAL(tasks, 2);
+	CU_ASSERT_EQUAL(vms, 1);
+	json_object_put(pending);
+	json_object_put(empty);
+	json_object_put(o);
+}
+
 static CU_TestInfo tests_steps[] = {
+	{ "populators and VMs in flight from a Plan status", test_inflight },
 	{ "xcopyUsed and disk from a populate pod log", test_pod_log },
 	{ "condition evaluation: Ready, waiting, generations", test_eval_ready },
 	{ "blockers: hard, transient, soft", test_eval_blockers },
