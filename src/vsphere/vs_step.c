@@ -6,6 +6,16 @@
 
 #include "vsphere/vs_step.h"
 
+/* vs_props of a VM; a VM that is gone is 0 with *out NULL. */
+static int
+vm_props(struct vs_client *vs, const char *moid, const char *const *paths,
+	 json_object **out, struct mtv_err *err)
+{
+	int r = vs_props(vs, "VirtualMachine", moid, paths, out, err);
+
+	return r == MTV_ENOTFOUND ? 0 : r;
+}
+
 int
 vstep_vm(struct step_ctx *ctx, struct vs_client *vs, json_object *params,
 	 char **out, struct mtv_err *err)
@@ -55,10 +65,8 @@ vstep_power_off(struct vs_client *vs, const char *moid, const char *what,
 	json_object *p = NULL;
 	int r;
 
-	r = vs_props(vs, "VirtualMachine", moid, paths, &p, err);
-	if (r == MTV_ENOTFOUND)
-		return 0;
-	if (r != 0)
+	r = vm_props(vs, moid, paths, &p, err);
+	if (r != 0 || p == NULL)
 		return r;
 	if (str_eq(jstr(p, "runtime.powerState"), "poweredOff")) {
 		json_object_put(p);
@@ -95,10 +103,8 @@ vstep_remove_disks(struct vs_client *vs, const char *moid, json_object *keys,
 	size_t i, k;
 	int r, n = 0;
 
-	r = vs_props(vs, "VirtualMachine", moid, paths, &p, err);
-	if (r == MTV_ENOTFOUND)
-		return 0;
-	if (r != 0)
+	r = vm_props(vs, moid, paths, &p, err);
+	if (r != 0 || p == NULL)
 		return r;
 	json_object_object_get_ex(p, "config.hardware.device", &devs);
 	for (i = 0; vs_jlist(devs, i); i++) {
@@ -209,12 +215,8 @@ vstep_detach_shared(struct vs_client *vs, const char *moid, const char *name,
 	size_t i;
 	int r;
 
-	r = vs_props(vs, "VirtualMachine", moid, paths, &p, err);
-	if (r == MTV_ENOTFOUND) {
-		r = 0;
-		goto out;
-	}
-	if (r != 0)
+	r = vm_props(vs, moid, paths, &p, err);
+	if (r != 0 || p == NULL)
 		goto out;
 	devs = jget(p, "config.hardware.device");
 	/* only disks outside the VM's own folder can be shared: skip the
@@ -291,12 +293,8 @@ vstep_vm_destroy(struct vs_client *vs, const char *vm, const char *name,
 	r = vstep_power_off(vs, vm, name, t, err);
 	if (r != 0)
 		goto out;
-	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
-	if (r == MTV_ENOTFOUND) {
-		r = 0;
-		goto out;
-	}
-	if (r != 0)
+	r = vm_props(vs, vm, paths, &p, err);
+	if (r != 0 || p == NULL)
 		goto out;
 	if (jget(p, "snapshot")) {
 		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
