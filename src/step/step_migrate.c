@@ -594,6 +594,8 @@ settings_rollout(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 				       knobs[i].env, ro.want, timeout);
 		if (r != 0)
 			return r;
+		log_verbose("Deployment '%s' runs with %s=%s",
+			    knobs[i].deployment, knobs[i].env, ro.want);
 	}
 	return 0;
 }

@@ -139,9 +139,9 @@ type fkForklift struct {
 	authRV    map[string]string    // provider uid -> secret rv that failed auth
 	rates     fkRates
 	faults    []fkFault
-	counts    map[string]int // xcopy/fallback/failed disk counts
-	slots     map[string]int // in-flight VMs ("vm") and populators ("host/<moid>")
-	slotFreed chan struct{}  // closed and replaced on every release
+	counts    map[string]int  // xcopy/fallback/failed disk counts
+	slots     map[string]int  // in-flight VMs ("vm") and populators ("host/<moid>")
+	slotFreed chan struct{}   // closed and replaced on every release
 	ignored   map[string]bool // ForkliftController keys not honoured (control_url)
 }
 
@@ -336,12 +336,55 @@ func (f *fkForklift) poll() {
 	}
 }
 
+// rolloutSettings plays the operator: the in-flight knobs of the
+// ForkliftController become env of the Deployments that read them (default
+// 20), which then report every replica updated and available.
+func (f *fkForklift) rolloutSettings() {
+	fcs, _ := f.s.List(fkControllers, "", "")
+	for _, fc := range fcs {
+		ns := fkMetaStr(fc, "namespace")
+		for _, k := range [][3]string{{"controller_max_vm_inflight", "forklift-controller", "MAX_VM_INFLIGHT"},
+			{"controller_max_populator_inflight", "forklift-volume-populator-controller", "MAX_POPULATOR_INFLIGHT"}} {
+			want := fkStr(fc, "spec", k[0])
+			if want == "" {
+				want = "20"
+			}
+			changed := false
+			_, err := f.s.Mutate(kbGVRDeployments, ns, k[1], func(o Obj) error {
+				changed = false
+				for _, c := range fkSlice(o, "spec", "template", "spec", "containers") {
+					cm, _ := c.(map[string]interface{})
+					for _, e := range fkSlice(cm, "env") {
+						if em, ok := e.(map[string]interface{}); ok && fkStr(em, "name") == k[2] && fkStr(em, "value") != want {
+							em["value"] = want
+							changed = true
+						}
+					}
+				}
+				if !changed {
+					return errUnchanged
+				}
+				return nil
+			}, false)
+			if err == nil && changed {
+				_, _ = f.s.Mutate(kbGVRDeployments, ns, k[1], func(o Obj) error {
+					fkSet(o, Obj{"replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1}, "status")
+					return nil
+				}, true)
+			}
+		}
+	}
+}
+
+var errUnchanged = fmt.Errorf("unchanged")
+
 func (f *fkForklift) reconcileAll() {
 	defer func() {
 		if r := recover(); r != nil {
 			f.logf("reconcile panic: %v", r)
 		}
 	}()
+	f.rolloutSettings()
 	for _, gvr := range []GVR{fkProviders, fkStorMaps, fkNetMaps, fkPlans, fkMigrations} {
 		objs, err := f.s.List(gvr, "", "")
 		if err != nil {

@@ -227,6 +227,24 @@ func kbSeed(s *Store) error {
 	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
 		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,
 			"controller_precopy_interval": 60}}
-	_, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, kbInternal)
-	return err
+	if _, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, kbInternal); err != nil {
+		return err
+	}
+	// the operator's Deployments that read the in-flight knobs from env
+	// (the Forklift model keeps their env in step with the CR)
+	for _, d := range [][2]string{{"forklift-controller", "MAX_VM_INFLIGHT"},
+		{"forklift-volume-populator-controller", "MAX_POPULATOR_INFLIGHT"}} {
+		dep := Obj{"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": Obj{"name": d[0], "namespace": "openshift-mtv"},
+			"spec": Obj{"replicas": 1, "selector": Obj{"matchLabels": Obj{"app": d[0]}},
+				"template": Obj{"metadata": Obj{"labels": Obj{"app": d[0]}},
+					"spec": Obj{"containers": []interface{}{Obj{"name": "main",
+						"image": "quay.io/kubev2v/" + d[0] + ":lab",
+						"env":   []interface{}{Obj{"name": d[1], "value": "20"}}}}}}},
+			"status": Obj{"replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1}}
+		if _, err := s.create(kbGVRDeployments, "openshift-mtv", dep, kbInternal); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ var (
 	kbGVRStorageClasses  = GVR{"storage.k8s.io", "v1", "storageclasses"}
 	kbGVRCRDs            = GVR{"apiextensions.k8s.io", "v1", "customresourcedefinitions"}
 	kbGVRForkliftCtl     = GVR{"forklift.konveyor.io", "v1beta1", "forkliftcontrollers"}
+	kbGVRDeployments     = GVR{"apps", "v1", "deployments"}
 	kbGVRStorageProfiles = GVR{"cdi.kubevirt.io", "v1beta1", "storageprofiles"}
 )
 
@@ -174,6 +175,7 @@ func kbResources() []*kbRes {
 		core("services", "Service", true, true, "svc"),
 		{GVR: kbGVRStorageClasses, Kind: "StorageClass", Short: []string{"sc"}},
 		{GVR: GVR{"coordination.k8s.io", "v1", "leases"}, Kind: "Lease", Namespaced: true},
+		{GVR: kbGVRDeployments, Kind: "Deployment", Namespaced: true, Status: true, Short: []string{"deploy"}},
 		{GVR: kbGVRCRDs, Kind: "CustomResourceDefinition", Short: []string{"crd", "crds"}, ReadOnly: true},
 		cr(kbFK, "v1beta1", "providers", "Provider", true),
 		cr(kbFK, "v1beta1", "networkmaps", "NetworkMap", true),
