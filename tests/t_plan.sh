@@ -10,7 +10,7 @@ unset MTV_SCENARIO_PROVIDERS
 for v in $(env | sed -n 's/^\(COPYOFFLOAD_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 files=$(ls scenarios.d/*.yaml)
 n=$(printf '%s\n' $files | wc -l)
-plan $((n + 9))
+plan $((n + 12))
 
 P="-p tests/plan/providers.yaml --run-id test01"
 for f in $files; do

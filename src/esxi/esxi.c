@@ -410,16 +410,32 @@ conn_open(struct conn *c, const struct esxi_opts *o, struct mtv_err *err)
 	if (ssh_init_rc != 0)
 		return err_set(err, MTV_EINTERNAL,
 			       "libssh2 initialisation failed");
-	if ((rc = tcp_connect(c, o->host, port, err)) != 0)
-		return rc;
-	c->s = libssh2_session_init_ex(NULL, NULL, NULL, NULL);
-	if (c->s == NULL)
-		return err_set(err, MTV_EINTERNAL,
-			       "cannot create an SSH session");
-	libssh2_session_set_blocking(c->s, 1);
-	libssh2_session_set_timeout(c->s, ESXI_TIMEOUT_MS);
-	if (libssh2_session_handshake(c->s, c->fd) != 0)
+	for (int attempt = 0;; attempt++) {
+		if ((rc = tcp_connect(c, o->host, port, err)) != 0)
+			return rc;
+		c->s = libssh2_session_init_ex(NULL, NULL, NULL, NULL);
+		if (c->s == NULL)
+			return err_set(err, MTV_EINTERNAL,
+				       "cannot create an SSH session");
+		libssh2_session_set_blocking(c->s, 1);
+		libssh2_session_set_timeout(c->s, ESXI_TIMEOUT_MS);
+		rc = libssh2_session_handshake(c->s, c->fd);
+		if (rc == 0)
+			break;
+		/* a server that closes before its banner (sshd's MaxStartups
+		 * drop, a busy host) is tried once more on a new connection */
+		if (attempt == 0 && (rc == LIBSSH2_ERROR_BANNER_RECV ||
+				     rc == LIBSSH2_ERROR_SOCKET_DISCONNECT)) {
+			log_verbose("ESXi '%s': connection closed before the "
+				    "SSH banner, connecting again", c->where);
+			libssh2_session_free(c->s);
+			c->s = NULL;
+			close(c->fd);
+			c->fd = -1;
+			continue;
+		}
 		return ssh_errmsg(c, err, MTV_ENET, "SSH handshake failed");
+	}
 	if ((rc = check_hostkey(c, o, port, err)) != 0)
 		return rc;
 	methods = libssh2_userauth_list(c->s, user, (unsigned)strlen(user));
