@@ -92,7 +92,57 @@ test_json(void)
 	redact_reset();
 }
 
+/* A check a step did not perform is skipped with its reason, a step left
+ * out by --only with the default reason; neither is a pass or a failure. */
+static void
+test_skipped(void)
+{
+	struct run_result res;
+	struct scenario_report r = { "thin-snapshots", NULL, "s.yaml", "abc123",
+				     REPORT_PASSED, NULL, 100, NULL };
+	char path[] = "/tmp/mtv-skip-XXXXXX";
+	int fd = mkstemp(path);
+	json_object *root, *st;
+	char *x;
+
+	close(fd);
+	memset(&res, 0, sizeof(res));
+	res.cap = 2;
+	res.steps = xcalloc(2, sizeof(*res.steps));
+	res.steps[0] = (struct step_result){ 9, xstrdup("verify"),
+		xstrdup("data_integrity of vm1"), 0,
+		xstrdup("not checked: needs guest access (not implemented)"),
+		0, 10, true, false };
+	res.steps[1] = (struct step_result){ 3, xstrdup("clone"),
+		xstrdup("clone vm1"), 0, NULL, 0, 0, true, false };
+	res.n = 2;
+	r.res = &res;
+	CU_ASSERT_EQUAL(report_junit_write(path, &r, 1, NULL), 0);
+	x = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "failures=\"0\" errors=\"0\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not checked: needs "
+				      "guest access (not implemented)\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not selected by --only\"/>"));
+	free(x);
+	CU_ASSERT_EQUAL(report_json_write(path, &r, 1, NULL), 0);
+	x = slurp(path);
+	root = json_tokener_parse(x);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+	st = json_object_array_get_idx(json_object_object_get(
+	    json_object_array_get_idx(json_object_object_get(root, "scenarios"), 0),
+	    "steps"), 0);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(st, "status")),
+			       "skipped");
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_get_string(
+	    json_object_object_get(st, "message")), "needs guest access"));
+	json_object_put(root);
+	free(x);
+	unlink(path);
+	run_result_release(&res);
+}
+
 static CU_TestInfo tests_report[] = {
+	{ "skipped checks and steps carry their reason", test_skipped },
 	{ "junit: suites, cases, escaping, failures, no secrets", test_junit },
 	{ "json: steps, phases, no secrets", test_json },
 	CU_TEST_INFO_NULL,
