@@ -23,4 +23,5 @@ EXTRA_DIST += tests/lab
 
 # The lab's TAP scripts (automake needs them listed one by one).
 LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh \
-	tests/lab/t_kube.sh tests/lab/t_kube_go.sh tests/lab/t_forklift.sh
+	tests/lab/t_kube.sh tests/lab/t_kube_go.sh tests/lab/t_forklift.sh \
+	tests/lab/t_forklift_go.sh
