@@ -19,3 +19,12 @@ libmtv_test_a_CFLAGS = $(AM_CFLAGS)
 TESTS += tests/t_cli.sh
 LAB_TESTS += tests/t_e2e.sh tests/t_secrets.sh
 EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh tests/t_secrets.sh
+
+# --enable-valgrind: the unit tests, the fuzz replay and every invalid-input
+# case run under valgrind; a memory error or a definite leak fails them
+if ENABLE_VALGRIND
+VALGRIND_CMD = valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+LOG_COMPILER = $(VALGRIND_CMD)
+else
+VALGRIND_CMD =
+endif

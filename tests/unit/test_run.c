@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -16,6 +17,10 @@ static char trace[4096];
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fail_id = -1, leak_id = -1, kill_id = -1;
 static int running, max_running;
+/* batch test: each step waits (5 s at most) until `rendezvous` steps run at
+ * once, so the test proves parallelism without depending on timing */
+static int rendezvous, narrived;
+static pthread_cond_t arrived = PTHREAD_COND_INITIALIZER;
 
 static void
 note(char what, int id)
@@ -44,7 +49,22 @@ fake_exec(struct step_ctx *ctx, json_object *step, json_object **undo, struct mt
 	*undo = json_object_new_int(id);
 	if (id == kill_id)
 		raise(SIGINT);
-	usleep(20000);
+	json_object_object_get_ex(step, "batch", &v);
+	if (rendezvous && json_object_get_int(v) != 0) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		pthread_mutex_lock(&trace_lock);
+		narrived++;
+		pthread_cond_broadcast(&arrived);
+		while (narrived < rendezvous &&
+		       pthread_cond_timedwait(&arrived, &trace_lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&trace_lock);
+	} else {
+		usleep(20000);
+	}
 	pthread_mutex_lock(&trace_lock);
 	running--;
 	pthread_mutex_unlock(&trace_lock);
@@ -108,7 +128,7 @@ go(const char *spec, struct run_opts *o, struct run_result *res)
 	int rc;
 
 	trace[0] = '\0';
-	running = max_running = 0;
+	running = max_running = narrived = 0;
 	find_kind = fake_find;
 	log_set_level(LOG_LVL_ERROR);
 	rc = exec_run(res, plan, NULL, o ? o : &def);
@@ -174,7 +194,9 @@ test_batch_parallel(void)
 {
 	struct run_result res;
 
+	rendezvous = 3;
 	CU_ASSERT_EQUAL(go("s:1,s:1,s:1,c:0", NULL, &res), 0);
+	rendezvous = 0;
 	CU_ASSERT_EQUAL(max_running, 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "x4 u4 "));
 	run_result_release(&res);
