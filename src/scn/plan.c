@@ -1174,6 +1174,23 @@ forklift_settings(struct ex *x)
 	return fs;
 }
 
+/* A StorageMap or NetworkMap step for plan index i (takes map). */
+static void
+map_step(struct ex *x, int i, const char *kind, const char *name,
+	 json_object *map, const char *title)
+{
+	json_object *spec = json_object_new_object(), *pa = json_object_new_object();
+	char *undo = xasprintf("delete %s %s", kind, name);
+
+	put(spec, "provider", providers_ref(x));
+	put(spec, "map", map);
+	put(pa, "manifest", forklift(x, kind, name, spec));
+	puts_(pa, "wait", "Ready");
+	puti(pa, "timeout", 120);
+	step_add(x, "map", "cluster", 0, i, name, undo, pa, "%s", title);
+	free(undo);
+}
+
 static void
 steps_plans(struct ex *x)
 {
@@ -1182,7 +1199,7 @@ steps_plans(struct ex *x)
 	json_object *migs = json_object_new_array(), *pa, *fs;
 	struct ds dss[64];
 	size_t i, j, n;
-	char *undo, *sm, *nm;
+	char *undo, *sm, *nm, *title;
 
 	for (i = 0; i < x->nplans; i++) {
 		struct pl *p = &x->plans[i];
@@ -1212,18 +1229,10 @@ steps_plans(struct ex *x)
 			}
 			json_object_array_add(map, e);
 		}
-		spec = json_object_new_object();
-		put(spec, "provider", providers_ref(x));
-		put(spec, "map", map);
-		pa = json_object_new_object();
-		put(pa, "manifest", forklift(x, "StorageMap", sm, spec));
-		puts_(pa, "wait", "Ready");
-		puti(pa, "timeout", 120);
-		undo = xasprintf("delete StorageMap %s", sm);
-		step_add(x, "map", "cluster", 0, (int)i, sm, undo, pa,
-			 "create StorageMap %s (%zu datastore%s%s)", sm, n, n == 1 ? "" : "s",
-			 p->copyoffload ? ", copy-offload" : "");
-		free(undo);
+		title = xasprintf("create StorageMap %s (%zu datastore%s%s)", sm, n,
+				  n == 1 ? "" : "s", p->copyoffload ? ", copy-offload" : "");
+		map_step(x, (int)i, "StorageMap", sm, map, title);
+		free(title);
 
 		map = json_object_new_array();
 		e = json_object_new_object();
@@ -1237,17 +1246,9 @@ steps_plans(struct ex *x)
 			put(e, "destination", dst);
 		}
 		json_object_array_add(map, e);
-		spec = json_object_new_object();
-		put(spec, "provider", providers_ref(x));
-		put(spec, "map", map);
-		pa = json_object_new_object();
-		put(pa, "manifest", forklift(x, "NetworkMap", nm, spec));
-		puts_(pa, "wait", "Ready");
-		puti(pa, "timeout", 120);
-		undo = xasprintf("delete NetworkMap %s", nm);
-		step_add(x, "map", "cluster", 0, (int)i, nm, undo, pa,
-			 "create NetworkMap %s", nm);
-		free(undo);
+		title = xasprintf("create NetworkMap %s", nm);
+		map_step(x, (int)i, "NetworkMap", nm, map, title);
+		free(title);
 
 		spec = json_object_new_object();
 		put(spec, "provider", providers_ref(x));
