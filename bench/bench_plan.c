@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 static double
 now(clockid_t c)

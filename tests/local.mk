@@ -1,24 +1,43 @@
-# Unit tests: one CUnit runner (TAP output); each module adds its
-# tests/unit/test_<module>.c to unit_SOURCES in its own fragment.
-if HAVE_CUNIT
-check_PROGRAMS += tests/unit/unit
-TESTS += tests/unit/unit
+# Shell tests (TAP), the test tools and the fuzz replay.
+
+# The scenario language: loader, schema, validate, list, the command line.
+TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh tests/t_cli.sh
+# Profiles and expansion: golden plans, invalid providers files, environment overrides.
+TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
+# Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
+LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
+	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
+EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
+	tests/t_secrets.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
+	tests/bad tests/pytest-entries tests/t_plan.sh tests/t_bad_providers.sh \
+	tests/t_env.sh tests/plan tests/t_source.sh tests/t_source_plans.py \
+	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
+	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
+	bench/bench-source.sh bench/bench-kube.sh
+
+# Drivers of the source steps, the Kubernetes client, and the cluster steps
+# and ESXi client, for shell tests and benchmarks.
+check_PROGRAMS += tests/vstool tests/kubetool tests/clustertool
+tests_vstool_SOURCES = tests/vstool.c
+tests_vstool_LDADD = libmtv.a $(MTV_LIBS)
+tests_kubetool_SOURCES = tests/kubetool.c
+tests_kubetool_LDADD = libmtv.a $(MTV_LIBS)
+tests_clustertool_SOURCES = tests/clustertool.c
+tests_clustertool_LDADD = libmtv.a $(MTV_LIBS)
+
+# Fuzzing: the harness replays its corpus in make check; with
+# --enable-fuzzing (clang) it is also built as a libFuzzer binary.
+check_PROGRAMS += tests/fuzz/replay-load
+TESTS += tests/fuzz/replay-load
+tests_fuzz_replay_load_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_load.c
+tests_fuzz_replay_load_LDADD = libmtv.a $(MTV_LIBS)
+EXTRA_DIST += tests/fuzz/corpus
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-load
+tests_fuzz_fuzz_load_SOURCES = tests/fuzz/fuzz_load.c
+tests_fuzz_fuzz_load_LDADD = libmtv.a $(MTV_LIBS)
+tests_fuzz_fuzz_load_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
-tests_unit_unit_SOURCES += tests/unit/test_util.c \
-	tests/unit/test_run.c tests/unit/test_report.c
-tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
-tests_unit_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-tests_unit_unit_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)
-
-# The library again with MTV_STATIC functions visible to unit tests.
-check_LIBRARIES = libmtv_test.a
-libmtv_test_a_SOURCES = $(libmtv_a_SOURCES)
-libmtv_test_a_CPPFLAGS = $(AM_CPPFLAGS) -DMTV_TESTING
-libmtv_test_a_CFLAGS = $(AM_CFLAGS)
-
-TESTS += tests/t_cli.sh
-LAB_TESTS += tests/t_e2e.sh tests/t_secrets.sh
-EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh tests/t_secrets.sh
 
 # --enable-valgrind: the unit tests, the fuzz replay and every invalid-input
 # case run under valgrind; a memory error or a definite leak fails them

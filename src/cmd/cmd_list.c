@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 /* Longest description shown in the table without -v. */
 #define LIST_DESC_MAX 44

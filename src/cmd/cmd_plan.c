@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 /* Print one plan to fp (JSON: an array element when several). */
 static void

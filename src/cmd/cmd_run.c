@@ -8,8 +8,10 @@
 
 #include "cmd/cmd.h"
 #include "exec/exec.h"
-#include "out/out.h"
-#include "scn/scn.h"
+#include "report/report.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 struct item {
 	struct mtv_scenario *scn;

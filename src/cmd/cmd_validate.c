@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 /* The providers file is checked against its schema only: choosing a
  * profile and the vendor rules belong to run and plan. */

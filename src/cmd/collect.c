@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 #ifndef MTV_PKGDATADIR
 #define MTV_PKGDATADIR "/usr/local/share/mtv-scenario"

@@ -1,9 +1,15 @@
+# cmd: subcommands, the option table, scenario collection.
 libmtv_a_SOURCES += \
 	src/cmd/cmd.h \
 	src/cmd/options.c \
+	src/cmd/profile.c \
+	src/cmd/collect.c \
 	src/cmd/cmd_run.c \
 	src/cmd/cmd_plan.c \
 	src/cmd/cmd_validate.c \
 	src/cmd/cmd_list.c \
 	src/cmd/cmd_version.c \
 	src/cmd/cmd_help.c
+
+# Where the installed scenarios.d/ lives (collect.c's default).
+AM_CPPFLAGS += -DMTV_PKGDATADIR='"$(pkgdatadir)"'

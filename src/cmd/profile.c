@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include "cmd/cmd.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 int
 cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diags)

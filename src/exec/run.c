@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "exec/exec.h"
-#include "exec/exec_int.h"
 
 #define MAX_BATCH 8
 
@@ -323,7 +322,7 @@ exec_run(struct run_result *res, json_object *plan,
 		size_t count = 0;
 		struct mtv_err err = { 0 };
 
-		if (exec_should_stop(&ctx, &err)) {
+		if (step_should_stop(&ctx, &err)) {
 			res->code = err.code;
 			res->message = xstrdup(err.msg);
 			break;

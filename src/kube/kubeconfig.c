@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "kube/kube_int.h"
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 #define EXEC_OUT_MAX (1024 * 1024)
 #define EXEC_TIMEOUT_MS 60000

@@ -438,7 +438,7 @@ wrap_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 {
 	struct wrap *w = arg;
 
-	if (exec_should_stop(w->ctx, err))
+	if (step_should_stop(w->ctx, err))
 		return err->code;
 	return w->fn(type, obj, w->arg, err);
 }
@@ -457,7 +457,7 @@ cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 		long long left = deadline - clock_ms();
 		int chunk;
 
-		if (exec_should_stop(ctx, err))
+		if (step_should_stop(ctx, err))
 			return err->code;
 		if (left <= 0)
 			break;
@@ -526,8 +526,8 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		*p = (char)tolower((unsigned char)*p);
 	if (last)
 		*last = NULL;
-	if (timeout_s <= 0 || timeout_s > exec_time_left(ctx))
-		timeout_s = exec_time_left(ctx);
+	if (timeout_s <= 0 || timeout_s > step_time_left(ctx))
+		timeout_s = step_time_left(ctx);
 	r = cl_wait(ctx, k, path, fs, NULL, timeout_s, cond_fn, &c, err);
 	if (r == 0 && c.gone) {
 		r = err_set(err, MTV_EFAILED,
@@ -597,7 +597,7 @@ cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		}
 		if (r != 0)
 			break;
-		if (left <= 0 || exec_should_stop(ctx, err)) {
+		if (left <= 0 || step_should_stop(ctx, err)) {
 			r = left <= 0 ? err_set(err, MTV_ETIMEOUT,
 						"%s '%s' still exists %d s "
 						"after its deletion",
@@ -642,7 +642,7 @@ cl_undo_delete(struct step_ctx *ctx, json_object *undo, const char *kind,
 
 	if (undo == NULL)
 		return 0;
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	return cl_delete(ctx, k, kind ? kind : jstr(undo, "kind"),

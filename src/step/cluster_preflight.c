@@ -203,7 +203,7 @@ preflight_cluster(struct step_ctx *ctx, json_object *params,
 	struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	check_mtv(ctx, k, params, &sb);

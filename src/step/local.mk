@@ -1,5 +1,9 @@
+# step: the step kinds, their shared context and drivers, and the table.
 libmtv_a_SOURCES += \
 	src/step/step.h \
+	src/step/ctx.c \
+	src/step/vs_step.h \
+	src/step/vs_step.c \
 	src/step/cluster.h \
 	src/step/cluster.c \
 	src/step/cluster_preflight.c \

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 /* vStorageSupport of the datastore's mount on its first host, or NULL. */
 static char *
@@ -153,7 +153,7 @@ preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
 	size_t i;
 	int r, n = 0;
 
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
 	a = jget(params, "templates");

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 /* The pool a clone of a template needs: the named one, else the root pool
  * of the compute resource holding the host (or the template's host). */
@@ -234,7 +234,7 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 	struct strbuf a = STRBUF_INIT;
 	int r;
 
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		goto out;
 	r = vs_find(vs, "VirtualMachine", tmpl, &tm, err);
@@ -269,7 +269,7 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "name", json_object_new_string(name));
 	r = vs_invoke(vs, "CloneVM_Task", "VirtualMachine", tm, a.buf, tmpl,
-		      exec_time_left(ctx), &vm, err);
+		      step_time_left(ctx), &vm, err);
 	/* a clone whose reply was lost and was sent again finds its twin */
 	if (r != 0 && str_eq(vs_last_fault(vs), "DuplicateName") &&
 	    ctx->run_id && str_startswith(name, ctx->run_id)) {
@@ -292,7 +292,7 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 	state_set(ctx, "vms", jstr(params, "vm_ref"), rec);
 	if (jbool(params, "disable_drs") && jstr(vp, "runtime.host")) {
 		r = drs_override(vs, vm, jstr(vp, "runtime.host"), name,
-				 exec_time_left(ctx), err);
+				 step_time_left(ctx), err);
 		if (r != 0) {
 			log_warn("DRS override for '%s' not set: %s", name,
 				 err->msg);
@@ -325,14 +325,14 @@ undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
 	(void)step;
 	if (undo == NULL)
 		return 0;
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
 	if (jstr(undo, "moid"))
 		vm = xstrdup(jstr(undo, "moid"));
 	else if ((r = vs_find(vs, "VirtualMachine", name, &vm, err)) != 0)
 		return r == MTV_ENOTFOUND ? 0 : r;
-	r = vstep_vm_destroy(vs, vm, name ? name : vm, exec_time_left(ctx),
+	r = vstep_vm_destroy(vs, vm, name ? name : vm, step_time_left(ctx),
 			     err);
 	free(vm);
 	return r;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 #define MAX_CTRL 4
 
@@ -265,7 +265,7 @@ set_modes(struct step_ctx *ctx, struct vs_client *vs, const char *vm,
 			    jstr(params, "vm"));
 	else
 		r = vstep_reconfig(vs, vm, sb.buf, jstr(params, "vm"),
-				   exec_time_left(ctx), err);
+				   step_time_left(ctx), err);
 	strbuf_release(&sb);
 	return r;
 }
@@ -309,11 +309,11 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 	struct layout l;
 	char *vm = NULL;
 	size_t i, k;
-	int r, t = exec_time_left(ctx), *before = NULL;
+	int r, t = step_time_left(ctx), *before = NULL;
 	size_t nbefore = 0;
 
 	disks = jget(params, "disks");
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vstep_vm(ctx, vs, params, &vm, err);
 	if (r != 0)
@@ -477,11 +477,11 @@ undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 	struct vs_client *vs = NULL;
 	const char *what = jstr(jget(step, "params"), "vm");
 	size_t i;
-	int r, t = exec_time_left(ctx);
+	int r, t = step_time_left(ctx);
 
 	if (undo == NULL)
 		return 0;
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
 	/* the clone's destroy removes the disks; only disks in folders this

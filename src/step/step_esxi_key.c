@@ -84,7 +84,7 @@ exec_esxi_key(struct step_ctx *ctx, json_object *step, json_object **undo,
 	r = opts_from(ctx, p, &o, &pw, err);
 	if (r != 0)
 		goto out;
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		goto out;
 	/* Forklift makes the key pair when it reconciles the Provider */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 static int
 exec_guest_ready(struct step_ctx *ctx, json_object *step, json_object **undo,
@@ -17,9 +17,9 @@ exec_guest_ready(struct step_ctx *ctx, json_object *step, json_object **undo,
 	int r, t = (int)jint(params, "timeout");
 
 	(void)undo;
-	if (t <= 0 || t > exec_time_left(ctx))
-		t = exec_time_left(ctx);
-	r = exec_vsphere(ctx, &vs, err);
+	if (t <= 0 || t > step_time_left(ctx))
+		t = step_time_left(ctx);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vstep_vm(ctx, vs, params, &vm, err);
 	if (r == 0)

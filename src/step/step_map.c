@@ -38,7 +38,7 @@ exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 	const char *kind, *name, *ns;
 	int r;
 
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);

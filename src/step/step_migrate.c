@@ -269,7 +269,7 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	m->progress = line;
 	m->progress_key = key;
 	/* look at every phase change, so a fast migration is not missed */
-	if (exec_kube(m->ctx, &k, err) == 0)
+	if (step_kube(m->ctx, &k, err) == 0)
 		side_lookups(m, k, changed);
 	err_clear(err);
 	return m->end ? 1 : 0;
@@ -421,7 +421,7 @@ mig_main(void *arg)
 	char *coll = NULL, *fs = NULL;
 	int r;
 
-	r = exec_kube(ctx, &k, &m->err);
+	r = step_kube(ctx, &k, &m->err);
 	if (r != 0)
 		goto out;
 	if (json_object_deep_copy(jget(m->spec, "manifest"), &man, NULL) != 0 ||
@@ -636,7 +636,7 @@ settings_apply(struct step_ctx *ctx, json_object *fs, json_object *undo,
 	size_t i;
 	int r;
 
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	path = kube_path("ForkliftController", ns, NULL);
@@ -692,8 +692,8 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (n == 0)
 		return err_set(err, MTV_EINTERNAL,
 			       "migrate step without migrations");
-	if (timeout <= 0 || timeout > exec_time_left(ctx))
-		timeout = exec_time_left(ctx);
+	if (timeout <= 0 || timeout > step_time_left(ctx))
+		timeout = step_time_left(ctx);
 	ms = xcalloc(n, sizeof(*ms));
 	tids = xcalloc(n, sizeof(*tids));
 	started = xcalloc(n, sizeof(*started));
@@ -848,7 +848,7 @@ undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
 	(void)step;
 	if (n == 0)
 		return 0;
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	for (i = 0; i < n; i++) {

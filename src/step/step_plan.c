@@ -52,7 +52,7 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 		want = jstr(wait, "condition");
 	else if (wait && json_object_is_type(wait, json_type_string))
 		want = json_object_get_string(wait);
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	if (jget(params, "manifest") == NULL ||
@@ -133,7 +133,7 @@ undo_plan(struct step_ctx *ctx, json_object *step, json_object *undo,
 	(void)step;
 	if (undo == NULL)
 		return 0;
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	path = kube_path("Plan", ns, name);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 static int
 exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
@@ -19,7 +19,7 @@ exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
 	char *vm = NULL;
 	int r;
 
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vstep_vm(ctx, vs, params, &vm, err);
 	if (r == 0)
@@ -27,7 +27,7 @@ exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (r != 0)
 		goto out;
 	if (!on) {
-		r = vstep_power_off(vs, vm, name, exec_time_left(ctx), err);
+		r = vstep_power_off(vs, vm, name, step_time_left(ctx), err);
 		goto out;
 	}
 	if (str_eq(jstr(p, "runtime.powerState"), "poweredOn"))
@@ -35,7 +35,7 @@ exec_power(struct step_ctx *ctx, json_object *step, json_object **undo,
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "vm", json_object_new_string(vm));
 	r = vs_invoke(vs, "PowerOnVM_Task", "VirtualMachine", vm, NULL, name,
-		      exec_time_left(ctx), NULL, err);
+		      step_time_left(ctx), NULL, err);
 	/* sent again after a lost reply: already on is what was asked */
 	if (r != 0 && str_eq(vs_last_fault(vs), "InvalidPowerState")) {
 		json_object_put(p);
@@ -59,12 +59,12 @@ undo_power(struct step_ctx *ctx, json_object *step, json_object *undo,
 
 	if (jstr(undo, "vm") == NULL)
 		return 0;
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
 	return vstep_power_off(vs, jstr(undo, "vm"),
 			       jstr(jget(step, "params"), "vm"),
-			       exec_time_left(ctx), err);
+			       step_time_left(ctx), err);
 }
 
 const struct step_kind step_power = {

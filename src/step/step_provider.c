@@ -18,7 +18,7 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 	struct kube_client *k = NULL;
 	int r;
 
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 /* The host's SCSI LUN whose canonical name (naa) or uuid is lun. */
 static json_object *
@@ -46,7 +46,7 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	int r, ck = 0, unit = (int)jint(params, "unit"), used[64];
 	size_t nused = 0;
 
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vstep_vm(ctx, vs, params, &vm, err);
 	if (r == 0)
@@ -132,7 +132,7 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	json_object_object_add(*undo, "controller_key",
 			       json_object_new_int(ck));
 	json_object_object_add(*undo, "unit", json_object_new_int(unit));
-	r = vstep_reconfig(vs, vm, sb.buf, name, exec_time_left(ctx), err);
+	r = vstep_reconfig(vs, vm, sb.buf, name, step_time_left(ctx), err);
 	if (r != 0)
 		goto out;
 	json_object_put(vp);
@@ -172,11 +172,11 @@ undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
 	 struct mtv_err *err)
 {
 	struct vs_client *vs = NULL;
-	int r, t = exec_time_left(ctx);
+	int r, t = step_time_left(ctx);
 
 	if (undo == NULL || jget(undo, "keys") == NULL)
 		return 0;
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
 	r = vstep_power_off(vs, jstr(undo, "vm"),

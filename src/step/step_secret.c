@@ -77,7 +77,7 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 	bool created = false, owner = false;
 	int r;
 
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	r = cl_resolve(ctx, jget(params, "manifest"), &obj, err);
@@ -145,7 +145,7 @@ undo_secret(struct step_ctx *ctx, json_object *step, json_object *undo,
 	(void)step;
 	if (undo == NULL)
 		return 0;
-	r = exec_kube(ctx, &k, err);
+	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
 	r = cl_delete(ctx, k, "Secret", jstr(undo, "namespace"),

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "step/step.h"
-#include "vsphere/vs_step.h"
+#include "step/vs_step.h"
 
 static int
 exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
@@ -20,7 +20,7 @@ exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
 	long long i, n = jint(params, "count");
 	int r;
 
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vstep_vm(ctx, vs, params, &vm, err);
 	if (r != 0)
@@ -40,7 +40,7 @@ exec_snapshot(struct step_ctx *ctx, json_object *step, json_object **undo,
 		strbuf_adds(&a, "</name><description>mtv-scenario</description>"
 			    "<memory>false</memory><quiesce>false</quiesce>");
 		r = vs_invoke(vs, "CreateSnapshot_Task", "VirtualMachine", vm,
-			      a.buf, vmname, exec_time_left(ctx), NULL, err);
+			      a.buf, vmname, step_time_left(ctx), NULL, err);
 		strbuf_release(&a);
 		free(def);
 		if (r != 0)
@@ -73,7 +73,7 @@ undo_snapshot(struct step_ctx *ctx, json_object *step, json_object *undo,
 
 	if (vm == NULL)
 		return 0;
-	r = exec_vsphere(ctx, &vs, err);
+	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
 		r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
 	if (r == MTV_ENOTFOUND)
@@ -82,7 +82,7 @@ undo_snapshot(struct step_ctx *ctx, json_object *step, json_object *undo,
 		r = vs_invoke(vs, "RemoveAllSnapshots_Task", "VirtualMachine",
 			      vm, "<consolidate>true</consolidate>",
 			      jstr(jget(step, "params"), "vm"),
-			      exec_time_left(ctx), NULL, err);
+			      step_time_left(ctx), NULL, err);
 	json_object_put(p);
 	return r == MTV_ENOTFOUND ? 0 : r;
 }

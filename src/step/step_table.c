@@ -22,39 +22,3 @@ step_kind_find(const char *name)
 			return step_table[i];
 	return NULL;
 }
-
-json_object *
-jget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object))
-		return NULL;
-	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	return v;
-}
-
-const char *
-jstr(json_object *o, const char *key)
-{
-	json_object *v = jget(o, key);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-long long
-jint(json_object *o, const char *key)
-{
-	json_object *v = jget(o, key);
-
-	return v ? json_object_get_int64(v) : 0;
-}
-
-bool
-jbool(json_object *o, const char *key)
-{
-	json_object *v = jget(o, key);
-
-	return v ? json_object_get_boolean(v) : false;
-}

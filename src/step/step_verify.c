@@ -123,7 +123,7 @@ vs(struct ver *v, struct mtv_err *err)
 {
 	if (v->vs)
 		return 0;
-	return exec_vsphere(v->ctx, &v->vs, err);
+	return step_vsphere(v->ctx, &v->vs, err);
 }
 
 static void
@@ -925,7 +925,7 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	memset(&v, 0, sizeof(v));
 	v.ctx = ctx;
 	strbuf_init(&v.fail);
-	r = exec_kube(ctx, &v.k, err);
+	r = step_kube(ctx, &v.k, err);
 	if (r != 0)
 		return r;
 	for (i = 0; checks && i < json_object_array_length(checks); i++) {

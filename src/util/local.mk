@@ -1,8 +1,11 @@
+# util: errors, logging, redaction, memory, strings, JSON members (the bottom layer).
 libmtv_a_SOURCES += \
 	src/util/util.h \
+	src/util/json.h \
 	src/util/err.c \
 	src/util/xmem.c \
 	src/util/strbuf.c \
 	src/util/str.c \
 	src/util/log.c \
-	src/util/redact.c
+	src/util/redact.c \
+	src/util/json.c

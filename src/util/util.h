@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util/json.h"
+
 #ifdef MTV_TESTING
 #define MTV_STATIC
 #else

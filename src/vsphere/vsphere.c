@@ -11,7 +11,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 #include "vsphere/vsphere.h"
 #include "vsphere/vs_int.h"
 

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scn/scn.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

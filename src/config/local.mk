@@ -1,0 +1,5 @@
+# config: the providers file and the provider profile.
+libmtv_a_SOURCES += \
+	src/config/profile.h \
+	src/config/vendor.h \
+	src/config/profile.c

@@ -1,0 +1,5 @@
+# doc: YAML/JSON documents with positions, and schema validation.
+libmtv_a_SOURCES += \
+	src/doc/doc.h \
+	src/doc/load.c \
+	src/doc/schema.c

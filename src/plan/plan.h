@@ -1,0 +1,32 @@
+/* plan.h: expansion of a scenario and a profile into the plan value
+ * (doc/plan-format.md), and its printing. */
+#ifndef MTV_PLAN_H
+#define MTV_PLAN_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "util/util.h"
+#include "config/profile.h"
+#include "scenario/scenario.h"
+
+/* ---- expansion (plan.c) ---- */
+
+struct plan_opts {
+	const char *run_id;		/* NULL: derived deterministically from the scenario */
+	const char *storage_class;	/* overrides the profile's */
+	const char *only;		/* NULL, "source" or "cluster" */
+	json_object *sets;		/* --set overrides of scenario keys */
+};
+
+/* Expand scenario + profile into the plan value documented in
+ * doc/plan-format.md. Problems (missing symbolic keys, vendor fields...)
+ * go to diags, nothing is contacted. *out belongs to the caller. */
+int plan_build(json_object **out, const struct mtv_scenario *s,
+	       const struct mtv_profile *p, const struct plan_opts *o,
+	       struct mtv_diags *diags);
+/* Print for people: numbered steps one line each (verbose: parameters),
+ * then the teardown order; secrets shown as ***. */
+void plan_print(json_object *plan, FILE *fp, bool verbose);
+
+#endif

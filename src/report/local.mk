@@ -1,0 +1,4 @@
+# report: JSON and JUnit reports.
+libmtv_a_SOURCES += \
+	src/report/report.h \
+	src/report/report.c

@@ -1,0 +1,388 @@
+/* test_plan.c: expansion: names (Forklift's ChangeVmName), run ids, disk
+ * layout, datastore keys, expectations, secrets. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "config/profile.h"
+#include "plan/plan.h"
+#include "scenario/scenario.h"
+#include "config/vendor.h"
+
+#define VS "vs:\n  type: vsphere\n  version: \"8\"\n  fqdn: f\n  api_url: https://f/sdk\n" \
+	"  username: u\n  password: unit-vc-pw\n  storage_class: sc\n" \
+	"  copyoffload:\n    storage_vendor_product: infinibox\n    datastore_id: datastore-1\n" \
+	"    non_xcopy_datastore_id: datastore-3\n    storage_hostname: h\n" \
+	"    storage_username: su\n    storage_password: unit-array-pw\n" \
+	"    default_vm_name: tmpl\n"
+#define HDR "apiVersion: mtv-scenario/v1alpha1\nkind: Scenario\nname: t\ncopyoffload: true\n"
+
+static void
+test_change_vm_name(void)
+{
+	static const char *const cases[][2] = {
+		{ "vm with spaces in name", "vm-with-spaces-in-name" },
+		{ "vm---with----multiple-----dashes", "vm-with-multiple-dashes" },
+		{ "mtv.func.-.rhel.-...8.8", "mtv.func.rhel.8.8" },
+		{ "----Vm!@#$%^&*()_+-Name/.is,';[]-CorREct-<>123----", "vm-name.is-correct-123" },
+		{ "My_VM", "my-vm" },
+		{ "abc1-XCopy_Test_VM_CAPS", "abc1-xcopy-test-vm-caps" },
+		{ "!!!", "" },
+	};
+	size_t i;
+	char *s, *long_name;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		s = plan_vm_name_sanitise(cases[i][0]);
+		CU_ASSERT_STRING_EQUAL(s, cases[i][1]);
+		free(s);
+	}
+	long_name = xasprintf("%080d", 7);
+	s = plan_vm_name_sanitise(long_name);
+	CU_ASSERT_EQUAL(strlen(s), 63);
+	free(s);
+	free(long_name);
+	CU_ASSERT_TRUE(plan_dns_subdomain("a.b-c"));
+	CU_ASSERT_FALSE(plan_dns_subdomain("A"));
+	CU_ASSERT_FALSE(plan_dns_subdomain("a..b"));
+	CU_ASSERT_FALSE(plan_dns_subdomain("-a"));
+	s = plan_target_vm_name("ok.name");
+	CU_ASSERT_STRING_EQUAL(s, "ok.name");
+	free(s);
+	s = plan_dns_label("Ab__C--", 63);
+	CU_ASSERT_STRING_EQUAL(s, "ab-c");
+	free(s);
+}
+
+static void
+test_run_id(void)
+{
+	char a[7], b[7], c[7];
+	size_t i;
+
+	plan_run_id("thin", a);
+	plan_run_id("thin", b);
+	plan_run_id("thick", c);
+	CU_ASSERT_STRING_EQUAL(a, b);
+	CU_ASSERT_STRING_NOT_EQUAL(a, c);
+	CU_ASSERT_EQUAL(strlen(a), 6);
+	for (i = 0; i < 6; i++)
+		CU_ASSERT_PTR_NOT_NULL(strchr("abcdefghijklmnopqrstuvwxyz0123456789", a[i]));
+}
+
+static char *
+write_tmp(const char *name, const char *text)
+{
+	char *path = xasprintf("/tmp/mtv-unit-plan-%d-%s", (int)getpid(), name);
+	struct mtv_err err = { 0 };
+
+	CU_ASSERT_EQUAL(file_write(path, text, strlen(text), &err), 0);
+	return path;
+}
+
+/* Build the plan of scenario text; messages as "l:c: msg\n" in *msgs. */
+static json_object *
+build(const char *scenario, char **msgs)
+{
+	struct mtv_diags d = { 0 };
+	struct profile_opts po = { 0 };
+	struct plan_opts o = { 0 };
+	struct mtv_profile *p = NULL;
+	struct mtv_scenario *s = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	json_object *plan = NULL;
+	char *pf = write_tmp("p.yaml", VS), *sf = write_tmp("s.yaml", scenario);
+	size_t i;
+
+	po.providers_file = pf;
+	o.run_id = "abc123";
+	if (profile_load(&p, &po, &d) == 0 && scenario_load(&s, sf, &d) == 0)
+		plan_build(&plan, s, p, &o, &d);
+	for (i = 0; i < d.n; i++)
+		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
+	*msgs = strbuf_detach(&sb);
+	diags_release(&d);
+	scenario_free(s);
+	profile_free(p);
+	unlink(pf);
+	unlink(sf);
+	free(pf);
+	free(sf);
+	return plan;
+}
+
+static json_object *
+step_of(json_object *plan, const char *kind, int nth)
+{
+	json_object *steps = json_object_object_get(plan, "steps");
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(steps); i++) {
+		json_object *st = json_object_array_get_idx(steps, i);
+
+		if (strcmp(json_object_get_string(json_object_object_get(st, "kind")), kind) == 0 &&
+		    nth-- == 0)
+			return json_object_object_get(st, "params");
+	}
+	return NULL;
+}
+
+static const char *
+path_str(json_object *o, const char *a, const char *b)
+{
+	o = json_object_object_get(o, a);
+	if (b)
+		o = json_object_object_get(o, b);
+	return o ? json_object_get_string(o) : NULL;
+}
+
+static void
+test_names_and_disks(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_object *plan, *clone, *disk, *disks, *last, *nc;
+	char *msgs;
+	int i;
+
+	strbuf_adds(&sb, HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		    "    clone: true\n    add_disks:\n");
+	for (i = 0; i < 20; i++)
+		strbuf_addf(&sb, "      - size_gb: %d\n", i + 1);
+	plan = build(strbuf_str(&sb), &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	CU_ASSERT_STRING_EQUAL(path_str(plan, "namespace", NULL), "mtv-t-abc123");
+	clone = step_of(plan, "clone", 0);
+	CU_ASSERT_STRING_EQUAL(path_str(clone, "vm", NULL), "abc123-tmpl-1");
+	CU_ASSERT_STRING_EQUAL(path_str(clone, "template", NULL), "tmpl");
+	CU_ASSERT_STRING_EQUAL(path_str(clone, "datastore", NULL), "datastore-1");
+	disk = step_of(plan, "disk", 0);
+	disks = json_object_object_get(disk, "disks");
+	CU_ASSERT_EQUAL(json_object_array_length(disks), 20);
+	/* units 1-6, 8-15 on bus 0 (14 disks), then bus 1 from unit 0 */
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_array_get_idx(disks, 6), "unit")), 8);
+	last = json_object_array_get_idx(disks, 13);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(last, "controller")), 0);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(last, "unit")), 15);
+	last = json_object_array_get_idx(disks, 14);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(last, "controller")), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(last, "unit")), 0);
+	nc = json_object_object_get(disk, "new_controllers");
+	CU_ASSERT_EQUAL(json_object_array_length(nc), 1);
+	json_object_put(plan);
+	free(msgs);
+	strbuf_release(&sb);
+}
+
+static void
+test_clone_name(void)
+{
+	char *msgs;
+	json_object *plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+				  "    clone: true\n    clone_name: My_Clone\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "    clone_name: Keep_Caps\n    preserve_name_format: true\n", &msgs);
+	json_object *checks;
+	size_t i;
+	int seen = 0;
+
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	CU_ASSERT_STRING_EQUAL(path_str(step_of(plan, "clone", 0), "vm", NULL), "abc123-my-clone");
+	CU_ASSERT_STRING_EQUAL(path_str(step_of(plan, "clone", 1), "vm", NULL), "abc123-Keep_Caps");
+	checks = json_object_object_get(step_of(plan, "verify", 0), "checks");
+	for (i = 0; i < json_object_array_length(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (strcmp(path_str(c, "check", NULL), "vm") == 0 &&
+		    strcmp(path_str(c, "source", NULL), "abc123-Keep_Caps") == 0) {
+			CU_ASSERT_STRING_EQUAL(path_str(c, "target", NULL), "abc123-keep-caps");
+			seen++;
+		}
+	}
+	CU_ASSERT_EQUAL(seen, 1);
+	json_object_put(plan);
+	free(msgs);
+}
+
+static void
+test_missing_key(void)
+{
+	char *msgs;
+	json_object *plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+				  "    clone: true\n    target_datastore_id: secondary_datastore_id\n",
+				  &msgs);
+
+	CU_ASSERT_PTR_NULL(plan);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "8:26: virtual_machines[0].target_datastore_id needs "
+				      "'secondary_datastore_id' but profile 'vs' in "));
+	json_object_put(plan);
+	free(msgs);
+}
+
+static void
+test_expectations(void)
+{
+	char *msgs;
+	json_object *plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+				  "    clone: true\n    add_disks:\n      - size_gb: 1\n"
+				  "        datastore_id: non_xcopy_datastore_id\n", &msgs);
+	json_object *xl, *sd;
+
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	/* mixed: one expectation per datastore */
+	xl = json_object_object_get(json_object_object_get(plan, "expect"), "xcopy_used");
+	CU_ASSERT_EQUAL(json_object_array_length(xl), 2);
+	CU_ASSERT_STRING_EQUAL(path_str(json_object_array_get_idx(xl, 0), "datastore", NULL),
+			       "datastore-1");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_array_get_idx(xl, 0), "value")), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_array_get_idx(xl, 1), "value")), 0);
+	/* the storage secret holds placeholders, never the password */
+	sd = json_object_object_get(json_object_object_get(step_of(plan, "secret", 1),
+							   "manifest"), "stringData");
+	CU_ASSERT_STRING_EQUAL(path_str(sd, "STORAGE_PASSWORD", NULL),
+			       "((secret:copyoffload.storage_password))");
+	CU_ASSERT_PTR_NULL(strstr(json_object_to_json_string(plan), "unit-array-pw"));
+	CU_ASSERT_PTR_NULL(strstr(json_object_to_json_string(plan), "unit-vc-pw"));
+	json_object_put(plan);
+	free(msgs);
+	/* snapshots: 0 */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n    snapshots: 2\n", &msgs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	xl = json_object_object_get(json_object_object_get(plan, "expect"), "xcopy_used");
+	CU_ASSERT_EQUAL(json_object_array_length(xl), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_array_get_idx(xl, 0), "value")), 0);
+	json_object_put(plan);
+	free(msgs);
+}
+
+static void
+test_long_names(void)
+{
+	char *msgs;
+	json_object *plan = build("apiVersion: mtv-scenario/v1alpha1\nkind: Scenario\n"
+				  "name: a-very-long-scenario-name-that-fills-up-the-dns-label-limit-x\n"
+				  "copyoffload: true\nvirtual_machines:\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "plans:\n  - name: first-plan\n    virtual_machines: [0]\n"
+				  "  - name: second-plan\n    virtual_machines: [1]\n", &msgs);
+	json_object *plans;
+	const char *ns;
+
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	ns = path_str(plan, "namespace", NULL);
+	CU_ASSERT(strlen(ns) <= 63);
+	CU_ASSERT(str_endswith(ns, "-abc123"));
+	plans = json_object_object_get(plan, "plans");
+	CU_ASSERT(str_endswith(path_str(json_object_array_get_idx(plans, 0), "name", NULL),
+			       "-first-plan"));
+	CU_ASSERT(str_endswith(path_str(json_object_array_get_idx(plans, 1), "name", NULL),
+			       "-second-plan"));
+	CU_ASSERT(strlen(path_str(json_object_array_get_idx(plans, 1), "migration", NULL)) <= 63);
+	json_object_put(plan);
+	free(msgs);
+}
+
+/* The verify check of kind in plan (the nth), or NULL. */
+static json_object *
+check_of(json_object *plan, const char *kind)
+{
+	json_object *cs = json_object_object_get(step_of(plan, "verify", 0),
+						 "checks");
+	size_t i;
+
+	for (i = 0; cs && i < json_object_array_length(cs); i++)
+		if (str_eq(path_str(json_object_array_get_idx(cs, i), "check",
+				    NULL), kind))
+			return json_object_array_get_idx(cs, i);
+	return NULL;
+}
+
+static void
+test_new_checks(void)
+{
+	char *msgs;
+	json_object *plan, *c, *fs, *pend;
+
+	/* throttling: the knobs on the migrate step, restored by its undo;
+	 * 3 disks over a limit of 1: 2 PVCs throttled by default */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n    add_disks:\n      - size_gb: 1\n"
+		     "      - size_gb: 1\n"
+		     "expect:\n  populator_throttling:\n"
+		     "    max_populator_inflight: 1\n", &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	fs = json_object_object_get(step_of(plan, "migrate", 0),
+				    "forklift_settings");
+	CU_ASSERT_STRING_EQUAL(path_str(fs, "namespace", NULL), "openshift-mtv");
+	CU_ASSERT_STRING_EQUAL(path_str(fs, "spec",
+					"controller_max_populator_inflight"), "1");
+	CU_ASSERT_PTR_NULL(json_object_object_get(
+	    json_object_object_get(fs, "spec"), "controller_max_vm_inflight"));
+	c = check_of(plan, "populator_throttling");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(path_str(c, "disks", NULL), "3");
+	CU_ASSERT_STRING_EQUAL(path_str(c, "min_throttled_pvcs", NULL), "2");
+	json_object_put(plan);
+	free(msgs);
+
+	/* data_integrity: a verify check reported as not checked, and still
+	 * pending; no throttling knobs without populator_throttling */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n    snapshots: 1\n"
+		     "expect:\n  checks:\n    - check: data_integrity\n", &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	c = check_of(plan, "data_integrity");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(path_str(c, "implemented", NULL), "false");
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(c, "vms")), 1);
+	pend = json_object_object_get(json_object_object_get(plan, "expect"),
+				      "pending");
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(
+	    json_object_array_get_idx(pend, 0)), "data_integrity");
+	CU_ASSERT_PTR_NULL(json_object_object_get(step_of(plan, "migrate", 0),
+						  "forklift_settings"));
+	json_object_put(plan);
+	free(msgs);
+
+	/* rdm_lun_bus without an RDM disk is an error */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n"
+		     "expect:\n  checks:\n    - check: rdm_lun_bus\n", &msgs);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "rdm_lun_bus, but no VM has an "
+				      "RDM disk"));
+	json_object_put(plan);
+	free(msgs);
+}
+
+static CU_TestInfo tests_plan[] = {
+	{ "rdm_lun_bus, populator_throttling, data_integrity", test_new_checks },
+	{ "long names keep run id and plan name", test_long_names },
+	{ "ChangeVmName and DNS names", test_change_vm_name },
+	{ "run id", test_run_id },
+	{ "clone names and disk layout", test_names_and_disks },
+	{ "clone_name and preserve_name_format", test_clone_name },
+	{ "missing datastore key", test_missing_key },
+	{ "xcopy_used defaults and secrets", test_expectations },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites_plan[] = {
+	{ "plan", NULL, NULL, NULL, NULL, tests_plan },
+	CU_SUITE_INFO_NULL,
+};
+
+UNIT_SUITES(suites_plan)
