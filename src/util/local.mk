@@ -3,6 +3,7 @@ libmtv_a_SOURCES += \
 	src/util/util.h \
 	src/util/json.h \
 	src/util/err.c \
+	src/util/diag.c \
 	src/util/xmem.c \
 	src/util/strbuf.c \
 	src/util/str.c \
