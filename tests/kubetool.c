@@ -16,7 +16,7 @@
  *   ctl METHOD PATH [JSON]            plain HTTP to $LAB_CONTROL
  *   sh COMMAND                        run a shell command between requests
  *
- * NS "-" means cluster-scoped. Connection: kube_opts_from_env (no profile),
+ * NS "-" means cluster-scoped. Connection: step_kube_opts (no profile),
  * so --kubeconfig, KUBECONFIG or CLUSTER_HOST/USERNAME/PASSWORD. Exit 0 when
  * every command worked, 1 otherwise (the error on stderr). */
 #include "config.h"
@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 
 #include "kube/kube.h"
+#include "step/step.h"
 
 static volatile sig_atomic_t canceled;
 
@@ -317,7 +318,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	kube_opts_from_env(&o, NULL, kubeconfig, context, &err);
+	step_kube_opts(&o, NULL, kubeconfig, context);
 	o.sa_dir = sa_dir;
 	r = kube_connect(&k, &o, &err);
 	secret_free((struct secret *)o.password);

@@ -25,7 +25,7 @@ cmd_info(const char *name)
 	json_object *info = NULL;
 	int r;
 
-	vs_opts_from_profile(&o, NULL, &err);
+	step_vs_opts(&o, NULL);
 	r = vs_connect(&vs, &o, &err);
 	secret_free((struct secret *)o.password);
 	if (r == 0)
@@ -50,7 +50,7 @@ cmd_destroy(const char *name)
 	char *vm = NULL;
 	int r;
 
-	vs_opts_from_profile(&o, NULL, &err);
+	step_vs_opts(&o, NULL);
 	r = vs_connect(&vs, &o, &err);
 	secret_free((struct secret *)o.password);
 	if (r == 0)

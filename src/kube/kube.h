@@ -1,6 +1,6 @@
 /* kube.h: Kubernetes/OpenShift REST client (libcurl + json-c): kubeconfig,
  * in-cluster service account, OpenShift OAuth login, CRUD and list+watch.
- * A client is used by one thread at a time (exec_kube: one per thread). */
+ * A client is used by one thread at a time (step_kube: one per thread). */
 #ifndef MTV_KUBE_H
 #define MTV_KUBE_H
 
@@ -12,28 +12,27 @@
 
 struct kube_client;
 
+/* Read the kubeconfig file path (YAML or JSON) into *out (owned by the
+ * caller; NULL for an empty file); err says why it cannot. */
+typedef int (*kube_load_fn)(json_object **out, const char *path,
+			    struct mtv_err *err);
+
+/* Connection options (the step layer fills them from --kubeconfig,
+ * --context, the profile and the CLUSTER_* environment). */
 struct kube_opts {
 	/* --kubeconfig; NULL: the $KUBECONFIG list, ~/.kube/config */
 	const char *kubeconfig;
 	const char *context;		/* NULL: current-context */
-	/* OAuth login: cluster_host, cluster_username, cluster_password
-	 * (CLUSTER_HOST, CLUSTER_USERNAME, CLUSTER_PASSWORD) */
+	/* OAuth login to server with username and password */
 	const char *server;
 	const char *username;
 	const struct secret *password;
-	const char *ca_file;		/* cluster_ca_file, CLUSTER_CA_FILE */
-	bool insecure;			/* insecure_verify_skip, CLUSTER_INSECURE */
+	const char *ca_file;
+	bool insecure;
+	kube_load_fn load;		/* NULL: kubeconfig files are JSON */
 	/* NULL: /var/run/secrets/kubernetes.io/serviceaccount */
 	const char *sa_dir;
 };
-
-struct mtv_profile;
-/* Fill o from --kubeconfig/--context, the profile's cluster_host,
- * cluster_username, cluster_password and CLUSTER_HOST, CLUSTER_USERNAME,
- * CLUSTER_PASSWORD. o->password is owned by o (secret_free). */
-int kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
-		       const char *kubeconfig, const char *context,
-		       struct mtv_err *err);
 
 /* Connect (no request yet beyond what login needs). Order: o->kubeconfig
  * (--kubeconfig) or the $KUBECONFIG list, else server + username + password

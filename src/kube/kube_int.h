@@ -1,10 +1,13 @@
 /* kube_int.h: what the files of src/kube/ share: the resolved connection
- * settings (kubeconfig, exec plugin, service account) and their tests. */
+ * settings (kubeconfig, exec plugin, service account), the client, the
+ * HTTP exchange (kube_http.c), OAuth (kube_oauth.c), and their tests. */
 #ifndef MTV_KUBE_INT_H
 #define MTV_KUBE_INT_H
 
 #include <sys/types.h>
 #include <time.h>
+
+#include <curl/curl.h>
 
 #include "kube/kube.h"
 
@@ -54,13 +57,14 @@ void kube_strv_free(char **v);
  * a named cluster/user/context wins; relative file references are made
  * absolute against their file's folder. *out belongs to the caller. */
 int kubeconfig_merge(json_object **out, char *const *paths,
-		     struct mtv_err *err);
+		     kube_load_fn load, struct mtv_err *err);
 /* Resolve context (NULL: current-context) of a merged kubeconfig into c. */
 int kubeconfig_resolve(struct kube_conf *c, json_object *cfg,
 		       const char *context, struct mtv_err *err);
 /* The two above for the file list of flag. */
 int kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag,
-			      const char *context, struct mtv_err *err);
+			      const char *context, kube_load_fn load,
+			      struct mtv_err *err);
 /* Service-account settings from KUBERNETES_SERVICE_HOST/PORT and dir
  * (NULL: KUBE_SA_DIR); MTV_ENOTFOUND when not in a cluster. */
 int kube_conf_in_cluster(struct kube_conf *c, const char *dir,
@@ -89,5 +93,85 @@ char *kube_oauth_token_name(const char *token);
 /* access_token from a Location URL's fragment; NULL when there is none
  * (then *error gets the error/error_description query if any). */
 char *kube_oauth_parse_location(const char *location, char **error);
+
+/* ---- the client (kube.c) ---- */
+
+#define KUBE_BODY_MAX (256L * 1024 * 1024)
+
+struct kube_client {
+	CURL *h;			/* requests */
+	CURL *wh;			/* watch streams */
+	struct kube_conf conf;
+	char *kubeconfig, *context;	/* to re-read after a 401 */
+	kube_load_fn load;
+	char *username;
+	struct secret *password;
+	int page_size;
+	volatile sig_atomic_t *cancel;	/* set by SIGINT/SIGTERM handlers */
+	bool oauth_system_roots;	/* OAuth server: system CAs first */
+	struct kube_stats st;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* metadata.name of obj (borrowed), or NULL. */
+const char *kube_obj_name(json_object *obj);
+/* All pages of a list: *items (a new array) and, when rv is not NULL, the
+ * list's resourceVersion (owned by the caller). */
+int kube_list_all(struct kube_client *k, const char *path,
+		  const char *label_selector, const char *field_selector,
+		  json_object **items, char **rv, struct mtv_err *err);
+
+/* ---- HTTP (kube_http.c) ---- */
+
+struct resp {
+	long status;
+	struct strbuf body;
+	char *retry_after;
+};
+
+void kube_resp_release(struct resp *rs);
+/* The body parsed as JSON (owned by the caller), or NULL. */
+json_object *kube_parse_body(const struct resp *rs);
+/* Append key=url_encode(val) with '?' or '&'. */
+void kube_add_param(struct strbuf *sb, const char *key, const char *val);
+/* One HTTP exchange on h; 0 when a response arrived (any status). wcb
+ * (may be NULL) takes the body instead of rs; timeout_ms 0: none, but a
+ * stalled server is an error; oauth: the OAuth server's CA rules. */
+int kube_perform(struct kube_client *k, CURL *h, const char *method,
+		 const char *url, const char *ctype, const char *body,
+		 const char *auth_header, curl_write_callback wcb, void *warg,
+		 struct resp *rs, long timeout_ms, bool oauth,
+		 struct mtv_err *err);
+/* A request on path with retries (429, 5xx, transport) and one
+ * re-authentication; 0 whenever an answer arrived. */
+int kube_send(struct kube_client *k, const char *method, const char *path,
+	      const char *ctype, const char *body, struct resp *rs,
+	      struct mtv_err *err);
+/* kube_send that must answer 2xx; *out (may be NULL) gets the body. */
+int kube_call(struct kube_client *k, const char *method, const char *path,
+	      const char *ctype, json_object *body, json_object **out,
+	      long *status, struct mtv_err *err);
+/* The Status object of a failed request as an error; returns the code. */
+int kube_status_err(const char *method, const char *path,
+		    const struct resp *rs, struct mtv_err *err);
+/* Refresh a token that is about to change (token file rotated, exec
+ * credential expired). */
+int kube_token_refresh(struct kube_client *k, struct mtv_err *err);
+/* After a 401: a new token the way the first one came; 1 when nothing
+ * can change (the 401 stands). */
+int kube_reauth(struct kube_client *k, struct mtv_err *err);
+/* Back off for ms, in slices so that an interrupt is seen soon. */
+int kube_backoff_sleep(struct kube_client *k, long ms, struct mtv_err *err);
+/* "Authorization: Bearer ..." (free with kube_header_free), or NULL. */
+char *kube_bearer(const struct kube_client *k);
+/* Wipe and free a header that may hold a credential; accepts NULL. */
+void kube_header_free(char *h);
+
+/* ---- OpenShift OAuth (kube_oauth.c) ---- */
+
+/* Log in with k->username and k->password; sets k->conf.token. */
+int kube_oauth_login(struct kube_client *k, struct mtv_err *err);
+/* Delete the OAuth token we obtained (every login makes an object). */
+void kube_oauth_revoke(struct kube_client *k);
 
 #endif

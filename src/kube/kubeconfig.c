@@ -1,6 +1,6 @@
 /* kubeconfig.c: connection settings from kubeconfig files (merged as
  * kubectl merges them), exec credential plugins and the in-cluster service
- * account; kube_opts from the profile and the environment. */
+ * account. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,9 +15,6 @@
 #include <unistd.h>
 
 #include "kube/kube_int.h"
-#include "config/profile.h"
-#include "plan/plan.h"
-#include "scenario/scenario.h"
 
 #define EXEC_OUT_MAX (1024 * 1024)
 #define EXEC_TIMEOUT_MS 60000
@@ -126,56 +123,16 @@ static void
 absolutize(json_object *obj, const char *key, const char *dir,
 	   bool only_with_slash)
 {
-	json_object *v;
-	const char *s;
+	const char *s = jstr(obj, key);
 	char *full;
 
-	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return;
-	s = json_object_get_string(v);
-	if (!*s || s[0] == '/')
+	if (!s || !*s || s[0] == '/')
 		return;
 	if (only_with_slash && !strchr(s, '/'))
 		return;
 	full = xasprintf("%s/%s", dir, s);
 	json_object_object_add(obj, key, json_object_new_string(full));
 	free(full);
-}
-
-static json_object *
-member(json_object *obj, const char *key)
-{
-	json_object *v = NULL;
-
-	if (obj && json_object_is_type(obj, json_type_object) &&
-	    json_object_object_get_ex(obj, key, &v))
-		return v;
-	return NULL;
-}
-
-static const char *
-member_str(json_object *obj, const char *key)
-{
-	json_object *v = member(obj, key);
-
-	if (!v || json_object_is_type(v, json_type_null) ||
-	    json_object_is_type(v, json_type_object) ||
-	    json_object_is_type(v, json_type_array))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool
-member_bool(json_object *obj, const char *key)
-{
-	json_object *v = member(obj, key);
-
-	if (!v)
-		return false;
-	if (json_object_is_type(v, json_type_string))
-		return strcmp(json_object_get_string(v), "true") == 0;
-	return json_object_get_boolean(v);
 }
 
 /* Relative references of one file, made absolute against its folder. */
@@ -193,26 +150,26 @@ fix_paths(json_object *root, const char *file)
 				file);
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	a = member(root, "clusters");
+	a = jget(root, "clusters");
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
 		    i < json_object_array_length(a);
 	     i++) {
 		json_object *cl =
-			member(json_object_array_get_idx(a, i), "cluster");
+			jget(json_object_array_get_idx(a, i), "cluster");
 
 		absolutize(cl, "certificate-authority", dir, false);
 	}
-	a = member(root, "users");
+	a = jget(root, "users");
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
 		    i < json_object_array_length(a);
 	     i++) {
 		json_object *u =
-			member(json_object_array_get_idx(a, i), "user");
+			jget(json_object_array_get_idx(a, i), "user");
 
 		absolutize(u, "client-certificate", dir, false);
 		absolutize(u, "client-key", dir, false);
 		absolutize(u, "tokenFile", dir, false);
-		absolutize(member(u, "exec"), "command", dir, true);
+		absolutize(jget(u, "exec"), "command", dir, true);
 	}
 	free(dir);
 }
@@ -221,7 +178,7 @@ fix_paths(json_object *root, const char *file)
 static void
 merge_named(json_object *dst, json_object *src, const char *key)
 {
-	json_object *da = member(dst, key), *sa = member(src, key);
+	json_object *da = jget(dst, key), *sa = jget(src, key);
 	size_t i, j;
 
 	if (!sa || !json_object_is_type(sa, json_type_array))
@@ -232,14 +189,14 @@ merge_named(json_object *dst, json_object *src, const char *key)
 	}
 	for (i = 0; i < json_object_array_length(sa); i++) {
 		json_object *e = json_object_array_get_idx(sa, i);
-		const char *name = member_str(e, "name");
+		const char *name = jtext(e, "name");
 		bool seen = false;
 
 		if (!name)
 			continue;
 		for (j = 0; j < json_object_array_length(da) && !seen; j++)
 			seen = str_eq(
-				member_str(json_object_array_get_idx(da, j),
+				jtext(json_object_array_get_idx(da, j),
 					   "name"),
 				name);
 		if (!seen)
@@ -261,18 +218,26 @@ warn_lax_mode(const char *path)
 			 (unsigned)(st.st_mode & 0777));
 }
 
-int
-kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
+/* The loader without one from the caller: JSON files only. */
+static int
+load_json(json_object **out, const char *path, struct mtv_err *err)
 {
-	json_object *m = json_object_new_object();
-	struct mtv_diags diags = { 0 };
-	struct mtv_doc *doc = NULL;
+	*out = json_object_from_file(path);
+	if (*out == NULL)
+		return err_set(err, MTV_EINVAL, "not JSON");
+	return 0;
+}
+
+int
+kubeconfig_merge(json_object **out, char *const *paths, kube_load_fn load,
+		 struct mtv_err *err)
+{
+	json_object *m = json_object_new_object(), *root = NULL;
 	size_t i;
 	int r = MTV_EINVAL;
 
 	*out = NULL;
 	for (i = 0; paths[i]; i++) {
-		json_object *root;
 		const char *cur;
 
 		/* a missing file in a KUBECONFIG list is skipped, as kubectl does */
@@ -286,39 +251,33 @@ kubeconfig_merge(json_object **out, char *const *paths, struct mtv_err *err)
 			continue;
 		}
 		warn_lax_mode(paths[i]);
-		if (doc_load_file(&doc, paths[i], &diags) != 0) {
-			r = err_set(err, MTV_EINVAL,
-				    "kubeconfig \"%s\" cannot be read: %s",
-				    paths[i],
-				    diags.n ? diags.v[0].msg : "syntax error");
+		if ((r = (load ? load : load_json)(&root, paths[i], err)) != 0) {
+			err_prefix(err, "kubeconfig \"%s\" cannot be read",
+				   paths[i]);
 			goto out;
 		}
-		root = doc_root(doc);
 		if (root && json_object_is_type(root, json_type_object)) {
 			fix_paths(root, paths[i]);
-			cur = member_str(root, "current-context");
-			if (cur && *cur && !member_str(m, "current-context"))
-				json_object_object_add(
-					m, "current-context",
-					json_object_new_string(cur));
+			cur = jtext(root, "current-context");
+			if (cur && *cur && !jtext(m, "current-context"))
+				jputs(m, "current-context", cur);
 			merge_named(m, root, "clusters");
 			merge_named(m, root, "users");
 			merge_named(m, root, "contexts");
-		} else if (root && !json_object_is_type(root, json_type_null)) {
+		} else if (root) {
 			r = err_set(err, MTV_EINVAL,
 				    "kubeconfig \"%s\" is not a mapping",
 				    paths[i]);
 			goto out;
 		}
-		doc_free(doc);
-		doc = NULL;
+		json_object_put(root);
+		root = NULL;
 	}
 	*out = m;
 	m = NULL;
 	r = 0;
 out:
-	doc_free(doc);
-	diags_release(&diags);
+	json_object_put(root);
 	json_object_put(m);
 	return r;
 }
@@ -327,7 +286,7 @@ static json_object *
 find_named(json_object *cfg, const char *list, const char *name,
 	   const char *inner)
 {
-	json_object *a = member(cfg, list);
+	json_object *a = jget(cfg, list);
 	size_t i;
 
 	for (i = 0; a && json_object_is_type(a, json_type_array) &&
@@ -335,8 +294,8 @@ find_named(json_object *cfg, const char *list, const char *name,
 	     i++) {
 		json_object *e = json_object_array_get_idx(a, i);
 
-		if (str_eq(member_str(e, "name"), name))
-			return member(e, inner);
+		if (str_eq(jtext(e, "name"), name))
+			return jget(e, inner);
 	}
 	return NULL;
 }
@@ -346,7 +305,7 @@ static int
 decode_data(unsigned char **out, size_t *len, json_object *obj, const char *key,
 	    struct mtv_err *err)
 {
-	const char *s = member_str(obj, key);
+	const char *s = jtext(obj, key);
 
 	if (!s || !*s)
 		return 0;
@@ -356,16 +315,117 @@ decode_data(unsigned char **out, size_t *len, json_object *obj, const char *key,
 	return 0;
 }
 
+/* Server, namespace and TLS settings of a context's cluster. */
+static int
+resolve_cluster(struct kube_conf *c, json_object *ctx, json_object *cl,
+		struct mtv_err *err)
+{
+	const char *s = jtext(cl, "server");
+
+	if (!s || !*s)
+		return err_set(err, MTV_EINVAL, "cluster \"%s\" has no server",
+			       jtext(ctx, "cluster"));
+	c->server = xstrdup(s);
+	while (str_endswith(c->server, "/"))
+		c->server[strlen(c->server) - 1] = '\0';
+	if ((s = jtext(ctx, "namespace")) && *s)
+		c->namespace = xstrdup(s);
+	c->insecure = str_eq(jtext(cl, "insecure-skip-tls-verify"), "true");
+	if ((s = jtext(cl, "tls-server-name")) && *s)
+		c->tls_server_name = xstrdup(s);
+	if ((s = jtext(cl, "proxy-url")) && *s)
+		c->proxy_url = xstrdup(s);
+	/* certificate-authority-data overrides the file */
+	if (decode_data(&c->ca_data, &c->ca_len, cl,
+			"certificate-authority-data", err))
+		return err->code;
+	if (!c->ca_data && (s = jtext(cl, "certificate-authority")) && *s)
+		c->ca_file = xstrdup(s);
+	return 0;
+}
+
+/* Client certificate and key of a user, data over files. */
+static int
+resolve_cert(struct kube_conf *c, json_object *u, struct mtv_err *err)
+{
+	const char *s;
+
+	if (decode_data(&c->cert_data, &c->cert_len, u,
+			"client-certificate-data", err))
+		return err->code;
+	if (decode_data(&c->key_data, &c->key_len, u, "client-key-data", err))
+		return err->code;
+	if (c->key_data) {
+		char *k = xstrndup((const char *)c->key_data, c->key_len);
+
+		redact_add(k);
+		freezero(k, strlen(k));
+	}
+	if (!c->cert_data && (s = jtext(u, "client-certificate")) && *s)
+		c->cert_file = xstrdup(s);
+	if (!c->key_data && (s = jtext(u, "client-key")) && *s)
+		c->key_file = xstrdup(s);
+	return 0;
+}
+
+/* The user's credentials and which of them authenticates. */
+static int
+resolve_user(struct kube_conf *c, json_object *u, const char *uname,
+	     struct mtv_err *err)
+{
+	const char *s;
+	int methods = 0;
+
+	if (resolve_cert(c, u, err))
+		return err->code;
+	if ((s = jtext(u, "token")) && *s) {
+		/* token wins over tokenFile */
+		set_token(c, s, strlen(s));
+		c->auth = KUBE_AUTH_TOKEN;
+		methods++;
+	} else if ((s = jtext(u, "tokenFile")) && *s) {
+		c->token_file = xstrdup(s);
+		c->auth = KUBE_AUTH_TOKEN_FILE;
+		methods++;
+	}
+	if (json_object_is_type(jget(u, "exec"), json_type_object)) {
+		c->exec = json_object_get(jget(u, "exec"));
+		if (c->auth == KUBE_AUTH_NONE)
+			c->auth = KUBE_AUTH_EXEC;
+		methods++;
+	}
+	if ((c->cert_data || c->cert_file) && (c->key_data || c->key_file)) {
+		if (c->auth == KUBE_AUTH_NONE)
+			c->auth = KUBE_AUTH_CERT;
+	} else if (c->cert_data || c->cert_file || c->key_data ||
+		   c->key_file) {
+		return err_set(
+			err, MTV_EINVAL,
+			"user \"%s\" has a client certificate without its key or a key without its certificate",
+			uname);
+	}
+	if (jtext(u, "username") && methods > 0)
+		return err_set(
+			err, MTV_EINVAL,
+			"user \"%s\" has more than one authentication method",
+			uname);
+	if (jget(u, "auth-provider"))
+		return err_set(
+			err, MTV_EINVAL,
+			"user \"%s\": auth-provider is not supported, use an exec plugin",
+			uname);
+	return 0;
+}
+
 int
 kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 		   struct mtv_err *err)
 {
 	json_object *ctx, *cl, *u;
-	const char *cname = context, *s;
-	int methods = 0;
+	const char *cname = context;
 
 	if (!cname || !*cname)
-		cname = member_str(cfg, "current-context");
+		cname = jtext(cfg, "current-context");
 	if (!cname || !*cname)
 		return err_set(err, MTV_EINVAL,
 			       "kubeconfig has no current context");
@@ -373,101 +433,27 @@ kubeconfig_resolve(struct kube_conf *c, json_object *cfg, const char *context,
 	if (!ctx)
 		return err_set(err, MTV_EINVAL,
 			       "context \"%s\" not found in kubeconfig", cname);
-	cl = find_named(cfg, "clusters", member_str(ctx, "cluster"), "cluster");
+	cl = find_named(cfg, "clusters", jtext(ctx, "cluster"), "cluster");
 	if (!cl)
 		return err_set(
 			err, MTV_EINVAL,
 			"cluster \"%s\" of context \"%s\" not found in kubeconfig",
-			member_str(ctx, "cluster") ? member_str(ctx, "cluster")
-						   : "",
+			jtext(ctx, "cluster") ? jtext(ctx, "cluster") : "",
 			cname);
-	u = find_named(cfg, "users", member_str(ctx, "user"), "user");
-	s = member_str(cl, "server");
-	if (!s || !*s)
-		return err_set(err, MTV_EINVAL, "cluster \"%s\" has no server",
-			       member_str(ctx, "cluster"));
-	c->server = xstrdup(s);
-	while (str_endswith(c->server, "/"))
-		c->server[strlen(c->server) - 1] = '\0';
-	if ((s = member_str(ctx, "namespace")) && *s)
-		c->namespace = xstrdup(s);
-	c->insecure = member_bool(cl, "insecure-skip-tls-verify");
-	if ((s = member_str(cl, "tls-server-name")) && *s)
-		c->tls_server_name = xstrdup(s);
-	if ((s = member_str(cl, "proxy-url")) && *s)
-		c->proxy_url = xstrdup(s);
-	/* certificate-authority-data overrides the file */
-	if (decode_data(&c->ca_data, &c->ca_len, cl,
-			"certificate-authority-data", err))
+	u = find_named(cfg, "users", jtext(ctx, "user"), "user");
+	if (resolve_cluster(c, ctx, cl, err))
 		return err->code;
-	if (!c->ca_data && (s = member_str(cl, "certificate-authority")) && *s)
-		c->ca_file = xstrdup(s);
 	c->auth = KUBE_AUTH_NONE;
-	if (u) {
-		if (decode_data(&c->cert_data, &c->cert_len, u,
-				"client-certificate-data", err))
-			return err->code;
-		if (decode_data(&c->key_data, &c->key_len, u, "client-key-data",
-				err))
-			return err->code;
-		if (c->key_data) {
-			char *k =
-				xstrndup((const char *)c->key_data, c->key_len);
-
-			redact_add(k);
-			freezero(k, strlen(k));
-		}
-		if (!c->cert_data &&
-		    (s = member_str(u, "client-certificate")) && *s)
-			c->cert_file = xstrdup(s);
-		if (!c->key_data && (s = member_str(u, "client-key")) && *s)
-			c->key_file = xstrdup(s);
-		if ((s = member_str(u, "token")) && *s) {
-			/* token wins over tokenFile */
-			set_token(c, s, strlen(s));
-			c->auth = KUBE_AUTH_TOKEN;
-			methods++;
-		} else if ((s = member_str(u, "tokenFile")) && *s) {
-			c->token_file = xstrdup(s);
-			c->auth = KUBE_AUTH_TOKEN_FILE;
-			methods++;
-		}
-		if (member(u, "exec") &&
-		    json_object_is_type(member(u, "exec"), json_type_object)) {
-			c->exec = json_object_get(member(u, "exec"));
-			if (c->auth == KUBE_AUTH_NONE)
-				c->auth = KUBE_AUTH_EXEC;
-			methods++;
-		}
-		if ((c->cert_data || c->cert_file) &&
-		    (c->key_data || c->key_file)) {
-			if (c->auth == KUBE_AUTH_NONE)
-				c->auth = KUBE_AUTH_CERT;
-		} else if (c->cert_data || c->cert_file || c->key_data ||
-			   c->key_file) {
-			return err_set(
-				err, MTV_EINVAL,
-				"user \"%s\" has a client certificate without its key or a key without its certificate",
-				member_str(ctx, "user"));
-		}
-		if (member_str(u, "username") && methods > 0)
-			return err_set(
-				err, MTV_EINVAL,
-				"user \"%s\" has more than one authentication method",
-				member_str(ctx, "user"));
-		if (member(u, "auth-provider"))
-			return err_set(
-				err, MTV_EINVAL,
-				"user \"%s\": auth-provider is not supported, use an exec plugin",
-				member_str(ctx, "user"));
-	}
+	if (u && resolve_user(c, u, jtext(ctx, "user"), err))
+		return err->code;
 	c->origin = xstrdup("kubeconfig");
 	return 0;
 }
 
 int
 kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag,
-			  const char *context, struct mtv_err *err)
+			  const char *context, kube_load_fn load,
+			  struct mtv_err *err)
 {
 	char **paths = NULL;
 	json_object *cfg = NULL;
@@ -475,7 +461,7 @@ kube_conf_from_kubeconfig(struct kube_conf *c, const char *flag,
 
 	r = kubeconfig_paths(&paths, flag, err);
 	if (r == 0)
-		r = kubeconfig_merge(&cfg, paths, err);
+		r = kubeconfig_merge(&cfg, paths, load, err);
 	if (r == 0)
 		r = kubeconfig_resolve(c, cfg, context, err);
 	if (r == 0 && c->auth == KUBE_AUTH_TOKEN_FILE)
@@ -565,7 +551,7 @@ exec_info(const struct kube_conf *c, const char *api)
 	json_object_object_add(o, "kind",
 			       json_object_new_string("ExecCredential"));
 	json_object_object_add(spec, "interactive", json_object_new_boolean(0));
-	if (member_bool(c->exec, "provideClusterInfo")) {
+	if (str_eq(jtext(c->exec, "provideClusterInfo"), "true")) {
 		json_object *cl = json_object_new_object();
 
 		json_object_object_add(cl, "server",
@@ -619,10 +605,10 @@ run_plugin(char **argv, json_object *env, const char *info, struct strbuf *out,
 		for (i = 0; env && i < json_object_array_length(env); i++) {
 			json_object *e = json_object_array_get_idx(env, i);
 
-			if (member_str(e, "name"))
-				setenv(member_str(e, "name"),
-				       member_str(e, "value")
-					       ? member_str(e, "value")
+			if (jtext(e, "name"))
+				setenv(jtext(e, "name"),
+				       jtext(e, "value")
+					       ? jtext(e, "value")
 					       : "",
 				       1);
 		}
@@ -704,9 +690,9 @@ rfc3339_ms(const char *s)
 int
 kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 {
-	const char *cmd = member_str(c->exec, "command");
-	const char *api = member_str(c->exec, "apiVersion");
-	json_object *args = member(c->exec, "args"), *cred = NULL, *st;
+	const char *cmd = jtext(c->exec, "command");
+	const char *api = jtext(c->exec, "apiVersion");
+	json_object *args = jget(c->exec, "args"), *cred = NULL, *st;
 	struct strbuf out = STRBUF_INIT, eout = STRBUF_INIT;
 	char **argv = NULL, *info = NULL;
 	size_t i, n = 0;
@@ -718,7 +704,7 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 			       "kubeconfig exec plugin has no command");
 	if (!api)
 		api = "client.authentication.k8s.io/v1";
-	if (str_eq(member_str(c->exec, "interactiveMode"), "Always"))
+	if (str_eq(jtext(c->exec, "interactiveMode"), "Always"))
 		return err_set(
 			err, MTV_EAUTH,
 			"credential plugin \"%s\" needs a terminal (interactiveMode Always): log in first, then run again",
@@ -731,12 +717,12 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 		argv[i + 1] = xstrdup(json_object_get_string(
 			json_object_array_get_idx(args, i)));
 	info = exec_info(c, api);
-	r = run_plugin(argv, member(c->exec, "env"), info, &out, &eout, &status,
+	r = run_plugin(argv, jget(c->exec, "env"), info, &out, &eout, &status,
 		       err);
 	if (r != 0)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		const char *hint = member_str(c->exec, "installHint");
+		const char *hint = jtext(c->exec, "installHint");
 
 		r = err_set(
 			err, MTV_EAUTH,
@@ -747,8 +733,8 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 		goto out;
 	}
 	cred = json_tokener_parse(strbuf_str(&out));
-	st = member(cred, "status");
-	if (!cred || !str_eq(member_str(cred, "kind"), "ExecCredential") ||
+	st = jget(cred, "status");
+	if (!cred || !str_eq(jtext(cred, "kind"), "ExecCredential") ||
 	    !st) {
 		r = err_set(
 			err, MTV_EAUTH,
@@ -756,17 +742,17 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 			cmd);
 		goto out;
 	}
-	if ((s = member_str(st, "token")) && *s) {
+	if ((s = jtext(st, "token")) && *s) {
 		set_token(c, s, strlen(s));
-	} else if (member_str(st, "clientCertificateData") &&
-		   member_str(st, "clientKeyData")) {
+	} else if (jtext(st, "clientCertificateData") &&
+		   jtext(st, "clientKeyData")) {
 		free(c->cert_data);
 		wipe_free(c->key_data, c->key_len);
 		c->cert_data = (unsigned char *)xstrdup(
-			member_str(st, "clientCertificateData"));
+			jtext(st, "clientCertificateData"));
 		c->cert_len = strlen((char *)c->cert_data);
 		c->key_data = (unsigned char *)xstrdup(
-			member_str(st, "clientKeyData"));
+			jtext(st, "clientKeyData"));
 		c->key_len = strlen((char *)c->key_data);
 		redact_add((char *)c->key_data);
 	} else {
@@ -777,7 +763,7 @@ kube_conf_exec(struct kube_conf *c, struct mtv_err *err)
 		goto out;
 	}
 	c->exec_expiry_ms = 0;
-	if ((s = member_str(st, "expirationTimestamp")))
+	if ((s = jtext(st, "expirationTimestamp")))
 		c->exec_expiry_ms = rfc3339_ms(s);
 	r = 0;
 out:
@@ -788,50 +774,4 @@ out:
 	kube_strv_free(argv);
 	free(info);
 	return r;
-}
-
-/* ---- options from the profile and the environment ---- */
-
-static const char *
-env_or(const char *name, const char *fallback)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : fallback;
-}
-
-int
-kube_opts_from_env(struct kube_opts *o, const struct mtv_profile *p,
-		   const char *kubeconfig, const char *context,
-		   struct mtv_err *err)
-{
-	const char *pw, *insecure;
-
-	memset(o, 0, sizeof(*o));
-	/* $KUBECONFIG is a list: kube_connect reads it when this is NULL */
-	o->kubeconfig = kubeconfig && *kubeconfig ? kubeconfig : NULL;
-	o->context = context && *context ? context : NULL;
-	o->server = env_or("CLUSTER_HOST",
-			   p ? profile_str(p, "cluster_host") : NULL);
-	o->username = env_or("CLUSTER_USERNAME",
-			     p ? profile_str(p, "cluster_username") : NULL);
-	pw = env_or("CLUSTER_PASSWORD",
-		    p ? profile_str(p, "cluster_password") : NULL);
-	if (pw && *pw)
-		o->password = secret_new(pw);
-	o->ca_file = env_or("CLUSTER_CA_FILE",
-			    p ? profile_str(p, "cluster_ca_file") : NULL);
-	insecure = env_or("CLUSTER_INSECURE", NULL);
-	if (insecure)
-		o->insecure = strcmp(insecure, "true") == 0 ||
-			      strcmp(insecure, "1") == 0;
-	else if (p && p->data)
-		o->insecure = member_bool(p->data, "insecure_verify_skip");
-	if (o->server && (!o->username || !o->password) && !o->kubeconfig &&
-	    !env_or("KUBECONFIG", NULL))
-		log_debug(
-			"cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
-			o->server);
-	(void)err;
-	return 0;
 }

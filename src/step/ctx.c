@@ -1,12 +1,128 @@
-/* ctx.c: per-thread drivers, run state, cancellation and deadlines. */
+/* ctx.c: per-thread drivers and their options (profile and environment),
+ * run state, cancellation and deadlines. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "step/step.h"
+#include "config/profile.h"
+#include "doc/doc.h"
 #include "kube/kube.h"
 #include "vsphere/vsphere.h"
+
+/* ---- driver options ---- */
+
+/* A non-empty environment variable, or NULL. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static bool
+truthy(const char *s)
+{
+	return s && (str_eq(s, "1") || str_eq(s, "true") || str_eq(s, "yes") ||
+		     str_eq(s, "True") || str_eq(s, "TRUE"));
+}
+
+/* A profile flag: a boolean, or a string such as "true" (--set). */
+static bool
+flag(json_object *v)
+{
+	if (json_object_is_type(v, json_type_string))
+		return truthy(json_object_get_string(v));
+	return json_object_get_boolean(v);
+}
+
+void
+step_vs_opts(struct vs_opts *o, const struct mtv_profile *p)
+{
+	json_object *data = p ? p->data : NULL, *v;
+	const char *pw, *s;
+
+	memset(o, 0, sizeof(*o));
+	/* the profile first, GOVC_* as defaults (govc's names) */
+	o->url = jstr(data, "api_url") ? jstr(data, "api_url")
+				       : env("GOVC_URL");
+	o->username = jstr(data, "username") ? jstr(data, "username")
+					     : env("GOVC_USERNAME");
+	pw = jstr(data, "password");
+	if (pw && str_startswith(pw, "((secret:"))
+		pw = profile_secret(p, pw);
+	o->password = secret_new(pw ? pw : env("GOVC_PASSWORD"));
+	o->ca_file = jstr(data, "ca_file") ? jstr(data, "ca_file")
+					   : env("GOVC_TLS_CA_CERTS");
+	o->thumbprint = jstr(data, "thumbprint")
+				? jstr(data, "thumbprint")
+				: env("GOVC_TLS_KNOWN_HOSTS_THUMBPRINT");
+	if ((v = jget(data, "insecure")) != NULL)
+		o->insecure = flag(v);
+	else if ((s = env("GOVC_INSECURE")) != NULL)
+		o->insecure = truthy(s);
+}
+
+/* A non-empty environment variable, else the profile's key. */
+static const char *
+env_or_profile(const char *name, const struct mtv_profile *p,
+	       const char *key)
+{
+	return env(name) ? env(name) : profile_str(p, key);
+}
+
+/* Kubeconfig files are YAML or JSON: the document loader reads them. */
+static int
+kubeconfig_load(json_object **out, const char *path, struct mtv_err *err)
+{
+	struct mtv_diags diags = { 0 };
+	struct mtv_doc *doc = NULL;
+	int r;
+
+	*out = NULL;
+	r = doc_load_file(&doc, path, &diags);
+	if (r != 0)
+		r = err_set(err, MTV_EINVAL, "%s",
+			    diags.n ? diags.v[0].msg : "syntax error");
+	else
+		*out = json_object_get(doc_root(doc));
+	doc_free(doc);
+	diags_release(&diags);
+	return r;
+}
+
+void
+step_kube_opts(struct kube_opts *o, const struct mtv_profile *p,
+	       const char *kubeconfig, const char *context)
+{
+	const char *pw, *insecure;
+
+	memset(o, 0, sizeof(*o));
+	o->load = kubeconfig_load;
+	/* $KUBECONFIG is a list: kube_connect reads it when this is NULL */
+	o->kubeconfig = kubeconfig && *kubeconfig ? kubeconfig : NULL;
+	o->context = context && *context ? context : NULL;
+	/* CLUSTER_* first, the profile's cluster_* keys as defaults */
+	o->server = env_or_profile("CLUSTER_HOST", p, "cluster_host");
+	o->username = env_or_profile("CLUSTER_USERNAME", p,
+				     "cluster_username");
+	pw = env_or_profile("CLUSTER_PASSWORD", p, "cluster_password");
+	if (pw && *pw)
+		o->password = secret_new(pw);
+	o->ca_file = env_or_profile("CLUSTER_CA_FILE", p, "cluster_ca_file");
+	insecure = env("CLUSTER_INSECURE");
+	if (insecure)
+		o->insecure = str_eq(insecure, "true") || str_eq(insecure, "1");
+	else if (p)
+		o->insecure = flag(jget(p->data, "insecure_verify_skip"));
+	if (o->server && (!o->username || !o->password) && !o->kubeconfig &&
+	    !env("KUBECONFIG"))
+		log_debug(
+			"cluster_host \"%s\" without cluster_username/cluster_password: using the kubeconfig",
+			o->server);
+}
 
 /* One connection per endpoint and thread, reused for the whole run. */
 static struct driver_slot *
@@ -43,10 +159,8 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
-	memset(&o, 0, sizeof(o));
-	r = vs_opts_from_profile(&o, ctx->profile, err);
-	if (r == 0)
-		r = vs_connect(out, &o, err);
+	step_vs_opts(&o, ctx->profile);
+	r = vs_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;
@@ -72,11 +186,9 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
-	memset(&o, 0, sizeof(o));
-	r = kube_opts_from_env(&o, ctx->profile, ctx->opts->kubeconfig,
-			       ctx->opts->context, err);
-	if (r == 0)
-		r = kube_connect(out, &o, err);
+	step_kube_opts(&o, ctx->profile, ctx->opts->kubeconfig,
+		       ctx->opts->context);
+	r = kube_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;

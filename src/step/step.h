@@ -12,6 +12,8 @@
 
 struct vs_client;
 struct kube_client;
+struct vs_opts;
+struct kube_opts;
 
 struct run_opts {
 	const char *only;	/* NULL, "source" or "cluster" */
@@ -65,6 +67,15 @@ const struct step_kind *step_kind_find(const char *name);
  * (one connection per endpoint and thread). Borrowed. */
 int step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err);
 int step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err);
+/* Driver options from the profile (may be NULL) and the environment: for
+ * vSphere the profile's api_url, username, password, ca_file, thumbprint
+ * and insecure, with GOVC_* as defaults; for the cluster CLUSTER_HOST,
+ * CLUSTER_USERNAME, CLUSTER_PASSWORD, CLUSTER_CA_FILE, CLUSTER_INSECURE
+ * over the profile's cluster_* keys, and --kubeconfig/--context. Strings
+ * are borrowed; o->password belongs to o (secret_free). */
+void step_vs_opts(struct vs_opts *o, const struct mtv_profile *p);
+void step_kube_opts(struct kube_opts *o, const struct mtv_profile *p,
+		    const char *kubeconfig, const char *context);
 /* True when SIGINT/SIGTERM arrived or the run deadline passed; sets err. */
 bool step_should_stop(struct step_ctx *ctx, struct mtv_err *err);
 /* Seconds left before the run deadline (at least 1). */

@@ -23,6 +23,17 @@ jstr(json_object *o, const char *key)
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
+const char *
+jtext(json_object *o, const char *key)
+{
+	json_object *v = jget(o, key);
+
+	if (v == NULL || json_object_is_type(v, json_type_object) ||
+	    json_object_is_type(v, json_type_array))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 long long
 jint(json_object *o, const char *key)
 {

@@ -12,6 +12,9 @@
 json_object *jget(json_object *o, const char *key);
 /* The member when it is a string, else NULL. */
 const char *jstr(json_object *o, const char *key);
+/* The member as text when it is a string, number or boolean (as json-c
+ * writes it: "true", "42"); NULL for null, objects and arrays. */
+const char *jtext(json_object *o, const char *key);
 /* The member as an integer (0 when absent). */
 long long jint(json_object *o, const char *key);
 /* The member as a boolean (false when absent). */

@@ -2,4 +2,7 @@
 libmtv_a_SOURCES += \
 	src/vsphere/vsphere.h \
 	src/vsphere/vs_int.h \
-	src/vsphere/vsphere.c
+	src/vsphere/vs_xml.c \
+	src/vsphere/vsphere.c \
+	src/vsphere/vs_collector.c \
+	src/vsphere/vs_vm.c

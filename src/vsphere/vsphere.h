@@ -9,21 +9,16 @@
 
 struct vs_client;
 
+/* Connection options (the step layer fills them from the profile and the
+ * GOVC_* environment). */
 struct vs_opts {
-	const char *url;		/* https://host/sdk; GOVC_URL */
-	const char *username;		/* GOVC_USERNAME */
-	const struct secret *password;	/* GOVC_PASSWORD */
-	const char *ca_file;		/* GOVC_TLS_CA_CERTS */
+	const char *url;		/* https://host/sdk, host or host/path */
+	const char *username;
+	const struct secret *password;
+	const char *ca_file;
 	const char *thumbprint;		/* SHA-1 or SHA-256 pin, govc syntax */
-	bool insecure;			/* GOVC_INSECURE; warned about */
+	bool insecure;			/* warned about */
 };
-
-struct mtv_profile;
-/* Fill o from the profile (api_url, username, password, ca_file, thumbprint,
- * insecure) with GOVC_* environment variables as defaults. Strings are
- * borrowed from the profile; o->password is owned by o (secret_free). */
-int vs_opts_from_profile(struct vs_opts *o, const struct mtv_profile *p,
-			 struct mtv_err *err);
 
 /* Connect and log in. *out belongs to the caller. */
 int vs_connect(struct vs_client **out, const struct vs_opts *o,
@@ -137,8 +132,8 @@ int vs_thumbprint_parse(const char *s, unsigned char out[32]);
  * used[0..n); -1 when full. */
 int vs_unit_free(const int *used, size_t n);
 
-/* Hashes used for the certificate pin. */
-void vs_sha1(const void *data, size_t len, unsigned char out[20]);
-void vs_sha256(const void *data, size_t len, unsigned char out[32]);
+/* The certificate pin's hash of data: SHA-1 when n is 20, SHA-256 when n
+ * is 32 (libcrypto); -1 for another n. */
+int vs_pin_digest(unsigned char out[32], const void *data, size_t len, int n);
 
 #endif

@@ -10,9 +10,26 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "doc/doc.h"
 #include "kube/kube_int.h"
 
 static char tmpdir[64];
+
+/* YAML kubeconfigs through the document loader, as the step layer does. */
+static int
+load_yaml(json_object **out, const char *path, struct mtv_err *err)
+{
+	struct mtv_diags diags = { 0 };
+	struct mtv_doc *doc = NULL;
+	int r = doc_load_file(&doc, path, &diags);
+
+	*out = r == 0 ? json_object_get(doc_root(doc)) : NULL;
+	if (r != 0)
+		err_set(err, r, "%s", diags.n ? diags.v[0].msg : "syntax error");
+	doc_free(doc);
+	diags_release(&diags);
+	return r;
+}
 
 static int
 suite_init(void)
@@ -112,7 +129,7 @@ test_merge(void)
 	struct kube_conf c = { 0 };
 	json_object *m = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
 	/* the first file to set a value wins */
 	CU_ASSERT_STRING_EQUAL(jstr_path(m, "current-context", NULL), "ctx-a");
 	CU_ASSERT_EQUAL(
@@ -164,7 +181,7 @@ test_token_file(void)
 	json_object *m = NULL;
 	char *env;
 
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
 	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-file", &err), 0);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_TOKEN_FILE);
 	CU_ASSERT_STRING_EQUAL(c.token_file, tok);
@@ -184,7 +201,8 @@ test_token_file(void)
 	/* the same through KUBECONFIG as a list */
 	env = xasprintf("%s:%s", a, b);
 	setenv("KUBECONFIG", env, 1);
-	CU_ASSERT_EQUAL(kube_conf_from_kubeconfig(&c, NULL, "ctx-file", &err),
+	CU_ASSERT_EQUAL(kube_conf_from_kubeconfig(&c, NULL, "ctx-file",
+						  load_yaml, &err),
 			0);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-3");
 	kube_conf_release(&c);
@@ -205,7 +223,7 @@ test_client_cert(void)
 	json_object *m = NULL;
 
 	redact_reset();
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
 	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-cert", &err), 0);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_CERT);
 	CU_ASSERT_EQUAL(c.cert_len, 4);
@@ -254,7 +272,7 @@ test_exec_plugin(void)
 	struct mtv_err err = { 0 };
 	struct kube_conf c = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, NULL, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, NULL, load_yaml, &err), 0);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_EXEC);
 	CU_ASSERT_PTR_NULL(c.token);
 	/* relative command resolved against the kubeconfig's folder */
@@ -262,13 +280,13 @@ test_exec_plugin(void)
 	CU_ASSERT_STRING_EQUAL(c.token ? c.token : "", "exec-arg1-envval");
 	CU_ASSERT_EQUAL(c.exec_expiry_ms, 1893553445000LL);
 	kube_conf_release(&c);
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "y", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "y", load_yaml, &err), 0);
 	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), MTV_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "status 7"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no credentials here"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "install the fail plugin"));
 	kube_conf_release(&c);
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "z", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "z", load_yaml, &err), 0);
 	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), MTV_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs a terminal"));
 	kube_conf_release(&c);
@@ -474,39 +492,6 @@ test_oauth_helpers(void)
 	CU_ASSERT_PTR_NULL(e);
 }
 
-static void
-test_opts_from_env(void)
-{
-	struct kube_opts o;
-	struct mtv_err err = { 0 };
-	char *r;
-
-	redact_reset();
-	setenv("CLUSTER_HOST", "https://api.example:6443", 1);
-	setenv("CLUSTER_USERNAME", "kubeadmin", 1);
-	setenv("CLUSTER_PASSWORD", "Cluster-Pa55word", 1);
-	setenv("KUBECONFIG", "/k1:/k2", 1);
-	CU_ASSERT_EQUAL(kube_opts_from_env(&o, NULL, NULL, "ctx", &err), 0);
-	CU_ASSERT_STRING_EQUAL(o.server, "https://api.example:6443");
-	CU_ASSERT_STRING_EQUAL(o.username, "kubeadmin");
-	CU_ASSERT_STRING_EQUAL(secret_value(o.password), "Cluster-Pa55word");
-	CU_ASSERT_PTR_NULL(o.kubeconfig); /* kube_connect reads the list */
-	CU_ASSERT_STRING_EQUAL(o.context, "ctx");
-	r = redact("pw Cluster-Pa55word");
-	CU_ASSERT_PTR_NULL(strstr(r, "Pa55"));
-	free(r);
-	secret_free((struct secret *)o.password);
-	/* the flag beats KUBECONFIG */
-	CU_ASSERT_EQUAL(kube_opts_from_env(&o, NULL, "/flag", NULL, &err), 0);
-	CU_ASSERT_STRING_EQUAL(o.kubeconfig, "/flag");
-	secret_free((struct secret *)o.password);
-	unsetenv("CLUSTER_HOST");
-	unsetenv("CLUSTER_USERNAME");
-	unsetenv("CLUSTER_PASSWORD");
-	unsetenv("KUBECONFIG");
-	redact_reset();
-}
-
 static CU_TestInfo tests_kube[] = {
 	{ "kubeconfig file list (flag, KUBECONFIG, HOME)", test_paths },
 	{ "kubeconfig merge: first wins, relative paths, contexts",
@@ -519,7 +504,6 @@ static CU_TestInfo tests_kube[] = {
 	{ "retry and backoff decisions", test_retry },
 	{ "selector and continue encoding", test_list_url },
 	{ "OAuth token name and redirect parsing", test_oauth_helpers },
-	{ "options from the environment", test_opts_from_env },
 	CU_TEST_INFO_NULL,
 };
 

@@ -8,6 +8,9 @@
 
 #include "unit.h"
 #include "step/cluster.h"
+#include "step/step.h"
+#include "kube/kube.h"
+#include "vsphere/vsphere.h"
 
 static json_object *
 J(const char *s)
@@ -346,6 +349,101 @@ test_inflight(void)
 	json_object_put(o);
 }
 
+/* vSphere options: GOVC_* when there is no profile. */
+static void
+test_vs_opts_env(void)
+{
+	struct vs_opts o;
+
+	setenv("GOVC_URL", "vc.example.com", 1);
+	setenv("GOVC_USERNAME", "u", 1);
+	setenv("GOVC_PASSWORD", "pw-from-env", 1);
+	setenv("GOVC_INSECURE", "1", 1);
+	setenv("GOVC_TLS_CA_CERTS", "/ca.pem", 1);
+	step_vs_opts(&o, NULL);
+	CU_ASSERT_STRING_EQUAL(o.url, "vc.example.com");
+	CU_ASSERT_STRING_EQUAL(o.username, "u");
+	CU_ASSERT_STRING_EQUAL(secret_value(o.password), "pw-from-env");
+	CU_ASSERT_STRING_EQUAL(o.ca_file, "/ca.pem");
+	CU_ASSERT(o.insecure);
+	secret_free((struct secret *)o.password);
+	unsetenv("GOVC_URL");
+	unsetenv("GOVC_USERNAME");
+	unsetenv("GOVC_PASSWORD");
+	unsetenv("GOVC_INSECURE");
+	unsetenv("GOVC_TLS_CA_CERTS");
+}
+
+/* Cluster options: CLUSTER_* and the flags when there is no profile. */
+static void
+test_kube_opts_env(void)
+{
+	struct kube_opts o;
+	char *r;
+
+	redact_reset();
+	setenv("CLUSTER_HOST", "https://api.example:6443", 1);
+	setenv("CLUSTER_USERNAME", "kubeadmin", 1);
+	setenv("CLUSTER_PASSWORD", "Cluster-Pa55word", 1);
+	setenv("KUBECONFIG", "/k1:/k2", 1);
+	step_kube_opts(&o, NULL, NULL, "ctx");
+	CU_ASSERT_PTR_NOT_NULL(o.load);
+	CU_ASSERT_STRING_EQUAL(o.server, "https://api.example:6443");
+	CU_ASSERT_STRING_EQUAL(o.username, "kubeadmin");
+	CU_ASSERT_STRING_EQUAL(secret_value(o.password), "Cluster-Pa55word");
+	CU_ASSERT_PTR_NULL(o.kubeconfig); /* kube_connect reads the list */
+	CU_ASSERT_STRING_EQUAL(o.context, "ctx");
+	r = redact("pw Cluster-Pa55word");
+	CU_ASSERT_PTR_NULL(strstr(r, "Pa55"));
+	free(r);
+	secret_free((struct secret *)o.password);
+	/* the flag beats KUBECONFIG */
+	step_kube_opts(&o, NULL, "/flag", NULL);
+	CU_ASSERT_STRING_EQUAL(o.kubeconfig, "/flag");
+	secret_free((struct secret *)o.password);
+	unsetenv("CLUSTER_HOST");
+	unsetenv("CLUSTER_USERNAME");
+	unsetenv("CLUSTER_PASSWORD");
+	unsetenv("KUBECONFIG");
+	redact_reset();
+}
+
+/* The profile beats GOVC_*; CLUSTER_* beat the profile's cluster_* keys. */
+static void
+test_driver_opts_profile(void)
+{
+	struct mtv_profile p = { 0 };
+	struct vs_opts v;
+	struct kube_opts k;
+
+	p.data = J("{\"api_url\":\"vc.profile\",\"password\":"
+		   "\"((secret:copyoffload.pw))\",\"insecure\":false,"
+		   "\"copyoffload\":{\"pw\":\"pw-from-secret\"},"
+		   "\"cluster_host\":\"https://api.profile\","
+		   "\"cluster_username\":\"u\","
+		   "\"insecure_verify_skip\":true}");
+	setenv("GOVC_URL", "vc.env", 1);
+	setenv("GOVC_INSECURE", "1", 1);
+	setenv("GOVC_USERNAME", "env-user", 1);
+	step_vs_opts(&v, &p);
+	CU_ASSERT_STRING_EQUAL(v.url, "vc.profile");
+	CU_ASSERT_STRING_EQUAL(v.username, "env-user");
+	CU_ASSERT_STRING_EQUAL(secret_value(v.password), "pw-from-secret");
+	CU_ASSERT(!v.insecure);
+	secret_free((struct secret *)v.password);
+	unsetenv("GOVC_URL");
+	unsetenv("GOVC_INSECURE");
+	unsetenv("GOVC_USERNAME");
+	setenv("CLUSTER_HOST", "https://api.env", 1);
+	step_kube_opts(&k, &p, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(k.server, "https://api.env");
+	CU_ASSERT_STRING_EQUAL(k.username, "u");
+	CU_ASSERT_PTR_NULL(k.password);
+	CU_ASSERT(k.insecure);
+	unsetenv("CLUSTER_HOST");
+	json_object_put(p.data);
+}
+
 static CU_TestInfo tests_steps[] = {
 	{ "populators and VMs in flight from a Plan status", test_inflight },
 	{ "xcopyUsed and disk from a populate pod log", test_pod_log },
@@ -359,6 +457,9 @@ static CU_TestInfo tests_steps[] = {
 	{ "StorageMap offload plugin on every entry", test_map_offload },
 	{ "quantities and RFC 3339 times", test_quantities_times },
 	{ "StorageProfile offers Block", test_profile_block },
+	{ "vSphere options: GOVC_* defaults", test_vs_opts_env },
+	{ "cluster options: CLUSTER_* and the flags", test_kube_opts_env },
+	{ "driver options: profile and environment", test_driver_opts_profile },
 	CU_TEST_INFO_NULL,
 };
 

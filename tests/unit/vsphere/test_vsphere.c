@@ -1,6 +1,5 @@
 /* test_vsphere.c: SOAP envelopes and specs, fault parsing, values as JSON,
- * thumbprint pins and their hashes, SCSI unit allocation, options from the
- * environment (no network). */
+ * thumbprint pins and their hashes, SCSI unit allocation (no network). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -209,23 +208,24 @@ test_thumbprint(void)
 		-1);
 	CU_ASSERT_EQUAL(vs_thumbprint_parse(NULL, p), -1);
 	/* FIPS 180 vectors */
-	vs_sha1("abc", 3, h);
+	CU_ASSERT_EQUAL(vs_pin_digest(h, "abc", 3, 20), 0);
 	CU_ASSERT_EQUAL(vs_thumbprint_parse(
 				"a9993e364706816aba3e25717850c26c9cd0d89d", p),
 			20);
 	CU_ASSERT(memcmp(h, p, 20) == 0);
-	vs_sha256("abc", 3, h);
+	CU_ASSERT_EQUAL(vs_pin_digest(h, "abc", 3, 32), 0);
 	vs_thumbprint_parse(
 		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 		p);
 	CU_ASSERT(memcmp(h, p, 32) == 0);
-	vs_sha256("", 0, h);
+	CU_ASSERT_EQUAL(vs_pin_digest(h, "", 0, 32), 0);
 	vs_thumbprint_parse(
 		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
 		p);
 	CU_ASSERT(memcmp(h, p, 32) == 0);
-	vs_sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
-		h);
+	CU_ASSERT_EQUAL(vs_pin_digest(h, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+				      56, 20), 0);
+	CU_ASSERT_EQUAL(vs_pin_digest(h, "abc", 3, 16), -1);
 	vs_thumbprint_parse("84983e441c3bd26ebaae4aa1f95129e5e54670f1", p);
 	CU_ASSERT(memcmp(h, p, 20) == 0);
 }
@@ -248,30 +248,6 @@ test_units(void)
 	CU_ASSERT_EQUAL(vs_unit_free(used, 15), 3);
 }
 
-static void
-test_opts_env(void)
-{
-	struct vs_opts o;
-
-	setenv("GOVC_URL", "vc.example.com", 1);
-	setenv("GOVC_USERNAME", "u", 1);
-	setenv("GOVC_PASSWORD", "pw-from-env", 1);
-	setenv("GOVC_INSECURE", "1", 1);
-	setenv("GOVC_TLS_CA_CERTS", "/ca.pem", 1);
-	CU_ASSERT_EQUAL(vs_opts_from_profile(&o, NULL, NULL), 0);
-	CU_ASSERT_STRING_EQUAL(o.url, "vc.example.com");
-	CU_ASSERT_STRING_EQUAL(o.username, "u");
-	CU_ASSERT_STRING_EQUAL(secret_value(o.password), "pw-from-env");
-	CU_ASSERT_STRING_EQUAL(o.ca_file, "/ca.pem");
-	CU_ASSERT(o.insecure);
-	secret_free((struct secret *)o.password);
-	unsetenv("GOVC_URL");
-	unsetenv("GOVC_USERNAME");
-	unsetenv("GOVC_PASSWORD");
-	unsetenv("GOVC_INSECURE");
-	unsetenv("GOVC_TLS_CA_CERTS");
-}
-
 static CU_TestInfo tests_vsphere[] = {
 	{ "envelope", test_envelope },
 	{ "disk spec in WSDL order with xsi:type", test_disk_spec },
@@ -280,7 +256,6 @@ static CU_TestInfo tests_vsphere[] = {
 	{ "values as JSON (vcsim prefixes, MoRefs, arrays)", test_values },
 	{ "thumbprint pins and hashes", test_thumbprint },
 	{ "free SCSI units skip 7", test_units },
-	{ "GOVC_* defaults", test_opts_env },
 	CU_TEST_INFO_NULL,
 };
 
