@@ -225,12 +225,7 @@ kube_set_page_size(struct kube_client *k, int n)
 const char *
 kube_obj_name(json_object *obj)
 {
-	json_object *m, *n;
-
-	if (obj && json_object_object_get_ex(obj, "metadata", &m) &&
-	    json_object_object_get_ex(m, "name", &n))
-		return json_object_get_string(n);
-	return NULL;
+	return jtext(jget(obj, "metadata"), "name");
 }
 
 int
@@ -271,7 +266,7 @@ kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
 		     const char *label, const char *value, json_object **out,
 		     struct mtv_err *err)
 {
-	json_object *existing = NULL, *m, *labels, *v;
+	json_object *existing = NULL;
 	int r;
 
 	if (out)
@@ -284,10 +279,8 @@ kube_create_or_adopt(struct kube_client *k, const char *path, json_object *obj,
 			json_object_put(existing);
 		return r;
 	}
-	if (existing && json_object_object_get_ex(existing, "metadata", &m) &&
-	    json_object_object_get_ex(m, "labels", &labels) &&
-	    json_object_object_get_ex(labels, label, &v) &&
-	    str_eq(json_object_get_string(v), value)) {
+	if (str_eq(jtext(jget(jget(existing, "metadata"), "labels"), label),
+		   value)) {
 		log_debug("kubernetes: adopting existing \"%s\" in \"%s\"",
 			  kube_obj_name(obj), path);
 		err_clear(err);
@@ -312,9 +305,9 @@ kube_get(struct kube_client *k, const char *path, json_object **out,
 }
 
 int
-kube_list_all(struct kube_client *k, const char *path, const char *label_selector,
-	 const char *field_selector, json_object **items, char **rv,
-	 struct mtv_err *err)
+kube_list_all(struct kube_client *k, const char *path,
+	      const char *label_selector, const char *field_selector,
+	      json_object **items, char **rv, struct mtv_err *err)
 {
 	json_object *all = json_object_new_array(), *page = NULL, *v, *meta;
 	char *cont = NULL, *url = NULL;
@@ -345,24 +338,18 @@ kube_list_all(struct kube_client *k, const char *path, const char *label_selecto
 		}
 		if (r != 0)
 			break;
-		if (json_object_object_get_ex(page, "items", &v) &&
-		    json_object_is_type(v, json_type_array))
-			for (i = 0; i < json_object_array_length(v); i++)
-				json_object_array_add(
-					all, json_object_get(
-						     json_object_array_get_idx(
-							     v, i)));
+		v = jget(page, "items");
+		for (i = 0; i < jlen(v); i++)
+			json_object_array_add(
+				all,
+				json_object_get(json_object_array_get_idx(v, i)));
 		free(cont);
 		cont = NULL;
-		if (json_object_object_get_ex(page, "metadata", &meta)) {
-			if (rv && !*rv &&
-			    json_object_object_get_ex(meta, "resourceVersion",
-						      &v))
-				*rv = xstrdup(json_object_get_string(v));
-			if (json_object_object_get_ex(meta, "continue", &v) &&
-			    *json_object_get_string(v))
-				cont = xstrdup(json_object_get_string(v));
-		}
+		meta = jget(page, "metadata");
+		if (rv && !*rv && jtext(meta, "resourceVersion"))
+			*rv = xstrdup(jtext(meta, "resourceVersion"));
+		if (jtext(meta, "continue") && *jtext(meta, "continue"))
+			cont = xstrdup(jtext(meta, "continue"));
 		json_object_put(page);
 		page = NULL;
 		if (!cont)

@@ -316,10 +316,10 @@ tls_name_url(struct kube_client *k, CURL *h, const char *url, char **named,
 
 /* One HTTP exchange on h; 0 when a response arrived (any status). */
 int
-kube_perform(struct kube_client *k, CURL *h, const char *method, const char *url,
-	const char *ctype, const char *body, const char *auth_header,
-	curl_write_callback wcb, void *warg, struct resp *rs, long timeout_ms,
-	bool oauth, struct mtv_err *err)
+kube_perform(struct kube_client *k, CURL *h, const char *method,
+	     const char *url, const char *ctype, const char *body,
+	     const char *auth_header, curl_write_callback wcb, void *warg,
+	     struct resp *rs, long timeout_ms, bool oauth, struct mtv_err *err)
 {
 	struct curl_slist *hdr = NULL, *connect_to = NULL;
 	char *named = NULL;
@@ -472,23 +472,20 @@ kube_reauth(struct kube_client *k, struct mtv_err *err)
 
 int
 kube_status_err(const char *method, const char *path, const struct resp *rs,
-	   struct mtv_err *err)
+		struct mtv_err *err)
 {
 	json_object *st = rs->body.len ? json_tokener_parse(strbuf_str(
 						 (struct strbuf *)&rs->body))
 				       : NULL;
-	json_object *v, *causes = NULL;
+	json_object *causes = NULL;
 	const char *msg = NULL, *reason = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	int code;
 
 	if (st && json_object_is_type(st, json_type_object)) {
-		if (json_object_object_get_ex(st, "message", &v))
-			msg = json_object_get_string(v);
-		if (json_object_object_get_ex(st, "reason", &v))
-			reason = json_object_get_string(v);
-		if (json_object_object_get_ex(st, "details", &v))
-			json_object_object_get_ex(v, "causes", &causes);
+		msg = jtext(st, "message");
+		reason = jtext(st, "reason");
+		causes = jget(jget(st, "details"), "causes");
 	}
 	switch (rs->status) {
 	case 400:
@@ -523,19 +520,15 @@ kube_status_err(const char *method, const char *path, const struct resp *rs,
 		strbuf_adds(&sb, msg);
 	else
 		strbuf_adds(&sb, "no message");
-	if (causes && json_object_is_type(causes, json_type_array)) {
+	if (jlen(causes) > 0) {
 		size_t i;
 
-		for (i = 0; i < json_object_array_length(causes) && i < 10;
+		for (i = 0; i < jlen(causes) && i < 10;
 		     i++) {
-			json_object *c = json_object_array_get_idx(causes, i),
-				    *f = NULL, *m = NULL;
+			json_object *c = json_object_array_get_idx(causes, i);
+			const char *f = jtext(c, "field"), *m = jtext(c, "message");
 
-			json_object_object_get_ex(c, "field", &f);
-			json_object_object_get_ex(c, "message", &m);
-			strbuf_addf(&sb, "; %s: %s",
-				    f ? json_object_get_string(f) : "?",
-				    m ? json_object_get_string(m) : "?");
+			strbuf_addf(&sb, "; %s: %s", f ? f : "?", m ? m : "?");
 		}
 	}
 	while (sb.len > 0 &&
@@ -551,8 +544,8 @@ kube_status_err(const char *method, const char *path, const struct resp *rs,
 
 int
 kube_send(struct kube_client *k, const char *method, const char *path,
-	const char *ctype, const char *body, struct resp *rs,
-	struct mtv_err *err)
+	  const char *ctype, const char *body, struct resp *rs,
+	  struct mtv_err *err)
 {
 	char *url = xasprintf("%s%s", k->conf.server, path), *auth = NULL;
 	bool reauthed = false;
@@ -612,25 +605,37 @@ kube_parse_body(const struct resp *rs)
 	return json_tokener_parse(rs->body.buf);
 }
 
+/* kube_send with a JSON body (may be NULL); *status (may be NULL) gets
+ * the HTTP status. */
+static int
+send_json(struct kube_client *k, const char *method, const char *path,
+	  const char *ctype, json_object *body, struct resp *rs, long *status,
+	  struct mtv_err *err)
+{
+	const char *b = body ? json_object_to_json_string_ext(
+				       body, JSON_C_TO_STRING_PLAIN)
+			     : NULL;
+	int r = kube_send(k, method, path, ctype, b, rs, err);
+
+	if (status)
+		*status = rs->status;
+	return r;
+}
+
 int
 kube_request(struct kube_client *k, const char *method, const char *path,
 	     const char *content_type, json_object *body, long *status,
 	     json_object **out, struct mtv_err *err)
 {
 	struct resp rs = { 0 };
-	const char *b = body ? json_object_to_json_string_ext(
-				       body, JSON_C_TO_STRING_PLAIN)
-			     : NULL;
 	int r;
 
 	if (out)
 		*out = NULL;
-	r = kube_send(k, method, path,
-		    b ? (content_type ? content_type : "application/json")
-		      : NULL,
-		    b, &rs, err);
-	if (status)
-		*status = rs.status;
+	r = send_json(k, method, path,
+		      body ? (content_type ? content_type : "application/json")
+			   : NULL,
+		      body, &rs, status, err);
 	if (r == 0 && out)
 		*out = kube_parse_body(&rs);
 	kube_resp_release(&rs);
@@ -639,20 +644,15 @@ kube_request(struct kube_client *k, const char *method, const char *path,
 
 int
 kube_call(struct kube_client *k, const char *method, const char *path,
-     const char *ctype, json_object *body, json_object **out, long *status,
-     struct mtv_err *err)
+	  const char *ctype, json_object *body, json_object **out, long *status,
+	  struct mtv_err *err)
 {
 	struct resp rs = { 0 };
-	const char *b = body ? json_object_to_json_string_ext(
-				       body, JSON_C_TO_STRING_PLAIN)
-			     : NULL;
 	int r;
 
 	if (out)
 		*out = NULL;
-	r = kube_send(k, method, path, ctype, b, &rs, err);
-	if (status)
-		*status = rs.status;
+	r = send_json(k, method, path, ctype, body, &rs, status, err);
 	if (r == 0 && (rs.status < 200 || rs.status > 299))
 		r = kube_status_err(method, path, &rs, err);
 	if (r == 0 && out) {

@@ -157,7 +157,7 @@ int
 kube_oauth_login(struct kube_client *k, struct mtv_err *err)
 {
 	struct resp rs = { 0 };
-	json_object *meta = NULL, *v;
+	json_object *meta = NULL;
 	char *url = NULL, *auth = NULL, *userpass = NULL, *b64 = NULL,
 	     *loc_err = NULL;
 	char *tok = NULL;
@@ -171,14 +171,13 @@ kube_oauth_login(struct kube_client *k, struct mtv_err *err)
 	if (r != 0)
 		goto out;
 	if (rs.status != 200 || !(meta = kube_parse_body(&rs)) ||
-	    !json_object_object_get_ex(meta, "authorization_endpoint", &v)) {
+	    !(endpoint = jtext(meta, "authorization_endpoint"))) {
 		r = err_set(
 			err, MTV_EAUTH,
 			"\"%s\" offers no OpenShift OAuth server (HTTP %ld): log in with a kubeconfig instead",
 			k->conf.server, rs.status);
 		goto out;
 	}
-	endpoint = json_object_get_string(v);
 	free(url);
 	url = xasprintf(
 		"%s%cresponse_type=token&client_id=openshift-challenging-client",

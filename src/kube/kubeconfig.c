@@ -151,20 +151,12 @@ fix_paths(json_object *root, const char *file)
 	slash = strrchr(dir, '/');
 	*slash = '\0';
 	a = jget(root, "clusters");
-	for (i = 0; a && json_object_is_type(a, json_type_array) &&
-		    i < json_object_array_length(a);
-	     i++) {
-		json_object *cl =
-			jget(json_object_array_get_idx(a, i), "cluster");
-
-		absolutize(cl, "certificate-authority", dir, false);
-	}
+	for (i = 0; i < jlen(a); i++)
+		absolutize(jget(json_object_array_get_idx(a, i), "cluster"),
+			   "certificate-authority", dir, false);
 	a = jget(root, "users");
-	for (i = 0; a && json_object_is_type(a, json_type_array) &&
-		    i < json_object_array_length(a);
-	     i++) {
-		json_object *u =
-			jget(json_object_array_get_idx(a, i), "user");
+	for (i = 0; i < jlen(a); i++) {
+		json_object *u = jget(json_object_array_get_idx(a, i), "user");
 
 		absolutize(u, "client-certificate", dir, false);
 		absolutize(u, "client-key", dir, false);
