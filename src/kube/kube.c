@@ -1,7 +1,7 @@
 /* kube.c: the Kubernetes/OpenShift client's life cycle (kubeconfig, OAuth
- * login or service account), resource paths and the verbs: create or
- * adopt, get, paged lists, merge patch, delete, pod logs. One client per
- * thread. */
+ * login or service account), resource paths, requests with retries and
+ * one re-authentication, and the verbs: create or adopt, get, paged lists,
+ * merge patch, delete, pod logs. One client per thread. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -218,6 +218,124 @@ void
 kube_set_page_size(struct kube_client *k, int n)
 {
 	k->page_size = n > 0 ? n : PAGE_SIZE;
+}
+
+/* ---- requests ---- */
+
+int
+kube_send(struct kube_client *k, const char *method, const char *path,
+	  const char *ctype, const char *body, struct resp *rs,
+	  struct mtv_err *err)
+{
+	char *url = xasprintf("%s%s", k->conf.server, path), *auth = NULL;
+	bool reauthed = false;
+	int attempt = 0, r = MTV_EINTERNAL, i;
+
+	for (i = 0; i < 64; i++) {
+		enum kube_retry act;
+		long delay = 0;
+
+		r = kube_token_refresh(k, err);
+		if (r != 0)
+			break;
+		auth = kube_bearer(k);
+		r = kube_perform(k, k->h, method, url, ctype, body, auth, NULL, NULL,
+			    rs, 0, false, err);
+		kube_header_free(auth);
+		if (rs->status != 0 && rs->status != 401)
+			reauthed = false; /* the token was not refused */
+		act = kube_retry_decide(
+			rs->status,
+			r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
+			rs->retry_after, attempt, reauthed, &delay);
+		if (act == KUBE_DONE)
+			break;
+		if (act == KUBE_REAUTH) {
+			int rr = kube_reauth(k, err);
+
+			reauthed = true;
+			if (rr < 0) {
+				r = rr;
+				break;
+			}
+			if (rr > 0)
+				break;
+			continue;
+		}
+		attempt++;
+		k->st.retries++;
+		log_debug("kubernetes: %s \"%s\": %s, retry %d in %ld ms",
+			  method, path, r ? err->msg : "server busy", attempt,
+			  delay);
+		if (rs->status)
+			log_debug("kubernetes: HTTP %ld", rs->status);
+		r = kube_backoff_sleep(k, delay, err);
+		if (r != 0)
+			break;
+	}
+	free(url);
+	return r;
+}
+
+/* kube_send with a JSON body (may be NULL); *status (may be NULL) gets
+ * the HTTP status. */
+static int
+send_json(struct kube_client *k, const char *method, const char *path,
+	  const char *ctype, json_object *body, struct resp *rs, long *status,
+	  struct mtv_err *err)
+{
+	const char *b = body ? json_object_to_json_string_ext(
+				       body, JSON_C_TO_STRING_PLAIN)
+			     : NULL;
+	int r = kube_send(k, method, path, ctype, b, rs, err);
+
+	if (status)
+		*status = rs->status;
+	return r;
+}
+
+int
+kube_request(struct kube_client *k, const char *method, const char *path,
+	     const char *content_type, json_object *body, long *status,
+	     json_object **out, struct mtv_err *err)
+{
+	struct resp rs = { 0 };
+	int r;
+
+	if (out)
+		*out = NULL;
+	r = send_json(k, method, path,
+		      body ? (content_type ? content_type : "application/json")
+			   : NULL,
+		      body, &rs, status, err);
+	if (r == 0 && out)
+		*out = kube_parse_body(&rs);
+	kube_resp_release(&rs);
+	return r;
+}
+
+int
+kube_call(struct kube_client *k, const char *method, const char *path,
+	  const char *ctype, json_object *body, json_object **out, long *status,
+	  struct mtv_err *err)
+{
+	struct resp rs = { 0 };
+	int r;
+
+	if (out)
+		*out = NULL;
+	r = send_json(k, method, path, ctype, body, &rs, status, err);
+	if (r == 0 && (rs.status < 200 || rs.status > 299))
+		r = kube_status_err(method, path, &rs, err);
+	if (r == 0 && out) {
+		*out = kube_parse_body(&rs);
+		if (!*out && rs.body.len)
+			r = err_set(err, MTV_EPROTO,
+				    "%s \"%s\": the answer is not JSON", method,
+				    path);
+	}
+	kube_resp_release(&rs);
+	return r;
 }
 
 /* ---- verbs ---- */

@@ -265,25 +265,6 @@ handle_setup(struct kube_client *k, CURL *h, bool oauth)
 	}
 }
 
-int
-kube_token_refresh(struct kube_client *k, struct mtv_err *err)
-{
-	struct kube_conf *c = &k->conf;
-
-	if (c->auth == KUBE_AUTH_TOKEN_FILE)
-		return kube_conf_reload_token(c, false, err);
-	if (c->exec && (!c->token && !c->cert_data))
-		return kube_conf_exec(c, err);
-	if (c->exec && c->exec_expiry_ms > 0) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		if ((long long)ts.tv_sec * 1000 + 10000 >= c->exec_expiry_ms)
-			return kube_conf_exec(c, err);
-	}
-	return 0;
-}
-
 /* tls-server-name: the URL names that host (SNI, certificate check) and
  * CURLOPT_CONNECT_TO sends the connection to the real server. */
 static const char *
@@ -424,53 +405,6 @@ kube_header_free(char *h)
 }
 
 int
-kube_reauth(struct kube_client *k, struct mtv_err *err)
-{
-	struct kube_conf *c = &k->conf, fresh;
-	int r;
-
-	k->st.reauths++;
-	switch (c->auth) {
-	case KUBE_AUTH_OAUTH:
-		log_verbose(
-			"kubernetes: token refused, logging in again as \"%s\"",
-			k->username);
-		return kube_oauth_login(k, err);
-	case KUBE_AUTH_TOKEN_FILE:
-		log_verbose("kubernetes: token refused, re-reading \"%s\"",
-			    c->token_file);
-		return kube_conf_reload_token(c, true, err);
-	case KUBE_AUTH_EXEC:
-		log_verbose(
-			"kubernetes: token refused, running the credential plugin again");
-		return kube_conf_exec(c, err);
-	case KUBE_AUTH_TOKEN:
-		/* the kubeconfig may carry a rotated token */
-		memset(&fresh, 0, sizeof(fresh));
-		r = kube_conf_from_kubeconfig(&fresh, k->kubeconfig, k->context,
-					      k->load, err);
-		if (r != 0) {
-			kube_conf_release(&fresh);
-			return r;
-		}
-		if (fresh.auth != KUBE_AUTH_TOKEN) {
-			kube_conf_release(&fresh);
-			return 1;
-		}
-		/* an unchanged token is tried once more: the 401 may be passing */
-		log_verbose("kubernetes: token refused, %s",
-			    str_eq(fresh.token, c->token)
-				    ? "trying it once more"
-				    : "using the new token of the kubeconfig");
-		kube_conf_release(c);
-		*c = fresh;
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-int
 kube_status_err(const char *method, const char *path, const struct resp *rs,
 		struct mtv_err *err)
 {
@@ -542,61 +476,6 @@ kube_status_err(const char *method, const char *path, const struct resp *rs,
 	return code;
 }
 
-int
-kube_send(struct kube_client *k, const char *method, const char *path,
-	  const char *ctype, const char *body, struct resp *rs,
-	  struct mtv_err *err)
-{
-	char *url = xasprintf("%s%s", k->conf.server, path), *auth = NULL;
-	bool reauthed = false;
-	int attempt = 0, r = MTV_EINTERNAL, i;
-
-	for (i = 0; i < 64; i++) {
-		enum kube_retry act;
-		long delay = 0;
-
-		r = kube_token_refresh(k, err);
-		if (r != 0)
-			break;
-		auth = kube_bearer(k);
-		r = kube_perform(k, k->h, method, url, ctype, body, auth, NULL, NULL,
-			    rs, 0, false, err);
-		kube_header_free(auth);
-		if (rs->status != 0 && rs->status != 401)
-			reauthed = false; /* the token was not refused */
-		act = kube_retry_decide(
-			rs->status,
-			r != 0 && r != MTV_EAUTH && r != MTV_ECANCELED,
-			rs->retry_after, attempt, reauthed, &delay);
-		if (act == KUBE_DONE)
-			break;
-		if (act == KUBE_REAUTH) {
-			int rr = kube_reauth(k, err);
-
-			reauthed = true;
-			if (rr < 0) {
-				r = rr;
-				break;
-			}
-			if (rr > 0)
-				break;
-			continue;
-		}
-		attempt++;
-		k->st.retries++;
-		log_debug("kubernetes: %s \"%s\": %s, retry %d in %ld ms",
-			  method, path, r ? err->msg : "server busy", attempt,
-			  delay);
-		if (rs->status)
-			log_debug("kubernetes: HTTP %ld", rs->status);
-		r = kube_backoff_sleep(k, delay, err);
-		if (r != 0)
-			break;
-	}
-	free(url);
-	return r;
-}
-
 json_object *
 kube_parse_body(const struct resp *rs)
 {
@@ -604,65 +483,3 @@ kube_parse_body(const struct resp *rs)
 		return NULL;
 	return json_tokener_parse(rs->body.buf);
 }
-
-/* kube_send with a JSON body (may be NULL); *status (may be NULL) gets
- * the HTTP status. */
-static int
-send_json(struct kube_client *k, const char *method, const char *path,
-	  const char *ctype, json_object *body, struct resp *rs, long *status,
-	  struct mtv_err *err)
-{
-	const char *b = body ? json_object_to_json_string_ext(
-				       body, JSON_C_TO_STRING_PLAIN)
-			     : NULL;
-	int r = kube_send(k, method, path, ctype, b, rs, err);
-
-	if (status)
-		*status = rs->status;
-	return r;
-}
-
-int
-kube_request(struct kube_client *k, const char *method, const char *path,
-	     const char *content_type, json_object *body, long *status,
-	     json_object **out, struct mtv_err *err)
-{
-	struct resp rs = { 0 };
-	int r;
-
-	if (out)
-		*out = NULL;
-	r = send_json(k, method, path,
-		      body ? (content_type ? content_type : "application/json")
-			   : NULL,
-		      body, &rs, status, err);
-	if (r == 0 && out)
-		*out = kube_parse_body(&rs);
-	kube_resp_release(&rs);
-	return r;
-}
-
-int
-kube_call(struct kube_client *k, const char *method, const char *path,
-	  const char *ctype, json_object *body, json_object **out, long *status,
-	  struct mtv_err *err)
-{
-	struct resp rs = { 0 };
-	int r;
-
-	if (out)
-		*out = NULL;
-	r = send_json(k, method, path, ctype, body, &rs, status, err);
-	if (r == 0 && (rs.status < 200 || rs.status > 299))
-		r = kube_status_err(method, path, &rs, err);
-	if (r == 0 && out) {
-		*out = kube_parse_body(&rs);
-		if (!*out && rs.body.len)
-			r = err_set(err, MTV_EPROTO,
-				    "%s \"%s\": the answer is not JSON", method,
-				    path);
-	}
-	kube_resp_release(&rs);
-	return r;
-}
-

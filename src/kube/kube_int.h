@@ -1,6 +1,7 @@
 /* kube_int.h: what the files of src/kube/ share: the resolved connection
  * settings (kubeconfig, exec plugin, service account), the client, the
- * HTTP exchange (kube_http.c), OAuth (kube_oauth.c), and their tests. */
+ * HTTP exchange (kube_http.c), tokens and OAuth (kube_auth.c), and their
+ * tests. */
 #ifndef MTV_KUBE_INT_H
 #define MTV_KUBE_INT_H
 
@@ -113,14 +114,6 @@ struct kube_client {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* metadata.name of obj (borrowed), or NULL. */
-const char *kube_obj_name(json_object *obj);
-/* All pages of a list: *items (a new array) and, when rv is not NULL, the
- * list's resourceVersion (owned by the caller). */
-int kube_list_all(struct kube_client *k, const char *path,
-		  const char *label_selector, const char *field_selector,
-		  json_object **items, char **rv, struct mtv_err *err);
-
 /* ---- HTTP (kube_http.c) ---- */
 
 struct resp {
@@ -142,6 +135,31 @@ int kube_perform(struct kube_client *k, CURL *h, const char *method,
 		 const char *auth_header, curl_write_callback wcb, void *warg,
 		 struct resp *rs, long timeout_ms, bool oauth,
 		 struct mtv_err *err);
+/* The Status object of a failed request as an error; returns the code. */
+int kube_status_err(const char *method, const char *path,
+		    const struct resp *rs, struct mtv_err *err);
+/* Back off for ms, in slices so that an interrupt is seen soon. */
+int kube_backoff_sleep(struct kube_client *k, long ms, struct mtv_err *err);
+/* "Authorization: Bearer ..." (free with kube_header_free), or NULL. */
+char *kube_bearer(const struct kube_client *k);
+/* Wipe and free a header that may hold a credential; accepts NULL. */
+void kube_header_free(char *h);
+
+/* ---- tokens and OpenShift OAuth (kube_auth.c) ---- */
+
+/* Refresh a token that is about to change (token file rotated, exec
+ * credential expired). */
+int kube_token_refresh(struct kube_client *k, struct mtv_err *err);
+/* After a 401: a new token the way the first one came; 1 when nothing
+ * can change (the 401 stands). */
+int kube_reauth(struct kube_client *k, struct mtv_err *err);
+/* Log in with k->username and k->password; sets k->conf.token. */
+int kube_oauth_login(struct kube_client *k, struct mtv_err *err);
+/* Delete the OAuth token we obtained (every login makes an object). */
+void kube_oauth_revoke(struct kube_client *k);
+
+/* ---- requests (kube.c) ---- */
+
 /* A request on path with retries (429, 5xx, transport) and one
  * re-authentication; 0 whenever an answer arrived. */
 int kube_send(struct kube_client *k, const char *method, const char *path,
@@ -151,27 +169,12 @@ int kube_send(struct kube_client *k, const char *method, const char *path,
 int kube_call(struct kube_client *k, const char *method, const char *path,
 	      const char *ctype, json_object *body, json_object **out,
 	      long *status, struct mtv_err *err);
-/* The Status object of a failed request as an error; returns the code. */
-int kube_status_err(const char *method, const char *path,
-		    const struct resp *rs, struct mtv_err *err);
-/* Refresh a token that is about to change (token file rotated, exec
- * credential expired). */
-int kube_token_refresh(struct kube_client *k, struct mtv_err *err);
-/* After a 401: a new token the way the first one came; 1 when nothing
- * can change (the 401 stands). */
-int kube_reauth(struct kube_client *k, struct mtv_err *err);
-/* Back off for ms, in slices so that an interrupt is seen soon. */
-int kube_backoff_sleep(struct kube_client *k, long ms, struct mtv_err *err);
-/* "Authorization: Bearer ..." (free with kube_header_free), or NULL. */
-char *kube_bearer(const struct kube_client *k);
-/* Wipe and free a header that may hold a credential; accepts NULL. */
-void kube_header_free(char *h);
-
-/* ---- OpenShift OAuth (kube_oauth.c) ---- */
-
-/* Log in with k->username and k->password; sets k->conf.token. */
-int kube_oauth_login(struct kube_client *k, struct mtv_err *err);
-/* Delete the OAuth token we obtained (every login makes an object). */
-void kube_oauth_revoke(struct kube_client *k);
+/* metadata.name of obj (borrowed), or NULL. */
+const char *kube_obj_name(json_object *obj);
+/* All pages of a list: *items (a new array) and, when rv is not NULL, the
+ * list's resourceVersion (owned by the caller). */
+int kube_list_all(struct kube_client *k, const char *path,
+		  const char *label_selector, const char *field_selector,
+		  json_object **items, char **rv, struct mtv_err *err);
 
 #endif

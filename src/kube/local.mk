@@ -4,6 +4,6 @@ libmtv_a_SOURCES += \
 	src/kube/kube_int.h \
 	src/kube/kube.c \
 	src/kube/kube_http.c \
-	src/kube/kube_oauth.c \
+	src/kube/kube_auth.c \
 	src/kube/kube_watch.c \
 	src/kube/kubeconfig.c

@@ -1,14 +1,87 @@
-/* kube_oauth.c: OpenShift OAuth: the challenging client's login with a
- * user name and password, the token's name, and its revocation. */
+/* kube_auth.c: the bearer token: refreshed before it changes, renewed
+ * after a 401 the way it was first obtained, and OpenShift OAuth (the
+ * challenging client's login with a user name and password, the token's
+ * name, its revocation). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "kube/kube_int.h"
+
+/* ---- tokens ---- */
+
+int
+kube_token_refresh(struct kube_client *k, struct mtv_err *err)
+{
+	struct kube_conf *c = &k->conf;
+
+	if (c->auth == KUBE_AUTH_TOKEN_FILE)
+		return kube_conf_reload_token(c, false, err);
+	if (c->exec && (!c->token && !c->cert_data))
+		return kube_conf_exec(c, err);
+	if (c->exec && c->exec_expiry_ms > 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if ((long long)ts.tv_sec * 1000 + 10000 >= c->exec_expiry_ms)
+			return kube_conf_exec(c, err);
+	}
+	return 0;
+}
+
+int
+kube_reauth(struct kube_client *k, struct mtv_err *err)
+{
+	struct kube_conf *c = &k->conf, fresh;
+	int r;
+
+	k->st.reauths++;
+	switch (c->auth) {
+	case KUBE_AUTH_OAUTH:
+		log_verbose(
+			"kubernetes: token refused, logging in again as \"%s\"",
+			k->username);
+		return kube_oauth_login(k, err);
+	case KUBE_AUTH_TOKEN_FILE:
+		log_verbose("kubernetes: token refused, re-reading \"%s\"",
+			    c->token_file);
+		return kube_conf_reload_token(c, true, err);
+	case KUBE_AUTH_EXEC:
+		log_verbose(
+			"kubernetes: token refused, running the credential plugin again");
+		return kube_conf_exec(c, err);
+	case KUBE_AUTH_TOKEN:
+		/* the kubeconfig may carry a rotated token */
+		memset(&fresh, 0, sizeof(fresh));
+		r = kube_conf_from_kubeconfig(&fresh, k->kubeconfig, k->context,
+					      k->load, err);
+		if (r != 0) {
+			kube_conf_release(&fresh);
+			return r;
+		}
+		if (fresh.auth != KUBE_AUTH_TOKEN) {
+			kube_conf_release(&fresh);
+			return 1;
+		}
+		/* an unchanged token is tried once more: the 401 may be passing */
+		log_verbose("kubernetes: token refused, %s",
+			    str_eq(fresh.token, c->token)
+				    ? "trying it once more"
+				    : "using the new token of the kubeconfig");
+		kube_conf_release(c);
+		*c = fresh;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* ---- OpenShift OAuth ---- */
 
 char *
 kube_oauth_token_name(const char *token)
@@ -97,8 +170,6 @@ kube_oauth_parse_location(const char *location, char **error)
 	}
 	return NULL;
 }
-
-/* ---- OpenShift OAuth ---- */
 
 /* Whether two URLs name the same host. */
 static bool
