@@ -500,10 +500,7 @@ vs_free(struct vs_client *vs)
 			NULL, &doc, &resp, NULL);
 		xmlFreeDoc(doc);
 	}
-	for (i = 0; i < vs->nviews; i++) {
-		free(vs->views[i].type);
-		free(vs->views[i].moid);
-	}
+	forget_session_objects(vs);
 	if (vs->h)
 		curl_easy_cleanup(vs->h);
 	curl_slist_free_all(vs->hdrs);
@@ -516,7 +513,6 @@ vs_free(struct vs_client *vs)
 	free(vs->root);
 	free(vs->file_mgr);
 	free(vs->search);
-	free(vs->wpc);
 	free(vs);
 }
 
