@@ -1,4 +1,4 @@
-/* test_util.c: strbuf, encodings, redaction. */
+/* test_util.c: strbuf, encodings, redaction, JSON members. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -91,6 +91,37 @@ test_diags_sorted(void)
 	diags_release(&d);
 }
 
+/* JSON members: null and missing read the same; types are respected. */
+static void
+test_json_members(void)
+{
+	json_object *o = json_tokener_parse(
+		"{\"s\":\"x\",\"n\":42,\"b\":true,\"z\":null,"
+		"\"a\":[1,2],\"o\":{\"k\":\"v\"}}");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_NULL(jget(o, "z"));
+	CU_ASSERT_PTR_NULL(jget(o, "missing"));
+	CU_ASSERT_PTR_NULL(jget(jget(o, "s"), "k")); /* not an object */
+	CU_ASSERT_STRING_EQUAL(jstr(jget(o, "o"), "k"), "v");
+	CU_ASSERT_PTR_NULL(jstr(o, "n"));
+	CU_ASSERT_STRING_EQUAL(jtext(o, "n"), "42");
+	CU_ASSERT_STRING_EQUAL(jtext(o, "b"), "true");
+	CU_ASSERT_STRING_EQUAL(jtext(o, "s"), "x");
+	CU_ASSERT_PTR_NULL(jtext(o, "z"));
+	CU_ASSERT_PTR_NULL(jtext(o, "o"));
+	CU_ASSERT_PTR_NULL(jtext(o, "a"));
+	CU_ASSERT_EQUAL(jint(o, "n"), 42);
+	CU_ASSERT_EQUAL(jint(o, "z"), 0);
+	CU_ASSERT(jbool(o, "b"));
+	CU_ASSERT(!jbool(o, "missing"));
+	CU_ASSERT_EQUAL(jlen(jget(o, "a")), 2);
+	CU_ASSERT_EQUAL(jlen(jget(o, "o")), 0);
+	jputs(o, "s", NULL);
+	CU_ASSERT_PTR_NULL(jget(o, "s"));
+	json_object_put(o);
+}
+
 static CU_TestInfo tests_util[] = {
 	{ "strbuf", test_strbuf },
 	{ "base64", test_base64 },
@@ -98,6 +129,7 @@ static CU_TestInfo tests_util[] = {
 	{ "redact headers and tokens", test_redact_patterns },
 	{ "did-you-mean distance", test_distance },
 	{ "diagnostics sorted and deduplicated", test_diags_sorted },
+	{ "JSON members", test_json_members },
 	CU_TEST_INFO_NULL,
 };
 
