@@ -5,7 +5,8 @@
 : "${builddir:=$srcdir}"
 : "${MTV_SCENARIO:=$builddir/mtv-scenario}"
 : "${PYTHON3:=/usr/bin/python3}"
-export srcdir builddir MTV_SCENARIO PYTHON3
+: "${MTV_TEST_TOOL:=$builddir/tests/mtv-test-tool}"
+export srcdir builddir MTV_SCENARIO PYTHON3 MTV_TEST_TOOL
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mtv-test.XXXXXX")
 _tap_n=0

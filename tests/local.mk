@@ -15,15 +15,12 @@ EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	bench/bench-source.sh bench/bench-kube.sh
 
-# Drivers of the source steps, the Kubernetes client, and the cluster steps
-# and ESXi client, for shell tests and benchmarks.
-check_PROGRAMS += tests/vstool tests/kubetool tests/clustertool
-tests_vstool_SOURCES = tests/vstool.c
-tests_vstool_LDADD = libmtv.a $(MTV_LIBS)
-tests_kubetool_SOURCES = tests/kubetool.c
-tests_kubetool_LDADD = libmtv.a $(MTV_LIBS)
-tests_clustertool_SOURCES = tests/clustertool.c
-tests_clustertool_LDADD = libmtv.a $(MTV_LIBS)
+# One test program for shell tests and benchmarks: mtv-test-tool vs (source
+# steps), kube (Kubernetes client), cluster (cluster steps and ESXi client).
+check_PROGRAMS += tests/mtv-test-tool
+tests_mtv_test_tool_SOURCES = tests/tool/tool.h tests/tool/mtv-test-tool.c \
+	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c
+tests_mtv_test_tool_LDADD = libmtv.a $(MTV_LIBS)
 
 # Fuzzing: the harness replays its corpus in make check; with
 # --enable-fuzzing (clang) it is also built as a libFuzzer binary.

@@ -9,7 +9,7 @@
 . "$srcdir/tests/lab/lab.sh"
 . "$srcdir/tests/neg/cluster_lib.sh"
 
-[ -x "$CLUSTERTOOL" ] || skip_all "tests/clustertool is not built"
+[ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
 cluster_dump "$T/before"

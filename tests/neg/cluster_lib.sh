@@ -1,8 +1,7 @@
 # cluster_lib.sh: helpers of the cluster-step tests (t_cluster*.sh,
 # t_negative.sh): generate a plan of cluster-side steps against the lab
-# (cluster_plan.py), run it with tests/clustertool, and check that nothing
+# (cluster_plan.py), run it with mtv-test-tool cluster, and check that nothing
 # is left behind.
-CLUSTERTOOL=${CLUSTERTOOL:-$builddir/tests/clustertool}
 
 # cluster_dump FILE: the lab's cluster objects (no events), one per line.
 cluster_dump() {
@@ -30,7 +29,7 @@ cluster_run() {
 		sed -n '1,20p' "$T/$run.gen" | diag_stdin
 		return
 	fi
-	"$CLUSTERTOOL" run "$LAB_KUBECONFIG" "$T/$run.json" >"$T/$run.out" 2>"$T/$run.err"
+	"$MTV_TEST_TOOL" cluster run "$LAB_KUBECONFIG" "$T/$run.json" >"$T/$run.out" 2>"$T/$run.err"
 	rc=$?
 	"$PYTHON3" "$srcdir/tests/neg/cluster_plan.py" <(printf '%s' "$LAB_JSON") --destroy "$run" \
 		>/dev/null 2>&1
