@@ -11,7 +11,7 @@
 [ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
-cluster_dump "$T/before"
+cluster_dump "$T/before" || exit 1
 # disk copies slow enough for the two plans to be seen side by side
 lab_control POST /forklift/rates '{"xcopy_mib_s": 8192, "fallback_mib_s": 8192}' >/dev/null
 
