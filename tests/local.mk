@@ -2,12 +2,15 @@
 
 # The scenario language: loader, schema, validate, list, the command line.
 TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh tests/t_cli.sh
+# The test helpers: titled blocks, the leak-check readers of the lab's state.
+TESTS += tests/t_lib.sh
 # Profiles and expansion: golden plans, invalid providers files, environment overrides.
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
 EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
+	tests/t_lib.sh \
 	tests/t_secrets.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
 	tests/bad tests/pytest-entries tests/t_plan.sh tests/t_bad_providers.sh \
 	tests/t_env.sh tests/plan tests/t_source.sh tests/t_source_plans.py \
@@ -15,15 +18,12 @@ EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	bench/bench-source.sh bench/bench-kube.sh
 
-# Drivers of the source steps, the Kubernetes client, and the cluster steps
-# and ESXi client, for shell tests and benchmarks.
-check_PROGRAMS += tests/vstool tests/kubetool tests/clustertool
-tests_vstool_SOURCES = tests/vstool.c
-tests_vstool_LDADD = libmtv.a $(MTV_LIBS)
-tests_kubetool_SOURCES = tests/kubetool.c
-tests_kubetool_LDADD = libmtv.a $(MTV_LIBS)
-tests_clustertool_SOURCES = tests/clustertool.c
-tests_clustertool_LDADD = libmtv.a $(MTV_LIBS)
+# One test program for shell tests and benchmarks: mtv-test-tool vs (source
+# steps), kube (Kubernetes client), cluster (cluster steps and ESXi client).
+check_PROGRAMS += tests/mtv-test-tool
+tests_mtv_test_tool_SOURCES = tests/tool/tool.h tests/tool/mtv-test-tool.c \
+	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c
+tests_mtv_test_tool_LDADD = libmtv.a $(MTV_LIBS)
 
 # Fuzzing: the harness replays its corpus in make check; with
 # --enable-fuzzing (clang) it is also built as a libFuzzer binary.

@@ -1,17 +1,17 @@
 #!/bin/bash
 # t_cluster.sh: the cluster-side steps (secret, provider, esxi-key, map,
 # plan, migrate, verify, cluster preflight) against the lab through
-# tests/clustertool: copy-offload with XCOPY, the fallback copy, two plans
+# mtv-test-tool cluster: copy-offload with XCOPY, the fallback copy, two plans
 # at the same time; xcopyUsed and concurrency proven, no secret in any
 # output, nothing left behind.
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 . "$srcdir/tests/neg/cluster_lib.sh"
 
-[ -x "$CLUSTERTOOL" ] || skip_all "tests/clustertool is not built"
+[ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
-cluster_dump "$T/before"
+cluster_dump "$T/before" || exit 1
 # disk copies slow enough for the two plans to be seen side by side
 lab_control POST /forklift/rates '{"xcopy_mib_s": 8192, "fallback_mib_s": 8192}' >/dev/null
 

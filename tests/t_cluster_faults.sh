@@ -7,10 +7,10 @@
 . "$srcdir/tests/lab/lab.sh"
 . "$srcdir/tests/neg/cluster_lib.sh"
 
-[ -x "$CLUSTERTOOL" ] || skip_all "tests/clustertool is not built"
+[ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
-cluster_dump "$T/before"
+cluster_dump "$T/before" || exit 1
 # a migration long enough for watches to be cut under it
 lab_control POST /forklift/rates '{"xcopy_mib_s": 4096}' >/dev/null
 

@@ -8,35 +8,15 @@
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
 
-dump() {
-	lab_control GET /vsphere/inventory >"$1.vsphere" 2>/dev/null
-	lab_control GET /kube/objects | "$PYTHON3" -c '
-import json, sys
-objs = json.load(sys.stdin)
-items = objs.get("items", objs) if isinstance(objs, dict) else objs
-out = []
-for o in items if isinstance(items, list) else []:
-    m = o.get("metadata", {})
-    # objects the lab itself keeps (events are history, not leaks)
-    if o.get("kind") in ("Event",):
-        continue
-    out.append("%s %s/%s" % (o.get("kind"), m.get("namespace", ""), m.get("name")))
-print("\n".join(sorted(out)))' >"$1.kube" 2>/dev/null
-	cp "$(lab_get esxi.authorized_keys)" "$1.keys" 2>/dev/null || : >"$1.keys"
-}
-
-# the ForkliftController settings (the throttling scenarios change and
-# restore them)
-fc_spec() {
-	lab_control GET /kube/objects | "$PYTHON3" -c '
-import json, sys
-objs = json.load(sys.stdin)
-items = objs.get("items", objs) if isinstance(objs, dict) else objs
-print(json.dumps([o.get("spec") for o in items if o.get("kind") == "ForkliftController"], sort_keys=True))'
-}
-
-dump "$T/before"
-fc_spec >"$T/before.fc"
+# the leak check fails, naming the cause, when the control endpoint cannot
+# be read: two empty readings never compare equal
+if (LAB_CONTROL=$LAB_CONTROL/nowhere; lab_state "$T/broken") 2>"$T/broken.err"; then
+	not_ok "the leak check fails when the lab's state cannot be read"
+else
+	contains "the leak check fails when the lab's state cannot be read" "$T/broken.err" \
+		"cannot read the lab's vsphere state from $LAB_CONTROL/nowhere"
+fi
+lab_state_read "the lab's state is read before the runs" "$T/before" || exit 1
 for f in "$srcdir"/scenarios.d/*.yaml; do
 	name=$(basename "$f" .yaml)
 	# throttling shows only while copies overlap: 10 GiB take 50 ms
@@ -73,8 +53,7 @@ assert s['status'] == 'passed' and len(d) == 1 and d[0]['status'] == 'skipped', 
 assert 'needs guest access' in d[0]['message']"
 done
 
-dump "$T/after"
-fc_spec >"$T/after.fc"
+lab_state_read "the lab's state is read after the runs" "$T/after" || exit 1
 same_file "ForkliftController settings are as before the runs" "$T/before.fc" "$T/after.fc"
 same_file "vSphere inventory is as before the runs" "$T/before.vsphere" "$T/after.vsphere"
 same_file "no cluster object is left behind" "$T/before.kube" "$T/after.kube"

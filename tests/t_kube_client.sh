@@ -1,6 +1,6 @@
 #!/bin/bash
 # t_kube_client.sh: the C Kubernetes client (src/kube/) against the lab
-# through tests/kubetool: CRUD, paged lists, adopt-or-conflict, waits by
+# through mtv-test-tool kube: CRUD, paged lists, adopt-or-conflict, waits by
 # list+watch through injected faults (dropped watch, 410, 429 with
 # Retry-After, 503, 401), OpenShift OAuth login and token revocation,
 # kubeconfig token rotation, the in-cluster service account, and no secret
@@ -8,8 +8,8 @@
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
-KT=${KUBETOOL:-$builddir/tests/kubetool}
-[ -x "$KT" ] || skip_all "tests/kubetool is not built"
+KT=("$MTV_TEST_TOOL" kube)
+[ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
 unset KUBECONFIG CLUSTER_HOST CLUSTER_USERNAME CLUSTER_PASSWORD CLUSTER_CA_FILE \
@@ -20,20 +20,20 @@ NS=default
 ALL=$T/all-output	# every output of every run, checked for secrets at the end
 : >"$ALL"
 
-# kt DESC ARGS...: run kubetool (trace level) on the lab's kubeconfig, ok on exit 0
+# kt DESC ARGS...: run mtv-test-tool kube (trace level) on the lab's kubeconfig, ok on exit 0
 kt() {
 	local desc=$1; shift
-	"$KT" --log-level trace --kubeconfig "$LAB_KUBECONFIG" "$@" >"$T/out" 2>"$T/err"
+	"${KT[@]}" --log-level trace --kubeconfig "$LAB_KUBECONFIG" "$@" >"$T/out" 2>"$T/err"
 	local rc=$?
 	cat "$T/out" "$T/err" >>"$ALL"
 	if [ $rc -eq 0 ]; then ok "$desc"; else
 		not_ok "$desc (exit $rc)"; grep -v '^trace' "$T/err" | tail -5 | diag_stdin; fi
 	return $rc
 }
-# kt_fail DESC TEXT ARGS...: kubetool must fail with TEXT in its error
+# kt_fail DESC TEXT ARGS...: mtv-test-tool kube must fail with TEXT in its error
 kt_fail() {
 	local desc=$1 text=$2; shift 2
-	"$KT" --kubeconfig "$LAB_KUBECONFIG" "$@" >"$T/out" 2>"$T/err"
+	"${KT[@]}" --kubeconfig "$LAB_KUBECONFIG" "$@" >"$T/out" 2>"$T/err"
 	local rc=$?
 	cat "$T/out" "$T/err" >>"$ALL"
 	if [ $rc -ne 0 ] && grep -qF -- "$text" "$T/err"; then ok "$desc"; else
@@ -97,11 +97,11 @@ for f in '{"verb":"list","resource":"configmaps","kind":"429","retry_after":1}' 
 	'{"verb":"watch","resource":"configmaps","kind":"expire-token"}'; do
 	lab_control POST /kube/fault "$f" >/dev/null
 done
-"$KT" --log-level trace --kubeconfig "$LAB_KUBECONFIG" --stats wait ConfigMap $NS kt-a data.step=5 60 \
+"${KT[@]}" --log-level trace --kubeconfig "$LAB_KUBECONFIG" --stats wait ConfigMap $NS kt-a data.step=5 60 \
 	>"$T/wait.out" 2>"$T/wait.err" &
 waiter=$!
 if faults_used; then ok "the waiter used up every fault"; else not_ok "the waiter used up every fault"; fi
-"$KT" --kubeconfig "$LAB_KUBECONFIG" patch ConfigMap $NS kt-a '{"data":{"step":"2"}}' \
+"${KT[@]}" --kubeconfig "$LAB_KUBECONFIG" patch ConfigMap $NS kt-a '{"data":{"step":"2"}}' \
 	+ patch ConfigMap $NS kt-a '{"data":{"step":"3"}}' + patch ConfigMap $NS kt-a '{"data":{"step":"4"}}' \
 	+ patch ConfigMap $NS kt-a '{"data":{"step":"5"}}' >>"$ALL" 2>&1
 wait $waiter
@@ -121,7 +121,7 @@ kt "waiting for a deletion that happened is immediate" delete ConfigMap $NS kt-r
 kt "an object held by a finalizer" create ConfigMap $NS \
 	'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kt-g","finalizers":["mtv.test/hold"]}}' \
 	+ delete ConfigMap $NS kt-g
-"$KT" --kubeconfig "$LAB_KUBECONFIG" wait-gone ConfigMap $NS kt-g 60 >"$T/gone.out" 2>"$T/gone.err" &
+"${KT[@]}" --kubeconfig "$LAB_KUBECONFIG" wait-gone ConfigMap $NS kt-g 60 >"$T/gone.out" 2>"$T/gone.err" &
 waiter=$!
 kt "it is still there after the delete" get ConfigMap $NS kt-g
 contains "with a deletionTimestamp" "$T/out" deletionTimestamp
@@ -133,7 +133,7 @@ kt_fail "a wait that never holds times out" "timed out after 2 s" wait ConfigMap
 
 # an interrupt ends a wait at once (the waiter says when its list is done)
 mkfifo "$T/fifo"
-"$KT" --kubeconfig "$LAB_KUBECONFIG" wait ConfigMap $NS kt-a data.step=never 120 >"$T/fifo" 2>"$T/int.err" &
+"${KT[@]}" --kubeconfig "$LAB_KUBECONFIG" wait ConfigMap $NS kt-a data.step=never 120 >"$T/fifo" 2>"$T/int.err" &
 waiter=$!
 exec {fd}<"$T/fifo"
 read -r -t 20 -u $fd line
@@ -178,7 +178,7 @@ kt "tls-server-name names the certificate's host" --kubeconfig "$T/kc-sni" get N
 kt_fail "a wrong tls-server-name fails verification" "TLS verification" --kubeconfig "$T/kc-badsni" get Namespace - default
 kt "certificate-authority-data" --kubeconfig "$T/kc-data" get Namespace - default
 kt_fail "no CA: the lab's certificate is not trusted" "TLS verification" --kubeconfig "$T/kc-noca" get Namespace - default
-KUBECONFIG="$T/kc-first::$T/kc-data" "$KT" --log-level verbose request GET /api/v1/namespaces/default >"$T/out" 2>"$T/err"
+KUBECONFIG="$T/kc-first::$T/kc-data" "${KT[@]}" --log-level verbose request GET /api/v1/namespaces/default >"$T/out" 2>"$T/err"
 contains "KUBECONFIG list merged (context of the first, cluster of the second)" "$T/out" "200 "
 
 # ---- exec credential plugin: run at connect and again after a 401
@@ -204,7 +204,7 @@ kt "exec plugin credentials, run again after the token is rotated" --kubeconfig 
 export CLUSTER_HOST=$(lab_get kube.server) CLUSTER_USERNAME=$(lab_get kube.username) \
 	CLUSTER_CA_FILE=$(lab_get kube.ca_file)
 lab_control POST /kube/counts/reset >/dev/null
-CLUSTER_PASSWORD=$(lab_get kube.password) "$KT" --log-level trace --stats \
+CLUSTER_PASSWORD=$(lab_get kube.password) "${KT[@]}" --log-level trace --stats \
 	request GET /apis/user.openshift.io/v1/users/~ \
 	+ ctl POST /kube/expire-token '{"which":"oauth"}' \
 	+ list Namespace - >"$T/out" 2>"$T/err"
@@ -216,9 +216,9 @@ contains "logged in as kube:admin" "$T/out" '"name": "kube:admin"'
 lab_control GET /kube/counts >"$T/counts"
 contains "two logins" "$T/counts" '"create oauthaccesstokens":2'
 contains "the token was revoked at exit" "$T/counts" '"delete oauthaccesstokens":1'
-"$KT" --kubeconfig "$LAB_KUBECONFIG" request GET /apis/oauth.openshift.io/v1/oauthaccesstokens >"$T/out" 2>&1
+"${KT[@]}" --kubeconfig "$LAB_KUBECONFIG" request GET /apis/oauth.openshift.io/v1/oauthaccesstokens >"$T/out" 2>&1
 contains "no OAuth token left on the server" "$T/out" '"items": [ ]'
-CLUSTER_PASSWORD=not-the-Passw0rd "$KT" request GET /api/v1/namespaces >"$T/out" 2>"$T/err"
+CLUSTER_PASSWORD=not-the-Passw0rd "${KT[@]}" request GET /api/v1/namespaces >"$T/out" 2>"$T/err"
 rc=$?
 cat "$T/out" "$T/err" >>"$ALL"
 [ $rc -ne 0 ] && grep -q 'wrong username or password' "$T/err" && ok "a wrong password is a clear error" || \
@@ -235,7 +235,7 @@ lab_token() { "$PYTHON3" -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv
 lab_token >"$sa/token"
 server=$(lab_get kube.server)
 port=${server##*:}
-KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$port "$KT" --log-level debug --sa-dir "$sa" --stats \
+KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$port "${KT[@]}" --log-level debug --sa-dir "$sa" --stats \
 	get Namespace - default \
 	+ ctl POST /kube/expire-token '{"which":"admin"}' \
 	+ sh "$PYTHON3 -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))[\"users\"][0][\"user\"][\"token\"])' '$LAB_KUBECONFIG' >'$sa/token.new' && mv '$sa/token.new' '$sa/token'" \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # t_source.sh: the source side (src/vsphere/, the clone, disk, rdm, snapshot,
 # power, guest-ready and preflight steps) against the lab through
-# tests/vstool: every disk shape runs and leaves the inventory as it was;
+# mtv-test-tool vs: every disk shape runs and leaves the inventory as it was;
 # with --keep each shape is checked independently with pyVmomi
 # (tests/t_source_check.py); faults through the control endpoint (expired
 # session, failing and dropped CloneVM_Task, preflight problems); TLS
@@ -9,8 +9,8 @@
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
-VT=${VSTOOL:-$builddir/tests/vstool}
-[ -x "$VT" ] || skip_all "tests/vstool is not built"
+VT=("$MTV_TEST_TOOL" vs)
+[ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 /usr/bin/python3 -c 'import pyVmomi' 2>/dev/null || skip_all "python3-pyvmomi missing"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
@@ -24,10 +24,10 @@ mkdir -p "$T/plans"
 printf '%s\n' "$LAB_JSON" >"$T/lab.json"
 SHAPES=$(/usr/bin/python3 "$srcdir/tests/t_source_plans.py" "$T/lab.json" "$T/plans")
 
-# vt DESC ARGS...: run vstool, ok on exit 0
+# vt DESC ARGS...: run mtv-test-tool vs, ok on exit 0
 vt() {
 	local desc=$1; shift
-	MTV_LOG_LEVEL=${LEVEL:-info} "$VT" "$@" >"$T/out" 2>"$T/err"
+	MTV_LOG_LEVEL=${LEVEL:-info} "${VT[@]}" "$@" >"$T/out" 2>"$T/err"
 	local rc=$?
 	cat "$T/out" "$T/err" >>"$ALL"
 	if [ $rc -eq 0 ]; then ok "$desc"; else
@@ -82,7 +82,7 @@ else
 	not_ok "named host: pyVmomi finds the clone on it"; grep -v '^ok' "$T/check" | diag_stdin
 fi
 unchanged "named host after cleanup"
-MTV_LOG_LEVEL=info "$VT" run "$T/plans/rdm-nfs.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/rdm-nfs.json" >"$T/o" 2>&1
 cat "$T/o" >>"$ALL"
 contains "RDM on NFS refused" "$T/o" "RDM needs a VMFS datastore for its mapping file: 'nfs-ds' is NFS"
 unchanged "RDM on NFS"
@@ -147,7 +147,7 @@ unchanged "idle session timeout"
 
 # a failing clone task: clear error, nothing left behind
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"taskerror","message":"lab says no"}' >/dev/null
-MTV_LOG_LEVEL=info "$VT" run "$T/plans/multi-disk.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/multi-disk.json" >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "failing CloneVM_Task: the run fails" [ $rc -ne 0 ]
 if grep -q "CloneVM_Task of 'xcopy-template-test' failed: SystemError: lab says no" "$T/o"; then
@@ -157,7 +157,7 @@ else
 fi
 unchanged "failing CloneVM_Task"
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"fault","message":"soap says no"}' >/dev/null
-MTV_LOG_LEVEL=info "$VT" run "$T/plans/thin.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/thin.json" >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "SOAP fault on CloneVM_Task: the run fails" [ $rc -ne 0 ]
 contains "SOAP fault: vSphere's text in the message" "$T/o" "soap says no"
@@ -189,7 +189,7 @@ pf["rdm_lun_uuid"] = "naa.0000"
 json.dump(p, open(sys.argv[2], "w"))
 PY
 lab_control POST /vsphere/counts/reset >/dev/null
-MTV_LOG_LEVEL=info "$VT" run "$T/plans/bad.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/bad.json" >"$T/o" 2>&1
 cat "$T/o" >>"$ALL"
 contains "preflight: 7 problems in one message" "$T/o" "source preflight found 7 problems"
 for m in "template 'no-such-template' not found" "'plain-ds' (datastore_id) does not report XCOPY" \
@@ -207,17 +207,17 @@ GOVC_TLS_CA_CERTS= GOVC_TLS_KNOWN_HOSTS_THUMBPRINT=$TP vt "SHA-1 thumbprint pin"
 hp=${GOVC_URL#https://}; hp=${hp%%/*}
 TP256=$(openssl s_client -connect "$hp" </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256 | cut -d= -f2)
 GOVC_TLS_CA_CERTS= GOVC_TLS_KNOWN_HOSTS_THUMBPRINT=$TP256 vt "SHA-256 thumbprint pin" info xcopy-template-test
-GOVC_TLS_CA_CERTS= GOVC_TLS_KNOWN_HOSTS_THUMBPRINT=00:${TP#??:} "$VT" info xcopy-template-test >"$T/o" 2>&1
+GOVC_TLS_CA_CERTS= GOVC_TLS_KNOWN_HOSTS_THUMBPRINT=00:${TP#??:} "${VT[@]}" info xcopy-template-test >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "wrong pin refused" [ $rc -ne 0 ]
 contains "wrong pin: says so" "$T/o" "does not match the thumbprint"
 lacks "wrong pin: no login attempted" "$T/o" "login"
-GOVC_TLS_CA_CERTS= "$VT" info xcopy-template-test >"$T/o" 2>&1
+GOVC_TLS_CA_CERTS= "${VT[@]}" info xcopy-template-test >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "no CA file: certificate refused" [ $rc -ne 0 ]
 GOVC_TLS_CA_CERTS= GOVC_INSECURE=1 vt "GOVC_INSECURE=1 connects" info xcopy-template-test
 contains "GOVC_INSECURE: warned" "$T/err" "not verified"
-GOVC_PASSWORD=wrong-password "$VT" info xcopy-template-test >"$T/o" 2>&1
+GOVC_PASSWORD=wrong-password "${VT[@]}" info xcopy-template-test >"$T/o" 2>&1
 check "wrong password refused" [ $? -ne 0 ]
 contains "wrong password: clear message" "$T/o" "wrong user name or password"
 

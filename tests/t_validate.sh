@@ -1,37 +1,47 @@
-#!/bin/sh
+#!/bin/bash
 # t_validate.sh: validate and list on scenarios.d/: all valid, the table,
 # JSON, -m selection and its exit codes.
 . "${srcdir:-.}/tests/lib.sh"
 
 PY=/usr/bin/python3
-cd "$srcdir" || exit 1
-nscn=$(ls scenarios.d/*.yaml | wc -l)
-plan 31
+nscn=$(ls "$srcdir"/scenarios.d/*.yaml | wc -l)
+# ms ARGS...: mtv-scenario run in the source tree (./scenarios.d), output
+# where the caller says
+ms() { (cd "$srcdir" && "$MTV_SCENARIO" "$@"); }
+# names EXPR: the names list -m EXPR selects, on one line
+names() { ms list --format json -m "$1" | $PY -c '
+import json, sys
+print(" ".join(e["name"] for e in json.load(sys.stdin)))'; }
+plan 16
 
-expect_exit 0 "validate scenarios.d/" "$MTV_SCENARIO" validate scenarios.d/
-echo "$nscn scenarios valid" >"$T/want"
-cp "$T/want" "$T/want.count"
-same_file "validate counts every file" "$T/want" "$T/out"
-expect_exit 0 "validate without arguments reads ./scenarios.d" "$MTV_SCENARIO" validate
-expect_exit 0 "validate --format json" "$MTV_SCENARIO" validate --format json scenarios.d
-cp "$T/out" "$T/json"
-check "validate JSON says valid" $PY -c '
+test_expect_success 'validate scenarios.d/ counts every file; so does validate without arguments' '
+	ms validate scenarios.d/ >out
+	echo "$nscn scenarios valid" >want
+	test_cmp want out
+	ms validate >out
+	test_cmp want out
+'
+test_expect_success 'validate --format json says valid' '
+	ms validate --format json scenarios.d >json
+	$PY -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["valid"] is True and d["errors"] == [] and d["files"] == int(sys.argv[2]), d
-' "$T/json" "$nscn"
-
-expect_exit 0 "list" "$MTV_SCENARIO" list
-cp "$T/out" "$T/list"
-head -n 1 "$T/out" | tr -s ' ' >"$T/head"
-echo "NAME ID TAGS DESCRIPTION" >"$T/want"
-same_file "list: header" "$T/want" "$T/head"
-contains "list: fallback-large with its id" "$T/list" "MTV-614"
-check "list: one line per scenario" test "$(($(wc -l <"$T/list") - 1))" -eq "$nscn"
-
-expect_exit 0 "list --format json" "$MTV_SCENARIO" list --format json
-cp "$T/out" "$T/json"
-check "list JSON: every scenario with name, id, file, tags, description" $PY -c '
+assert d[\"valid\"] is True and d[\"errors\"] == [] and d[\"files\"] == int(sys.argv[2]), d
+" json "$nscn"
+'
+test_expect_success 'list: header, fallback-large with its id, one line per scenario' '
+	ms list >list
+	head -n 1 list | tr -s " " >head
+	echo "NAME ID TAGS DESCRIPTION" >want
+	test_cmp want head
+	test_grep MTV-614 list
+	test "$(($(wc -l <list) - 1))" -eq "$nscn"
+'
+begin_test 'list JSON: every scenario with name, id, file, tags, description'
+(
+	set -e
+	ms list --format json >json
+	$PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert len(d) == int(sys.argv[2]), len(d)
@@ -41,48 +51,84 @@ for e in d:
     assert "copyoffload" in e["tags"], e
 ids = {e["name"]: e["id"] for e in d}
 assert ids["fallback-large"] == "MTV-614" and ids["thin"] == "MTV-559", ids
-' "$T/json" "$nscn"
+' json "$nscn"
+)
+end_test
 
-names() { "$MTV_SCENARIO" list --format json -m "$1" | $PY -c '
-import json, sys
-print(" ".join(e["name"] for e in json.load(sys.stdin)))'; }
-echo "warm-rdm-virtual warm" >"$T/want"
-names warm >"$T/got"
-same_file "-m warm" "$T/want" "$T/got"
-check "-m 'copyoffload and not warm' leaves out the warm ones" \
-	test "$(names 'copyoffload and not warm' | wc -w)" -eq $((nscn - 2))
-echo "10-mixed-disks mixed-datastore multi-datastore rdm-virtual scale thick-eager-snapshots warm" >"$T/want"
-names copyoffload_sanity >"$T/got"
-same_file "-m copyoffload_sanity: the pytest marker's 7 classes" "$T/want" "$T/got"
-echo "rdm-physical rdm-virtual thick-eager-snapshots thick-lazy-snapshots" >"$T/want"
-names '(rdm or thick) and not (warm or 2tb) and (snapshots or not thick)' >"$T/got"
-same_file "-m with parentheses" "$T/want" "$T/got"
+test_expect_success '-m warm' '
+	echo "warm-rdm-virtual warm" >want
+	names warm >got
+	test_cmp want got
+'
+test_expect_success "-m 'copyoffload and not warm' leaves out the warm ones" '
+	names "copyoffload and not warm" >got
+	test "$(wc -w <got)" -eq $((nscn - 2))
+'
+test_expect_success "-m copyoffload_sanity: the pytest marker's 7 classes" '
+	echo "10-mixed-disks mixed-datastore multi-datastore rdm-virtual scale thick-eager-snapshots warm" >want
+	names copyoffload_sanity >got
+	test_cmp want got
+'
+test_expect_success '-m with parentheses' '
+	echo "rdm-physical rdm-virtual thick-eager-snapshots thick-lazy-snapshots" >want
+	names "(rdm or thick) and not (warm or 2tb) and (snapshots or not thick)" >got
+	test_cmp want got
+'
 
-expect_exit 5 "list -m nothing: exit 5" "$MTV_SCENARIO" list -m nothing
-contains "list -m nothing: says so" "$T/err" "no scenario selected"
-expect_exit 5 "validate -m nothing: exit 5" "$MTV_SCENARIO" validate -m nothing scenarios.d
-expect_exit 4 "list -m 'a and (': exit 4" "$MTV_SCENARIO" list -m 'a and ('
-contains "bad -m: names the problem" "$T/err" "expected a tag, 'not' or '(' at the end of the expression"
-expect_exit 4 "validate a missing file: exit 4" "$MTV_SCENARIO" validate no/such.yaml
-contains "missing file: named" "$T/err" "no/such.yaml: error: cannot open: No such file or directory"
-mkdir "$T/empty"
-expect_exit 5 "validate an empty directory: exit 5" "$MTV_SCENARIO" validate "$T/empty"
+test_expect_success 'list -m nothing: exit 5, says so; validate -m nothing: exit 5' '
+	test_expect_code 5 ms list -m nothing 2>err
+	test_grep "no scenario selected" err
+	test_expect_code 5 ms validate -m nothing scenarios.d 2>err
+'
+begin_test "list -m 'a and (': exit 4, names the problem"
+(
+	set -e
+	test_expect_code 4 ms list -m 'a and (' 2>err
+	test_grep "expected a tag, 'not' or '(' at the end of the expression" err
+)
+end_test
+test_expect_success 'validate a missing file: exit 4, named' '
+	test_expect_code 4 ms validate no/such.yaml 2>err
+	test_grep "no/such.yaml: error: cannot open: No such file or directory" err
+'
+test_expect_success 'validate an empty directory: exit 5' '
+	mkdir empty
+	test_expect_code 5 "$MTV_SCENARIO" validate empty
+'
 
 # A JSON scenario (JSON is YAML) keeps positions too.
-printf '{"apiVersion": "mtv-scenario/v1alpha1", "kind": "Scenario",\n "name": "j",\n "virtual_machines": [{"name": "a", "snapshots": -1}]}\n' >"$T/s.json"
-expect_exit 4 "JSON scenario with an error: exit 4" "$MTV_SCENARIO" validate "$T/s.json"
-contains "JSON scenario: file:line:col" "$T/err" "s.json:3:50: error: virtual_machines[0].snapshots: expected an integer >= 0, found -1"
+begin_test 'JSON scenario with an error: exit 4, file:line:col'
+(
+	set -e
+	printf '{"apiVersion": "mtv-scenario/v1alpha1", "kind": "Scenario",\n "name": "j",\n "virtual_machines": [{"name": "a", "snapshots": -1}]}\n' >s.json
+	test_expect_code 4 "$MTV_SCENARIO" validate s.json 2>err
+	test_grep "s.json:3:50: error: virtual_machines[0].snapshots: expected an integer >= 0, found -1" err
+)
+end_test
 
 # Secrets never reach the output: a providers file whose password has the
 # wrong type is reported without the value (schema keys marked writeOnly).
-printf 'lab:\n  type: vsphere\n  password: 7305918264017\n  copyoffload:\n    storage_password: 7305918264018\n' >"$T/prov.yaml"
-"$MTV_SCENARIO" validate -p "$T/prov.yaml" scenarios.d/thin.yaml >"$T/out" 2>"$T/err"
-lacks "validate -p: the password is not shown" "$T/err" 7305918264017
-lacks "validate -p: the storage password is not shown" "$T/err" 7305918264018
+begin_test 'validate -p: neither the password nor the storage password is shown'
+(
+	set -e
+	printf 'lab:\n  type: vsphere\n  password: 7305918264017\n  copyoffload:\n    storage_password: 7305918264018\n' >prov.yaml
+	test_must_fail ms validate -p "$PWD/prov.yaml" scenarios.d/thin.yaml >out 2>err
+	test -s err
+	test_grep ! 7305918264017 err
+	test_grep ! 7305918264018 err
+	test_grep ! 7305918264017 out
+	test_grep ! 7305918264018 out
+)
+end_test
 
 # A file named twice is read once; two files with one name are an error.
-expect_exit 0 "a file given twice is validated once" "$MTV_SCENARIO" validate scenarios.d scenarios.d/thin.yaml
-same_file "... and counted once" "$T/want.count" "$T/out"
-cp scenarios.d/thin.yaml "$T/thin2.yaml"
-expect_exit 4 "two scenarios named alike: exit 4" "$MTV_SCENARIO" validate scenarios.d "$T/thin2.yaml"
-contains "two scenarios named alike: both files named" "$T/err" "thin2.yaml:4:7: error: name: duplicate scenario name 'thin' (also in scenarios.d/thin.yaml)"
+test_expect_success 'a file given twice is validated once, and counted once' '
+	ms validate scenarios.d scenarios.d/thin.yaml >out
+	echo "$nscn scenarios valid" >want
+	test_cmp want out
+'
+test_expect_success 'two scenarios named alike: exit 4, both files named' '
+	cp "$srcdir/scenarios.d/thin.yaml" thin2.yaml
+	test_expect_code 4 ms validate scenarios.d "$PWD/thin2.yaml" 2>err
+	test_grep "thin2.yaml:4:7: error: name: duplicate scenario name '\''thin'\'' (also in scenarios.d/thin.yaml)" err
+'

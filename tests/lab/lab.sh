@@ -4,6 +4,8 @@
 #   lab_get KEY.PATH                    print a field of the JSON line (e.g. vsphere.url, inventory.hosts.0)
 #   lab_control METHOD PATH [JSON]      call the control endpoint (e.g. lab_control POST /vsphere/counts/reset)
 #   lab_vsphere_unchanged               vSphere inventory equals the one at start (leak check)
+#   lab_state PREFIX [PART...]          the lab's state for a leak check (see below)
+#   lab_state_read DESC PREFIX [PART...]  lab_state, or "not ok DESC" with the cause
 #   lab_stop                            SIGTERM, wait for the exit, remove the lab directory
 # Exports LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID.
 # The lab directory is $T/lab when tests/lib.sh's $T exists, else a fresh
@@ -98,14 +100,105 @@ lab_stop() {
 
 # lab_vsphere_unchanged: succeeds when the vSphere inventory (VMs, disks,
 # datastore files, free space) equals the one at start; prints the diff otherwise.
+# Fails too, saying why, when the diff cannot be read.
 lab_vsphere_unchanged() {
-	lab_control GET /vsphere/inventory/diff | "${LAB_PYTHON:-/usr/bin/python3}" -c '
+	local d
+	if ! d=$(lab_control GET /vsphere/inventory/diff 2>&1); then
+		echo "lab.sh: cannot read $LAB_CONTROL/vsphere/inventory/diff: $d"
+		return 2
+	fi
+	printf '%s' "$d" | "${LAB_PYTHON:-/usr/bin/python3}" -c '
 import json, sys
-d = json.load(sys.stdin)
-if not d["equal"]:
-    print(json.dumps(d["now"], indent=1))
+try:
+    d = json.load(sys.stdin)
+    equal, now = d["equal"], d["now"]
+except (ValueError, TypeError, KeyError) as e:
+    print("lab.sh: /vsphere/inventory/diff is not a diff: %r" % e)
+    sys.exit(2)
+if equal is not True:
+    print(json.dumps(now, indent=1))
     sys.exit(1)
 '
+}
+
+# lab_state PREFIX [PART...]: write the lab's state for a leak check, one
+# file per part (all four when none is named):
+#   vsphere  PREFIX.vsphere  the vSphere inventory (JSON, one value a line)
+#   kube     PREFIX.kube     the cluster objects but events, "KIND NS/NAME"
+#   fc       PREFIX.fc       the ForkliftController specs (JSON)
+#   keys     PREFIX.keys     the ESXi authorized_keys file
+# Fails, naming what it could not read on stderr, when the control endpoint
+# cannot be reached or answers something else than the state: a leak check
+# never compares two empty readings.
+lab_state() {
+	local prefix=$1 part out path
+	shift
+	[ $# -gt 0 ] || set -- vsphere kube fc keys
+	for part in "$@"; do
+		case $part in
+		vsphere|kube|fc)
+			if ! out=$(lab_control GET "$(_lab_state_path "$part")" 2>&1); then
+				echo "lab.sh: cannot read the lab's $part state from $LAB_CONTROL: $out" >&2
+				return 1
+			fi
+			printf '%s' "$out" | "${LAB_PYTHON:-/usr/bin/python3}" -c "$_lab_state_py" \
+				"$part" >"$prefix.$part" || return 1 ;;
+		keys)
+			if ! path=$(lab_get esxi.authorized_keys); then
+				echo "lab.sh: the lab names no esxi.authorized_keys" >&2
+				return 1
+			fi
+			cp "$path" "$prefix.keys" || return 1 ;;
+		*)
+			echo "lab.sh: lab_state: unknown part '$part'" >&2
+			return 1 ;;
+		esac
+	done
+}
+_lab_state_path() {
+	case $1 in vsphere) echo /vsphere/inventory ;; *) echo /kube/objects ;; esac
+}
+_lab_state_py='
+import json, sys
+part = sys.argv[1]
+def fail(why):
+    sys.stderr.write("lab.sh: the lab'"'"'s %s state is unreadable: %s\n" % (part, why))
+    sys.exit(1)
+try:
+    d = json.load(sys.stdin)
+except ValueError as e:
+    fail("not JSON (%s)" % e)
+if part == "vsphere":
+    if not isinstance(d, dict) or not d:
+        fail("not an inventory: %.200r" % d)
+    print(json.dumps(d, indent=1, sort_keys=True))
+    sys.exit(0)
+items = d.get("items") if isinstance(d, dict) else None
+if not isinstance(items, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("metadata"), dict) and o.get("kind")
+        for o in items):
+    fail("not an object list: %.200r" % d)
+if part == "fc":
+    print(json.dumps([o.get("spec") for o in items if o["kind"] == "ForkliftController"],
+                     sort_keys=True))
+    sys.exit(0)
+# events are history, not leaks
+out = ["%s %s/%s" % (o["kind"], o["metadata"].get("namespace", ""), o["metadata"].get("name"))
+       for o in items if o["kind"] != "Event"]
+print("\n".join(sorted(out)))
+'
+
+# lab_state_read DESC PREFIX [PART...]: lab_state for a TAP test (needs
+# tests/lib.sh): silent when the state is read; otherwise "not ok DESC"
+# with the cause, and a non-zero return.
+lab_state_read() {
+	local desc=$1 prefix=$2
+	shift 2
+	if ! lab_state "$prefix" "$@" 2>"$prefix.state-err"; then
+		not_ok "$desc"
+		sed -n '1,20p' "$prefix.state-err" | diag_stdin
+		return 1
+	fi
 }
 
 lab_control() {

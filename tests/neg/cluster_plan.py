@@ -1,6 +1,6 @@
 """cluster_plan.py: clone VMs in the lab (pyVmomi) and write a plan value
 (doc/plan-format.md) holding only the cluster-side steps, for
-tests/clustertool: the cluster steps and their negative variants run
+mtv-test-tool cluster: the cluster steps and their negative variants run
 against the lab before and apart from the scenario expansion.
 
 usage: cluster_plan.py LAB_JSON VARIANT RUN_ID >plan.json

@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 
 #include "unit.h"
+#include "util/util.h"
 
 static CU_SuiteInfo *groups[64];
 static int ngroups;
@@ -19,6 +20,34 @@ unit_register(CU_SuiteInfo *suites)
 {
 	if (ngroups < 64)
 		groups[ngroups++] = suites;
+}
+
+void
+unit_assert_ok(int r, const struct mtv_err *err, const char *expr,
+	       unsigned line, const char *file, const char *func, int fatal)
+{
+	/* static: a fatal failure does not return here; CUnit copies it */
+	static char msg[4096];
+
+	if (r != 0)
+		snprintf(msg, sizeof(msg), "%s returned %d (%s): %s", expr, r,
+			 err_name(r),
+			 err && err->msg[0] ? err->msg : "(no message)");
+	CU_assertImplementation(r == 0 ? CU_TRUE : CU_FALSE, line,
+				r == 0 ? expr : msg, file, func,
+				fatal ? CU_TRUE : CU_FALSE);
+}
+
+/* diag: one TAP comment line per line of text */
+static void
+diag(const char *file, unsigned line, const char *text)
+{
+	const char *nl;
+
+	printf("# %s:%u: ", file, line);
+	for (; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+		printf("%.*s\n#   ", (int)(nl - text), text);
+	printf("%s\n", text);
 }
 
 static void
@@ -33,8 +62,8 @@ on_complete(const CU_pTest test, const CU_pSuite suite,
 	nfail++;
 	printf("not ok %d - %s: %s\n", ntest, suite->pName, test->pName);
 	for (CU_pFailureRecord f = failure; f; f = f->pNext)
-		printf("# %s:%u: %s\n", f->strFileName ? f->strFileName : "?",
-		       f->uiLineNumber, f->strCondition ? f->strCondition : "");
+		diag(f->strFileName ? f->strFileName : "?", f->uiLineNumber,
+		     f->strCondition ? f->strCondition : "");
 }
 
 int

@@ -24,7 +24,7 @@ tmpfile_with(const char *suffix, const char *text)
 	char *path = xasprintf("/tmp/mtv-unit-profile-%d%s", (int)getpid(), suffix);
 	struct mtv_err err = { 0 };
 
-	CU_ASSERT_EQUAL(file_write(path, text, strlen(text), &err), 0);
+	ASSERT_OK(file_write(path, text, strlen(text), &err), &err);
 	return path;
 }
 

@@ -105,13 +105,13 @@ test_paths(void)
 	char **v = NULL;
 
 	setenv("KUBECONFIG", "/x/a::/x/b:", 1);
-	CU_ASSERT_EQUAL(kubeconfig_paths(&v, NULL, &err), 0);
+	ASSERT_OK(kubeconfig_paths(&v, NULL, &err), &err);
 	CU_ASSERT_STRING_EQUAL(v[0], "/x/a");
 	CU_ASSERT_STRING_EQUAL(v[1], "/x/b");
 	CU_ASSERT_PTR_NULL(v[2]);
 	kube_strv_free(v);
 	/* the flag alone, no merge */
-	CU_ASSERT_EQUAL(kubeconfig_paths(&v, "/flag", &err), 0);
+	ASSERT_OK(kubeconfig_paths(&v, "/flag", &err), &err);
 	CU_ASSERT_STRING_EQUAL(v[0], "/flag");
 	CU_ASSERT_PTR_NULL(v[1]);
 	kube_strv_free(v);
@@ -129,7 +129,7 @@ test_merge(void)
 	struct kube_conf c = { 0 };
 	json_object *m = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
+	ASSERT_OK_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), &err);
 	/* the first file to set a value wins */
 	CU_ASSERT_STRING_EQUAL(jstr_path(m, "current-context", NULL), "ctx-a");
 	CU_ASSERT_EQUAL(
@@ -141,7 +141,7 @@ test_merge(void)
 	CU_ASSERT_EQUAL(
 		json_object_array_length(json_object_object_get(m, "contexts")),
 		5);
-	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, NULL, &err), 0);
+	ASSERT_OK(kubeconfig_resolve(&c, m, NULL, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.server, "https://a.example:6443");
 	CU_ASSERT_STRING_EQUAL(c.token, "token-from-a");
 	CU_ASSERT_STRING_EQUAL(c.namespace, "ns-a");
@@ -152,7 +152,7 @@ test_merge(void)
 	CU_ASSERT_STRING_EQUAL(c.proxy_url, "http://proxy.example:3128");
 	kube_conf_release(&c);
 	/* --context; certificate-authority-data beats the file; token beats tokenFile */
-	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-b", &err), 0);
+	ASSERT_OK(kubeconfig_resolve(&c, m, "ctx-b", &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.server, "https://c2.example");
 	CU_ASSERT_PTR_NULL(c.ca_file);
 	CU_ASSERT_EQUAL(c.ca_len, 28);
@@ -181,29 +181,27 @@ test_token_file(void)
 	json_object *m = NULL;
 	char *env;
 
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
-	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-file", &err), 0);
+	ASSERT_OK_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), &err);
+	ASSERT_OK(kubeconfig_resolve(&c, m, "ctx-file", &err), &err);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_TOKEN_FILE);
 	CU_ASSERT_STRING_EQUAL(c.token_file, tok);
-	CU_ASSERT_EQUAL(kube_conf_reload_token(&c, true, &err), 0);
+	ASSERT_OK(kube_conf_reload_token(&c, true, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-1");
 	/* a rotated file is read again; an unchanged one is not */
 	free(put("tok.txt", "file-token-2\n", 0600));
 	utimes(tok, tv);
-	CU_ASSERT_EQUAL(kube_conf_reload_token(&c, false, &err), 0);
+	ASSERT_OK(kube_conf_reload_token(&c, false, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-2");
 	free(put("tok.txt", "file-token-3\n", 0600));
 	utimes(tok, tv);
-	CU_ASSERT_EQUAL(kube_conf_reload_token(&c, false, &err), 0);
+	ASSERT_OK(kube_conf_reload_token(&c, false, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-2");
 	kube_conf_release(&c);
 	json_object_put(m);
 	/* the same through KUBECONFIG as a list */
 	env = xasprintf("%s:%s", a, b);
 	setenv("KUBECONFIG", env, 1);
-	CU_ASSERT_EQUAL(kube_conf_from_kubeconfig(&c, NULL, "ctx-file",
-						  load_yaml, &err),
-			0);
+	ASSERT_OK(kube_conf_from_kubeconfig(&c, NULL, "ctx-file", load_yaml, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.token, "file-token-3");
 	kube_conf_release(&c);
 	unsetenv("KUBECONFIG");
@@ -223,8 +221,8 @@ test_client_cert(void)
 	json_object *m = NULL;
 
 	redact_reset();
-	CU_ASSERT_EQUAL_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), 0);
-	CU_ASSERT_EQUAL(kubeconfig_resolve(&c, m, "ctx-cert", &err), 0);
+	ASSERT_OK_FATAL(kubeconfig_merge(&m, paths, load_yaml, &err), &err);
+	ASSERT_OK(kubeconfig_resolve(&c, m, "ctx-cert", &err), &err);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_CERT);
 	CU_ASSERT_EQUAL(c.cert_len, 4);
 	CU_ASSERT(memcmp(c.cert_data, "CERT", 4) == 0);
@@ -272,21 +270,21 @@ test_exec_plugin(void)
 	struct mtv_err err = { 0 };
 	struct kube_conf c = { 0 };
 
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, NULL, load_yaml, &err), 0);
+	ASSERT_OK_FATAL(kube_conf_from_kubeconfig(&c, kc, NULL, load_yaml, &err), &err);
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_EXEC);
 	CU_ASSERT_PTR_NULL(c.token);
 	/* relative command resolved against the kubeconfig's folder */
-	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), 0);
+	ASSERT_OK(kube_conf_exec(&c, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.token ? c.token : "", "exec-arg1-envval");
 	CU_ASSERT_EQUAL(c.exec_expiry_ms, 1893553445000LL);
 	kube_conf_release(&c);
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "y", load_yaml, &err), 0);
+	ASSERT_OK_FATAL(kube_conf_from_kubeconfig(&c, kc, "y", load_yaml, &err), &err);
 	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), MTV_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "status 7"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no credentials here"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "install the fail plugin"));
 	kube_conf_release(&c);
-	CU_ASSERT_EQUAL_FATAL(kube_conf_from_kubeconfig(&c, kc, "z", load_yaml, &err), 0);
+	ASSERT_OK_FATAL(kube_conf_from_kubeconfig(&c, kc, "z", load_yaml, &err), &err);
 	CU_ASSERT_EQUAL(kube_conf_exec(&c, &err), MTV_EAUTH);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "needs a terminal"));
 	kube_conf_release(&c);
@@ -313,7 +311,7 @@ test_in_cluster(void)
 	kube_conf_release(&c);
 	setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
-	CU_ASSERT_EQUAL(kube_conf_in_cluster(&c, dir, &err), 0);
+	ASSERT_OK(kube_conf_in_cluster(&c, dir, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.server, "https://10.0.0.1:443");
 	CU_ASSERT_STRING_EQUAL(c.token, "sa-token-1");
 	CU_ASSERT_STRING_EQUAL(c.namespace, "mtv-tests");
@@ -322,7 +320,7 @@ test_in_cluster(void)
 	CU_ASSERT_EQUAL(c.auth, KUBE_AUTH_TOKEN_FILE);
 	kube_conf_release(&c);
 	setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
-	CU_ASSERT_EQUAL(kube_conf_in_cluster(&c, dir, &err), 0);
+	ASSERT_OK(kube_conf_in_cluster(&c, dir, &err), &err);
 	CU_ASSERT_STRING_EQUAL(c.server, "https://[fd00::1]:443");
 	kube_conf_release(&c);
 	unsetenv("KUBERNETES_SERVICE_HOST");

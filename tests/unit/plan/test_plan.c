@@ -79,7 +79,7 @@ write_tmp(const char *name, const char *text)
 	char *path = xasprintf("/tmp/mtv-unit-plan-%d-%s", (int)getpid(), name);
 	struct mtv_err err = { 0 };
 
-	CU_ASSERT_EQUAL(file_write(path, text, strlen(text), &err), 0);
+	ASSERT_OK(file_write(path, text, strlen(text), &err), &err);
 	return path;
 }
 

@@ -24,15 +24,17 @@ fill(struct run_result *res)
 static char *
 slurp(const char *path)
 {
+	struct mtv_err err = { 0 };
 	char *s = NULL;
 
-	CU_ASSERT_EQUAL(file_read(&s, NULL, path, 0, NULL), 0);
+	ASSERT_OK(file_read(&s, NULL, path, 0, &err), &err);
 	return s;
 }
 
 static void
 test_junit(void)
 {
+	struct mtv_err err = { 0 };
 	struct run_result res;
 	struct scenario_report r = { "thin", "MTV-559", "scenarios.d/thin.yaml", "abc123",
 				     REPORT_FAILED, "step 2", 2100, NULL };
@@ -45,7 +47,7 @@ test_junit(void)
 	redact_add("topsecret-99");
 	fill(&res);
 	r.res = &res;
-	CU_ASSERT_EQUAL(report_junit_write(path, &r, 1, NULL), 0);
+	ASSERT_OK(report_junit_write(path, &r, 1, &err), &err);
 	x = slurp(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"MTV-559:thin\" tests=\"3\" failures=\"1\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"01 clone: clone &lt;vm&gt; &amp; co\" time=\"1.500\""));
@@ -61,6 +63,7 @@ test_junit(void)
 static void
 test_json(void)
 {
+	struct mtv_err err = { 0 };
 	struct run_result res;
 	struct scenario_report r = { "thin", NULL, "scenarios.d/thin.yaml", "abc123",
 				     REPORT_FAILED, "step 2", 2100, NULL };
@@ -74,7 +77,7 @@ test_json(void)
 	redact_add("topsecret-99");
 	fill(&res);
 	r.res = &res;
-	CU_ASSERT_EQUAL(report_json_write(path, &r, 1, NULL), 0);
+	ASSERT_OK(report_json_write(path, &r, 1, &err), &err);
 	x = slurp(path);
 	CU_ASSERT_PTR_NULL(strstr(x, "topsecret-99"));
 	root = json_tokener_parse(x);
@@ -97,6 +100,7 @@ test_json(void)
 static void
 test_skipped(void)
 {
+	struct mtv_err err = { 0 };
 	struct run_result res;
 	struct scenario_report r = { "thin-snapshots", NULL, "s.yaml", "abc123",
 				     REPORT_PASSED, NULL, 100, NULL };
@@ -117,14 +121,14 @@ test_skipped(void)
 		xstrdup("clone vm1"), 0, NULL, 0, 0, true, false };
 	res.n = 2;
 	r.res = &res;
-	CU_ASSERT_EQUAL(report_junit_write(path, &r, 1, NULL), 0);
+	ASSERT_OK(report_junit_write(path, &r, 1, &err), &err);
 	x = slurp(path);
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "failures=\"0\" errors=\"0\" skipped=\"2\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not checked: needs "
 				      "guest access (not implemented)\"/>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not selected by --only\"/>"));
 	free(x);
-	CU_ASSERT_EQUAL(report_json_write(path, &r, 1, NULL), 0);
+	ASSERT_OK(report_json_write(path, &r, 1, &err), &err);
 	x = slurp(path);
 	root = json_tokener_parse(x);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);

@@ -1,7 +1,7 @@
-/* vstool.c: test driver of the vSphere client and the source steps.
- *   vstool run PLAN.json [--keep] [--only source]   run a plan's steps
- *   vstool info VM                                   vs_vm_info as JSON
- *   vstool destroy VM                                the clone step's undo
+/* vs.c: mtv-test-tool vs, the vSphere client and the source steps.
+ *   vs run PLAN.json [--keep] [--only source]   run a plan's steps
+ *   vs info VM                                   vs_vm_info as JSON
+ *   vs destroy VM                                the clone step's undo
  * The connection comes from GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD,
  * GOVC_TLS_CA_CERTS, GOVC_TLS_KNOWN_HOSTS_THUMBPRINT, GOVC_INSECURE;
  * MTV_LOG_LEVEL sets the log level. Prints "calls N" (SOAP round trips of
@@ -15,6 +15,7 @@
 
 #include "exec/exec.h"
 #include "step/vs_step.h"
+#include "tool.h"
 
 static int
 cmd_info(const char *name)
@@ -99,7 +100,7 @@ cmd_run(int argc, char **argv)
 }
 
 int
-main(int argc, char **argv)
+tool_vs(int argc, char **argv)
 {
 	enum mtv_loglevel lvl;
 	int r = 4;
@@ -118,7 +119,8 @@ main(int argc, char **argv)
 		r = cmd_run(argc, argv);
 	else
 		fprintf(stderr,
-			"usage: vstool run PLAN.json [--keep] [--only source] | vstool info VM\n");
+			"usage: mtv-test-tool vs run PLAN.json [--keep] [--only source]\n"
+			"       mtv-test-tool vs info|destroy VM\n");
 	curl_global_cleanup();
 	return r;
 }

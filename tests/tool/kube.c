@@ -1,8 +1,8 @@
-/* kubetool.c: drives the Kubernetes client from shell tests and the
+/* kube.c: mtv-test-tool kube, the Kubernetes client for shell tests and the
  * benchmark. Commands are separated by "+" and run on one client:
  *
- *   kubetool [--kubeconfig F] [--context C] [--page-size N] [--log-level L]
- *            [--sa-dir DIR] [--stats] CMD ARGS [+ CMD ARGS]...
+ *   kube [--kubeconfig F] [--context C] [--page-size N] [--log-level L]
+ *        [--sa-dir DIR] [--stats] CMD ARGS [+ CMD ARGS]...
  *
  *   create KIND NS FILE|JSON          prints "created NAME"
  *   adopt KIND NS FILE|JSON LABEL VALUE
@@ -29,6 +29,7 @@
 
 #include "kube/kube.h"
 #include "step/step.h"
+#include "tool.h"
 
 static volatile sig_atomic_t canceled;
 
@@ -274,7 +275,7 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 bad:
 	if (r == MTV_EINVAL && (!err || err->code == 0))
 		r = err_set(err, MTV_EINVAL,
-			    "bad command \"%s\" (see tests/kubetool.c)", cmd);
+			    "bad command \"%s\" (see tests/tool/kube.c)", cmd);
 done:
 	json_object_put(obj);
 	json_object_put(out);
@@ -283,7 +284,7 @@ done:
 }
 
 int
-main(int argc, char **argv)
+tool_kube(int argc, char **argv)
 {
 	const char *kubeconfig = NULL, *context = NULL, *sa_dir = NULL;
 	struct kube_client *k = NULL;
@@ -314,7 +315,7 @@ main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		fprintf(stderr,
-			"usage: kubetool [options] CMD ARGS [+ CMD ARGS]...\n");
+			"usage: mtv-test-tool kube [options] CMD ARGS [+ CMD ARGS]...\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);

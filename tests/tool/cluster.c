@@ -1,8 +1,8 @@
-/* clustertool.c: test driver for the cluster-side steps and the ESXi client
- * without the scenario expansion:
- *   clustertool run KUBECONFIG PLAN.json     run a hand-written plan
- *   clustertool esxi add|remove|line HOST PORT KEYFILE KNOWN_HOSTS|-
- *               FINGERPRINT|- AUTHORIZED_KEYS PUBLIC_KEY
+/* cluster.c: mtv-test-tool cluster, the cluster-side steps and the ESXi
+ * client:
+ *   cluster run KUBECONFIG PLAN.json     run a hand-written plan
+ *   cluster esxi add|remove|line HOST PORT KEYFILE KNOWN_HOSTS|-
+ *           FINGERPRINT|- AUTHORIZED_KEYS PUBLIC_KEY
  * Exit 0 on success, 1 on failure (message on stderr). */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 
 #include "exec/exec.h"
 #include "esxi/esxi.h"
+#include "tool.h"
 
 static int
 run(const char *kubeconfig, const char *file)
@@ -88,7 +89,7 @@ esxi(int argc, char **argv)
 }
 
 int
-main(int argc, char **argv)
+tool_cluster(int argc, char **argv)
 {
 	if (getenv("CLUSTERTOOL_DEBUG"))
 		log_set_level(LOG_LVL_DEBUG);
@@ -100,6 +101,7 @@ main(int argc, char **argv)
 		return esxi(argc - 2, argv + 2);
 	fprintf(
 	    stderr,
-	    "usage: clustertool run KUBECONFIG PLAN.json | esxi add|remove|line ...\n");
+	    "usage: mtv-test-tool cluster run KUBECONFIG PLAN.json\n"
+	    "       mtv-test-tool cluster esxi add|remove|line ...\n");
 	return 2;
 }
