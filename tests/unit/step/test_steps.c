@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "step/cluster.h"
+#include "step/check/check.h"
 
 static json_object *
 J(const char *s)
