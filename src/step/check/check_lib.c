@@ -86,13 +86,11 @@ check_selected(const struct check_model *m, int plan, int vm, size_t pi,
 {
 	size_t j;
 
-	if (plan >= 0 && (size_t)plan != pi)
+	if ((plan >= 0 && (size_t)plan != pi) || (vm >= 0 && (size_t)vm != vi))
 		return false;
-	if (vm < 0)
-		return true;
 	for (j = 0; j < m->plans[pi].nvms; j++)
 		if (m->plans[pi].vms[j] == vi)
-			return (size_t)vm == vi;
+			return true;
 	return false;
 }
 
