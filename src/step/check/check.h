@@ -74,7 +74,7 @@ struct check_build {
 	json_object *checks;	/* the verify step's entries */
 	json_object *xcopy;	/* expect.xcopy_used */
 	json_object *pending;	/* expect.pending */
-	size_t plan, vm;	/* CHECK_PER_PLAN, CHECK_PER_VM: the current ones */
+	size_t plan, vm;	/* the current ones (CHECK_PER_PLAN, _PER_VM) */
 };
 
 enum check_when {
@@ -91,8 +91,9 @@ struct check_kind {
 	enum check_when when;
 	/* Add the entries the check always has (when != CHECK_LISTED_ONLY). */
 	void (*plan)(struct check_build *b);
-	/* Add or amend entries for the scenario's expect.checks[at] == e; NULL
-	 * when the scenario cannot name it (then the schema's enum lacks it). */
+	/* Add or amend entries for the scenario's expect.checks[at] == e;
+	 * NULL when the scenario cannot name it (the schema's enum lacks
+	 * it). */
 	void (*listed)(struct check_build *b, json_object *e, size_t at);
 	/* Perform one entry; NULL when another check's entries do (by). */
 	void (*run)(struct check_run *r, json_object *check);
@@ -133,12 +134,20 @@ bool check_needs_vms(struct check_build *b, json_object *e, size_t at);
 /* The verify entries of check name (vm, pvc) of VM vi of plan pi, for
  * listed checks that amend them; calls fn on each. */
 void check_amend(struct check_build *b, const char *name, int plan, int vm,
-		 void (*fn)(json_object *entry, json_object *e), json_object *e);
+		 void (*fn)(json_object *entry, json_object *e),
+		 json_object *e);
+/* For checks the vm entries perform: with a value, valid or else a
+ * diagnostic saying what the check takes, set amends the vm entries of the
+ * selected VMs. */
+void check_vm_value(struct check_build *b, json_object *e, size_t at,
+		    bool (*valid)(json_object *value), const char *takes,
+		    void (*set)(json_object *entry, json_object *e));
 /* An entry {"check", "vms", "implemented": false} of a check reported as
  * skipped: the selected VMs (all when none is selected, else filtered by
  * want) and the name in expect.pending. */
 void check_skipped_entry(struct check_build *b, json_object *e, size_t at,
-			 const char *name, bool (*want)(const struct check_vm *));
+			 const char *name,
+			 bool (*want)(const struct check_vm *));
 
 /* ---- running ---- */
 

@@ -155,6 +155,25 @@ check_amend(struct check_build *b, const char *name, int plan, int vm,
 	}
 }
 
+void
+check_vm_value(struct check_build *b, json_object *e, size_t at,
+	       bool (*valid)(json_object *value), const char *takes,
+	       void (*set)(json_object *entry, json_object *e))
+{
+	json_object *val = jget(e, "value");
+	int plan, vm;
+
+	if (!check_needs_vms(b, e, at) || !check_select(b, e, at, &plan, &vm) ||
+	    val == NULL)
+		return;
+	if (!valid(val)) {
+		check_diag(b, val, "expect.checks[%zu].value: %s takes %s", at,
+			   jstr(e, "check"), takes);
+		return;
+	}
+	check_amend(b, "vm", plan, vm, set, e);
+}
+
 static void
 pending_add(struct check_build *b, const char *name)
 {
@@ -274,7 +293,8 @@ json_object *
 check_target_vm(struct check_run *r, json_object *c, char **name)
 {
 	json_object *st = check_plan_state(r, jstr(c, "plan")),
-		    *svm = check_vm_state(r, jstr(c, "vm_ref")), *svs, *vm = NULL;
+		    *svm = check_vm_state(r, jstr(c, "vm_ref")), *svs,
+		    *vm = NULL;
 	const char *source = jstr(c, "source"), *ns = jstr(c, "namespace"),
 		   *target = jstr(c, "target");
 	struct mtv_err e = { 0 };

@@ -53,8 +53,8 @@ run_concurrent(struct check_run *r, json_object *c)
 		long long f, t;
 
 		if (!transfer_window(check_plan_state(r, p), &f, &t)) {
-			check_fail(r, "plan '%s': no DiskTransfer start and end "
-				   "recorded", p);
+			check_fail(r, "plan '%s': no DiskTransfer start and "
+				   "end recorded", p);
 			strbuf_release(&sb);
 			return;
 		}

@@ -11,23 +11,17 @@ set_disks(json_object *entry, json_object *e)
 	jput(entry, "disks", json_object_new_int64(jint(e, "value")));
 }
 
+static bool
+valid(json_object *v)
+{
+	return json_object_is_type(v, json_type_int) &&
+	       json_object_get_int64(v) >= 1;
+}
+
 static void
 listed_disk_count(struct check_build *b, json_object *e, size_t at)
 {
-	int plan, vm;
-
-	if (!check_needs_vms(b, e, at) || !check_select(b, e, at, &plan, &vm))
-		return;
-	if (jget(e, "value") == NULL)
-		return;
-	if (!json_object_is_type(jget(e, "value"), json_type_int) ||
-	    jint(e, "value") < 1) {
-		check_diag(b, jget(e, "value"), "expect.checks[%zu].value: "
-			   "disk_count takes a number of disks (at least 1)",
-			   at);
-		return;
-	}
-	check_amend(b, "vm", plan, vm, set_disks, e);
+	check_vm_value(b, e, at, valid, "a number of disks (at least 1)", set_disks);
 }
 
 const struct check_kind check_disk_count = {

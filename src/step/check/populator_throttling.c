@@ -153,7 +153,8 @@ limits(struct check_run *r, json_object *c, const struct seen *s)
 		if (nvm > vlim && s->held < nvm - vlim)
 			check_fail(r, "VM in-flight limit %lld: %lld VM%s held "
 				   "Pending, expected at least %lld", vlim,
-				   s->held, s->held == 1 ? "" : "s", nvm - vlim);
+				   s->held, s->held == 1 ? "" : "s",
+				   nvm - vlim);
 	}
 }
 
@@ -177,8 +178,8 @@ one_host(struct check_run *r, json_object *c)
 			check_fail(r, "%s: ESXi host unknown, cannot show that "
 				   "the VMs share one", ref);
 		else if (host && !str_eq(host, h))
-			check_fail(r, "%s is on host '%s', not on '%s' with the "
-				   "others", ref, h, host);
+			check_fail(r, "%s is on host '%s', not on '%s' with "
+				   "the others", ref, h, host);
 		else
 			host = h;
 	}
@@ -209,8 +210,8 @@ run_throttling(struct check_run *r, json_object *c)
 	host = one_host(r, c);
 	if (r->nfail == bad && vlim > 0)
 		check_pass(r, "throttling: at most %lld of %lld disks copying "
-			   "at once (limit %lld), %lld PVC%s throttled, at most "
-			   "%lld VM%s in flight (limit %lld), %lld held "
+			   "at once (limit %lld), %lld PVC%s throttled, at "
+			   "most %lld VM%s in flight (limit %lld), %lld held "
 			   "Pending%s", s.peak, disks, lim, thr,
 			   thr == 1 ? "" : "s", s.vpeak,
 			   s.vpeak == 1 ? "" : "s", vlim, s.held,

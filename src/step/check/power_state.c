@@ -11,22 +11,18 @@ set_power(json_object *entry, json_object *e)
 	jputs(entry, "power", jstr(e, "value"));
 }
 
+static bool
+valid(json_object *v)
+{
+	return json_object_is_type(v, json_type_string) &&
+	       (str_eq(json_object_get_string(v), "on") ||
+		str_eq(json_object_get_string(v), "off"));
+}
+
 static void
 listed_power_state(struct check_build *b, json_object *e, size_t at)
 {
-	const char *val = jstr(e, "value");
-	int plan, vm;
-
-	if (!check_needs_vms(b, e, at) || !check_select(b, e, at, &plan, &vm))
-		return;
-	if (jget(e, "value") == NULL)
-		return;
-	if (!str_eq(val, "on") && !str_eq(val, "off")) {
-		check_diag(b, jget(e, "value"), "expect.checks[%zu].value: "
-			   "power_state takes 'on' or 'off'", at);
-		return;
-	}
-	check_amend(b, "vm", plan, vm, set_power, e);
+	check_vm_value(b, e, at, valid, "'on' or 'off'", set_power);
 }
 
 const struct check_kind check_power_state = {

@@ -125,8 +125,9 @@ run_pvc(struct check_run *r, json_object *c)
 		pvc_one(r, c, p, jget(info, "disks"));
 	}
 	if (n == 0)
-		check_fail(r, "vm '%s': no PVC labelled plan=%s,vmID=%s in '%s'",
-			   moid, jstr(st, "uid"), moid, ns ? ns : r->ctx->ns);
+		check_fail(r, "vm '%s': no PVC labelled plan=%s,vmID=%s in "
+			   "'%s'", moid, jstr(st, "uid"), moid,
+			   ns ? ns : r->ctx->ns);
 	else if (nsrc >= 0 && (size_t)nsrc != n)
 		check_fail(r, "vm '%s': %zu PVCs, the source VM has %d disks",
 			   moid, n, nsrc);

@@ -43,7 +43,8 @@ listed_rdm(struct check_build *b, json_object *e, size_t at)
 		check_diag(b, jget(e, "check"), "expect.checks[%zu]: "
 			   "rdm_lun_bus, but no VM%s has an RDM disk "
 			   "(add_disks[].rdm_type)", at,
-			   plan >= 0 ? " of the plan" : vm >= 0 ? " selected" : "");
+			   plan >= 0 ? " of the plan" :
+			   vm >= 0 ? " selected" : "");
 }
 
 /* The source disk file a target disk was copied from: volume -> PVC ->
@@ -152,8 +153,8 @@ run_rdm(struct check_run *r, json_object *c)
 		rdm_disk(r, c, vm, name, json_object_array_get_idx(disks, i),
 			 jget(info, "disks"), &t);
 	if (t.nknown == t.ndisk && t.nrdm != (size_t)want)
-		check_fail(r, "vm '%s': %zu disk%s traced to an RDM of '%s' (%zu "
-			   "lun%s), expected %lld", name, t.nrdm,
+		check_fail(r, "vm '%s': %zu disk%s traced to an RDM of '%s' "
+			   "(%zu lun%s), expected %lld", name, t.nrdm,
 			   t.nrdm == 1 ? "" : "s", source, t.nlun,
 			   t.nlun == 1 ? "" : "s", want);
 	else if (t.nknown < t.ndisk && t.nlun != (as_lun ? (size_t)want : 0))
@@ -165,8 +166,9 @@ run_rdm(struct check_run *r, json_object *c)
 	if (t.nknown == t.ndisk)
 		t.nlun = t.nrdm;
 	if (r->nfail == bad)
-		check_pass(r, "vm '%s': %zu RDM disk%s attached as %s, the other "
-			   "disks on virtio", name, t.nlun ? t.nlun : (size_t)want,
+		check_pass(r, "vm '%s': %zu RDM disk%s attached as %s, the "
+			   "other disks on virtio", name,
+			   t.nlun ? t.nlun : (size_t)want,
 			   want == 1 ? "" : "s",
 			   as_lun ? "lun on bus scsi" : "disk");
 out:

@@ -28,7 +28,8 @@ run_result(struct check_run *r, json_object *c)
 		check_fail(r, "plan '%s': expected result '%s', found '%s'%s%s",
 			   plan, want, found ? found : "none (it did not run)",
 			   jstr(st, "blocked_by") ? ": " : "",
-			   jstr(st, "blocked_by") ? jstr(st, "blocked_by") : "");
+			   jstr(st, "blocked_by") ?
+			   jstr(st, "blocked_by") : "");
 		return;
 	}
 	if (str_eq(want, "blocked") && cond &&

@@ -27,8 +27,9 @@ listed_snapshots(struct check_build *b, json_object *e, size_t at)
 		n++;
 	}
 	if (n == 0)
-		check_diag(b, jget(e, "check"), "expect.checks[%zu]: snapshots, "
-			   "but no VM%s has source snapshots (snapshots)", at,
+		check_diag(b, jget(e, "check"), "expect.checks[%zu]: "
+			   "snapshots, but no VM%s has source snapshots "
+			   "(snapshots)", at,
 			   plan >= 0 || vm >= 0 ? " selected" : "");
 }
 

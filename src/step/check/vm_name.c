@@ -11,21 +11,17 @@ set_target(json_object *entry, json_object *e)
 	jputs(entry, "target", jstr(e, "value"));
 }
 
+static bool
+valid(json_object *v)
+{
+	return json_object_is_type(v, json_type_string) &&
+	       *json_object_get_string(v);
+}
+
 static void
 listed_vm_name(struct check_build *b, json_object *e, size_t at)
 {
-	int plan, vm;
-
-	if (!check_needs_vms(b, e, at) || !check_select(b, e, at, &plan, &vm))
-		return;
-	if (jget(e, "value") == NULL)
-		return;
-	if (jstr(e, "value") == NULL || !*jstr(e, "value")) {
-		check_diag(b, jget(e, "value"), "expect.checks[%zu].value: "
-			   "vm_name takes a VM name", at);
-		return;
-	}
-	check_amend(b, "vm", plan, vm, set_target, e);
+	check_vm_value(b, e, at, valid, "a VM name", set_target);
 }
 
 const struct check_kind check_vm_name = {

@@ -57,8 +57,8 @@ plan_mapping(struct check_build *b, json_object *xu)
 
 			doc_key_loc(m->s->doc, xu, k, &line, &col);
 			diags_add(b->d, m->s->path, line, col,
-				  "expect.xcopy_used: '%s' is neither a plan of "
-				  "the scenario nor a datastore key a "
+				  "expect.xcopy_used: '%s' is neither a plan "
+				  "of the scenario nor a datastore key a "
 				  "copy-offload plan uses", k);
 		}
 	}
@@ -168,8 +168,8 @@ xcopy_disk(struct check_run *r, const char *plan, json_object *e, int want)
 			   "annotation or populator CR reported it), expected "
 			   "%d", plan, disk, want);
 	else if (json_object_get_int(xu) != want)
-		check_fail(r, "plan '%s' disk '%s': xcopyUsed %d, expected %d%s%s",
-			   plan, disk, json_object_get_int(xu), want,
+		check_fail(r, "plan '%s' disk '%s': xcopyUsed %d, expected "
+			   "%d%s%s", plan, disk, json_object_get_int(xu), want,
 			   cm ? ", clone method " : "", cm ? cm : "");
 	return true;
 }
