@@ -30,12 +30,13 @@ static const char *const forklift_kinds[] = {
 	NULL,
 };
 
-int
-cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
-		   const char *selector, struct strbuf *done,
-		   struct mtv_err *err)
+/* fn on every object of a Forklift kind in ns (NULL: every namespace)
+ * matching selector; kinds this cluster does not serve are skipped. */
+static void
+each_object(struct kube_client *k, const char *ns, const char *selector,
+	    void (*fn)(const char *kind, json_object *o, void *arg), void *arg)
 {
-	int i, r = 0;
+	int i;
 
 	for (i = 0; forklift_kinds[i]; i++) {
 		char *coll = kube_path(forklift_kinds[i], ns, NULL);
@@ -43,32 +44,51 @@ cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 		struct mtv_err e = { 0 };
 		size_t j;
 
-		if (kube_list(k, coll, selector, &items, &e) != 0) {
-			/* a kind this cluster does not serve */
+		if (kube_list(k, coll, selector, &items, &e) != 0)
 			log_debug("list %s: %s", coll, e.msg);
-			free(coll);
-			continue;
-		}
-		for (j = 0; j < json_object_array_length(items); j++) {
-			json_object *o = json_object_array_get_idx(items, j);
-			int rr = cl_delete(ctx, k, forklift_kinds[i],
-					   cl_ns(o) ? cl_ns(o) : ns, cl_name(o),
-					   0, &e);
-
-			if (rr != 0 && r == 0) {
-				r = rr;
-				err_set(err, rr, "%s", e.msg);
-			}
-			if (done)
-				strbuf_addf(
-				    done, "%s%s %s/%s", done->len ? ", " : "",
-				    forklift_kinds[i], cl_ns(o) ? cl_ns(o) : "",
-				    cl_name(o));
-		}
+		for (j = 0; j < jlen(items); j++)
+			fn(forklift_kinds[i], json_object_array_get_idx(items, j),
+			   arg);
 		json_object_put(items);
 		free(coll);
 	}
-	return r;
+}
+
+struct del {
+	struct step_ctx *ctx;
+	struct kube_client *k;
+	const char *ns;
+	struct strbuf *done;
+	struct mtv_err *err;
+	int r;
+};
+
+static void
+del_fn(const char *kind, json_object *o, void *arg)
+{
+	struct del *d = arg;
+	struct mtv_err e = { 0 };
+	int rr = cl_delete(d->ctx, d->k, kind, cl_ns(o) ? cl_ns(o) : d->ns,
+			   cl_name(o), 0, &e);
+
+	if (rr != 0 && d->r == 0) {
+		d->r = rr;
+		err_set(d->err, rr, "%s", e.msg);
+	}
+	if (d->done)
+		strbuf_addf(d->done, "%s%s %s/%s", d->done->len ? ", " : "",
+			    kind, cl_ns(o) ? cl_ns(o) : "", cl_name(o));
+}
+
+int
+cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
+		   const char *selector, struct strbuf *done,
+		   struct mtv_err *err)
+{
+	struct del d = { ctx, k, ns, done, err, 0 };
+
+	each_object(k, ns, selector, del_fn, &d);
+	return d.r;
 }
 
 /* ---- namespace and sweep ---- */
@@ -141,40 +161,36 @@ builtin_object(const char *kind, const char *name)
 	return false;
 }
 
+struct leak {
+	struct step_ctx *ctx;
+	struct kube_client *k;
+	struct strbuf *leaks;
+};
+
+/* An object left behind: listed as a leak, then deleted. */
+static void
+leak_fn(const char *kind, json_object *o, void *arg)
+{
+	struct leak *l = arg;
+	struct mtv_err e = { 0 };
+
+	if (builtin_object(kind, cl_name(o)))
+		return;
+	/* something still being deleted is on its way out */
+	if (jget(jget(o, "metadata"), "deletionTimestamp"))
+		return;
+	strbuf_addf(l->leaks, "%s%s %s/%s", l->leaks->len ? ", " : "", kind,
+		    cl_ns(o) ? cl_ns(o) : "-", cl_name(o));
+	cl_delete(l->ctx, l->k, kind, cl_ns(o), cl_name(o), 0, &e);
+}
+
 static void
 sweep_list(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 	   const char *selector, struct strbuf *leaks)
 {
-	int i;
+	struct leak l = { ctx, k, leaks };
 
-	for (i = 0; forklift_kinds[i]; i++) {
-		char *coll = kube_path(forklift_kinds[i], ns, NULL);
-		json_object *items = NULL;
-		struct mtv_err e = { 0 };
-		size_t j;
-
-		if (kube_list(k, coll, selector, &items, &e) != 0) {
-			log_debug("sweep: list %s: %s", coll, e.msg);
-			free(coll);
-			continue;
-		}
-		for (j = 0; j < json_object_array_length(items); j++) {
-			json_object *o = json_object_array_get_idx(items, j);
-
-			if (builtin_object(forklift_kinds[i], cl_name(o)))
-				continue;
-			/* something still being deleted is on its way out */
-			if (jget(jget(o, "metadata"), "deletionTimestamp"))
-				continue;
-			strbuf_addf(leaks, "%s%s %s/%s", leaks->len ? ", " : "",
-				    forklift_kinds[i],
-				    cl_ns(o) ? cl_ns(o) : "-", cl_name(o));
-			cl_delete(ctx, k, forklift_kinds[i], cl_ns(o),
-				  cl_name(o), 0, &e);
-		}
-		json_object_put(items);
-		free(coll);
-	}
+	each_object(k, ns, selector, leak_fn, &l);
 }
 
 /* Volumes whose claims lived in our namespace and whose reclaim policy is
