@@ -10,6 +10,7 @@
 #include "config/profile.h"
 #include "plan/plan.h"
 #include "scenario/scenario.h"
+#include "step/check/check.h"
 #include "config/vendor.h"
 
 #define PLAN_FORMAT	"mtv-scenario.plan/v1"
@@ -1329,351 +1330,88 @@ steps_plans(struct ex *x)
 		 x->nplans > 1 ? " at the same time" : "");
 }
 
-static int
-plan_index(struct ex *x, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < x->nplans; i++)
-		if (str_eq(x->plans[i].key, key) || str_eq(x->plans[i].name, key))
-			return (int)i;
-	return -1;
-}
-
-static void
-xcopy_add(json_object *xl, json_object *checks, const struct pl *p, const struct ds *d,
-	  int value)
-{
-	json_object *e = json_object_new_object(), *c = json_object_new_object();
-
-	puts_(e, "plan", p->name);
-	puts_(e, "datastore", d ? d->moid : NULL);
-	puts_(e, "key", d ? d->key : NULL);
-	puti(e, "value", value);
-	json_object_array_add(xl, e);
-	puts_(c, "check", "xcopy_used");
-	puts_(c, "plan", p->name);
-	puts_(c, "datastore", d ? d->moid : NULL);
-	puti(c, "expect", value);
-	json_object_array_add(checks, c);
-}
-
-/* expect.xcopy_used: per plan, or per datastore where they differ. */
-static void
-expect_xcopy(struct ex *x, json_object *xl, json_object *checks)
-{
-	json_object *xu = jchild(jchild(x->root, "expect"), "xcopy_used");
-	struct ds dss[64];
-	size_t i, j, n;
-
-	if (xu && json_object_is_type(xu, json_type_object)) {
-		json_object_object_foreach(xu, k, v) {
-			int pi = plan_index(x, k), val = json_object_get_int(v);
-			bool hit = false;
-
-			if (pi >= 0) {
-				xcopy_add(xl, checks, &x->plans[pi], NULL, val);
-				continue;
-			}
-			for (i = 0; i < x->nplans; i++) {
-				if (!x->plans[i].copyoffload)
-					continue;
-				n = plan_datastores(x, &x->plans[i], dss, ARRAY_SIZE(dss));
-				for (j = 0; j < n; j++)
-					if (str_eq(dss[j].key, k)) {
-						xcopy_add(xl, checks, &x->plans[i], &dss[j], val);
-						hit = true;
-					}
-			}
-			if (!hit) {
-				int line = 0, col = 0;
-
-				doc_key_loc(x->s->doc, xu, k, &line, &col);
-				diags_add(x->d, x->s->path, line, col,
-					  "expect.xcopy_used: '%s' is neither a plan of the scenario nor "
-					  "a datastore key a copy-offload plan uses", k);
-			}
-		}
-		return;
-	}
-	for (i = 0; i < x->nplans; i++) {
-		struct pl *p = &x->plans[i];
-		int first = -1;
-		bool same = true;
-		int vals[64];
-
-		if (!p->copyoffload)
-			continue;
-		if (xu) {
-			xcopy_add(xl, checks, p, NULL, json_object_get_int(xu));
-			continue;
-		}
-		n = plan_datastores(x, p, dss, ARRAY_SIZE(dss));
-		for (j = 0; j < n; j++) {
-			vals[j] = dss[j].xcopy != 0 && !plan_ds_snapshots(x, p, dss[j].moid);
-			if (first < 0)
-				first = vals[j];
-			else if (vals[j] != first)
-				same = false;
-		}
-		if (same) {
-			xcopy_add(xl, checks, p, NULL, first < 0 ? 1 : first);
-			continue;
-		}
-		for (j = 0; j < n; j++)
-			xcopy_add(xl, checks, p, &dss[j], vals[j]);
-	}
-}
-
-/* rdm_lun_bus: per VM with RDM disks (of the check's plan, or all). */
-static void
-check_rdm_lun_bus(struct ex *x, json_object *e, size_t at, json_object *checks)
-{
-	const char *pk = jstring(e, "plan");
-	bool lun = top(x, "rdm_as_lun") &&
-		   json_object_get_boolean(top(x, "rdm_as_lun"));
-	size_t i, j, d, n = 0;
-	json_object *c;
-
-	if (pk && plan_index(x, pk) < 0) {
-		diag_at(x, jchild(e, "plan"), "expect.checks[%zu].plan: no plan '%s' "
-			"in the scenario", at, pk);
-		return;
-	}
-	for (i = 0; i < x->nplans; i++) {
-		struct pl *p = &x->plans[i];
-
-		if (pk && (int)i != plan_index(x, pk))
-			continue;
-		for (j = 0; j < p->nvms; j++) {
-			struct vm *v = &x->vms[p->vms[j]];
-			int nrdm = 0;
-			char *t;
-
-			for (d = 0; d < v->ndisks; d++)
-				nrdm += v->disks[d].rdm != NULL;
-			if (nrdm == 0)
-				continue;
-			t = jstring(v->node, "targetName") ?
-				xstrdup(jstring(v->node, "targetName")) :
-				plan_target_vm_name(v->name);
-			c = json_object_new_object();
-			puts_(c, "check", "rdm_lun_bus");
-			puts_(c, "plan", p->name);
-			puts_(c, "vm_ref", v->ref);
-			puts_(c, "source", v->name);
-			puts_(c, "target", t);
-			puts_(c, "namespace", x->target_ns);
-			puti(c, "rdm_disks", nrdm);
-			putb(c, "as_lun", lun);
-			json_object_array_add(checks, c);
-			free(t);
-			n++;
-		}
-	}
-	if (n == 0)
-		diag_at(x, jchild(e, "check"), "expect.checks[%zu]: rdm_lun_bus, "
-			"but no VM%s has an RDM disk (add_disks[].rdm_type)", at,
-			pk ? " of the plan" : "");
-}
-
-/* data_integrity: the VMs with snapshots (else every VM); verify reports
- * it as not checked (it needs guest access). */
-static void
-check_data_integrity(struct ex *x, json_object *checks)
-{
-	json_object *c = json_object_new_object(), *vms = json_object_new_array();
-	size_t i, snap = 0;
-
-	for (i = 0; i < x->nvms; i++)
-		snap += x->vms[i].snapshots > 0;
-	for (i = 0; i < x->nvms; i++)
-		if (snap == 0 || x->vms[i].snapshots > 0)
-			strarr_add(vms, x->vms[i].name);
-	puts_(c, "check", "data_integrity");
-	put(c, "vms", vms);
-	putb(c, "implemented", false);
-	json_object_array_add(checks, c);
-}
-
-/* populator_throttling: the limits the migrate step set, and the evidence
- * verify must find. min_throttled_pvcs defaults to the populate pods over
- * the limit: per VM when VMs are throttled too (they run one after the
- * other), else over all disks. */
-static void
-check_throttling(struct ex *x, json_object *pt, json_object *checks)
-{
-	json_object *c = json_object_new_object(), *pl = json_object_new_array(),
-		    *refs = json_object_new_array();
-	int lim = jintval(pt, "max_populator_inflight", 0), total = 0, over = 0;
-	size_t i;
-
-	for (i = 0; i < x->nplans; i++)
-		strarr_add(pl, x->plans[i].name);
-	for (i = 0; i < x->nvms; i++) {
-		int n = 1 + (int)x->vms[i].ndisks; /* the template's disk */
-
-		strarr_add(refs, x->vms[i].ref);
-		total += n;
-		if (lim > 0 && n > lim)
-			over += n - lim;
-	}
-	puts_(c, "check", "populator_throttling");
-	put(c, "plans", pl);
-	put(c, "vm_refs", refs);
-	puts_(c, "namespace", x->target_ns);
-	puti(c, "disks", total);
-	put(c, "max_populator_inflight", lim > 0 ? json_object_new_int(lim) : NULL);
-	put(c, "max_vm_inflight", jchild(pt, "max_vm_inflight") ?
-	    json_object_new_int(jintval(pt, "max_vm_inflight", 0)) : NULL);
-	if (jchild(pt, "min_throttled_pvcs"))
-		puti(c, "min_throttled_pvcs", jintval(pt, "min_throttled_pvcs", 0));
-	else if (jchild(pt, "max_vm_inflight"))
-		puti(c, "min_throttled_pvcs", over);
-	else
-		puti(c, "min_throttled_pvcs", lim > 0 && total > lim ? total - lim : 0);
-	putb(c, "same_host", jchild(pt, "same_host") ? jtrue(pt, "same_host") : true);
-	json_object_array_add(checks, c);
-}
-
+/* The verify step: what its checks need of the expansion (see
+ * step/check/check.h), planned by verify_plan(). */
 static void
 steps_verify(struct ex *x, json_object *expect)
 {
-	json_object *ex = jchild(x->root, "expect"), *xc = jchild(ex, "checks");
-	const char *result = jstring(ex, "result") ? jstring(ex, "result") : "succeeded";
-	const char *cond = jstring(ex, "condition");
-	const char *tps = top(x, "target_power_state") ?
-		json_object_get_string(top(x, "target_power_state")) : NULL;
-	json_object *checks = json_object_new_array(), *xl = json_object_new_array(),
-		    *pending = json_object_new_array(), *pa, *c;
-	const char *power_value = NULL;
-	size_t i, j;
+	struct check_model m;
+	struct check_vm *cv = xcalloc(x->nvms ? x->nvms : 1, sizeof(*cv));
+	struct check_plan *cp = xcalloc(x->nplans ? x->nplans : 1, sizeof(*cp));
+	char **targets = xcalloc(x->nvms ? x->nvms : 1, sizeof(*targets));
+	json_object *pa = NULL, *v;
+	size_t i, j, n;
 
-	for (i = 0; xc && i < json_object_array_length(xc); i++) {
-		json_object *e = json_object_array_get_idx(xc, i);
+	memset(&m, 0, sizeof(m));
+	m.s = x->s;
+	m.expect = jchild(x->root, "expect");
+	m.ns = x->ns;
+	m.target_ns = x->target_ns;
+	m.storage_class = x->sc;
+	v = top(x, "target_power_state");
+	m.target_power_state = v ? json_object_get_string(v) : NULL;
+	m.rdm_as_lun = top(x, "rdm_as_lun") &&
+		json_object_get_boolean(top(x, "rdm_as_lun"));
+	m.pvc_name_template = top(x, "pvc_name_template") != NULL;
+	for (i = 0; i < x->nvms; i++) {
+		struct vm *vm = &x->vms[i];
 
-		if (str_eq(jstring(e, "check"), "power_state"))
-			power_value = jstring(e, "value");
+		targets[i] = jstring(vm->node, "targetName") ?
+			xstrdup(jstring(vm->node, "targetName")) :
+			plan_target_vm_name(vm->name);
+		cv[i].ref = vm->ref;
+		cv[i].name = vm->name;
+		cv[i].clone_name = jstring(vm->node, "clone_name");
+		cv[i].vm_name = jstring(vm->node, "name");
+		cv[i].target = targets[i];
+		cv[i].source_power = jstring(vm->node, "source_vm_power");
+		cv[i].snapshots = vm->snapshots;
+		cv[i].disks = (int)vm->ndisks;
+		for (j = 0; j < vm->ndisks; j++)
+			cv[i].rdm_disks += vm->disks[j].rdm != NULL;
 	}
 	for (i = 0; i < x->nplans; i++) {
-		c = json_object_new_object();
-		puts_(c, "check", "result");
-		puts_(c, "plan", x->plans[i].name);
-		puts_(c, "expect", result);
-		puts_(c, "condition", cond);
-		json_object_array_add(checks, c);
-	}
-	if (str_eq(result, "succeeded")) {
-		for (i = 0; i < x->nplans; i++) {
-			struct pl *p = &x->plans[i];
+		struct pl *p = &x->plans[i];
+		struct ds dss[64];
+		struct check_ds *cd = xcalloc(ARRAY_SIZE(dss), sizeof(*cd));
+		size_t *vms = xcalloc(p->nvms ? p->nvms : 1, sizeof(*vms));
 
-			for (j = 0; j < p->nvms; j++) {
-				struct vm *v = &x->vms[p->vms[j]];
-				const char *pw = power_value ? power_value :
-					(tps && !str_eq(tps, "auto")) ? tps :
-					jstring(v->node, "source_vm_power");
-				char *t = jstring(v->node, "targetName") ?
-					xstrdup(jstring(v->node, "targetName")) :
-					plan_target_vm_name(v->name);
-
-				c = json_object_new_object();
-				puts_(c, "check", "vm");
-				puts_(c, "plan", p->name);
-				puts_(c, "vm_ref", v->ref);
-				puts_(c, "source", v->name);
-				puts_(c, "target", t);
-				puts_(c, "namespace", x->target_ns);
-				puts_(c, "power", pw);
-				puts_(c, "disks", "source");
-				json_object_array_add(checks, c);
-				free(t);
-				c = json_object_new_object();
-				puts_(c, "check", "pvc");
-				puts_(c, "plan", p->name);
-				puts_(c, "vm_ref", v->ref);
-				puts_(c, "name_prefix", p->copyoffload && !top(x, "pvc_name_template") ?
-				      "pvc-" : NULL);
-				puts_(c, "volume_mode", p->copyoffload ? "Block" : NULL);
-				puts_(c, "storage_class", x->sc);
-				json_object_array_add(checks, c);
-			}
+		n = plan_datastores(x, p, dss, ARRAY_SIZE(dss));
+		for (j = 0; j < n; j++) {
+			cd[j].key = dss[j].key;
+			cd[j].moid = dss[j].moid;
+			cd[j].xcopy = dss[j].xcopy;
+			cd[j].snapshots = plan_ds_snapshots(x, p, dss[j].moid);
 		}
-		expect_xcopy(x, xl, checks);
+		for (j = 0; j < p->nvms; j++)
+			vms[j] = (size_t)p->vms[j];
+		cp[i].key = p->key;
+		cp[i].name = p->name;
+		cp[i].storage_map = xasprintf("%s-storage", p->name);
+		cp[i].copyoffload = p->copyoffload;
+		cp[i].vms = vms;
+		cp[i].nvms = p->nvms;
+		cp[i].ds = cd;
+		cp[i].nds = n;
 	}
-	for (i = 0; xc && i < json_object_array_length(xc); i++) {
-		json_object *e = json_object_array_get_idx(xc, i);
-		const char *k = jstring(e, "check");
-
-		if (str_eq(k, "snapshots")) {
-			for (j = 0; j < x->nvms; j++) {
-				if (x->vms[j].snapshots == 0)
-					continue;
-				c = json_object_new_object();
-				puts_(c, "check", "snapshots");
-				puts_(c, "vm_ref", x->vms[j].ref);
-				puts_(c, "vm", x->vms[j].name);
-				puti(c, "count", x->vms[j].snapshots);
-				json_object_array_add(checks, c);
-			}
-		} else if (str_eq(k, "concurrent")) {
-			json_object *pl = json_object_new_array();
-
-			for (j = 0; j < x->nplans; j++)
-				strarr_add(pl, x->plans[j].name);
-			c = json_object_new_object();
-			puts_(c, "check", "concurrent");
-			put(c, "plans", pl);
-			json_object_array_add(checks, c);
-		} else if (str_eq(k, "offload_plugin")) {
-			int pi = jstring(e, "plan") ? plan_index(x, jstring(e, "plan")) : 0;
-			char *sm;
-
-			if (pi < 0) {
-				diag_at(x, jchild(e, "plan"), "expect.checks[%zu].plan: no plan '%s' "
-					"in the scenario", i, jstring(e, "plan"));
-				continue;
-			}
-			sm = xasprintf("%s-storage", x->plans[pi].name);
-			c = json_object_new_object();
-			puts_(c, "check", "offload_plugin");
-			puts_(c, "map", sm);
-			putb(c, "expect", jchild(e, "value") ? jtrue(e, "value") :
-			     x->plans[pi].copyoffload);
-			json_object_array_add(checks, c);
-			free(sm);
-		} else if (str_eq(k, "rdm_lun_bus")) {
-			check_rdm_lun_bus(x, e, i, checks);
-		} else if (str_eq(k, "data_integrity")) {
-			/* needs guest access: verify reports it as not
-			 * checked, and it stays pending */
-			check_data_integrity(x, checks);
-			if (!strarr_has(pending, k))
-				strarr_add(pending, k);
-		} else if (!str_eq(k, "vm_name") && !str_eq(k, "disk_count") &&
-			   !str_eq(k, "power_state") && !str_eq(k, "pvc") &&
-			   !strarr_has(pending, k)) {
-			/* checked by no step yet (guest access) */
-			strarr_add(pending, k);
-		}
-	}
-	if (jchild(ex, "populator_throttling") && str_eq(result, "succeeded"))
-		check_throttling(x, jchild(ex, "populator_throttling"), checks);
-	puts_(expect, "result", result);
-	puts_(expect, "condition", cond);
-	put(expect, "xcopy_used", xl);
-	if (jchild(ex, "populator_throttling")) {
-		json_object *cp = NULL;
-
-		json_object_deep_copy(jchild(ex, "populator_throttling"), &cp, NULL);
-		put(expect, "populator_throttling", cp);
-	}
-	put(expect, "checks", json_object_get(checks));
-	put(expect, "pending", pending);
-	pa = json_object_new_object();
-	put(pa, "checks", checks);
+	m.vms = cv;
+	m.nvms = x->nvms;
+	m.plans = cp;
+	m.nplans = x->nplans;
+	verify_plan(expect, &pa, &m, x->d);
+	n = json_object_array_length(jchild(pa, "checks"));
 	step_add(x, "verify", "cluster", 0, -1, x->ns, NULL, pa,
-		 "verify %zu check%s", json_object_array_length(checks),
-		 json_object_array_length(checks) == 1 ? "" : "s");
+		 "verify %zu check%s", n, n == 1 ? "" : "s");
+	for (i = 0; i < x->nplans; i++) {
+		free((char *)cp[i].storage_map);
+		free((size_t *)cp[i].vms);
+		free((struct check_ds *)cp[i].ds);
+	}
+	for (i = 0; i < x->nvms; i++)
+		free(targets[i]);
+	free(targets);
+	free(cp);
+	free(cv);
 }
 
 static json_object *

@@ -116,8 +116,6 @@ const char *cl_terminal(json_object *obj, const char *migration_uid);
 /* Internals of the step files visible to unit tests. */
 char *secret_missing_keys(json_object *sd, const char *vendor);
 int map_offload(json_object *map);
-long long verify_time(const char *s);
-long long verify_quantity(const char *s);
 int preflight_profile_block(json_object *profile);
 #endif
 

@@ -6,6 +6,9 @@ libmtv_a_SOURCES += \
 	src/step/vs_step.c \
 	src/step/cluster.h \
 	src/step/cluster.c \
+	src/step/cluster_status.c \
+	src/step/cluster_sweep.c \
+	src/step/cluster_wait.c \
 	src/step/cluster_preflight.c \
 	src/step/source_preflight.c \
 	src/step/step_clone.c \

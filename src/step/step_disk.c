@@ -294,151 +294,135 @@ new_disks(struct vs_client *vs, const char *vm, const int *before, size_t n)
 	return c;
 }
 
-static int
-exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
-	  struct mtv_err *err)
-{
-	static const char *const paths[] = { "config.hardware.device",
-					     "config.changeTrackingEnabled",
-					     NULL };
-	json_object *params = jget(step, "params"), *disks, *p = NULL,
-		    *p2 = NULL, *made, *keys, *nc;
-	const char *name = jstr(params, "vm");
-	struct vs_client *vs = NULL;
-	struct strbuf sb = STRBUF_INIT, ec = STRBUF_INIT;
+/* One reconfiguration that adds disks. */
+struct add {
+	struct vs_client *vs;
+	const char *name;		/* the VM's, for messages */
 	struct layout l;
-	char *vm = NULL;
-	size_t i, k;
-	int r, t = step_time_left(ctx), *before = NULL;
-	size_t nbefore = 0;
+	struct strbuf sb, ec;		/* device changes, extraConfig */
+	bool ctk;			/* changeTrackingEnabled */
+	int t;				/* seconds */
+};
 
-	disks = jget(params, "disks");
-	r = step_vsphere(ctx, &vs, err);
-	if (r == 0)
-		r = vstep_vm(ctx, vs, params, &vm, err);
-	if (r != 0)
-		goto out;
-	if (jget(params, "set_mode") &&
-	    json_object_array_length(jget(params, "set_mode")) > 0 &&
-	    (disks == NULL || json_object_array_length(disks) == 0)) {
-		r = set_modes(ctx, vs, vm, params, err);
-		goto out;
-	}
-	r = check_space(vs, disks, err);
-	if (r != 0)
-		goto out;
-	r = vs_props(vs, "VirtualMachine", vm, paths, &p, err);
-	if (r != 0)
-		goto out;
-	layout_read(&l, jget(p, "config.hardware.device"));
-	for (i = 0; vs_jlist(jget(p, "config.hardware.device"), i); i++)
+/* Keys of the devices in devs (*out, caller frees). */
+static size_t
+device_keys(json_object *devs, int **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; vs_jlist(devs, i); i++)
 		;
-	before = xcalloc(i + 1, sizeof(*before));
-	for (i = 0; vs_jlist(jget(p, "config.hardware.device"), i); i++) {
-		json_object *d = vs_jlist(jget(p, "config.hardware.device"), i);
+	*out = xcalloc(i + 1, sizeof(**out));
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
 
-		before[nbefore++] = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+		(*out)[n++] = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
 	}
-	nc = jget(params, "new_controllers");
-	for (i = 0; nc && i < json_object_array_length(nc); i++) {
+	return n;
+}
+
+/* The controllers of params "new_controllers" the VM lacks. */
+static void
+add_controllers(struct add *a, json_object *nc)
+{
+	struct layout *l = &a->l;
+	size_t i;
+
+	for (i = 0; i < jlen(nc); i++) {
 		int bus = json_object_get_int(json_object_array_get_idx(nc, i));
 
-		if (ctrl_by_bus(&l, bus) || l.n == MAX_CTRL)
+		if (ctrl_by_bus(l, bus) || l->n == MAX_CTRL)
 			continue;
-		memset(&l.c[l.n], 0, sizeof(l.c[l.n]));
-		l.c[l.n].key = -100 - bus;
-		l.c[l.n].bus = bus;
-		vs_xml_controller_add(&sb, l.c[l.n].key, bus);
-		l.n++;
+		memset(&l->c[l->n], 0, sizeof(l->c[l->n]));
+		l->c[l->n].key = -100 - bus;
+		l->c[l->n].bus = bus;
+		vs_xml_controller_add(&a->sb, l->c[l->n].key, bus);
+		l->n++;
 	}
-	*undo = json_object_new_object();
-	json_object_object_add(*undo, "vm", json_object_new_string(vm));
-	made = json_object_new_array();
-	json_object_object_add(*undo, "folders", made);
-	keys = json_object_new_array();
-	json_object_object_add(*undo, "keys", keys);
-	for (i = 0; i < json_object_array_length(disks); i++) {
-		json_object *d = json_object_array_get_idx(disks, i);
-		struct vs_disk_spec s;
-		char *dsname = NULL, *file;
-		int ck, unit;
+}
 
-		r = vstep_ds_name(vs, jstr(d, "datastore"), &dsname, err);
-		if (r != 0)
-			goto out;
-		if (jstr(d, "path")) {
-			r = make_folder(vs, jstr(d, "datastore"), dsname,
-					jstr(d, "path"), made, t, err);
-			if (r != 0) {
-				free(dsname);
-				goto out;
-			}
-			file = xasprintf("[%s] %s/%s_%lld.vmdk", dsname,
-					 jstr(d, "path"), name,
-					 jint(d, "index"));
-		} else {
-			file = xasprintf("[%s]", dsname);
-		}
-		free(dsname);
-		if (place(&l, &sb, (int)jint(d, "controller"),
-			  jget(d, "unit") ? (int)jint(d, "unit") : -1,
-			  &ck, &unit) != 0) {
-			free(file);
-			r = err_set(
-				err, MTV_EINVAL,
-				"no free SCSI unit left on '%s' (4 controllers full)",
-				name);
-			goto out;
-		}
-		memset(&s, 0, sizeof(s));
-		s.size_kb = jint(d, "size_gb") * 1024 * 1024;
-		s.provision = jstr(d, "provision");
-		s.mode = jstr(d, "mode");
-		s.file = file;
-		s.datastore = jstr(d, "datastore");
-		s.controller_key = ck;
-		s.unit = unit;
-		s.key = -1000 - (int)i;
-		vs_xml_disk_add(&sb, &s);
+/* The backing file of disk d ("[ds]" or "[ds] path/vm_index.vmdk", its
+ * folder made first and recorded in made); caller frees. */
+static int
+disk_file(struct add *a, json_object *d, json_object *made, char **out,
+	  struct mtv_err *err)
+{
+	char *dsname = NULL;
+	int r;
+
+	*out = NULL;
+	r = vstep_ds_name(a->vs, jstr(d, "datastore"), &dsname, err);
+	if (r == 0 && jstr(d, "path"))
+		r = make_folder(a->vs, jstr(d, "datastore"), dsname,
+				jstr(d, "path"), made, a->t, err);
+	if (r == 0)
+		*out = jstr(d, "path") ?
+			xasprintf("[%s] %s/%s_%lld.vmdk", dsname,
+				  jstr(d, "path"), a->name, jint(d, "index")) :
+			xasprintf("[%s]", dsname);
+	free(dsname);
+	return r;
+}
+
+/* Add disk i of the plan, d, to the spec. */
+static int
+disk_add(struct add *a, json_object *d, size_t i, json_object *made,
+	 struct mtv_err *err)
+{
+	struct vs_disk_spec s;
+	char *file = NULL;
+	int ck, unit, r;
+	size_t k;
+
+	r = disk_file(a, d, made, &file, err);
+	if (r != 0)
+		return r;
+	if (place(&a->l, &a->sb, (int)jint(d, "controller"),
+		  jget(d, "unit") ? (int)jint(d, "unit") : -1, &ck,
+		  &unit) != 0) {
 		free(file);
-		if (str_eq(jstr(p, "config.changeTrackingEnabled"), "true")) {
-			struct ctrl *c = NULL;
+		return err_set(err, MTV_EINVAL, "no free SCSI unit left on "
+			       "'%s' (4 controllers full)", a->name);
+	}
+	memset(&s, 0, sizeof(s));
+	s.size_kb = jint(d, "size_gb") * 1024 * 1024;
+	s.provision = jstr(d, "provision");
+	s.mode = jstr(d, "mode");
+	s.file = file;
+	s.datastore = jstr(d, "datastore");
+	s.controller_key = ck;
+	s.unit = unit;
+	s.key = -1000 - (int)i;
+	vs_xml_disk_add(&a->sb, &s);
+	free(file);
+	if (a->ctk) {
+		struct ctrl *c = NULL;
 
-			for (k = 0; k < l.n; k++)
-				if (l.c[k].key == ck)
-					c = &l.c[k];
-			strbuf_addf(
-				&ec,
-				"<extraConfig><key>scsi%d:%d.ctkEnabled</key>"
-				"<value xsi:type=\"xsd:string\">TRUE</value></extraConfig>",
-				c ? c->bus : 0, unit);
-		}
+		for (k = 0; k < a->l.n; k++)
+			if (a->l.c[k].key == ck)
+				c = &a->l.c[k];
+		strbuf_addf(&a->ec, "<extraConfig><key>scsi%d:%d.ctkEnabled"
+			    "</key><value xsi:type=\"xsd:string\">TRUE</value>"
+			    "</extraConfig>", c ? c->bus : 0, unit);
 	}
-	if (ec.len)
-		strbuf_add(&sb, ec.buf, ec.len);
-	r = vstep_reconfig(vs, vm, sb.buf, name, t, err);
-	if (r != 0 && (str_eq(vs_last_fault(vs), "InvalidDeviceSpec") ||
-		       str_eq(vs_last_fault(vs), "FileAlreadyExists")) &&
-	    new_disks(vs, vm, before, nbefore) ==
-		    json_object_array_length(disks)) {
-		/* a reconfigure sent again after a lost reply: done already */
-		log_verbose("disks of '%s' were added already", name);
-		r = 0;
-	}
-	if (r != 0)
-		goto out;
-	/* record the disks made, in the order of the plan, by their new keys */
-	r = vs_props(vs, "VirtualMachine", vm, paths, &p2, err);
-	if (r != 0)
-		goto out;
-	k = 0;
-	for (i = 0; vs_jlist(jget(p2, "config.hardware.device"), i); i++) {
-		json_object *d =
-			vs_jlist(jget(p2, "config.hardware.device"), i);
+	return 0;
+}
+
+/* Record the disks made, in the order of the plan, by their new keys:
+ * undo "keys" and state.disks["vm_ref/index"]. */
+static void
+disks_record(struct step_ctx *ctx, json_object *params, json_object *devs,
+	     const int *before, size_t nbefore, json_object *keys)
+{
+	json_object *disks = jget(params, "disks");
+	size_t i, k = 0;
+
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i), *rec, *di;
 		int key = atoi(jstr(d, "key") ? jstr(d, "key") : "0");
+		const char *fn = jstr(jget(d, "backing"), "fileName");
 		size_t b;
 		char sk[96];
-		json_object *rec, *di;
 
 		for (b = 0; b < nbefore && before[b] != key; b++)
 			;
@@ -451,21 +435,85 @@ exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
 		snprintf(sk, sizeof(sk), "%s/%lld", jstr(params, "vm_ref"),
 			 jint(di, "index"));
 		rec = json_object_new_object();
-		json_object_object_add(rec, "key", json_object_new_int(key));
-		json_object_object_add(rec, "file", json_object_new_string(
-			jstr(jget(d, "backing"), "fileName") ?
-			jstr(jget(d, "backing"), "fileName") : ""));
+		jputi(rec, "key", key);
+		jputs(rec, "file", fn ? fn : "");
 		state_set(ctx, "disks", sk, rec);
 	}
-	log_verbose("added %zu disks to '%s'", json_object_array_length(disks),
-		    name);
+}
+
+static int
+exec_disk(struct step_ctx *ctx, json_object *step, json_object **undo,
+	  struct mtv_err *err)
+{
+	static const char *const paths[] = { "config.hardware.device",
+					     "config.changeTrackingEnabled",
+					     NULL };
+	json_object *params = jget(step, "params"), *disks, *p = NULL,
+		    *p2 = NULL, *made, *keys;
+	struct add a;
+	char *vm = NULL;
+	size_t i, nbefore = 0;
+	int r, *before = NULL;
+
+	memset(&a, 0, sizeof(a));
+	strbuf_init(&a.sb);
+	strbuf_init(&a.ec);
+	a.name = jstr(params, "vm");
+	a.t = step_time_left(ctx);
+	disks = jget(params, "disks");
+	r = step_vsphere(ctx, &a.vs, err);
+	if (r == 0)
+		r = vstep_vm(ctx, a.vs, params, &vm, err);
+	if (r != 0)
+		goto out;
+	if (jlen(jget(params, "set_mode")) > 0 && jlen(disks) == 0) {
+		r = set_modes(ctx, a.vs, vm, params, err);
+		goto out;
+	}
+	r = check_space(a.vs, disks, err);
+	if (r == 0)
+		r = vs_props(a.vs, "VirtualMachine", vm, paths, &p, err);
+	if (r != 0)
+		goto out;
+	layout_read(&a.l, jget(p, "config.hardware.device"));
+	nbefore = device_keys(jget(p, "config.hardware.device"), &before);
+	a.ctk = str_eq(jstr(p, "config.changeTrackingEnabled"), "true");
+	add_controllers(&a, jget(params, "new_controllers"));
+	*undo = json_object_new_object();
+	jputs(*undo, "vm", vm);
+	made = json_object_new_array();
+	jput(*undo, "folders", made);
+	keys = json_object_new_array();
+	jput(*undo, "keys", keys);
+	for (i = 0; r == 0 && i < jlen(disks); i++)
+		r = disk_add(&a, json_object_array_get_idx(disks, i), i, made,
+			     err);
+	if (r != 0)
+		goto out;
+	if (a.ec.len)
+		strbuf_add(&a.sb, a.ec.buf, a.ec.len);
+	r = vstep_reconfig(a.vs, vm, a.sb.buf, a.name, a.t, err);
+	if (r != 0 && (str_eq(vs_last_fault(a.vs), "InvalidDeviceSpec") ||
+		       str_eq(vs_last_fault(a.vs), "FileAlreadyExists")) &&
+	    new_disks(a.vs, vm, before, nbefore) == jlen(disks)) {
+		/* a reconfigure sent again after a lost reply: done already */
+		log_verbose("disks of '%s' were added already", a.name);
+		r = 0;
+	}
+	if (r == 0)
+		r = vs_props(a.vs, "VirtualMachine", vm, paths, &p2, err);
+	if (r != 0)
+		goto out;
+	disks_record(ctx, params, jget(p2, "config.hardware.device"), before,
+		     nbefore, keys);
+	log_verbose("added %zu disks to '%s'", jlen(disks), a.name);
 out:
 	json_object_put(p);
 	json_object_put(p2);
 	free(before);
 	free(vm);
-	strbuf_release(&sb);
-	strbuf_release(&ec);
+	strbuf_release(&a.sb);
+	strbuf_release(&a.ec);
 	return r;
 }
 

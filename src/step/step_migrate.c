@@ -53,117 +53,115 @@ progress_key(const char *line)
 	return strbuf_detach(&sb);
 }
 
+/* The plan's populator secret (it exists only once the Migration runs). */
 static void
-side_lookups(struct mig *m, struct kube_client *k, bool now)
+lookup_secret(struct mig *m, struct kube_client *k)
 {
 	struct mtv_err e = { 0 };
 	json_object *items = NULL;
-	char *path, *sel;
+	char *path = kube_path("Secret", m->tns, NULL),
+	     *sel = xasprintf("plan=%s", m->plan_uid);
+
+	if (kube_list(k, path, sel, &items, &e) == 0 && jlen(items) > 0) {
+		m->secret = xstrdup(
+		    cl_name(json_object_array_get_idx(items, 0)));
+		log_verbose("plan '%s': populator secret '%s' is there",
+			    m->plan, m->secret);
+	}
+	json_object_put(items);
+	free(sel);
+	free(path);
+}
+
+/* xcopyUsed from the populate pods' logs, while the pods exist. */
+static void
+lookup_pods(struct mig *m, struct kube_client *k)
+{
+	struct mtv_err e = { 0 };
+	json_object *items = NULL;
+	char *path = kube_path("Pod", m->tns, NULL),
+	     *sel = xasprintf("migration=%s", m->uid);
 	size_t i;
 
+	if (kube_list(k, path, sel, &items, &e) != 0)
+		goto out;
+	for (i = 0; i < jlen(items); i++) {
+		json_object *pod = json_object_array_get_idx(items, i), *rec;
+		char *key, *log = NULL, *disk = NULL;
+		int used;
+
+		if (!str_startswith(cl_name(pod), "populate-"))
+			continue;
+		key = xasprintf("pod/%s", cl_name(pod));
+		if (jget(m->crs, key) == NULL &&
+		    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 200, &log,
+				      &e) == 0 &&
+		    cl_pod_log_xcopy(log, &disk, &used) && disk) {
+			rec = json_object_new_object();
+			jputs(rec, "vm", jstr(jget(jget(pod, "metadata"),
+						   "labels"), "vmID"));
+			jputs(rec, "disk", disk);
+			jputi(rec, "xcopyUsed", used);
+			jput(m->crs, key, rec);
+		}
+		free(disk);
+		free(log);
+		free(key);
+	}
+out:
+	json_object_put(items);
+	free(sel);
+	free(path);
+}
+
+/* xcopyUsed and clone method from the populator CRs, while they exist. */
+static void
+lookup_crs(struct mig *m, struct kube_client *k)
+{
+	struct mtv_err e = { 0 };
+	json_object *items = NULL;
+	char *path = kube_path("VSphereXcopyVolumePopulator", m->tns, NULL),
+	     *sel = xasprintf("migration=%s", m->uid);
+	size_t i;
+
+	if (kube_list(k, path, sel, &items, &e) != 0) {
+		log_debug("populator CRs: %s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < jlen(items); i++) {
+		json_object *cr = json_object_array_get_idx(items, i), *rec;
+		json_object *st = jget(cr, "status"), *sp = jget(cr, "spec");
+
+		if (jstr(st, "xcopyUsed") == NULL)
+			continue;
+		rec = json_object_new_object();
+		jputs(rec, "vm", jstr(sp, "vmId"));
+		jputs(rec, "disk", jstr(sp, "vmdkPath"));
+		jput(rec, "xcopyUsed",
+		     json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
+		jputs(rec, "cloneMethod", jstr(st, "cloneMethod"));
+		jput(m->crs, cl_name(cr), rec);
+	}
+out:
+	json_object_put(items);
+	free(sel);
+	free(path);
+}
+
+/* Evidence that lives only while the copies run, at most every
+ * MIG_POLL_MS unless now. */
+static void
+side_lookups(struct mig *m, struct kube_client *k, bool now)
+{
 	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL)
 		return;
 	if (!now && clock_ms() - m->polled_ms < MIG_POLL_MS)
 		return;
 	m->polled_ms = clock_ms();
-	if (m->secret == NULL) {
-		/* the plan's secrets exist only once the Migration runs */
-		path = kube_path("Secret", m->tns, NULL);
-		sel = xasprintf("plan=%s", m->plan_uid);
-		if (kube_list(k, path, sel, &items, &e) == 0 &&
-		    json_object_array_length(items) > 0) {
-			m->secret = xstrdup(
-			    cl_name(json_object_array_get_idx(items, 0)));
-			log_verbose("plan '%s': populator secret '%s' is there",
-				    m->plan, m->secret);
-		}
-		json_object_put(items);
-		items = NULL;
-		free(sel);
-		free(path);
-	}
-	/* populate pods' logs, while the pods exist */
-	path = kube_path("Pod", m->tns, NULL);
-	sel = xasprintf("migration=%s", m->uid);
-	if (kube_list(k, path, sel, &items, &e) == 0) {
-		for (i = 0; i < json_object_array_length(items); i++) {
-			json_object *pod = json_object_array_get_idx(items, i),
-				    *rec;
-			char *key, *log = NULL, *disk = NULL;
-			int used;
-
-			if (!str_startswith(cl_name(pod), "populate-"))
-				continue;
-			key = xasprintf("pod/%s", cl_name(pod));
-			if (jget(m->crs, key) == NULL &&
-			    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL,
-					      200, &log, &e) == 0 &&
-			    cl_pod_log_xcopy(log, &disk, &used) && disk) {
-				rec = json_object_new_object();
-				json_object_object_add(
-				    rec, "vm",
-				    jstr(jget(jget(pod, "metadata"), "labels"),
-					 "vmID")
-					? json_object_new_string(
-					      jstr(jget(jget(pod, "metadata"),
-							"labels"),
-						   "vmID"))
-					: NULL);
-				json_object_object_add(
-				    rec, "disk", json_object_new_string(disk));
-				json_object_object_add(
-				    rec, "xcopyUsed",
-				    json_object_new_int(used));
-				json_object_object_add(m->crs, key, rec);
-			}
-			free(disk);
-			free(log);
-			free(key);
-		}
-	}
-	json_object_put(items);
-	items = NULL;
-	free(sel);
-	free(path);
-	path = kube_path("VSphereXcopyVolumePopulator", m->tns, NULL);
-	sel = xasprintf("migration=%s", m->uid);
-	if (kube_list(k, path, sel, &items, &e) == 0) {
-		for (i = 0; i < json_object_array_length(items); i++) {
-			json_object *cr = json_object_array_get_idx(items, i),
-				    *rec;
-			json_object *st = jget(cr, "status"),
-				    *sp = jget(cr, "spec");
-
-			if (jstr(st, "xcopyUsed") == NULL)
-				continue;
-			rec = json_object_new_object();
-			json_object_object_add(
-			    rec, "vm",
-			    jstr(sp, "vmId")
-				? json_object_new_string(jstr(sp, "vmId"))
-				: NULL);
-			json_object_object_add(
-			    rec, "disk",
-			    jstr(sp, "vmdkPath")
-				? json_object_new_string(jstr(sp, "vmdkPath"))
-				: NULL);
-			json_object_object_add(
-			    rec, "xcopyUsed",
-			    json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
-			json_object_object_add(
-			    rec, "cloneMethod",
-			    jstr(st, "cloneMethod")
-				? json_object_new_string(
-				      jstr(st, "cloneMethod"))
-				: NULL);
-			json_object_object_add(m->crs, cl_name(cr), rec);
-		}
-	} else {
-		log_debug("populator CRs: %s", e.msg);
-	}
-	json_object_put(items);
-	free(sel);
-	free(path);
+	if (m->secret == NULL)
+		lookup_secret(m, k);
+	lookup_pods(m, k);
+	lookup_crs(m, k);
 }
 
 static json_object *

@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "step/cluster.h"
+#include "step/check/check.h"
 #include "step/step.h"
 #include "kube/kube.h"
 #include "vsphere/vsphere.h"

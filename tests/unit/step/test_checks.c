@@ -1,0 +1,382 @@
+/* test_checks.c: the verify checks: the table against the schema (a check
+ * the scenario may name is never dropped), planning from a check model,
+ * and checks reported as skipped. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "doc/doc.h"
+#include "step/check/check.h"
+
+/* The schema's enum of expect.checks[].check. */
+static json_object *
+schema_checks(json_object **schema)
+{
+	*schema = json_tokener_parse(schema_text("scenario"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*schema);
+	return jget(jget(jget(jget(jget(*schema, "$defs"), "check"),
+			      "properties"), "check"), "enum");
+}
+
+static bool
+in_enum(json_object *en, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(en); i++)
+		if (str_eq(json_object_get_string(
+		    json_object_array_get_idx(en, i)), name))
+			return true;
+	return false;
+}
+
+static void
+test_table_schema(void)
+{
+	json_object *schema, *en = schema_checks(&schema), *props;
+	size_t i, j, listed = 0;
+
+	CU_ASSERT_FATAL(jlen(en) > 0);
+	/* every name the schema accepts has a check that plans it */
+	for (i = 0; i < jlen(en); i++) {
+		const char *name = json_object_get_string(
+		    json_object_array_get_idx(en, i));
+		const struct check_kind *k = check_kind_find(name);
+
+		CU_ASSERT_PTR_NOT_NULL(k);
+		if (k == NULL)
+			fprintf(stderr, "# schema check '%s' has no record\n",
+				name);
+		else
+			CU_ASSERT_PTR_NOT_NULL(k->listed);
+	}
+	/* and only those: a listed check the schema rejects is dead code */
+	for (i = 0; check_table[i]; i++) {
+		const struct check_kind *k = check_table[i];
+
+		if (k->listed == NULL)
+			continue;
+		listed++;
+		CU_ASSERT(in_enum(en, k->name));
+		if (!in_enum(en, k->name))
+			fprintf(stderr, "# check '%s' is not in the schema\n",
+				k->name);
+	}
+	CU_ASSERT_EQUAL(listed, jlen(en));
+	/* the expect members beyond result, condition and checks are
+	 * checks planned once */
+	props = jget(jget(jget(schema, "$defs"), "expect"), "properties");
+	json_object_object_foreach(props, key, v) {
+		const struct check_kind *k = check_kind_find(key);
+
+		(void)v;
+		if (str_eq(key, "result") || str_eq(key, "condition") ||
+		    str_eq(key, "checks"))
+			continue;
+		CU_ASSERT_PTR_NOT_NULL(k);
+		CU_ASSERT(k && (k->when == CHECK_EARLY ||
+				k->when == CHECK_LATE));
+	}
+	/* names are unique; every check runs, is run by another check's
+	 * entries or is reported as skipped */
+	for (i = 0; check_table[i]; i++) {
+		const struct check_kind *k = check_table[i], *by;
+
+		for (j = i + 1; check_table[j]; j++)
+			CU_ASSERT(!str_eq(k->name, check_table[j]->name));
+		CU_ASSERT(k->plan != NULL || k->listed != NULL);
+		CU_ASSERT((k->when == CHECK_LISTED_ONLY) == (k->plan == NULL));
+		if (k->skip)
+			CU_ASSERT(k->run == check_run_skip);
+		if (k->run)
+			continue;
+		by = check_kind_find(k->by ? k->by : "");
+		CU_ASSERT_PTR_NOT_NULL(by);
+		CU_ASSERT(by && by->run && by->when == CHECK_PER_VM);
+	}
+	json_object_put(schema);
+}
+
+/* A model of two plans, three VMs: vm0 (plan a), vm1 with 2 snapshots
+ * and an RDM disk, vm2 (plan b). */
+static const size_t vms_a[] = { 0, 1 }, vms_b[] = { 2 };
+static const struct check_ds ds_a[] = {
+	{ "datastore_id", "datastore-11", 1, false },
+	{ "non_xcopy_datastore_id", "datastore-13", 0, true },
+};
+static const struct check_vm model_vms[] = {
+	{ "vm0", "r-a-1", "a1", "tmpl", "r-a-1", NULL, 0, 1, 0 },
+	{ "vm1", "r-b-2", NULL, "tmpl", "r-b-2", "on", 2, 2, 1 },
+	{ "vm2", "r-c-3", NULL, "tmpl", "r-c-3", NULL, 0, 0, 0 },
+};
+static const struct check_plan model_plans[] = {
+	{ "a", "r-t-a", "r-t-a-storage", true, vms_a, 2, ds_a, 2 },
+	{ "b", "r-t-b", "r-t-b-storage", false, vms_b, 1, NULL, 0 },
+};
+
+/* verify_plan on a scenario whose expect is yaml; *expect and the
+ * verify step's checks (borrowed from *expect) out; diagnostics joined
+ * into *msgs (caller frees). */
+static json_object *
+plan_checks(const char *yaml, json_object **expect, char **msgs)
+{
+	struct mtv_diags d = { 0 };
+	struct mtv_scenario s = { 0 };
+	struct check_model m = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	json_object *params = NULL;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(doc_load_buf(&s.doc, "t.yaml", yaml,
+					   strlen(yaml), &d), 0);
+	s.path = "t.yaml";
+	s.root = doc_root(s.doc);
+	m.s = &s;
+	m.expect = jget(s.root, "expect");
+	m.ns = m.target_ns = "ns";
+	m.storage_class = "sc";
+	m.vms = model_vms;
+	m.nvms = ARRAY_SIZE(model_vms);
+	m.plans = model_plans;
+	m.nplans = ARRAY_SIZE(model_plans);
+	*expect = json_object_new_object();
+	verify_plan(*expect, &params, &m, &d);
+	for (i = 0; i < d.n; i++)
+		strbuf_addf(&sb, "%d:%d: %s\n", d.v[i].line, d.v[i].col,
+			    d.v[i].msg);
+	*msgs = strbuf_detach(&sb);
+	diags_release(&d);
+	/* the step and expect share the list */
+	CU_ASSERT_PTR_EQUAL(jget(params, "checks"), jget(*expect, "checks"));
+	json_object_put(params);
+	doc_free(s.doc);
+	return jget(*expect, "checks");
+}
+
+/* The n-th entry (from 0) named name, or NULL. */
+static json_object *
+entry(json_object *checks, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+
+		if (str_eq(jstr(c, "check"), name) && n-- == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static size_t
+count(json_object *checks, const char *name)
+{
+	size_t n = 0;
+
+	while (entry(checks, name, n))
+		n++;
+	return n;
+}
+
+static void
+test_plan_defaults(void)
+{
+	json_object *ex, *cs;
+	char *msgs;
+
+	cs = plan_checks("expect: {}\n", &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	/* result per plan, vm and pvc per VM, adjacent; xcopy per
+	 * datastore of the copy-offload plan (they differ) */
+	CU_ASSERT_EQUAL(count(cs, "result"), 2);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs, 2),
+				    "check"), "vm");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs, 3),
+				    "check"), "pvc");
+	CU_ASSERT_EQUAL(count(cs, "vm"), 3);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 1), "power"), "on");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 1), "disks"), "source");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "pvc", 0), "name_prefix"),
+			       "pvc-");
+	CU_ASSERT_PTR_NULL(jget(entry(cs, "pvc", 2), "volume_mode"));
+	CU_ASSERT_EQUAL(count(cs, "xcopy_used"), 2);
+	CU_ASSERT_EQUAL(jint(entry(cs, "xcopy_used", 0), "expect"), 1);
+	CU_ASSERT_EQUAL(jint(entry(cs, "xcopy_used", 1), "expect"), 0);
+	CU_ASSERT_EQUAL(jlen(jget(ex, "xcopy_used")), 2);
+	CU_ASSERT_EQUAL(jlen(jget(ex, "pending")), 0);
+	json_object_put(ex);
+	free(msgs);
+}
+
+/* vm_name, disk_count and power_state amend the vm entries of the
+ * selected VMs with their value */
+static void
+test_plan_vm_checks(void)
+{
+	json_object *ex, *cs;
+	char *msgs;
+
+	cs = plan_checks("expect:\n  checks:\n"
+			 "    - check: vm_name\n      vm: a1\n"
+			 "      value: renamed\n"
+			 "    - check: disk_count\n      plan: b\n"
+			 "      value: 3\n"
+			 "    - check: power_state\n      value: off\n"
+			 "    - check: pvc\n", &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_EQUAL(count(cs, "vm"), 3);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 0), "target"), "renamed");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 1), "target"), "r-b-2");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 0), "disks"), "source");
+	CU_ASSERT_EQUAL(jint(entry(cs, "vm", 2), "disks"), 3);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 0), "power"), "off");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm", 1), "power"), "off");
+	/* performed by the vm and pvc entries: no entry of their own */
+	CU_ASSERT_EQUAL(count(cs, "vm_name") + count(cs, "disk_count") +
+			count(cs, "power_state"), 0);
+	CU_ASSERT_EQUAL(count(cs, "pvc"), 3);
+	CU_ASSERT_EQUAL(jlen(jget(ex, "pending")), 0);
+	json_object_put(ex);
+	free(msgs);
+
+	/* without migrated VMs there is nothing to look at: an error, not a
+	 * check that silently never runs */
+	cs = plan_checks("expect:\n  result: failed\n  condition: X\n"
+			 "  checks:\n    - check: vm_name\n"
+			 "    - check: guest_agent\n", &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs,
+	    "5:14: expect.checks[0]: vm_name needs the migrated VMs, but "
+	    "expect.result is 'failed'\n"
+	    "6:14: expect.checks[1]: guest_agent needs the migrated VMs, "
+	    "but expect.result is 'failed'\n");
+	CU_ASSERT_EQUAL(count(cs, "vm"), 0);
+	json_object_put(ex);
+	free(msgs);
+
+	/* values of the wrong kind */
+	cs = plan_checks("expect:\n  checks:\n"
+			 "    - check: power_state\n      value: dim\n"
+			 "    - check: disk_count\n      value: many\n"
+			 "    - check: offload_plugin\n      value: 1\n",
+			 &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs,
+	    "4:14: expect.checks[0].value: power_state takes 'on' or 'off'\n"
+	    "6:14: expect.checks[1].value: disk_count takes a number of "
+	    "disks (at least 1)\n"
+	    "8:14: expect.checks[2].value: offload_plugin takes true or "
+	    "false\n");
+	json_object_put(ex);
+	free(msgs);
+}
+
+static void
+test_plan_listed(void)
+{
+	json_object *ex, *cs, *c;
+	char *msgs;
+
+	cs = plan_checks("expect:\n  checks:\n"
+			 "    - check: snapshots\n"
+			 "    - check: offload_plugin\n"
+			 "    - check: rdm_lun_bus\n"
+			 "    - check: guest_agent\n      plan: b\n"
+			 "    - check: data_integrity\n"
+			 "    - check: concurrent\n", &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	c = entry(cs, "snapshots", 0);
+	CU_ASSERT_EQUAL(count(cs, "snapshots"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(c, "vm_ref"), "vm1");
+	CU_ASSERT_EQUAL(jint(c, "count"), 2);
+	/* no plan: every plan's StorageMap, as the schema says */
+	CU_ASSERT_EQUAL(count(cs, "offload_plugin"), 2);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "offload_plugin", 1), "map"),
+			       "r-t-b-storage");
+	CU_ASSERT(jbool(entry(cs, "offload_plugin", 0), "expect"));
+	CU_ASSERT(!jbool(entry(cs, "offload_plugin", 1), "expect"));
+	c = entry(cs, "rdm_lun_bus", 0);
+	CU_ASSERT_EQUAL(count(cs, "rdm_lun_bus"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(c, "vm_ref"), "vm1");
+	CU_ASSERT_EQUAL(jint(c, "rdm_disks"), 1);
+	/* guest_agent and data_integrity: entries reported as skipped, and
+	 * pending */
+	c = entry(cs, "guest_agent", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(jlen(jget(c, "vms")), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(
+	    json_object_array_get_idx(jget(c, "vms"), 0)), "r-c-3");
+	CU_ASSERT_PTR_NOT_NULL(jget(c, "implemented"));
+	CU_ASSERT(!jbool(c, "implemented"));
+	c = entry(cs, "data_integrity", 0);
+	CU_ASSERT_EQUAL(jlen(jget(c, "vms")), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(
+	    jget(ex, "pending"), JSON_C_TO_STRING_PLAIN),
+	    "[\"guest_agent\",\"data_integrity\"]");
+	CU_ASSERT_EQUAL(jlen(jget(entry(cs, "concurrent", 0), "plans")), 2);
+	json_object_put(ex);
+	free(msgs);
+
+	/* a check with nothing to look at is an error */
+	cs = plan_checks("expect:\n  checks:\n"
+			 "    - check: snapshots\n      plan: b\n"
+			 "    - check: rdm_lun_bus\n      vm: 0\n", &ex, &msgs);
+	CU_ASSERT_STRING_EQUAL(msgs,
+	    "3:14: expect.checks[0]: snapshots, but no VM selected has "
+	    "source snapshots (snapshots)\n"
+	    "5:14: expect.checks[1]: rdm_lun_bus, but no VM selected has an "
+	    "RDM disk (add_disks[].rdm_type)\n");
+	json_object_put(ex);
+	free(msgs);
+}
+
+/* A check that cannot be performed becomes a skipped result with its
+ * reason: state.skipped_checks, which the runner reports. */
+static void
+test_run_skip(void)
+{
+	struct step_ctx ctx;
+	struct check_run r;
+	json_object *c = json_tokener_parse(
+	    "{\"check\": \"guest_agent\", \"vms\": [\"a\", \"b\"], "
+	    "\"implemented\": false}"), *sk;
+
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&r, 0, sizeof(r));
+	pthread_mutex_init(&ctx.lock, NULL);
+	ctx.state = json_object_new_object();
+	r.ctx = &ctx;
+	check_kind_find("guest_agent")->run(&r, c);
+	CU_ASSERT_EQUAL(r.nfail + r.nok, 0);
+	sk = state_get(&ctx, "skipped_checks", "guest_agent");
+	CU_ASSERT_STRING_EQUAL(jstr(sk, "title"), "a, b");
+	CU_ASSERT_STRING_EQUAL(jstr(sk, "reason"),
+			       "not checked: needs a guest (not implemented)");
+	json_object_put(c);
+	c = json_tokener_parse("{\"check\": \"data_integrity\", \"vms\": [], "
+			       "\"implemented\": false}");
+	check_kind_find("data_integrity")->run(&r, c);
+	sk = state_get(&ctx, "skipped_checks", "data_integrity");
+	CU_ASSERT_STRING_EQUAL(jstr(sk, "title"), "every VM");
+	CU_ASSERT_STRING_EQUAL(jstr(sk, "reason"), "not checked: needs guest "
+			       "access (not implemented)");
+	json_object_put(c);
+	json_object_put(ctx.state);
+	pthread_mutex_destroy(&ctx.lock);
+}
+
+static CU_TestInfo tests_checks[] = {
+	{ "the table matches the schema's checks", test_table_schema },
+	{ "plan: the checks every scenario has", test_plan_defaults },
+	{ "plan: vm_name, disk_count, power_state, pvc", test_plan_vm_checks },
+	{ "plan: listed checks and skipped ones", test_plan_listed },
+	{ "run: skipped checks carry their reason", test_run_skip },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites_checks[] = {
+	{ "checks", NULL, NULL, NULL, NULL, tests_checks },
+	CU_SUITE_INFO_NULL,
+};
+
+UNIT_SUITES(suites_checks);
