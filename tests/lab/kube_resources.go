@@ -51,6 +51,10 @@ type kbSch struct {
 	Props  map[string]*kbSch
 	Items  *kbSch
 	Enum   []string
+	Values *kbSch // a map's value schema (additionalProperties; OpenAPI only)
+	Format string // OpenAPI format (date-time, byte, int64); documentation only
+	Desc   string // OpenAPI description (kubectl explain)
+	Ref    string // OpenAPI definition this schema is (ObjectMeta)
 }
 
 func kbO(req []string, props map[string]*kbSch) *kbSch {
