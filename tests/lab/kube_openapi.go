@@ -259,7 +259,8 @@ func kbAcceptsJSON(accept string) bool {
 }
 
 func (k *kbServer) serveOpenAPIv2(w http.ResponseWriter, r *http.Request) {
-	doc := Obj{"swagger": "2.0", "info": kbOpenAPIInfo(), "paths": Obj{}, "definitions": kbOpenAPIDefs("", false)}
+	paths, _ := kbOpenAPIPaths("", false)
+	doc := Obj{"swagger": "2.0", "info": kbOpenAPIInfo(), "paths": paths, "definitions": kbOpenAPIDefs("", false)}
 	accept := r.Header.Get("Accept")
 	if strings.Contains(accept, kbOpenAPIv2PB) {
 		b := kbPBDocument(doc)
@@ -284,9 +285,12 @@ func kbNotAcceptable() *StatusError {
 		Message: "only the following media types are accepted: application/json"}
 }
 
-// kbOpenAPIv3Doc is the document of one group-version path (api/v1,
-// apis/G/V), nil when the lab serves no resource there.
-func kbOpenAPIv3Doc(gvp string) Obj {
+// kbOpenAPIPaths: an item per resource of group-version path gvp (api/v1,
+// apis/G/V; "" = all) with the patch operation's query parameters, which
+// is how clients learn that the server does dry runs (kubectl 1.20-1.22
+// looks for dryRun in v2) and field validation (kubectl 1.25+). Also
+// returns the group-version ("" when the lab serves no resource there).
+func kbOpenAPIPaths(gvp string, v3 bool) (Obj, string) {
 	paths := Obj{}
 	gv := ""
 	for _, r := range kbResources() {
@@ -294,7 +298,7 @@ func kbOpenAPIv3Doc(gvp string) Obj {
 		if r.Group != "" {
 			base = "apis/" + r.Group + "/" + r.Version
 		}
-		if base != gvp {
+		if gvp != "" && base != gvp {
 			continue
 		}
 		gv = r.GVR.APIVersion()
@@ -304,20 +308,31 @@ func kbOpenAPIv3Doc(gvp string) Obj {
 		}
 		p += r.Resource + "/{name}"
 		gvk := Obj{"group": r.Group, "version": r.Version, "kind": r.Kind}
+		var params []interface{}
+		for _, q := range []string{"dryRun", "fieldManager", "fieldValidation"} {
+			if v3 {
+				params = append(params, Obj{"name": q, "in": "query", "schema": Obj{"type": "string", "uniqueItems": true}})
+			} else {
+				params = append(params, Obj{"name": q, "in": "query", "type": "string", "uniqueItems": true})
+			}
+		}
 		ok := Obj{"200": Obj{"description": "OK"}}
-		if s := kbKindSchema(r); s != nil {
+		if s := kbKindSchema(r); s != nil && v3 {
 			ok = Obj{"200": Obj{"description": "OK", "content": Obj{"application/json": Obj{"schema": Obj{"$ref": "#/components/schemas/" + kbDefName(r)}}}}}
 		}
-		paths[p] = Obj{
-			"get": Obj{"x-kubernetes-group-version-kind": gvk, "responses": ok},
-			"patch": Obj{
-				"x-kubernetes-group-version-kind": gvk,
-				"parameters": []interface{}{
-					Obj{"name": "fieldValidation", "in": "query", "schema": Obj{"type": "string", "uniqueItems": true}},
-					Obj{"name": "fieldManager", "in": "query", "schema": Obj{"type": "string", "uniqueItems": true}},
-				},
-				"responses": ok}}
+		item := Obj{"patch": Obj{"x-kubernetes-group-version-kind": gvk, "parameters": params, "responses": ok}}
+		if v3 {
+			item["get"] = Obj{"x-kubernetes-group-version-kind": gvk, "responses": ok}
+		}
+		paths[p] = item
 	}
+	return paths, gv
+}
+
+// kbOpenAPIv3Doc is the document of one group-version path, nil when the
+// lab serves no resource there.
+func kbOpenAPIv3Doc(gvp string) Obj {
+	paths, gv := kbOpenAPIPaths(gvp, true)
 	if gv == "" {
 		return nil
 	}
@@ -364,21 +379,66 @@ func kbPBDocument(doc Obj) []byte {
 	info.str(1, kbOpenAPITitle)
 	info.str(2, kbServerVersion)
 	b.bytes(2, info)
-	b.bytes(8, nil) // paths
+	b.bytes(8, kbPBPaths(doc["paths"].(Obj)))
 	b.bytes(9, kbPBNamedSchemas(doc["definitions"].(Obj)))
 	return b
+}
+
+// kbPBPaths encodes Paths{repeated NamedPathItem path = 2}; each item has
+// only its patch Operation (parameters 8, responses 9, extensions 13).
+func kbPBPaths(paths Obj) []byte {
+	var b kbPB
+	for _, p := range kbSortedKeys(paths) {
+		op := paths[p].(Obj)["patch"].(Obj)
+		var o kbPB
+		for _, x := range op["parameters"].([]interface{}) {
+			q := x.(Obj)
+			var sub kbPB // QueryParameterSubSchema
+			sub.str(2, q["in"].(string))
+			sub.str(4, q["name"].(string))
+			sub.str(6, q["type"].(string))
+			sub.varint(20<<3 | 0)
+			sub.varint(1) // unique_items
+			var nb, par, item kbPB
+			nb.bytes(3, sub)   // NonBodyParameter.query_parameter_sub_schema
+			par.bytes(2, nb)   // Parameter.non_body_parameter
+			item.bytes(1, par) // ParametersItem.parameter
+			o.bytes(8, item)
+		}
+		var resp, rv, nrv, rs kbPB
+		resp.str(1, "OK") // Response.description
+		rv.bytes(1, resp) // ResponseValue.response
+		nrv.str(1, "200") // NamedResponseValue
+		nrv.bytes(2, rv)
+		rs.bytes(1, nrv) // Responses.response_code
+		o.bytes(9, rs)
+		var ext kbPB
+		ext.str(1, "x-kubernetes-group-version-kind")
+		ext.bytes(2, kbPBAny(op["x-kubernetes-group-version-kind"]))
+		o.bytes(13, ext)
+		var pi, npi kbPB
+		pi.bytes(8, o) // PathItem.patch
+		npi.str(1, p)
+		npi.bytes(2, pi)
+		b.bytes(2, npi)
+	}
+	return b
+}
+
+func kbSortedKeys(m Obj) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // kbPBNamedSchemas: Definitions and Properties are both "repeated NamedSchema
 // additional_properties = 1", sorted by name.
 func kbPBNamedSchemas(m Obj) []byte {
 	var b kbPB
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range kbSortedKeys(m) {
 		var ns kbPB
 		ns.str(1, k)
 		ns.bytes(2, kbPBSchema(m[k].(Obj)))

@@ -173,6 +173,10 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		kbWriteErr(w, se)
 		return
 	}
+	if !kbAcceptsJSON(r.Header.Get("Accept")) {
+		kbWriteErr(w, kbNotAcceptable())
+		return
+	}
 	switch {
 	case ri.ri.GVR == kbGVRCRDs:
 		k.serveCRDs(w, r, ri)
@@ -366,7 +370,7 @@ func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) 
 		kbWriteErr(w, se)
 		return
 	}
-	o, se := kbDecodeObj(b)
+	o, se := kbDecodeBody(r, b, false)
 	if se != nil {
 		kbWriteErr(w, se)
 		return
@@ -771,7 +775,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
-		o, se := kbDecodeObj(b)
+		o, se := kbDecodeBody(r, b, ri.ri.CRD)
 		if se != nil {
 			kbWriteErr(w, se)
 			return
@@ -796,7 +800,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
-		o, se := kbDecodeObj(b)
+		o, se := kbDecodeBody(r, b, ri.ri.CRD)
 		if se != nil {
 			kbWriteErr(w, se)
 			return
@@ -830,7 +834,16 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 		if kbQueryBool(q, "orphanDependents") {
 			opt.Propagation = "Orphan"
 		}
-		if b, _ := kbReadBody(r); len(strings.TrimSpace(string(b))) > 0 {
+		b, _ := kbReadBody(r)
+		if len(b) > 0 && kbMediaType(r) == kbProtobuf {
+			o, se := kbPBDecode(b)
+			if se != nil {
+				kbWriteErr(w, se)
+				return
+			}
+			b, _ = json.Marshal(o)
+		}
+		if len(strings.TrimSpace(string(b))) > 0 {
 			var d struct {
 				PropagationPolicy string `json:"propagationPolicy"`
 				OrphanDependents  *bool  `json:"orphanDependents"`
