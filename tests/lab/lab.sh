@@ -6,6 +6,7 @@
 #   lab_vsphere_unchanged               vSphere inventory equals the one at start (leak check)
 #   lab_stop                            SIGTERM, wait for the exit, remove the lab directory
 #   lab_kubectls                        the kubectl binaries to test with: "VERSION PATH" lines
+#   lab_each_kubectl FUNC               run FUNC once per kubectl of lab_kubectls (with tests/lib.sh)
 # Exports LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID.
 # The lab directory is $T/lab when tests/lib.sh's $T exists, else a fresh
 # directory under $TMPDIR. lab_start registers lab_stop with at_exit when
@@ -158,4 +159,31 @@ lab_kubectls() {
 	printf '%s\n' "$list" | sed -n '1p'
 	[ "$(printf '%s\n' "$list" | wc -l)" -gt 1 ] && printf '%s\n' "$list" | sed -n '$p'
 	return 0
+}
+
+# lab_each_kubectl FUNC: FUNC once per client of lab_kubectls, with KUBECTL
+# (exported), V (v1.20.2) and KMINOR (20) set, after a "# kubectl V (PATH)"
+# TAP comment; a client MTV_KUBECTLS names that does not run is a failure;
+# fewer than two clients is said in a TAP comment. Sets LAB_KUBECTL_COUNT.
+lab_each_kubectl() {
+	local line lines
+	mapfile -t lines < <(lab_kubectls)
+	LAB_KUBECTL_COUNT=0
+	for line in "${lines[@]}"; do
+		V=${line%% *} KUBECTL=${line#* }
+		if [ "$V" = missing ]; then
+			not_ok "MTV_KUBECTLS names $KUBECTL, which does not run"
+			continue
+		fi
+		KMINOR=$(echo "$V" | cut -d. -f2)
+		export KUBECTL
+		diag "kubectl $V ($KUBECTL)"
+		"$1" </dev/null
+		LAB_KUBECTL_COUNT=$((LAB_KUBECTL_COUNT + 1))
+	done
+	case $LAB_KUBECTL_COUNT in
+	0) diag "no kubectl found: kubectl checks not run (install Debian's kubernetes-client or set MTV_KUBECTLS)" ;;
+	1) diag "only one kubectl version found ($V): a second one was not tested" \
+		"(make kubectl-debian unpacks Debian's 1.20 client under the build folder; MTV_KUBECTLS lists clients)" ;;
+	esac
 }

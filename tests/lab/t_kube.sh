@@ -34,6 +34,32 @@ check "ready line has kube.server/token/ca_file/kubeconfig/username/password and
 check "kubeconfig names the CA file and the token" \
 	bash -c 'grep -q "certificate-authority: " "$KUBECONFIG" && grep -q "token: " "$KUBECONFIG" && grep -q "^current-context: " "$KUBECONFIG"'
 
+# ---------------------------------------------------------------- content types, OpenAPI (curl)
+# kapi ARGS...: curl the API server as kube:admin
+kapi() { curl -sS --cacert "$(lab_get kube.ca_file)" -H "Authorization: Bearer $(lab_get kube.token)" "$@"; }
+export -f kapi
+srv=$(lab_get kube.server)
+# a ConfigMap "pbcap" {k: v} in namespace default, encoded as kubectl 1.32+ does
+printf 'k8s\0\n\x0f\n\x02v1\x12\x09ConfigMap\x12\x1a\n\x10\n\x05pbcap\x1a\x07default\x12\x06\n\x01k\x12\x01v' >"$T/cm.pb"
+check "protobuf body of a built-in kind (ConfigMap) is decoded: 201, stored as sent" \
+	bash -c '[ "$(kapi -o "$1" -w "%{http_code}" -X POST -H "Content-Type: application/vnd.kubernetes.protobuf" \
+			-H "Accept: application/vnd.kubernetes.protobuf,application/json" --data-binary @"$2" "$3/api/v1/namespaces/default/configmaps")" = 201 ] &&
+		grep -q "\"data\":{\"k\":\"v\"}" "$1" && grep -q "\"name\":\"pbcap\"" "$1"' _ "$T/pb.out" "$T/cm.pb" "$srv"
+check "protobuf body of a custom resource: 415 UnsupportedMediaType naming JSON and YAML" \
+	bash -c '[ "$(kapi -o "$1" -w "%{http_code}" -X POST -H "Content-Type: application/vnd.kubernetes.protobuf" \
+			--data-binary @"$2" "$3/apis/forklift.konveyor.io/v1beta1/namespaces/default/hooks")" = 415 ] &&
+		grep -q "UnsupportedMediaType" "$1" && grep -q "accepted media types include: application/json, application/yaml" "$1"' _ "$T/pb.out" "$T/cm.pb" "$srv"
+check "Accept without JSON: 406 NotAcceptable" \
+	bash -c '[ "$(kapi -o "$1" -w "%{http_code}" -H "Accept: application/vnd.kubernetes.protobuf" "$2/api/v1/namespaces/default/configmaps/pbcap")" = 406 ] &&
+		grep -q NotAcceptable "$1"' _ "$T/pb.out" "$srv"
+check "/openapi/v2: JSON with the Plan definition and its group-version-kind; protobuf on request" \
+	bash -c 'kapi -f "$2/openapi/v2" | "$PYTHON3" -c "import json,sys; d=json.load(sys.stdin)[\"definitions\"][\"io.konveyor.forklift.v1beta1.Plan\"]; assert d[\"x-kubernetes-group-version-kind\"]==[{\"group\":\"forklift.konveyor.io\",\"kind\":\"Plan\",\"version\":\"v1beta1\"}]" &&
+		kapi -f -D "$1" -o /dev/null -H "Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf" "$2/openapi/v2" &&
+		grep -qi "^content-type: application/com.github.proto-openapi.spec.v2.v1.0+protobuf" "$1"' _ "$T/pb.hdr" "$srv"
+check "/openapi/v3 index points to per group-version documents with the CRD schemas" \
+	bash -c 'u=$(kapi -f "$1/openapi/v3" | "$PYTHON3" -c "import json,sys; print(json.load(sys.stdin)[\"paths\"][\"apis/forklift.konveyor.io/v1beta1\"][\"serverRelativeURL\"])") &&
+		kapi -f "$1$u" | "$PYTHON3" -c "import json,sys; s=json.load(sys.stdin)[\"components\"][\"schemas\"]; assert \"storageVendorProduct\" in json.dumps(s[\"io.konveyor.forklift.v1beta1.StorageMap\"])"' _ "$srv"
+
 # skip_test REASON: a test this kubectl cannot run (reported as SKIP).
 skip_test() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $*"; }
 
@@ -56,6 +82,23 @@ kubectl_tests() {
 			K get sc lab-block lab-fs -o name &&
 			[ "$(K -n openshift-mtv get forkliftcontroller forklift-controller -o jsonpath="{.spec.feature_copy_offload}")" = true ] &&
 			K get crd plans.forklift.konveyor.io virtualmachines.kubevirt.io datavolumes.cdi.kubevirt.io -o name'
+	check "${P}kubectl explain storagemaps.spec.map.offloadPlugin.vsphereXcopyConfig lists its fields" \
+		bash -c '"$KUBECTL" explain storagemaps.spec.map.offloadPlugin.vsphereXcopyConfig >"$1" &&
+			grep -q "StorageMap" "$1" && grep -q "storageVendorProduct" "$1" && grep -q "secretRef" "$1"' _ "$T/explain"
+	if [ "$KMINOR" -ge 27 ]; then
+		check "${P}kubectl explain plans.spec (OpenAPI v3) lists targetNamespace and vms" \
+			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "targetNamespace" "$1" && grep -q "vms" "$1"' _ "$T/explain"
+	else
+		check "${P}kubectl explain plans.spec (OpenAPI v2: a free object there, as for CRDs)" \
+			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "KIND: *Plan" "$1"' _ "$T/explain"
+	fi
+	printf '%s\n' "apiVersion: v1" "kind: ConfigMap" "metadata: {name: typo, namespace: default, lables: {a: b}}" >"$T/typo.yaml"
+	expect_exit 1 "${P}kubectl create of an object with an unknown metadata field fails" K create -f "$T/typo.yaml"
+	if [ "$KMINOR" -ge 25 ]; then
+		contains "${P}the server's strict decoding error names the field" "$T/err" 'strict decoding error: unknown field "metadata.lables"'
+	else
+		contains "${P}client-side validation names the field and ObjectMeta" "$T/err" 'unknown field "lables" in io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'
+	fi
 
 	# ------------------------------------------------------------ create / apply
 	cat >"$T/ns.yaml" <<EOF
@@ -136,6 +179,10 @@ EOF
 	fi
 	check "${P}kubectl get --raw users/~ names the token's user" \
 		bash -c '"$KUBECTL" get --raw /apis/user.openshift.io/v1/users/~ | grep -q "\"name\":\"kube:admin\""'
+	check "${P}kubectl create secret generic: the bytes of data round-trip" \
+		bash -c '"$KUBECTL" -n "$1" create secret generic kt-sec --from-literal=pw="p w:é" >/dev/null &&
+			[ "$("$KUBECTL" -n "$1" get secret kt-sec -o jsonpath={.data.pw} | base64 -d)" = "p w:é" ]' _ "$ns"
+	check "${P}kubectl create serviceaccount" K -n "$ns" create serviceaccount kt-sa
 	check "${P}kubectl create --dry-run=server stores nothing" \
 		bash -c '"$KUBECTL" -n "$1" create cm dry --dry-run=server -o name && ! "$KUBECTL" -n "$1" get cm dry 2>/dev/null' _ "$ns"
 
@@ -236,25 +283,7 @@ EOF
 			[ "$(curl -sf "$LAB_CONTROL/kube/objects?namespace=$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[\"count\"])")" = 0 ]' _ "$ns"
 }
 
-kubectls=$(lab_kubectls)
-n=0
-while read -r V KUBECTL; do
-	[ -n "$V" ] || continue
-	if [ "$V" = missing ]; then
-		not_ok "MTV_KUBECTLS names $KUBECTL, which does not run"
-		continue
-	fi
-	KMINOR=$(echo "$V" | cut -d. -f2)
-	export KUBECTL
-	diag "kubectl $V ($KUBECTL)"
-	kubectl_tests
-	n=$((n + 1))
-done <<<"$kubectls"
-case $n in
-0) diag "no kubectl found: kubectl checks not run (install Debian's kubernetes-client or set MTV_KUBECTLS)" ;;
-1) diag "only one kubectl version found ($(echo "$kubectls" | cut -d' ' -f1)): a second one was not tested" \
-	"(make kubectl-debian unpacks Debian's 1.20 client under the build folder; MTV_KUBECTLS lists clients)" ;;
-esac
+lab_each_kubectl kubectl_tests
 
 # ---------------------------------------------------------------- python3-kubernetes
 printf '%s\n' "$LAB_JSON" >"$T/ready.json"
