@@ -51,6 +51,10 @@ type kbSch struct {
 	Props  map[string]*kbSch
 	Items  *kbSch
 	Enum   []string
+	Values *kbSch // a map's value schema (additionalProperties; OpenAPI only)
+	Format string // OpenAPI format (date-time, byte, int64); documentation only
+	Desc   string // OpenAPI description (kubectl explain)
+	Ref    string // OpenAPI definition this schema is (ObjectMeta)
 }
 
 func kbO(req []string, props map[string]*kbSch) *kbSch {
@@ -343,11 +347,21 @@ func kbPrune(s *kbSch, v interface{}, path string, out *[]string) {
 // kbUnknownFields reports, without changing obj, the fields pruning would drop.
 func kbUnknownFields(ri *kbRes, obj Obj) []string {
 	var out []string
+	c := kbCopy(obj)
 	if ri.Schema != nil {
-		kbPrune(ri.Schema, kbCopy(obj), "", &out)
+		kbPrune(ri.Schema, c, "", &out)
 	}
+	kbPruneMeta(c, &out)
 	sort.Strings(out)
 	return out
+}
+
+// kbPruneMeta drops the members of metadata that ObjectMeta does not have,
+// as the API server's decoding does for every kind.
+func kbPruneMeta(obj Obj, out *[]string) {
+	if m, ok := obj["metadata"].(map[string]interface{}); ok {
+		kbPrune(kbObjectMetaSchema(), m, ".metadata", out)
+	}
 }
 
 func kbCheckName(rule, name string) string {
@@ -403,8 +417,9 @@ func kbValidate(ri *kbRes, obj, old Obj) *StatusError {
 			}
 		}
 	}
+	var pruned []string
+	kbPruneMeta(obj, &pruned)
 	if ri.Schema != nil {
-		var pruned []string
 		kbPrune(ri.Schema, obj, "", &pruned)
 		kbCheck(ri.Schema, obj, "", &causes)
 		for _, c := range causes {

@@ -17,6 +17,9 @@ import (
 	"time"
 )
 
+// kbServerVersion: the Kubernetes release the lab's API server answers as.
+const kbServerVersion = "v1.31.6"
+
 type kbServer struct {
 	l     *Lab
 	s     *Store
@@ -98,7 +101,7 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/version":
-		kbWriteJSON(w, 200, Obj{"major": "1", "minor": "31", "gitVersion": "v1.31.6", "gitCommit": "mtv-lab",
+		kbWriteJSON(w, 200, Obj{"major": "1", "minor": "31", "gitVersion": kbServerVersion, "gitCommit": "mtv-lab",
 			"gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.19", "compiler": "gc", "platform": "linux/amd64"})
 		return
 	case p == "/healthz" || p == "/readyz" || p == "/livez":
@@ -168,6 +171,10 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if se := k.authorize(user, ri); se != nil {
 		kbWriteErr(w, se)
+		return
+	}
+	if !kbAcceptsJSON(r.Header.Get("Accept")) {
+		kbWriteErr(w, kbNotAcceptable())
 		return
 	}
 	switch {
@@ -363,7 +370,7 @@ func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) 
 		kbWriteErr(w, se)
 		return
 	}
-	o, se := kbDecodeObj(b)
+	o, se := kbDecodeBody(r, b, false)
 	if se != nil {
 		kbWriteErr(w, se)
 		return
@@ -602,10 +609,14 @@ func (k *kbServer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		kbWriteJSON(w, 200, rl)
+	case p == "openapi/v2":
+		k.serveOpenAPIv2(w, r)
 	case p == "openapi/v3":
 		paths := Obj{}
 		add := func(gvp string) {
-			paths[gvp] = Obj{"serverRelativeURL": "/openapi/v3/" + gvp + "?hash=LAB0"}
+			if doc := kbOpenAPIv3Doc(gvp); doc != nil {
+				paths[gvp] = Obj{"serverRelativeURL": "/openapi/v3/" + gvp + "?hash=" + kbOpenAPIv3Hash(doc)}
+			}
 		}
 		add("api/v1")
 		for g, vs := range groups {
@@ -615,43 +626,18 @@ func (k *kbServer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		}
 		kbWriteJSON(w, 200, Obj{"paths": paths})
 	case strings.HasPrefix(p, "openapi/v3/"):
-		k.serveOpenAPIv3(w, strings.TrimPrefix(p, "openapi/v3/"))
+		doc := kbOpenAPIv3Doc(strings.TrimPrefix(p, "openapi/v3/"))
+		switch {
+		case doc == nil:
+			kbWriteErr(w, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"})
+		case !kbAcceptsJSON(r.Header.Get("Accept")):
+			kbWriteErr(w, kbNotAcceptable())
+		default:
+			kbWriteJSON(w, 200, doc)
+		}
 	default:
 		kbWriteErr(w, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"})
 	}
-}
-
-// serveOpenAPIv3 publishes, per group-version, just enough for kubectl to
-// see that the server does field validation (PATCH with fieldValidation).
-func (k *kbServer) serveOpenAPIv3(w http.ResponseWriter, gvp string) {
-	paths := Obj{}
-	for _, r := range kbResources() {
-		base := "api/v1"
-		if r.Group != "" {
-			base = "apis/" + r.Group + "/" + r.Version
-		}
-		if base != gvp {
-			continue
-		}
-		p := "/" + base + "/"
-		if r.Namespaced {
-			p += "namespaces/{namespace}/"
-		}
-		p += r.Resource + "/{name}"
-		paths[p] = Obj{"patch": Obj{
-			"x-kubernetes-group-version-kind": Obj{"group": r.Group, "version": r.Version, "kind": r.Kind},
-			"parameters": []interface{}{
-				Obj{"name": "fieldValidation", "in": "query", "schema": Obj{"type": "string", "uniqueItems": true}},
-				Obj{"name": "fieldManager", "in": "query", "schema": Obj{"type": "string", "uniqueItems": true}},
-			},
-			"responses": Obj{"200": Obj{"description": "OK"}}}}
-	}
-	if len(paths) == 0 {
-		kbWriteErr(w, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"})
-		return
-	}
-	kbWriteJSON(w, 200, Obj{"openapi": "3.0.0", "info": Obj{"title": "Kubernetes", "version": "v1.31.6"},
-		"paths": paths, "components": Obj{"schemas": Obj{}}})
 }
 
 func (k *kbServer) serveCRDs(w http.ResponseWriter, r *http.Request, ri *kbReqInfo) {
@@ -789,7 +775,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
-		o, se := kbDecodeObj(b)
+		o, se := kbDecodeBody(r, b, ri.ri.CRD)
 		if se != nil {
 			kbWriteErr(w, se)
 			return
@@ -814,7 +800,7 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 			kbWriteErr(w, se)
 			return
 		}
-		o, se := kbDecodeObj(b)
+		o, se := kbDecodeBody(r, b, ri.ri.CRD)
 		if se != nil {
 			kbWriteErr(w, se)
 			return
@@ -848,7 +834,16 @@ func (k *kbServer) serveResource(w http.ResponseWriter, r *http.Request, ri *kbR
 		if kbQueryBool(q, "orphanDependents") {
 			opt.Propagation = "Orphan"
 		}
-		if b, _ := kbReadBody(r); len(strings.TrimSpace(string(b))) > 0 {
+		b, _ := kbReadBody(r)
+		if len(b) > 0 && kbMediaType(r) == kbProtobuf {
+			o, se := kbPBDecode(b)
+			if se != nil {
+				kbWriteErr(w, se)
+				return
+			}
+			b, _ = json.Marshal(o)
+		}
+		if len(strings.TrimSpace(string(b))) > 0 {
 			var d struct {
 				PropagationPolicy string `json:"propagationPolicy"`
 				OrphanDependents  *bool  `json:"orphanDependents"`

@@ -7,6 +7,8 @@
 #   lab_state PREFIX [PART...]          the lab's state for a leak check (see below)
 #   lab_state_read DESC PREFIX [PART...]  lab_state, or "not ok DESC" with the cause
 #   lab_stop                            SIGTERM, wait for the exit, remove the lab directory
+#   lab_kubectls                        the kubectl binaries to test with: "VERSION PATH" lines
+#   lab_each_kubectl FUNC               run FUNC once per kubectl of lab_kubectls (with tests/lib.sh)
 # Exports LAB_JSON LAB_DIR LAB_PROVIDERS LAB_KUBECONFIG LAB_CONTROL LAB_PID.
 # The lab directory is $T/lab when tests/lib.sh's $T exists, else a fresh
 # directory under $TMPDIR. lab_start registers lab_stop with at_exit when
@@ -208,4 +210,73 @@ lab_control() {
 	else
 		curl -sS -f -X "$method" "$LAB_CONTROL$path"
 	fi
+}
+
+# lab_kubectl_version PATH: the client version (v1.20.2), empty when PATH
+# does not run; a version dispatcher (Google Cloud SDK's kubectl) prints
+# VERSION-dispatcher.
+lab_kubectl_version() {
+	"$1" version --client 2>/dev/null | grep -o 'v1\.[0-9]*\.[0-9]*[-a-z]*' | head -n 1
+}
+
+# lab_kubectls: the kubectl binaries the conformance tests run with, one
+# "VERSION PATH" line each, oldest first; "missing PATH" for a name in
+# MTV_KUBECTLS that does not run. MTV_KUBECTLS (paths, space-separated)
+# chooses them; otherwise the oldest and the newest of: $KUBECTL (default
+# kubectl on PATH), versioned siblings of its real file (kubectl.1.33 next
+# to a dispatcher), /usr/bin/kubectl, and Debian's kubernetes-client
+# unpacked under the build folder by `make kubectl-debian`. Dispatchers are
+# left out when a real client is found: they pick a client by the server's
+# version, so their own version says nothing.
+lab_kubectls() {
+	local kc v real list=
+	if [ -n "${MTV_KUBECTLS:-}" ]; then
+		for kc in $MTV_KUBECTLS; do
+			v=$(lab_kubectl_version "$kc")
+			if [ -n "$v" ]; then echo "$v $kc"; else echo "missing $kc"; fi
+		done
+		return 0
+	fi
+	kc=$(command -v "${KUBECTL:-kubectl}" 2>/dev/null)
+	for kc in $kc ${kc:+$(real=$(readlink -f "$kc") && ls "$real".1.* 2>/dev/null)} \
+		/usr/bin/kubectl "${builddir:-.}/kubectl-debian/usr/bin/kubectl"; do
+		[ -x "$kc" ] || continue
+		v=$(lab_kubectl_version "$kc")
+		[ -n "$v" ] && list="$list$v $kc
+"
+	done
+	if printf '%s' "$list" | grep -qv -- '-dispatcher '; then
+		list=$(printf '%s' "$list" | grep -v -- '-dispatcher ')
+	fi
+	list=$(printf '%s\n' "$list" | sed '/^$/d' | sort -V -u -k1,1)
+	printf '%s\n' "$list" | sed -n '1p'
+	[ "$(printf '%s\n' "$list" | wc -l)" -gt 1 ] && printf '%s\n' "$list" | sed -n '$p'
+	return 0
+}
+
+# lab_each_kubectl FUNC: FUNC once per client of lab_kubectls, with KUBECTL
+# (exported), V (v1.20.2) and KMINOR (20) set, after a "# kubectl V (PATH)"
+# TAP comment; a client MTV_KUBECTLS names that does not run is a failure;
+# fewer than two clients is said in a TAP comment. Sets LAB_KUBECTL_COUNT.
+lab_each_kubectl() {
+	local line lines
+	mapfile -t lines < <(lab_kubectls)
+	LAB_KUBECTL_COUNT=0
+	for line in "${lines[@]}"; do
+		V=${line%% *} KUBECTL=${line#* }
+		if [ "$V" = missing ]; then
+			not_ok "MTV_KUBECTLS names $KUBECTL, which does not run"
+			continue
+		fi
+		KMINOR=$(echo "$V" | cut -d. -f2)
+		export KUBECTL
+		diag "kubectl $V ($KUBECTL)"
+		"$1" </dev/null
+		LAB_KUBECTL_COUNT=$((LAB_KUBECTL_COUNT + 1))
+	done
+	case $LAB_KUBECTL_COUNT in
+	0) diag "no kubectl found: kubectl checks not run (install Debian's kubernetes-client or set MTV_KUBECTLS)" ;;
+	1) diag "only one kubectl version found ($V): a second one was not tested" \
+		"(make kubectl-debian unpacks Debian's 1.20 client under the build folder; MTV_KUBECTLS lists clients)" ;;
+	esac
 }

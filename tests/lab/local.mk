@@ -25,3 +25,19 @@ EXTRA_DIST += tests/lab
 LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh \
 	tests/lab/t_kube.sh tests/lab/t_kube_go.sh tests/lab/t_forklift.sh \
 	tests/lab/t_forklift_go.sh
+
+# Debian's kubectl (package kubernetes-client, 1.20), unpacked under the
+# build folder without installing it, so that the lab's kubectl tests
+# (t_kube.sh, t_forklift.sh: see lab_kubectls in tests/lab/lab.sh) also run
+# with the oldest client a user may have next to a newer kubectl on PATH.
+# Needs apt's access to the Debian archive.
+kubectl-debian:
+	$(AM_V_GEN)rm -rf kubectl-debian.tmp kubectl-debian && mkdir kubectl-debian.tmp && \
+	(cd kubectl-debian.tmp && apt-get download kubernetes-client) && \
+	dpkg-deb -x kubectl-debian.tmp/kubernetes-client_*.deb kubectl-debian && \
+	rm -rf kubectl-debian.tmp && kubectl-debian/usr/bin/kubectl version --client
+.PHONY: kubectl-debian
+distclean-local: kubectl-debian-distclean
+kubectl-debian-distclean:
+	rm -rf kubectl-debian kubectl-debian.tmp
+.PHONY: kubectl-debian-distclean

@@ -3,7 +3,11 @@
 # KubeVirt model, driven only with kubectl and the hand-written manifests in
 # tests/lab/manifests/ (never with our C client); source VMs are cloned with
 # python3-pyvmomi (manifests/vmtool.py).
-# Environment: MTV_LAB (default $builddir/mtv-lab), KUBECTL (default kubectl).
+# The whole test runs once per kubectl of lab_kubectls (tests/lab/lab.sh:
+# the oldest and the newest found, e.g. Debian's 1.20 and 1.33), each
+# against its own lab; test names start with "[VERSION] ".
+# Environment: MTV_LAB (default $builddir/mtv-lab), KUBECTL (default kubectl),
+# MTV_KUBECTLS (kubectl paths, space-separated: run the test with each).
 : "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${builddir:=$srcdir}"
 . "$srcdir/tests/lib.sh"
@@ -13,6 +17,31 @@ M=$srcdir/tests/lab/manifests
 
 if [ ! -x "${MTV_LAB:-$builddir/mtv-lab}" ]; then
 	skip_all "mtv-lab is not built"
+fi
+
+# The driver: run this script once per kubectl (MTV_FK_BLOCK=VERSION) and
+# renumber its TAP lines into one stream.
+fk_block() {
+	local fails=$_tap_fail rc= line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*" # SKIP "*) _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP [$V] ${line#* # SKIP }" ;;
+		"ok "*) ok "[$V] ${line#ok * - }" ;;
+		"not ok "*) not_ok "[$V] ${line#not ok * - }" ;;
+		"1..0 # SKIP"*) diag "[$V] skipped: ${line#1..0 # SKIP }" ;;
+		"1.."*) ;;
+		"#mtv-fk-exit "*) rc=${line#\#mtv-fk-exit } ;;
+		*) echo "$line" ;;
+		esac
+	done < <(MTV_FK_BLOCK=$V bash "$0"; echo "#mtv-fk-exit $?")
+	if [ "$rc" != 0 ] && [ "$fails" = "$_tap_fail" ]; then
+		not_ok "[$V] the test ended with exit status $rc"
+	fi
+}
+if [ -z "${MTV_FK_BLOCK:-}" ]; then
+	[ -n "$(lab_kubectls)" ] || skip_all "kubectl not found (install Debian's kubernetes-client or set MTV_KUBECTLS)"
+	lab_each_kubectl fk_block
+	exit 0
 fi
 if ! command -v "$KUBECTL" >/dev/null 2>&1; then
 	skip_all "kubectl not found"
@@ -38,10 +67,11 @@ AUTH_KEYS=$(lab_get esxi.authorized_keys)
 (umask 077 && printf '%s' "$VSPHERE_PASSWORD" >"$T/pw")
 
 K() { "$KUBECTL" --request-timeout=20s "$@"; }
-# apply NAME [VAR=VALUE...]: kubectl apply a manifest after substitution.
+# apply NAME [VAR=VALUE...]: kubectl apply a manifest after substitution
+# of ${VAR} from the environment (as envsubst would; Perl is in every Debian).
 apply() {
 	local f=$1; shift
-	env "$@" envsubst <"$M/$f.yaml" | K apply -f - >/dev/null
+	env "$@" perl -pe 's/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/$ENV{$1} \/\/ ""/ge' "$M/$f.yaml" | K apply -f - >/dev/null
 }
 # vmtool ARGS...: the pyvmomi helper against the lab's vCenter.
 vmtool() { VMTOOL_PASSWORD=$VSPHERE_PASSWORD "$PYTHON3" "$M/vmtool.py" "$VSPHERE_URL" "$VSPHERE_USER" - "$CA_FILE" "$@"; }
