@@ -75,9 +75,16 @@ void opts_release(struct mtv_opts *o);
 /* Print "usage: ..." and the options of cmd (NULL: global help). */
 void opts_usage(const struct cmd_spec *cmd, FILE *fp);
 
+/* The installed data folder (scenarios.d/, schema/, the example providers
+ * file): $MTV_SCENARIO_DATADIR, else the configured pkgdatadir, seen from a
+ * staged copy (make install DESTDIR=...) when the program runs from one. */
+const char *cmd_datadir(void);
+
 /* Scenario selection shared by run, plan, validate and list (collect.c):
  * expand FILE|DIR arguments (directories: *.yaml, *.yml, *.json, sorted;
- * default scenarios.d/ when there are none) into paths. */
+ * default ./scenarios.d/, else the installed one, when there are none) into
+ * paths. A relative argument missing from the current folder is looked up
+ * in cmd_datadir(). */
 int scenario_paths(char ***out, size_t *n, char **args, int nargs,
 		   struct mtv_diags *diags);
 void paths_free(char **paths, size_t n);

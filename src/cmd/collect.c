@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "config/profile.h"
@@ -15,6 +16,9 @@
 
 #ifndef MTV_PKGDATADIR
 #define MTV_PKGDATADIR "/usr/local/share/mtv-scenario"
+#endif
+#ifndef MTV_BINDIR
+#define MTV_BINDIR "/usr/local/bin"
 #endif
 
 struct paths {
@@ -75,19 +79,80 @@ add_dir(struct paths *p, const char *dir, struct mtv_diags *diags)
 	return 0;
 }
 
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *
+cmd_datadir(void)
+{
+	static char dir[4096];
+	char exe[4096], *slash;
+	const char *env = getenv("MTV_SCENARIO_DATADIR");
+	size_t n, nb = strlen(MTV_BINDIR);
+	ssize_t len;
+
+	if (env && *env)
+		return env;
+	if (dir[0])
+		return dir;
+	snprintf(dir, sizeof(dir), "%s", MTV_PKGDATADIR);
+	/* a staged copy (make install DESTDIR=D) runs as D/bindir/mtv-scenario
+	 * and finds its data in D/pkgdatadir */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return dir;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return dir;
+	*slash = '\0';
+	n = strlen(exe);
+	if (n > nb && str_eq(exe + n - nb, MTV_BINDIR)) {
+		char *staged = xasprintf("%.*s%s", (int)(n - nb), exe,
+					 MTV_PKGDATADIR);
+
+		if (is_dir(staged))
+			snprintf(dir, sizeof(dir), "%s", staged);
+		free(staged);
+	}
+	return dir;
+}
+
 static int
 add_arg(struct paths *p, const char *arg, struct mtv_diags *diags)
 {
 	struct stat st;
+	char *alt = NULL;
+	int r = 0;
 
 	if (stat(arg, &st) != 0) {
-		diags_add(diags, arg, 0, 0, "cannot open: %s", strerror(errno));
-		return MTV_ENOTFOUND;
+		/* a relative name missing here, such as scenarios.d/thin.yaml,
+		 * may name a file of the installed copy */
+		int e = errno;
+
+		if (arg[0] != '/' && e == ENOENT) {
+			alt = xasprintf("%s/%s", cmd_datadir(), arg);
+			if (stat(alt, &st) == 0)
+				arg = alt;
+		}
+		if (arg != alt) {
+			diags_add(diags, arg, 0, 0, "cannot open: %s",
+				  strerror(e));
+			free(alt);
+			return MTV_ENOTFOUND;
+		}
 	}
 	if (S_ISDIR(st.st_mode))
-		return add_dir(p, arg, diags);
-	paths_add(p, xstrdup(arg));
-	return 0;
+		r = add_dir(p, arg, diags);
+	else
+		paths_add(p, xstrdup(arg));
+	free(alt);
+	return r;
 }
 
 /* A file named twice (or through its directory) is taken once, where it
@@ -115,24 +180,20 @@ scenario_paths(char ***out, size_t *n, char **args, int nargs,
 	       struct mtv_diags *diags)
 {
 	struct paths p = { NULL, 0, 0 };
-	struct stat st;
-	const char *env;
 	int i, r = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (nargs == 0) {
-		/* ./scenarios.d, else $MTV_SCENARIO_DATADIR, else the installed copy */
-		env = getenv("MTV_SCENARIO_DATADIR");
-		if (stat("scenarios.d", &st) == 0 && S_ISDIR(st.st_mode))
+		/* ./scenarios.d, else the installed copy */
+		if (is_dir("scenarios.d")) {
 			r = add_dir(&p, "scenarios.d", diags);
-		else if (env && *env) {
-			char *dir = xasprintf("%s/scenarios.d", env);
+		} else {
+			char *dir = xasprintf("%s/scenarios.d", cmd_datadir());
 
 			r = add_dir(&p, dir, diags);
 			free(dir);
-		} else
-			r = add_dir(&p, MTV_PKGDATADIR "/scenarios.d", diags);
+		}
 	}
 	for (i = 0; i < nargs; i++)
 		if (add_arg(&p, args[i], diags) != 0 && r == 0)
