@@ -16,4 +16,4 @@ install-man-datadir:
 if HAVE_MANDOC
 TESTS += tests/t_man5.sh
 endif
-EXTRA_DIST += tests/t_man5.sh
+EXTRA_DIST += tests/t_man5.sh tests/man5_schema.py
