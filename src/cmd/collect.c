@@ -2,6 +2,7 @@
  * files that run, plan, validate and list work on. */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -240,11 +241,12 @@ cmd_check_format(const struct mtv_opts *o, const char *cmd)
 
 struct mtv_scenario *
 cmd_scenario_load(const char *path, const char *marker, bool *selected,
-		  struct mtv_diags *diags)
+		  json_object *seen_tags, struct mtv_diags *diags)
 {
 	struct mtv_scenario *s = NULL;
 	struct mtv_err err = { 0 };
 	json_object *tags = NULL;
+	size_t i;
 
 	*selected = false;
 	if (scenario_load(&s, path, diags) != 0) {
@@ -253,5 +255,74 @@ cmd_scenario_load(const char *path, const char *marker, bool *selected,
 	}
 	json_object_object_get_ex(s->root, "tags", &tags);
 	*selected = tags_match(marker, tags, &err) == 1;
+	for (i = 0; seen_tags && tags && i < json_object_array_length(tags);
+	     i++)
+		json_object_object_add(
+		    seen_tags,
+		    json_object_get_string(json_object_array_get_idx(tags, i)),
+		    NULL);
 	return s;
+}
+
+static bool
+tag_char(int ch)
+{
+	return isalnum(ch) || ch == '_' || ch == '-' || ch == '.' || ch == ':';
+}
+
+/* The tag words of a -m expression that no scenario carries, with the
+ * closest tag; then the tags there are. */
+static void
+unknown_tags(const char *marker, json_object *seen_tags)
+{
+	const char *known[512], *p = marker, *q, *dym;
+	size_t n = 0, i, bad = 0;
+	char *w;
+
+	json_object_object_foreach(seen_tags, k, v) {
+		(void)v;
+		if (n < ARRAY_SIZE(known))
+			known[n++] = k;
+	}
+	if (n == 0)
+		return;
+	qsort(known, n, sizeof(*known), cmp_str);
+	while (*p) {
+		for (q = p; tag_char((unsigned char)*q); q++)
+			;
+		if (q == p) {
+			p++;
+			continue;
+		}
+		w = xstrndup(p, (size_t)(q - p));
+		p = q;
+		if (str_eq(w, "and") || str_eq(w, "or") || str_eq(w, "not") ||
+		    json_object_object_get_ex(seen_tags, w, NULL)) {
+			free(w);
+			continue;
+		}
+		dym = str_closest(w, known, n);
+		fprintf(stderr,
+			"mtv-scenario: -m: no scenario has the tag '%s'%s%s%s\n",
+			w, dym ? " (did you mean '" : "", dym ? dym : "",
+			dym ? "'?)" : "");
+		bad++;
+		free(w);
+	}
+	if (bad == 0)
+		return;
+	fputs("mtv-scenario: the scenarios' tags are:", stderr);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", known[i]);
+	fputc('\n', stderr);
+}
+
+void
+cmd_nothing_selected(const char *cmd, const char *marker,
+		     json_object *seen_tags)
+{
+	fprintf(stderr, "mtv-scenario: %s%sno scenario selected\n",
+		cmd ? cmd : "", cmd ? ": " : "");
+	if (marker && seen_tags)
+		unknown_tags(marker, seen_tags);
 }
