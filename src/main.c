@@ -44,7 +44,11 @@ main(int argc, char **argv)
 	}
 	cmd = cmd_find(o.cmd);
 	if (cmd == NULL) {
-		fprintf(stderr, "mtv-scenario: unknown command '%s'\n", o.cmd);
+		const char *dym = cmd_closest(o.cmd);
+
+		fprintf(stderr, "mtv-scenario: unknown command '%s'%s%s%s\n",
+			o.cmd, dym ? " (did you mean '" : "", dym ? dym : "",
+			dym ? "'?)" : "");
 		fprintf(stderr, "Try 'mtv-scenario --help'.\n");
 		opts_release(&o);
 		return MTV_EXIT_USAGE;

@@ -4,6 +4,10 @@
 TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh tests/t_cli.sh
 # The test helpers: titled blocks, the leak-check readers of the lab's state.
 TESTS += tests/t_lib.sh
+# Installed use: make install DESTDIR=..., the staged program from any folder, man.
+TESTS += tests/t_install.sh
+# Help for mistakes: did-you-mean, unknown tags, enum values; list through a pipe.
+TESTS += tests/t_usability.sh
 # Profiles and expansion: golden plans, invalid providers files, environment overrides.
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
@@ -11,6 +15,7 @@ LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
 EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
+	tests/t_install.sh tests/t_usability.sh \
 	tests/t_secrets.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
 	tests/bad tests/pytest-entries tests/t_plan.sh tests/t_bad_providers.sh \
 	tests/t_env.sh tests/plan tests/t_source.sh tests/t_source_plans.py \

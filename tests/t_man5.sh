@@ -1,11 +1,12 @@
 #!/bin/sh
-# t_man5.sh: mtv-scenario(5) is lint clean and documents every key of both
-# schemas.
+# t_man5.sh: mtv-scenario(5) is lint clean, documents every key of both
+# schemas, and agrees with them on required keys, enum values, defaults,
+# types and the defaults their descriptions name (tests/man5_schema.py).
 . "${srcdir:-.}/tests/lib.sh"
 
 MANDOC=${MANDOC:-mandoc}
 cd "$srcdir" || exit 1
-plan 3
+plan 13
 
 check "mandoc -Tlint -W warning man/mtv-scenario.5" "$MANDOC" -Tlint -W warning man/mtv-scenario.5
 for s in scenario providers; do
@@ -32,4 +33,11 @@ if missing:
     print("not documented:", " ".join(missing))
     sys.exit(1)
 ' "schema/$s.schema.json" man/mtv-scenario.5
+done
+for s in scenario providers; do
+	for a in required enums defaults types descriptions; do
+		check "mtv-scenario(5) agrees with schema/$s.schema.json: $a" \
+			/usr/bin/python3 tests/man5_schema.py "schema/$s.schema.json" \
+			man/mtv-scenario.5 "$a"
+	done
 done

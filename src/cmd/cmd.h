@@ -58,6 +58,8 @@ extern const struct cmd_spec cmd_help;
 
 extern const struct cmd_spec *const cmd_table[];
 const struct cmd_spec *cmd_find(const char *name);
+/* The command name closest to a misspelt one, or NULL. */
+const char *cmd_closest(const char *name);
 
 struct opt_spec {
 	const char *lng;		/* long name */
@@ -75,9 +77,16 @@ void opts_release(struct mtv_opts *o);
 /* Print "usage: ..." and the options of cmd (NULL: global help). */
 void opts_usage(const struct cmd_spec *cmd, FILE *fp);
 
+/* The installed data folder (scenarios.d/, schema/, the example providers
+ * file): $MTV_SCENARIO_DATADIR, else the configured pkgdatadir, seen from a
+ * staged copy (make install DESTDIR=...) when the program runs from one. */
+const char *cmd_datadir(void);
+
 /* Scenario selection shared by run, plan, validate and list (collect.c):
  * expand FILE|DIR arguments (directories: *.yaml, *.yml, *.json, sorted;
- * default scenarios.d/ when there are none) into paths. */
+ * default ./scenarios.d/, else the installed one, when there are none) into
+ * paths. A relative argument missing from the current folder is looked up
+ * in cmd_datadir(). */
 int scenario_paths(char ***out, size_t *n, char **args, int nargs,
 		   struct mtv_diags *diags);
 void paths_free(char **paths, size_t n);
@@ -86,12 +95,18 @@ void paths_free(char **paths, size_t n);
  * stderr naming cmd. */
 int cmd_check_format(const struct mtv_opts *o, const char *cmd);
 /* Load the scenario at path (NULL when it does not load; problems go to
- * diags); *selected when marker (may be NULL) matches its tags. The caller
- * frees it with scenario_free(). */
+ * diags); *selected when marker (may be NULL) matches its tags, which are
+ * added to the set seen_tags (an object; may be NULL). The caller frees it
+ * with scenario_free(). */
 struct mtv_scenario;
 struct mtv_scenario *cmd_scenario_load(const char *path, const char *marker,
-				       bool *selected,
+				       bool *selected, json_object *seen_tags,
 				       struct mtv_diags *diags);
+/* Say on stderr that nothing was selected ("mtv-scenario: cmd: ...", cmd
+ * may be NULL), and which tags of marker no scenario of seen_tags has,
+ * with the tags there are. */
+void cmd_nothing_selected(const char *cmd, const char *marker,
+			  json_object *seen_tags);
 
 /* Load the providers profile from o (shared by run and plan); problems go to
  * diags. */

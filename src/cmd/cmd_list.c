@@ -4,14 +4,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "config/profile.h"
 #include "plan/plan.h"
 #include "scenario/scenario.h"
 
-/* Longest description shown in the table without -v. */
-#define LIST_DESC_MAX 44
+/* Fewest characters of a description shown on a narrow terminal. */
+#define LIST_DESC_MIN 16
 
 static const char *
 str_or(json_object *o, const char *key, const char *dflt)
@@ -41,9 +43,9 @@ tags_joined(json_object *root)
 	return strbuf_detach(&sb);
 }
 
-/* The description on one line, shortened unless verbose. */
+/* The description on one line, shortened to max characters (0: not). */
 static char *
-desc_line(json_object *root, bool full)
+desc_line(json_object *root, size_t max)
 {
 	char *d = xstrdup(str_or(root, "description", "")), *p;
 	size_t n;
@@ -54,8 +56,8 @@ desc_line(json_object *root, bool full)
 	n = strlen(d);
 	while (n && d[n - 1] == ' ')
 		d[--n] = '\0';
-	if (!full && n > LIST_DESC_MAX)
-		strcpy(d + LIST_DESC_MAX - 3, "...");
+	if (max && n > max)
+		strcpy(d + max - 3, "...");
 	return d;
 }
 
@@ -65,7 +67,7 @@ static json_object *
 summary(const struct mtv_scenario *s)
 {
 	json_object *e = json_object_new_object(), *tags = NULL;
-	char *d = desc_line(s->root, true);
+	char *d = desc_line(s->root, 0);
 
 	json_object_object_add(e, "name", json_object_new_string(s->name));
 	json_object_object_add(e, "id",
@@ -79,8 +81,26 @@ summary(const struct mtv_scenario *s)
 	return e;
 }
 
+/* Columns of the terminal on standard output; 0 when it is not one (a
+ * pipe or a file gets whole lines). */
+static size_t
+term_width(void)
+{
+	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+
+	if (!isatty(1))
+		return 0;
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (env && atoi(env) > 0)
+		return (size_t)atoi(env);
+	return 80;
+}
+
+/* The table; descriptions are cut to fit width (0: never). */
 static void
-print_table(json_object *arr, bool full)
+print_table(json_object *arr, size_t width)
 {
 	size_t i, n = json_object_array_length(arr), wn = 4, wi = 2, wt = 4, l;
 	char **tags = xcalloc(n + 1, sizeof(*tags));
@@ -98,11 +118,14 @@ print_table(json_object *arr, bool full)
 	}
 	printf("%-*s  %-*s  %-*s  %s\n", (int)wn, "NAME", (int)wi, "ID",
 	       (int)wt, "TAGS", "DESCRIPTION");
+	l = wn + wi + wt + 6;
+	if (width)
+		width = width > l + LIST_DESC_MIN ? width - l : LIST_DESC_MIN;
 	for (i = 0; i < n; i++) {
 		char *d, *line;
 
 		e = json_object_array_get_idx(arr, i);
-		d = desc_line(e, full);
+		d = desc_line(e, width);
 		line = xasprintf("%-*s  %-*s  %-*s  %s", (int)wn,
 				 str_or(e, "name", ""), (int)wi,
 				 str_or(e, "id", "-"), (int)wt, tags[i], d);
@@ -132,7 +155,7 @@ static int
 run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
-	json_object *sel = NULL;
+	json_object *sel = NULL, *seen = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, n = 0, i;
 	bool json = str_eq(o->format, "json"), selected;
@@ -140,11 +163,13 @@ run(struct mtv_opts *o)
 
 	if (cmd_check_format(o, "list") != 0)
 		return MTV_EXIT_USAGE;
+	seen = json_object_new_object();
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
 	sel = json_object_new_array();
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s =
-		    cmd_scenario_load(paths[i], o->marker, &selected, &diags);
+		    cmd_scenario_load(paths[i], o->marker, &selected, seen,
+				      &diags);
 
 		if (s && selected)
 			json_object_array_add(sel, summary(s));
@@ -154,17 +179,18 @@ run(struct mtv_opts *o)
 	diags_print(&diags, stderr);
 	n = json_object_array_length(sel);
 	if (n == 0 && diags.n == 0) {
-		fprintf(stderr, "mtv-scenario: list: no scenario selected\n");
+		cmd_nothing_selected("list", o->marker, seen);
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
 	if (json)
 		print_json(sel);
 	else if (n)
-		print_table(sel, o->verbosity > 0);
+		print_table(sel, o->verbosity > 0 ? 0 : term_width());
 	code = diags.n ? MTV_EXIT_USAGE : MTV_EXIT_PASS;
 out:
 	json_object_put(sel);
+	json_object_put(seen);
 	paths_free(paths, npaths);
 	diags_release(&diags);
 	return code;

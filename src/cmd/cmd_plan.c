@@ -46,6 +46,7 @@ run(struct mtv_opts *o)
 	struct mtv_profile *prof = NULL;
 	struct plan_opts po = { 0 };
 	FILE *spool = NULL;
+	json_object *seen = json_object_new_object();
 	char **paths = NULL;
 	size_t npaths = 0, i, n = 0;
 	bool json = str_eq(o->format, "json"), selected;
@@ -70,7 +71,8 @@ run(struct mtv_opts *o)
 	po.sets = o->sets;
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s =
-		    cmd_scenario_load(paths[i], o->marker, &selected, &diags);
+		    cmd_scenario_load(paths[i], o->marker, &selected, seen,
+				      &diags);
 		json_object *plan = NULL;
 
 		if (s == NULL)
@@ -89,7 +91,7 @@ run(struct mtv_opts *o)
 	if (diags.n)
 		goto out;
 	if (n == 0) {
-		fprintf(stderr, "mtv-scenario: plan: no scenario selected\n");
+		cmd_nothing_selected("plan", o->marker, seen);
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
@@ -101,6 +103,7 @@ run(struct mtv_opts *o)
 		fputs(!(n == 1 && npaths == 1) ? "\n]\n" : "\n", stdout);
 	code = MTV_EXIT_PASS;
 out:
+	json_object_put(seen);
 	if (spool)
 		fclose(spool);
 	profile_free(prof);

@@ -48,67 +48,55 @@ verdict(const struct item *it, FILE *fp)
 	fflush(fp);
 }
 
-static int
-run(struct mtv_opts *o)
+/* Load every scenario; keep those -m selects. *n counts them. */
+static void
+select_items(struct item *items, size_t *n, char **paths, size_t npaths,
+	     const struct mtv_opts *o, json_object *seen_tags,
+	     struct mtv_diags *diags)
 {
-	struct mtv_diags diags = { 0 };
-	struct mtv_profile *prof = NULL;
-	struct item *items = NULL;
-	struct scenario_report *reps = NULL;
-	struct run_opts ro;
-	struct plan_opts po;
-	struct mtv_err err = { 0 };
-	char **paths = NULL;
-	size_t npaths = 0, n = 0, i, passed = 0, failed = 0;
-	int code = MTV_EXIT_INTERNAL;
-	bool interrupted = false;
-	FILE *logf = NULL;
+	size_t i;
+	bool selected;
 
-	if (o->log_file) {
-		logf = fopen(o->log_file, "w");
-		if (logf == NULL) {
-			fprintf(stderr, "mtv-scenario: cannot write '%s'\n", o->log_file);
-			return MTV_EXIT_USAGE;
-		}
-		log_set_file(logf);
-	}
-	if (scenario_paths(&paths, &npaths, o->args, o->nargs, &diags) != 0)
-		goto invalid;
-	items = xcalloc(npaths, sizeof(*items));
+	*n = 0;
 	for (i = 0; i < npaths; i++) {
-		struct mtv_scenario *s = NULL;
-		json_object *tags = NULL;
-		int m = 1;
+		struct mtv_scenario *s = cmd_scenario_load(
+		    paths[i], o->marker, &selected, seen_tags, diags);
 
-		if (scenario_load(&s, paths[i], &diags) != 0) {
+		if (s && selected)
+			items[(*n)++].scn = s;
+		else
 			scenario_free(s);
-			continue;
-		}
-		if (o->marker) {
-			json_object_object_get_ex(s->root, "tags", &tags);
-			m = tags_match(o->marker, tags, &err);
-			if (m < 0) {
-				fprintf(stderr, "mtv-scenario: -m '%s': %s\n", o->marker, err.msg);
-				scenario_free(s);
-				code = MTV_EXIT_USAGE;
-				goto out;
-			}
-		}
-		if (m == 0) {
-			scenario_free(s);
-			continue;
-		}
-		items[n++].scn = s;
 	}
-	if (diags.n)
-		goto invalid;
-	if (n == 0) {
-		fprintf(stderr, "mtv-scenario: no scenario selected\n");
-		code = MTV_EXIT_NOTHING;
-		goto out;
+}
+
+/* A random run id of 6 characters of [a-z0-9]. */
+static void
+random_run_id(char rid[7])
+{
+	static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[6];
+	FILE *ur = fopen("/dev/urandom", "r");
+	size_t k;
+
+	if (ur == NULL || fread(rnd, 1, 6, ur) != 6) {
+		for (k = 0; k < 6; k++)
+			rnd[k] = (unsigned char)(rand() ^ getpid() ^ (int)clock_ms());
 	}
-	if (cmd_profile(&prof, o, &diags) != 0)
-		goto invalid;
+	if (ur)
+		fclose(ur);
+	for (k = 0; k < 6; k++)
+		rid[k] = al[rnd[k] % 36];
+	rid[6] = '\0';
+}
+
+/* Expand every selected scenario; problems go to diags. */
+static void
+build_plans(struct item *items, size_t n, const struct mtv_opts *o,
+	    struct mtv_profile *prof, struct mtv_diags *diags)
+{
+	struct plan_opts po;
+	size_t i;
+
 	memset(&po, 0, sizeof(po));
 	po.run_id = o->run_id;
 	po.storage_class = o->storage_class;
@@ -119,27 +107,54 @@ run(struct mtv_opts *o)
 		char rid[7];
 
 		if (o->run_id == NULL) {
-			static const char al[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-			unsigned char rnd[6];
-			FILE *ur = fopen("/dev/urandom", "r");
-			size_t k;
-
-			if (ur == NULL || fread(rnd, 1, 6, ur) != 6) {
-				for (k = 0; k < 6; k++)
-					rnd[k] = (unsigned char)(rand() ^ getpid() ^ (int)clock_ms());
-			}
-			if (ur)
-				fclose(ur);
-			for (k = 0; k < 6; k++)
-				rid[k] = al[rnd[k] % 36];
-			rid[6] = '\0';
+			random_run_id(rid);
 			po.run_id = rid;
 		}
-		if (plan_build(&items[i].plan, items[i].scn, prof, &po, &diags) != 0)
-			continue;
+		plan_build(&items[i].plan, items[i].scn, prof, &po, diags);
 	}
-	if (diags.n)
-		goto invalid;
+}
+
+/* Execute one scenario's plan and fill its report entry. */
+static void
+run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
+{
+	json_object *v = NULL;
+	long long start = clock_ms();
+	int rc;
+
+	it->rep.name = it->scn->name;
+	it->rep.id = it->scn->id;
+	it->rep.file = it->scn->path;
+	if (json_object_object_get_ex(it->plan, "run_id", &v))
+		it->rep.run_id = json_object_get_string(v);
+	log_info("==> %s%s%s%s: run %s, namespace %s", it->scn->name,
+		 it->scn->id ? " [" : "", it->scn->id ? it->scn->id : "",
+		 it->scn->id ? "]" : "", it->rep.run_id ? it->rep.run_id : "?",
+		 json_object_object_get_ex(it->plan, "namespace", &v) ?
+		 json_object_get_string(v) : "?");
+	rc = exec_run(&it->res, it->plan, prof, ro);
+	it->rep.duration_ms = clock_ms() - start;
+	it->rep.res = &it->res;
+	it->rep.message = it->res.message;
+	if (it->res.interrupted)
+		it->rep.status = REPORT_INTERRUPTED;
+	else if (rc == 0)
+		it->rep.status = REPORT_PASSED;
+	else
+		it->rep.status = rc == MTV_EINTERNAL ? REPORT_ERROR : REPORT_FAILED;
+}
+
+/* Run the scenarios one after the other until one is interrupted; print
+ * the verdicts and the reports. Returns the exit code. */
+static int
+run_items(struct item *items, size_t n, const struct mtv_opts *o,
+	  struct mtv_profile *prof)
+{
+	struct scenario_report *reps;
+	struct run_opts ro;
+	struct mtv_err err = { 0 };
+	size_t i, passed = 0, failed = 0;
+	bool interrupted = false;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.only = o->only;
@@ -148,38 +163,13 @@ run(struct mtv_opts *o)
 	ro.context = o->context;
 	ro.timeout = o->timeout;
 	for (i = 0; i < n && !interrupted; i++) {
-		struct item *it = &items[i];
-		json_object *v = NULL;
-		long long start = clock_ms();
-		int rc;
-
-		it->rep.name = it->scn->name;
-		it->rep.id = it->scn->id;
-		it->rep.file = it->scn->path;
-		if (json_object_object_get_ex(it->plan, "run_id", &v))
-			it->rep.run_id = json_object_get_string(v);
-		log_info("==> %s%s%s%s: run %s, namespace %s", it->scn->name,
-			 it->scn->id ? " [" : "", it->scn->id ? it->scn->id : "",
-			 it->scn->id ? "]" : "", it->rep.run_id ? it->rep.run_id : "?",
-			 json_object_object_get_ex(it->plan, "namespace", &v) ?
-			 json_object_get_string(v) : "?");
-		rc = exec_run(&it->res, it->plan, prof, &ro);
-		it->rep.duration_ms = clock_ms() - start;
-		it->rep.res = &it->res;
-		it->rep.message = it->res.message;
-		if (it->res.interrupted) {
-			it->rep.status = REPORT_INTERRUPTED;
-			interrupted = true;
-		} else if (rc == 0) {
-			it->rep.status = REPORT_PASSED;
-		} else {
-			it->rep.status = rc == MTV_EINTERNAL ? REPORT_ERROR : REPORT_FAILED;
-		}
-		if (it->rep.status == REPORT_PASSED)
+		run_item(&items[i], prof, &ro);
+		interrupted = items[i].rep.status == REPORT_INTERRUPTED;
+		if (items[i].rep.status == REPORT_PASSED)
 			passed++;
 		else
 			failed++;
-		verdict(it, stdout);
+		verdict(&items[i], stdout);
 	}
 	reps = xcalloc(n, sizeof(*reps));
 	for (i = 0; i < n; i++)
@@ -188,9 +178,53 @@ run(struct mtv_opts *o)
 		log_error("%s", err.msg);
 	if (o->junit && report_junit_write(o->junit, reps, n, &err) != 0)
 		log_error("%s", err.msg);
+	free(reps);
 	if (n > 1)
 		printf("%zu passed, %zu failed\n", passed, failed);
-	code = interrupted ? MTV_EXIT_INTERRUPTED : failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
+	return interrupted ? MTV_EXIT_INTERRUPTED :
+	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
+}
+
+static int
+run(struct mtv_opts *o)
+{
+	struct mtv_diags diags = { 0 };
+	struct mtv_profile *prof = NULL;
+	struct item *items = NULL;
+	json_object *seen = NULL;
+	char **paths = NULL;
+	size_t npaths = 0, n = 0, i;
+	int code = MTV_EXIT_USAGE;
+	FILE *logf = NULL;
+
+	if (cmd_check_format(o, "run") != 0)
+		return MTV_EXIT_USAGE;
+	if (o->log_file) {
+		logf = fopen(o->log_file, "w");
+		if (logf == NULL) {
+			fprintf(stderr, "mtv-scenario: cannot write '%s'\n", o->log_file);
+			return MTV_EXIT_USAGE;
+		}
+		log_set_file(logf);
+	}
+	seen = json_object_new_object();
+	if (scenario_paths(&paths, &npaths, o->args, o->nargs, &diags) != 0)
+		goto invalid;
+	items = xcalloc(npaths, sizeof(*items));
+	select_items(items, &n, paths, npaths, o, seen, &diags);
+	if (diags.n)
+		goto invalid;
+	if (n == 0) {
+		cmd_nothing_selected(NULL, o->marker, seen);
+		code = MTV_EXIT_NOTHING;
+		goto out;
+	}
+	if (cmd_profile(&prof, o, &diags) != 0)
+		goto invalid;
+	build_plans(items, n, o, prof, &diags);
+	if (diags.n)
+		goto invalid;
+	code = run_items(items, n, o, prof);
 	goto out;
 invalid:
 	diags_sort(&diags);
@@ -203,7 +237,7 @@ out:
 		scenario_free(items[i].scn);
 	}
 	free(items);
-	free(reps);
+	json_object_put(seen);
 	paths_free(paths, npaths);
 	profile_free(prof);
 	diags_release(&diags);

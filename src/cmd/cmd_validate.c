@@ -83,7 +83,7 @@ static int
 run(struct mtv_opts *o)
 {
 	struct mtv_diags diags = { 0 };
-	json_object *names = NULL;
+	json_object *names = NULL, *seen = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, i, nsel = 0;
 	bool json = str_eq(o->format, "json"), selected;
@@ -91,11 +91,13 @@ run(struct mtv_opts *o)
 
 	if (cmd_check_format(o, "validate") != 0)
 		return MTV_EXIT_USAGE;
+	seen = json_object_new_object();
 	scenario_paths(&paths, &npaths, o->args, o->nargs, &diags);
 	names = json_object_new_object();
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s =
-		    cmd_scenario_load(paths[i], o->marker, &selected, &diags);
+		    cmd_scenario_load(paths[i], o->marker, &selected, seen,
+				      &diags);
 
 		if (s == NULL)
 			continue;
@@ -120,9 +122,7 @@ run(struct mtv_opts *o)
 	}
 	if (nsel == 0) {
 		if (!json)
-			fprintf(
-			    stderr,
-			    "mtv-scenario: validate: no scenario selected\n");
+			cmd_nothing_selected("validate", o->marker, seen);
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
@@ -132,6 +132,7 @@ run(struct mtv_opts *o)
 	code = MTV_EXIT_PASS;
 out:
 	json_object_put(names);
+	json_object_put(seen);
 	paths_free(paths, npaths);
 	diags_release(&diags);
 	return code;

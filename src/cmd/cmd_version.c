@@ -20,12 +20,14 @@ run(struct mtv_opts *o)
 	       cv->ssl_version ? cv->ssl_version : "no TLS", json_c_version(),
 	       libssh2_version(0), LIBXML_DOTTED_VERSION);
 	printf("configured with: %s\n", MTV_CONFIGURE_OPTIONS[0] ? MTV_CONFIGURE_OPTIONS : "(defaults)");
+	printf("data: %s (installed scenarios.d, schema, providers.yaml.example)\n",
+	       cmd_datadir());
 	return MTV_EXIT_PASS;
 }
 
 const struct cmd_spec cmd_version = {
 	.name = "version",
-	.summary = "show the version, the library versions and the configure options",
+	.summary = "show the version, the library versions, the configure options and the data folder",
 	.synopsis = "",
 	.mask = CMD_VERSION,
 	.run = run,

@@ -11,5 +11,6 @@ libmtv_a_SOURCES += \
 	src/cmd/cmd_version.c \
 	src/cmd/cmd_help.c
 
-# Where the installed scenarios.d/ lives (collect.c's default).
-AM_CPPFLAGS += -DMTV_PKGDATADIR='"$(pkgdatadir)"'
+# Where the installed scenarios.d/ lives (collect.c's default), and where
+# the program is installed (to recognise a staged copy).
+AM_CPPFLAGS += -DMTV_PKGDATADIR='"$(pkgdatadir)"' -DMTV_BINDIR='"$(bindir)"'

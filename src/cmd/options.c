@@ -55,6 +55,17 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+const char *
+cmd_closest(const char *name)
+{
+	const char *names[16];
+	size_t i, n = 0;
+
+	for (i = 0; cmd_table[i] && n < ARRAY_SIZE(names); i++)
+		names[n++] = cmd_table[i]->name;
+	return str_closest(name, names, n);
+}
+
 static void
 add_set(struct mtv_opts *o, const char *arg, char sep)
 {
@@ -68,34 +79,130 @@ add_set(struct mtv_opts *o, const char *arg, char sep)
 	free(key);
 }
 
-int
-opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
+/* getopt_long's tables from opt_table: long options get 256 + their index,
+ * short ones their letter. */
+static void
+getopt_tables(struct option *lopts, char *sopts)
 {
-	struct option lopts[64];
-	char sopts[64], *sp = sopts;
-	unsigned used = 0, seen[64] = { 0 };
-	size_t i, n = 0;
-	int c, idx, r = MTV_EINVAL;
-	const struct cmd_spec *cmd;
+	char *sp = sopts;
+	size_t i;
 
-	memset(o, 0, sizeof(*o));
 	*sp++ = '+';	/* stop at the subcommand; parsed again after it */
 	*sp++ = ':';
 	for (i = 0; opt_table[i].lng; i++) {
-		lopts[n].name = opt_table[i].lng;
-		lopts[n].has_arg = opt_table[i].arg ? required_argument : no_argument;
-		lopts[n].flag = NULL;
-		lopts[n].val = 256 + (int)i;
-		n++;
+		lopts[i].name = opt_table[i].lng;
+		lopts[i].has_arg = opt_table[i].arg ? required_argument : no_argument;
+		lopts[i].flag = NULL;
+		lopts[i].val = 256 + (int)i;
 		if (opt_table[i].shrt) {
 			*sp++ = (char)opt_table[i].shrt;
 			if (opt_table[i].arg)
 				*sp++ = ':';
 		}
 	}
-	memset(&lopts[n], 0, sizeof(lopts[n]));
+	memset(&lopts[i], 0, sizeof(lopts[i]));
 	*sp = '\0';
+}
 
+/* "unknown option '--verbos' (did you mean '--verbose'?)" */
+static int
+unknown_option(const char *bad, struct mtv_err *err)
+{
+	const char *names[64], *dym = NULL;
+	size_t i, n = 0, len;
+	char *word;
+
+	if (bad[0] == '-' && bad[1] == '-') {
+		len = strcspn(bad + 2, "=");
+		word = xstrndup(bad + 2, len);
+		for (i = 0; opt_table[i].lng && n < ARRAY_SIZE(names); i++)
+			names[n++] = opt_table[i].lng;
+		dym = str_closest(word, names, n);
+		free(word);
+	}
+	if (dym)
+		return err_set(err, MTV_EINVAL,
+			       "unknown option '%s' (did you mean '--%s'?)",
+			       bad, dym);
+	return err_set(err, MTV_EINVAL, "unknown option '%s'", bad);
+}
+
+/* --set KEY=VALUE or --tc KEY:VALUE */
+static int
+opt_set(struct mtv_opts *o, const char *name, const char *arg,
+	struct mtv_err *err)
+{
+	char sep = name[0] == 's' ? '=' : ':';
+
+	if (strchr(arg, sep) == NULL || arg[0] == sep)
+		return err_set(err, MTV_EINVAL, "--%s '%s': expected KEY%cVALUE",
+			       name, arg, sep);
+	add_set(o, arg, sep);
+	return 0;
+}
+
+static int
+opt_timeout(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v <= 0 || v > 30 * 86400)
+		return err_set(err, MTV_EINVAL,
+			       "--timeout '%s': expected a number of seconds",
+			       arg);
+	o->timeout = (int)v;
+	return 0;
+}
+
+/* Store option i of opt_table with its argument (may be NULL). */
+static int
+opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
+{
+	const char *name = opt_table[i].lng;
+
+	switch (opt_table[i].shrt) {
+	case 'p': o->providers = arg; return 0;
+	case 'm': o->marker = arg; return 0;
+	case 'v': o->verbosity++; return 0;
+	case 'q': o->verbosity--; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': if (o->cmd == NULL) o->cmd = "version"; return 0;
+	default: break;
+	}
+	if (!strcmp(name, "provider")) o->provider = arg;
+	else if (!strcmp(name, "storage-class")) o->storage_class = arg;
+	else if (!strcmp(name, "set") || !strcmp(name, "tc"))
+		return opt_set(o, name, arg, err);
+	else if (!strcmp(name, "run-id")) o->run_id = arg;
+	else if (!strcmp(name, "format")) o->format = arg;
+	else if (!strcmp(name, "only")) o->only = arg;
+	else if (!strcmp(name, "keep")) o->keep = true;
+	else if (!strcmp(name, "kubeconfig")) o->kubeconfig = arg;
+	else if (!strcmp(name, "context")) o->context = arg;
+	else if (!strcmp(name, "report")) o->report = arg;
+	else if (!strcmp(name, "junit")) o->junit = arg;
+	else if (!strcmp(name, "log-level")) o->log_level = arg;
+	else if (!strcmp(name, "log-file")) o->log_file = arg;
+	else if (!strcmp(name, "no-color")) o->no_color = true;
+	else if (!strcmp(name, "no-redact")) o->no_redact = true;
+	else if (!strcmp(name, "timeout"))
+		return opt_timeout(o, arg, err);
+	return 0;
+}
+
+/* Walk argv: the subcommand, options before and after it, positional
+ * arguments; *used gets a bit per opt_table entry seen. */
+static int
+parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned *used,
+	   struct mtv_err *err)
+{
+	struct option lopts[64];
+	char sopts[64];
+	size_t i;
+	int c, idx;
+
+	getopt_tables(lopts, sopts);
 	optind = 1;
 	opterr = 0;
 	for (;;) {
@@ -105,27 +212,22 @@ opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
 		}
 		c = getopt_long(argc, argv, sopts, lopts, &idx);
 		if (c == -1) {
-			if (optind < argc && o->cmd == NULL) {
+			if (optind >= argc)
+				return 0;
+			if (o->cmd == NULL) {
 				o->cmd = argv[optind++];
 				continue;
 			}
-			if (optind < argc && o->cmd != NULL) {
-				/* positional argument: keep, go on parsing */
-				o->args = xrealloc(o->args, (size_t)(o->nargs + 1) * sizeof(char *));
-				o->args[o->nargs++] = argv[optind++];
-				continue;
-			}
-			break;
+			/* positional argument: keep, go on parsing */
+			o->args = xrealloc(o->args, (size_t)(o->nargs + 1) * sizeof(char *));
+			o->args[o->nargs++] = argv[optind++];
+			continue;
 		}
-		if (c == '?' || c == ':') {
-			const char *bad = argv[optind - 1];
-
-			if (c == ':')
-				err_set(err, MTV_EINVAL, "option '%s' needs an argument", bad);
-			else
-				err_set(err, MTV_EINVAL, "unknown option '%s'", bad);
-			goto out;
-		}
+		if (c == ':')
+			return err_set(err, MTV_EINVAL, "option '%s' needs an argument",
+				       argv[optind - 1]);
+		if (c == '?')
+			return unknown_option(argv[optind - 1], err);
 		if (c < 256) {
 			for (i = 0; opt_table[i].lng; i++)
 				if (opt_table[i].shrt == c)
@@ -133,103 +235,80 @@ opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
 		} else {
 			i = (size_t)(c - 256);
 		}
-		seen[i]++;
-		used |= 1u << i;
-		switch (opt_table[i].shrt ? opt_table[i].shrt : 0) {
-		case 'p': o->providers = optarg; continue;
-		case 'm': o->marker = optarg; continue;
-		case 'v': o->verbosity++; continue;
-		case 'q': o->verbosity--; continue;
-		case 'h': o->help = true; continue;
-		case 'V': if (o->cmd == NULL) o->cmd = "version"; continue;
-		default: break;
-		}
-		const char *name = opt_table[i].lng;
-		if (!strcmp(name, "provider")) o->provider = optarg;
-		else if (!strcmp(name, "storage-class")) o->storage_class = optarg;
-		else if (!strcmp(name, "set") || !strcmp(name, "tc")) {
-			char sep = name[0] == 's' ? '=' : ':';
-			if (strchr(optarg, sep) == NULL || optarg[0] == sep) {
-				err_set(err, MTV_EINVAL, "--%s '%s': expected KEY%cVALUE",
-					name, optarg, sep);
-				goto out;
-			}
-			add_set(o, optarg, sep);
-		} else if (!strcmp(name, "run-id")) o->run_id = optarg;
-		else if (!strcmp(name, "format")) o->format = optarg;
-		else if (!strcmp(name, "only")) o->only = optarg;
-		else if (!strcmp(name, "keep")) o->keep = true;
-		else if (!strcmp(name, "kubeconfig")) o->kubeconfig = optarg;
-		else if (!strcmp(name, "context")) o->context = optarg;
-		else if (!strcmp(name, "report")) o->report = optarg;
-		else if (!strcmp(name, "junit")) o->junit = optarg;
-		else if (!strcmp(name, "log-level")) o->log_level = optarg;
-		else if (!strcmp(name, "log-file")) o->log_file = optarg;
-		else if (!strcmp(name, "no-color")) o->no_color = true;
-		else if (!strcmp(name, "no-redact")) o->no_redact = true;
-		else if (!strcmp(name, "timeout")) {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v <= 0 || v > 30 * 86400) {
-				err_set(err, MTV_EINVAL, "--timeout '%s': expected a number of seconds", optarg);
-				goto out;
-			}
-			o->timeout = (int)v;
-		}
+		*used |= 1u << i;
+		if (opt_store(o, i, optarg, err) != 0)
+			return MTV_EINVAL;
 	}
-	if (o->cmd && (cmd = cmd_find(o->cmd)) != NULL) {
-		for (i = 0; opt_table[i].lng; i++) {
-			if ((used & (1u << i)) && !(opt_table[i].mask & cmd->mask)) {
-				err_set(err, MTV_EINVAL, "option '--%s' does not apply to '%s'",
-					opt_table[i].lng, cmd->name);
-				goto out;
-			}
-		}
-	}
-	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json")) {
-		err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
-		goto out;
-	}
-	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster")) {
-		err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
-		goto out;
-	}
-	if (o->run_id) {
-		size_t l = strlen(o->run_id);
-		bool ok = l == 6;
-		for (i = 0; ok && i < l; i++)
-			ok = (o->run_id[i] >= 'a' && o->run_id[i] <= 'z') ||
-			     (o->run_id[i] >= '0' && o->run_id[i] <= '9');
-		if (!ok) {
-			err_set(err, MTV_EINVAL, "--run-id '%s': expected 6 characters of [a-z0-9]", o->run_id);
-			goto out;
-		}
-	}
-	{
-		enum mtv_loglevel lvl = LOG_LVL_INFO;
-		int v = o->verbosity;
+}
 
-		if (o->log_level && log_level_parse(o->log_level, &lvl) != 0) {
-			err_set(err, MTV_EINVAL, "--log-level '%s': expected error, warn, info, verbose, debug or trace", o->log_level);
-			goto out;
-		}
-		if (!o->log_level) {
-			v += LOG_LVL_INFO;
-			if (v < LOG_LVL_ERROR) v = LOG_LVL_ERROR;
-			if (v > LOG_LVL_TRACE) v = LOG_LVL_TRACE;
-			lvl = (enum mtv_loglevel)v;
-		}
-		log_set_level(lvl);
+static bool
+run_id_ok(const char *id)
+{
+	size_t i, l = strlen(id);
+	bool ok = l == 6;
+
+	for (i = 0; ok && i < l; i++)
+		ok = (id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9');
+	return ok;
+}
+
+/* The options fit the subcommand and their values their domains. */
+static int
+check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
+{
+	const struct cmd_spec *cmd;
+	size_t i;
+
+	if (o->cmd && (cmd = cmd_find(o->cmd)) != NULL) {
+		for (i = 0; opt_table[i].lng; i++)
+			if ((used & (1u << i)) && !(opt_table[i].mask & cmd->mask))
+				return err_set(err, MTV_EINVAL,
+					       "option '--%s' does not apply to '%s'",
+					       opt_table[i].lng, cmd->name);
 	}
+	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json"))
+		return err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
+	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster"))
+		return err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
+	if (o->run_id && !run_id_ok(o->run_id))
+		return err_set(err, MTV_EINVAL, "--run-id '%s': expected 6 characters of [a-z0-9]", o->run_id);
+	return 0;
+}
+
+/* Log level, colours and redaction from the options. */
+static int
+apply_logging(const struct mtv_opts *o, struct mtv_err *err)
+{
+	enum mtv_loglevel lvl = LOG_LVL_INFO;
+	int v = o->verbosity;
+
+	if (o->log_level && log_level_parse(o->log_level, &lvl) != 0)
+		return err_set(err, MTV_EINVAL, "--log-level '%s': expected error, warn, info, verbose, debug or trace", o->log_level);
+	if (!o->log_level) {
+		v += LOG_LVL_INFO;
+		if (v < LOG_LVL_ERROR) v = LOG_LVL_ERROR;
+		if (v > LOG_LVL_TRACE) v = LOG_LVL_TRACE;
+		lvl = (enum mtv_loglevel)v;
+	}
+	log_set_level(lvl);
 	log_set_color(!o->no_color && getenv("NO_COLOR") == NULL && isatty(2));
 	if (o->no_redact) {
 		redact_disable();
 		fprintf(stderr, "warning: --no-redact: secrets will appear in the output\n");
 	}
-	(void)seen;
-	r = 0;
-out:
-	return r;
+	return 0;
+}
+
+int
+opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
+{
+	unsigned used = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (parse_argv(o, argc, argv, &used, err) != 0 ||
+	    check_values(o, used, err) != 0 || apply_logging(o, err) != 0)
+		return MTV_EINVAL;
+	return 0;
 }
 
 void

@@ -477,6 +477,34 @@ enum_words(struct vctx *v, json_object *s, const char **out, size_t max,
 	return n;
 }
 
+/* " (did you mean ...?)" after a string that is not one of the schema's
+ * words: the words it begins when they are some but not all of them
+ * ('thick': 'thick-lazy' or 'thick-eager'), else the closest word. */
+static void
+add_hint(struct vctx *v, struct strbuf *sb, json_object *s, const char *value)
+{
+	const char *words[64], *pre[64];
+	size_t nw, np = 0, i, len = strlen(value);
+	const char *dym;
+
+	nw = enum_words(v, s, words, ARRAY_SIZE(words), 0);
+	for (i = 0; len >= 2 && i < nw; i++)
+		if (strncmp(words[i], value, len) == 0)
+			pre[np++] = words[i];
+	if (np > 1 && np < nw) {
+		strbuf_adds(sb, " (did you mean ");
+		for (i = 0; i < np; i++)
+			strbuf_addf(sb, "%s'%s'",
+				    i == 0 ? "" : i + 1 == np ? " or " : ", ",
+				    pre[i]);
+		strbuf_adds(sb, "?)");
+		return;
+	}
+	dym = np == 1 ? pre[0] : str_closest(value, words, nw);
+	if (dym)
+		strbuf_addf(sb, " (did you mean '%s'?)", dym);
+}
+
 static int
 check_alternatives(struct vctx *v, json_object *node, json_object *s,
 		   json_object *alts, bool one, const struct at *at)
@@ -485,9 +513,6 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 	size_t typed = n;
 	int c, bestc = 0, typedc = 0;
 	struct strbuf sb = STRBUF_INIT;
-	const char *words[64];
-	const char *dym;
-	size_t nw;
 
 	for (i = 0; i < n; i++) {
 		json_object *b = json_object_array_get_idx(alts, i);
@@ -532,12 +557,8 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 		}
 	strbuf_adds(&sb, ", found ");
 	add_value(&sb, node);
-	if (json_object_is_type(node, json_type_string)) {
-		nw = enum_words(v, s, words, ARRAY_SIZE(words), 0);
-		dym = str_closest(json_object_get_string(node), words, nw);
-		if (dym)
-			strbuf_addf(&sb, " (did you mean '%s'?)", dym);
-	}
+	if (json_object_is_type(node, json_type_string))
+		add_hint(v, &sb, s, json_object_get_string(node));
 	report(v, at, "%s", strbuf_str(&sb));
 	strbuf_release(&sb);
 	return 1;
@@ -754,8 +775,6 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 {
 	json_object *t, *e, *sub;
 	struct strbuf sb = STRBUF_INIT;
-	const char *words[64];
-	const char *dym;
 	size_t i, n;
 	int errs = 0;
 
@@ -814,15 +833,9 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 			describe(v, &sb, s);
 			strbuf_adds(&sb, ", found ");
 			add_value(&sb, node);
-			if (json_object_is_type(node, json_type_string)) {
-				n = enum_words(v, s, words, ARRAY_SIZE(words),
-					       0);
-				dym = str_closest(json_object_get_string(node),
-					      words, n);
-				if (dym)
-					strbuf_addf(
-					    &sb, " (did you mean '%s'?)", dym);
-			}
+			if (json_object_is_type(node, json_type_string))
+				add_hint(v, &sb, s,
+					 json_object_get_string(node));
 			report(v, at, "%s", strbuf_str(&sb));
 			strbuf_release(&sb);
 			return 1;

@@ -359,11 +359,14 @@ overrides_build(struct ex *x)
 	json_object_put(sch);
 }
 
+/* The symbolic datastore keys of schema/scenario.schema.json's
+ * datastoreRef; the last two name datastores without XCOPY. */
 static bool
 symbolic(const char *k)
 {
 	return str_eq(k, "datastore_id") || str_eq(k, "secondary_datastore_id") ||
-		str_eq(k, "non_xcopy_datastore_id");
+		str_eq(k, "non_xcopy_datastore_id") ||
+		str_eq(k, "nfs_datastore_id");
 }
 
 /* Resolve a datastore reference; what names the key path for messages. */
@@ -378,7 +381,8 @@ ds_resolve(struct ex *x, const char *refv, json_object *node, const char *what)
 		return d;
 	d.key = refv;
 	d.moid = profile_co(x->p, refv);
-	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id");
+	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id") &&
+		  !str_eq(refv, "nfs_datastore_id");
 	if (d.moid == NULL)
 		diag_at(x, node, "%s needs '%s' but profile '%s' in %s does not set it",
 			what, refv, x->p->name, x->p->file);
