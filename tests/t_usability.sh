@@ -72,3 +72,10 @@ p = json.load(open(sys.argv[1]))
 ds = [d for s in p["steps"] for d in s.get("params", {}).get("datastores", [])]
 assert ds and all(d == {"key": "nfs_datastore_id", "moid": "datastore-14", "xcopy": False} for d in ds), ds
 ' "$T/plan.json"
+
+# no scenarios.d here and none installed: say so
+mkdir "$T/empty"
+(cd "$T/empty" && MTV_SCENARIO_DATADIR="$T/nothing" "$MTV_SCENARIO" list >"$T/out" 2>"$T/err"; echo $? >"$T/rc")
+[ "$(cat "$T/rc")" -eq 4 ] && ok "list without any scenarios.d: exit 4" || not_ok "list without any scenarios.d: exit $(cat "$T/rc")"
+contains "list without any scenarios.d: says where it looked and what to do" "$T/err" \
+	"$T/nothing/scenarios.d: error: no scenarios.d/ in the current folder and none installed (make install installs them; or name FILE|DIR)"

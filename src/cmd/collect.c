@@ -192,7 +192,13 @@ scenario_paths(char ***out, size_t *n, char **args, int nargs,
 		} else {
 			char *dir = xasprintf("%s/scenarios.d", cmd_datadir());
 
-			r = add_dir(&p, dir, diags);
+			if (is_dir(dir)) {
+				r = add_dir(&p, dir, diags);
+			} else {
+				diags_add(diags, dir, 0, 0,
+					  "no scenarios.d/ in the current folder and none installed (make install installs them; or name FILE|DIR)");
+				r = MTV_ENOTFOUND;
+			}
 			free(dir);
 		}
 	}
