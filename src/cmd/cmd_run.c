@@ -59,7 +59,7 @@ run(struct mtv_opts *o)
 	struct plan_opts po;
 	struct mtv_err err = { 0 };
 	char **paths = NULL;
-	size_t npaths = 0, n = 0, i, passed = 0, failed = 0;
+	size_t npaths = 0, n = 0, i, passed = 0, failed = 0, errored = 0;
 	int code = MTV_EXIT_INTERNAL;
 	bool interrupted = false;
 	FILE *logf = NULL;
@@ -179,6 +179,7 @@ run(struct mtv_opts *o)
 			passed++;
 		else
 			failed++;
+		errored += it->rep.status == REPORT_ERROR;
 		verdict(it, stdout);
 	}
 	reps = xcalloc(n, sizeof(*reps));
@@ -190,7 +191,9 @@ run(struct mtv_opts *o)
 		log_error("%s", err.msg);
 	if (n > 1)
 		printf("%zu passed, %zu failed\n", passed, failed);
-	code = interrupted ? MTV_EXIT_INTERRUPTED : failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
+	/* an internal error (a plan its step kinds refuse) is exit 3 */
+	code = interrupted ? MTV_EXIT_INTERRUPTED : errored ? MTV_EXIT_INTERNAL :
+		failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
 	goto out;
 invalid:
 	diags_sort(&diags);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "step/cluster.h"
+#include "scenario/names.h"
 #include "vsphere/vsphere.h"
 
 struct ver {
@@ -220,7 +221,7 @@ check_vm(struct ver *v, json_object *c)
 	svs = status_vm(st, source, jstr(svm, "moid"));
 	expect = jstr(c, "target") && *jstr(c, "target")
 		     ? xstrdup(jstr(c, "target"))
-		     : cl_target_vm_name(source);
+		     : name_target_vm(source);
 	found = jstr(svs, "newName") ? jstr(svs, "newName") : source;
 	if (*expect == '\0' ? !str_startswith(found, "vm-")
 			    : !str_eq(found, expect)) {
@@ -964,10 +965,16 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	return r;
 }
 
+static const struct step_param verify_params[] = {
+	{ "checks", PT_ARRAY, true, "the checks, each {\"check\": NAME, ...}" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_verify = {
 	.name = "verify",
 	.summary = "check the results against the scenario's expectations",
 	.flags = STEP_CLUSTER,
+	.params = verify_params,
 	.exec = exec_verify,
 	.undo = NULL,
 };
