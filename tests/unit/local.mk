@@ -12,6 +12,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/plan/test_plan.c \
 	tests/unit/exec/test_run.c \
 	tests/unit/step/test_steps.c \
+	tests/unit/step/test_kinds.c \
 	tests/unit/vsphere/test_vsphere.c \
 	tests/unit/kube/test_kube.c \
 	tests/unit/esxi/test_esxi.c \
