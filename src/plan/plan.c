@@ -48,7 +48,7 @@ static void
 call(struct mtv_model *m, const struct call *c, int vm, int plan)
 {
 	const struct step_kind *k = step_kind_find(c->kind, c->side);
-	struct step_at at = { vm, plan, c->role };
+	struct step_at at = { k, vm, plan, c->role };
 
 	if (k == NULL || k->plan == NULL)
 		BUG("a step kind of the order has no plan callback");

@@ -343,7 +343,7 @@ plan_verify(struct mtv_model *x, json_object *expect)
 	jput(pa, "checks", checks);
 	st.object = x->ns;
 	st.params = pa;
-	step_plan_add(x, &step_verify, &st, "verify %zu check%s",
+	step_plan_add(x, step_kind_find("verify", NULL), &st, "verify %zu check%s",
 		      json_object_array_length(checks),
 		      json_object_array_length(checks) == 1 ? "" : "s");
 }

@@ -57,6 +57,7 @@ struct step_param {
 /* Where a plan callback is called: for one VM, one plan or once, and
  * which of the kind's steps (power "on" or "off", provider "source"...). */
 struct step_at {
+	const struct step_kind *kind;	/* the kind called */
 	int vm;			/* index into model vms, or -1 */
 	int plan;		/* index into model plans, or -1 */
 	const char *role;	/* NULL when the kind has one shape */
@@ -136,11 +137,6 @@ void drivers_init(struct drivers *d);
 /* Log out of every connection (all threads joined). */
 void drivers_release(struct drivers *d);
 
-extern const struct step_kind step_preflight_source, step_preflight_cluster,
-	step_clone, step_disk,
-	step_rdm, step_snapshot, step_power, step_guest_ready, step_secret,
-	step_provider, step_esxi_key, step_map, step_plan, step_migrate,
-	step_verify;
 
 /* Source-side preflight (source_preflight.c) and cluster-side preflight
  * (cluster_preflight.c); params is the step's "params". */

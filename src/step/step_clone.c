@@ -372,7 +372,7 @@ plan_clone(struct mtv_model *m, const struct step_at *at)
 	st.object = obj;
 	st.undo = undo;
 	st.params = pa;
-	step_plan_add(m, &step_clone, &st, "clone %s from %s%s%s", v->name,
+	step_plan_add(m, at->kind, &st, "clone %s from %s%s%s", v->name,
 		      v->tmpl, v->ds.moid ? " to " : "",
 		      v->ds.moid ? v->ds.moid : "");
 	free(obj);

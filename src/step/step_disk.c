@@ -588,11 +588,11 @@ plan_disk(struct mtv_model *m, const struct step_at *at)
 	st.object = xasprintf("vm/%s", v->name);
 	st.params = pa;
 	if (setm)
-		step_plan_add(m, &step_disk, &st, "switch %zu disk%s of %s to "
+		step_plan_add(m, at->kind, &st, "switch %zu disk%s of %s to "
 			      "independent_nonpersistent", n, n == 1 ? "" : "s",
 			      v->name);
 	else
-		step_plan_add(m, &step_disk, &st, "add %zu disk%s to %s", n,
+		step_plan_add(m, at->kind, &st, "add %zu disk%s to %s", n,
 			      n == 1 ? "" : "s", v->name);
 	free((char *)st.object);
 }

@@ -174,7 +174,7 @@ plan_esxi_key(struct mtv_model *m, const struct step_at *at)
 			 host ? host : "?");
 	st.undo = undo;
 	st.params = pa;
-	step_plan_add(m, &step_esxi_key, &st, "install the SSH key of %s on "
+	step_plan_add(m, at->kind, &st, "install the SSH key of %s on "
 		      "ESXi %s", m->src_provider, host ? host : "?");
 	free(undo);
 }

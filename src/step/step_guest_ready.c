@@ -61,7 +61,7 @@ plan_guest_ready(struct mtv_model *m, const struct step_at *at)
 	obj = xasprintf("vm/%s", v->name);
 	st.object = obj;
 	st.params = pa;
-	step_plan_add(m, &step_guest_ready, &st, "wait for guest info of %s",
+	step_plan_add(m, at->kind, &st, "wait for guest info of %s",
 		      v->name);
 	free(obj);
 }

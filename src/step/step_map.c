@@ -147,11 +147,11 @@ plan_map(struct mtv_model *m, const struct step_at *at)
 	jputs(pa, "wait", "Ready");
 	jputi(pa, "timeout", 120);
 	if (storage)
-		step_plan_add(m, &step_map, &st, "create StorageMap %s (%zu "
+		step_plan_add(m, at->kind, &st, "create StorageMap %s (%zu "
 			      "datastore%s%s)", name, n, n == 1 ? "" : "s",
 			      p->copyoffload ? ", copy-offload" : "");
 	else
-		step_plan_add(m, &step_map, &st, "create NetworkMap %s", name);
+		step_plan_add(m, at->kind, &st, "create NetworkMap %s", name);
 	free(name);
 	free(undo);
 }

@@ -960,7 +960,7 @@ plan_migrate(struct mtv_model *m, const struct step_at *at)
 		"ForkliftController settings" :
 		"cancel if running, delete the Migration";
 	st.params = pa;
-	step_plan_add(m, &step_migrate, &st, "migrate %zu plan%s%s", m->nplans,
+	step_plan_add(m, at->kind, &st, "migrate %zu plan%s%s", m->nplans,
 		      m->nplans == 1 ? "" : "s",
 		      m->nplans > 1 ? " at the same time" : "");
 }

@@ -253,7 +253,7 @@ plan_plan(struct mtv_model *m, const struct step_at *at)
 	}
 	jputi(pa, "timeout", 360);
 	st.undo = undo;
-	step_plan_add(m, &step_plan, &st, "create Plan %s (%s, %s, %zu VM%s)",
+	step_plan_add(m, at->kind, &st, "create Plan %s (%s, %s, %zu VM%s)",
 		      p->name, p->warm ? "warm" : "cold",
 		      p->copyoffload ? "copy-offload" : "VDDK", p->nvms,
 		      p->nvms == 1 ? "" : "s");

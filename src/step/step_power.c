@@ -90,7 +90,7 @@ plan_power(struct mtv_model *m, const struct step_at *at)
 	obj = xasprintf("vm/%s", v->name);
 	st.object = obj;
 	st.params = pa;
-	step_plan_add(m, &step_power, &st, "power %s %s", on ? "on" : "off",
+	step_plan_add(m, at->kind, &st, "power %s %s", on ? "on" : "off",
 		      v->name);
 	free(obj);
 }

@@ -67,7 +67,7 @@ plan_source(struct mtv_model *m, const struct step_at *at)
 	jput(pa, "hosts", hosts);
 	jputs(pa, "rdm_lun_uuid", lun);
 	jput(pa, "thick_gb", thick);
-	step_plan_add(m, &step_preflight_source, &st,
+	step_plan_add(m, at->kind, &st,
 		      "check vCenter: templates, datastores%s",
 		      lun ? ", RDM LUN" : "");
 }
@@ -84,7 +84,7 @@ plan_cluster(struct mtv_model *m, const struct step_at *at)
 	jputs(pc, "mtv_namespace", model_mtv_namespace(m));
 	jputb(pc, "copyoffload", m->any_co);
 	jputb(pc, "warm", m->any_warm);
-	step_plan_add(m, &step_preflight_cluster, &st, "check the cluster: "
+	step_plan_add(m, at->kind, &st, "check the cluster: "
 		      "Forklift, storage class '%s', namespace '%s'", m->sc, m->ns);
 }
 

@@ -131,12 +131,12 @@ plan_provider(struct mtv_model *m, const struct step_at *at)
 	jputs(pa, "esxi_clone_method", method);
 	st.undo = undo;
 	if (src)
-		step_plan_add(m, &step_provider, &st, "create Provider %s "
+		step_plan_add(m, at->kind, &st, "create Provider %s "
 			      "(vSphere %s)%s%s", name,
 			      profile_str(m->p, "api_url"),
 			      method ? ", clone method " : "", method ? method : "");
 	else
-		step_plan_add(m, &step_provider, &st, "create Provider %s "
+		step_plan_add(m, at->kind, &st, "create Provider %s "
 			      "(this cluster)", name);
 	free(undo);
 }

@@ -214,7 +214,7 @@ plan_rdm(struct mtv_model *m, const struct step_at *at)
 		jputi(pa, "controller", d->controller);
 		jputi(pa, "unit", d->unit);
 		st.params = pa;
-		step_plan_add(m, &step_rdm, &st, "map LUN %s to %s as a %s RDM",
+		step_plan_add(m, at->kind, &st, "map LUN %s to %s as a %s RDM",
 			      lun ? lun : "?", v->name, d->rdm);
 	}
 	free(obj);

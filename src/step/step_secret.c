@@ -110,10 +110,10 @@ plan_secret(struct mtv_model *m, const struct step_at *at)
 	st.undo = undo;
 	st.params = pa;
 	if (storage)
-		step_plan_add(m, &step_secret, &st, "create Secret %s (%s array "
+		step_plan_add(m, at->kind, &st, "create Secret %s (%s array "
 			      "credentials)", name, m->vendor ? m->vendor : "?");
 	else
-		step_plan_add(m, &step_secret, &st, "create Secret %s (vCenter "
+		step_plan_add(m, at->kind, &st, "create Secret %s (vCenter "
 			      "credentials)", name);
 	free(undo);
 }

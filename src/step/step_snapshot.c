@@ -114,7 +114,7 @@ plan_snapshot(struct mtv_model *m, const struct step_at *at)
 	obj = xasprintf("vm/%s", v->name);
 	st.object = obj;
 	st.params = pa;
-	step_plan_add(m, &step_snapshot, &st, "take %d snapshot%s of %s",
+	step_plan_add(m, at->kind, &st, "take %d snapshot%s of %s",
 		      v->snapshots, v->snapshots == 1 ? "" : "s", v->name);
 	free(obj);
 }
