@@ -45,7 +45,7 @@ static const struct call {
 };
 
 static void
-call(struct mtv_model *m, const struct call *c, int vm, int plan)
+order_call(struct mtv_model *m, const struct call *c, int vm, int plan)
 {
 	const struct step_kind *k = step_kind_find(c->kind, c->side);
 	struct step_at at = { k, vm, plan, c->role };
@@ -64,7 +64,7 @@ steps_build(struct mtv_model *m)
 
 	while (i < ARRAY_SIZE(order)) {
 		if (order[i].scope == ONCE) {
-			call(m, &order[i++], -1, -1);
+			order_call(m, &order[i++], -1, -1);
 			continue;
 		}
 		for (e = i; e < ARRAY_SIZE(order) &&
@@ -73,8 +73,9 @@ steps_build(struct mtv_model *m)
 		n = order[i].scope == PER_VM ? (int)m->nvms : (int)m->nplans;
 		for (k = 0; k < n; k++)
 			for (j = i; j < e; j++)
-				call(m, &order[j], order[i].scope == PER_VM ? k : -1,
-				     order[i].scope == PER_PLAN ? k : -1);
+				order_call(m, &order[j],
+					   order[i].scope == PER_VM ? k : -1,
+					   order[i].scope == PER_PLAN ? k : -1);
 		i = e;
 	}
 }
