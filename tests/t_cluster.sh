@@ -15,24 +15,24 @@ cluster_dump "$T/before" || exit 1
 # disk copies slow enough for the two plans to be seen side by side
 lab_control POST /forklift/rates '{"xcopy_mib_s": 8192, "fallback_mib_s": 8192}' >/dev/null
 
-cluster_run ok hok1
-[ $rc -eq 0 ] && ok "copy-offload plan succeeds" || { not_ok "copy-offload plan succeeds (exit $rc)"; sed -n '1,60p' "$T/hok1.err" | diag_stdin; }
-contains "xcopyUsed=1 is shown from the task annotations" "$T/hok1.err" "verify: plan 'hok1-plan1': xcopyUsed=1 on 1 disk"
-contains "the plan-specific populator secret is seen after the Migration starts" "$T/hok1.err" "populator secret 'hok1-plan1-vm-"
-contains "progress is reported by phase" "$T/hok1.err" "CopyDisks, step DiskTransfer"
-contains "the restricted key is installed" "$T/hok1.err" "restricted copy-offload key of provider 'hok1-vsphere' installed"
-contains "the restricted key is removed" "$T/hok1.err" "restricted key removed"
-contains "no leak" "$T/hok1.out" "leaks 0"
+cluster_run ok hok001
+[ $rc -eq 0 ] && ok "copy-offload plan succeeds" || { not_ok "copy-offload plan succeeds (exit $rc)"; sed -n '1,60p' "$T/hok001.err" | diag_stdin; }
+contains "xcopyUsed=1 is shown from the task annotations" "$T/hok001.err" "verify: plan 'hok001-thin': xcopyUsed=1 on 1 disk"
+contains "the plan-specific populator secret is seen after the Migration starts" "$T/hok001.err" "populator secret 'hok001-thin-vm-"
+contains "progress is reported by phase" "$T/hok001.err" "CopyDisks, step DiskTransfer"
+contains "the restricted key is installed" "$T/hok001.err" "restricted copy-offload key of provider 'hok001-vsphere' installed"
+contains "the restricted key is removed" "$T/hok001.err" "restricted key removed"
+contains "no leak" "$T/hok001.out" "leaks 0"
 cluster_clean "copy-offload" "$T/before"
 
-cluster_run fallback hfb1
-[ $rc -eq 0 ] && ok "fallback plan (non-XCOPY datastore keeps the plugin) succeeds" || { not_ok "fallback plan succeeds (exit $rc)"; sed -n '1,60p' "$T/hfb1.err" | diag_stdin; }
-contains "fallback: xcopyUsed=0" "$T/hfb1.err" "verify: plan 'hfb1-plan1': xcopyUsed=0 on 1 disk"
+cluster_run fallback hfb001
+[ $rc -eq 0 ] && ok "fallback plan (non-XCOPY datastore keeps the plugin) succeeds" || { not_ok "fallback plan succeeds (exit $rc)"; sed -n '1,60p' "$T/hfb001.err" | diag_stdin; }
+contains "fallback: xcopyUsed=0" "$T/hfb001.err" "verify: plan 'hfb001-fallback': xcopyUsed=0 on 1 disk"
 cluster_clean "fallback" "$T/before"
 
-cluster_run concurrent hcc1
-[ $rc -eq 0 ] && ok "two plans migrate at the same time" || { not_ok "two plans migrate at the same time (exit $rc)"; sed -n '1,60p' "$T/hcc1.err" | diag_stdin; }
-contains "their DiskTransfer intervals overlap" "$T/hcc1.err" "plans ran at the same time: disk transfers overlap"
+cluster_run concurrent hcc001
+[ $rc -eq 0 ] && ok "two plans migrate at the same time" || { not_ok "two plans migrate at the same time (exit $rc)"; sed -n '1,60p' "$T/hcc001.err" | diag_stdin; }
+contains "their DiskTransfer intervals overlap" "$T/hcc001.err" "plans ran at the same time: disk transfers overlap"
 cluster_clean "concurrent" "$T/before"
 
 # no secret value (raw, base64, URL-encoded) in any output

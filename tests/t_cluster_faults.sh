@@ -24,8 +24,8 @@ for fault in \
 	n=$((n + 1))
 	kind=$(printf '%s' "$fault" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["kind"])')
 	lab_control POST /kube/fault "$fault" >/dev/null || { not_ok "$kind: fault armed"; continue; }
-	cluster_run ok hflt$n
-	if [ $rc -eq 0 ]; then ok "$kind: the run still succeeds"; else not_ok "$kind: the run still succeeds (exit $rc)"; sed -n '1,40p' "$T/hflt$n.err" | diag_stdin; fi
+	cluster_run ok hflt0$n
+	if [ $rc -eq 0 ]; then ok "$kind: the run still succeeds"; else not_ok "$kind: the run still succeeds (exit $rc)"; sed -n '1,40p' "$T/hflt0$n.err" | diag_stdin; fi
 	lab_control DELETE /kube/fault >/dev/null
 	cluster_clean "$kind" "$T/before"
 done

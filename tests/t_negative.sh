@@ -18,7 +18,7 @@ n=0
 while IFS=$'\t' read -r variant step text; do
 	case $variant in ''|'#'*) continue ;; esac
 	n=$((n + 1))
-	run=hneg$n
+	run=hneg0$n
 	if [ "$variant" = fail-copy ]; then
 		lab_control POST /forklift/fail-next '{"kind":"disk-copy","message":"clone task failed: simulated storage error"}' >/dev/null
 	fi

@@ -22,7 +22,41 @@ ALL=$T/all-output
 : >"$ALL"
 mkdir -p "$T/plans"
 printf '%s\n' "$LAB_JSON" >"$T/lab.json"
-SHAPES=$(/usr/bin/python3 "$srcdir/tests/t_source_plans.py" "$T/lab.json" "$T/plans")
+MS=${MTV_SCENARIO:-$builddir/mtv-scenario}
+PROV="-p $LAB_PROVIDERS --storage-class $(lab_get storage_class)"
+# the disk shapes: the plans of scenarios.d files, and of tests/source/ for
+# shapes no scenario has (16 disks, ten clones, snapshots left off);
+# mtv-test-tool vs runs their source side
+SHAPES=
+n=0
+while read -r s f; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	if "$MS" plan --format json --run-id "$(printf 'shap%02d' $n)" \
+		$PROV "$srcdir/$f" >"$T/plans/$s.json" 2>"$T/err"; then
+		SHAPES="$SHAPES $s"
+	else
+		not_ok "$s: plan of $f"; diag_stdin <"$T/err"
+	fi
+done <<'LIST'
+thin scenarios.d/thin.yaml
+thick-lazy scenarios.d/thick-lazy.yaml
+thick-eager scenarios.d/thick-eager.yaml
+multi-disk scenarios.d/multi-disk.yaml
+different-path scenarios.d/multi-disk-different-path.yaml
+multi-datastore scenarios.d/multi-datastore.yaml
+mixed tests/source/mixed.yaml
+fallback scenarios.d/fallback-large.yaml
+rdm-virtual scenarios.d/rdm-virtual.yaml
+rdm-physical scenarios.d/rdm-physical.yaml
+independent-persistent scenarios.d/independent-persistent.yaml
+independent-nonpersistent scenarios.d/independent-nonpersistent.yaml
+10-mixed-disks scenarios.d/10-mixed-disks.yaml
+16-disks tests/source/16-disks.yaml
+snapshots tests/source/snapshots.yaml
+warm scenarios.d/warm.yaml
+scale tests/source/scale.yaml
+LIST
 
 # vt DESC ARGS...: run mtv-test-tool vs, ok on exit 0
 vt() {
@@ -40,7 +74,7 @@ unchanged() {
 }
 
 for s in $SHAPES; do
-	vt "$s: source steps and teardown" run "$T/plans/$s.json"
+	vt "$s: source steps and teardown" run "$T/plans/$s.json" --only source
 	unchanged "$s"
 done
 
@@ -48,7 +82,7 @@ done
 for s in thin thick-lazy thick-eager multi-disk different-path multi-datastore \
 	mixed fallback rdm-virtual rdm-physical independent-persistent \
 	independent-nonpersistent 10-mixed-disks snapshots warm; do
-	vt "$s --keep" run "$T/plans/$s.json" --keep
+	vt "$s --keep" run "$T/plans/$s.json" --keep --only source
 	if /usr/bin/python3 "$srcdir/tests/t_source_check.py" "$T/lab.json" \
 		"$T/plans/$s.json" --cleanup >"$T/check" 2>&1; then
 		ok "$s: pyVmomi finds what the plan asked ($(grep -c '^ok' "$T/check") checks)"
@@ -74,7 +108,7 @@ for s in p["steps"]:
         s["params"]["datastore"] = "datastore-1004"
 json.dump(p, open(d + "/rdm-nfs.json", "w"))
 PY
-vt "clone on a named host with DRS off --keep" run "$T/plans/drs.json" --keep
+vt "clone on a named host with DRS off --keep" run "$T/plans/drs.json" --keep --only source
 if /usr/bin/python3 "$srcdir/tests/t_source_check.py" "$T/lab.json" \
 	"$T/plans/drs.json" --cleanup >"$T/check" 2>&1; then
 	ok "named host: pyVmomi finds the clone on it"
@@ -82,13 +116,13 @@ else
 	not_ok "named host: pyVmomi finds the clone on it"; grep -v '^ok' "$T/check" | diag_stdin
 fi
 unchanged "named host after cleanup"
-MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/rdm-nfs.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/rdm-nfs.json" --only source >"$T/o" 2>&1
 cat "$T/o" >>"$ALL"
 contains "RDM on NFS refused" "$T/o" "RDM needs a VMFS datastore for its mapping file: 'nfs-ds' is NFS"
 unchanged "RDM on NFS"
 
 # a disk another VM uses too is detached before destroy, so it stays
-vt "different-path --keep for a shared disk" run "$T/plans/different-path.json" --keep
+vt "different-path --keep for a shared disk" run "$T/plans/different-path.json" --keep --only source
 SVM=$(/usr/bin/python3 -c 'import json,sys; print([s["params"]["vm"] for s in json.load(open(sys.argv[1]))["steps"] if s["kind"] == "clone"][0])' "$T/plans/different-path.json")
 check "shared disk: a second VM attaches it" /usr/bin/python3 "$srcdir/tests/t_source_shared.py" "$T/lab.json" attach "$SVM" shared-holder
 LEVEL=verbose vt "shared disk: the clone's undo destroys the VM" destroy "$SVM"
@@ -98,8 +132,6 @@ check "shared disk: cleanup" /usr/bin/python3 "$srcdir/tests/t_source_shared.py"
 unchanged "shared disk"
 
 # every scenarios.d file's source side through mtv-scenario run --only source
-MS=${MTV_SCENARIO:-$builddir/mtv-scenario}
-PROV="-p $LAB_PROVIDERS --storage-class $(lab_get storage_class)"
 for f in "$srcdir"/scenarios.d/*.yaml; do
 	n=$(basename "$f" .yaml)
 	"$MS" run --only source $PROV "$f" >"$T/o" 2>&1
@@ -132,7 +164,7 @@ done
 # clone) means one more Login and success
 lab_control POST /vsphere/counts/reset >/dev/null
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"notauthenticated"}' >/dev/null
-vt "expired session: logged in again, run succeeds" run "$T/plans/multi-disk.json"
+vt "expired session: logged in again, run succeeds" run "$T/plans/multi-disk.json" --only source
 logins=$(lab_control GET /vsphere/counts | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("Login", 0))')
 check "expired session: two logins ($logins)" [ "$logins" = 2 ]
 unchanged "expired session"
@@ -140,14 +172,14 @@ unchanged "expired session"
 # sessions idle for a second expire; the guest boot wait outlasts it
 lab_control POST /vsphere/session-timeout '{"seconds":1}' >/dev/null
 lab_control POST /vsphere/guest-boot-delay '{"ms":2500}' >/dev/null
-vt "idle session timeout during the run: run succeeds" run "$T/plans/thin.json"
+vt "idle session timeout during the run: run succeeds" run "$T/plans/thin.json" --only source
 lab_control POST /vsphere/session-timeout '{"seconds":0}' >/dev/null
 lab_control POST /vsphere/guest-boot-delay '{"ms":200}' >/dev/null
 unchanged "idle session timeout"
 
 # a failing clone task: clear error, nothing left behind
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"taskerror","message":"lab says no"}' >/dev/null
-MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/multi-disk.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/multi-disk.json" --only source >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "failing CloneVM_Task: the run fails" [ $rc -ne 0 ]
 if grep -q "CloneVM_Task of 'xcopy-template-test' failed: SystemError: lab says no" "$T/o"; then
@@ -157,7 +189,7 @@ else
 fi
 unchanged "failing CloneVM_Task"
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"fault","message":"soap says no"}' >/dev/null
-MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/thin.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/thin.json" --only source >"$T/o" 2>&1
 rc=$?; cat "$T/o" >>"$ALL"
 check "SOAP fault on CloneVM_Task: the run fails" [ $rc -ne 0 ]
 contains "SOAP fault: vSphere's text in the message" "$T/o" "soap says no"
@@ -165,11 +197,11 @@ unchanged "SOAP fault on CloneVM_Task"
 
 # a dropped connection is retried once, and the clone is made once
 lab_control POST /vsphere/fault '{"method":"CloneVM_Task","count":1,"kind":"drop"}' >/dev/null
-vt "dropped connection on CloneVM_Task: retried, run succeeds" run "$T/plans/thin.json"
+vt "dropped connection on CloneVM_Task: retried, run succeeds" run "$T/plans/thin.json" --only source
 unchanged "dropped connection"
 lab_control POST /vsphere/fault '{"method":"ReconfigVM_Task","count":1,"kind":"drop"}' >/dev/null
 lab_control POST /vsphere/fault '{"method":"PowerOnVM_Task","count":1,"kind":"drop"}' >/dev/null
-vt "dropped connections on ReconfigVM_Task and PowerOnVM_Task: run succeeds" run "$T/plans/multi-disk.json"
+vt "dropped connections on ReconfigVM_Task and PowerOnVM_Task: run succeeds" run "$T/plans/multi-disk.json" --only source
 unchanged "dropped reconfigure and power-on"
 lab_control POST /vsphere/fault '{"method":"RetrievePropertiesEx","count":1,"kind":"drop"}' >/dev/null
 vt "dropped connection on RetrievePropertiesEx: retried" info xcopy-template-test
@@ -189,7 +221,7 @@ pf["rdm_lun_uuid"] = "naa.0000"
 json.dump(p, open(sys.argv[2], "w"))
 PY
 lab_control POST /vsphere/counts/reset >/dev/null
-MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/bad.json" >"$T/o" 2>&1
+MTV_LOG_LEVEL=info "${VT[@]}" run "$T/plans/bad.json" --only source >"$T/o" 2>&1
 cat "$T/o" >>"$ALL"
 contains "preflight: 7 problems in one message" "$T/o" "source preflight found 7 problems"
 for m in "template 'no-such-template' not found" "'plain-ds' (datastore_id) does not report XCOPY" \
@@ -223,7 +255,7 @@ contains "wrong password: clear message" "$T/o" "wrong user name or password"
 
 # secrets: a trace-level run shows SOAP bodies and headers, never the
 # password or the session cookie
-LEVEL=trace vt "trace-level run" run "$T/plans/thin.json"
+LEVEL=trace vt "trace-level run" run "$T/plans/thin.json" --only source
 contains "trace level shows SOAP" "$T/err" "RetrieveServiceContent"
 lacks "no password in any output" "$ALL" "$PW"
 cookie=$(grep -o 'vmware_soap_session=[^;" ]*' "$ALL" | grep -v '=\*\*\*$' | head -1)

@@ -153,7 +153,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	struct scenario_report *reps;
 	struct run_opts ro;
 	struct mtv_err err = { 0 };
-	size_t i, passed = 0, failed = 0;
+	size_t i, passed = 0, failed = 0, errored = 0;
 	bool interrupted = false;
 
 	memset(&ro, 0, sizeof(ro));
@@ -169,6 +169,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 			passed++;
 		else
 			failed++;
+		errored += items[i].rep.status == REPORT_ERROR;
 		verdict(&items[i], stdout);
 	}
 	reps = xcalloc(n, sizeof(*reps));
@@ -181,7 +182,9 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	free(reps);
 	if (n > 1)
 		printf("%zu passed, %zu failed\n", passed, failed);
+	/* an internal error (a plan its step kinds refuse) is exit 3 */
 	return interrupted ? MTV_EXIT_INTERRUPTED :
+	       errored ? MTV_EXIT_INTERNAL :
 	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
 }
 

@@ -2,4 +2,5 @@
 libmtv_a_SOURCES += \
 	src/config/profile.h \
 	src/config/vendor.h \
+	src/config/vendor.c \
 	src/config/profile.c

@@ -1,7 +1,6 @@
 /* profile.c: the providers file (providers.yaml, or the pytest suite's
  * .providers.json with its comment lines), profile selection, the
- * COPYOFFLOAD_<KEY> environment overrides, the vendor rules and the
- * fail-fast checks of a copy-offload profile. */
+ * COPYOFFLOAD_<KEY> environment overrides and the fail-fast checks of a copy-offload profile. */
 #include "config.h"
 
 #include <ctype.h>
@@ -12,81 +11,6 @@
 
 #include "config/profile.h"
 #include "config/vendor.h"
-
-/* Vendor -> the copyoffload keys its storage secret needs (forklift-api.md
- * 3.2; mtv-api-tests' vendor_specific_fields). The base keys every vendor
- * needs come first, under vendor NULL. */
-const struct vendor_key vendor_keys[] = {
-	{ NULL, "storage_hostname", "STORAGE_HOSTNAME", true, false },
-	{ NULL, "storage_username", "STORAGE_USERNAME", true, false },
-	{ NULL, "storage_password", "STORAGE_PASSWORD", true, true },
-	{ NULL, "storage_token", "STORAGE_TOKEN", false, true },
-	{ "ontap", "ontap_svm", "ONTAP_SVM", true, false },
-	{ "vantara", "vantara_storage_id", "STORAGE_ID", true, false },
-	{ "vantara", "vantara_storage_port", "STORAGE_PORT", true, false },
-	{ "vantara", "vantara_hostgroup_id_list", "HOSTGROUP_ID_LIST", true, false },
-	{ "primera3par", NULL, NULL, false, false },
-	{ "pureFlashArray", "pure_cluster_prefix", "PURE_CLUSTER_PREFIX", true, false },
-	{ "powerflex", "powerflex_system_id", "POWERFLEX_SYSTEM_ID", true, false },
-	{ "powermax", "powermax_symmetrix_id", "POWERMAX_SYMMETRIX_ID", true, false },
-	{ "powerstore", NULL, NULL, false, false },
-	{ "infinibox", NULL, NULL, false, false },
-	{ "flashsystem", NULL, NULL, false, false },
-};
-const size_t vendor_keys_n = ARRAY_SIZE(vendor_keys);
-
-/* Top-level profile keys and copyoffload keys whose values are secrets. */
-static const char *const secret_keys[] = {
-	"password", "guest_vm_linux_password", "guest_vm_win_password",
-	"luks_passphrase", "cluster_password",
-	"copyoffload.storage_password", "copyoffload.storage_token",
-	"copyoffload.esxi_password",
-};
-
-bool
-profile_key_secret(const char *path)
-{
-	size_t i;
-	const char *k;
-
-	for (i = 0; i < ARRAY_SIZE(secret_keys); i++)
-		if (str_eq(path, secret_keys[i]))
-			return true;
-	if (str_startswith(path, "copyoffload.storage_secret_extra.")) {
-		k = path + strlen("copyoffload.storage_secret_extra.");
-		return extra_key_secret(k);
-	}
-	return false;
-}
-
-/* Extra storage-secret keys that name a secret (PASSWORD, TOKEN, SECRET,
- * KEY): their values are masked and replaced by placeholders. */
-bool
-extra_key_secret(const char *key)
-{
-	static const char *const words[] = { "PASSWORD", "TOKEN", "SECRET", "KEY", "PASSPHRASE" };
-	char *up = xstrdup(key);
-	size_t i;
-	bool hit = false;
-
-	for (i = 0; up[i]; i++)
-		up[i] = (char)toupper((unsigned char)up[i]);
-	for (i = 0; i < ARRAY_SIZE(words) && !hit; i++)
-		hit = strstr(up, words[i]) != NULL;
-	free(up);
-	return hit;
-}
-
-bool
-vendor_known(const char *vendor)
-{
-	size_t i;
-
-	for (i = 0; i < vendor_keys_n; i++)
-		if (vendor_keys[i].vendor && str_eq(vendor_keys[i].vendor, vendor))
-			return true;
-	return false;
-}
 
 static const char *
 jstring(json_object *o, const char *k)
@@ -201,8 +125,8 @@ redact_tree(json_object *data)
 	json_object *extra;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(secret_keys); i++) {
-		const char *k = secret_keys[i];
+	for (i = 0; profile_secret_keys[i]; i++) {
+		const char *k = profile_secret_keys[i];
 		json_object *o = data;
 
 		if (str_startswith(k, "copyoffload.")) {
@@ -244,8 +168,10 @@ profile_check_copyoffload(const struct mtv_profile *p, struct mtv_diags *diags)
 {
 	static const char *const minimum[] = { "storage_vendor_product", "datastore_id" };
 	const char *vendor = profile_co(p, "storage_vendor_product");
+	const struct vendor_key *vk;
 	int line, col;
-	size_t i;
+	size_t i, it = 0;
+	bool common, tok;
 
 	for (i = 0; i < ARRAY_SIZE(minimum); i++) {
 		if (profile_co(p, minimum[i]))
@@ -261,17 +187,16 @@ profile_check_copyoffload(const struct mtv_profile *p, struct mtv_diags *diags)
 			  "profile '%s': unsupported storage_vendor_product '%s'",
 			  p->name, vendor);
 	}
-	for (i = 0; i < vendor_keys_n; i++) {
-		const struct vendor_key *vk = &vendor_keys[i];
+	tok = vendor_takes_token(vendor) && profile_co(p, "storage_token");
+	while ((vk = vendor_key_next(vendor, &it, &common)) != NULL) {
 		char *en;
 
-		if (!vk->required || profile_co(p, vk->key))
-			continue;
-		if (vk->vendor && !str_eq(vk->vendor, vendor))
+		if (!vk->required || profile_co(p, vk->key) ||
+		    (vk->token_alt && tok))
 			continue;
 		en = env_name(vk->key);
 		co_loc(p, NULL, &line, &col);
-		if (vk->vendor)
+		if (!common)
 			diags_add(diags, p->file, line, col,
 				  "profile '%s': vendor '%s' needs copyoffload.%s (%s of the storage secret); "
 				  "set it or the environment variable %s",

@@ -37,4 +37,11 @@ const char *profile_co(const struct mtv_profile *p, const char *key);
  * (borrowed) or NULL. */
 const char *profile_secret(const struct mtv_profile *p, const char *ref);
 
+#ifdef MTV_TESTING
+/* Internals visible to the unit tests (MTV_STATIC). */
+void strip_comment_lines(char *buf, size_t len);
+void profile_env_apply(json_object *data, struct mtv_diags *diags);
+void profile_check_copyoffload(const struct mtv_profile *p, struct mtv_diags *diags);
+#endif
+
 #endif

@@ -13,7 +13,8 @@
 static volatile sig_atomic_t canceled;
 
 /* Step lookup; unit tests put fake kinds here. */
-MTV_STATIC const struct step_kind *(*find_kind)(const char *name) = step_kind_find;
+MTV_STATIC const struct step_kind *(*find_kind)(const char *name,
+						 const char *side) = step_kind_find;
 
 static void
 on_signal(int sig)
@@ -134,12 +135,50 @@ job_main(void *arg)
 	return NULL;
 }
 
+/* Is a step of kind k run under --only (NULL: every step)? */
 static bool
-side_selected(json_object *step, const char *only)
+side_selected(const struct step_kind *k, const char *only)
 {
-	const char *side = sget(step, "side");
+	return only == NULL ||
+		(str_eq(only, "source") && (k->flags & STEP_SOURCE)) ||
+		(str_eq(only, "cluster") && (k->flags & STEP_CLUSTER));
+}
 
-	return only == NULL || side == NULL || strcmp(side, only) == 0;
+/* The kind of step: known by its name and side. */
+static const struct step_kind *
+step_kind(json_object *step)
+{
+	return find_kind(sget(step, "kind") ? sget(step, "kind") : "",
+			 sget(step, "side"));
+}
+
+/* Before anything runs: every step's kind is known and its params match
+ * the kind's table; else an internal error naming step, kind and key. */
+static int
+plan_check(struct run_result *res, json_object *steps)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(steps); i++) {
+		json_object *s = json_object_array_get_idx(steps, i);
+		const struct step_kind *k = step_kind(s);
+		struct mtv_err err = { 0 };
+
+		if (k == NULL) {
+			res->code = MTV_EINTERNAL;
+			res->message = xasprintf("step %d: unknown kind '%s'%s%s",
+				iget(s, "id"), sget(s, "kind"),
+				sget(s, "side") ? " on side " : "",
+				sget(s, "side") ? sget(s, "side") : "");
+			return res->code;
+		}
+		if (step_params_check(k, s, &err) != 0) {
+			res->code = err.code;
+			res->message = xstrdup(err.msg);
+			return res->code;
+		}
+	}
+	return 0;
 }
 
 static void
@@ -314,6 +353,7 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
 	total = (int)len;
+	plan_check(res, steps);
 	for (i = 0; i < len && res->code == 0;) {
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
@@ -334,18 +374,12 @@ exec_run(struct run_result *res, json_object *plan,
 			if (count > 0 && (b == 0 || iget(s, "batch") != b))
 				break;
 			i++;
-			if (!side_selected(s, o->only)) {
+			k = step_kind(s);
+			if (!side_selected(k, o->only)) {
 				record(res, s, 0, NULL, 0, 0, false, true);
 				if (b == 0)
 					break;
 				continue;
-			}
-			k = find_kind(sget(s, "kind") ? sget(s, "kind") : "");
-			if (k == NULL) {
-				res->code = MTV_EINTERNAL;
-				res->message = xasprintf("step %d: unknown kind '%s'",
-					iget(s, "id"), sget(s, "kind"));
-				break;
 			}
 			batch[count] = s;
 			kinds[count++] = k;

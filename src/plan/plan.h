@@ -9,15 +9,9 @@
 #include "util/util.h"
 #include "config/profile.h"
 #include "scenario/scenario.h"
+#include "scenario/model.h"
 
-/* ---- expansion (plan.c) ---- */
-
-struct plan_opts {
-	const char *run_id;		/* NULL: derived deterministically from the scenario */
-	const char *storage_class;	/* overrides the profile's */
-	const char *only;		/* NULL, "source" or "cluster" */
-	json_object *sets;		/* --set overrides of scenario keys */
-};
+/* ---- expansion (plan.c; struct plan_opts is in scenario/model.h) ---- */
 
 /* Expand scenario + profile into the plan value documented in
  * doc/plan-format.md. Problems (missing symbolic keys, vendor fields...)
@@ -28,5 +22,10 @@ int plan_build(json_object **out, const struct mtv_scenario *s,
 /* Print for people: numbered steps one line each (verbose: parameters),
  * then the teardown order; secrets shown as ***. */
 void plan_print(json_object *plan, FILE *fp, bool verbose);
+
+/* ---- inside src/plan ---- */
+
+/* The verify step and the plan's "expect" (plan_verify.c). */
+void plan_verify(struct mtv_model *x, json_object *expect);
 
 #endif

@@ -88,13 +88,6 @@ int cl_ns_ensure(struct step_ctx *ctx, struct kube_client *k, bool *created,
  * are listed in err and give MTV_EFAILED. */
 int cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err);
 
-/* The name Forklift gives a VM: kept when a DNS-1123 subdomain, else
- * ChangeVmName's result ("" when it would be random). Caller frees. */
-char *cl_target_vm_name(const char *name);
-/* Forklift's ChangeVmName itself ("" where it draws a random name). */
-char *cl_change_vm_name(const char *name);
-bool cl_dns1123_subdomain(const char *s);
-
 /* Per-disk evidence from a Plan (or Migration) status: array of
  * {"vm","vm_name","disk","datastore_name","xcopyUsed","cloneMethod",
  * "phase"} from the DiskTransfer task annotations (caller puts). */
@@ -114,7 +107,6 @@ const char *cl_terminal(json_object *obj, const char *migration_uid);
 
 #ifdef MTV_TESTING
 /* Internals of the step files visible to unit tests. */
-char *secret_missing_keys(json_object *sd, const char *vendor);
 int map_offload(json_object *map);
 int preflight_profile_block(json_object *profile);
 #endif

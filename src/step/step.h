@@ -9,6 +9,7 @@
 
 #include "util/util.h"
 #include "config/profile.h"
+#include "scenario/model.h"
 
 struct vs_client;
 struct kube_client;
@@ -41,12 +42,40 @@ struct step_ctx {
 	void *drivers;			/* exec-private */
 };
 
-/* Per-step record the runner keeps; undo state is what exec recorded so the
- * teardown can undo exactly what was done. */
+/* The type of a step parameter; PT_NULL may be or'ed in: null allowed. */
+enum step_ptype {
+	PT_STRING = 1, PT_INT, PT_BOOL, PT_OBJECT, PT_ARRAY, PT_ANY,
+	PT_NULL = 0x10,
+};
+
+/* One key of a step's "params" (doc/plan-format.md, "params by kind"). */
+struct step_param {
+	const char *key;
+	unsigned type;		/* enum step_ptype, maybe | PT_NULL */
+	bool required;		/* the plan always writes it */
+	const char *doc;
+};
+
+/* Where a plan callback is called: for one VM, one plan or once, and
+ * which of the kind's steps (power "on" or "off", provider "source"...). */
+struct step_at {
+	const struct step_kind *kind;	/* the kind called */
+	int vm;			/* index into model vms, or -1 */
+	int plan;		/* index into model plans, or -1 */
+	const char *role;	/* NULL when the kind has one shape */
+};
+
+/* A step kind: what the plan writes for it (plan, params) and what the
+ * runner does with it (exec, undo). A kind is known by its name and its
+ * side: preflight has one record per side. */
 struct step_kind {
 	const char *name;		/* name users see: "clone", "disk", ... */
 	const char *summary;		/* one line for --help / man */
-	unsigned flags;
+	unsigned flags;			/* STEP_* */
+	const struct step_param *params;	/* ends with a NULL key */
+	/* Append this kind's steps for at to m (model_step_add through
+	 * step_plan_add); problems go to m's diags. */
+	void (*plan)(struct mtv_model *m, const struct step_at *at);
 	/* Do the step. params is step["params"]. *undo (may stay NULL) is
 	 * kept and handed to undo() in reverse order at teardown. */
 	int (*exec)(struct step_ctx *ctx, json_object *step, json_object **undo,
@@ -57,11 +86,28 @@ struct step_kind {
 		    struct mtv_err *err);
 };
 
-#define STEP_SOURCE	0x1	/* talks to vSphere */
-#define STEP_CLUSTER	0x2	/* talks to the cluster */
+#define STEP_SOURCE	0x1	/* talks to vSphere: side "source" */
+#define STEP_CLUSTER	0x2	/* talks to the cluster: side "cluster" */
+#define STEP_UNDO_WITH_VM 0x4	/* what it makes goes with the VM it changes:
+				 * no teardown entry of its own */
+/* The undo text of a STEP_UNDO_WITH_VM step that made something. */
+#define STEP_UNDO_VM	"remove with the VM"
 
 extern const struct step_kind *const step_table[];
-const struct step_kind *step_kind_find(const char *name);
+/* The kind named name on side ("source", "cluster"; NULL: either). */
+const struct step_kind *step_kind_find(const char *name, const char *side);
+/* "source" or "cluster", from k's flags. */
+const char *step_side(const struct step_kind *k);
+/* Check step["params"] against k's table: every key known and of its
+ * type, every required key there. MTV_EINTERNAL naming the step id, the
+ * kind and the key. */
+int step_params_check(const struct step_kind *k, json_object *step,
+		      struct mtv_err *err);
+/* Append a step of kind k to the plan in m: "kind" and "side" from the
+ * record, the rest from st (its kind and side are ignored). */
+json_object *step_plan_add(struct mtv_model *m, const struct step_kind *k,
+			   struct model_step *st, const char *fmt, ...)
+	MTV_PRINTF(4, 5);
 
 /* Drivers for the calling thread, connected on first use and reused
  * (one connection per endpoint and thread). Borrowed. */
@@ -102,10 +148,6 @@ void drivers_init(struct drivers *d);
 /* Log out of every connection (all threads joined). */
 void drivers_release(struct drivers *d);
 
-extern const struct step_kind step_preflight, step_clone, step_disk,
-	step_rdm, step_snapshot, step_power, step_guest_ready, step_secret,
-	step_provider, step_esxi_key, step_map, step_plan, step_migrate,
-	step_verify;
 
 /* Source-side preflight (source_preflight.c) and cluster-side preflight
  * (cluster_preflight.c); params is the step's "params". */

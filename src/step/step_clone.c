@@ -338,10 +338,68 @@ undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
+/* One clone of VM at->vm; independent clones may run in parallel. */
+static void
+plan_clone(struct mtv_model *m, const struct step_at *at)
+{
+	struct model_vm *v = &m->vms[at->vm];
+	bool same = model_top_bool(m, "clone_to_same_host");
+	const char *host = jstr(v->node, "target_esxi_host");
+	json_object *pa;
+	struct model_step st = { .plan = v->plan };
+	char *obj, *undo;
+	size_t i;
+	int nclones = 0;
+
+	if (!v->clone)
+		return;
+	for (i = 0; i < m->nvms; i++)
+		nclones += m->vms[i].clone;
+	pa = json_object_new_object();
+	jputs(pa, "vm_ref", v->ref);
+	jputs(pa, "vm", v->name);
+	jputs(pa, "template", v->tmpl);
+	model_ds_json(pa, &v->ds);
+	jputs(pa, "host", host ? host : profile_co(m->p, "esxi_host"));
+	jputs(pa, "same_host_as", same && at->vm > 0 ? "vm0" : NULL);
+	jputs(pa, "resource_pool", profile_co(m->p, "resource_pool"));
+	jputs(pa, "disk_type", jstr(v->node, "disk_type"));
+	jputb(pa, "cbt", v->plan >= 0 && m->plans[v->plan].warm);
+	jputb(pa, "disable_drs", model_top_bool(m, "disable_drs_for_vms"));
+	obj = xasprintf("vm/%s", v->name);
+	undo = xasprintf("destroy VM %s", v->name);
+	st.batch = nclones > 1 && !same ? 1 : 0;
+	st.object = obj;
+	st.undo = undo;
+	st.params = pa;
+	step_plan_add(m, at->kind, &st, "clone %s from %s%s%s", v->name,
+		      v->tmpl, v->ds.moid ? " to " : "",
+		      v->ds.moid ? v->ds.moid : "");
+	free(obj);
+	free(undo);
+}
+
+static const struct step_param clone_params[] = {
+	{ "vm_ref", PT_STRING, true, "logical VM key (vm0, vm1, ...)" },
+	{ "vm", PT_STRING, true, "clone name" },
+	{ "template", PT_STRING, true, "template to clone" },
+	{ "datastore", PT_STRING | PT_NULL, true, "datastore MoID" },
+	{ "datastore_key", PT_STRING, true, "where the datastore came from" },
+	{ "host", PT_STRING | PT_NULL, true, "ESXi host to place the clone on" },
+	{ "same_host_as", PT_STRING | PT_NULL, true, "vm_ref whose host to use" },
+	{ "resource_pool", PT_STRING | PT_NULL, true, "resource pool" },
+	{ "disk_type", PT_STRING | PT_NULL, true, "thin, thick-lazy, thick-eager" },
+	{ "cbt", PT_BOOL, true, "enable changed block tracking" },
+	{ "disable_drs", PT_BOOL, true, "DRS override: manual" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_clone = {
 	.name = "clone",
 	.summary = "clone the template into a run-owned VM",
 	.flags = STEP_SOURCE,
+	.params = clone_params,
+	.plan = plan_clone,
 	.exec = exec_clone,
 	.undo = undo_clone,
 };

@@ -557,10 +557,110 @@ undo_disk(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return 0;
 }
 
+/* The regular added disks of v (independent_nonpersistent ones are added
+ * persistent and switched later). */
+static json_object *
+disks_json(const struct model_vm *v)
+{
+	json_object *disks = json_object_new_array(), *e;
+	size_t j;
+
+	for (j = 0; j < v->ndisks; j++) {
+		const struct model_disk *d = &v->disks[j];
+
+		if (d->rdm)
+			continue;
+		e = json_object_new_object();
+		jputi(e, "index", d->index);
+		jputi(e, "size_gb", d->size_gb);
+		jputs(e, "provision", d->provision ? d->provision : "thin");
+		jputs(e, "mode", str_eq(d->mode, "independent_nonpersistent") ?
+		      "persistent" : d->mode ? d->mode : "persistent");
+		model_ds_json(e, &d->ds);
+		jputs(e, "path", d->path);
+		jputi(e, "controller", d->controller);
+		jputi(e, "unit", d->unit);
+		json_object_array_add(disks, e);
+	}
+	return disks;
+}
+
+/* role "add": the regular disks; role "set_mode": the switch of
+ * independent_nonpersistent disks once the guest is up. */
+static void
+plan_disk(struct mtv_model *m, const struct step_at *at)
+{
+	struct model_vm *v = &m->vms[at->vm];
+	json_object *pa, *disks, *nc, *setm;
+	struct model_step st = { .plan = v->plan };
+	size_t j, n;
+	int b;
+
+	if (str_eq(at->role, "add")) {
+		disks = disks_json(v);
+		n = jlen(disks);
+		if (n == 0) {
+			json_object_put(disks);
+			return;
+		}
+		nc = json_object_new_array();
+		for (b = 1; b <= v->max_bus; b++)
+			json_object_array_add(nc, json_object_new_int(b));
+		setm = NULL;
+		st.undo = STEP_UNDO_VM;
+	} else {
+		n = model_vm_set_mode_count(v);
+		if (n == 0)
+			return;
+		disks = json_object_new_array();
+		nc = json_object_new_array();
+		setm = json_object_new_array();
+		for (j = 0; j < v->ndisks; j++) {
+			json_object *e;
+
+			if (v->disks[j].rdm || !str_eq(v->disks[j].mode,
+						       "independent_nonpersistent"))
+				continue;
+			e = json_object_new_object();
+			jputi(e, "index", v->disks[j].index);
+			jputs(e, "mode", v->disks[j].mode);
+			json_object_array_add(setm, e);
+		}
+	}
+	pa = json_object_new_object();
+	jputs(pa, "vm_ref", v->ref);
+	jputs(pa, "vm", v->name);
+	jput(pa, "disks", disks);
+	jput(pa, "new_controllers", nc);
+	jput(pa, "set_mode", setm);
+	st.object = xasprintf("vm/%s", v->name);
+	st.params = pa;
+	if (setm)
+		step_plan_add(m, at->kind, &st, "switch %zu disk%s of %s to "
+			      "independent_nonpersistent", n, n == 1 ? "" : "s",
+			      v->name);
+	else
+		step_plan_add(m, at->kind, &st, "add %zu disk%s to %s", n,
+			      n == 1 ? "" : "s", v->name);
+	free((char *)st.object);
+}
+
+static const struct step_param disk_params[] = {
+	{ "vm_ref", PT_STRING, true, "logical VM key" },
+	{ "vm", PT_STRING, true, "clone name" },
+	{ "disks", PT_ARRAY, true, "disks to add: {index, size_gb, provision, "
+	  "mode, datastore, datastore_key, path, controller, unit}" },
+	{ "new_controllers", PT_ARRAY, true, "SCSI bus numbers to add" },
+	{ "set_mode", PT_ARRAY | PT_NULL, true, "{index, mode} to switch" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_disk = {
 	.name = "disk",
 	.summary = "add disks to a VM in one reconfigure",
-	.flags = STEP_SOURCE,
+	.flags = STEP_SOURCE | STEP_UNDO_WITH_VM,
+	.params = disk_params,
+	.plan = plan_disk,
 	.exec = exec_disk,
 	.undo = undo_disk,
 };

@@ -144,10 +144,61 @@ undo_esxi_key(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
+/* Copy-offload with esxi_clone_method ssh: Forklift's key on the host. */
+static void
+plan_esxi_key(struct mtv_model *m, const struct step_at *at)
+{
+	const char *host = profile_co(m->p, "esxi_host"),
+		   *ak = profile_co(m->p, "esxi_authorized_keys_path");
+	json_object *port = jget(jget(m->p->data, "copyoffload"), "esxi_port"),
+		    *pa;
+	struct model_step st = { .plan = -1, .object = host };
+	char *undo;
+
+	(void)at;
+	if (!m->any_co || !str_eq(profile_co(m->p, "esxi_clone_method"), "ssh"))
+		return;
+	pa = json_object_new_object();
+	jputs(pa, "provider", m->src_provider);
+	jputs(pa, "namespace", m->ns);
+	jputs(pa, "host", host);
+	jputi(pa, "port", port ? json_object_get_int(port) : 22);
+	jputs(pa, "user", profile_co(m->p, "esxi_user"));
+	jputs(pa, "password", profile_co(m->p, "esxi_password") ?
+	      "((secret:copyoffload.esxi_password))" : NULL);
+	jputs(pa, "private_key_file", profile_co(m->p, "esxi_private_key_file"));
+	jputs(pa, "known_hosts", profile_co(m->p, "esxi_known_hosts"));
+	jputs(pa, "fingerprint", profile_co(m->p, "esxi_host_key_fingerprint"));
+	jputs(pa, "authorized_keys", ak ? ak : "/etc/ssh/keys-root/authorized_keys");
+	undo = xasprintf("remove the key of %s from ESXi %s", m->src_provider,
+			 host ? host : "?");
+	st.undo = undo;
+	st.params = pa;
+	step_plan_add(m, at->kind, &st, "install the SSH key of %s on "
+		      "ESXi %s", m->src_provider, host ? host : "?");
+	free(undo);
+}
+
+static const struct step_param esxi_key_params[] = {
+	{ "provider", PT_STRING, true, "the source Provider" },
+	{ "namespace", PT_STRING, true, "its namespace" },
+	{ "host", PT_STRING | PT_NULL, true, "ESXi host" },
+	{ "port", PT_INT, true, "SSH port" },
+	{ "user", PT_STRING | PT_NULL, true, "SSH user" },
+	{ "password", PT_STRING | PT_NULL, true, "password placeholder" },
+	{ "private_key_file", PT_STRING | PT_NULL, true, "SSH key file" },
+	{ "known_hosts", PT_STRING | PT_NULL, true, "known_hosts file" },
+	{ "fingerprint", PT_STRING | PT_NULL, true, "host key fingerprint" },
+	{ "authorized_keys", PT_STRING, true, "authorized_keys path on ESXi" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_esxi_key = {
 	.name = "esxi-key",
 	.summary = "install Forklift's restricted SSH key on the ESXi host",
 	.flags = STEP_CLUSTER,
+	.params = esxi_key_params,
+	.plan = plan_esxi_key,
 	.exec = exec_esxi_key,
 	.undo = undo_esxi_key,
 };

@@ -77,10 +77,98 @@ undo_map(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return cl_undo_delete(ctx, undo, NULL, 60, err);
 }
 
+/* StorageMap entries: one per datastore plan p's disks use. */
+static json_object *
+storage_entries(struct mtv_model *m, const struct model_plan *p, size_t *n)
+{
+	json_object *map = json_object_new_array(), *e, *src, *dst, *op, *xc;
+	struct model_ds dss[64];
+	size_t j;
+
+	*n = model_plan_datastores(m, p, dss, ARRAY_SIZE(dss));
+	for (j = 0; j < *n; j++) {
+		e = json_object_new_object();
+		src = json_object_new_object();
+		dst = json_object_new_object();
+		jputs(src, str_startswith(dss[j].moid, "datastore-") ? "id" : "name",
+		      dss[j].moid);
+		jput(e, "source", src);
+		jputs(dst, "storageClass", m->sc);
+		if (p->copyoffload)
+			jputs(dst, "volumeMode", "Block");
+		jput(e, "destination", dst);
+		if (p->copyoffload) {
+			op = json_object_new_object();
+			xc = json_object_new_object();
+			jputs(xc, "secretRef", m->storage_secret);
+			jputs(xc, "storageVendorProduct", m->vendor);
+			jput(op, "vsphereXcopyConfig", xc);
+			jput(e, "offloadPlugin", op);
+		}
+		json_object_array_add(map, e);
+	}
+	return map;
+}
+
+/* The NetworkMap's one entry: the profile's network to the pod network. */
+static json_object *
+network_entries(struct mtv_model *m)
+{
+	json_object *map = json_object_new_array(), *e = json_object_new_object(),
+		    *src = json_object_new_object(), *dst = json_object_new_object();
+	const char *net = profile_str(m->p, "network_name");
+
+	jputs(src, "name", net ? net : "VM Network");
+	jput(e, "source", src);
+	jputs(dst, "type", "pod");
+	jput(e, "destination", dst);
+	json_object_array_add(map, e);
+	return map;
+}
+
+/* role "storage": plan at->plan's StorageMap; role "network": its
+ * NetworkMap. */
+static void
+plan_map(struct mtv_model *m, const struct step_at *at)
+{
+	const struct model_plan *p = &m->plans[at->plan];
+	bool storage = str_eq(at->role, "storage");
+	const char *kind = storage ? "StorageMap" : "NetworkMap";
+	json_object *spec = json_object_new_object(), *pa = json_object_new_object();
+	char *name = xasprintf("%s-%s", p->name, at->role),
+	     *undo = xasprintf("delete %s %s", kind, name);
+	struct model_step st = { .plan = at->plan, .object = name, .undo = undo,
+				 .params = pa };
+	size_t n = 0;
+
+	jput(spec, "provider", model_providers_ref(m));
+	jput(spec, "map", storage ? storage_entries(m, p, &n) : network_entries(m));
+	jput(pa, "manifest", model_forklift(m, kind, name, spec));
+	jputs(pa, "wait", "Ready");
+	jputi(pa, "timeout", 120);
+	if (storage)
+		step_plan_add(m, at->kind, &st, "create StorageMap %s (%zu "
+			      "datastore%s%s)", name, n, n == 1 ? "" : "s",
+			      p->copyoffload ? ", copy-offload" : "");
+	else
+		step_plan_add(m, at->kind, &st, "create NetworkMap %s", name);
+	free(name);
+	free(undo);
+}
+
+static const struct step_param map_params[] = {
+	{ "manifest", PT_OBJECT, true, "the StorageMap or NetworkMap" },
+	{ "wait", PT_STRING, true, "condition to wait for" },
+	{ "timeout", PT_INT, true, "seconds to wait" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_map = {
 	.name = "map",
 	.summary = "create a StorageMap or NetworkMap and wait for Ready",
 	.flags = STEP_CLUSTER,
+	.params = map_params,
+	.plan = plan_map,
 	.exec = exec_map,
 	.undo = undo_map,
 };

@@ -890,10 +890,94 @@ undo_migrate(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return rc;
 }
 
+/* ---- plan ---- */
+
+/* The ForkliftController knobs a throttling scenario sets for the run
+ * (restored by the undo), or NULL. */
+static json_object *
+forklift_settings(struct mtv_model *m)
+{
+	json_object *pt = jget(jget(m->root, "expect"), "populator_throttling");
+	json_object *fs, *spec;
+
+	if (pt == NULL || (!jget(pt, "max_populator_inflight") &&
+			   !jget(pt, "max_vm_inflight")))
+		return NULL;
+	fs = json_object_new_object();
+	spec = json_object_new_object();
+	jputs(fs, "namespace", model_mtv_namespace(m));
+	if (jget(pt, "max_populator_inflight"))
+		jputi(spec, "controller_max_populator_inflight",
+		      jint(pt, "max_populator_inflight"));
+	if (jget(pt, "max_vm_inflight"))
+		jputi(spec, "controller_max_vm_inflight",
+		      jint(pt, "max_vm_inflight"));
+	jput(fs, "spec", spec);
+	jputi(fs, "timeout", 300);
+	return fs;
+}
+
+/* Every plan's Migration, started together; none when the scenario
+ * expects the plans blocked. */
+static void
+plan_migrate(struct mtv_model *m, const struct step_at *at)
+{
+	json_object *migs, *pa, *fs, *t = model_top(m, "timeout"),
+		    *cd = model_top(m, "cutover_delay");
+	struct model_step st = { .plan = m->nplans == 1 ? 0 : -1,
+				 .object = "migration" };
+	size_t i;
+
+	(void)at;
+	if (str_eq(jstr(jget(m->root, "expect"), "result"), "blocked"))
+		return;
+	migs = json_object_new_array();
+	for (i = 0; i < m->nplans; i++) {
+		struct model_plan *p = &m->plans[i];
+		json_object *e = json_object_new_object(),
+			    *spec = json_object_new_object();
+		char *mn = xasprintf("%s-migration", p->name);
+
+		jputs(e, "plan", p->name);
+		jput(spec, "plan", model_ref(p->name, m->ns));
+		jput(e, "manifest", model_forklift(m, "Migration", mn, spec));
+		jputb(e, "warm", p->warm);
+		jput(e, "cutover_delay", p->warm ? json_object_new_int(cd ?
+			json_object_get_int(cd) : 300) : NULL);
+		jputb(e, "copyoffload", p->copyoffload);
+		json_object_array_add(migs, e);
+		free(mn);
+	}
+	pa = json_object_new_object();
+	jput(pa, "migrations", migs);
+	jputi(pa, "timeout", t ? json_object_get_int(t) : 3600);
+	fs = forklift_settings(m);
+	if (fs)
+		jput(pa, "forklift_settings", fs);
+	st.undo = fs ? "cancel if running, delete the Migration, restore the "
+		"ForkliftController settings" :
+		"cancel if running, delete the Migration";
+	st.params = pa;
+	step_plan_add(m, at->kind, &st, "migrate %zu plan%s%s", m->nplans,
+		      m->nplans == 1 ? "" : "s",
+		      m->nplans > 1 ? " at the same time" : "");
+}
+
+static const struct step_param migrate_params[] = {
+	{ "migrations", PT_ARRAY, true, "{plan, manifest, warm, cutover_delay, "
+	  "copyoffload} per plan" },
+	{ "timeout", PT_INT, true, "seconds for all of them" },
+	{ "forklift_settings", PT_OBJECT, false, "ForkliftController knobs "
+	  "for the run" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_migrate = {
 	.name = "migrate",
 	.summary = "start Migrations and follow them to the end",
 	.flags = STEP_CLUSTER,
+	.params = migrate_params,
+	.plan = plan_migrate,
 	.exec = exec_migrate,
 	.undo = undo_migrate,
 };

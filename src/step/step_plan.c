@@ -169,10 +169,112 @@ undo_plan(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
+/* Scenario keys passed to the Plan's spec as they are. */
+static void
+spec_pass(struct mtv_model *m, json_object *spec)
+{
+	static const struct { const char *key, *field; } pass[] = {
+		{ "target_power_state", "targetPowerState" },
+		{ "preserve_static_ips", "preserveStaticIPs" },
+		{ "pvc_name_template_use_generate_name", "pvcNameTemplateUseGenerateName" },
+		{ "target_labels", "targetLabels" },
+		{ "target_affinity", "targetAffinity" },
+		{ "target_node_selector", "targetNodeSelector" },
+		{ "migrate_shared_disks", "migrateSharedDisks" },
+		{ "run_preflight_inspection", "runPreflightInspection" },
+		{ "xfs_compatibility", "xfsCompatibility" },
+		{ "rdm_as_lun", "rdmAsLun" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pass); i++) {
+		json_object *v = model_top(m, pass[i].key), *c = NULL;
+
+		if (v && json_object_deep_copy(v, &c, NULL) == 0)
+			jput(spec, pass[i].field, c);
+	}
+}
+
+/* spec.vms of plan p. */
+static json_object *
+spec_vms(struct mtv_model *m, const struct model_plan *p)
+{
+	json_object *vms = json_object_new_array(), *e;
+	size_t j;
+
+	for (j = 0; j < p->nvms; j++) {
+		struct model_vm *v = &m->vms[p->vms[j]];
+
+		e = json_object_new_object();
+		jputs(e, "name", v->name);
+		if (jstr(v->node, "targetName"))
+			jputs(e, "targetName", jstr(v->node, "targetName"));
+		if (jget(v->node, "migrate_shared_disks"))
+			jputb(e, "migrateSharedDisks",
+			      jbool(v->node, "migrate_shared_disks"));
+		json_object_array_add(vms, e);
+	}
+	return vms;
+}
+
+/* The Plan at->plan, waited for until Ready or, when the scenario expects
+ * it blocked, its condition. */
+static void
+plan_plan(struct mtv_model *m, const struct step_at *at)
+{
+	const struct model_plan *p = &m->plans[at->plan];
+	json_object *ex = jget(m->root, "expect"), *spec = json_object_new_object(),
+		    *maps = json_object_new_object(), *pa = json_object_new_object(),
+		    *wait, *pvc = model_top(m, "pvc_name_template");
+	struct model_step st = { .plan = at->plan, .object = p->name, .params = pa };
+	char *sm = xasprintf("%s-storage", p->name),
+	     *nm = xasprintf("%s-network", p->name),
+	     *undo = xasprintf("archive and delete Plan %s", p->name);
+
+	jput(spec, "provider", model_providers_ref(m));
+	jput(maps, "network", model_ref(nm, m->ns));
+	jput(maps, "storage", model_ref(sm, m->ns));
+	jput(spec, "map", maps);
+	jputs(spec, "targetNamespace", m->target_ns);
+	jputs(spec, "type", p->warm ? "warm" : "cold");
+	if (pvc)
+		jputs(spec, "pvcNameTemplate", json_object_get_string(pvc));
+	else if (p->copyoffload)
+		jputs(spec, "pvcNameTemplate", "pvc");
+	spec_pass(m, spec);
+	jput(spec, "vms", spec_vms(m, p));
+	jput(pa, "manifest", model_forklift(m, "Plan", p->name, spec));
+	if (str_eq(jstr(ex, "result"), "blocked")) {
+		wait = json_object_new_object();
+		jputs(wait, "condition", jstr(ex, "condition"));
+		jput(pa, "wait", wait);
+	} else {
+		jputs(pa, "wait", "Ready");
+	}
+	jputi(pa, "timeout", 360);
+	st.undo = undo;
+	step_plan_add(m, at->kind, &st, "create Plan %s (%s, %s, %zu VM%s)",
+		      p->name, p->warm ? "warm" : "cold",
+		      p->copyoffload ? "copy-offload" : "VDDK", p->nvms,
+		      p->nvms == 1 ? "" : "s");
+	free(undo);
+	free(sm);
+	free(nm);
+}
+
+static const struct step_param plan_params[] = {
+	{ "manifest", PT_OBJECT, true, "the Plan" },
+	{ "wait", PT_ANY, true, "\"Ready\" or {\"condition\": NAME}" },
+	{ "timeout", PT_INT, true, "seconds to wait" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_plan = {
 	.name = "plan",
 	.summary = "create a Plan and wait for Ready or the expected condition",
 	.flags = STEP_CLUSTER,
+	.params = plan_params,
+	.plan = plan_plan,
 	.exec = exec_plan,
 	.undo = undo_plan,
 };

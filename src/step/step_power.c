@@ -67,10 +67,47 @@ undo_power(struct step_ctx *ctx, json_object *step, json_object *undo,
 			       step_time_left(ctx), err);
 }
 
+/* role "on": before the guest wait; role "off": when the scenario wants
+ * the source off, or before a mode switch. */
+static void
+plan_power(struct mtv_model *m, const struct step_at *at)
+{
+	struct model_vm *v = &m->vms[at->vm];
+	const char *pw = jstr(v->node, "source_vm_power");
+	bool on = str_eq(at->role, "on");
+	struct model_step st = { .plan = v->plan };
+	json_object *pa;
+	char *obj;
+
+	if (on ? !model_vm_ready(v) :
+	    !(str_eq(pw, "off") || (model_vm_ready(v) && !str_eq(pw, "on") &&
+				     model_vm_set_mode_count(v) > 0)))
+		return;
+	pa = json_object_new_object();
+	jputs(pa, "vm_ref", v->ref);
+	jputs(pa, "vm", v->name);
+	jputs(pa, "state", on ? "on" : "off");
+	obj = xasprintf("vm/%s", v->name);
+	st.object = obj;
+	st.params = pa;
+	step_plan_add(m, at->kind, &st, "power %s %s", on ? "on" : "off",
+		      v->name);
+	free(obj);
+}
+
+static const struct step_param power_params[] = {
+	{ "vm_ref", PT_STRING, true, "logical VM key" },
+	{ "vm", PT_STRING, true, "clone name" },
+	{ "state", PT_STRING, true, "on or off" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_power = {
 	.name = "power",
 	.summary = "power a VM on or off",
 	.flags = STEP_SOURCE,
+	.params = power_params,
+	.plan = plan_power,
 	.exec = exec_power,
 	.undo = undo_power,
 };

@@ -188,10 +188,55 @@ undo_rdm(struct step_ctx *ctx, json_object *step, json_object *undo,
 				  err);
 }
 
+/* One step per RDM disk of VM at->vm. */
+static void
+plan_rdm(struct mtv_model *m, const struct step_at *at)
+{
+	struct model_vm *v = &m->vms[at->vm];
+	const char *lun = profile_co(m->p, "rdm_lun_uuid");
+	struct model_step st = { .plan = v->plan, .undo = STEP_UNDO_VM };
+	char *obj = xasprintf("vm/%s", v->name);
+	size_t j;
+
+	st.object = obj;
+	for (j = 0; j < v->ndisks; j++) {
+		struct model_disk *d = &v->disks[j];
+		json_object *pa;
+
+		if (!d->rdm)
+			continue;
+		pa = json_object_new_object();
+		jputs(pa, "vm_ref", v->ref);
+		jputs(pa, "vm", v->name);
+		jputs(pa, "lun_uuid", lun);
+		jputs(pa, "compatibility", d->rdm);
+		jputs(pa, "datastore", d->ds.moid);
+		jputi(pa, "controller", d->controller);
+		jputi(pa, "unit", d->unit);
+		st.params = pa;
+		step_plan_add(m, at->kind, &st, "map LUN %s to %s as a %s RDM",
+			      lun ? lun : "?", v->name, d->rdm);
+	}
+	free(obj);
+}
+
+static const struct step_param rdm_params[] = {
+	{ "vm_ref", PT_STRING, true, "logical VM key" },
+	{ "vm", PT_STRING, true, "clone name" },
+	{ "lun_uuid", PT_STRING | PT_NULL, true, "the LUN (naa....)" },
+	{ "compatibility", PT_STRING, true, "virtual or physical" },
+	{ "datastore", PT_STRING | PT_NULL, true, "datastore of the mapping file" },
+	{ "controller", PT_INT, true, "SCSI bus number" },
+	{ "unit", PT_INT, true, "unit number" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_rdm = {
 	.name = "rdm",
 	.summary = "map a LUN into a VM (virtual or physical RDM)",
-	.flags = STEP_SOURCE,
+	.flags = STEP_SOURCE | STEP_UNDO_WITH_VM,
+	.params = rdm_params,
+	.plan = plan_rdm,
 	.exec = exec_rdm,
 	.undo = undo_rdm,
 };

@@ -9,61 +9,113 @@
 #include <string.h>
 
 #include "step/cluster.h"
+#include "config/vendor.h"
 
-struct vendor_key {
-	const char *vendor;	/* NULL: every vendor */
-	const char *key;	/* secret key */
-	const char *profile;	/* copyoffload.<profile> */
-};
-
-static const struct vendor_key vendor_keys[] = {
-	{ NULL, "STORAGE_HOSTNAME", "storage_hostname" },
-	{ "ontap", "ONTAP_SVM", "ontap_svm" },
-	{ "vantara", "STORAGE_ID", "vantara_storage_id" },
-	{ "vantara", "STORAGE_PORT", "vantara_storage_port" },
-	{ "vantara", "HOSTGROUP_ID_LIST", "vantara_hostgroup_id_list" },
-	{ "pureFlashArray", "PURE_CLUSTER_PREFIX", "pure_cluster_prefix" },
-	{ "powerflex", "POWERFLEX_SYSTEM_ID", "powerflex_system_id" },
-	{ "powermax", "POWERMAX_SYMMETRIX_ID", "powermax_symmetrix_id" },
-	{ NULL, NULL, NULL },
-};
-
-/* Every key the vendor needs that sd lacks, as one message (NULL: none). */
-MTV_STATIC char *
-secret_missing_keys(json_object *sd, const char *vendor)
+/* The storage secret's stringData: the vendor's keys (placeholders for
+ * secret values), then storage_secret_extra. */
+static json_object *
+storage_data(struct mtv_model *m)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
+	json_object *sd = json_object_new_object(), *extra;
+	const struct vendor_key *vk;
+	size_t it = 0;
 
-	for (i = 0; vendor_keys[i].key; i++) {
-		const char *v;
-		char *up;
-		size_t j;
+	while ((vk = vendor_key_next(m->vendor, &it, NULL)) != NULL) {
+		char *ph;
 
-		if (vendor_keys[i].vendor &&
-		    !str_eq(vendor_keys[i].vendor, vendor))
+		if (profile_co(m->p, vk->key) == NULL)
 			continue;
-		v = jstr(sd, vendor_keys[i].key);
-		if (v && *v)
+		if (!vk->secret) {
+			jputs(sd, vk->secret_key, profile_co(m->p, vk->key));
 			continue;
-		up = xstrdup(vendor_keys[i].profile);
-		for (j = 0; up[j]; j++)
-			up[j] = (char)(up[j] >= 'a' && up[j] <= 'z' ? up[j] - 32
-								    : up[j]);
-		strbuf_addf(&sb, "%s%s (copyoffload.%s or COPYOFFLOAD_%s)",
-			    sb.len ? ", " : "", vendor_keys[i].key,
-			    vendor_keys[i].profile, up);
-		free(up);
+		}
+		ph = xasprintf("((secret:copyoffload.%s))", vk->key);
+		jputs(sd, vk->secret_key, ph);
+		free(ph);
 	}
-	/* user and password, or a token (Pure) */
-	if (!(jstr(sd, "STORAGE_TOKEN") && str_eq(vendor, "pureFlashArray")) &&
-	    !(jstr(sd, "STORAGE_USERNAME") && jstr(sd, "STORAGE_PASSWORD")))
-		strbuf_addf(&sb, "%sSTORAGE_USERNAME and STORAGE_PASSWORD%s",
-			    sb.len ? ", " : "",
-			    str_eq(vendor, "pureFlashArray")
-				? " (or STORAGE_TOKEN)"
-				: "");
-	return sb.len ? strbuf_detach(&sb) : (strbuf_release(&sb), NULL);
+	extra = jget(jget(m->p->data, "copyoffload"), "storage_secret_extra");
+	if (!json_object_is_type(extra, json_type_object))
+		return sd;
+	json_object_object_foreach(extra, k, v) {
+		char *ph;
+
+		if (*k == '\0') {
+			diags_add(m->d, m->p->file, 0, 0, "profile '%s': "
+				  "storage_secret_extra has an empty key", m->p->name);
+			continue;
+		}
+		if (v == NULL || json_object_is_type(v, json_type_null) ||
+		    (json_object_is_type(v, json_type_string) &&
+		     *json_object_get_string(v) == '\0')) {
+			json_object_object_del(sd, k);
+		} else if (extra_key_secret(k)) {
+			ph = xasprintf("((secret:copyoffload.storage_secret_extra.%s))", k);
+			jputs(sd, k, ph);
+			free(ph);
+		} else if (json_object_is_type(v, json_type_boolean)) {
+			jputs(sd, k, json_object_get_boolean(v) ? "true" : "false");
+		} else {
+			jputs(sd, k, json_object_get_string(v));
+		}
+	}
+	return sd;
+}
+
+/* The vCenter credentials of the source provider. */
+static json_object *
+provider_data(struct mtv_model *m)
+{
+	json_object *sd = json_object_new_object();
+	const char *ca = profile_str(m->p, "ca_file");
+	json_object *in = jget(m->p->data, "insecure");
+	bool insecure = (json_object_is_type(in, json_type_boolean) &&
+			 json_object_get_boolean(in)) || ca == NULL;
+	struct mtv_err err = { 0 };
+	char *pem = NULL;
+	size_t len = 0;
+
+	jputs(sd, "user", profile_str(m->p, "username"));
+	jputs(sd, "password", "((secret:password))");
+	jputs(sd, "url", profile_str(m->p, "api_url"));
+	jputs(sd, "insecureSkipVerify", insecure ? "true" : "false");
+	if (ca == NULL)
+		return sd;
+	if (file_read(&pem, &len, ca, 1024 * 1024, &err) != 0)
+		diags_add(m->d, m->p->file, 0, 0, "profile '%s': ca_file '%s': %s",
+			  m->p->name, ca, err.msg);
+	else
+		jputs(sd, "ca.crt", pem);
+	free(pem);
+	return sd;
+}
+
+/* role "provider": the vCenter credentials; role "storage": the array's
+ * (copy-offload only). */
+static void
+plan_secret(struct mtv_model *m, const struct step_at *at)
+{
+	bool storage = str_eq(at->role, "storage");
+	const char *name = storage ? m->storage_secret : m->src_secret;
+	json_object *pa;
+	struct model_step st = { .plan = -1, .object = name };
+	char *undo;
+
+	if (storage && !m->any_co)
+		return;
+	pa = json_object_new_object();
+	jputs(pa, "role", at->role);
+	jput(pa, "manifest", model_secret(m, name, storage ? storage_data(m) :
+					  provider_data(m)));
+	undo = xasprintf("delete Secret %s", name);
+	st.undo = undo;
+	st.params = pa;
+	if (storage)
+		step_plan_add(m, at->kind, &st, "create Secret %s (%s array "
+			      "credentials)", name, m->vendor ? m->vendor : "?");
+	else
+		step_plan_add(m, at->kind, &st, "create Secret %s (vCenter "
+			      "credentials)", name);
+	free(undo);
 }
 
 static int
@@ -86,11 +138,9 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 	what = cl_what(obj);
 	if (str_eq(role, "storage")) {
 		const char *vendor =
-		    jstr(params, "vendor")
-			? jstr(params, "vendor")
-			: profile_co(ctx->profile, "storage_vendor_product");
+		    profile_co(ctx->profile, "storage_vendor_product");
 		char *miss =
-		    secret_missing_keys(jget(obj, "stringData"), vendor);
+		    vendor_secret_missing(jget(obj, "stringData"), vendor);
 
 		if (miss) {
 			r = err_set(err, MTV_EINVAL,
@@ -164,10 +214,19 @@ undo_secret(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
+static const struct step_param secret_params[] = {
+	{ "role", PT_STRING, true, "storage or provider" },
+	{ "manifest", PT_OBJECT, true, "the Secret, stringData with "
+	  "((secret:...)) placeholders" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_secret = {
 	.name = "secret",
 	.summary = "create a Secret (storage or provider credentials)",
 	.flags = STEP_CLUSTER,
+	.params = secret_params,
+	.plan = plan_secret,
 	.exec = exec_secret,
 	.undo = undo_secret,
 };

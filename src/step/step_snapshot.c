@@ -87,10 +87,52 @@ undo_snapshot(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r == MTV_ENOTFOUND ? 0 : r;
 }
 
+/* The snapshots of VM at->vm, named <run id>-snap-<i>. */
+static void
+plan_snapshot(struct mtv_model *m, const struct step_at *at)
+{
+	struct model_vm *v = &m->vms[at->vm];
+	struct model_step st = { .plan = v->plan, .undo = STEP_UNDO_VM };
+	json_object *pa, *names;
+	char *obj;
+	int k;
+
+	if (v->snapshots <= 0)
+		return;
+	names = json_object_new_array();
+	for (k = 1; k <= v->snapshots; k++) {
+		char *sn = xasprintf("%s-snap-%d", m->run_id, k);
+
+		jarr_adds(names, sn);
+		free(sn);
+	}
+	pa = json_object_new_object();
+	jputs(pa, "vm_ref", v->ref);
+	jputs(pa, "vm", v->name);
+	jputi(pa, "count", v->snapshots);
+	jput(pa, "names", names);
+	obj = xasprintf("vm/%s", v->name);
+	st.object = obj;
+	st.params = pa;
+	step_plan_add(m, at->kind, &st, "take %d snapshot%s of %s",
+		      v->snapshots, v->snapshots == 1 ? "" : "s", v->name);
+	free(obj);
+}
+
+static const struct step_param snapshot_params[] = {
+	{ "vm_ref", PT_STRING, true, "logical VM key" },
+	{ "vm", PT_STRING, true, "clone name" },
+	{ "count", PT_INT, true, "how many snapshots" },
+	{ "names", PT_ARRAY, true, "their names" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_snapshot = {
 	.name = "snapshot",
 	.summary = "take snapshots of a VM (no memory, no quiescing)",
-	.flags = STEP_SOURCE,
+	.flags = STEP_SOURCE | STEP_UNDO_WITH_VM,
+	.params = snapshot_params,
+	.plan = plan_snapshot,
 	.exec = exec_snapshot,
 	.undo = undo_snapshot,
 };

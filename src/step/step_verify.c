@@ -122,10 +122,16 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	return rc;
 }
 
+static const struct step_param verify_params[] = {
+	{ "checks", PT_ARRAY, true, "the checks, each {\"check\": NAME, ...}" },
+	{ NULL, 0, false, NULL },
+};
+
 const struct step_kind step_verify = {
 	.name = "verify",
 	.summary = "check the results against the scenario's expectations",
 	.flags = STEP_CLUSTER,
+	.params = verify_params,
 	.exec = exec_verify,
 	.undo = NULL,
 };

@@ -1,6 +1,8 @@
 /* json.c: json-c member helpers (see json.h). */
 #include "config.h"
 
+#include <string.h>
+
 #include "util/json.h"
 
 json_object *
@@ -78,4 +80,25 @@ void
 jputb(json_object *o, const char *key, bool v)
 {
 	jput(o, key, json_object_new_boolean(v));
+}
+
+void
+jarr_adds(json_object *a, const char *s)
+{
+	json_object_array_add(a, json_object_new_string(s));
+}
+
+bool
+jarr_has(json_object *a, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(a); i++) {
+		json_object *e = json_object_array_get_idx(a, i);
+
+		if (json_object_is_type(e, json_type_string) &&
+		    strcmp(json_object_get_string(e), s) == 0)
+			return true;
+	}
+	return false;
 }

@@ -29,4 +29,8 @@ void jputs(json_object *o, const char *key, const char *s);
 void jputi(json_object *o, const char *key, long long v);
 void jputb(json_object *o, const char *key, bool v);
 
+/* Append string s to array a; does a hold the string s? */
+void jarr_adds(json_object *a, const char *s);
+bool jarr_has(json_object *a, const char *s);
+
 #endif

@@ -1,6 +1,8 @@
 /* cluster.c: mtv-test-tool cluster, the cluster-side steps and the ESXi
- * client:
- *   cluster run KUBECONFIG PLAN.json     run a hand-written plan
+ * client without the scenario expansion:
+ *   cluster run KUBECONFIG PLAN.json [PROVIDERS]
+ *           run a plan (from 'mtv-scenario plan', maybe edited); with the
+ *           providers file, the plan's profile resolves secrets
  *   cluster esxi add|remove|line HOST PORT KEYFILE KNOWN_HOSTS|-
  *           FINGERPRINT|- AUTHORIZED_KEYS PUBLIC_KEY
  * Exit 0 on success, 1 on failure (message on stderr). */
@@ -13,10 +15,31 @@
 #include "exec/exec.h"
 #include "esxi/esxi.h"
 #include "tool.h"
+#include "config/profile.h"
+
+/* The profile the plan names, from the providers file (NULL: none). */
+static int
+plan_profile(struct mtv_profile **out, json_object *plan, const char *providers)
+{
+	struct profile_opts po = { 0 };
+	struct mtv_diags diags = { 0 };
+	int rc;
+
+	*out = NULL;
+	if (providers == NULL)
+		return 0;
+	po.providers_file = providers;
+	po.name = jstr(plan, "profile");
+	rc = profile_load(out, &po, &diags);
+	diags_print(&diags, stderr);
+	diags_release(&diags);
+	return rc;
+}
 
 static int
-run(const char *kubeconfig, const char *file)
+run(const char *kubeconfig, const char *file, const char *providers)
 {
+	struct mtv_profile *prof = NULL;
 	struct run_opts o;
 	struct run_result res;
 	struct mtv_err err = { 0 };
@@ -35,9 +58,13 @@ run(const char *kubeconfig, const char *file)
 		fprintf(stderr, "%s: not JSON\n", file);
 		return 1;
 	}
+	if (plan_profile(&prof, plan, providers) != 0) {
+		json_object_put(plan);
+		return 1;
+	}
 	memset(&o, 0, sizeof(o));
 	o.kubeconfig = kubeconfig;
-	rc = exec_run(&res, plan, NULL, &o);
+	rc = exec_run(&res, plan, prof, &o);
 	for (i = 0; i < res.n; i++)
 		printf("%s %d %s %s%s%s\n",
 		       res.steps[i].teardown ? "undo" : "step", res.steps[i].id,
@@ -50,6 +77,7 @@ run(const char *kubeconfig, const char *file)
 			res.message ? res.message : err_name(rc));
 	run_result_release(&res);
 	json_object_put(plan);
+	profile_free(prof);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -96,12 +124,12 @@ tool_cluster(int argc, char **argv)
 	else
 		log_set_level(LOG_LVL_VERBOSE);
 	if (argc >= 4 && strcmp(argv[1], "run") == 0)
-		return run(argv[2], argv[3]);
+		return run(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
 	if (argc >= 3 && strcmp(argv[1], "esxi") == 0)
 		return esxi(argc - 2, argv + 2);
 	fprintf(
 	    stderr,
-	    "usage: mtv-test-tool cluster run KUBECONFIG PLAN.json\n"
+	    "usage: mtv-test-tool cluster run KUBECONFIG PLAN.json [PROVIDERS]\n"
 	    "       mtv-test-tool cluster esxi add|remove|line ...\n");
 	return 2;
 }

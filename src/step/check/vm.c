@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "scenario/names.h"
 #include "step/check/check.h"
 #include "step/cluster.h"
 
@@ -105,7 +106,7 @@ run_vm(struct check_run *r, json_object *c)
 	svs = check_status_vm(st, source, jstr(svm, "moid"));
 	expect = jstr(c, "target") && *jstr(c, "target")
 		     ? xstrdup(jstr(c, "target"))
-		     : cl_target_vm_name(source);
+		     : name_target_vm(source);
 	found = jstr(svs, "newName") ? jstr(svs, "newName") : source;
 	if (*expect == '\0' ? !str_startswith(found, "vm-")
 			    : !str_eq(found, expect)) {

@@ -187,13 +187,80 @@ test_vendors(void)
 		free(text);
 	}
 	/* the table knows exactly the nine vendors of the CRD enum */
-	for (i = 0; i < vendor_keys_n; i++)
-		if (vendor_keys[i].vendor && (i == 0 || !vendor_keys[i - 1].vendor ||
-		    strcmp(vendor_keys[i - 1].vendor, vendor_keys[i].vendor)))
-			nv++;
+	for (i = 0; vendors[i].product; i++)
+		nv++;
 	CU_ASSERT_EQUAL(nv, 9);
 	CU_ASSERT_TRUE(vendor_known("pureFlashArray"));
 	CU_ASSERT_FALSE(vendor_known("netapp"));
+}
+
+static void
+test_vendor_keys(void)
+{
+	json_object *sd = json_tokener_parse("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_USERNAME\":\"u\","
+			    "\"STORAGE_PASSWORD\":\"p\"}");
+	char *m;
+
+	CU_ASSERT_PTR_NULL(vendor_secret_missing(sd, "primera3par"));
+	m = vendor_secret_missing(sd, "ontap");
+	CU_ASSERT_STRING_EQUAL(m, "ONTAP_SVM (copyoffload.ontap_svm or COPYOFFLOAD_ONTAP_SVM)");
+	free(m);
+	m = vendor_secret_missing(sd, "vantara");
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_ID"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_PORT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "HOSTGROUP_ID_LIST"));
+	free(m);
+	json_object_put(sd);
+	/* Pure may use a token instead of user and password */
+	sd = json_tokener_parse("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_TOKEN\":\"t\",\"PURE_CLUSTER_PREFIX\":\"px_1\"}");
+	CU_ASSERT_PTR_NULL(vendor_secret_missing(sd, "pureFlashArray"));
+	m = vendor_secret_missing(sd, "ontap");
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_USERNAME and STORAGE_PASSWORD"));
+	free(m);
+	json_object_put(sd);
+}
+
+/* Pure takes a token instead of user and password; other vendors do not */
+static void
+test_vendor_token(void)
+{
+	static const char *const base = "vs:\n  type: vsphere\n  version: \"8\"\n"
+		"  fqdn: f\n  api_url: https://f/sdk\n  username: u\n"
+		"  password: unit-vc-pw\n  copyoffload:\n    datastore_id: datastore-1\n"
+		"    storage_hostname: h\n    storage_token: unit-tok\n";
+	char *text, *m;
+
+	text = xasprintf("%s    storage_vendor_product: pureFlashArray\n"
+			 "    pure_cluster_prefix: px_1\n", base);
+	m = load(".yaml", text, NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(m, "");
+	free(m);
+	free(text);
+	text = xasprintf("%s    storage_vendor_product: ontap\n"
+			 "    ontap_svm: s\n", base);
+	m = load(".yaml", text, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "copyoffload.storage_username"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(m, "copyoffload.storage_password"));
+	free(m);
+	free(text);
+}
+
+/* the vendor table and the schema's storage_vendor_product enum agree */
+static void
+test_vendor_schema(void)
+{
+	json_object *sch = json_tokener_parse(schema_text("providers")), *en;
+	size_t i, n = 0;
+
+	en = jget(jget(jget(jget(jget(sch, "$defs"), "copyoffload"), "properties"),
+		       "storage_vendor_product"), "enum");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(en);
+	for (i = 0; vendors[i].product; i++) {
+		n++;
+		CU_ASSERT_TRUE(jarr_has(en, vendors[i].product));
+	}
+	CU_ASSERT_EQUAL(jlen(en), n);
+	json_object_put(sch);
 }
 
 static void
@@ -240,6 +307,9 @@ static CU_TestInfo tests_profile[] = {
 	{ "profile selection", test_selection },
 	{ "environment overrides", test_env },
 	{ "vendor table", test_vendors },
+	{ "vendor table: the storage secret's missing keys", test_vendor_keys },
+	{ "vendor table: Pure's token", test_vendor_token },
+	{ "vendor table matches the schema's enum", test_vendor_schema },
 	{ "ssh clone method", test_ssh },
 	{ "secrets are redacted", test_redaction },
 	CU_TEST_INFO_NULL,

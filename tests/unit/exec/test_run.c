@@ -11,7 +11,7 @@
 #include "unit.h"
 #include "exec/exec.h"
 
-extern const struct step_kind *(*find_kind)(const char *name);
+extern const struct step_kind *(*find_kind)(const char *name, const char *side);
 
 static char trace[4096];
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,14 +86,30 @@ fake_undo(struct step_ctx *ctx, json_object *step, json_object *undo, struct mtv
 	return 0;
 }
 
-static const struct step_kind fake_kind = {
-	.name = "fake", .exec = fake_exec, .undo = fake_undo,
+static const struct step_param fake_params[] = {
+	{ "n", PT_INT, true, "a number" },
+	{ "s", PT_STRING | PT_NULL, false, "a string or null" },
+	{ NULL, 0, false, NULL },
+};
+
+/* One fake kind per side; "typed" has a parameter table. */
+static const struct step_kind fake_source = {
+	.name = "fake", .flags = STEP_SOURCE, .exec = fake_exec, .undo = fake_undo,
+}, fake_cluster = {
+	.name = "fake", .flags = STEP_CLUSTER, .exec = fake_exec, .undo = fake_undo,
+}, fake_typed = {
+	.name = "typed", .flags = STEP_CLUSTER, .params = fake_params,
+	.exec = fake_exec, .undo = fake_undo,
 };
 
 static const struct step_kind *
-fake_find(const char *name)
+fake_find(const char *name, const char *side)
 {
-	return strcmp(name, "fake") == 0 ? &fake_kind : NULL;
+	if (strcmp(name, "typed") == 0)
+		return &fake_typed;
+	if (strcmp(name, "fake") != 0)
+		return NULL;
+	return side && strcmp(side, "cluster") == 0 ? &fake_cluster : &fake_source;
 }
 
 static json_object *
@@ -228,6 +244,95 @@ test_interrupt_tears_down(void)
 	kill_id = -1;
 }
 
+/* A plan of two fake steps and one "typed" step with params (JSON). */
+static int
+go_typed(const char *params, struct run_result *res)
+{
+	json_object *plan = mkplan("s:0,c:0"), *st = json_object_new_object(),
+		    *steps = NULL;
+	struct run_opts def = { 0 };
+	int rc;
+
+	json_object_object_get_ex(plan, "steps", &steps);
+	json_object_object_add(st, "id", json_object_new_int(3));
+	json_object_object_add(st, "kind", json_object_new_string("typed"));
+	json_object_object_add(st, "side", json_object_new_string("cluster"));
+	json_object_object_add(st, "params", json_tokener_parse(params));
+	json_object_array_add(steps, st);
+	trace[0] = '\0';
+	find_kind = fake_find;
+	log_set_level(LOG_LVL_ERROR);
+	rc = exec_run(res, plan, NULL, &def);
+	json_object_put(plan);
+	return rc;
+}
+
+static void
+test_params_checked_first(void)
+{
+	static const struct { const char *params, *want; } bad[] = {
+		{ "{\"n\": 1, \"x\": 2}", "step 3 (typed): unknown parameter 'x'" },
+		{ "{\"s\": \"a\"}", "step 3 (typed): missing parameter 'n'" },
+		{ "{\"n\": \"1\"}", "step 3 (typed): parameter 'n' must be an integer" },
+		{ "{\"n\": 1, \"s\": 2}", "step 3 (typed): parameter 's' must be a string or null" },
+	};
+	struct run_result res;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		CU_ASSERT_EQUAL(go_typed(bad[i].params, &res), MTV_EINTERNAL);
+		/* nothing ran, nothing to undo */
+		CU_ASSERT_STRING_EQUAL(trace, "");
+		CU_ASSERT_PTR_NOT_NULL(res.message);
+		CU_ASSERT_STRING_EQUAL(res.message ? res.message : "", bad[i].want);
+		run_result_release(&res);
+	}
+	CU_ASSERT_EQUAL(go_typed("{\"n\": 1, \"s\": null}", &res), 0);
+	CU_ASSERT_STRING_EQUAL(trace, "x1 x2 x3 u3 u2 u1 ");
+	run_result_release(&res);
+}
+
+static void
+test_unknown_kind_first(void)
+{
+	struct run_result res;
+	json_object *plan = mkplan("s:0,c:0"), *steps = NULL, *st;
+	struct run_opts def = { 0 };
+
+	json_object_object_get_ex(plan, "steps", &steps);
+	st = json_object_array_get_idx(steps, 1);
+	json_object_object_add(st, "kind", json_object_new_string("nosuch"));
+	trace[0] = '\0';
+	find_kind = fake_find;
+	CU_ASSERT_EQUAL(exec_run(&res, plan, NULL, &def), MTV_EINTERNAL);
+	CU_ASSERT_STRING_EQUAL(trace, "");
+	CU_ASSERT_STRING_EQUAL(res.message ? res.message : "",
+			       "step 2: unknown kind 'nosuch' on side cluster");
+	run_result_release(&res);
+	json_object_put(plan);
+}
+
+/* every real kind's table is well formed: keys once, a type, a doc */
+static void
+test_real_tables(void)
+{
+	size_t i;
+	const struct step_param *p, *q;
+
+	for (i = 0; step_table[i]; i++) {
+		CU_ASSERT_PTR_NOT_NULL(step_table[i]->params);
+		CU_ASSERT(step_table[i]->flags & (STEP_SOURCE | STEP_CLUSTER));
+		CU_ASSERT_PTR_EQUAL(step_kind_find(step_table[i]->name,
+						   step_side(step_table[i])),
+				    step_table[i]);
+		for (p = step_table[i]->params; p && p->key; p++) {
+			CU_ASSERT(p->type != 0 && p->doc != NULL);
+			for (q = p + 1; q->key; q++)
+				CU_ASSERT_STRING_NOT_EQUAL(p->key, q->key);
+		}
+	}
+}
+
 static CU_TestInfo tests_run[] = {
 	{ "steps in order, teardown in reverse", test_order_and_teardown },
 	{ "a failure stops the run and undoes the partial step", test_failure_stops_and_undoes_partial },
@@ -236,6 +341,9 @@ static CU_TestInfo tests_run[] = {
 	{ "a batch runs in parallel", test_batch_parallel },
 	{ "a leak in teardown fails the run", test_leak_fails_run },
 	{ "SIGINT stops and tears down", test_interrupt_tears_down },
+	{ "params are checked against the kind's table before anything runs", test_params_checked_first },
+	{ "an unknown kind stops the run before anything runs", test_unknown_kind_first },
+	{ "every kind's parameter table is well formed", test_real_tables },
 	CU_TEST_INFO_NULL,
 };
 

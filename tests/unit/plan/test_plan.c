@@ -10,7 +10,6 @@
 #include "config/profile.h"
 #include "plan/plan.h"
 #include "scenario/scenario.h"
-#include "config/vendor.h"
 
 #define VS "vs:\n  type: vsphere\n  version: \"8\"\n  fqdn: f\n  api_url: https://f/sdk\n" \
 	"  username: u\n  password: unit-vc-pw\n  storage_class: sc\n" \
@@ -21,51 +20,14 @@
 #define HDR "apiVersion: mtv-scenario/v1alpha1\nkind: Scenario\nname: t\ncopyoffload: true\n"
 
 static void
-test_change_vm_name(void)
-{
-	static const char *const cases[][2] = {
-		{ "vm with spaces in name", "vm-with-spaces-in-name" },
-		{ "vm---with----multiple-----dashes", "vm-with-multiple-dashes" },
-		{ "mtv.func.-.rhel.-...8.8", "mtv.func.rhel.8.8" },
-		{ "----Vm!@#$%^&*()_+-Name/.is,';[]-CorREct-<>123----", "vm-name.is-correct-123" },
-		{ "My_VM", "my-vm" },
-		{ "abc1-XCopy_Test_VM_CAPS", "abc1-xcopy-test-vm-caps" },
-		{ "!!!", "" },
-	};
-	size_t i;
-	char *s, *long_name;
-
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		s = plan_vm_name_sanitise(cases[i][0]);
-		CU_ASSERT_STRING_EQUAL(s, cases[i][1]);
-		free(s);
-	}
-	long_name = xasprintf("%080d", 7);
-	s = plan_vm_name_sanitise(long_name);
-	CU_ASSERT_EQUAL(strlen(s), 63);
-	free(s);
-	free(long_name);
-	CU_ASSERT_TRUE(plan_dns_subdomain("a.b-c"));
-	CU_ASSERT_FALSE(plan_dns_subdomain("A"));
-	CU_ASSERT_FALSE(plan_dns_subdomain("a..b"));
-	CU_ASSERT_FALSE(plan_dns_subdomain("-a"));
-	s = plan_target_vm_name("ok.name");
-	CU_ASSERT_STRING_EQUAL(s, "ok.name");
-	free(s);
-	s = plan_dns_label("Ab__C--", 63);
-	CU_ASSERT_STRING_EQUAL(s, "ab-c");
-	free(s);
-}
-
-static void
 test_run_id(void)
 {
 	char a[7], b[7], c[7];
 	size_t i;
 
-	plan_run_id("thin", a);
-	plan_run_id("thin", b);
-	plan_run_id("thick", c);
+	model_run_id("thin", a);
+	model_run_id("thin", b);
+	model_run_id("thick", c);
 	CU_ASSERT_STRING_EQUAL(a, b);
 	CU_ASSERT_STRING_NOT_EQUAL(a, c);
 	CU_ASSERT_EQUAL(strlen(a), 6);
@@ -371,7 +333,6 @@ test_new_checks(void)
 static CU_TestInfo tests_plan[] = {
 	{ "rdm_lun_bus, populator_throttling, data_integrity", test_new_checks },
 	{ "long names keep run id and plan name", test_long_names },
-	{ "ChangeVmName and DNS names", test_change_vm_name },
 	{ "run id", test_run_id },
 	{ "clone names and disk layout", test_names_and_disks },
 	{ "clone_name and preserve_name_format", test_clone_name },

@@ -171,77 +171,6 @@ test_terminal_and_failure(void)
 }
 
 static void
-check_name(const char *in, const char *want)
-{
-	char *s = cl_change_vm_name(in);
-
-	CU_ASSERT_STRING_EQUAL(s, want);
-	if (strcmp(s, want) != 0)
-		fprintf(stderr, "# '%s' -> '%s', want '%s'\n", in, s, want);
-	free(s);
-}
-
-static void
-test_vm_names(void)
-{
-	/* the examples of Forklift's utils_test.go */
-	check_name("vm with spaces in name", "vm-with-spaces-in-name");
-	check_name("vm---with----multiple-----dashes", "vm-with-multiple-dashes");
-	check_name("mtv.func.-.rhel.-...8.8", "mtv.func.rhel.8.8");
-	check_name("----Vm!@#$%^&*()_+-Name/.is,';[]-CorREct-<>123----", "vm-name.is-correct-123");
-	check_name("My_VM", "my-vm");
-	/* valid subdomains are kept as they are */
-	{
-		char *s = cl_target_vm_name("vm---with----multiple-----dashes");
-
-		CU_ASSERT_STRING_EQUAL(s, "vm---with----multiple-----dashes");
-		free(s);
-		s = cl_target_vm_name("My_VM");
-		CU_ASSERT_STRING_EQUAL(s, "my-vm");
-		free(s);
-	}
-	/* nothing left: Forklift draws a random name */
-	check_name("!!!", "");
-	CU_ASSERT(cl_dns1123_subdomain("a.b"));
-	CU_ASSERT(!cl_dns1123_subdomain("A"));
-	CU_ASSERT(!cl_dns1123_subdomain("a..b"));
-	CU_ASSERT(!cl_dns1123_subdomain("-a"));
-	{
-		char longname[80];
-
-		memset(longname, 'A', 79);
-		longname[79] = '\0';
-		check_name(longname, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-	}
-}
-
-static void
-test_vendor_keys(void)
-{
-	json_object *sd = J("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_USERNAME\":\"u\","
-			    "\"STORAGE_PASSWORD\":\"p\"}");
-	char *m;
-
-	CU_ASSERT_PTR_NULL(secret_missing_keys(sd, "primera3par"));
-	m = secret_missing_keys(sd, "ontap");
-	CU_ASSERT_STRING_EQUAL(m, "ONTAP_SVM (copyoffload.ontap_svm or COPYOFFLOAD_ONTAP_SVM)");
-	free(m);
-	m = secret_missing_keys(sd, "vantara");
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_ID"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_PORT"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "HOSTGROUP_ID_LIST"));
-	free(m);
-	json_object_put(sd);
-	/* Pure may use a token instead of user and password */
-	sd = J("{\"STORAGE_HOSTNAME\":\"h\",\"STORAGE_TOKEN\":\"t\",\"PURE_CLUSTER_PREFIX\":\"px_1\"}");
-	CU_ASSERT_PTR_NULL(secret_missing_keys(sd, "pureFlashArray"));
-	m = secret_missing_keys(sd, "ontap");
-	CU_ASSERT_PTR_NOT_NULL(strstr(m, "STORAGE_USERNAME and STORAGE_PASSWORD"));
-	free(m);
-	json_object_put(sd);
-}
-
-static void
 test_map_offload(void)
 {
 	json_object *o;
@@ -453,8 +382,6 @@ static CU_TestInfo tests_steps[] = {
 	{ "an expected blocking condition", test_eval_expected_condition },
 	{ "xcopyUsed evidence and DiskTransfer times from a Plan", test_xcopy_evidence },
 	{ "end of our migration, failure message, progress", test_terminal_and_failure },
-	{ "VM names as ChangeVmName makes them", test_vm_names },
-	{ "storage secret vendor keys", test_vendor_keys },
 	{ "StorageMap offload plugin on every entry", test_map_offload },
 	{ "quantities and RFC 3339 times", test_quantities_times },
 	{ "StorageProfile offers Block", test_profile_block },
