@@ -277,6 +277,6 @@ lab_each_kubectl() {
 	case $LAB_KUBECTL_COUNT in
 	0) diag "no kubectl found: kubectl checks not run (install Debian's kubernetes-client or set MTV_KUBECTLS)" ;;
 	1) diag "only one kubectl version found ($V): a second one was not tested" \
-		"(make kubectl-debian unpacks Debian's 1.20 client under the build folder; MTV_KUBECTLS lists clients)" ;;
+		"(MTV_KUBECTLS lists clients; make kubectl-debian unpacks Debian's 1.20 one under the build folder)" ;;
 	esac
 }
