@@ -2,6 +2,8 @@
 
 # The scenario language: loader, schema, validate, list, the command line.
 TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh tests/t_cli.sh
+# The tree: layers, file and function sizes.
+TESTS += tests/t_layers.sh
 # The test helpers: titled blocks, the leak-check readers of the lab's state.
 TESTS += tests/t_lib.sh
 # Installed use: make install DESTDIR=..., the staged program from any folder, man.
@@ -13,7 +15,7 @@ TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
-EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
+EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
 	tests/t_secrets.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
