@@ -39,26 +39,6 @@ struct job {
 	long long start, end;
 };
 
-static const char *
-sget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static int
-iget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (json_object_object_get_ex(o, key, &v))
-		return json_object_get_int(v);
-	return 0;
-}
-
 static struct step_result *
 result_add(struct run_result *res)
 {
@@ -75,12 +55,12 @@ record(struct run_result *res, json_object *step, int code, const char *msg,
        long long start, long long end, bool teardown, bool skipped)
 {
 	struct step_result *sr = result_add(res);
-	const char *title = sget(step, "title");
+	const char *title = jstr(step, "title");
 
-	sr->id = iget(step, "id");
-	sr->kind = xstrdup(sget(step, "kind") ? sget(step, "kind") : "?");
+	sr->id = (int)jint(step, "id");
+	sr->kind = xstrdup(jstr(step, "kind") ? jstr(step, "kind") : "?");
 	if (teardown) {
-		const char *u = sget(step, "undo");
+		const char *u = jstr(step, "undo");
 
 		sr->title = xasprintf("%s", u ? u : title ? title : sr->kind);
 	} else {
@@ -114,12 +94,12 @@ record_skipped_checks(struct step_ctx *ctx, struct run_result *res,
 	json_object_object_foreach(sk, name, e) {
 		struct step_result *sr;
 
-		record(res, step, 0, sget(e, "reason"), start, end, false,
+		record(res, step, 0, jstr(e, "reason"), start, end, false,
 		       true);
 		sr = &res->steps[res->n - 1];
 		free(sr->title);
 		sr->title = xasprintf("%s of %s", name,
-				      sget(e, "title") ? sget(e, "title") : "?");
+				      jstr(e, "title") ? jstr(e, "title") : "?");
 	}
 	json_object_put(sk);
 }
@@ -148,8 +128,8 @@ side_selected(const struct step_kind *k, const char *only)
 static const struct step_kind *
 step_kind(json_object *step)
 {
-	return find_kind(sget(step, "kind") ? sget(step, "kind") : "",
-			 sget(step, "side"));
+	return find_kind(jstr(step, "kind") ? jstr(step, "kind") : "",
+			 jstr(step, "side"));
 }
 
 /* Before anything runs: every step's kind is known and its params match
@@ -167,9 +147,9 @@ plan_check(struct run_result *res, json_object *steps)
 		if (k == NULL) {
 			res->code = MTV_EINTERNAL;
 			res->message = xasprintf("step %d: unknown kind '%s'%s%s",
-				iget(s, "id"), sget(s, "kind"),
-				sget(s, "side") ? " on side " : "",
-				sget(s, "side") ? sget(s, "side") : "");
+				(int)jint(s, "id"), jstr(s, "kind"),
+				jstr(s, "side") ? " on side " : "",
+				jstr(s, "side") ? jstr(s, "side") : "");
 			return res->code;
 		}
 		if (step_params_check(k, s, &err) != 0) {
@@ -201,8 +181,8 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 static void
 progress(int id, int total, json_object *step, const char *what)
 {
-	log_info("[%2d/%d] %-11s %s%s", id, total, sget(step, "kind"),
-		 sget(step, "title") ? sget(step, "title") : "", what);
+	log_info("[%2d/%d] %-11s %s%s", id, total, jstr(step, "kind"),
+		 jstr(step, "title") ? jstr(step, "title") : "", what);
 }
 
 /* Run steps[i..i+count) at the same time (count 1: in this thread). */
@@ -221,7 +201,7 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		jobs[k].ctx = ctx;
 		jobs[k].step = steps[k];
 		jobs[k].kind = kinds[k];
-		progress(iget(steps[k], "id"), total, steps[k], "");
+		progress((int)jint(steps[k], "id"), total, steps[k], "");
 	}
 	if (count == 1) {
 		job_main(&jobs[0]);
@@ -244,20 +224,20 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		       j->end, false, false);
 		record_skipped_checks(ctx, res, j->step, j->start, j->end);
 		if (j->rc == 0) {
-			log_verbose("step %d done in %.1f s", iget(j->step, "id"),
+			log_verbose("step %d done in %.1f s", (int)jint(j->step, "id"),
 				    (double)(j->end - j->start) / 1000.0);
 			continue;
 		}
 		if (res->code == 0) {
-			const char *obj = sget(j->step, "object");
+			const char *obj = jstr(j->step, "object");
 
 			res->code = j->rc;
 			res->message = xasprintf("step %d (%s)%s%s%s: %s",
-				iget(j->step, "id"), j->kind->name,
+				(int)jint(j->step, "id"), j->kind->name,
 				obj ? " '" : "", obj ? obj : "", obj ? "'" : "",
 				j->err.msg);
 		}
-		log_error("step %d (%s) failed: %s", iget(j->step, "id"),
+		log_error("step %d (%s) failed: %s", (int)jint(j->step, "id"),
 			  j->kind->name, j->err.msg);
 	}
 }
@@ -277,12 +257,12 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 
 		/* steps the plan says undo nothing are still asked (they may
 		 * have partial work to drop) but not announced */
-		if (sget(stack[i].step, "undo"))
+		if (jstr(stack[i].step, "undo"))
 			log_info("  undo %-9s %s", stack[i].kind->name,
-				 sget(stack[i].step, "undo"));
+				 jstr(stack[i].step, "undo"));
 		else
 			log_verbose("  undo %-9s %s", stack[i].kind->name,
-				    sget(stack[i].step, "title"));
+				    jstr(stack[i].step, "title"));
 		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
 		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
 		       clock_ms(), true, false);
@@ -291,11 +271,11 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		if (rc == MTV_EFAILED)
 			res->leaks++;
 		log_error("teardown of step %d (%s) failed: %s",
-			  iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+			  (int)jint(stack[i].step, "id"), stack[i].kind->name, err.msg);
 		if (res->code == 0) {
 			res->code = rc;
 			res->message = xasprintf("teardown of step %d (%s): %s",
-				iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+				(int)jint(stack[i].step, "id"), stack[i].kind->name, err.msg);
 		}
 	}
 }
@@ -307,12 +287,12 @@ print_kept(struct undo_rec *stack, size_t n, json_object *plan)
 
 	fprintf(stderr, "--keep: left in place (remove in this order):\n");
 	for (i = n; i-- > 0;)
-		fprintf(stderr, "  %s\n", sget(stack[i].step, "undo") ?
-			sget(stack[i].step, "undo") : sget(stack[i].step, "title"));
+		fprintf(stderr, "  %s\n", jstr(stack[i].step, "undo") ?
+			jstr(stack[i].step, "undo") : jstr(stack[i].step, "title"));
 	fprintf(stderr, "to remove everything: kubectl delete namespace %s; "
 		"then destroy the vSphere VMs whose names start with '%s-'\n",
-		sget(plan, "namespace") ? sget(plan, "namespace") : "?",
-		sget(plan, "run_id") ? sget(plan, "run_id") : "?");
+		jstr(plan, "namespace") ? jstr(plan, "namespace") : "?",
+		jstr(plan, "run_id") ? jstr(plan, "run_id") : "?");
 }
 
 int
@@ -333,13 +313,13 @@ exec_run(struct run_result *res, json_object *plan,
 	ctx.plan = plan;
 	ctx.profile = p;
 	ctx.opts = o;
-	ctx.run_id = sget(plan, "run_id");
-	ctx.ns = sget(plan, "namespace");
+	ctx.run_id = jstr(plan, "run_id");
+	ctx.ns = jstr(plan, "namespace");
 	ctx.state = json_object_new_object();
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.canceled = &canceled;
 	ctx.drivers = &drv;
-	timeout = o->timeout ? o->timeout : iget(plan, "timeout");
+	timeout = o->timeout ? o->timeout : (int)jint(plan, "timeout");
 	if (timeout > 0)
 		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
 
@@ -358,7 +338,7 @@ exec_run(struct run_result *res, json_object *plan,
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
 		json_object *step = json_object_array_get_idx(steps, i);
-		int b = iget(step, "batch");
+		int b = (int)jint(step, "batch");
 		size_t count = 0;
 		struct mtv_err err = { 0 };
 
@@ -371,7 +351,7 @@ exec_run(struct run_result *res, json_object *plan,
 			json_object *s = json_object_array_get_idx(steps, i);
 			const struct step_kind *k;
 
-			if (count > 0 && (b == 0 || iget(s, "batch") != b))
+			if (count > 0 && (b == 0 || (int)jint(s, "batch") != b))
 				break;
 			i++;
 			k = step_kind(s);

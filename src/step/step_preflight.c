@@ -14,12 +14,14 @@ ds_add(json_object *dss, const struct model_ds *d)
 	size_t k;
 
 	for (k = 0; k < jlen(dss); k++)
-		if (str_eq(jstr(json_object_array_get_idx(dss, k), "moid"), d->moid))
+		if (str_eq(jstr(json_object_array_get_idx(dss, k), "moid"),
+			   d->moid))
 			return;
 	e = json_object_new_object();
 	jputs(e, "key", d->key);
 	jputs(e, "moid", d->moid);
-	jput(e, "xcopy", d->xcopy < 0 ? NULL : json_object_new_boolean(d->xcopy));
+	jput(e, "xcopy", d->xcopy < 0 ? NULL :
+	     json_object_new_boolean(d->xcopy));
 	json_object_array_add(dss, e);
 }
 
@@ -27,10 +29,13 @@ ds_add(json_object *dss, const struct model_ds *d)
 static void
 plan_source(struct mtv_model *m, const struct step_at *at)
 {
-	json_object *pa = json_object_new_object(), *tm = json_object_new_array(),
-		    *dss = json_object_new_array(), *hosts = json_object_new_array(),
+	json_object *pa = json_object_new_object(),
+		    *tm = json_object_new_array(),
+		    *dss = json_object_new_array(),
+		    *hosts = json_object_new_array(),
 		    *thick = json_object_new_object();
-	struct model_step st = { .plan = -1, .object = "vcenter", .params = pa };
+	struct model_step st = { .plan = -1, .object = "vcenter",
+				 .params = pa };
 	const char *lun = NULL, *h;
 	size_t i, j;
 
@@ -41,7 +46,8 @@ plan_source(struct mtv_model *m, const struct step_at *at)
 		if (v->tmpl && !jarr_has(tm, v->tmpl))
 			jarr_adds(tm, v->tmpl);
 		for (j = 0; j <= v->ndisks; j++) {
-			const struct model_disk *d = j ? &v->disks[j - 1] : NULL;
+			const struct model_disk *d =
+				j ? &v->disks[j - 1] : NULL;
 			const struct model_ds *ds = d ? &d->ds : &v->ds;
 
 			if (ds->moid == NULL)
@@ -76,7 +82,8 @@ static void
 plan_cluster(struct mtv_model *m, const struct step_at *at)
 {
 	json_object *pc = json_object_new_object();
-	struct model_step st = { .plan = -1, .object = "cluster", .params = pc };
+	struct model_step st = { .plan = -1, .object = "cluster",
+				 .params = pc };
 
 	(void)at;
 	jputs(pc, "storage_class", m->sc);
@@ -84,8 +91,8 @@ plan_cluster(struct mtv_model *m, const struct step_at *at)
 	jputs(pc, "mtv_namespace", model_mtv_namespace(m));
 	jputb(pc, "copyoffload", m->any_co);
 	jputb(pc, "warm", m->any_warm);
-	step_plan_add(m, at->kind, &st, "check the cluster: "
-		      "Forklift, storage class '%s', namespace '%s'", m->sc, m->ns);
+	step_plan_add(m, at->kind, &st, "check the cluster: Forklift, "
+		      "storage class '%s', namespace '%s'", m->sc, m->ns);
 }
 
 static int
