@@ -253,7 +253,7 @@ teardown_entry(json_object *plan, json_object *step)
 	for (i = 0; i < jlen(td); i++) {
 		json_object *e = json_object_array_get_idx(td, i);
 
-		if (jint(e, "undoes") == (int)jint(step, "id"))
+		if (jint(e, "undoes") == jint(step, "id"))
 			return e;
 	}
 	return NULL;
