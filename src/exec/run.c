@@ -268,7 +268,8 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 	for (i = 0; i < n; i++)
 		listed += teardown_entry(ctx->plan, stack[i].step) != NULL;
 	if (listed)
-		log_info("teardown: %zu step%s", listed, listed == 1 ? "" : "s");
+		log_info("teardown: %zu step%s", listed,
+			 listed == 1 ? "" : "s");
 	for (i = n; i-- > 0;) {
 		json_object *e = teardown_entry(ctx->plan, stack[i].step);
 		struct mtv_err err = { 0 };
@@ -319,8 +320,9 @@ print_kept(struct run_result *res, struct undo_rec *stack, size_t n,
 		if (listed++ == 0)
 			fprintf(stderr, "--keep: left in place "
 				"(the teardown would undo, in this order):\n");
-		fprintf(stderr, "  step %2d %-9s %s\n", (int)jint(stack[i].step, "id"),
-			stack[i].kind->name, jstr(e, "title"));
+		fprintf(stderr, "  step %2d %-9s %s\n",
+			(int)jint(stack[i].step, "id"), stack[i].kind->name,
+			jstr(e, "title"));
 	}
 	if (listed == 0)
 		fprintf(stderr, "--keep: nothing was created\n");

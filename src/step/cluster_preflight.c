@@ -114,7 +114,8 @@ check_storage(struct kube_client *k, json_object *params, struct strbuf *sb)
 	int b;
 
 	if (sc == NULL) {
-		problem(params, sb, NULL, "no storage class configured (storage_class)");
+		problem(params, sb, NULL,
+			"no storage class configured (storage_class)");
 		return;
 	}
 	path = kube_path("StorageClass", NULL, sc);
@@ -188,9 +189,11 @@ check_namespace(struct step_ctx *ctx, struct kube_client *k,
 	json_object_object_add(body, "metadata", meta);
 	if (kube_request(k, "POST", "/api/v1/namespaces?dryRun=All",
 			 "application/json", body, &status, &out, &e) != 0)
-		problem(params, sb, NULL, "namespace '%s' cannot be checked: %s", ns, e.msg);
+		problem(params, sb, NULL,
+			"namespace '%s' cannot be checked: %s", ns, e.msg);
 	else if (status >= 300)
-		problem(params, sb, NULL, "namespace '%s' cannot be created (HTTP %ld): %s",
+		problem(params, sb, NULL,
+			"namespace '%s' cannot be created (HTTP %ld): %s",
 			ns, status,
 			jstr(out, "message") ? jstr(out, "message")
 					     : "refused");

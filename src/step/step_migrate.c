@@ -370,23 +370,6 @@ vm_summary(json_object *plan)
 	return out;
 }
 
-/* The types of the Plan's conditions with status True. */
-static json_object *
-true_conditions(json_object *plan)
-{
-	json_object *cs = jget(jget(plan, "status"), "conditions"),
-		    *out = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < jlen(cs); i++) {
-		json_object *c = json_object_array_get_idx(cs, i);
-
-		if (str_eq(jstr(c, "status"), "True") && jstr(c, "type"))
-			jarr_adds(out, jstr(c, "type"));
-	}
-	return out;
-}
-
 static void
 record_state(struct mig *m)
 {
@@ -421,7 +404,7 @@ record_state(struct mig *m)
 			       json_object_new_string(m->secret) : NULL);
 	/* for verify's result check: the Plan's conditions that hold and
 	 * the failure text (Plan and VM errors, populator pod logs) */
-	json_object_object_add(st, "conditions", true_conditions(m->last));
+	json_object_object_add(st, "conditions", cl_true_conditions(m->last));
 	json_object_object_add(st, "failure", m->failure ?
 			       json_object_new_string(m->failure) : NULL);
 	if (m->plan_uid && !jget(st, "uid"))

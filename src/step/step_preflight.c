@@ -60,8 +60,8 @@ preflight_expected(json_object *params, const char *condition,
 	else
 		named = c && condition;
 	if (named)
-		log_info("preflight: the scenario expects this failure: %s%s%s%s",
-			 finding, predicts ? " (Forklift: " : "",
+		log_info("preflight: the scenario expects this failure: "
+			 "%s%s%s%s", finding, predicts ? " (Forklift: " : "",
 			 predicts ? predicts : "", predicts ? ")" : "");
 	return named;
 }

@@ -84,9 +84,9 @@ run_result(struct check_run *r, json_object *c)
 	}
 	if (str_eq(want, "failed") && !failed_as_expected(r, plan, c, st))
 		return;
-	check_pass(r, "plan '%s' %s%s%s%s%s%s", plan, want, cond ? " with " : "",
-		   cond ? cond : "", msg ? " ('" : "", msg ? msg : "",
-		   msg ? "')" : "");
+	check_pass(r, "plan '%s' %s%s%s%s%s%s", plan, want,
+		   cond ? " with " : "", cond ? cond : "", msg ? " ('" : "",
+		   msg ? msg : "", msg ? "')" : "");
 }
 
 const struct check_kind check_result = {

@@ -410,7 +410,7 @@ test_run_result_failed(void)
 		jputs(c, "check", "result");
 		jputs(c, "plan", "p");
 		jputs(c, "expect", "failed");
-		check_result.run(&r, c);
+		check_kind_find("result")->run(&r, c);
 		CU_ASSERT_EQUAL(r.nok, cases[i].pass);
 		CU_ASSERT_EQUAL(r.nfail, !cases[i].pass);
 		if (!cases[i].pass)
