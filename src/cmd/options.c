@@ -27,7 +27,7 @@ const struct opt_spec opt_table[] = {
 	{ "run-id", 0, "ID", PROF, "run id ([a-z0-9]{6}) instead of a random one" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
-	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection and print how to remove it" },
+	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
 	{ "kubeconfig", 0, "FILE", CMD_RUN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CMD_RUN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },

@@ -26,6 +26,7 @@ struct run_result {
 	int code;		/* first failure */
 	char *message;
 	int leaks;		/* objects left behind */
+	size_t kept;		/* --keep: teardown steps left undone */
 	bool interrupted;
 };
 

@@ -242,30 +242,55 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 	}
 }
 
+/* The plan's teardown entry {undoes, kind, title} for step, or NULL: the
+ * plan lists only the steps whose undo undoes something (plan.c). */
+static json_object *
+teardown_entry(json_object *plan, json_object *step)
+{
+	json_object *td = jget(plan, "teardown");
+	size_t i;
+
+	for (i = 0; i < jlen(td); i++) {
+		json_object *e = json_object_array_get_idx(td, i);
+
+		if (jint(e, "undoes") == jint(step, "id"))
+			return e;
+	}
+	return NULL;
+}
+
 static void
 teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 	 size_t n)
 {
-	size_t i;
+	size_t i, listed = 0, k = 0;
 
-	if (n)
-		log_info("teardown: %zu step%s", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		listed += teardown_entry(ctx->plan, stack[i].step) != NULL;
+	if (listed)
+		log_info("teardown: %zu step%s", listed,
+			 listed == 1 ? "" : "s");
 	for (i = n; i-- > 0;) {
+		json_object *e = teardown_entry(ctx->plan, stack[i].step);
 		struct mtv_err err = { 0 };
 		long long start = clock_ms();
 		int rc;
 
-		/* steps the plan says undo nothing are still asked (they may
-		 * have partial work to drop) but not announced */
-		if (jstr(stack[i].step, "undo"))
-			log_info("  undo %-9s %s", stack[i].kind->name,
-				 jstr(stack[i].step, "undo"));
+		/* steps the plan lists no undo for are still asked (they may
+		 * have partial work to drop) but neither announced nor
+		 * reported unless they fail */
+		if (e)
+			log_info("  [%2zu/%zu] step %2d %-9s %s", ++k, listed,
+				 (int)jint(stack[i].step, "id"),
+				 stack[i].kind->name, jstr(e, "title"));
 		else
-			log_verbose("  undo %-9s %s", stack[i].kind->name,
-				    jstr(stack[i].step, "title"));
+			log_verbose("  step %d %s: nothing of its own to undo",
+				    (int)jint(stack[i].step, "id"),
+				    stack[i].kind->name);
 		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
-		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
-		       clock_ms(), true, false);
+		if (e || rc)
+			record(res, stack[i].step, rc, rc ? err.msg : NULL,
+			       start, clock_ms(), true, false);
 		if (rc == 0)
 			continue;
 		if (rc == MTV_EFAILED)
@@ -280,19 +305,28 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 	}
 }
 
+/* --keep: what the teardown would have undone, in its order. */
 static void
-print_kept(struct undo_rec *stack, size_t n, json_object *plan)
+print_kept(struct run_result *res, struct undo_rec *stack, size_t n,
+	   json_object *plan)
 {
-	size_t i;
+	size_t i, listed = 0;
 
-	fprintf(stderr, "--keep: left in place (remove in this order):\n");
-	for (i = n; i-- > 0;)
-		fprintf(stderr, "  %s\n", jstr(stack[i].step, "undo") ?
-			jstr(stack[i].step, "undo") : jstr(stack[i].step, "title"));
-	fprintf(stderr, "to remove everything: kubectl delete namespace %s; "
-		"then destroy the vSphere VMs whose names start with '%s-'\n",
-		jstr(plan, "namespace") ? jstr(plan, "namespace") : "?",
-		jstr(plan, "run_id") ? jstr(plan, "run_id") : "?");
+	for (i = n; i-- > 0;) {
+		json_object *e = teardown_entry(plan, stack[i].step);
+
+		if (e == NULL)
+			continue;
+		if (listed++ == 0)
+			fprintf(stderr, "--keep: left in place "
+				"(the teardown would undo, in this order):\n");
+		fprintf(stderr, "  step %2d %-9s %s\n",
+			(int)jint(stack[i].step, "id"), stack[i].kind->name,
+			jstr(e, "title"));
+	}
+	if (listed == 0)
+		fprintf(stderr, "--keep: nothing was created\n");
+	res->kept = listed;
 }
 
 int
@@ -379,7 +413,7 @@ exec_run(struct run_result *res, json_object *plan,
 	if (ctx.deadline_ms && clock_ms() >= ctx.deadline_ms)
 		ctx.deadline_ms = clock_ms() + 600 * 1000;	/* teardown gets its own time */
 	if (o->keep)
-		print_kept(stack, nstack, plan);
+		print_kept(res, stack, nstack, plan);
 	else
 		teardown(&ctx, res, stack, nstack);
 	for (i = 0; i < nstack; i++)
