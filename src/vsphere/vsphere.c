@@ -329,7 +329,7 @@ login(struct vs_client *vs, struct mtv_err *err)
 	freezero(a.buf, a.cap);
 	if (r != 0 && str_eq(vs->fault, "InvalidLogin"))
 		return err_set(
-			err, r,
+			err, MTV_ELOGIN,
 			"vSphere login to '%s' as '%s' failed: wrong user name or password",
 			vs->url, vs->user ? vs->user : "");
 	if (r != 0)
