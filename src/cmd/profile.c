@@ -12,6 +12,9 @@ cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diag
 {
 	struct profile_opts po = { 0 };
 
+	if (cmd_overrides_check(o, diags) != 0)
+		return MTV_EINVAL;
+
 	po.providers_file = o->providers;
 	po.name = o->provider;
 	po.sets = o->sets;
