@@ -24,7 +24,8 @@ check_plans(struct mtv_opts *o, char **paths, size_t npaths,
 	bool selected;
 	size_t i;
 
-	if (cmd_profile(&prof, o, diags) != 0)
+	/* a profile with problems still expands: every problem at once */
+	if (cmd_profile(&prof, o, diags) != 0 || prof == NULL)
 		goto out;
 	po.run_id = o->run_id;
 	po.storage_class = o->storage_class;

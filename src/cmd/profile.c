@@ -18,5 +18,6 @@ cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diag
 	po.providers_file = o->providers;
 	po.name = o->provider;
 	po.sets = o->sets;
+	po.keep_invalid = str_eq(o->cmd, "validate");
 	return profile_load(out, &po, diags);
 }

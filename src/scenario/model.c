@@ -93,7 +93,8 @@ static bool
 symbolic(const char *k)
 {
 	return str_eq(k, "datastore_id") || str_eq(k, "secondary_datastore_id") ||
-		str_eq(k, "non_xcopy_datastore_id");
+		str_eq(k, "non_xcopy_datastore_id") ||
+		str_eq(k, "nfs_datastore_id");
 }
 
 /* Resolve a datastore reference; what names the key path for messages. */
@@ -109,7 +110,9 @@ ds_resolve(struct mtv_model *m, const char *refv, json_object *node,
 		return d;
 	d.key = refv;
 	d.moid = profile_co(m->p, refv);
-	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id");
+	/* NFS has no XCOPY (VAAI block primitives) either */
+	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id") &&
+		  !str_eq(refv, "nfs_datastore_id");
 	if (d.moid == NULL)
 		model_diag(m, node, "%s needs '%s' but profile '%s' in %s does "
 			   "not set it", what, refv, m->p->name, m->p->file);
