@@ -198,6 +198,17 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	step_vs_opts(&o, ctx->profile);
 	r = vs_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
+	if (r == MTV_EAUTH && err && !o.insecure && !(o.ca_file && *o.ca_file) &&
+	    !(o.thumbprint && *o.thumbprint)) {
+		/* a self-signed vCenter: say which profile keys fix it */
+		char *m = xstrdup(err->msg);
+
+		err_set(err, r, "%s; set ca_file (the PEM of vCenter's CA), "
+			"thumbprint (SHA-1 or SHA-256 of its certificate) or "
+			"insecure: true in profile '%s'", m,
+			ctx->profile ? ctx->profile->name : "?");
+		free(m);
+	}
 	if (r != 0)
 		return refused_note(REFUSED_VSPHERE, r, err);
 	pthread_mutex_lock(&d->lock);
