@@ -24,9 +24,10 @@ static void
 verdict(const struct item *it, FILE *fp)
 {
 	bool c = log_color() && fp == stdout && isatty(1);
-	const char *word = it->rep.status == REPORT_PASSED ? "PASS" :
-			   it->rep.status == REPORT_INTERRUPTED ? "INTERRUPTED" :
-			   it->rep.status == REPORT_SKIPPED ? "SKIP" : "FAIL";
+	enum report_status st = it->rep.status;
+	const char *word = st == REPORT_PASSED ? "PASS" :
+			   st == REPORT_INTERRUPTED ? "INTERRUPTED" :
+			   st == REPORT_SKIPPED ? "SKIP" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
 	char *line, *nc = NULL;
 	size_t i, n = 0;

@@ -15,7 +15,9 @@ static const char *const fixed[] = {
 };
 
 /* Keys of the providers file (pytest's --tc keys) an override may set. */
-static const char *const profile_keys[] = { "source_provider", "storage_class" };
+static const char *const profile_keys[] = {
+	"source_provider", "storage_class",
+};
 
 static bool
 is_fixed(const char *k)

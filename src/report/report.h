@@ -6,7 +6,7 @@
 
 enum report_status {
 	REPORT_PASSED, REPORT_FAILED, REPORT_ERROR, REPORT_INTERRUPTED,
-	REPORT_SKIPPED,		/* not run: an earlier login was refused */
+	REPORT_SKIPPED,	/* not run: an earlier login was refused */
 };
 
 struct scenario_report {

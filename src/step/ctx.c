@@ -198,8 +198,8 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	step_vs_opts(&o, ctx->profile);
 	r = vs_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
-	if (r == MTV_EAUTH && err && !o.insecure && !(o.ca_file && *o.ca_file) &&
-	    !(o.thumbprint && *o.thumbprint)) {
+	if (r == MTV_EAUTH && err && !o.insecure &&
+	    !(o.ca_file && *o.ca_file) && !(o.thumbprint && *o.thumbprint)) {
 		/* a self-signed vCenter: say which profile keys fix it */
 		char *m = xstrdup(err->msg);
 

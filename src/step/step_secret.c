@@ -127,10 +127,11 @@ provider_ca(struct step_ctx *ctx, json_object *obj, struct mtv_err *err)
 		return 0;
 	if (ca == NULL || *ca == '\0')
 		return err_set(err, MTV_EINVAL, "Forklift cannot verify "
-			       "vCenter's TLS certificate: set ca_file (the PEM "
-			       "of vCenter's CA) or thumbprint (SHA-1 or SHA-256 "
-			       "of its certificate) in profile '%s', or "
-			       "insecure: true to skip the verification", prof);
+			       "vCenter's TLS certificate: set ca_file (the "
+			       "PEM of vCenter's CA) or thumbprint (SHA-1 or "
+			       "SHA-256 of its certificate) in profile '%s', "
+			       "or insecure: true to skip the verification",
+			       prof);
 	r = step_vsphere(ctx, &vs, err);
 	if (r != 0)
 		return r;
