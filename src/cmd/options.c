@@ -22,7 +22,7 @@ const struct opt_spec opt_table[] = {
 	{ "provider", 0, "NAME", PROF | CMD_VALIDATE, "provider profile in the providers file" },
 	{ "storage-class", 0, "NAME", PROF | CMD_VALIDATE, "target storage class (overrides the profile)" },
 	{ "set", 0, "KEY=VALUE", PROF | CMD_VALIDATE, "override a scenario or profile key" },
-	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override (source_provider, storage_class, ...)" },
+	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
 	{ "run-id", 0, "ID", PROF, "run id ([a-z0-9]{6}) instead of a random one" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
