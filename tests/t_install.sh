@@ -39,11 +39,15 @@ expect_exit 0 "version works from another folder" env -u MTV_SCENARIO_DATADIR "$
 contains "version names the installed data folder" "$T/out" "data: $data "
 expect_exit 0 "validate scenarios.d/thin.yaml finds the installed file" \
 	env -u MTV_SCENARIO_DATADIR "$bin" validate scenarios.d/thin.yaml
-expect_exit 0 "the installed example providers file is valid" \
+# validate -p makes plan's checks: the example's files do not exist here
+expect_exit 4 "validate -p of the installed example names its missing ca_file" \
 	env -u MTV_SCENARIO_DATADIR "$bin" validate -p "$data/providers.yaml.example" scenarios.d/thin.yaml
+contains "the missing ca_file is named" "$T/err" "ca_file '/etc/pki/vcenter-ca.pem'"
 # (without the example's files, which do not exist here)
 sed '/ca_file:\|esxi_private_key_file:\|esxi_known_hosts:/d' \
 	"$data/providers.yaml.example" >"$T/providers.yaml"
+expect_exit 0 "the installed example providers file is valid" \
+	env -u MTV_SCENARIO_DATADIR "$bin" validate -p "$T/providers.yaml" scenarios.d/thin.yaml
 expect_exit 0 "plan of an installed scenario with the example providers" \
 	env -u MTV_SCENARIO_DATADIR "$bin" plan -p "$T/providers.yaml" scenarios.d/fallback-large.yaml
 contains "the plan is for fallback-large" "$T/out" "fallback-large"

@@ -31,7 +31,9 @@ struct mtv_opts {
 	const char *junit;		/* --junit FILE */
 	const char *log_level;		/* --log-level */
 	const char *log_file;		/* --log-file */
-	json_object *sets;		/* --set k=v and --tc k:v, in order */
+	json_object *sets;		/* --set k=v and --tc k:v, in order;
+					 * typed by cmd_overrides_check */
+	json_object *set_args;		/* {k: "--set k=v" as given} */
 	int timeout;			/* --timeout SECONDS */
 	int verbosity;			/* -v count minus -q count */
 	bool keep, no_color, no_redact, help;
@@ -55,6 +57,11 @@ extern const struct cmd_spec cmd_validate;
 extern const struct cmd_spec cmd_list;
 extern const struct cmd_spec cmd_version;
 extern const struct cmd_spec cmd_help;
+
+/* Type every --set/--tc value as YAML 1.2 and validate it like a file
+ * value (scenario schema; the providers schema for storage_class); unknown
+ * keys get a did-you-mean. Problems go to diags naming the option. */
+int cmd_overrides_check(struct mtv_opts *o, struct mtv_diags *diags);
 
 extern const struct cmd_spec *const cmd_table[];
 const struct cmd_spec *cmd_find(const char *name);

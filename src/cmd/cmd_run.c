@@ -24,8 +24,10 @@ static void
 verdict(const struct item *it, FILE *fp)
 {
 	bool c = log_color() && fp == stdout && isatty(1);
-	const char *word = it->rep.status == REPORT_PASSED ? "PASS" :
-			   it->rep.status == REPORT_INTERRUPTED ? "INTERRUPTED" : "FAIL";
+	enum report_status st = it->rep.status;
+	const char *word = st == REPORT_PASSED ? "PASS" :
+			   st == REPORT_INTERRUPTED ? "INTERRUPTED" :
+			   st == REPORT_SKIPPED ? "SKIP" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
 	char *line, *nc = NULL;
 	size_t i, n = 0;
@@ -200,8 +202,21 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 		it->rep.status = rc == MTV_EINTERNAL ? REPORT_ERROR : REPORT_FAILED;
 }
 
-/* Run the scenarios one after the other until one is interrupted; print
- * the verdicts and the reports. Returns the exit code. */
+/* A scenario not run because an endpoint refused a login before. */
+static void
+skip_item(struct item *it)
+{
+	it->rep.name = it->scn->name;
+	it->rep.id = it->scn->id;
+	it->rep.file = it->scn->path;
+	it->rep.status = REPORT_SKIPPED;
+	it->rep.message = "not run: a login was refused (see above)";
+}
+
+/* Run the scenarios one after the other until one is interrupted or an
+ * endpoint refuses a login (nobody tries those credentials again: vCenter
+ * SSO locks an account after a few failures); print the verdicts and the
+ * reports. Returns the exit code. */
 static int
 run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	  struct mtv_profile *prof)
@@ -209,8 +224,8 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	struct scenario_report *reps;
 	struct run_opts ro;
 	struct mtv_err err = { 0 };
-	size_t i, passed = 0, failed = 0, errored = 0;
-	bool interrupted = false;
+	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
+	bool interrupted = false, refused = false;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.only = o->only;
@@ -219,10 +234,22 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.context = o->context;
 	ro.timeout = o->timeout;
 	for (i = 0; i < n && !interrupted; i++) {
+		if (refused) {
+			skip_item(&items[i]);
+			skipped++;
+			verdict(&items[i], stdout);
+			continue;
+		}
 		run_item(&items[i], prof, &ro);
 		if (o->keep)
 			keep_hint(&items[i], o);
 		interrupted = items[i].rep.status == REPORT_INTERRUPTED;
+		refused = items[i].res.code == MTV_ELOGIN;
+		if (refused)
+			log_error("%s: no other scenario of this run is tried "
+				  "with these credentials; fix them in the "
+				  "providers file (or the environment)",
+				  err_name(MTV_ELOGIN));
 		if (items[i].rep.status == REPORT_PASSED)
 			passed++;
 		else
@@ -238,10 +265,15 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	if (o->junit && report_junit_write(o->junit, reps, n, &err) != 0)
 		log_error("%s", err.msg);
 	free(reps);
-	if (n > 1)
+	if (n > 1 && skipped)
+		printf("%zu passed, %zu failed, %zu not run\n", passed, failed,
+		       skipped);
+	else if (n > 1)
 		printf("%zu passed, %zu failed\n", passed, failed);
-	/* an internal error (a plan its step kinds refuse) is exit 3 */
+	/* an internal error (a plan its step kinds refuse) is exit 3; a
+	 * refused login is a configuration problem (exit 4) */
 	return interrupted ? MTV_EXIT_INTERRUPTED :
+	       refused ? MTV_EXIT_USAGE :
 	       errored ? MTV_EXIT_INTERNAL :
 	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
 }

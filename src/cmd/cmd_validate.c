@@ -10,16 +10,41 @@
 #include "plan/plan.h"
 #include "scenario/scenario.h"
 
-/* The providers file is checked against its schema only: choosing a
- * profile and the vendor rules belong to run and plan. */
+/* With -p, every check plan makes: the providers file's schema, the
+ * profile (vendor keys), the overrides, and every selected scenario
+ * expanded against it (symbolic datastore keys), nothing contacted. */
 static void
-check_providers(const char *path, struct mtv_diags *diags)
+check_plans(struct mtv_opts *o, char **paths, size_t npaths,
+	    struct mtv_diags *diags)
 {
-	struct mtv_doc *doc = NULL;
+	struct mtv_profile *prof = NULL;
+	struct plan_opts po = { 0 };
+	json_object *seen = json_object_new_object();
+	struct mtv_diags ignore = { 0 };
+	bool selected;
+	size_t i;
 
-	if (doc_load_file(&doc, path, diags) == 0)
-		schema_validate(doc, "providers", diags);
-	doc_free(doc);
+	/* a profile with problems still expands: every problem at once */
+	if (cmd_profile(&prof, o, diags) != 0 || prof == NULL)
+		goto out;
+	po.run_id = o->run_id;
+	po.storage_class = o->storage_class;
+	po.sets = o->sets;
+	for (i = 0; i < npaths; i++) {
+		/* the scenarios' own errors are reported once, above */
+		struct mtv_scenario *s = cmd_scenario_load(
+		    paths[i], o->marker, &selected, seen, &ignore);
+		json_object *plan = NULL;
+
+		if (s && selected)
+			plan_build(&plan, s, prof, &po, diags);
+		json_object_put(plan);
+		scenario_free(s);
+	}
+out:
+	diags_release(&ignore);
+	json_object_put(seen);
+	profile_free(prof);
 }
 
 /* Scenario names must be unique across the files checked together: they
@@ -110,7 +135,7 @@ run(struct mtv_opts *o)
 		scenario_free(s);
 	}
 	if (o->providers)
-		check_providers(o->providers, &diags);
+		check_plans(o, paths, npaths, &diags);
 	diags_sort(&diags);
 	if (json)
 		print_json(&diags, npaths, nsel);

@@ -3,6 +3,7 @@ libmtv_a_SOURCES += \
 	src/cmd/cmd.h \
 	src/cmd/options.c \
 	src/cmd/profile.c \
+	src/cmd/overrides.c \
 	src/cmd/collect.c \
 	src/cmd/cmd_run.c \
 	src/cmd/cmd_plan.c \

@@ -19,10 +19,10 @@ const struct cmd_spec *const cmd_table[] = {
 /* The table drives getopt, --help and the man page check. */
 const struct opt_spec opt_table[] = {
 	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
-	{ "provider", 0, "NAME", PROF, "provider profile in the providers file" },
-	{ "storage-class", 0, "NAME", PROF, "target storage class (overrides the profile)" },
-	{ "set", 0, "KEY=VALUE", PROF, "override a scenario or profile key" },
-	{ "tc", 0, "KEY:VALUE", PROF, "pytest-suite style override (source_provider, storage_class, ...)" },
+	{ "provider", 0, "NAME", PROF | CMD_VALIDATE, "provider profile in the providers file" },
+	{ "storage-class", 0, "NAME", PROF | CMD_VALIDATE, "target storage class (overrides the profile)" },
+	{ "set", 0, "KEY=VALUE", PROF | CMD_VALIDATE, "override a scenario or profile key" },
+	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
 	{ "run-id", 0, "ID", PROF, "run id ([a-z0-9]{6}) instead of a random one" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
@@ -67,15 +67,19 @@ cmd_closest(const char *name)
 }
 
 static void
-add_set(struct mtv_opts *o, const char *arg, char sep)
+add_set(struct mtv_opts *o, const char *name, const char *arg, char sep)
 {
 	const char *eq = strchr(arg, sep);
 	char *key;
 
-	if (o->sets == NULL)
+	if (o->sets == NULL) {
 		o->sets = json_object_new_object();
+		o->set_args = json_object_new_object();
+	}
 	key = xstrndup(arg, (size_t)(eq - arg));
 	json_object_object_add(o->sets, key, json_object_new_string(eq + 1));
+	json_object_object_add(o->set_args, key,
+			       json_object_new_string(name));
 	free(key);
 }
 
@@ -137,7 +141,7 @@ opt_set(struct mtv_opts *o, const char *name, const char *arg,
 	if (strchr(arg, sep) == NULL || arg[0] == sep)
 		return err_set(err, MTV_EINVAL, "--%s '%s': expected KEY%cVALUE",
 			       name, arg, sep);
-	add_set(o, arg, sep);
+	add_set(o, name, arg, sep);
 	return 0;
 }
 
@@ -317,6 +321,7 @@ opts_release(struct mtv_opts *o)
 	free(o->args);
 	if (o->sets)
 		json_object_put(o->sets);
+	json_object_put(o->set_args);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -12,8 +12,12 @@ cmd_profile(struct mtv_profile **out, struct mtv_opts *o, struct mtv_diags *diag
 {
 	struct profile_opts po = { 0 };
 
+	if (cmd_overrides_check(o, diags) != 0)
+		return MTV_EINVAL;
+
 	po.providers_file = o->providers;
 	po.name = o->provider;
 	po.sets = o->sets;
+	po.keep_invalid = str_eq(o->cmd, "validate");
 	return profile_load(out, &po, diags);
 }

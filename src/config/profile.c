@@ -354,7 +354,7 @@ profile_load(struct mtv_profile **out, const struct profile_opts *o,
 	    json_object_is_type(jget(p->data, "copyoffload"),
 				json_type_object))
 		profile_check_copyoffload(p, diags);
-	if (diags->n > before)
+	if (diags->n > before && !o->keep_invalid)
 		goto out;
 	*out = p;
 	p = NULL;

@@ -21,6 +21,9 @@ struct profile_opts {
 	const char *providers_file;	/* NULL: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json */
 	const char *name;		/* NULL: the only profile, or error */
 	json_object *sets;		/* --set / --tc key=value overrides (object) or NULL */
+	/* give the chosen profile even when its checks failed (validate
+	 * goes on to report every problem) */
+	bool keep_invalid;
 };
 
 /* Load and validate the providers file, choose the profile, apply

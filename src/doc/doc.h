@@ -40,6 +40,13 @@ void doc_free(struct mtv_doc *doc);
  * unknown keys. Returns 0 or MTV_EINVAL. */
 int schema_validate(const struct mtv_doc *doc, const char *schema,
 		    struct mtv_diags *diags);
+/* Validate node (of doc, or NULL diags to only test it) against the part
+ * of schema reached by path, keys from the root separated by '/' (e.g.
+ * "properties/warm_migration"); messages carry no key path. Returns 0,
+ * MTV_EINVAL, or MTV_ENOTFOUND when path names nothing. */
+int schema_validate_sub(const struct mtv_doc *doc, json_object *node,
+			const char *schema, const char *path,
+			struct mtv_diags *diags);
 /* Fill in the schema's "default" values that are absent (in place). */
 void schema_apply_defaults(json_object *root, const char *schema);
 /* The embedded schema text (borrowed), or NULL. */

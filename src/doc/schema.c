@@ -993,3 +993,28 @@ schema_apply_defaults(json_object *root, const char *schema)
 		BUG("schema_apply_defaults: unknown or broken schema");
 	defaults(&v, root, v.sc->root, 0);
 }
+
+int
+schema_validate_sub(const struct mtv_doc *doc, json_object *node,
+		    const char *schema, const char *path,
+		    struct mtv_diags *diags)
+{
+	struct vctx v = { doc, NULL, diags, 0 };
+	struct at at = { NULL, NULL, 0, 0, 0 };
+	json_object *s;
+	char *p, *k, *save = NULL;
+
+	v.sc = schema_get(schema);
+	if (v.sc == NULL)
+		BUG("schema_validate_sub: unknown or broken schema");
+	s = v.sc->root;
+	p = xstrdup(path);
+	for (k = strtok_r(p, "/", &save); k && s;
+	     k = strtok_r(NULL, "/", &save))
+		s = jget(resolve(&v, s), k);
+	free(p);
+	if (s == NULL)
+		return MTV_ENOTFOUND;
+	doc_loc(doc, node, &at.line, &at.col);
+	return validate(&v, node, s, &at) ? MTV_EINVAL : 0;
+}

@@ -449,8 +449,9 @@ conn_open(struct conn *c, const struct esxi_opts *o, struct mtv_err *err)
 		if (rc == 0)
 			return 0;
 		if (!o->password)
-			return ssh_errmsg(c, err, MTV_EAUTH,
-					  "public-key login refused");
+			return err_set(err, MTV_ELOGIN,
+				       "ESXi '%s': public-key login as '%s' "
+				       "refused", c->where, user);
 	}
 	if (o->password) {
 		const char *pw =
@@ -470,7 +471,7 @@ conn_open(struct conn *c, const struct esxi_opts *o, struct mtv_err *err)
 			if (rc == 0)
 				return 0;
 		}
-		return err_set(err, MTV_EAUTH,
+		return err_set(err, MTV_ELOGIN,
 			       "ESXi '%s': login as '%s' refused "
 			       "(wrong password?)",
 			       c->where, user);

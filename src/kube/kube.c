@@ -325,8 +325,9 @@ kube_call(struct kube_client *k, const char *method, const char *path,
 	if (out)
 		*out = NULL;
 	r = send_json(k, method, path, ctype, body, &rs, status, err);
-	if (r == 0 && (rs.status < 200 || rs.status > 299))
-		r = kube_status_err(method, path, &rs, err);
+	if (r == 0 && (rs.status < 200 || rs.status > 299) &&
+	    (r = kube_status_err(method, path, &rs, err)) == MTV_ELOGIN)
+		kube_login_refused(k, err);
 	if (r == 0 && out) {
 		*out = kube_parse_body(&rs);
 		if (!*out && rs.body.len)
@@ -556,8 +557,9 @@ kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
 			    tail_lines);
 	p = strbuf_detach(&sb);
 	r = kube_send(k, "GET", p, NULL, NULL, &rs, err);
-	if (r == 0 && rs.status != 200)
-		r = kube_status_err("GET", p, &rs, err);
+	if (r == 0 && rs.status != 200 &&
+	    (r = kube_status_err("GET", p, &rs, err)) == MTV_ELOGIN)
+		kube_login_refused(k, err);
 	if (r == 0)
 		*out = xstrdup(strbuf_str(&rs.body));
 	kube_resp_release(&rs);

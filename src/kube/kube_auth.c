@@ -265,7 +265,7 @@ kube_oauth_login(struct kube_client *k, struct mtv_err *err)
 		goto out;
 	if (rs.status == 401) {
 		r = err_set(
-			err, MTV_EAUTH,
+			err, MTV_ELOGIN,
 			"login as \"%s\" to \"%s\" failed: wrong username or password",
 			k->username, k->conf.server);
 		goto out;

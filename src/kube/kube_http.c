@@ -405,6 +405,16 @@ kube_header_free(char *h)
 }
 
 int
+kube_login_refused(const struct kube_client *k, struct mtv_err *err)
+{
+	if (k->username)
+		return err_prefix(err, "cluster \"%s\" refused the login as "
+				  "\"%s\"", k->conf.server, k->username);
+	return err_prefix(err, "cluster \"%s\" refused the credentials of "
+			  "the kubeconfig", k->conf.server);
+}
+
+int
 kube_status_err(const char *method, const char *path, const struct resp *rs,
 		struct mtv_err *err)
 {
@@ -428,6 +438,9 @@ kube_status_err(const char *method, const char *path, const struct resp *rs,
 		code = MTV_EINVAL;
 		break;
 	case 401:
+		/* the token is refused (after the one re-authentication) */
+		code = MTV_ELOGIN;
+		break;
 	case 403:
 		code = MTV_EAUTH;
 		break;

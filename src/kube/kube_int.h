@@ -136,6 +136,9 @@ int kube_perform(struct kube_client *k, CURL *h, const char *method,
 		 struct resp *rs, long timeout_ms, bool oauth,
 		 struct mtv_err *err);
 /* The Status object of a failed request as an error; returns the code. */
+/* Prefix an MTV_ELOGIN error with the server and user whose credentials
+ * were refused (never the secret); returns err->code. */
+int kube_login_refused(const struct kube_client *k, struct mtv_err *err);
 int kube_status_err(const char *method, const char *path,
 		    const struct resp *rs, struct mtv_err *err);
 /* Back off for ms, in slices so that an interrupt is seen soon. */

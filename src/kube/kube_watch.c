@@ -259,7 +259,9 @@ watch_retry(struct watch *w, int r)
 	if (act == KUBE_DONE) {
 		if (r == 0) {
 			w->rs.body = w->errbody;
-			kube_status_err("GET", w->path, &w->rs, w->err);
+			if (kube_status_err("GET", w->path, &w->rs,
+					    w->err) == MTV_ELOGIN)
+				kube_login_refused(k, w->err);
 			memset(&w->rs.body, 0, sizeof(w->rs.body));
 		}
 		return WATCH_FAIL;
@@ -267,9 +269,11 @@ watch_retry(struct watch *w, int r)
 	if (act == KUBE_REAUTH) {
 		w->reauthed = true;
 		rr = kube_reauth(k, w->err);
-		if (rr > 0)
-			err_set(w->err, MTV_EAUTH,
+		if (rr > 0) {
+			err_set(w->err, MTV_ELOGIN,
 				"watch on \"%s\": unauthorized", w->path);
+			kube_login_refused(k, w->err);
+		}
 		return rr == 0 ? WATCH_AGAIN : WATCH_FAIL;
 	}
 	w->failures++;

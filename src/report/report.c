@@ -14,6 +14,7 @@ report_status_name(enum report_status s)
 	case REPORT_FAILED: return "failed";
 	case REPORT_ERROR: return "error";
 	case REPORT_INTERRUPTED: return "interrupted";
+	case REPORT_SKIPPED: return "skipped";
 	}
 	return "error";
 }
@@ -88,6 +89,7 @@ report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 
 	for (i = 0; i < n; i++) {
 		total += (double)r[i].duration_ms / 1000.0;
+		tests += r[i].status == REPORT_SKIPPED;
 		for (k = 0; r[i].res && k < r[i].res->n; k++) {
 			tests++;
 			failures += r[i].res->steps[k].code != 0;
@@ -105,6 +107,10 @@ report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 			f += r[i].res->steps[k].code != 0;
 			sk += r[i].res->steps[k].skipped;
 		}
+		if (r[i].status == REPORT_SKIPPED) {
+			t++;
+			sk++;
+		}
 		strbuf_adds(&sb, "  <testsuite name=\"");
 		strbuf_add_xml(&sb, suite);
 		strbuf_addf(&sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
@@ -114,6 +120,14 @@ report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 		strbuf_adds(&sb, "\"/>\n      <property name=\"run_id\" value=\"");
 		strbuf_add_xml(&sb, r[i].run_id ? r[i].run_id : "");
 		strbuf_adds(&sb, "\"/>\n    </properties>\n");
+		if (r[i].status == REPORT_SKIPPED) {
+			strbuf_adds(&sb, "    <testcase classname=\"");
+			strbuf_add_xml(&sb, suite);
+			strbuf_adds(&sb, "\" name=\"not run\" time=\"0.000\">"
+				    "<skipped message=\"");
+			strbuf_add_xml(&sb, r[i].message ? r[i].message : "");
+			strbuf_adds(&sb, "\"/></testcase>\n");
+		}
 		for (k = 0; r[i].res && k < r[i].res->n; k++) {
 			const struct step_result *st = &r[i].res->steps[k];
 			char *name = st->teardown ?

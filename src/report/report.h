@@ -4,7 +4,10 @@
 
 #include "exec/exec.h"
 
-enum report_status { REPORT_PASSED, REPORT_FAILED, REPORT_ERROR, REPORT_INTERRUPTED };
+enum report_status {
+	REPORT_PASSED, REPORT_FAILED, REPORT_ERROR, REPORT_INTERRUPTED,
+	REPORT_SKIPPED,	/* not run: an earlier login was refused */
+};
 
 struct scenario_report {
 	const char *name;

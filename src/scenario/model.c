@@ -66,8 +66,8 @@ model_mtv_namespace(struct mtv_model *m)
 	return ns ? ns : "openshift-mtv";
 }
 
-/* --set key=value for top-level scenario keys (those the schema knows):
- * "true"/"false" become booleans, digits integers. */
+/* --set key=value for top-level scenario keys (those the schema knows),
+ * typed and validated by the command line (cmd_overrides_check). */
 static void
 overrides_build(struct mtv_model *m)
 {
@@ -80,23 +80,11 @@ overrides_build(struct mtv_model *m)
 	sch = json_tokener_parse(txt);
 	props = jget(sch, "properties");
 	json_object_object_foreach(m->o->sets, k, v) {
-		const char *s = json_object_get_string(v);
-		char *end = NULL;
-		long n;
-
 		if (jget(props, k) == NULL || str_eq(k, "name") ||
 		    str_eq(k, "virtual_machines") || str_eq(k, "plans") ||
 		    str_eq(k, "expect"))
 			continue;
-		if (str_eq(s, "true") || str_eq(s, "false")) {
-			jputb(m->ovr, k, str_eq(s, "true"));
-			continue;
-		}
-		n = strtol(s, &end, 10);
-		if (*s && *end == '\0')
-			jput(m->ovr, k, json_object_new_int((int)n));
-		else
-			jputs(m->ovr, k, s);
+		jput(m->ovr, k, json_object_get(v));
 	}
 	json_object_put(sch);
 }
@@ -123,6 +111,7 @@ ds_resolve(struct mtv_model *m, const char *refv, json_object *node,
 		return d;
 	d.key = refv;
 	d.moid = profile_co(m->p, refv);
+	/* NFS has no XCOPY (VAAI block primitives) either */
 	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id") &&
 		  !str_eq(refv, "nfs_datastore_id");
 	if (d.moid == NULL)

@@ -124,6 +124,40 @@ step_kube_opts(struct kube_opts *o, const struct mtv_profile *p,
 			o->server);
 }
 
+/* Credentials an endpoint refused (MTV_ELOGIN), for the whole process:
+ * nobody tries them again, so that a wrong password cannot lock the
+ * account (vCenter SSO locks it after a few failures). */
+enum { REFUSED_VSPHERE, REFUSED_CLUSTER, REFUSED_N };
+static pthread_mutex_t refused_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mtv_err refused[REFUSED_N];
+
+/* The refusal already seen for endpoint which, copied into err, or 0. */
+static int
+refused_get(int which, struct mtv_err *err)
+{
+	int r;
+
+	pthread_mutex_lock(&refused_lock);
+	r = refused[which].code;
+	if (r != 0 && err)
+		*err = refused[which];
+	pthread_mutex_unlock(&refused_lock);
+	return r;
+}
+
+/* Remember a refusal (r is the connect's result); returns r. */
+static int
+refused_note(int which, int r, const struct mtv_err *err)
+{
+	if (r != MTV_ELOGIN || err == NULL)
+		return r;
+	pthread_mutex_lock(&refused_lock);
+	if (refused[which].code == 0)
+		refused[which] = *err;
+	pthread_mutex_unlock(&refused_lock);
+	return r;
+}
+
 /* One connection per endpoint and thread, reused for the whole run. */
 static struct driver_slot *
 slot_for_thread(struct drivers *d)
@@ -159,11 +193,24 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
+	if ((r = refused_get(REFUSED_VSPHERE, err)) != 0)
+		return r;
 	step_vs_opts(&o, ctx->profile);
 	r = vs_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
+	if (r == MTV_EAUTH && err && !o.insecure &&
+	    !(o.ca_file && *o.ca_file) && !(o.thumbprint && *o.thumbprint)) {
+		/* a self-signed vCenter: say which profile keys fix it */
+		char *m = xstrdup(err->msg);
+
+		err_set(err, r, "%s; set ca_file (the PEM of vCenter's CA), "
+			"thumbprint (SHA-1 or SHA-256 of its certificate) or "
+			"insecure: true in profile '%s'", m,
+			ctx->profile ? ctx->profile->name : "?");
+		free(m);
+	}
 	if (r != 0)
-		return r;
+		return refused_note(REFUSED_VSPHERE, r, err);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->vs = *out;
 	pthread_mutex_unlock(&d->lock);
@@ -186,12 +233,14 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
+	if ((r = refused_get(REFUSED_CLUSTER, err)) != 0)
+		return r;
 	step_kube_opts(&o, ctx->profile, ctx->opts->kubeconfig,
 		       ctx->opts->context);
 	r = kube_connect(out, &o, err);
 	secret_free((struct secret *)o.password);
 	if (r != 0)
-		return r;
+		return refused_note(REFUSED_CLUSTER, r, err);
 	/* SIGINT/SIGTERM end requests and waits at once */
 	kube_set_cancel(*out, ctx->canceled);
 	pthread_mutex_lock(&d->lock);

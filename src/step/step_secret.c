@@ -10,6 +10,7 @@
 
 #include "step/cluster.h"
 #include "config/vendor.h"
+#include "vsphere/vsphere.h"
 
 /* The storage secret's stringData: the vendor's keys (placeholders for
  * secret values), then storage_secret_extra. */
@@ -61,15 +62,22 @@ storage_data(struct mtv_model *m)
 	return sd;
 }
 
-/* The vCenter credentials of the source provider. */
+/* ca.crt of a profile with a thumbprint and no ca_file: the certificate
+ * vCenter presents, fetched and pinned by that thumbprint at run time. */
+#define PINNED_CERT "((vsphere:pinned-certificate))"
+
+/* The vCenter credentials of the source provider. Forklift skips TLS
+ * verification only when the profile says insecure: true; otherwise it
+ * gets ca_file's PEM, or the certificate the thumbprint pins. */
 static json_object *
 provider_data(struct mtv_model *m)
 {
 	json_object *sd = json_object_new_object();
-	const char *ca = profile_str(m->p, "ca_file");
+	const char *ca = profile_str(m->p, "ca_file"),
+		   *tp = profile_str(m->p, "thumbprint");
 	json_object *in = jget(m->p->data, "insecure");
-	bool insecure = (json_object_is_type(in, json_type_boolean) &&
-			 json_object_get_boolean(in)) || ca == NULL;
+	bool insecure = json_object_is_type(in, json_type_boolean) &&
+			json_object_get_boolean(in);
 	struct mtv_err err = { 0 };
 	char *pem = NULL;
 	size_t len = 0;
@@ -78,8 +86,14 @@ provider_data(struct mtv_model *m)
 	jputs(sd, "password", "((secret:password))");
 	jputs(sd, "url", profile_str(m->p, "api_url"));
 	jputs(sd, "insecureSkipVerify", insecure ? "true" : "false");
-	if (ca == NULL)
+	if (insecure)
 		return sd;
+	if (ca == NULL) {
+		/* with neither, exec_secret says which keys to add */
+		if (tp)
+			jputs(sd, "ca.crt", PINNED_CERT);
+		return sd;
+	}
 	if (file_read(&pem, &len, ca, 1024 * 1024, &err) != 0)
 		diags_add(m->d, m->p->file, 0, 0, "profile '%s': ca_file '%s': %s",
 			  m->p->name, ca, err.msg);
@@ -87,6 +101,46 @@ provider_data(struct mtv_model *m)
 		jputs(sd, "ca.crt", pem);
 	free(pem);
 	return sd;
+}
+
+/* Fill in ca.crt of the provider Secret (PINNED_CERT: the certificate
+ * vCenter presented and the thumbprint matched), or say what to add. */
+static int
+provider_ca(struct step_ctx *ctx, json_object *obj, struct mtv_err *err)
+{
+	json_object *sd = jget(obj, "stringData");
+	const char *ca = jstr(sd, "ca.crt");
+	const char *prof = ctx->profile ? ctx->profile->name : "?";
+	struct vs_client *vs = NULL;
+	int r;
+
+	if (str_eq(jstr(sd, "insecureSkipVerify"), "true")) {
+		static int warned;
+
+		if (!__atomic_exchange_n(&warned, 1, __ATOMIC_SEQ_CST))
+			log_warn("profile '%s' says insecure: true: Forklift "
+				 "will not verify vCenter's TLS certificate",
+				 prof);
+		return 0;
+	}
+	if (ca && *ca && !str_eq(ca, PINNED_CERT))
+		return 0;
+	if (ca == NULL || *ca == '\0')
+		return err_set(err, MTV_EINVAL, "Forklift cannot verify "
+			       "vCenter's TLS certificate: set ca_file (the "
+			       "PEM of vCenter's CA) or thumbprint (SHA-1 or "
+			       "SHA-256 of its certificate) in profile '%s', "
+			       "or insecure: true to skip the verification",
+			       prof);
+	r = step_vsphere(ctx, &vs, err);
+	if (r != 0)
+		return r;
+	if (vs_pinned_cert(vs) == NULL)
+		return err_set(err, MTV_EAUTH, "vCenter's certificate was not "
+			       "pinned by the thumbprint of profile '%s': set "
+			       "ca_file (the PEM of vCenter's CA)", prof);
+	jputs(sd, "ca.crt", vs_pinned_cert(vs));
+	return 0;
 }
 
 /* role "provider": the vCenter credentials; role "storage": the array's
@@ -136,6 +190,8 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (r != 0)
 		return r;
 	what = cl_what(obj);
+	if (str_eq(role, "provider") && (r = provider_ca(ctx, obj, err)) != 0)
+		goto out;
 	if (str_eq(role, "storage")) {
 		const char *vendor =
 		    profile_co(ctx->profile, "storage_vendor_product");

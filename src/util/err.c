@@ -62,6 +62,7 @@ err_name(int code)
 	case MTV_EINTERNAL: return "internal error";
 	case MTV_ECONFLICT: return "conflict";
 	case MTV_EFAILED: return "failed";
+	case MTV_ELOGIN: return "login refused";
 	}
 	return "error";
 }

@@ -34,6 +34,8 @@ enum mtv_errcode {
 	MTV_EINTERNAL = -9,
 	MTV_ECONFLICT = -10,	/* object exists and is not ours */
 	MTV_EFAILED = -11,	/* the scenario's expectation did not hold */
+	MTV_ELOGIN = -12,	/* an endpoint refused our credentials: fatal
+				 * for the whole run (no account lockouts) */
 };
 
 /* Exit codes; only main.c turns results into these. */

@@ -25,6 +25,7 @@ struct vs_client {
 	int pinlen;
 	bool pin_bad;
 	int pin_port;			/* local port of the verified connection */
+	char *pin_pem;			/* the pinned leaf (PEM) */
 	int gen;			/* logins so far: session objects die */
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;

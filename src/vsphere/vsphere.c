@@ -98,6 +98,7 @@ on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 	struct curl_slist *l;
 	unsigned char h[32], *der = NULL;
 	size_t derlen = 0;
+	char *pem = NULL;
 	int ok = 0;
 
 	(void)ip;
@@ -122,6 +123,9 @@ on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 		e = p ? strstr(p, "-----END CERTIFICATE-----") : NULL;
 		if (p == NULL || e == NULL)
 			break;
+		free(pem);
+		pem = xasprintf("%.*s-----END CERTIFICATE-----\n",
+				(int)(e - p), p);
 		for (p += 27; p < e; p++)
 			if (!isspace((unsigned char)*p))
 				strbuf_addc(&b64, *p);
@@ -135,8 +139,14 @@ on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 	ok = vs_pin_digest(h, der, derlen, vs->pinlen) == 0 &&
 	     memcmp(h, vs->pin, (size_t)vs->pinlen) == 0;
 	vs->pin_port = ok ? lport : 0;
+	if (ok) {
+		free(vs->pin_pem);
+		vs->pin_pem = pem;
+		pem = NULL;
+	}
 	free(der);
 out:
+	free(pem);
 	vs->pin_bad = !ok;
 	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
 }
@@ -179,6 +189,12 @@ post(struct vs_client *vs, const char *method, const char *body,
 		curl_easy_setopt(vs->h, CURLOPT_FRESH_CONNECT, 1L);
 	}
 	curl_easy_setopt(vs->h, CURLOPT_FRESH_CONNECT, 0L);
+	if (c == CURLE_PEER_FAILED_VERIFICATION)
+		return err_set(err, MTV_EAUTH,
+			       "TLS verification of vSphere server '%s' "
+			       "failed: %s", vs->url,
+			       vs->errbuf[0] ? vs->errbuf
+					     : curl_easy_strerror(c));
 	if (c != CURLE_OK)
 		return err_set(err, MTV_ENET, "vSphere %s on '%s' failed: %s",
 			       method, vs->url,
@@ -329,7 +345,7 @@ login(struct vs_client *vs, struct mtv_err *err)
 	freezero(a.buf, a.cap);
 	if (r != 0 && str_eq(vs->fault, "InvalidLogin"))
 		return err_set(
-			err, r,
+			err, MTV_ELOGIN,
 			"vSphere login to '%s' as '%s' failed: wrong user name or password",
 			vs->url, vs->user ? vs->user : "");
 	if (r != 0)
@@ -393,9 +409,11 @@ handle_setup(struct vs_client *vs, const struct vs_opts *o,
 		curl_easy_setopt(vs->h, CURLOPT_PREREQFUNCTION, on_prereq);
 		curl_easy_setopt(vs->h, CURLOPT_PREREQDATA, vs);
 	} else if (o->insecure) {
-		log_warn(
-			"vSphere TLS certificate of '%s' is not verified (insecure)",
-			vs->url);
+		static int warned;
+
+		if (!__atomic_exchange_n(&warned, 1, __ATOMIC_SEQ_CST))
+			log_warn("vSphere TLS certificate of '%s' is not "
+				 "verified (insecure: true)", vs->url);
 		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else if (o->ca_file && *o->ca_file) {
@@ -513,7 +531,14 @@ vs_free(struct vs_client *vs)
 	free(vs->root);
 	free(vs->file_mgr);
 	free(vs->search);
+	free(vs->pin_pem);
 	free(vs);
+}
+
+const char *
+vs_pinned_cert(const struct vs_client *vs)
+{
+	return vs ? vs->pin_pem : NULL;
 }
 
 const char *

@@ -25,6 +25,9 @@ int vs_connect(struct vs_client **out, const struct vs_opts *o,
 	       struct mtv_err *err);
 /* Log out and free; accepts NULL. */
 void vs_free(struct vs_client *vs);
+/* The server's leaf certificate (PEM, borrowed) once it matched the
+ * thumbprint of vs_opts, else NULL. */
+const char *vs_pinned_cert(const struct vs_client *vs);
 
 /* Facts about a VM by name: {"moid","name","power":"poweredOn|poweredOff",
  * "template":bool,"cbt":bool,"host":"host-..","datastores":[..],

@@ -255,6 +255,42 @@ test_tags(void)
 	    err.msg, "expected 'and', 'or' or the end at column 3, found 'b'");
 }
 
+/* schema_validate_sub: one value against one property's subschema */
+static void
+sub_case(const char *yaml, const char *schema, const char *path, int want,
+	 const char *msg)
+{
+	struct mtv_diags d = { 0 };
+	struct mtv_doc *doc = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(doc_load_buf(&doc, "v", yaml, strlen(yaml), &d),
+			      0);
+	CU_ASSERT_EQUAL(schema_validate_sub(doc, doc_root(doc), schema, path,
+					    &d), want);
+	if (msg) {
+		CU_ASSERT_EQUAL_FATAL(d.n, 1);
+		CU_ASSERT_STRING_EQUAL(d.v[0].msg, msg);
+	} else if (want != MTV_EINVAL) {
+		CU_ASSERT_EQUAL(d.n, 0);
+	}
+	diags_release(&d);
+	doc_free(doc);
+}
+
+static void
+test_sub(void)
+{
+	sub_case("true", "scenario", "properties/warm_migration", 0, NULL);
+	sub_case("yes", "scenario", "properties/warm_migration", MTV_EINVAL,
+		 "expected a boolean (true or false), found 'yes'");
+	sub_case("x", "scenario", "properties/nosuch", MTV_ENOTFOUND, NULL);
+	sub_case("3600", "scenario", "properties/timeout", 0, NULL);
+	sub_case("fast", "providers", "$defs/vsphere/properties/storage_class",
+		 0, NULL);
+	sub_case("\"\"", "providers", "$defs/vsphere/properties/storage_class",
+		 MTV_EINVAL, NULL);
+}
+
 static CU_TestInfo tests_schema[] = {
 	{ "embedded schemas", test_embedded },
 	{ "valid scenarios", test_valid },
@@ -262,6 +298,7 @@ static CU_TestInfo tests_schema[] = {
 	{ "defaults", test_defaults },
 	{ "scenario checks", test_scenario },
 	{ "tag expressions", test_tags },
+	{ "one value against a subschema", test_sub },
 	CU_TEST_INFO_NULL,
 };
 
