@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "doc/doc.h"
+#include "doc/schema_value.h"
 
 extern const char mtv_schema_scenario[];
 extern const size_t mtv_schema_scenario_len;
@@ -113,160 +114,6 @@ schema_text(const char *name)
 	if (str_eq(name, "providers"))
 		return mtv_schema_providers;
 	return NULL;
-}
-
-/* ---- helpers ---- */
-
-static bool
-has(json_object *o, const char *k)
-{
-	return json_object_is_type(o, json_type_object) &&
-	       json_object_object_get_ex(o, k, NULL);
-}
-
-static bool
-is_number(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) ||
-	       json_object_is_type(v, json_type_double);
-}
-
-static bool
-is_integer(json_object *v)
-{
-	double d;
-
-	if (json_object_is_type(v, json_type_int))
-		return true;
-	if (!json_object_is_type(v, json_type_double))
-		return false;
-	d = json_object_get_double(v);
-	return isfinite(d) && d == floor(d);
-}
-
-static bool
-json_equal(json_object *a, json_object *b)
-{
-	size_t i, n;
-
-	if (is_number(a) && is_number(b)) {
-		if (json_object_is_type(a, json_type_int) &&
-		    json_object_is_type(b, json_type_int))
-			return json_object_get_int64(a) ==
-			       json_object_get_int64(b);
-		return json_object_get_double(a) == json_object_get_double(b);
-	}
-	if (json_object_get_type(a) != json_object_get_type(b))
-		return false;
-	switch (json_object_get_type(a)) {
-	case json_type_null:
-		return true;
-	case json_type_boolean:
-		return json_object_get_boolean(a) == json_object_get_boolean(b);
-	case json_type_string:
-		return strcmp(json_object_get_string(a),
-			      json_object_get_string(b)) == 0;
-	case json_type_array:
-		n = json_object_array_length(a);
-		if (n != json_object_array_length(b))
-			return false;
-		for (i = 0; i < n; i++)
-			if (!json_equal(json_object_array_get_idx(a, i),
-					json_object_array_get_idx(b, i)))
-				return false;
-		return true;
-	case json_type_object:
-		if (json_object_object_length(a) !=
-		    json_object_object_length(b))
-			return false;
-		json_object_object_foreach(a, k, v) {
-			json_object *w = NULL;
-
-			if (!json_object_object_get_ex(b, k, &w) ||
-			    !json_equal(v, w))
-				return false;
-		}
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool
-type_is(json_object *v, const char *t)
-{
-	if (strcmp(t, "string") == 0)
-		return json_object_is_type(v, json_type_string);
-	if (strcmp(t, "integer") == 0)
-		return is_integer(v);
-	if (strcmp(t, "number") == 0)
-		return is_number(v);
-	if (strcmp(t, "boolean") == 0)
-		return json_object_is_type(v, json_type_boolean);
-	if (strcmp(t, "object") == 0)
-		return json_object_is_type(v, json_type_object);
-	if (strcmp(t, "array") == 0)
-		return json_object_is_type(v, json_type_array);
-	if (strcmp(t, "null") == 0)
-		return v == NULL;
-	return false;
-}
-
-static const char *
-type_phrase(const char *t)
-{
-	if (strcmp(t, "string") == 0)
-		return "a string";
-	if (strcmp(t, "integer") == 0)
-		return "an integer";
-	if (strcmp(t, "number") == 0)
-		return "a number";
-	if (strcmp(t, "boolean") == 0)
-		return "a boolean (true or false)";
-	if (strcmp(t, "object") == 0)
-		return "a mapping";
-	if (strcmp(t, "array") == 0)
-		return "a list";
-	if (strcmp(t, "null") == 0)
-		return "null";
-	return t;
-}
-
-/* How a value reads in a message: 'text', 42, true, null, a mapping. */
-static void
-add_value(struct strbuf *sb, json_object *v)
-{
-	const char *s;
-	size_t n;
-
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		strbuf_adds(sb, "null");
-		break;
-	case json_type_boolean:
-		strbuf_adds(sb, json_object_get_boolean(v) ? "true" : "false");
-		break;
-	case json_type_int:
-		strbuf_addf(sb, "%lld", (long long)json_object_get_int64(v));
-		break;
-	case json_type_double:
-		strbuf_addf(sb, "%g", json_object_get_double(v));
-		break;
-	case json_type_string:
-		s = json_object_get_string(v);
-		n = strlen(s);
-		if (n > 60)
-			strbuf_addf(sb, "'%.57s...'", s);
-		else
-			strbuf_addf(sb, "'%s'", s);
-		break;
-	case json_type_object:
-		strbuf_adds(sb, "a mapping");
-		break;
-	case json_type_array:
-		strbuf_adds(sb, "a list");
-		break;
-	}
 }
 
 /* ---- validation ---- */
@@ -375,8 +222,8 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 		strbuf_adds(sb, x);
 		return;
 	}
-	if ((e = jget(s, "const")) != NULL || has(s, "const")) {
-		add_value(sb, e);
+	if ((e = jget(s, "const")) != NULL || sv_has(s, "const")) {
+		sv_add_value(sb, e);
 		return;
 	}
 	if ((e = jget(s, "enum")) != NULL) {
@@ -385,13 +232,13 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 		for (i = 0; i < n; i++) {
 			if (i)
 				strbuf_adds(sb, ", ");
-			add_value(sb, json_object_array_get_idx(e, i));
+			sv_add_value(sb, json_object_array_get_idx(e, i));
 		}
 		return;
 	}
 	t = jget(s, "type");
 	if (json_object_is_type(t, json_type_string)) {
-		strbuf_adds(sb, type_phrase(json_object_get_string(t)));
+		strbuf_adds(sb, sv_type_phrase(json_object_get_string(t)));
 		return;
 	}
 	if (json_object_is_type(t, json_type_array)) {
@@ -399,7 +246,7 @@ describe(struct vctx *v, struct strbuf *sb, json_object *s)
 		for (i = 0; i < n; i++) {
 			if (i)
 				strbuf_adds(sb, i + 1 == n ? " or " : ", ");
-			strbuf_adds(sb, type_phrase(json_object_get_string(
+			strbuf_adds(sb, sv_type_phrase(json_object_get_string(
 					    json_object_array_get_idx(t, i))));
 		}
 		return;
@@ -417,10 +264,10 @@ type_ok(struct vctx *v, json_object *node, json_object *s)
 	s = resolve(v, s);
 	t = jget(s, "type");
 	if (json_object_is_type(t, json_type_string))
-		return type_is(node, json_object_get_string(t));
+		return sv_type_is(node, json_object_get_string(t));
 	if (json_object_is_type(t, json_type_array)) {
 		for (i = 0; i < json_object_array_length(t); i++)
-			if (type_is(node, json_object_get_string(
+			if (sv_type_is(node, json_object_get_string(
 					      json_object_array_get_idx(t, i))))
 				return true;
 		return false;
@@ -443,7 +290,7 @@ num_phrase(json_object *s, json_object *node)
 {
 	const char *t = jstr(s, "type");
 
-	if (str_eq(t, "integer") || (t == NULL && is_integer(node)))
+	if (str_eq(t, "integer") || (t == NULL && sv_is_integer(node)))
 		return "an integer";
 	return "a number";
 }
@@ -524,7 +371,7 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 		}
 		if (!type_ok(v, node, b))
 			continue;
-		if (has(resolve(v, b), "type") && (typed == n || c < typedc)) {
+		if (sv_has(resolve(v, b), "type") && (typed == n || c < typedc)) {
 			typed = i;
 			typedc = c;
 		} else if (best == n || c < bestc) {
@@ -556,7 +403,7 @@ check_alternatives(struct vctx *v, json_object *node, json_object *s,
 			describe(v, &sb, json_object_array_get_idx(alts, i));
 		}
 	strbuf_adds(&sb, ", found ");
-	add_value(&sb, node);
+	sv_add_value(&sb, node);
 	if (json_object_is_type(node, json_type_string))
 		add_hint(v, &sb, s, json_object_get_string(node));
 	report(v, at, "%s", strbuf_str(&sb));
@@ -657,12 +504,12 @@ check_array(struct vctx *v, json_object *node, json_object *s,
 	if (json_object_get_boolean(jget(s, "uniqueItems")))
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
-				if (json_equal(
+				if (sv_equal(
 					json_object_array_get_idx(node, i),
 					json_object_array_get_idx(node, j))) {
 					struct strbuf sb = STRBUF_INIT;
 
-					add_value(
+					sv_add_value(
 					    &sb,
 					    json_object_array_get_idx(node, j));
 					report(v, at, "duplicate item %s",
@@ -716,7 +563,7 @@ check_string(struct vctx *v, json_object *node, json_object *s,
 			BUG("schema: pattern does not compile");
 		if (regexec(re, str, 0, NULL, 0) != 0) {
 			x = jstr(s, "x-expected");
-			add_value(&sb, node);
+			sv_add_value(&sb, node);
 			if (x)
 				report(v, at, "expected %s, found %s", x,
 				       strbuf_str(&sb));
@@ -741,7 +588,7 @@ check_number(struct vctx *v, json_object *node, json_object *s,
 	struct strbuf sb = STRBUF_INIT;
 	int errs = 0;
 
-	add_value(&sb, node);
+	sv_add_value(&sb, node);
 	if ((m = jget(s, "minimum")) != NULL &&
 	    d < json_object_get_double(m)) {
 		report(v, at, "expected %s >= %s, found %s",
@@ -786,7 +633,7 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		report(v, at, "not allowed here");
 		return 1;
 	}
-	if (has(s, "$ref")) {
+	if (sv_has(s, "$ref")) {
 		errs += validate(v, node, resolve(v, s), at);
 		if (errs)
 			return errs;
@@ -797,7 +644,7 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 		strbuf_adds(&sb, "expected ");
 		if (json_object_is_type(t, json_type_string))
 			strbuf_adds(&sb,
-				    type_phrase(json_object_get_string(t)));
+				    sv_type_phrase(json_object_get_string(t)));
 		else
 			for (i = 0, n = json_object_array_length(t); i < n;
 			     i++) {
@@ -805,20 +652,20 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 					strbuf_adds(&sb,
 						    i + 1 == n ? " or " : ", ");
 				strbuf_adds(
-				    &sb, type_phrase(json_object_get_string(
+				    &sb, sv_type_phrase(json_object_get_string(
 					     json_object_array_get_idx(t, i))));
 			}
 		strbuf_adds(&sb, ", found ");
-		add_value(&sb, node);
+		sv_add_value(&sb, node);
 		report(v, at, "%s", strbuf_str(&sb));
 		strbuf_release(&sb);
 		return 1;
 	}
-	if (has(s, "const") && !json_equal(node, jget(s, "const"))) {
+	if (sv_has(s, "const") && !sv_equal(node, jget(s, "const"))) {
 		strbuf_adds(&sb, "expected ");
-		add_value(&sb, jget(s, "const"));
+		sv_add_value(&sb, jget(s, "const"));
 		strbuf_adds(&sb, ", found ");
-		add_value(&sb, node);
+		sv_add_value(&sb, node);
 		report(v, at, "%s", strbuf_str(&sb));
 		strbuf_release(&sb);
 		return 1;
@@ -826,13 +673,13 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 	if ((e = jget(s, "enum")) != NULL) {
 		n = json_object_array_length(e);
 		for (i = 0; i < n; i++)
-			if (json_equal(node, json_object_array_get_idx(e, i)))
+			if (sv_equal(node, json_object_array_get_idx(e, i)))
 				break;
 		if (i == n) {
 			strbuf_adds(&sb, "expected ");
 			describe(v, &sb, s);
 			strbuf_adds(&sb, ", found ");
-			add_value(&sb, node);
+			sv_add_value(&sb, node);
 			if (json_object_is_type(node, json_type_string))
 				add_hint(v, &sb, s,
 					 json_object_get_string(node));
@@ -843,7 +690,7 @@ validate_inner(struct vctx *v, json_object *node, json_object *s,
 	}
 	if (json_object_is_type(node, json_type_string))
 		errs += check_string(v, node, s, at);
-	else if (is_number(node))
+	else if (sv_is_number(node))
 		errs += check_number(v, node, s, at);
 	else if (json_object_is_type(node, json_type_object))
 		errs += check_object(v, node, s, at);
@@ -931,14 +778,14 @@ defaults(struct vctx *v, json_object *node, json_object *s, int depth)
 	if (s == NULL || node == NULL || depth > 100 ||
 	    json_object_is_type(s, json_type_boolean))
 		return;
-	if (has(s, "$ref"))
+	if (sv_has(s, "$ref"))
 		defaults(v, node, resolve(v, s), depth + 1);
 	if (json_object_is_type(node, json_type_object)) {
 		props = jget(s, "properties");
 		if (props) {
 			json_object_object_foreach(props, k, ps) {
 				if (!json_object_object_get_ex(node, k, NULL) &&
-				    has(ps, "default")) {
+				    sv_has(ps, "default")) {
 					d = NULL;
 					json_object_deep_copy(
 					    jget(ps, "default"), &d, NULL);
