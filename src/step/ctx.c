@@ -156,6 +156,8 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	if (s->vs) {
 		*out = s->vs;
 		pthread_mutex_unlock(&d->lock);
+		/* the teardown waits on another flag than the steps */
+		vs_set_cancel(*out, ctx->canceled);
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -164,6 +166,7 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;
+	vs_set_cancel(*out, ctx->canceled);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->vs = *out;
 	pthread_mutex_unlock(&d->lock);
@@ -183,6 +186,7 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 	if (s->kube) {
 		*out = s->kube;
 		pthread_mutex_unlock(&d->lock);
+		kube_set_cancel(*out, ctx->canceled);
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -192,7 +196,7 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;
-	/* SIGINT/SIGTERM end requests and waits at once */
+	/* an interrupt ends requests and waits at once */
 	kube_set_cancel(*out, ctx->canceled);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->kube = *out;

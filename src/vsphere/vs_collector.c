@@ -333,6 +333,11 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 		long long left = deadline - clock_ms();
 		xmlNodePtr rv, fs, os, cs;
 
+		if (vs->cancel && *vs->cancel) {
+			r = err_set(err, MTV_ECANCELED,
+				    "waiting for '%s': interrupted", what);
+			goto out;
+		}
 		if (left <= 0) {
 			r = err_set(err, MTV_ETIMEOUT,
 				    "waiting for '%s' timed out after %d s",
@@ -346,8 +351,13 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 			&a,
 			"</version><options><maxWaitSeconds>%lld</maxWaitSeconds></options>",
 			left / 1000 + 1 > 60 ? 60 : left / 1000 + 1);
+		vs->waiting = true;
 		r = vs_call(vs, "WaitForUpdatesEx", "PropertyCollector",
 			    vs->wpc, a.buf, what, &doc, &resp, err);
+		vs->waiting = false;
+		if (r != 0 && vs->cancel && *vs->cancel)
+			r = err_set(err, MTV_ECANCELED,
+				    "waiting for '%s': interrupted", what);
 		if (r != 0)
 			goto out;
 		rv = vs_xml_child(resp, "returnval");
@@ -425,6 +435,32 @@ task_done(json_object *st, void *arg, struct mtv_err *err)
 		       msg ? ": " : "", msg ? msg : "");
 }
 
+/* An interrupted wait for our own task: cancel it, then wait (not
+ * cancelable, bounded) until it ends, so that what it made is either
+ * rolled back or there for the teardown to find. */
+static void
+cancel_task(struct vs_client *vs, const char *task, const char *const *paths,
+	    struct task_arg *t)
+{
+	volatile sig_atomic_t *flag = vs->cancel;
+	struct mtv_err e = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp;
+
+	log_info("canceling %s of '%s'", t->method, t->what);
+	if (vs_call(vs, "CancelTask", "Task", task, NULL, t->what, &doc, &resp,
+		    &e) != 0)
+		log_verbose("CancelTask of '%s': %s", t->what, e.msg);
+	xmlFreeDoc(doc);
+	err_clear(&e);
+	vs->cancel = NULL;
+	if (watch(vs, "Task", task, paths, t->what, task_done, t, 60, &e) != 0)
+		log_verbose("%s of '%s' after cancel: %s", t->method, t->what,
+			    e.msg);
+	vs->cancel = flag;
+	err_clear(&e);
+}
+
 int
 vs_invoke(struct vs_client *vs, const char *method, const char *type,
 	  const char *moid, const char *args, const char *what, int timeout,
@@ -451,6 +487,8 @@ vs_invoke(struct vs_client *vs, const char *method, const char *type,
 		task = vs_xml_text(rv);
 		r = watch(vs, "Task", task, paths, t.what, task_done, &t,
 			  timeout > 0 ? timeout : 3600, err);
+		if (r == MTV_ECANCELED)
+			cancel_task(vs, task, paths, &t);
 		/* the filter's removal came after the task's error */
 		if (r != 0 && t.fault[0])
 			snprintf(vs->fault, sizeof(vs->fault), "%s", t.fault);
