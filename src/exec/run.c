@@ -541,6 +541,7 @@ exec_run(struct run_result *res, json_object *plan,
 	ctx.state = json_object_new_object();
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.canceled = &canceled;
+	ctx.abandoned = &abandoned;
 	ctx.drivers = &drv;
 	timeout = o->timeout ? o->timeout : iget(plan, "timeout");
 	if (timeout > 0)

@@ -157,7 +157,7 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 		*out = s->vs;
 		pthread_mutex_unlock(&d->lock);
 		/* the teardown waits on another flag than the steps */
-		vs_set_cancel(*out, ctx->canceled);
+		vs_set_cancel(*out, ctx->canceled, ctx->abandoned);
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -166,7 +166,7 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return r;
-	vs_set_cancel(*out, ctx->canceled);
+	vs_set_cancel(*out, ctx->canceled, ctx->abandoned);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->vs = *out;
 	pthread_mutex_unlock(&d->lock);

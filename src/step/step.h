@@ -41,6 +41,7 @@ struct step_ctx {
 	/* set: steps stop (the first interrupt); the teardown gets a flag
 	 * only SIGQUIT sets */
 	volatile sig_atomic_t *canceled;
+	volatile sig_atomic_t *abandoned;	/* SIGQUIT: stop at once */
 	void *drivers;			/* exec-private */
 };
 

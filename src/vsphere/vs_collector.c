@@ -453,7 +453,7 @@ cancel_task(struct vs_client *vs, const char *task, const char *const *paths,
 		log_verbose("CancelTask of '%s': %s", t->what, e.msg);
 	xmlFreeDoc(doc);
 	err_clear(&e);
-	vs->cancel = NULL;
+	vs->cancel = vs->abandon;
 	if (watch(vs, "Task", task, paths, t->what, task_done, t, 60, &e) != 0)
 		log_verbose("%s of '%s' after cancel: %s", t->method, t->what,
 			    e.msg);

@@ -154,9 +154,11 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 }
 
 void
-vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *flag)
+vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *cancel,
+	      volatile sig_atomic_t *abandon)
 {
-	vs->cancel = flag;
+	vs->cancel = cancel;
+	vs->abandon = abandon;
 }
 
 static bool

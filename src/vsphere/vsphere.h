@@ -27,11 +27,12 @@ int vs_connect(struct vs_client **out, const struct vs_opts *o,
 	       struct mtv_err *err);
 /* Log out and free; accepts NULL. */
 void vs_free(struct vs_client *vs);
-/* While *flag (borrowed; NULL: never) is set, task and property waits end
- * within a second with MTV_ECANCELED, and a task this client started is
- * canceled (CancelTask) and waited for, so that what it made can be
- * removed. */
-void vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *flag);
+/* While *cancel (borrowed; NULL: never) is set, task and property waits
+ * end within a second with MTV_ECANCELED, and a task this client started is
+ * canceled (CancelTask) and waited for (60 s at most, or until *abandon is
+ * set; may be NULL), so that what it made can be removed. */
+void vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *cancel,
+		   volatile sig_atomic_t *abandon);
 
 /* Facts about a VM by name: {"moid","name","power":"poweredOn|poweredOff",
  * "template":bool,"cbt":bool,"host":"host-..","datastores":[..],
