@@ -94,8 +94,11 @@ on_console_lost(void)
 		canceled = SIGPIPE;
 }
 
-/* A pipe on stdout or stderr whose reader is gone shows POLLERR: notice it
- * without writing, so that `run ... | head` stops when head does. */
+/* The one thread that takes the run's signals (the others block them: a
+ * signal would end a blocking poll() in libssh2 or libcurl with EINTR, and
+ * fail the teardown step it is in). It also watches the console: a pipe on
+ * stdout or stderr whose reader is gone shows POLLERR, noticed without
+ * writing, so that `run ... | head` stops when head does. */
 static void *
 console_watch(void *arg)
 {
@@ -112,10 +115,10 @@ console_watch(void *arg)
 			fds[n++].events = 0;
 		}
 	}
-	while (watching && n > 0) {
+	while (watching) {
 		nfds_t i;
 
-		if (poll(fds, n, 200) > 0)
+		if (poll(n ? fds : NULL, n, 200) > 0)
 			for (i = 0; i < n; i++)
 				if (fds[i].revents & (POLLERR | POLLHUP)) {
 					log_console_lost();
@@ -485,17 +488,27 @@ interrupts_begin(struct sigaction *old, const char *run_id, pthread_t *tid,
 	log_on_console_lost(on_console_lost);
 	watching = 1;
 	*started = pthread_create(tid, NULL, console_watch, NULL) == 0;
+	/* from here on only the watcher takes them; the step threads
+	 * inherit the mask */
+	if (*started)
+		pthread_sigmask(SIG_BLOCK, &sa.sa_mask, NULL);
 }
 
 static void
 interrupts_end(struct sigaction *old, pthread_t tid, bool started)
 {
+	sigset_t set;
 	size_t i;
 
 	watching = 0;
 	if (started)
 		pthread_join(tid, NULL);
 	log_on_console_lost(NULL);
+	/* a signal that came meanwhile is taken here, by on_signal */
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_RUN; i++)
+		sigaddset(&set, run_signals[i]);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	for (i = 0; i < NSIG_RUN; i++)
 		sigaction(run_signals[i], &old[i], NULL);
 }
