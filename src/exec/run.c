@@ -86,6 +86,25 @@ on_signal(int sig)
 	errno = saved;
 }
 
+/* A signal sent to this thread alone (raise()) waits, blocked: take it. */
+static void
+take_pending(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pend, set;
+	size_t i;
+	int sig;
+
+	if (sigpending(&pend) != 0)
+		return;
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_RUN; i++)
+		if (sigismember(&pend, run_signals[i]) == 1)
+			sigaddset(&set, run_signals[i]);
+	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
 /* The console went away (EPIPE): an interrupt that cannot be told. */
 static void
 on_console_lost(void)
@@ -411,6 +430,7 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		int rc;
 
 		undo_left = (sig_atomic_t)(i + 1);
+		take_pending();
 		if (abandoned) {
 			/* Ctrl-\: what is left is listed, not undone */
 			if (sget(stack[i].step, "undo"))
@@ -574,6 +594,7 @@ exec_run(struct run_result *res, json_object *plan,
 		size_t count = 0;
 		struct mtv_err err = { 0 };
 
+		take_pending();
 		if (step_should_stop(&ctx, &err)) {
 			res->code = err.code;
 			res->message = xstrdup(err.msg);
@@ -602,6 +623,7 @@ exec_run(struct run_result *res, json_object *plan,
 			run_batch(&ctx, res, batch, kinds, count, total, &stack,
 				  &nstack, &capstack);
 	}
+	take_pending();
 	teardown_begin(&ctx, res);
 	if (o->keep)
 		print_kept(stack, nstack, plan);

@@ -1,6 +1,7 @@
 /* log.c: the one log sink; every line passes redact(). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,9 +86,8 @@ log_console_gone(void)
 bool
 log_console_check(FILE *fp)
 {
-	if (fp != stdout && fp != stderr)
-		return false;
-	if (!console_gone && ferror(fp))
+	/* a full disk under a redirection is no reason to stop a run */
+	if ((fp == stdout || fp == stderr) && ferror(fp) && errno == EPIPE)
 		log_console_lost();
 	return console_gone;
 }
@@ -113,10 +113,9 @@ log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 	if (sb.len == 0 || sb.buf[sb.len - 1] != '\n')
 		strbuf_addc(&sb, '\n');
 	red = redact(sb.buf);
-	if (lvl <= level && !console_gone) {
-		fputs(red, stderr);
-		log_console_check(stderr);
-	}
+	if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
+	    errno == EPIPE)
+		log_console_lost();
 	if (extra) {
 		fputs(red, extra);
 		fflush(extra);

@@ -161,8 +161,8 @@ void log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...) MTV_
  * EPIPE from a closed pipe (SIGPIPE ignored): nothing more is written to
  * it, and fn (may be NULL), set by the runner, is called once. */
 void log_on_console_lost(void (*fn)(void));
-/* Check fp (stdout or stderr) after writing to it; true when the console
- * is gone (then stop printing). */
+/* Check fp (stdout or stderr) right after writing to it (EPIPE: the
+ * console is gone); true when it is gone (then stop printing). */
 bool log_console_check(FILE *fp);
 /* Mark the console gone (its reader went away). */
 void log_console_lost(void);
