@@ -481,11 +481,11 @@ print_kept(struct undo_rec *stack, size_t n, json_object *plan)
 		sget(plan, "run_id") ? sget(plan, "run_id") : "?");
 }
 
-/* Catch the run's signals (old: what to restore), note the cleanup command
- * for the messages, watch the console. */
+/* Catch the run's signals, note the cleanup command for the messages,
+ * watch the console. The handlers stay after the run: an interrupt between
+ * two scenarios stops the next one before it starts. */
 static void
-interrupts_begin(struct sigaction *old, const char *run_id, pthread_t *tid,
-		 bool *started)
+interrupts_begin(const char *run_id, pthread_t *tid, bool *started)
 {
 	struct sigaction sa;
 	char *h = exec_cleanup_hint(run_id);
@@ -493,9 +493,10 @@ interrupts_begin(struct sigaction *old, const char *run_id, pthread_t *tid,
 
 	snprintf(hint, sizeof(hint), "%s", h);
 	free(h);
-	canceled = 0;
 	abandoned = 0;
 	undo_left = 0;
+	if (log_console_gone())
+		canceled = SIGPIPE;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -504,7 +505,7 @@ interrupts_begin(struct sigaction *old, const char *run_id, pthread_t *tid,
 	/* syscalls of the teardown go on after a signal */
 	sa.sa_flags = SA_RESTART;
 	for (i = 0; i < NSIG_RUN; i++)
-		sigaction(run_signals[i], &sa, &old[i]);
+		sigaction(run_signals[i], &sa, NULL);
 	log_on_console_lost(on_console_lost);
 	watching = 1;
 	*started = pthread_create(tid, NULL, console_watch, NULL) == 0;
@@ -515,7 +516,7 @@ interrupts_begin(struct sigaction *old, const char *run_id, pthread_t *tid,
 }
 
 static void
-interrupts_end(struct sigaction *old, pthread_t tid, bool started)
+interrupts_end(pthread_t tid, bool started)
 {
 	sigset_t set;
 	size_t i;
@@ -529,8 +530,6 @@ interrupts_end(struct sigaction *old, pthread_t tid, bool started)
 	for (i = 0; i < NSIG_RUN; i++)
 		sigaddset(&set, run_signals[i]);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	for (i = 0; i < NSIG_RUN; i++)
-		sigaction(run_signals[i], &old[i], NULL);
 }
 
 /* After the steps: the teardown waits on its own flag, and an interrupted
@@ -555,7 +554,6 @@ exec_run(struct run_result *res, json_object *plan,
 {
 	struct step_ctx ctx;
 	struct drivers drv;
-	struct sigaction old_sig[NSIG_RUN];
 	pthread_t watcher;
 	bool watcher_started;
 	struct undo_rec *stack = NULL;
@@ -580,7 +578,7 @@ exec_run(struct run_result *res, json_object *plan,
 	if (timeout > 0)
 		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
 
-	interrupts_begin(old_sig, ctx.run_id, &watcher, &watcher_started);
+	interrupts_begin(ctx.run_id, &watcher, &watcher_started);
 
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
@@ -630,14 +628,17 @@ exec_run(struct run_result *res, json_object *plan,
 	else
 		teardown(&ctx, res, stack, nstack);
 	undo_left = 0;
-	/* an interrupt during the teardown stops the next scenarios */
-	res->interrupted |= canceled != 0;
 	print_left(res, ctx.run_id);
 	for (i = 0; i < nstack; i++)
 		json_object_put(stack[i].undo);
 	free(stack);
 	drivers_release(&drv);
-	interrupts_end(old_sig, watcher, watcher_started);
+	interrupts_end(watcher, watcher_started);
+	/* an interrupt during the teardown stops the next scenarios; one
+	 * from now on stops the next before it starts */
+	res->interrupted |= canceled != 0;
+	canceled = 0;
+	abandoned = 0;
 	json_object_put(ctx.state);
 	pthread_mutex_destroy(&ctx.lock);
 	if (res->code == 0 && res->leaks)
