@@ -2,6 +2,7 @@
  * scenario expand, execute, verify and tear down; print the verdicts. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@ verdict(const struct item *it, FILE *fp)
 	char *line, *nc = NULL;
 	size_t i, n = 0;
 
+	if (log_console_gone())
+		return;	/* the reader went away: stop printing, go on */
+
 	/* checks reported as not performed (not steps left out by --only) */
 	for (i = 0; i < it->res.n; i++)
 		n += it->res.steps[i].skipped && it->res.steps[i].message;
@@ -48,6 +52,7 @@ verdict(const struct item *it, FILE *fp)
 	redact_fputs(line, fp);
 	free(line);
 	fflush(fp);
+	log_console_check(fp);
 }
 
 /* Add word to sb, single-quoted for a POSIX shell unless it is plain. */
@@ -225,7 +230,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	struct run_opts ro;
 	struct mtv_err err = { 0 };
 	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
-	bool interrupted = false, refused = false;
+	bool interrupted = false, refused = false, left = false;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.only = o->only;
@@ -255,6 +260,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 		else
 			failed++;
 		errored += items[i].rep.status == REPORT_ERROR;
+		left |= items[i].res.nleft > 0;
 		verdict(&items[i], stdout);
 	}
 	reps = xcalloc(n, sizeof(*reps));
@@ -265,14 +271,20 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	if (o->junit && report_junit_write(o->junit, reps, n, &err) != 0)
 		log_error("%s", err.msg);
 	free(reps);
-	if (n > 1 && skipped)
-		printf("%zu passed, %zu failed, %zu not run\n", passed, failed,
-		       skipped);
-	else if (n > 1)
-		printf("%zu passed, %zu failed\n", passed, failed);
+	if (n > 1 && !log_console_gone()) {
+		if (skipped)
+			printf("%zu passed, %zu failed, %zu not run\n", passed,
+			       failed, skipped);
+		else
+			printf("%zu passed, %zu failed\n", passed, failed);
+		fflush(stdout);
+		log_console_check(stdout);
+	}
 	/* an internal error (a plan its step kinds refuse) is exit 3; a
-	 * refused login is a configuration problem (exit 4) */
-	return interrupted ? MTV_EXIT_INTERRUPTED :
+	 * refused login is a configuration problem (exit 4); an interrupted
+	 * run is 2 only when its teardown removed everything */
+	return left ? MTV_EXIT_FAIL :
+	       interrupted ? MTV_EXIT_INTERRUPTED :
 	       refused ? MTV_EXIT_USAGE :
 	       errored ? MTV_EXIT_INTERNAL :
 	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
@@ -292,6 +304,9 @@ run(struct mtv_opts *o)
 
 	if (cmd_check_format(o, "run") != 0)
 		return MTV_EXIT_USAGE;
+	/* a closed output pipe is EPIPE, noticed by the runner, which then
+	 * tears down (SIGPIPE would kill the run, leaving everything) */
+	signal(SIGPIPE, SIG_IGN);
 	if (o->log_file) {
 		logf = fopen(o->log_file, "w");
 		if (logf == NULL) {

@@ -28,6 +28,9 @@ struct run_result {
 	int leaks;		/* objects left behind */
 	size_t kept;		/* --keep: teardown steps left undone */
 	bool interrupted;
+	char **left;		/* what the teardown did not remove, one line
+				 * each (also after Ctrl-\) */
+	size_t nleft;
 };
 
 /* Run every step of plan in order (batches of independent steps in
@@ -36,5 +39,8 @@ struct run_result {
 int exec_run(struct run_result *res, json_object *plan,
 	     const struct mtv_profile *p, const struct run_opts *o);
 void run_result_release(struct run_result *res);
+/* The command that removes what run run_id left behind (owned by the
+ * caller). */
+char *exec_cleanup_hint(const char *run_id);
 
 #endif

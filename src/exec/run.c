@@ -2,24 +2,149 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "exec/exec.h"
 
 #define MAX_BATCH 8
+#define TEARDOWN_S 600		/* an interrupted run's teardown gets this */
 
-static volatile sig_atomic_t canceled;
+/* Interrupts: the first SIGINT, SIGTERM or SIGHUP (or a console that went
+ * away) sets canceled, and the steps stop; the teardown then waits on
+ * abandoned, which only SIGQUIT sets, so later interrupts never abort it. */
+static volatile sig_atomic_t canceled;	/* the first interrupt's number */
+static volatile sig_atomic_t abandoned;	/* SIGQUIT: stop the teardown */
+static volatile sig_atomic_t undo_left;	/* teardown steps not yet done */
+static volatile sig_atomic_t watching;	/* the console watcher runs */
+static char hint[200];			/* the cleanup command */
+
+static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NSIG_RUN (sizeof(run_signals) / sizeof(run_signals[0]))
 
 /* Step lookup; unit tests put fake kinds here. */
 MTV_STATIC const struct step_kind *(*find_kind)(const char *name,
 						 const char *side) = step_kind_find;
 
+char *
+exec_cleanup_hint(const char *run_id)
+{
+	return xasprintf("mtv-scenario cleanup --run-id %s",
+			 run_id ? run_id : "?");
+}
+
+/* Async-signal-safe: straight to stderr, whatever happens to it. */
+static void
+say(const char *s)
+{
+	ssize_t w = write(2, s, strlen(s));
+
+	(void)w;
+}
+
+/* "tearing down, N steps left; ..." (async-signal-safe). */
+static void
+say_left(void)
+{
+	char num[24], *p = num + sizeof(num) - 1;
+	int n = undo_left;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0 && p > num);
+	say("tearing down, ");
+	say(p);
+	say(undo_left == 1 ? " step left" : " steps left");
+	say("; Ctrl-\\ abandons (then run: ");
+	say(hint);
+	say(")\n");
+}
+
 static void
 on_signal(int sig)
 {
-	canceled = sig;
+	int saved = errno;
+
+	if (sig == SIGQUIT) {
+		if (!abandoned)
+			say("abandoning the teardown\n");
+		abandoned = 1;
+		if (!canceled)
+			canceled = sig;
+	} else if (!canceled) {
+		canceled = sig;
+		say("interrupted: tearing down ...\n");
+	} else if (!abandoned) {
+		say_left();
+	}
+	errno = saved;
+}
+
+/* A signal sent to this thread alone (raise()) waits, blocked: take it. */
+static void
+take_pending(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pend, set;
+	size_t i;
+	int sig;
+
+	if (sigpending(&pend) != 0)
+		return;
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_RUN; i++)
+		if (sigismember(&pend, run_signals[i]) == 1)
+			sigaddset(&set, run_signals[i]);
+	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
+/* The console went away (EPIPE): an interrupt that cannot be told. */
+static void
+on_console_lost(void)
+{
+	if (!canceled)
+		canceled = SIGPIPE;
+}
+
+/* The one thread that takes the run's signals (the others block them: a
+ * signal would end a blocking poll() in libssh2 or libcurl with EINTR, and
+ * fail the teardown step it is in). It also watches the console: a pipe on
+ * stdout or stderr whose reader is gone shows POLLERR, noticed without
+ * writing, so that `run ... | head` stops when head does. */
+static void *
+console_watch(void *arg)
+{
+	struct pollfd fds[2];
+	nfds_t n = 0;
+	int fd;
+
+	(void)arg;
+	for (fd = 1; fd <= 2; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			fds[n].fd = fd;
+			fds[n++].events = 0;
+		}
+	}
+	while (watching) {
+		nfds_t i;
+
+		if (poll(n ? fds : NULL, n, 200) > 0)
+			for (i = 0; i < n; i++)
+				if (fds[i].revents & (POLLERR | POLLHUP)) {
+					log_console_lost();
+					return NULL;
+				}
+	}
+	return NULL;
 }
 
 /* What the teardown needs to undo one step. */
@@ -176,6 +301,35 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 	(*stack)[*n].step = step;
 	(*stack)[*n].kind = kind;
 	(*stack)[(*n)++].undo = undo;
+	undo_left = (sig_atomic_t)*n;
+}
+
+/* Something the teardown did not remove: what, and why. */
+static void
+left_add(struct run_result *res, json_object *step, const char *why)
+{
+	const char *what = jstr(step, "undo") ? jstr(step, "undo") :
+			   jstr(step, "title");
+
+	res->left = xrealloc(res->left, (res->nleft + 1) * sizeof(*res->left));
+	res->left[res->nleft++] = xasprintf("step %d (%s)%s%s: %s",
+		(int)jint(step, "id"), jstr(step, "kind") ? jstr(step, "kind") : "?",
+		what ? ": " : "", what ? what : "", why && *why ? why : "failed");
+}
+
+/* A run that leaves something prints what and the command removing it. */
+static void
+print_left(const struct run_result *res, const char *run_id)
+{
+	size_t i;
+
+	if (res->nleft == 0 || log_console_gone())
+		return;
+	fprintf(stderr, "left behind by run %s:\n", run_id ? run_id : "?");
+	for (i = 0; i < res->nleft; i++)
+		fprintf(stderr, "  %s\n", res->left[i]);
+	fprintf(stderr, "to remove it, run: %s\n", hint);
+	log_console_check(stderr);
 }
 
 static void
@@ -276,6 +430,16 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		long long start = clock_ms();
 		int rc;
 
+		undo_left = (sig_atomic_t)(i + 1);
+		take_pending();
+		if (abandoned) {
+			/* Ctrl-\: what is left is listed, not undone */
+			if (e)
+				left_add(res, stack[i].step,
+					 "teardown abandoned");
+			continue;
+		}
+
 		/* steps the plan lists no undo for are still asked (they may
 		 * have partial work to drop) but neither announced nor
 		 * reported unless they fail */
@@ -295,6 +459,8 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 			continue;
 		if (rc == MTV_EFAILED)
 			res->leaks++;
+		left_add(res, stack[i].step, abandoned && !err.msg[0] ?
+			 "teardown abandoned" : err.msg);
 		log_error("teardown of step %d (%s) failed: %s",
 			  (int)jint(stack[i].step, "id"), stack[i].kind->name, err.msg);
 		if (res->code == 0) {
@@ -329,13 +495,81 @@ print_kept(struct run_result *res, struct undo_rec *stack, size_t n,
 	res->kept = listed;
 }
 
+/* Catch the run's signals, note the cleanup command for the messages,
+ * watch the console. The handlers stay after the run: an interrupt between
+ * two scenarios stops the next one before it starts. */
+static void
+interrupts_begin(const char *run_id, pthread_t *tid, bool *started)
+{
+	struct sigaction sa;
+	char *h = exec_cleanup_hint(run_id);
+	size_t i;
+
+	snprintf(hint, sizeof(hint), "%s", h);
+	free(h);
+	abandoned = 0;
+	undo_left = 0;
+	if (log_console_gone())
+		canceled = SIGPIPE;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSIG_RUN; i++)
+		sigaddset(&sa.sa_mask, run_signals[i]);
+	/* syscalls of the teardown go on after a signal */
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < NSIG_RUN; i++)
+		sigaction(run_signals[i], &sa, NULL);
+	log_on_console_lost(on_console_lost);
+	watching = 1;
+	*started = pthread_create(tid, NULL, console_watch, NULL) == 0;
+	/* from here on only the watcher takes them; the step threads
+	 * inherit the mask */
+	if (*started)
+		pthread_sigmask(SIG_BLOCK, &sa.sa_mask, NULL);
+}
+
+static void
+interrupts_end(pthread_t tid, bool started)
+{
+	sigset_t set;
+	size_t i;
+
+	watching = 0;
+	if (started)
+		pthread_join(tid, NULL);
+	log_on_console_lost(NULL);
+	/* a signal that came meanwhile is taken here, by on_signal */
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_RUN; i++)
+		sigaddset(&set, run_signals[i]);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* After the steps: the teardown waits on its own flag, and an interrupted
+ * run's teardown gets its own time. */
+static void
+teardown_begin(struct step_ctx *ctx, struct run_result *res)
+{
+	ctx->canceled = &abandoned;
+	if (canceled) {
+		res->interrupted = true;
+		log_verbose("interrupted (signal %d): tearing down",
+			    (int)canceled);
+		ctx->deadline_ms = clock_ms() + TEARDOWN_S * 1000LL;
+	}
+	if (ctx->deadline_ms && clock_ms() >= ctx->deadline_ms)
+		ctx->deadline_ms = clock_ms() + TEARDOWN_S * 1000LL;
+}
+
 int
 exec_run(struct run_result *res, json_object *plan,
 	 const struct mtv_profile *p, const struct run_opts *o)
 {
 	struct step_ctx ctx;
 	struct drivers drv;
-	struct sigaction sa, old_int, old_term;
+	pthread_t watcher;
+	bool watcher_started;
 	struct undo_rec *stack = NULL;
 	json_object *steps = NULL;
 	size_t nstack = 0, capstack = 0, i, len;
@@ -352,17 +586,13 @@ exec_run(struct run_result *res, json_object *plan,
 	ctx.state = json_object_new_object();
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.canceled = &canceled;
+	ctx.abandoned = &abandoned;
 	ctx.drivers = &drv;
 	timeout = o->timeout ? o->timeout : (int)jint(plan, "timeout");
 	if (timeout > 0)
 		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
 
-	canceled = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	interrupts_begin(ctx.run_id, &watcher, &watcher_started);
 
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
@@ -376,6 +606,7 @@ exec_run(struct run_result *res, json_object *plan,
 		size_t count = 0;
 		struct mtv_err err = { 0 };
 
+		take_pending();
 		if (step_should_stop(&ctx, &err)) {
 			res->code = err.code;
 			res->message = xstrdup(err.msg);
@@ -404,24 +635,24 @@ exec_run(struct run_result *res, json_object *plan,
 			run_batch(&ctx, res, batch, kinds, count, total, &stack,
 				  &nstack, &capstack);
 	}
-	if (canceled) {
-		res->interrupted = true;
-		log_warn("interrupted: tearing down");
-		canceled = 0;	/* let the teardown's own waits run */
-		ctx.deadline_ms = 0;
-	}
-	if (ctx.deadline_ms && clock_ms() >= ctx.deadline_ms)
-		ctx.deadline_ms = clock_ms() + 600 * 1000;	/* teardown gets its own time */
+	take_pending();
+	teardown_begin(&ctx, res);
 	if (o->keep)
 		print_kept(res, stack, nstack, plan);
 	else
 		teardown(&ctx, res, stack, nstack);
+	undo_left = 0;
+	print_left(res, ctx.run_id);
 	for (i = 0; i < nstack; i++)
 		json_object_put(stack[i].undo);
 	free(stack);
 	drivers_release(&drv);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	interrupts_end(watcher, watcher_started);
+	/* an interrupt during the teardown stops the next scenarios; one
+	 * from now on stops the next before it starts */
+	res->interrupted |= canceled != 0;
+	canceled = 0;
+	abandoned = 0;
 	json_object_put(ctx.state);
 	pthread_mutex_destroy(&ctx.lock);
 	if (res->code == 0 && res->leaks)
@@ -439,6 +670,9 @@ run_result_release(struct run_result *res)
 		free(res->steps[i].title);
 		free(res->steps[i].message);
 	}
+	for (i = 0; i < res->nleft; i++)
+		free(res->left[i]);
+	free(res->left);
 	free(res->steps);
 	free(res->message);
 	memset(res, 0, sizeof(*res));

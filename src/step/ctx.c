@@ -190,6 +190,8 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	if (s->vs) {
 		*out = s->vs;
 		pthread_mutex_unlock(&d->lock);
+		/* the teardown waits on another flag than the steps */
+		vs_set_cancel(*out, ctx->canceled, ctx->abandoned);
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -211,6 +213,7 @@ step_vsphere(struct step_ctx *ctx, struct vs_client **out, struct mtv_err *err)
 	}
 	if (r != 0)
 		return refused_note(REFUSED_VSPHERE, r, err);
+	vs_set_cancel(*out, ctx->canceled, ctx->abandoned);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->vs = *out;
 	pthread_mutex_unlock(&d->lock);
@@ -230,6 +233,7 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 	if (s->kube) {
 		*out = s->kube;
 		pthread_mutex_unlock(&d->lock);
+		kube_set_cancel(*out, ctx->canceled);
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -241,7 +245,7 @@ step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *err)
 	secret_free((struct secret *)o.password);
 	if (r != 0)
 		return refused_note(REFUSED_CLUSTER, r, err);
-	/* SIGINT/SIGTERM end requests and waits at once */
+	/* an interrupt ends requests and waits at once */
 	kube_set_cancel(*out, ctx->canceled);
 	pthread_mutex_lock(&d->lock);
 	slot_for_thread(d)->kube = *out;

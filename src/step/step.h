@@ -38,7 +38,10 @@ struct step_ctx {
 	json_object *state;
 	pthread_mutex_t lock;
 	long long deadline_ms;		/* clock_ms() deadline of the run */
+	/* set: steps stop (the first interrupt); the teardown gets a flag
+	 * only SIGQUIT sets */
 	volatile sig_atomic_t *canceled;
+	volatile sig_atomic_t *abandoned;	/* SIGQUIT: stop at once */
 	void *drivers;			/* exec-private */
 };
 
@@ -122,7 +125,8 @@ int step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *er
 void step_vs_opts(struct vs_opts *o, const struct mtv_profile *p);
 void step_kube_opts(struct kube_opts *o, const struct mtv_profile *p,
 		    const char *kubeconfig, const char *context);
-/* True when SIGINT/SIGTERM arrived or the run deadline passed; sets err. */
+/* True when *ctx->canceled is set (an interrupt) or the run deadline
+ * passed; sets err. */
 bool step_should_stop(struct step_ctx *ctx, struct mtv_err *err);
 /* Seconds left before the run deadline (at least 1). */
 int step_time_left(struct step_ctx *ctx);

@@ -1,6 +1,7 @@
 /* log.c: the one log sink; every line passes redact(). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 static enum mtv_loglevel level = LOG_LVL_INFO;
 static FILE *extra;
 static bool color;
+static bool console_gone;
+static void (*console_fn)(void);
 
 static const char *const names[] = {
 	"error", "warn", "info", "verbose", "debug", "trace",
@@ -59,6 +62,37 @@ log_color(void)
 }
 
 void
+log_on_console_lost(void (*fn)(void))
+{
+	console_fn = fn;
+}
+
+void
+log_console_lost(void)
+{
+	if (console_gone)
+		return;
+	console_gone = true;
+	if (console_fn)
+		console_fn();
+}
+
+bool
+log_console_gone(void)
+{
+	return console_gone;
+}
+
+bool
+log_console_check(FILE *fp)
+{
+	/* a full disk under a redirection is no reason to stop a run */
+	if ((fp == stdout || fp == stderr) && ferror(fp) && errno == EPIPE)
+		log_console_lost();
+	return console_gone;
+}
+
+void
 log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -79,8 +113,9 @@ log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 	if (sb.len == 0 || sb.buf[sb.len - 1] != '\n')
 		strbuf_addc(&sb, '\n');
 	red = redact(sb.buf);
-	if (lvl <= level)
-		fputs(red, stderr);
+	if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
+	    errno == EPIPE)
+		log_console_lost();
 	if (extra) {
 		fputs(red, extra);
 		fflush(extra);

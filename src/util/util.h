@@ -159,6 +159,16 @@ void log_set_file(FILE *fp);
 void log_set_color(bool on);
 bool log_color(void);
 void log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...) MTV_PRINTF(3, 4);
+/* The console (stdout, stderr) is gone when a write to it failed, e.g.
+ * EPIPE from a closed pipe (SIGPIPE ignored): nothing more is written to
+ * it, and fn (may be NULL), set by the runner, is called once. */
+void log_on_console_lost(void (*fn)(void));
+/* Check fp (stdout or stderr) right after writing to it (EPIPE: the
+ * console is gone); true when it is gone (then stop printing). */
+bool log_console_check(FILE *fp);
+/* Mark the console gone (its reader went away). */
+void log_console_lost(void);
+bool log_console_gone(void);
 
 #define log_error(...) log_msg(LOG_LVL_ERROR, __func__, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __func__, __VA_ARGS__)

@@ -261,6 +261,49 @@ apply_change(json_object *state, xmlNodePtr cs)
 
 /* Watch paths of (type, moid) until done(state) says 1 (or an error);
  * timeout seconds overall. */
+/* A filter on the wait collector (made on first use) for paths of moid;
+ * *out is the filter's MoID. */
+static int
+filter_create(struct vs_client *vs, const char *type, const char *moid,
+	      const char *const *paths, const char *what, char **out,
+	      struct mtv_err *err)
+{
+	struct strbuf a = STRBUF_INIT;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (vs->wpc == NULL) {
+		r = vs_call(vs, "CreatePropertyCollector", "PropertyCollector",
+			    vs->pc, NULL, what, &doc, &resp, err);
+		if (r != 0) {
+			xmlFreeDoc(doc);
+			strbuf_release(&a);
+			return r;
+		}
+		vs->wpc = vs_ret_field(resp, NULL);
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	strbuf_addf(&a, "<spec><propSet><type>%s</type>", type);
+	for (i = 0; paths[i]; i++)
+		strbuf_addf(&a, "<pathSet>%s</pathSet>", paths[i]);
+	strbuf_addf(&a, "</propSet><objectSet><obj type=\"%s\">", type);
+	strbuf_add_xml(&a, moid);
+	strbuf_adds(
+		&a,
+		"</obj></objectSet></spec><partialUpdates>false</partialUpdates>");
+	r = vs_call(vs, "CreateFilter", "PropertyCollector", vs->wpc, a.buf,
+		    what, &doc, &resp, err);
+	if (r == 0)
+		*out = vs_ret_field(resp, NULL);
+	xmlFreeDoc(doc);
+	strbuf_release(&a);
+	return r;
+}
+
 static int
 watch1(struct vs_client *vs, const char *type, const char *moid,
        const char *const *paths, const char *what,
@@ -302,37 +345,20 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 	char *filter = NULL, *version = xstrdup("");
 	xmlDocPtr doc = NULL;
 	xmlNodePtr resp;
-	size_t i;
 	int r;
 
-	if (vs->wpc == NULL) {
-		r = vs_call(vs, "CreatePropertyCollector", "PropertyCollector",
-			    vs->pc, NULL, what, &doc, &resp, err);
-		if (r != 0)
-			goto out;
-		vs->wpc = vs_ret_field(resp, NULL);
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	strbuf_addf(&a, "<spec><propSet><type>%s</type>", type);
-	for (i = 0; paths[i]; i++)
-		strbuf_addf(&a, "<pathSet>%s</pathSet>", paths[i]);
-	strbuf_addf(&a, "</propSet><objectSet><obj type=\"%s\">", type);
-	strbuf_add_xml(&a, moid);
-	strbuf_adds(
-		&a,
-		"</obj></objectSet></spec><partialUpdates>false</partialUpdates>");
-	r = vs_call(vs, "CreateFilter", "PropertyCollector", vs->wpc, a.buf,
-		    what, &doc, &resp, err);
+	r = filter_create(vs, type, moid, paths, what, &filter, err);
 	if (r != 0)
 		goto out;
-	filter = vs_ret_field(resp, NULL);
-	xmlFreeDoc(doc);
-	doc = NULL;
 	for (;;) {
 		long long left = deadline - clock_ms();
 		xmlNodePtr rv, fs, os, cs;
 
+		if (vs->cancel && *vs->cancel) {
+			r = err_set(err, MTV_ECANCELED,
+				    "waiting for '%s': interrupted", what);
+			goto out;
+		}
 		if (left <= 0) {
 			r = err_set(err, MTV_ETIMEOUT,
 				    "waiting for '%s' timed out after %d s",
@@ -346,8 +372,13 @@ watch1(struct vs_client *vs, const char *type, const char *moid,
 			&a,
 			"</version><options><maxWaitSeconds>%lld</maxWaitSeconds></options>",
 			left / 1000 + 1 > 60 ? 60 : left / 1000 + 1);
+		vs->waiting = true;
 		r = vs_call(vs, "WaitForUpdatesEx", "PropertyCollector",
 			    vs->wpc, a.buf, what, &doc, &resp, err);
+		vs->waiting = false;
+		if (r != 0 && vs->cancel && *vs->cancel)
+			r = err_set(err, MTV_ECANCELED,
+				    "waiting for '%s': interrupted", what);
 		if (r != 0)
 			goto out;
 		rv = vs_xml_child(resp, "returnval");
@@ -425,6 +456,32 @@ task_done(json_object *st, void *arg, struct mtv_err *err)
 		       msg ? ": " : "", msg ? msg : "");
 }
 
+/* An interrupted wait for our own task: cancel it, then wait (not
+ * cancelable, bounded) until it ends, so that what it made is either
+ * rolled back or there for the teardown to find. */
+static void
+cancel_task(struct vs_client *vs, const char *task, const char *const *paths,
+	    struct task_arg *t)
+{
+	volatile sig_atomic_t *flag = vs->cancel;
+	struct mtv_err e = { 0 };
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp;
+
+	log_info("canceling %s of '%s'", t->method, t->what);
+	if (vs_call(vs, "CancelTask", "Task", task, NULL, t->what, &doc, &resp,
+		    &e) != 0)
+		log_verbose("CancelTask of '%s': %s", t->what, e.msg);
+	xmlFreeDoc(doc);
+	err_clear(&e);
+	vs->cancel = vs->abandon;
+	if (watch(vs, "Task", task, paths, t->what, task_done, t, 60, &e) != 0)
+		log_verbose("%s of '%s' after cancel: %s", t->method, t->what,
+			    e.msg);
+	vs->cancel = flag;
+	err_clear(&e);
+}
+
 int
 vs_invoke(struct vs_client *vs, const char *method, const char *type,
 	  const char *moid, const char *args, const char *what, int timeout,
@@ -451,6 +508,8 @@ vs_invoke(struct vs_client *vs, const char *method, const char *type,
 		task = vs_xml_text(rv);
 		r = watch(vs, "Task", task, paths, t.what, task_done, &t,
 			  timeout > 0 ? timeout : 3600, err);
+		if (r == MTV_ECANCELED)
+			cancel_task(vs, task, paths, &t);
 		/* the filter's removal came after the task's error */
 		if (r != 0 && t.fault[0])
 			snprintf(vs->fault, sizeof(vs->fault), "%s", t.fault);

@@ -30,6 +30,9 @@ struct vs_client {
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
 	char *wpc;			/* private collector for waits */
+	volatile sig_atomic_t *cancel;	/* set: waits end (vs_set_cancel) */
+	volatile sig_atomic_t *abandon;	/* set: no wait for a canceled task */
+	bool waiting;			/* in WaitForUpdatesEx: abortable */
 	struct vs_view views[8];
 	size_t nviews;
 	long calls;

@@ -151,6 +151,26 @@ out:
 	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
 }
 
+/* Ends a WaitForUpdatesEx as soon as the run is interrupted (libcurl calls
+ * this at least once a second while the server holds the call). */
+static int
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+	    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct vs_client *vs = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return vs->waiting && vs->cancel && *vs->cancel ? 1 : 0;
+}
+
+void
+vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *cancel,
+	      volatile sig_atomic_t *abandon)
+{
+	vs->cancel = cancel;
+	vs->abandon = abandon;
+}
+
 static bool
 dropped(CURLcode c)
 {
@@ -396,6 +416,9 @@ handle_setup(struct vs_client *vs, const struct vs_opts *o,
 	/* WaitForUpdatesEx holds a call up to its maxWaitSeconds (<= 60) */
 	curl_easy_setopt(vs->h, CURLOPT_TIMEOUT, 300L);
 	curl_easy_setopt(vs->h, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(vs->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(vs->h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(vs->h, CURLOPT_XFERINFODATA, vs);
 	if (vs->pinlen > 0) {
 		/* with a CA file as well, both must hold */
 		if (o->ca_file && *o->ca_file) {

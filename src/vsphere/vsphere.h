@@ -3,6 +3,8 @@
 #ifndef MTV_VSPHERE_H
 #define MTV_VSPHERE_H
 
+#include <signal.h>
+
 #include <json-c/json.h>
 
 #include "util/util.h"
@@ -28,6 +30,12 @@ void vs_free(struct vs_client *vs);
 /* The server's leaf certificate (PEM, borrowed) once it matched the
  * thumbprint of vs_opts, else NULL. */
 const char *vs_pinned_cert(const struct vs_client *vs);
+/* While *cancel (borrowed; NULL: never) is set, task and property waits
+ * end within a second with MTV_ECANCELED, and a task this client started is
+ * canceled (CancelTask) and waited for (60 s at most, or until *abandon is
+ * set; may be NULL), so that what it made can be removed. */
+void vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *cancel,
+		   volatile sig_atomic_t *abandon);
 
 /* Facts about a VM by name: {"moid","name","power":"poweredOn|poweredOff",
  * "template":bool,"cbt":bool,"host":"host-..","datastores":[..],
