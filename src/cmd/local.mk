@@ -5,6 +5,7 @@ libmtv_a_SOURCES += \
 	src/cmd/profile.c \
 	src/cmd/collect.c \
 	src/cmd/cmd_run.c \
+	src/cmd/cmd_cleanup.c \
 	src/cmd/cmd_plan.c \
 	src/cmd/cmd_validate.c \
 	src/cmd/cmd_list.c \

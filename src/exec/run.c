@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "step/journal.h"
+#include "util/json.h"
 
 #define MAX_BATCH 8
 
@@ -130,7 +132,11 @@ job_main(void *arg)
 	struct job *j = arg;
 
 	j->start = clock_ms();
+	if (j->kind->undo)
+		step_journal_begin(j->ctx, j->step);
 	j->rc = j->kind->exec(j->ctx, j->step, &j->undo, &j->err);
+	if (j->kind->undo && j->undo)
+		step_journal_add(j->ctx, j->step, j->undo);
 	j->end = clock_ms();
 	return NULL;
 }
@@ -286,8 +292,11 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
 		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
 		       clock_ms(), true, false);
-		if (rc == 0)
+		if (rc == 0) {
+			step_journal_done(ctx, stack[i].step);
 			continue;
+		}
+		res->undo_failed++;
 		if (rc == MTV_EFAILED)
 			res->leaks++;
 		log_error("teardown of step %d (%s) failed: %s",
@@ -313,6 +322,39 @@ print_kept(struct undo_rec *stack, size_t n, json_object *plan)
 		"then destroy the vSphere VMs whose names start with '%s-'\n",
 		sget(plan, "namespace") ? sget(plan, "namespace") : "?",
 		sget(plan, "run_id") ? sget(plan, "run_id") : "?");
+}
+
+/* Open the run's journal (header: run id, namespace, labels) before the
+ * first step; a run that cannot keep one does not start. */
+static int
+exec_journal_open(struct step_ctx *ctx, struct run_result *res,
+		  json_object *plan)
+{
+	json_object *h;
+	struct mtv_err err = { 0 };
+	int r;
+
+	if (ctx->run_id == NULL)
+		return 0;
+	h = json_object_new_object();
+	json_object_object_add(h, "namespace",
+			       ctx->ns ? json_object_new_string(ctx->ns) : NULL);
+	json_object_object_add(h, "labels",
+			       json_object_get(jget(plan, "labels")));
+	r = journal_open(&ctx->journal, ctx->run_id, h, &err);
+	json_object_put(h);
+	if (r != 0) {
+		res->code = r;
+		res->message = xasprintf("journal: %s", err.msg);
+	}
+	return r;
+}
+
+char *
+exec_cleanup_command(const char *run_id)
+{
+	return xasprintf("mtv-scenario cleanup --run-id %s",
+			 run_id ? run_id : "?");
 }
 
 int
@@ -353,7 +395,8 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
 	total = (int)len;
-	plan_check(res, steps);
+	if (plan_check(res, steps) == 0)
+		exec_journal_open(&ctx, res, plan);
 	for (i = 0; i < len && res->code == 0;) {
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
@@ -406,6 +449,9 @@ exec_run(struct run_result *res, json_object *plan,
 		json_object_put(stack[i].undo);
 	free(stack);
 	drivers_release(&drv);
+	/* all undone: nothing for cleanup to find */
+	journal_close(ctx.journal, !o->keep && res->undo_failed == 0 &&
+		      res->leaks == 0);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	json_object_put(ctx.state);
