@@ -12,7 +12,8 @@ TESTS += tests/t_usability.sh
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
-	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
+	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh \
+	tests/t_cleanup.sh
 EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
@@ -21,6 +22,7 @@ EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_env.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
+	tests/t_cleanup.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

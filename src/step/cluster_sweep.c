@@ -306,6 +306,36 @@ run_namespaces(struct kube_client *k, const char *sel, struct mtv_err *err)
 	return names;
 }
 
+/* Volumes of claims in the run's namespaces (whose names end with
+ * "-<run id>", the run id is never cut) that the provisioner left. */
+static void
+gone_volumes(struct gone *g)
+{
+	char *path = kube_path("PersistentVolume", NULL, NULL);
+	char *suffix = xasprintf("-%s", g->ctx->run_id);
+	json_object *items = NULL;
+	struct mtv_err e = { 0 };
+	size_t i;
+
+	if (kube_list(g->k, path, NULL, &items, &e) == 0) {
+		for (i = 0; i < jlen(items); i++) {
+			json_object *pv = json_object_array_get_idx(items, i),
+				    *spec = jget(pv, "spec");
+			const char *cns = jstr(jget(spec, "claimRef"),
+					       "namespace");
+
+			if (cns == NULL || !str_endswith(cns, suffix) ||
+			    !str_eq(jstr(spec, "persistentVolumeReclaimPolicy"),
+				    "Delete"))
+				continue;
+			gone_fn("PersistentVolume", pv, g);
+		}
+	}
+	json_object_put(items);
+	free(suffix);
+	free(path);
+}
+
 int
 step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw, bool list_only,
 	     struct mtv_err *err)
@@ -339,6 +369,7 @@ step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw, bool list_only,
 	}
 	/* what carries the run label elsewhere */
 	each_object(k, NULL, sel, gone_fn, &g);
+	gone_volumes(&g);
 out:
 	json_object_put(nss);
 	free(sel);
