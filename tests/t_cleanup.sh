@@ -71,7 +71,7 @@ kill_at() {
 	lab_control POST /forklift/reset >/dev/null
 	expect_exit 0 "$step: cleanup --run-id exits 0" "${MS[@]}" cleanup --run-id "$id" "${CONN[@]}"
 	cp "$T/out" "$T/$id.cleanup"
-	contains "$step: cleanup says what it removed" "$T/$id.cleanup" "run $id: removed"
+	contains "$step: cleanup says what it removed" "$T/$id.cleanup" "run $id: removed: from the journal: "
 	leaves_nothing "$step: cleanup"
 	check "$step: the journal is gone" test ! -e "$J/$id.journal"
 	expect_exit 0 "$step: a second cleanup exits 0" "${MS[@]}" cleanup --run-id "$id" "${CONN[@]}"
@@ -108,9 +108,9 @@ lab_control POST /forklift/reset >/dev/null
 rm -f "$J/bbbb01.journal" "$J/bbbb01.lock"
 expect_exit 0 "no journal: cleanup --run-id exits 0" "${MS[@]}" cleanup --run-id bbbb01 "${CONN[@]}"
 cp "$T/out" "$T/bbbb01.cleanup"
-contains "no journal: the sweep removes the clone" "$T/bbbb01.cleanup" "removed vSphere VM bbbb01-"
-contains "no journal: the sweep removes the namespace" "$T/bbbb01.cleanup" "removed Namespace mtv-thin-bbbb01"
-contains "no journal: the sweep removes the ESXi key line" "$T/bbbb01.cleanup" "removed ESXi"
+contains "no journal: the sweep removes the clone" "$T/bbbb01.cleanup" "removed: vSphere VM bbbb01-"
+contains "no journal: the sweep removes the namespace" "$T/bbbb01.cleanup" "removed: Namespace mtv-thin-bbbb01"
+contains "no journal: the sweep removes the ESXi key line" "$T/bbbb01.cleanup" "removed: ESXi"
 leaves_nothing "no journal"
 expect_exit 0 "no journal: a second cleanup exits 0" "${MS[@]}" cleanup --run-id bbbb01 "${CONN[@]}"
 contains "no journal: a second cleanup has nothing to do" "$T/out" "run bbbb01: nothing to do"
@@ -140,3 +140,11 @@ expect_exit 4 "run --run-id with two scenarios exits 4" "${MS[@]}" run --run-id 
 contains "run --run-id with two scenarios says why" "$T/err" "--run-id names one run"
 expect_exit 4 "cleanup without --run-id or --all exits 4" "${MS[@]}" cleanup "${CONN[@]}"
 leaves_nothing "at the end"
+
+# an id whose earlier run left a journal is refused until cleaned up
+printf '{"op":"run","run_id":"eeee01"}\n' >"$J/eeee01.journal"
+expect_exit 1 "run --run-id of an id with a journal fails" "${MS[@]}" run --run-id eeee01 "${CONN[@]}" "$srcdir/scenarios.d/thin.yaml"
+contains "it names the cleanup command" "$T/out" "first run: mtv-scenario cleanup --run-id eeee01"
+expect_exit 0 "cleanup of that id" "${MS[@]}" cleanup --run-id eeee01 "${CONN[@]}"
+check "its journal is gone" test ! -e "$J/eeee01.journal"
+leaves_nothing "an id with a journal"

@@ -66,30 +66,35 @@ replay_one(struct cl_run *c, json_object *e)
 {
 	json_object *step = jget(e, "step"), *undo = NULL;
 	const struct step_kind *k;
-	const char *what;
+	char *what;
 	struct mtv_err err = { 0 };
 
 	k = step_kind_find(jstr(step, "kind") ? jstr(step, "kind") : "",
 			   jstr(step, "side"));
 	if (str_eq(jstr(step, "kind"), "esxi-key"))
 		c->esxi_journaled = true;
-	if (k == NULL || k->undo == NULL || jget(e, "undo") == NULL) {
-		/* nothing made, or nothing of its own (goes with the VM) */
+	/* nothing made; or nothing of its own: what goes with the VM and
+	 * the power state of a VM (a run clone, destroyed later) */
+	if (k == NULL || k->undo == NULL || jget(e, "undo") == NULL ||
+	    (k->flags & STEP_UNDO_WITH_VM) || str_eq(k->name, "power")) {
 		step_journal_done(&c->ctx, step);
 		return;
 	}
-	what = jstr(step, "undo") ? jstr(step, "undo") : jstr(step, "title");
 	json_object_deep_copy(jget(e, "undo"), &undo, NULL);
 	/* the final sweep is ours to do, for every namespace of the run */
 	if (json_object_is_type(undo, json_type_object))
 		json_object_object_del(undo, "sweep");
+	what = xasprintf("from the journal: %s", jstr(step, "undo") ?
+			 jstr(step, "undo") : jstr(step, "title") ?
+			 jstr(step, "title") : k->name);
 	if (k->undo(&c->ctx, step, undo, &err) == 0) {
-		step_sweep_note(&c->sw, true, what ? what : k->name, NULL);
+		step_sweep_note(&c->sw, true, what, NULL);
 		step_journal_done(&c->ctx, step);
 	} else {
-		step_sweep_note(&c->sw, false, what ? what : k->name, err.msg);
+		step_sweep_note(&c->sw, false, what, err.msg);
 	}
 	json_object_put(undo);
+	free(what);
 }
 
 static void
@@ -113,7 +118,7 @@ print_notes(const char *run_id, const char *how, json_object *arr)
 	size_t i;
 
 	for (i = 0; i < jlen(arr); i++) {
-		char *line = xasprintf("run %s: %s %s\n", run_id, how,
+		char *line = xasprintf("run %s: %s: %s\n", run_id, how,
 			json_object_get_string(json_object_array_get_idx(arr, i)));
 
 		redact_fputs(line, stdout);
@@ -184,7 +189,7 @@ exec_cleanup(const char *run_id, const struct mtv_profile *p,
 	sweep(&c, &left);
 	nrem = print_notes(run_id, "removed", c.sw.removed);
 	nleft = print_notes(run_id, "could not remove", c.sw.left);
-	nleft += print_notes(run_id, "left:", left.left);
+	nleft += print_notes(run_id, "left", left.left);
 	if (c.jr == NULL && !c.esxi_journaled && nrem + nleft > 0 && p &&
 	    str_eq(profile_co(p, "esxi_clone_method"), "ssh"))
 		printf("run %s: note: without its journal, Forklift's key "

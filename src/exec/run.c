@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/exec.h"
 #include "step/journal.h"
@@ -332,10 +333,25 @@ exec_journal_open(struct step_ctx *ctx, struct run_result *res,
 {
 	json_object *h;
 	struct mtv_err err = { 0 };
+	char *jp;
 	int r;
 
 	if (ctx->run_id == NULL)
 		return 0;
+	/* an earlier run of this id left something (or is still running) */
+	jp = journal_path(ctx->run_id, "journal");
+	r = access(jp, F_OK);
+	free(jp);
+	if (r == 0) {
+		char *cmd = exec_cleanup_command(ctx->run_id);
+
+		res->code = MTV_ECONFLICT;
+		res->message = xasprintf("run id '%s' has the journal of an "
+					 "earlier run; first run: %s",
+					 ctx->run_id, cmd);
+		free(cmd);
+		return res->code;
+	}
 	h = json_object_new_object();
 	json_object_object_add(h, "namespace",
 			       ctx->ns ? json_object_new_string(ctx->ns) : NULL);
