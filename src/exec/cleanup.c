@@ -118,8 +118,9 @@ print_notes(const char *run_id, const char *how, json_object *arr)
 	size_t i;
 
 	for (i = 0; i < jlen(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
 		char *line = xasprintf("run %s: %s: %s\n", run_id, how,
-			json_object_get_string(json_object_array_get_idx(arr, i)));
+				       json_object_get_string(v));
 
 		redact_fputs(line, stdout);
 		free(line);

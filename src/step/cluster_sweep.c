@@ -297,8 +297,8 @@ run_namespaces(struct kube_client *k, const char *sel, struct mtv_err *err)
 		for (i = 0; i < jlen(items); i++) {
 			json_object *n = json_object_array_get_idx(items, i);
 
-			json_object_array_add(names,
-					      json_object_new_string(cl_name(n)));
+			json_object_array_add(
+			    names, json_object_new_string(cl_name(n)));
 		}
 	}
 	json_object_put(items);

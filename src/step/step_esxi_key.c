@@ -169,7 +169,8 @@ key_params(const struct mtv_profile *p, const char *provider, const char *ns)
 	jputs(pa, "private_key_file", profile_co(p, "esxi_private_key_file"));
 	jputs(pa, "known_hosts", profile_co(p, "esxi_known_hosts"));
 	jputs(pa, "fingerprint", profile_co(p, "esxi_host_key_fingerprint"));
-	jputs(pa, "authorized_keys", ak ? ak : "/etc/ssh/keys-root/authorized_keys");
+	jputs(pa, "authorized_keys",
+	      ak ? ak : "/etc/ssh/keys-root/authorized_keys");
 	return pa;
 }
 
