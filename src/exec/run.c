@@ -326,10 +326,11 @@ print_kept(struct undo_rec *stack, size_t n, json_object *plan)
 }
 
 /* Open the run's journal (header: run id, namespace, labels) before the
- * first step; a run that cannot keep one does not start. */
+ * first step; a run that cannot keep one (or whose id a live run holds)
+ * does not start. */
 static int
 exec_journal_open(struct step_ctx *ctx, struct run_result *res,
-		  json_object *plan)
+		  json_object *plan, bool *inherited)
 {
 	json_object *h;
 	struct mtv_err err = { 0 };
@@ -338,19 +339,18 @@ exec_journal_open(struct step_ctx *ctx, struct run_result *res,
 
 	if (ctx->run_id == NULL)
 		return 0;
-	/* an earlier run of this id left something (or is still running) */
+	/* a journal of an earlier run of this id (a live one is refused
+	 * below): this run adds to it and leaves it for cleanup to check */
 	jp = journal_path(ctx->run_id, "journal");
-	r = access(jp, F_OK);
+	*inherited = access(jp, F_OK) == 0;
 	free(jp);
-	if (r == 0) {
+	if (*inherited) {
 		char *cmd = exec_cleanup_command(ctx->run_id);
 
-		res->code = MTV_ECONFLICT;
-		res->message = xasprintf("run id '%s' has the journal of an "
-					 "earlier run; first run: %s",
-					 ctx->run_id, cmd);
+		log_warn("run id '%s' has the journal of an earlier run: it "
+			 "stays after this run; check with: %s", ctx->run_id,
+			 cmd);
 		free(cmd);
-		return res->code;
 	}
 	h = json_object_new_object();
 	json_object_object_add(h, "namespace",
@@ -384,6 +384,7 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object *steps = NULL;
 	size_t nstack = 0, capstack = 0, i, len;
 	int timeout, total;
+	bool inherited = false;
 
 	memset(res, 0, sizeof(*res));
 	memset(&ctx, 0, sizeof(ctx));
@@ -412,7 +413,7 @@ exec_run(struct run_result *res, json_object *plan,
 	len = steps ? json_object_array_length(steps) : 0;
 	total = (int)len;
 	if (plan_check(res, steps) == 0)
-		exec_journal_open(&ctx, res, plan);
+		exec_journal_open(&ctx, res, plan, &inherited);
 	for (i = 0; i < len && res->code == 0;) {
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
@@ -466,8 +467,8 @@ exec_run(struct run_result *res, json_object *plan,
 	free(stack);
 	drivers_release(&drv);
 	/* all undone: nothing for cleanup to find */
-	journal_close(ctx.journal, !o->keep && res->undo_failed == 0 &&
-		      res->leaks == 0);
+	journal_close(ctx.journal, !o->keep && !inherited &&
+		      res->undo_failed == 0 && res->leaks == 0);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	json_object_put(ctx.state);

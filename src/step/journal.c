@@ -146,7 +146,7 @@ journal_open(struct step_journal **out, const char *run_id,
 	}
 	j->run_id = xstrdup(run_id);
 	pthread_mutex_init(&j->lock, NULL);
-	if (st.st_size == 0) {
+	if (header || st.st_size == 0) {
 		rec = run_record(run_id, header);
 		if (write_line(j->fd, rec) != 0) {
 			err_set(err, MTV_EIO, "cannot write '%s': %s", jp,

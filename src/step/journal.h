@@ -21,8 +21,9 @@ char *journal_dir(void);
 /* "DIR/<run_id>.journal" and "DIR/<run_id>.lock" (caller frees). */
 char *journal_path(const char *run_id, const char *ext);
 /* Open (create or append to) run_id's journal and take its lock for as
- * long as *out lives; header (may be NULL; not taken) is written as the
- * first record {"op": "run", ...} of a new journal. MTV_ECONFLICT when
+ * long as *out lives; header (may be NULL; not taken) is written as a
+ * record {"op": "run", ...} (the last one counts), as is a bare one when
+ * the journal is new. MTV_ECONFLICT when
  * another process holds the lock, MTV_EIO when the folder or file cannot
  * be written. */
 int journal_open(struct step_journal **out, const char *run_id,
