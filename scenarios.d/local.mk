@@ -15,6 +15,7 @@ dist_scenarios_DATA = \
 	scenarios.d/multi-disk-different-datastore-path.yaml \
 	scenarios.d/multi-disk-different-path.yaml \
 	scenarios.d/multi-disk.yaml \
+	scenarios.d/nfs-negative.yaml \
 	scenarios.d/nonconforming-name.yaml \
 	scenarios.d/populator-throttling.yaml \
 	scenarios.d/rdm-physical.yaml \

@@ -2,6 +2,8 @@
 
 # The scenario language: loader, schema, validate, list, the command line.
 TESTS += tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh tests/t_cli.sh
+# The tree: layers, file and function sizes.
+TESTS += tests/t_layers.sh
 # The test helpers: titled blocks, the leak-check readers of the lab's state.
 TESTS += tests/t_lib.sh
 # Installed use: make install DESTDIR=..., the staged program from any folder, man.
@@ -14,10 +16,12 @@ TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh \
 	tests/t_cleanup.sh
-EXTRA_DIST += tests/lib.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
+# The teardown's bookkeeping and --keep against the lab.
+LAB_TESTS += tests/t_keep.sh
+EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
-	tests/t_secrets.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
+	tests/t_secrets.sh tests/t_keep.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
 	tests/bad tests/pytest-entries tests/t_plan.sh tests/t_bad_providers.sh \
 	tests/t_env.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \

@@ -5,6 +5,8 @@
 # unknown ESXi host key, a copy failing mid-way) runs the cluster-side steps
 # against the lab: the run fails (exit 1) at the right step with a message
 # naming the cause, and leaves nothing in the cluster or authorized_keys.
+# A negative scenario's preflight finding refuses the run without its
+# expectation, and a migration failing another way than expected fails.
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 . "$srcdir/tests/neg/cluster_lib.sh"
@@ -61,6 +63,39 @@ if [ -x "$MTV_SCENARIO" ]; then
 	missing-vendor-key|4|needs copyoffload.ontap_svm
 	fail-copy|1|simulated storage error
 	LIST
+
+	# a negative scenario (scenarios.d/nfs-negative.yaml passes in
+	# t_e2e.sh): without its expectation, or with one naming another
+	# failure, the same preflight finding still refuses the run
+	neg=$srcdir/scenarios.d/nfs-negative.yaml
+	sed '/^expect:/,$d' "$neg" >"$T/nfs-no-expect.yaml"
+	sed 's/^\(  message:\).*/\1 some other error/' "$neg" >"$T/nfs-other-message.yaml"
+	for variant in no-expect other-message; do
+		"$MTV_SCENARIO" run --storage-class "$sc" -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+			"$T/nfs-$variant.yaml" >"$T/nfs-$variant.out" 2>"$T/nfs-$variant.err"
+		rc=$?
+		if [ $rc -eq 1 ]; then ok "nfs-negative, $variant: exit 1"; else
+			not_ok "nfs-negative, $variant: exit 1 (got $rc)"; sed -n '1,20p' "$T/nfs-$variant.err" | diag_stdin; fi
+		contains "nfs-negative, $variant: the source preflight refuses the NFS datastore" \
+			"$T/nfs-$variant.out" "source preflight found 1 problem:"
+		contains "nfs-negative, $variant: naming it" "$T/nfs-$variant.out" "is NFS: copy-offload needs VMFS"
+		lacks "nfs-negative, $variant: not as expected" "$T/nfs-$variant.err" "the scenario expects this failure"
+		cluster_clean "nfs-negative, $variant" "$T/before"
+	done
+	# expecting the VMFS error, a migration failing another way fails verify
+	sed 's/nfs_datastore_id/datastore_id/' "$neg" >"$T/vmfs-expects-nfs-error.yaml"
+	lab_control POST /forklift/fail-next '{"kind":"disk-copy","message":"clone task failed: simulated storage error"}' >/dev/null
+	"$MTV_SCENARIO" run --storage-class "$sc" -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+		"$T/vmfs-expects-nfs-error.yaml" >"$T/other-failure.out" 2>"$T/other-failure.err"
+	rc=$?
+	lab_control POST /forklift/reset >/dev/null
+	if [ $rc -eq 1 ]; then ok "a failure other than the expected one: exit 1"; else
+		not_ok "a failure other than the expected one: exit 1 (got $rc)"; sed -n '1,20p' "$T/other-failure.err" | diag_stdin; fi
+	contains "a failure other than the expected one: verify names both" "$T/other-failure.out" \
+		"failed, but not with 'likely not VMFS': "
+	contains "a failure other than the expected one: and the actual cause" "$T/other-failure.out" \
+		"simulated storage error"
+	cluster_clean "a failure other than the expected one" "$T/before"
 
 	# throttling: a ForkliftController knob the cluster does not honour
 	# (the lab ignores it), and an expectation no run can meet, fail the

@@ -59,12 +59,14 @@ contains "disk_type: thick: the three values, the two it begins" "$T/err" \
 sed 's/non_xcopy_datastore_id/nfs_datastore_id/g; s/^name: fallback-large/name: nfs-large/' \
 	scenarios.d/fallback-large.yaml >"$T/nfs.yaml"
 expect_exit 0 "validate accepts nfs_datastore_id" "$MTV_SCENARIO" validate "$T/nfs.yaml"
+grep -v '^ *nfs_datastore_id:' tests/plan/providers.yaml >"$T/nonfs.yaml"
 expect_exit 4 "a profile without nfs_datastore_id: exit 4" \
-	"$MTV_SCENARIO" plan -p tests/plan/providers.yaml "$T/nfs.yaml"
+	"$MTV_SCENARIO" plan -p "$T/nonfs.yaml" "$T/nfs.yaml"
 contains "the missing key is named" "$T/err" "needs 'nfs_datastore_id' but profile"
-sed 's/^\(    non_xcopy_datastore_id: .*\)$/\1\n    nfs_datastore_id: datastore-14/' \
-	tests/plan/providers.yaml >"$T/prov.yaml"
-expect_exit 0 "plan with nfs_datastore_id" "$MTV_SCENARIO" plan --format json -p "$T/prov.yaml" "$T/nfs.yaml"
+grep -q '^    nfs_datastore_id: datastore-14$' tests/plan/providers.yaml &&
+	ok "the golden profile sets nfs_datastore_id" ||
+	not_ok "the golden profile sets nfs_datastore_id"
+expect_exit 0 "plan with nfs_datastore_id" "$MTV_SCENARIO" plan --format json -p tests/plan/providers.yaml "$T/nfs.yaml"
 cp "$T/out" "$T/plan.json"
 check "nfs_datastore_id resolves to the profile's MoID, not XCOPY" "$PYTHON3" -c '
 import json, sys

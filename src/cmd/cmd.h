@@ -111,6 +111,11 @@ struct mtv_scenario *cmd_scenario_load(const char *path, const char *marker,
 void cmd_nothing_selected(const char *cmd, const char *marker,
 			  json_object *seen_tags);
 
+/* "mtv-scenario cleanup --run-id RUN_ID" with the -p, --provider,
+ * --kubeconfig and --context options of o, quoted for a shell; it removes
+ * what run run_id left. The caller frees it. */
+char *cmd_cleanup_command(const struct mtv_opts *o, const char *run_id);
+
 /* Load the providers profile from o (shared by run and plan); problems go to
  * diags. */
 struct mtv_profile;

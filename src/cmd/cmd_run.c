@@ -48,6 +48,62 @@ verdict(const struct item *it, FILE *fp)
 	fflush(fp);
 }
 
+/* Add word to sb, single-quoted for a POSIX shell unless it is plain. */
+static void
+add_shell_word(struct strbuf *sb, const char *word)
+{
+	const char *p;
+
+	if (*word && strspn(word, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "_-+=.,/:@%") == strlen(word)) {
+		strbuf_adds(sb, word);
+		return;
+	}
+	strbuf_addc(sb, '\'');
+	for (p = word; *p; p++) {
+		if (*p == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addc(sb, *p);
+	}
+	strbuf_addc(sb, '\'');
+}
+
+char *
+cmd_cleanup_command(const struct mtv_opts *o, const char *run_id)
+{
+	static const char *const flags[] = { "-p", "--provider",
+					     "--kubeconfig", "--context" };
+	const char *vals[] = { o->providers, o->provider, o->kubeconfig,
+			       o->context };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_adds(&sb, "mtv-scenario cleanup --run-id ");
+	add_shell_word(&sb, run_id);
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (vals[i] == NULL)
+			continue;
+		strbuf_addf(&sb, " %s ", flags[i]);
+		add_shell_word(&sb, vals[i]);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* --keep: the one command that removes what the run left. */
+static void
+keep_hint(const struct item *it, const struct mtv_opts *o)
+{
+	char *cmd;
+
+	if (it->res.kept == 0 || it->rep.run_id == NULL)
+		return;
+	cmd = cmd_cleanup_command(o, it->rep.run_id);
+	fprintf(stderr, "to remove everything: %s\n", cmd);
+	free(cmd);
+}
+
 /* Load every scenario; keep those -m selects. *n counts them. */
 static void
 select_items(struct item *items, size_t *n, char **paths, size_t npaths,
@@ -164,6 +220,8 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.timeout = o->timeout;
 	for (i = 0; i < n && !interrupted; i++) {
 		run_item(&items[i], prof, &ro);
+		if (o->keep)
+			keep_hint(&items[i], o);
 		interrupted = items[i].rep.status == REPORT_INTERRUPTED;
 		if (items[i].rep.status == REPORT_PASSED)
 			passed++;

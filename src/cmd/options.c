@@ -32,7 +32,7 @@ const struct opt_spec opt_table[] = {
 	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
-	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection and print how to remove it" },
+	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },

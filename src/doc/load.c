@@ -513,13 +513,66 @@ too_many(struct loader *l, size_t more, int line, int col)
 }
 
 /* Handle one event; returns false to stop parsing. */
+/* A mapping or sequence opens: a new frame on the stack. */
+static bool
+collection_start(struct loader *l, yaml_event_t *ev, int line, int col)
+{
+	struct frame *f;
+	const char *anchor;
+
+	if (want_key(l)) {
+		lerr(l, line, col, "mapping keys must be strings");
+		return false;
+	}
+	if (l->depth >= DOC_MAX_DEPTH) {
+		lerr(l, line, col, "nesting deeper than %d levels",
+		     DOC_MAX_DEPTH);
+		return false;
+	}
+	if (too_many(l, 1, line, col))
+		return false;
+	f = &l->stack[l->depth++];
+	memset(f, 0, sizeof(*f));
+	f->is_map = ev->type == YAML_MAPPING_START_EVENT;
+	f->obj = f->is_map ? json_object_new_object() : json_object_new_array();
+	f->line = line;
+	f->col = col;
+	f->nodes = 1;
+	anchor = f->is_map ? (const char *)ev->data.mapping_start.anchor
+			   : (const char *)ev->data.sequence_start.anchor;
+	f->anchor = anchor ? xstrdup(anchor) : NULL;
+	return true;
+}
+
+/* A mapping or sequence closes: its node joins its parent. */
+static bool
+collection_end(struct loader *l)
+{
+	struct frame *f;
+	json_object *node;
+
+	if (l->depth == 0)
+		return false;
+	f = &l->stack[--l->depth];
+	node = f->obj;
+	f->obj = NULL;
+	free(f->key);
+	f->key = NULL;
+	if (f->anchor) {
+		anchor_add(l, f->anchor, node, f->nodes);
+		free(f->anchor);
+		f->anchor = NULL;
+	}
+	attach(l, node, f->nodes, f->line, f->col);
+	return true;
+}
+
 static bool
 on_event(struct loader *l, yaml_event_t *ev)
 {
 	int line = (int)ev->start_mark.line + 1;
 	int col = (int)ev->start_mark.column + 1;
 	json_object *node = NULL;
-	struct frame *f;
 	struct anchor *a;
 	const char *why = NULL;
 	const char *anchor = NULL;
@@ -579,46 +632,10 @@ on_event(struct loader *l, yaml_event_t *ev)
 		return true;
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
-		if (want_key(l)) {
-			lerr(l, line, col, "mapping keys must be strings");
-			return false;
-		}
-		if (l->depth >= DOC_MAX_DEPTH) {
-			lerr(l, line, col, "nesting deeper than %d levels",
-			     DOC_MAX_DEPTH);
-			return false;
-		}
-		if (too_many(l, 1, line, col))
-			return false;
-		f = &l->stack[l->depth++];
-		memset(f, 0, sizeof(*f));
-		f->is_map = ev->type == YAML_MAPPING_START_EVENT;
-		f->obj = f->is_map ? json_object_new_object()
-				   : json_object_new_array();
-		f->line = line;
-		f->col = col;
-		f->nodes = 1;
-		anchor = f->is_map
-			     ? (const char *)ev->data.mapping_start.anchor
-			     : (const char *)ev->data.sequence_start.anchor;
-		f->anchor = anchor ? xstrdup(anchor) : NULL;
-		return true;
+		return collection_start(l, ev, line, col);
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
-		if (l->depth == 0)
-			return false;
-		f = &l->stack[--l->depth];
-		node = f->obj;
-		f->obj = NULL;
-		free(f->key);
-		f->key = NULL;
-		if (f->anchor) {
-			anchor_add(l, f->anchor, node, f->nodes);
-			free(f->anchor);
-			f->anchor = NULL;
-		}
-		attach(l, node, f->nodes, f->line, f->col);
-		return true;
+		return collection_end(l);
 	default:
 		return true;
 	}

@@ -27,6 +27,7 @@ struct run_result {
 	char *message;
 	int leaks;		/* objects left behind */
 	int undo_failed;	/* teardown steps that failed */
+	size_t kept;		/* --keep: teardown steps left undone */
 	bool interrupted;
 };
 

@@ -42,26 +42,6 @@ struct job {
 	long long start, end;
 };
 
-static const char *
-sget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
-		return json_object_get_string(v);
-	return NULL;
-}
-
-static int
-iget(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (json_object_object_get_ex(o, key, &v))
-		return json_object_get_int(v);
-	return 0;
-}
-
 static struct step_result *
 result_add(struct run_result *res)
 {
@@ -78,12 +58,12 @@ record(struct run_result *res, json_object *step, int code, const char *msg,
        long long start, long long end, bool teardown, bool skipped)
 {
 	struct step_result *sr = result_add(res);
-	const char *title = sget(step, "title");
+	const char *title = jstr(step, "title");
 
-	sr->id = iget(step, "id");
-	sr->kind = xstrdup(sget(step, "kind") ? sget(step, "kind") : "?");
+	sr->id = (int)jint(step, "id");
+	sr->kind = xstrdup(jstr(step, "kind") ? jstr(step, "kind") : "?");
 	if (teardown) {
-		const char *u = sget(step, "undo");
+		const char *u = jstr(step, "undo");
 
 		sr->title = xasprintf("%s", u ? u : title ? title : sr->kind);
 	} else {
@@ -117,12 +97,12 @@ record_skipped_checks(struct step_ctx *ctx, struct run_result *res,
 	json_object_object_foreach(sk, name, e) {
 		struct step_result *sr;
 
-		record(res, step, 0, sget(e, "reason"), start, end, false,
+		record(res, step, 0, jstr(e, "reason"), start, end, false,
 		       true);
 		sr = &res->steps[res->n - 1];
 		free(sr->title);
 		sr->title = xasprintf("%s of %s", name,
-				      sget(e, "title") ? sget(e, "title") : "?");
+				      jstr(e, "title") ? jstr(e, "title") : "?");
 	}
 	json_object_put(sk);
 }
@@ -155,8 +135,8 @@ side_selected(const struct step_kind *k, const char *only)
 static const struct step_kind *
 step_kind(json_object *step)
 {
-	return find_kind(sget(step, "kind") ? sget(step, "kind") : "",
-			 sget(step, "side"));
+	return find_kind(jstr(step, "kind") ? jstr(step, "kind") : "",
+			 jstr(step, "side"));
 }
 
 /* Before anything runs: every step's kind is known and its params match
@@ -174,9 +154,9 @@ plan_check(struct run_result *res, json_object *steps)
 		if (k == NULL) {
 			res->code = MTV_EINTERNAL;
 			res->message = xasprintf("step %d: unknown kind '%s'%s%s",
-				iget(s, "id"), sget(s, "kind"),
-				sget(s, "side") ? " on side " : "",
-				sget(s, "side") ? sget(s, "side") : "");
+				(int)jint(s, "id"), jstr(s, "kind"),
+				jstr(s, "side") ? " on side " : "",
+				jstr(s, "side") ? jstr(s, "side") : "");
 			return res->code;
 		}
 		if (step_params_check(k, s, &err) != 0) {
@@ -208,8 +188,8 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 static void
 progress(int id, int total, json_object *step, const char *what)
 {
-	log_info("[%2d/%d] %-11s %s%s", id, total, sget(step, "kind"),
-		 sget(step, "title") ? sget(step, "title") : "", what);
+	log_info("[%2d/%d] %-11s %s%s", id, total, jstr(step, "kind"),
+		 jstr(step, "title") ? jstr(step, "title") : "", what);
 }
 
 /* Run steps[i..i+count) at the same time (count 1: in this thread). */
@@ -228,7 +208,7 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		jobs[k].ctx = ctx;
 		jobs[k].step = steps[k];
 		jobs[k].kind = kinds[k];
-		progress(iget(steps[k], "id"), total, steps[k], "");
+		progress((int)jint(steps[k], "id"), total, steps[k], "");
 	}
 	if (count == 1) {
 		job_main(&jobs[0]);
@@ -251,48 +231,73 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		       j->end, false, false);
 		record_skipped_checks(ctx, res, j->step, j->start, j->end);
 		if (j->rc == 0) {
-			log_verbose("step %d done in %.1f s", iget(j->step, "id"),
+			log_verbose("step %d done in %.1f s", (int)jint(j->step, "id"),
 				    (double)(j->end - j->start) / 1000.0);
 			continue;
 		}
 		if (res->code == 0) {
-			const char *obj = sget(j->step, "object");
+			const char *obj = jstr(j->step, "object");
 
 			res->code = j->rc;
 			res->message = xasprintf("step %d (%s)%s%s%s: %s",
-				iget(j->step, "id"), j->kind->name,
+				(int)jint(j->step, "id"), j->kind->name,
 				obj ? " '" : "", obj ? obj : "", obj ? "'" : "",
 				j->err.msg);
 		}
-		log_error("step %d (%s) failed: %s", iget(j->step, "id"),
+		log_error("step %d (%s) failed: %s", (int)jint(j->step, "id"),
 			  j->kind->name, j->err.msg);
 	}
+}
+
+/* The plan's teardown entry {undoes, kind, title} for step, or NULL: the
+ * plan lists only the steps whose undo undoes something (plan.c). */
+static json_object *
+teardown_entry(json_object *plan, json_object *step)
+{
+	json_object *td = jget(plan, "teardown");
+	size_t i;
+
+	for (i = 0; i < jlen(td); i++) {
+		json_object *e = json_object_array_get_idx(td, i);
+
+		if (jint(e, "undoes") == jint(step, "id"))
+			return e;
+	}
+	return NULL;
 }
 
 static void
 teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 	 size_t n)
 {
-	size_t i;
+	size_t i, listed = 0, k = 0;
 
-	if (n)
-		log_info("teardown: %zu step%s", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		listed += teardown_entry(ctx->plan, stack[i].step) != NULL;
+	if (listed)
+		log_info("teardown: %zu step%s", listed,
+			 listed == 1 ? "" : "s");
 	for (i = n; i-- > 0;) {
+		json_object *e = teardown_entry(ctx->plan, stack[i].step);
 		struct mtv_err err = { 0 };
 		long long start = clock_ms();
 		int rc;
 
-		/* steps the plan says undo nothing are still asked (they may
-		 * have partial work to drop) but not announced */
-		if (sget(stack[i].step, "undo"))
-			log_info("  undo %-9s %s", stack[i].kind->name,
-				 sget(stack[i].step, "undo"));
+		/* steps the plan lists no undo for are still asked (they may
+		 * have partial work to drop) but neither announced nor
+		 * reported unless they fail */
+		if (e)
+			log_info("  [%2zu/%zu] step %2d %-9s %s", ++k, listed,
+				 (int)jint(stack[i].step, "id"),
+				 stack[i].kind->name, jstr(e, "title"));
 		else
-			log_verbose("  undo %-9s %s", stack[i].kind->name,
-				    sget(stack[i].step, "title"));
+			log_verbose("  step %d %s: nothing of its own to undo",
+				    (int)jint(stack[i].step, "id"),
+				    stack[i].kind->name);
 		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
-		record(res, stack[i].step, rc, rc ? err.msg : NULL, start,
-		       clock_ms(), true, false);
+		if (e || rc)
+			record(res, stack[i].step, rc, rc ? err.msg : NULL,
+			       start, clock_ms(), true, false);
 		if (rc == 0) {
 			step_journal_done(ctx, stack[i].step);
 			continue;
@@ -301,28 +306,37 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		if (rc == MTV_EFAILED)
 			res->leaks++;
 		log_error("teardown of step %d (%s) failed: %s",
-			  iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+			  (int)jint(stack[i].step, "id"), stack[i].kind->name, err.msg);
 		if (res->code == 0) {
 			res->code = rc;
 			res->message = xasprintf("teardown of step %d (%s): %s",
-				iget(stack[i].step, "id"), stack[i].kind->name, err.msg);
+				(int)jint(stack[i].step, "id"), stack[i].kind->name, err.msg);
 		}
 	}
 }
 
+/* --keep: what the teardown would have undone, in its order. */
 static void
-print_kept(struct undo_rec *stack, size_t n, json_object *plan)
+print_kept(struct run_result *res, struct undo_rec *stack, size_t n,
+	   json_object *plan)
 {
-	size_t i;
+	size_t i, listed = 0;
 
-	fprintf(stderr, "--keep: left in place (remove in this order):\n");
-	for (i = n; i-- > 0;)
-		fprintf(stderr, "  %s\n", sget(stack[i].step, "undo") ?
-			sget(stack[i].step, "undo") : sget(stack[i].step, "title"));
-	fprintf(stderr, "to remove everything: kubectl delete namespace %s; "
-		"then destroy the vSphere VMs whose names start with '%s-'\n",
-		sget(plan, "namespace") ? sget(plan, "namespace") : "?",
-		sget(plan, "run_id") ? sget(plan, "run_id") : "?");
+	for (i = n; i-- > 0;) {
+		json_object *e = teardown_entry(plan, stack[i].step);
+
+		if (e == NULL)
+			continue;
+		if (listed++ == 0)
+			fprintf(stderr, "--keep: left in place "
+				"(the teardown would undo, in this order):\n");
+		fprintf(stderr, "  step %2d %-9s %s\n",
+			(int)jint(stack[i].step, "id"), stack[i].kind->name,
+			jstr(e, "title"));
+	}
+	if (listed == 0)
+		fprintf(stderr, "--keep: nothing was created\n");
+	res->kept = listed;
 }
 
 /* Open the run's journal (header: run id, namespace, labels) before the
@@ -330,11 +344,12 @@ print_kept(struct undo_rec *stack, size_t n, json_object *plan)
  * does not start. */
 static int
 exec_journal_open(struct step_ctx *ctx, struct run_result *res,
-		  json_object *plan, bool *inherited)
+		  json_object *plan)
 {
 	json_object *h;
 	struct mtv_err err = { 0 };
 	char *jp;
+	bool inherited;
 	int r;
 
 	if (ctx->run_id == NULL)
@@ -342,9 +357,9 @@ exec_journal_open(struct step_ctx *ctx, struct run_result *res,
 	/* a journal of an earlier run of this id (a live one is refused
 	 * below): this run adds to it and leaves it for cleanup to check */
 	jp = journal_path(ctx->run_id, "journal");
-	*inherited = access(jp, F_OK) == 0;
+	inherited = access(jp, F_OK) == 0;
 	free(jp);
-	if (*inherited) {
+	if (inherited) {
 		char *cmd = exec_cleanup_command(ctx->run_id);
 
 		log_warn("run id '%s' has the journal of an earlier run: it "
@@ -366,6 +381,16 @@ exec_journal_open(struct step_ctx *ctx, struct run_result *res,
 	return r;
 }
 
+/* Before the first step: the plan checks out, the journal is open. */
+static int
+run_start(struct step_ctx *ctx, struct run_result *res, json_object *plan,
+	  json_object *steps)
+{
+	if (plan_check(res, steps) != 0)
+		return res->code;
+	return exec_journal_open(ctx, res, plan);
+}
+
 char *
 exec_cleanup_command(const char *run_id)
 {
@@ -384,7 +409,6 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object *steps = NULL;
 	size_t nstack = 0, capstack = 0, i, len;
 	int timeout, total;
-	bool inherited = false;
 
 	memset(res, 0, sizeof(*res));
 	memset(&ctx, 0, sizeof(ctx));
@@ -392,13 +416,13 @@ exec_run(struct run_result *res, json_object *plan,
 	ctx.plan = plan;
 	ctx.profile = p;
 	ctx.opts = o;
-	ctx.run_id = sget(plan, "run_id");
-	ctx.ns = sget(plan, "namespace");
+	ctx.run_id = jstr(plan, "run_id");
+	ctx.ns = jstr(plan, "namespace");
 	ctx.state = json_object_new_object();
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.canceled = &canceled;
 	ctx.drivers = &drv;
-	timeout = o->timeout ? o->timeout : iget(plan, "timeout");
+	timeout = o->timeout ? o->timeout : (int)jint(plan, "timeout");
 	if (timeout > 0)
 		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
 
@@ -412,13 +436,12 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
 	total = (int)len;
-	if (plan_check(res, steps) == 0)
-		exec_journal_open(&ctx, res, plan, &inherited);
+	run_start(&ctx, res, plan, steps);
 	for (i = 0; i < len && res->code == 0;) {
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
 		json_object *step = json_object_array_get_idx(steps, i);
-		int b = iget(step, "batch");
+		int b = (int)jint(step, "batch");
 		size_t count = 0;
 		struct mtv_err err = { 0 };
 
@@ -431,7 +454,7 @@ exec_run(struct run_result *res, json_object *plan,
 			json_object *s = json_object_array_get_idx(steps, i);
 			const struct step_kind *k;
 
-			if (count > 0 && (b == 0 || iget(s, "batch") != b))
+			if (count > 0 && (b == 0 || (int)jint(s, "batch") != b))
 				break;
 			i++;
 			k = step_kind(s);
@@ -459,16 +482,15 @@ exec_run(struct run_result *res, json_object *plan,
 	if (ctx.deadline_ms && clock_ms() >= ctx.deadline_ms)
 		ctx.deadline_ms = clock_ms() + 600 * 1000;	/* teardown gets its own time */
 	if (o->keep)
-		print_kept(stack, nstack, plan);
+		print_kept(res, stack, nstack, plan);
 	else
 		teardown(&ctx, res, stack, nstack);
 	for (i = 0; i < nstack; i++)
 		json_object_put(stack[i].undo);
 	free(stack);
 	drivers_release(&drv);
-	/* all undone: nothing for cleanup to find */
-	journal_close(ctx.journal, !o->keep && !inherited &&
-		      res->undo_failed == 0 && res->leaks == 0);
+	journal_close(ctx.journal, !o->keep && res->undo_failed == 0 &&
+		      res->leaks == 0);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	json_object_put(ctx.state);

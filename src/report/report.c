@@ -56,6 +56,10 @@ report_json_write(const char *path, const struct scenario_report *r, size_t n,
 			json_object_object_add(o, "kind", json_object_new_string(st->kind));
 			json_object_object_add(o, "title", json_object_new_string(st->title));
 			json_object_object_add(o, "phase", json_object_new_string(st->teardown ? "teardown" : "run"));
+			/* as the plan's teardown entries: the step undone */
+			if (st->teardown)
+				json_object_object_add(o, "undoes",
+					json_object_new_int(st->id));
 			json_object_object_add(o, "status", json_object_new_string(
 				st->skipped ? "skipped" : st->code ? "failed" : "passed"));
 			json_object_object_add(o, "seconds", json_object_new_double(
@@ -112,8 +116,11 @@ report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 		strbuf_adds(&sb, "\"/>\n    </properties>\n");
 		for (k = 0; r[i].res && k < r[i].res->n; k++) {
 			const struct step_result *st = &r[i].res->steps[k];
-			char *name = xasprintf("%s%02d %s: %s", st->teardown ? "teardown " : "",
-					       st->id, st->kind, st->title);
+			char *name = st->teardown ?
+				xasprintf("teardown of step %02d (%s): %s",
+					  st->id, st->kind, st->title) :
+				xasprintf("%02d %s: %s", st->id, st->kind,
+					  st->title);
 
 			strbuf_adds(&sb, "    <testcase classname=\"");
 			strbuf_add_xml(&sb, suite);

@@ -20,8 +20,9 @@ struct scenario_report {
 /* Write every scenario's steps with timings and errors as JSON. */
 int report_json_write(const char *path, const struct scenario_report *r, size_t n,
 		      struct mtv_err *err);
-/* JUnit XML: one testsuite per scenario, one testcase per step (teardown
- * steps named "teardown: ..."), failures with the step's message. */
+/* JUnit XML: one testsuite per scenario, one testcase per step (those of
+ * the teardown named by what they undo: "teardown of step 06 (clone):
+ * destroy VM ..."), failures with the step's message. */
 int report_junit_write(const char *path, const struct scenario_report *r, size_t n,
 		       struct mtv_err *err);
 const char *report_status_name(enum report_status s);

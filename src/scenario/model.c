@@ -104,8 +104,10 @@ overrides_build(struct mtv_model *m)
 static bool
 symbolic(const char *k)
 {
-	return str_eq(k, "datastore_id") || str_eq(k, "secondary_datastore_id") ||
-		str_eq(k, "non_xcopy_datastore_id");
+	return str_eq(k, "datastore_id") ||
+		str_eq(k, "secondary_datastore_id") ||
+		str_eq(k, "non_xcopy_datastore_id") ||
+		str_eq(k, "nfs_datastore_id");
 }
 
 /* Resolve a datastore reference; what names the key path for messages. */
@@ -121,7 +123,8 @@ ds_resolve(struct mtv_model *m, const char *refv, json_object *node,
 		return d;
 	d.key = refv;
 	d.moid = profile_co(m->p, refv);
-	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id");
+	d.xcopy = !str_eq(refv, "non_xcopy_datastore_id") &&
+		  !str_eq(refv, "nfs_datastore_id");
 	if (d.moid == NULL)
 		model_diag(m, node, "%s needs '%s' but profile '%s' in %s does "
 			   "not set it", what, refv, m->p->name, m->p->file);
@@ -160,8 +163,8 @@ disks_build(struct mtv_model *m, struct model_vm *v, size_t i)
 	v->ndisks = jlen(adds);
 	v->disks = xcalloc(v->ndisks ? v->ndisks : 1, sizeof(*v->disks));
 	if (v->ndisks && !v->clone)
-		model_diag(m, adds, "virtual_machines[%zu].add_disks needs clone: "
-			   "true (disks are only added to clones)", i);
+		model_diag(m, adds, "virtual_machines[%zu].add_disks needs "
+			   "clone: true (disks are only added to clones)", i);
 	for (j = 0; j < v->ndisks; j++) {
 		struct model_disk *d = &v->disks[j];
 		json_object *dn = json_object_array_get_idx(adds, j);
@@ -187,12 +190,15 @@ disks_build(struct mtv_model *m, struct model_vm *v, size_t i)
 			d->ds = v->ds;
 			if (profile_co(m->p, "rdm_lun_uuid") == NULL)
 				model_diag(m, jget(dn, "rdm_type"),
-					   "virtual_machines[%zu].add_disks[%zu].rdm_type "
-					   "needs 'rdm_lun_uuid' but profile '%s' in %s "
-					   "does not set it", i, j, m->p->name, m->p->file);
+					   "virtual_machines[%zu]."
+					   "add_disks[%zu].rdm_type needs "
+					   "'rdm_lun_uuid' but profile '%s' in "
+					   "%s does not set it", i, j,
+					   m->p->name, m->p->file);
 		} else if (jstr(dn, "datastore_id")) {
-			char *what = xasprintf("virtual_machines[%zu].add_disks[%zu]."
-					       "datastore_id", i, j);
+			char *what = xasprintf("virtual_machines[%zu]."
+					       "add_disks[%zu].datastore_id",
+					       i, j);
 
 			d->ds = ds_resolve(m, jstr(dn, "datastore_id"),
 					   jget(dn, "datastore_id"), what);
@@ -221,17 +227,19 @@ vms_build(struct mtv_model *m)
 		v->node = n;
 		v->plan = -1;
 		snprintf(v->ref, sizeof(v->ref), "vm%zu", i);
-		v->clone = jbool(n, "clone") &&
-			json_object_is_type(jget(n, "clone"), json_type_boolean);
+		v->clone = json_object_is_type(jget(n, "clone"),
+					       json_type_boolean) &&
+			jbool(n, "clone");
 		v->tmpl = jstr(n, "name");
 		if (v->clone && str_eq(v->tmpl, TEMPLATE_PLACEHOLDER) && dvm)
 			v->tmpl = dvm;
 		v->snapshots = (int)jint(n, "snapshots");
 		v->name = vm_name(m, v, i);
-		what = xasprintf("virtual_machines[%zu].target_datastore_id", i);
+		what = xasprintf("virtual_machines[%zu].target_datastore_id",
+				 i);
 		tds = jget(n, "target_datastore_id");
-		v->ds = ds_resolve(m, jstr(n, "target_datastore_id"), tds ? tds : n,
-				   what);
+		v->ds = ds_resolve(m, jstr(n, "target_datastore_id"),
+				   tds ? tds : n, what);
 		free(what);
 		disks_build(m, v, i);
 	}
@@ -308,14 +316,14 @@ plan_vms(struct mtv_model *m, size_t i)
 		int k = vm_find(m, e);
 
 		if (k < 0) {
-			model_diag(m, e, "plans[%zu].virtual_machines[%zu]: no such "
-				   "VM '%s' in virtual_machines", i, j,
+			model_diag(m, e, "plans[%zu].virtual_machines[%zu]: "
+				   "no such VM '%s' in virtual_machines", i, j,
 				   json_object_get_string(e));
 			continue;
 		}
 		if (m->vms[k].plan >= 0) {
-			model_diag(m, e, "plans[%zu].virtual_machines[%zu]: VM %d is "
-				   "already in plan '%s'", i, j, k,
+			model_diag(m, e, "plans[%zu].virtual_machines[%zu]: "
+				   "VM %d is already in plan '%s'", i, j, k,
 				   m->plans[m->vms[k].plan].key);
 			continue;
 		}
@@ -347,18 +355,21 @@ plans_build(struct mtv_model *m)
 		p->node = n;
 		p->key = jstr(n, "name");
 		p->name = obj_name(m, p->key);
-		p->copyoffload = jget(n, "copyoffload") ? jbool(n, "copyoffload") : co;
-		p->warm = jget(n, "warm_migration") ? jbool(n, "warm_migration") : warm;
+		p->copyoffload = jget(n, "copyoffload") ?
+			jbool(n, "copyoffload") : co;
+		p->warm = jget(n, "warm_migration") ?
+			jbool(n, "warm_migration") : warm;
 		plan_vms(m, i);
 		for (j = 0; j < i; j++)
 			if (str_eq(m->plans[j].key, p->key))
-				model_diag(m, jget(n, "name"), "plans[%zu].name: "
-					   "duplicate plan name '%s'", i, p->key);
+				model_diag(m, jget(n, "name"), "plans[%zu]."
+					   "name: duplicate plan name '%s'", i,
+					   p->key);
 	}
 	for (i = 0; i < m->nvms; i++)
 		if (m->vms[i].plan < 0)
-			model_diag(m, m->vms[i].node, "virtual_machines[%zu] is in "
-				   "no plan", i);
+			model_diag(m, m->vms[i].node, "virtual_machines[%zu] "
+				   "is in no plan", i);
 }
 
 size_t
@@ -371,7 +382,8 @@ model_plan_datastores(struct mtv_model *m, const struct model_plan *p,
 		struct model_vm *v = &m->vms[p->vms[i]];
 
 		for (j = 0; j <= v->ndisks; j++) {
-			const struct model_ds *d = j == 0 ? &v->ds : &v->disks[j - 1].ds;
+			const struct model_ds *d = j == 0 ? &v->ds :
+				&v->disks[j - 1].ds;
 
 			if (d->moid == NULL)
 				continue;
@@ -411,7 +423,8 @@ model_plan_index(struct mtv_model *m, const char *key)
 	size_t i;
 
 	for (i = 0; i < m->nplans; i++)
-		if (str_eq(m->plans[i].key, key) || str_eq(m->plans[i].name, key))
+		if (str_eq(m->plans[i].key, key) ||
+		    str_eq(m->plans[i].name, key))
 			return (int)i;
 	return -1;
 }
@@ -448,14 +461,14 @@ names_build(struct mtv_model *m)
 	if (prefix == NULL)
 		prefix = "mtv";
 	/* cut the scenario name, never the run id */
-	keep = MODEL_NAME_MAX - (int)strlen(prefix) - (int)strlen(m->run_id) - 2;
+	keep = MODEL_NAME_MAX - (int)strlen(prefix) -
+		(int)strlen(m->run_id) - 2;
 	base = xasprintf("%s-%.*s-%s", prefix, keep > 0 ? keep : 1, m->s->name,
 			 m->run_id);
 	m->nsbuf = name_dns_label(base, MODEL_NAME_MAX);
 	free(base);
 	m->ns = m->nsbuf;
-	vtn = model_top(m, "vm_target_namespace") ?
-		json_object_get_string(model_top(m, "vm_target_namespace")) : NULL;
+	vtn = json_object_get_string(model_top(m, "vm_target_namespace"));
 	m->target_ns = xstrdup(vtn ? vtn : m->ns);
 	m->labels = json_object_new_object();
 	jputs(m->labels, "mtv-scenario/run", m->run_id);
@@ -493,17 +506,18 @@ model_init(struct mtv_model *m, const struct mtv_scenario *s,
 	}
 	doc_key_loc(p->doc, doc_root(p->doc), p->name, &line, &col);
 	if (!str_eq(profile_str(p, "type"), "vsphere")) {
-		diags_add(diags, p->file, line, col, "scenario '%s' needs a vSphere "
-			  "source, but profile '%s' has type '%s'", s->name, p->name,
-			  profile_str(p, "type") ? profile_str(p, "type") : "?");
+		diags_add(diags, p->file, line, col, "scenario '%s' needs a "
+			  "vSphere source, but profile '%s' has type '%s'",
+			  s->name, p->name, profile_str(p, "type") ?
+			  profile_str(p, "type") : "?");
 		return MTV_EINVAL;
 	}
 	m->sc = o && o->storage_class ? o->storage_class :
 		profile_str(p, "storage_class");
 	if (m->sc == NULL)
-		diags_add(diags, p->file, line, col, "no storage class: give "
-			  "--storage-class or set storage_class in profile '%s'",
-			  p->name);
+		diags_add(diags, p->file, line, col, "no storage class: "
+			  "give --storage-class or set storage_class in "
+			  "profile '%s'", p->name);
 	names_build(m);
 	vms_build(m);
 	plans_build(m);
@@ -513,9 +527,9 @@ model_init(struct mtv_model *m, const struct mtv_scenario *s,
 		m->any_vddk |= !m->plans[i].copyoffload;
 	}
 	if (m->any_co && jget(p->data, "copyoffload") == NULL)
-		diags_add(diags, p->file, line, col, "%s: copy-offload scenario '%s' "
-			  "needs a 'copyoffload' section in profile '%s'", s->path,
-			  s->name, p->name);
+		diags_add(diags, p->file, line, col, "%s: copy-offload "
+			  "scenario '%s' needs a 'copyoffload' section in "
+			  "profile '%s'", s->path, s->name, p->name);
 	return diags->n > before ? MTV_EINVAL : 0;
 }
 

@@ -292,6 +292,9 @@ check_expect(struct sctx *c, json_object *root, json_object *vms)
 		serr(
 		    c, jget(ex, "condition"), ex, "condition",
 		    "expect.condition: only meaningful with result 'failed' or 'blocked'");
+	if (jstr(ex, "message") && !str_eq(jstr(ex, "result"), "failed"))
+		serr(c, jget(ex, "message"), ex, "message",
+		     "expect.message: only meaningful with result 'failed'");
 	xu = jget(ex, "xcopy_used");
 	if (json_object_is_type(xu, json_type_object)) {
 		json_object *plans = jget(root, "plans");

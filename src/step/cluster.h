@@ -103,6 +103,8 @@ json_object *cl_disk_transfer_from_status(json_object *obj);
 char *cl_progress(json_object *obj);
 /* Every VM error, failing step and task and plan blocker, "; "-joined. */
 char *cl_failure(json_object *obj);
+/* The types of obj's status.conditions with status True (a new array). */
+json_object *cl_true_conditions(json_object *obj);
 /* The disk (source_vmdk, caller frees) and the last xcopyUsed=N of a
  * populate pod's log; false when the log has no xcopyUsed yet. */
 bool cl_pod_log_xcopy(const char *log, char **disk, int *used);

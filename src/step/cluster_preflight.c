@@ -11,18 +11,27 @@
 #include "step/cluster.h"
 
 static void
-problem(struct strbuf *sb, const char *fmt, ...) MTV_PRINTF(2, 3);
+problem(json_object *params, struct strbuf *sb, const char *condition,
+	const char *fmt, ...) MTV_PRINTF(4, 5);
 
+/* One more problem in sb, unless the scenario expects it (condition: the
+ * one Forklift sets for it, or NULL). */
 static void
-problem(struct strbuf *sb, const char *fmt, ...)
+problem(json_object *params, struct strbuf *sb, const char *condition,
+	const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
-	if (sb->len)
-		strbuf_adds(sb, "; ");
 	va_start(ap, fmt);
-	strbuf_vaddf(sb, fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
+	if (!preflight_expected(params, condition, NULL, text)) {
+		if (sb->len)
+			strbuf_adds(sb, "; ");
+		strbuf_adds(sb, text);
+	}
+	free(text);
 }
 
 /* Does a CDI StorageProfile offer volumeMode Block? 1 yes, 0 no, -1 unknown. */
@@ -56,16 +65,14 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 	bool off = false, vddk = false;
 
 	if (kube_list(k, path, NULL, &items, &e) != 0) {
-		problem(
-		    sb,
+		problem(params, sb, NULL,
 		    "MTV is not installed: cannot list ForkliftControllers in '%s': %s",
 		    mns ? mns : "all namespaces", e.msg);
 		free(path);
 		return;
 	}
 	if (json_object_array_length(items) == 0)
-		problem(
-		    sb,
+		problem(params, sb, NULL,
 		    "MTV is not installed: no ForkliftController in namespace '%s'",
 		    mns ? mns : "?");
 	for (i = 0; i < json_object_array_length(items); i++) {
@@ -84,14 +91,12 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 	 * blocks the plan with VDDKInitImageUnavailable otherwise) */
 	if (jbool(params, "warm") && !vddk && ctx->profile &&
 	    profile_str(ctx->profile, "vddk_init_image") == NULL)
-		problem(
-		    sb,
+		problem(params, sb, "VDDKInitImageUnavailable",
 		    "warm migration needs a VDDK image: set vddk_init_image in profile "
 		    "'%s' or vddk_image in the ForkliftController",
 		    ctx->profile->name ? ctx->profile->name : "?");
 	if (off && jbool(params, "copyoffload"))
-		problem(
-		    sb,
+		problem(params, sb, NULL,
 		    "copy-offload is off in MTV: ForkliftController in '%s' has "
 		    "feature_copy_offload: \"false\"",
 		    mns ? mns : "?");
@@ -109,12 +114,13 @@ check_storage(struct kube_client *k, json_object *params, struct strbuf *sb)
 	int b;
 
 	if (sc == NULL) {
-		problem(sb, "no storage class configured (storage_class)");
+		problem(params, sb, NULL,
+			"no storage class configured (storage_class)");
 		return;
 	}
 	path = kube_path("StorageClass", NULL, sc);
 	if (kube_get(k, path, &obj, &e) != 0) {
-		problem(sb, "storage class '%s' %s", sc,
+		problem(params, sb, NULL, "storage class '%s' %s", sc,
 			e.code == MTV_ENOTFOUND ? "does not exist" : e.msg);
 		free(path);
 		return;
@@ -129,8 +135,7 @@ check_storage(struct kube_client *k, json_object *params, struct strbuf *sb)
 		    "it does Block volumes",
 		    sc, e.msg);
 	} else if ((b = preflight_profile_block(obj)) == 0) {
-		problem(
-		    sb,
+		problem(params, sb, NULL,
 		    "storage class '%s' cannot provide Block volumes (its StorageProfile "
 		    "offers only Filesystem); copy-offload needs volumeMode Block",
 		    sc);
@@ -159,8 +164,7 @@ check_namespace(struct step_ctx *ctx, struct kube_client *k,
 		    jstr(jget(jget(obj, "metadata"), "labels"), CL_RUN_LABEL);
 
 		if (!str_eq(run, ctx->run_id))
-			problem(
-			    sb,
+			problem(params, sb, NULL,
 			    "namespace '%s' already exists and is not ours (label %s "
 			    "is '%s')",
 			    ns, CL_RUN_LABEL, run ? run : "unset");
@@ -170,7 +174,7 @@ check_namespace(struct step_ctx *ctx, struct kube_client *k,
 	}
 	free(path);
 	if (e.code != MTV_ENOTFOUND) {
-		problem(sb, "namespace '%s': %s", ns, e.msg);
+		problem(params, sb, NULL, "namespace '%s': %s", ns, e.msg);
 		return;
 	}
 	err_clear(&e);
@@ -185,9 +189,11 @@ check_namespace(struct step_ctx *ctx, struct kube_client *k,
 	json_object_object_add(body, "metadata", meta);
 	if (kube_request(k, "POST", "/api/v1/namespaces?dryRun=All",
 			 "application/json", body, &status, &out, &e) != 0)
-		problem(sb, "namespace '%s' cannot be checked: %s", ns, e.msg);
+		problem(params, sb, NULL,
+			"namespace '%s' cannot be checked: %s", ns, e.msg);
 	else if (status >= 300)
-		problem(sb, "namespace '%s' cannot be created (HTTP %ld): %s",
+		problem(params, sb, NULL,
+			"namespace '%s' cannot be created (HTTP %ld): %s",
 			ns, status,
 			jstr(out, "message") ? jstr(out, "message")
 					     : "refused");

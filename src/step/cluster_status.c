@@ -278,3 +278,19 @@ cl_pod_log_xcopy(const char *log, char **disk, int *used)
 	}
 	return found;
 }
+
+json_object *
+cl_true_conditions(json_object *obj)
+{
+	json_object *cs = jget(jget(obj, "status"), "conditions"),
+		    *out = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < jlen(cs); i++) {
+		json_object *c = json_object_array_get_idx(cs, i);
+
+		if (str_eq(jstr(c, "status"), "True") && jstr(c, "type"))
+			jarr_adds(out, jstr(c, "type"));
+	}
+	return out;
+}

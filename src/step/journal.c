@@ -20,6 +20,7 @@ struct step_journal {
 	pthread_mutex_t lock;
 	int fd;			/* the journal, O_APPEND */
 	int lock_fd;		/* flock'ed for the journal's life */
+	bool earlier;		/* a run reopened an earlier run's journal */
 	char *run_id;
 };
 
@@ -145,6 +146,7 @@ journal_open(struct step_journal **out, const char *run_id,
 		goto out;
 	}
 	j->run_id = xstrdup(run_id);
+	j->earlier = header && st.st_size > 0;
 	pthread_mutex_init(&j->lock, NULL);
 	if (header || st.st_size == 0) {
 		rec = run_record(run_id, header);
@@ -180,7 +182,8 @@ journal_close(struct step_journal *j, bool complete)
 	if (j == NULL)
 		return;
 	close(j->fd);
-	if (complete) {
+	/* an earlier run's records stay for cleanup to check */
+	if (complete && !j->earlier) {
 		char *jp = journal_path(j->run_id, "journal"),
 		     *lp = journal_path(j->run_id, "lock");
 

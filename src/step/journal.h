@@ -29,7 +29,9 @@ char *journal_path(const char *run_id, const char *ext);
 int journal_open(struct step_journal **out, const char *run_id,
 		 json_object *header, struct mtv_err *err);
 /* Close the journal and release the lock; with complete, remove the
- * journal and its lock file (nothing of the run is left). NULL is fine. */
+ * journal and its lock file (nothing of the run is left), unless a run
+ * (header given) reopened the journal of an earlier run, whose records
+ * then stay for cleanup to check. NULL is fine. */
 void journal_close(struct step_journal *j, bool complete);
 /* Append rec (not taken) as one line and fsync it. */
 int journal_append(struct step_journal *j, json_object *rec,

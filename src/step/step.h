@@ -183,5 +183,12 @@ int step_sweep_esxi(struct step_ctx *ctx, struct step_sweep *sw,
  * (cluster_preflight.c); params is the step's "params". */
 int preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
 int preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
+/* Does params["expected_failure"] (a scenario expecting a failure) name
+ * finding: its message is in finding or in predicts (the failure Forklift
+ * reports for it, or NULL), or, without a message, its condition is the
+ * one the finding predicts (condition, or NULL when it predicts none in
+ * particular)? Logs the finding as expected when so. */
+bool preflight_expected(json_object *params, const char *condition,
+			const char *predicts, const char *finding);
 
 #endif

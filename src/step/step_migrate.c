@@ -27,6 +27,7 @@ struct mig {
 	char *progress, *progress_key;
 	long long logged_ms, polled_ms;
 	char *secret;			/* first populator secret seen */
+	char *failure;			/* why it did not succeed, or NULL */
 	const char *end;		/* Succeeded, Failed, Canceled */
 	int peak_tasks, peak_vms;	/* most copying at once, seen */
 	json_object *pending;		/* VMs seen held Pending by the limit */
@@ -401,6 +402,11 @@ record_state(struct mig *m)
 	json_object_object_add(st, "inflight", inflight);
 	json_object_object_add(st, "populator_secret", m->secret ?
 			       json_object_new_string(m->secret) : NULL);
+	/* for verify's result check: the Plan's conditions that hold and
+	 * the failure text (Plan and VM errors, populator pod logs) */
+	json_object_object_add(st, "conditions", cl_true_conditions(m->last));
+	json_object_object_add(st, "failure", m->failure ?
+			       json_object_new_string(m->failure) : NULL);
 	if (m->plan_uid && !jget(st, "uid"))
 		json_object_object_add(st, "uid",
 				       json_object_new_string(m->plan_uid));
@@ -466,29 +472,28 @@ mig_main(void *arg)
 			    m->timeout_s, m->progress ? ": " : "",
 			    m->progress ? m->progress : "");
 	}
-	if (m->last)
-		record_state(m);
-	if (r != 0)
-		goto out;
-	log_info("plan '%s' %s", m->plan, m->end);
-	if (!str_eq(m->end, "Succeeded")) {
+	if (r == 0 && !str_eq(m->end, "Succeeded")) {
 		struct strbuf sb = STRBUF_INIT;
 		char *why = cl_failure(m->last);
 
 		strbuf_adds(&sb, why);
 		free(why);
 		populator_message(m, k, &sb);
-		if (expect_failure(ctx)) {
-			log_info("plan '%s' %s as the scenario expects: %s",
-				 m->plan, m->end, strbuf_str(&sb));
-		} else {
-			r = err_set(&m->err, MTV_EFAILED, "plan '%s' %s: %s",
-				    m->plan, m->end,
-				    sb.len ? strbuf_str(&sb)
-					   : "no reason given");
-		}
-		strbuf_release(&sb);
+		m->failure = strbuf_detach(&sb);
 	}
+	if (m->last)
+		record_state(m);
+	if (r != 0)
+		goto out;
+	log_info("plan '%s' %s", m->plan, m->end);
+	if (m->failure && expect_failure(ctx))
+		/* verify's result check compares it with the expectation */
+		log_info("plan '%s' %s; the scenario expects a failure: %s",
+			 m->plan, m->end, m->failure);
+	else if (m->failure)
+		r = err_set(&m->err, MTV_EFAILED, "plan '%s' %s: %s", m->plan,
+			    m->end, *m->failure ? m->failure :
+			    "no reason given");
 out:
 	m->rc = r;
 	json_object_put(man);
@@ -757,6 +762,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		free(m->progress);
 		free(m->progress_key);
 		free(m->secret);
+		free(m->failure);
 		json_object_put(m->last);
 	}
 out:

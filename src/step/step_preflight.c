@@ -14,23 +14,69 @@ ds_add(json_object *dss, const struct model_ds *d)
 	size_t k;
 
 	for (k = 0; k < jlen(dss); k++)
-		if (str_eq(jstr(json_object_array_get_idx(dss, k), "moid"), d->moid))
+		if (str_eq(jstr(json_object_array_get_idx(dss, k), "moid"),
+			   d->moid))
 			return;
 	e = json_object_new_object();
 	jputs(e, "key", d->key);
 	jputs(e, "moid", d->moid);
-	jput(e, "xcopy", d->xcopy < 0 ? NULL : json_object_new_boolean(d->xcopy));
+	jput(e, "xcopy", d->xcopy < 0 ? NULL :
+	     json_object_new_boolean(d->xcopy));
 	json_object_array_add(dss, e);
+}
+
+/* A scenario expecting a failure (result failed or blocked): {condition,
+ * message} of its expect, for the findings they name; nothing otherwise. */
+static void
+expected_failure(struct mtv_model *m, json_object *pa)
+{
+	json_object *ex = jget(m->root, "expect"), *ef;
+
+	if (!str_eq(jstr(ex, "result"), "failed") &&
+	    !str_eq(jstr(ex, "result"), "blocked"))
+		return;
+	ef = json_object_new_object();
+	jputs(ef, "condition", jstr(ex, "condition"));
+	jputs(ef, "message", jstr(ex, "message"));
+	jput(pa, "expected_failure", ef);
+}
+
+bool
+preflight_expected(json_object *params, const char *condition,
+		   const char *predicts, const char *finding)
+{
+	json_object *ef = jget(params, "expected_failure");
+	const char *c = jstr(ef, "condition"), *msg = jstr(ef, "message");
+	bool named;
+
+	if (ef == NULL)
+		return false;
+	/* a finding predicting another condition is not this failure */
+	if (c && condition && !str_eq(c, condition))
+		return false;
+	if (msg)
+		named = strstr(finding, msg) ||
+			(predicts && strstr(predicts, msg));
+	else
+		named = c && condition;
+	if (named)
+		log_info("preflight: the scenario expects this failure: "
+			 "%s%s%s%s", finding, predicts ? " (Forklift: " : "",
+			 predicts ? predicts : "", predicts ? ")" : "");
+	return named;
 }
 
 /* Templates, datastores, hosts, the RDM LUN and thick GiB per datastore. */
 static void
 plan_source(struct mtv_model *m, const struct step_at *at)
 {
-	json_object *pa = json_object_new_object(), *tm = json_object_new_array(),
-		    *dss = json_object_new_array(), *hosts = json_object_new_array(),
+	json_object *pa = json_object_new_object(),
+		    *tm = json_object_new_array(),
+		    *dss = json_object_new_array(),
+		    *hosts = json_object_new_array(),
 		    *thick = json_object_new_object();
-	struct model_step st = { .plan = -1, .object = "vcenter", .params = pa };
+	struct model_step st = { .plan = -1, .object = "vcenter",
+				 .params = pa };
 	const char *lun = NULL, *h;
 	size_t i, j;
 
@@ -41,7 +87,8 @@ plan_source(struct mtv_model *m, const struct step_at *at)
 		if (v->tmpl && !jarr_has(tm, v->tmpl))
 			jarr_adds(tm, v->tmpl);
 		for (j = 0; j <= v->ndisks; j++) {
-			const struct model_disk *d = j ? &v->disks[j - 1] : NULL;
+			const struct model_disk *d =
+				j ? &v->disks[j - 1] : NULL;
 			const struct model_ds *ds = d ? &d->ds : &v->ds;
 
 			if (ds->moid == NULL)
@@ -67,6 +114,7 @@ plan_source(struct mtv_model *m, const struct step_at *at)
 	jput(pa, "hosts", hosts);
 	jputs(pa, "rdm_lun_uuid", lun);
 	jput(pa, "thick_gb", thick);
+	expected_failure(m, pa);
 	step_plan_add(m, at->kind, &st,
 		      "check vCenter: templates, datastores%s",
 		      lun ? ", RDM LUN" : "");
@@ -76,7 +124,8 @@ static void
 plan_cluster(struct mtv_model *m, const struct step_at *at)
 {
 	json_object *pc = json_object_new_object();
-	struct model_step st = { .plan = -1, .object = "cluster", .params = pc };
+	struct model_step st = { .plan = -1, .object = "cluster",
+				 .params = pc };
 
 	(void)at;
 	jputs(pc, "storage_class", m->sc);
@@ -84,8 +133,9 @@ plan_cluster(struct mtv_model *m, const struct step_at *at)
 	jputs(pc, "mtv_namespace", model_mtv_namespace(m));
 	jputb(pc, "copyoffload", m->any_co);
 	jputb(pc, "warm", m->any_warm);
-	step_plan_add(m, at->kind, &st, "check the cluster: "
-		      "Forklift, storage class '%s', namespace '%s'", m->sc, m->ns);
+	expected_failure(m, pc);
+	step_plan_add(m, at->kind, &st, "check the cluster: Forklift, "
+		      "storage class '%s', namespace '%s'", m->sc, m->ns);
 }
 
 static int
@@ -111,6 +161,8 @@ static const struct step_param source_params[] = {
 	{ "hosts", PT_ARRAY, true, "ESXi hosts named by the scenario or profile" },
 	{ "rdm_lun_uuid", PT_STRING | PT_NULL, true, "the LUN RDM disks map" },
 	{ "thick_gb", PT_OBJECT, true, "GiB of thick disks per datastore MoID" },
+	{ "expected_failure", PT_OBJECT, false, "{condition, message} of a "
+	  "scenario expecting a failure: the findings they name are expected" },
 	{ NULL, 0, false, NULL },
 };
 
@@ -120,6 +172,8 @@ static const struct step_param cluster_params[] = {
 	{ "mtv_namespace", PT_STRING, true, "where Forklift runs" },
 	{ "copyoffload", PT_BOOL, true, "a plan uses copy-offload" },
 	{ "warm", PT_BOOL, true, "a plan is warm" },
+	{ "expected_failure", PT_OBJECT, false, "{condition, message} of a "
+	  "scenario expecting a failure: the findings they name are expected" },
 	{ NULL, 0, false, NULL },
 };
 

@@ -25,6 +25,71 @@ find_lun(json_object *hp, const char *lun)
 	return NULL;
 }
 
+/* The LUN's capacity in KiB (0 when it does not say). */
+static long long
+lun_capacity_kb(json_object *lun)
+{
+	json_object *c = jget(lun, "capacity");
+	const char *block = jstr(c, "block"), *size = jstr(c, "blockSize");
+
+	if (c == NULL)
+		return 0;
+	return atoll(block ? block : "0") * atoll(size ? size : "0") / 1024;
+}
+
+/* The key of the SCSI controller on bus (0: none) among devs; *unit is
+ * re-checked against the devices on it and moved to a free one when taken
+ * (or 7, the controller's own; -1 when none is free). */
+static int
+rdm_slot(json_object *devs, int bus, int *unit)
+{
+	int ck = 0, used[64];
+	size_t i, nused = 0;
+
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+		const char *t = jstr(d, "_type") ? jstr(d, "_type") : "";
+
+		if (jstr(d, "busNumber") && ck == 0 &&
+		    atoi(jstr(d, "busNumber")) == bus &&
+		    (strstr(t, "SCSI") || strstr(t, "Logic")))
+			ck = atoi(jstr(d, "key"));
+	}
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		if (jstr(d, "controllerKey") &&
+		    atoi(jstr(d, "controllerKey")) == ck &&
+		    jstr(d, "unitNumber") && nused < 64)
+			used[nused++] = atoi(jstr(d, "unitNumber"));
+	}
+	for (i = 0; i < nused && used[i] != *unit; i++)
+		;
+	if (i < nused || *unit == 7)
+		*unit = vs_unit_free(used, nused);
+	return ck;
+}
+
+/* The keys of the devices at (ck, unit): the RDM just added. */
+static json_object *
+rdm_keys(json_object *devs, int ck, int unit)
+{
+	json_object *keys = json_object_new_array();
+	size_t i;
+
+	for (i = 0; vs_jlist(devs, i); i++) {
+		json_object *d = vs_jlist(devs, i);
+
+		if (jstr(d, "controllerKey") &&
+		    atoi(jstr(d, "controllerKey")) == ck &&
+		    jstr(d, "unitNumber") &&
+		    atoi(jstr(d, "unitNumber")) == unit)
+			json_object_array_add(keys, json_object_new_int(
+				atoi(jstr(d, "key"))));
+	}
+	return keys;
+}
+
 static int
 exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	 struct mtv_err *err)
@@ -35,16 +100,14 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 					      NULL };
 	static const char *const dpaths[] = { "name", "summary.type", NULL };
 	json_object *params = jget(step, "params"), *vp = NULL, *hp = NULL,
-		    *dp = NULL, *lun, *devs, *keys;
+		    *dp = NULL, *lun;
 	const char *name = jstr(params, "vm"), *lu = jstr(params, "lun_uuid");
 	struct vs_client *vs = NULL;
 	struct strbuf sb = STRBUF_INIT;
 	struct vs_disk_spec s;
 	char *vm = NULL, *file = NULL;
-	long long cap = 0;
-	size_t i;
-	int r, ck = 0, unit = (int)jint(params, "unit"), used[64];
-	size_t nused = 0;
+	long long cap;
+	int r, ck, unit = (int)jint(params, "unit");
 
 	r = step_vsphere(ctx, &vs, err);
 	if (r == 0)
@@ -77,39 +140,9 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 			lu, name);
 		goto out;
 	}
-	if (jget(lun, "capacity"))
-		cap = atoll(jstr(jget(lun, "capacity"), "block")
-				    ? jstr(jget(lun, "capacity"), "block")
-				    : "0") *
-		      atoll(jstr(jget(lun, "capacity"), "blockSize")
-				    ? jstr(jget(lun, "capacity"), "blockSize")
-				    : "0") /
-		      1024;
-	/* the planned controller; the unit re-checked against the devices */
-	devs = jget(vp, "config.hardware.device");
-	for (i = 0; vs_jlist(devs, i); i++) {
-		json_object *d = vs_jlist(devs, i);
-
-		const char *t = jstr(d, "_type") ? jstr(d, "_type") : "";
-
-		if (jstr(d, "busNumber") && ck == 0 &&
-		    atoi(jstr(d, "busNumber")) ==
-			    (int)jint(params, "controller") &&
-		    (strstr(t, "SCSI") || strstr(t, "Logic")))
-			ck = atoi(jstr(d, "key"));
-	}
-	for (i = 0; vs_jlist(devs, i); i++) {
-		json_object *d = vs_jlist(devs, i);
-
-		if (jstr(d, "controllerKey") &&
-		    atoi(jstr(d, "controllerKey")) == ck &&
-		    jstr(d, "unitNumber") && nused < 64)
-			used[nused++] = atoi(jstr(d, "unitNumber"));
-	}
-	for (i = 0; i < nused && used[i] != unit; i++)
-		;
-	if (i < nused || unit == 7)
-		unit = vs_unit_free(used, nused);
+	cap = lun_capacity_kb(lun);
+	ck = rdm_slot(jget(vp, "config.hardware.device"),
+		      (int)jint(params, "controller"), &unit);
 	if (ck == 0 || unit < 0) {
 		r = err_set(err, MTV_EINVAL,
 			    "no free SCSI unit on '%s' for the RDM", name);
@@ -140,19 +173,9 @@ exec_rdm(struct step_ctx *ctx, json_object *step, json_object **undo,
 	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
 	if (r != 0)
 		goto out;
-	keys = json_object_new_array();
-	devs = jget(vp, "config.hardware.device");
-	for (i = 0; vs_jlist(devs, i); i++) {
-		json_object *d = vs_jlist(devs, i);
-
-		if (jstr(d, "controllerKey") &&
-		    atoi(jstr(d, "controllerKey")) == ck &&
-		    jstr(d, "unitNumber") &&
-		    atoi(jstr(d, "unitNumber")) == unit)
-			json_object_array_add(keys, json_object_new_int(
-				atoi(jstr(d, "key"))));
-	}
-	json_object_object_add(*undo, "keys", keys);
+	json_object_object_add(*undo, "keys",
+			       rdm_keys(jget(vp, "config.hardware.device"),
+					ck, unit));
 	log_verbose("added %s RDM of '%s' to '%s'",
 		    jstr(params, "compatibility"), lu, name);
 out:

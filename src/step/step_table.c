@@ -83,6 +83,28 @@ param_find(const struct step_kind *k, const char *key)
 	return NULL;
 }
 
+/* Every member of params is in k's table and of its type. */
+static int
+params_known(const struct step_kind *k, json_object *params, long long id,
+	     struct mtv_err *err)
+{
+	const struct step_param *p;
+
+	json_object_object_foreach(params, key, val) {
+		p = param_find(k, key);
+		if (p == NULL)
+			return err_set(err, MTV_EINTERNAL, "step %lld (%s): "
+				       "unknown parameter '%s'", id, k->name,
+				       key);
+		if (!ptype_ok(p->type, val))
+			return err_set(err, MTV_EINTERNAL, "step %lld (%s): "
+				       "parameter '%s' must be %s%s", id,
+				       k->name, key, ptype_name(p->type),
+				       p->type & PT_NULL ? " or null" : "");
+	}
+	return 0;
+}
+
 int
 step_params_check(const struct step_kind *k, json_object *step,
 		  struct mtv_err *err)
@@ -90,30 +112,20 @@ step_params_check(const struct step_kind *k, json_object *step,
 	json_object *params = NULL, *v = NULL;
 	const struct step_param *p;
 	long long id = jint(step, "id");
+	int r;
 
 	if (json_object_object_get_ex(step, "params", &params) && params &&
 	    !json_object_is_type(params, json_type_object))
-		return err_set(err, MTV_EINTERNAL, "step %lld (%s): params is not "
-			       "an object", id, k->name);
-	if (params) {
-		json_object_object_foreach(params, key, val) {
-			p = param_find(k, key);
-			if (p == NULL)
-				return err_set(err, MTV_EINTERNAL, "step %lld (%s): "
-					       "unknown parameter '%s'", id,
-					       k->name, key);
-			if (!ptype_ok(p->type, val))
-				return err_set(err, MTV_EINTERNAL, "step %lld (%s): "
-					       "parameter '%s' must be %s%s", id,
-					       k->name, key, ptype_name(p->type),
-					       p->type & PT_NULL ? " or null" : "");
-		}
-	}
+		return err_set(err, MTV_EINTERNAL, "step %lld (%s): params "
+			       "is not an object", id, k->name);
+	if (params && (r = params_known(k, params, id, err)) != 0)
+		return r;
 	for (p = k->params; p && p->key; p++)
 		if (p->required &&
 		    !json_object_object_get_ex(params, p->key, &v))
-			return err_set(err, MTV_EINTERNAL, "step %lld (%s): missing "
-				       "parameter '%s'", id, k->name, p->key);
+			return err_set(err, MTV_EINTERNAL, "step %lld (%s): "
+				       "missing parameter '%s'", id, k->name,
+				       p->key);
 	return 0;
 }
 

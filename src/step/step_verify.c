@@ -73,6 +73,8 @@ verify_plan(json_object *expect, json_object **params,
 	stage(&b, CHECK_LATE);
 	jputs(expect, "result", b.result);
 	jputs(expect, "condition", jstr(ex, "condition"));
+	if (jstr(ex, "message"))
+		jputs(expect, "message", jstr(ex, "message"));
 	jput(expect, "xcopy_used", b.xcopy);
 	if (pt) {
 		json_object *cp = NULL;

@@ -105,12 +105,6 @@ struct check_kind {
 extern const struct check_kind *const check_table[];
 const struct check_kind *check_kind_find(const char *name);
 
-extern const struct check_kind check_result, check_vm, check_pvc,
-	check_xcopy_used, check_vm_name, check_disk_count, check_power_state,
-	check_snapshots, check_concurrent, check_offload_plugin,
-	check_rdm_lun_bus, check_data_integrity, check_guest_agent,
-	check_populator_throttling;
-
 /* A diagnostic at node's position in the scenario. */
 void check_diag(struct check_build *b, json_object *node, const char *fmt, ...)
 	MTV_PRINTF(3, 4);

@@ -117,13 +117,17 @@ fake_find(const char *name, const char *side)
 static json_object *
 mkplan(const char *spec)
 {
-	/* spec: "side:batch,side:batch,..." */
-	json_object *plan = json_object_new_object(), *steps = json_object_new_array();
+	/* spec: "side:batch,side:batch,..."; a "-" after the batch: the step
+	 * has no undo text and no entry in the plan's teardown (as the plan
+	 * writes power on or disk steps) */
+	json_object *plan = json_object_new_object(), *steps = json_object_new_array(),
+		    *td = json_object_new_array();
 	char *dup = strdup(spec), *tok, *save = NULL;
 	int id = 0;
 
 	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		json_object *s = json_object_new_object();
+		char undo[32];
 
 		json_object_object_add(s, "id", json_object_new_int(++id));
 		json_object_object_add(s, "kind", json_object_new_string("fake"));
@@ -131,10 +135,28 @@ mkplan(const char *spec)
 		json_object_object_add(s, "batch", json_object_new_int(atoi(tok + 2)));
 		json_object_object_add(s, "title", json_object_new_string("t"));
 		json_object_array_add(steps, s);
+		if (strchr(tok, '-'))
+			continue;
+		snprintf(undo, sizeof(undo), "remove thing %d", id);
+		json_object_object_add(s, "undo", json_object_new_string(undo));
 	}
 	free(dup);
+	/* newest first, as plan.c writes it */
+	for (; id > 0; id--) {
+		json_object *s = json_object_array_get_idx(steps, (size_t)id - 1),
+			    *u = NULL, *e;
+
+		if (!json_object_object_get_ex(s, "undo", &u))
+			continue;
+		e = json_object_new_object();
+		json_object_object_add(e, "undoes", json_object_new_int(id));
+		json_object_object_add(e, "kind", json_object_new_string("fake"));
+		json_object_object_add(e, "title", json_object_get(u));
+		json_object_array_add(td, e);
+	}
 	json_object_object_add(plan, "run_id", json_object_new_string("test01"));
 	json_object_object_add(plan, "steps", steps);
+	json_object_object_add(plan, "teardown", td);
 	return plan;
 }
 
@@ -225,18 +247,42 @@ test_only_side(void)
 	run_result_release(&res);
 }
 
+/* The text written to fp since it was opened (caller frees). */
+static char *
+slurp_fp(FILE *fp)
+{
+	long n;
+	char *s;
+
+	fflush(fp);
+	n = ftell(fp);
+	s = xcalloc(1, (size_t)n + 1);
+	rewind(fp);
+	CU_ASSERT_EQUAL(fread(s, 1, (size_t)n, fp), (size_t)n);
+	return s;
+}
+
 static void
 test_keep(void)
 {
 	struct run_result res;
 	struct run_opts o = { .keep = true };
-	FILE *saved = stderr;
+	FILE *saved = stderr, *out = tmpfile();
+	char *text;
 
-	stderr = fopen("/dev/null", "w");
-	CU_ASSERT_EQUAL(go("s:0,c:0", &o, &res), 0);
-	fclose(stderr);
+	stderr = out;
+	CU_ASSERT_EQUAL(go("s:0,s:0-,c:0", &o, &res), 0);
 	stderr = saved;
-	CU_ASSERT_STRING_EQUAL(trace, "x1 x2 ");
+	CU_ASSERT_STRING_EQUAL(trace, "x1 x2 x3 ");
+	/* what the teardown would undo, newest first; not step 2 */
+	CU_ASSERT_EQUAL(res.kept, 2);
+	text = slurp_fp(out);
+	CU_ASSERT_STRING_EQUAL(text,
+		"--keep: left in place (the teardown would undo, in this order):\n"
+		"  step  3 fake      remove thing 3\n"
+		"  step  1 fake      remove thing 1\n");
+	free(text);
+	fclose(out);
 	run_result_release(&res);
 }
 
@@ -275,6 +321,54 @@ test_journal(void)
 	run_result_release(&res);
 	json_object_put(rd);
 	free(jp);
+}
+
+/* Only the steps of the plan's teardown are counted, announced and
+ * reported, each by what it undoes; the others are still asked to undo
+ * (partial work) and show only when they fail. */
+static void
+test_teardown_lists_what_undoes(void)
+{
+	struct run_result res;
+	FILE *log = tmpfile();
+	char *text;
+	size_t i, td = 0;
+
+	log_set_file(log);
+	CU_ASSERT_EQUAL(go("s:0,s:0-,c:0", NULL, &res), 0);
+	log_set_file(NULL);
+	CU_ASSERT_STRING_EQUAL(trace, "x1 x2 x3 u3 u2 u1 ");
+	CU_ASSERT_EQUAL(res.n, 5);
+	for (i = 0; i < res.n; i++) {
+		if (!res.steps[i].teardown)
+			continue;
+		CU_ASSERT_EQUAL(res.steps[i].id, td ? 1 : 3);
+		CU_ASSERT_STRING_EQUAL(res.steps[i].title, td ?
+				       "remove thing 1" : "remove thing 3");
+		td++;
+	}
+	CU_ASSERT_EQUAL(td, 2);
+	text = slurp_fp(log);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "teardown: 2 steps\n"
+		"  [ 1/2] step  3 fake      remove thing 3\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+		"  [ 2/2] step  1 fake      remove thing 1\n"));
+	CU_ASSERT_PTR_NULL(strstr(text, "step  2 fake"));
+	free(text);
+	fclose(log);
+	run_result_release(&res);
+
+	/* an unlisted undo that fails is reported and counts as a leak */
+	leak_id = 2;
+	CU_ASSERT_EQUAL(go("s:0,s:0-,c:0", NULL, &res), MTV_EFAILED);
+	CU_ASSERT_EQUAL(res.n, 6);
+	CU_ASSERT_EQUAL(res.leaks, 1);
+	CU_ASSERT(res.steps[4].teardown && res.steps[4].id == 2 &&
+		  res.steps[4].code == MTV_EFAILED);
+	CU_ASSERT_STRING_EQUAL(res.message ? res.message : "",
+			       "teardown of step 2 (fake): left behind: vm/x");
+	run_result_release(&res);
+	leak_id = -1;
 }
 
 static void
@@ -409,8 +503,9 @@ static CU_TestInfo tests_run[] = {
 	{ "steps in order, teardown in reverse", test_order_and_teardown },
 	{ "a failure stops the run and undoes the partial step", test_failure_stops_and_undoes_partial },
 	{ "--only runs one side", test_only_side },
-	{ "--keep skips the teardown", test_keep },
+	{ "--keep skips the teardown and lists what it would undo", test_keep },
 	{ "the journal: removed after teardown, kept with --keep", test_journal },
+	{ "the teardown lists only steps whose undo undoes something", test_teardown_lists_what_undoes },
 	{ "a batch runs in parallel", test_batch_parallel },
 	{ "a leak in teardown fails the run", test_leak_fails_run },
 	{ "SIGINT stops and tears down", test_interrupt_tears_down },

@@ -52,7 +52,9 @@ test_junit(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"MTV-559:thin\" tests=\"3\" failures=\"1\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"01 clone: clone &lt;vm&gt; &amp; co\" time=\"1.500\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure message=\"plan &apos;p&apos;: VDDKAndOffloadMixedUsage"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "teardown 01 clone"));
+	/* a teardown case is named by the step it undoes */
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"teardown of step 01 (clone): destroy VM\""));
+	CU_ASSERT_PTR_NULL(strstr(x, "teardown 01"));
 	CU_ASSERT_PTR_NULL(strstr(x, "topsecret-99"));
 	free(x);
 	unlink(path);
@@ -88,6 +90,13 @@ test_json(void)
 	CU_ASSERT_EQUAL(json_object_array_length(steps), 3);
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
 		json_object_array_get_idx(steps, 2), "phase")), "teardown");
+	/* as the plan's teardown entries: the step undone and what undoes it */
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_array_get_idx(steps, 2), "undoes")), 1);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(steps, 2), "title")), "destroy VM");
+	CU_ASSERT_PTR_NULL(json_object_object_get(
+		json_object_array_get_idx(steps, 0), "undoes"));
 	json_object_put(root);
 	free(x);
 	unlink(path);
@@ -147,8 +156,8 @@ test_skipped(void)
 
 static CU_TestInfo tests_report[] = {
 	{ "skipped checks and steps carry their reason", test_skipped },
-	{ "junit: suites, cases, escaping, failures, no secrets", test_junit },
-	{ "json: steps, phases, no secrets", test_json },
+	{ "junit: suites, cases named by what they undo, escaping, failures, no secrets", test_junit },
+	{ "json: steps, phases, what teardown steps undo, no secrets", test_json },
 	CU_TEST_INFO_NULL,
 };
 

@@ -65,15 +65,15 @@ test_table_schema(void)
 				k->name);
 	}
 	CU_ASSERT_EQUAL(listed, jlen(en));
-	/* the expect members beyond result, condition and checks are
-	 * checks planned once */
+	/* the expect members beyond result, condition and message (the
+	 * result check's) and checks are checks planned once */
 	props = jget(jget(jget(schema, "$defs"), "expect"), "properties");
 	json_object_object_foreach(props, key, v) {
 		const struct check_kind *k = check_kind_find(key);
 
 		(void)v;
 		if (str_eq(key, "result") || str_eq(key, "condition") ||
-		    str_eq(key, "checks"))
+		    str_eq(key, "message") || str_eq(key, "checks"))
 			continue;
 		CU_ASSERT_PTR_NOT_NULL(k);
 		CU_ASSERT(k && (k->when == CHECK_EARLY ||
@@ -365,12 +365,71 @@ test_run_skip(void)
 	pthread_mutex_destroy(&ctx.lock);
 }
 
+/* expect.result failed: the plan passes only when it failed that way,
+ * its condition among the Plan's and its message in the failure. */
+static void
+test_run_result_failed(void)
+{
+	static const struct {
+		const char *state, *entry;
+		bool pass;
+		const char *says;
+	} cases[] = {
+		{ "{\"result\": \"failed\", \"conditions\": [\"Ready\", \"Failed\"], "
+		  "\"failure\": \"populator pod: could not determine underlying "
+		  "device for datastore nfs-ds (likely not VMFS)\"}",
+		  "{\"condition\": \"Failed\", \"message\": \"likely not VMFS\"}",
+		  true, "plan 'p' failed with Failed ('likely not VMFS')" },
+		{ "{\"result\": \"failed\", \"conditions\": [\"Failed\"], "
+		  "\"failure\": \"simulated storage error\"}",
+		  "{\"condition\": \"Failed\", \"message\": \"likely not VMFS\"}",
+		  false, "plan 'p': failed, but not with 'likely not VMFS': "
+		  "simulated storage error" },
+		{ "{\"result\": \"failed\", \"conditions\": [\"Failed\"], "
+		  "\"failure\": \"likely not VMFS\"}",
+		  "{\"condition\": \"VDDKInvalid\"}",
+		  false, "plan 'p': failed without condition 'VDDKInvalid'" },
+		{ "{\"result\": \"succeeded\", \"conditions\": [\"Succeeded\"], "
+		  "\"failure\": null}",
+		  "{\"condition\": \"Failed\", \"message\": \"likely not VMFS\"}",
+		  false, "plan 'p': expected result 'failed', found 'succeeded'" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct step_ctx ctx;
+		struct check_run r;
+		json_object *c = json_tokener_parse(cases[i].entry);
+
+		memset(&ctx, 0, sizeof(ctx));
+		memset(&r, 0, sizeof(r));
+		pthread_mutex_init(&ctx.lock, NULL);
+		ctx.state = json_object_new_object();
+		r.ctx = &ctx;
+		state_set(&ctx, "plans", "p", json_tokener_parse(cases[i].state));
+		jputs(c, "check", "result");
+		jputs(c, "plan", "p");
+		jputs(c, "expect", "failed");
+		check_kind_find("result")->run(&r, c);
+		CU_ASSERT_EQUAL(r.nok, cases[i].pass);
+		CU_ASSERT_EQUAL(r.nfail, !cases[i].pass);
+		if (!cases[i].pass)
+			CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&r.fail),
+						      cases[i].says));
+		strbuf_release(&r.fail);
+		json_object_put(c);
+		json_object_put(ctx.state);
+		pthread_mutex_destroy(&ctx.lock);
+	}
+}
+
 static CU_TestInfo tests_checks[] = {
 	{ "the table matches the schema's checks", test_table_schema },
 	{ "plan: the checks every scenario has", test_plan_defaults },
 	{ "plan: vm_name, disk_count, power_state, pvc", test_plan_vm_checks },
 	{ "plan: listed checks and skipped ones", test_plan_listed },
 	{ "run: skipped checks carry their reason", test_run_skip },
+	{ "run: an expected failure passes only when it fails that way", test_run_result_failed },
 	CU_TEST_INFO_NULL,
 };
 
