@@ -13,6 +13,9 @@
 export srcdir builddir MTV_SCENARIO PYTHON3 MTV_TEST_TOOL
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mtv-test.XXXXXX")
+# run journals go to the test's folder, not the user's
+XDG_STATE_HOME=$T/state
+export XDG_STATE_HOME
 _tap_n=0
 _tap_fail=0
 _tap_cleanups=

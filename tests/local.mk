@@ -16,7 +16,8 @@ TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 TESTS += tests/t_inputs.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
-	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh
+	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh \
+	tests/t_cleanup.sh
 # The teardown's bookkeeping and --keep against the lab.
 LAB_TESTS += tests/t_keep.sh
 # Refused logins stop the run (one Login); TLS of the provider Secret.
@@ -31,7 +32,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_env.sh tests/t_inputs.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
-	tests/t_auth_tls.sh tests/t_interrupt.sh \
+	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

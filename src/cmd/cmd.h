@@ -23,7 +23,8 @@ struct mtv_opts {
 	const char *storage_class;	/* --storage-class */
 	const char *kubeconfig;		/* --kubeconfig */
 	const char *context;		/* --context */
-	const char *run_id;		/* --run-id */
+	const char *run_id;		/* --run-id (the last one) */
+	json_object *run_ids;		/* every --run-id, in order */
 	const char *only;		/* --only source|cluster */
 	const char *format;		/* --format text|json */
 	const char *marker;		/* -m EXPR */
@@ -36,6 +37,7 @@ struct mtv_opts {
 	json_object *set_args;		/* {k: "--set k=v" as given} */
 	int timeout;			/* --timeout SECONDS */
 	int verbosity;			/* -v count minus -q count */
+	bool all;			/* cleanup --all */
 	bool keep, no_color, no_redact, help;
 	const char *cmd;		/* subcommand name */
 	char **args;			/* positional arguments after the subcommand */
@@ -55,6 +57,7 @@ extern const struct cmd_spec cmd_run;
 extern const struct cmd_spec cmd_plan;
 extern const struct cmd_spec cmd_validate;
 extern const struct cmd_spec cmd_list;
+extern const struct cmd_spec cmd_cleanup;
 extern const struct cmd_spec cmd_version;
 extern const struct cmd_spec cmd_help;
 

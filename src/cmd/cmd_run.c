@@ -327,6 +327,12 @@ run(struct mtv_opts *o)
 		code = MTV_EXIT_NOTHING;
 		goto out;
 	}
+	if (o->run_id && n > 1) {
+		/* one id names one run's objects, journal and cleanup */
+		fprintf(stderr, "mtv-scenario: run: --run-id names one run: "
+			"select one scenario (%zu selected)\n", n);
+		goto out;
+	}
 	if (cmd_profile(&prof, o, &diags) != 0)
 		goto invalid;
 	build_plans(items, n, o, prof, &diags);

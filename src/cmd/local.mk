@@ -6,6 +6,7 @@ libmtv_a_SOURCES += \
 	src/cmd/overrides.c \
 	src/cmd/collect.c \
 	src/cmd/cmd_run.c \
+	src/cmd/cmd_cleanup.c \
 	src/cmd/cmd_plan.c \
 	src/cmd/cmd_validate.c \
 	src/cmd/cmd_list.c \

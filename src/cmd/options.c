@@ -7,29 +7,34 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/json.h"
 
 const struct cmd_spec *const cmd_table[] = {
-	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_version, &cmd_help,
+	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_cleanup,
+	&cmd_version, &cmd_help,
 	NULL,
 };
 
 #define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST)
 #define PROF (CMD_RUN | CMD_PLAN)
+/* Where run finds vSphere and the cluster: cleanup needs them too. */
+#define CONN (CMD_RUN | CMD_CLEANUP)
 
 /* The table drives getopt, --help and the man page check. */
 const struct opt_spec opt_table[] = {
-	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
-	{ "provider", 0, "NAME", PROF | CMD_VALIDATE, "provider profile in the providers file" },
+	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE | CMD_CLEANUP, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
+	{ "provider", 0, "NAME", PROF | CMD_VALIDATE | CMD_CLEANUP, "provider profile in the providers file" },
 	{ "storage-class", 0, "NAME", PROF | CMD_VALIDATE, "target storage class (overrides the profile)" },
 	{ "set", 0, "KEY=VALUE", PROF | CMD_VALIDATE, "override a scenario or profile key" },
 	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
-	{ "run-id", 0, "ID", PROF, "run id ([a-z0-9]{6}) instead of a random one" },
+	{ "run-id", 0, "ID", PROF | CMD_CLEANUP, "run id ([a-z0-9]{6}) instead of a random one; cleanup: the run to clean up (repeatable)" },
+	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
 	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
-	{ "kubeconfig", 0, "FILE", CMD_RUN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
-	{ "context", 0, "NAME", CMD_RUN, "kubeconfig context" },
+	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
+	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report" },
@@ -178,7 +183,12 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "storage-class")) o->storage_class = arg;
 	else if (!strcmp(name, "set") || !strcmp(name, "tc"))
 		return opt_set(o, name, arg, err);
-	else if (!strcmp(name, "run-id")) o->run_id = arg;
+	else if (!strcmp(name, "run-id")) {
+		o->run_id = arg;
+		if (o->run_ids == NULL)
+			o->run_ids = json_object_new_array();
+		json_object_array_add(o->run_ids, json_object_new_string(arg));
+	} else if (!strcmp(name, "all")) o->all = true;
 	else if (!strcmp(name, "format")) o->format = arg;
 	else if (!strcmp(name, "only")) o->only = arg;
 	else if (!strcmp(name, "keep")) o->keep = true;
@@ -274,8 +284,13 @@ check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
 		return err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
 	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster"))
 		return err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
-	if (o->run_id && !run_id_ok(o->run_id))
-		return err_set(err, MTV_EINVAL, "--run-id '%s': expected 6 characters of [a-z0-9]", o->run_id);
+	for (i = 0; i < jlen(o->run_ids); i++) {
+		const char *id = json_object_get_string(
+		    json_object_array_get_idx(o->run_ids, i));
+
+		if (!run_id_ok(id))
+			return err_set(err, MTV_EINVAL, "--run-id '%s': expected 6 characters of [a-z0-9]", id);
+	}
 	return 0;
 }
 
@@ -322,6 +337,7 @@ opts_release(struct mtv_opts *o)
 	if (o->sets)
 		json_object_put(o->sets);
 	json_object_put(o->set_args);
+	json_object_put(o->run_ids);
 	memset(o, 0, sizeof(*o));
 }
 

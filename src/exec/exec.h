@@ -26,6 +26,7 @@ struct run_result {
 	int code;		/* first failure */
 	char *message;
 	int leaks;		/* objects left behind */
+	int undo_failed;	/* teardown steps that failed */
 	size_t kept;		/* --keep: teardown steps left undone */
 	bool interrupted;
 	char **left;		/* what the teardown did not remove, one line
@@ -39,8 +40,15 @@ struct run_result {
 int exec_run(struct run_result *res, json_object *plan,
 	     const struct mtv_profile *p, const struct run_opts *o);
 void run_result_release(struct run_result *res);
-/* The command that removes what run run_id left behind (owned by the
- * caller). */
-char *exec_cleanup_hint(const char *run_id);
+/* Remove what run run_id left (see man 1, cleanup): undo its journal's
+ * entries, sweep the cluster by run label, vSphere by name prefix and ESXi
+ * by key line; print what was removed and what not on stdout. 0 when
+ * nothing of the run is left (its journal is then removed), MTV_EFAILED
+ * otherwise (also when the run is still alive). */
+int exec_cleanup(const char *run_id, const struct mtv_profile *p,
+		 const struct run_opts *o);
+/* The exact command that removes what run run_id left (caller frees):
+ * "mtv-scenario cleanup --run-id ID". */
+char *exec_cleanup_command(const char *run_id);
 
 #endif

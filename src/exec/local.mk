@@ -1,4 +1,5 @@
 # exec: the runner (through step_table only).
 libmtv_a_SOURCES += \
 	src/exec/exec.h \
-	src/exec/run.c
+	src/exec/run.c \
+	src/exec/cleanup.c

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "step/journal.h"
+#include "util/json.h"
 
 #define MAX_BATCH 8
 #define TEARDOWN_S 600		/* an interrupted run's teardown gets this */
@@ -29,13 +31,6 @@ static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 /* Step lookup; unit tests put fake kinds here. */
 MTV_STATIC const struct step_kind *(*find_kind)(const char *name,
 						 const char *side) = step_kind_find;
-
-char *
-exec_cleanup_hint(const char *run_id)
-{
-	return xasprintf("mtv-scenario cleanup --run-id %s",
-			 run_id ? run_id : "?");
-}
 
 /* Async-signal-safe: straight to stderr, whatever happens to it. */
 static void
@@ -235,7 +230,11 @@ job_main(void *arg)
 	struct job *j = arg;
 
 	j->start = clock_ms();
+	if (j->kind->undo)
+		step_journal_begin(j->ctx, j->step);
 	j->rc = j->kind->exec(j->ctx, j->step, &j->undo, &j->err);
+	if (j->kind->undo && j->undo)
+		step_journal_add(j->ctx, j->step, j->undo);
 	j->end = clock_ms();
 	return NULL;
 }
@@ -455,8 +454,11 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 		if (e || rc)
 			record(res, stack[i].step, rc, rc ? err.msg : NULL,
 			       start, clock_ms(), true, false);
-		if (rc == 0)
+		if (rc == 0) {
+			step_journal_done(ctx, stack[i].step);
 			continue;
+		}
+		res->undo_failed++;
 		if (rc == MTV_EFAILED)
 			res->leaks++;
 		left_add(res, stack[i].step, abandoned && !err.msg[0] ?
@@ -502,7 +504,7 @@ static void
 interrupts_begin(const char *run_id, pthread_t *tid, bool *started)
 {
 	struct sigaction sa;
-	char *h = exec_cleanup_hint(run_id);
+	char *h = exec_cleanup_command(run_id);
 	size_t i;
 
 	snprintf(hint, sizeof(hint), "%s", h);
@@ -562,6 +564,65 @@ teardown_begin(struct step_ctx *ctx, struct run_result *res)
 		ctx->deadline_ms = clock_ms() + TEARDOWN_S * 1000LL;
 }
 
+/* Open the run's journal (header: run id, namespace, labels) before the
+ * first step; a run that cannot keep one (or whose id a live run holds)
+ * does not start. */
+static int
+exec_journal_open(struct step_ctx *ctx, struct run_result *res,
+		  json_object *plan)
+{
+	json_object *h;
+	struct mtv_err err = { 0 };
+	char *jp;
+	bool inherited;
+	int r;
+
+	if (ctx->run_id == NULL)
+		return 0;
+	/* a journal of an earlier run of this id (a live one is refused
+	 * below): this run adds to it and leaves it for cleanup to check */
+	jp = journal_path(ctx->run_id, "journal");
+	inherited = access(jp, F_OK) == 0;
+	free(jp);
+	if (inherited) {
+		char *cmd = exec_cleanup_command(ctx->run_id);
+
+		log_warn("run id '%s' has the journal of an earlier run: it "
+			 "stays after this run; check with: %s", ctx->run_id,
+			 cmd);
+		free(cmd);
+	}
+	h = json_object_new_object();
+	json_object_object_add(h, "namespace",
+			       ctx->ns ? json_object_new_string(ctx->ns) : NULL);
+	json_object_object_add(h, "labels",
+			       json_object_get(jget(plan, "labels")));
+	r = journal_open(&ctx->journal, ctx->run_id, h, &err);
+	json_object_put(h);
+	if (r != 0) {
+		res->code = r;
+		res->message = xasprintf("journal: %s", err.msg);
+	}
+	return r;
+}
+
+/* Before the first step: the plan checks out, the journal is open. */
+static int
+run_start(struct step_ctx *ctx, struct run_result *res, json_object *plan,
+	  json_object *steps)
+{
+	if (plan_check(res, steps) != 0)
+		return res->code;
+	return exec_journal_open(ctx, res, plan);
+}
+
+char *
+exec_cleanup_command(const char *run_id)
+{
+	return xasprintf("mtv-scenario cleanup --run-id %s",
+			 run_id ? run_id : "?");
+}
+
 int
 exec_run(struct run_result *res, json_object *plan,
 	 const struct mtv_profile *p, const struct run_opts *o)
@@ -597,7 +658,7 @@ exec_run(struct run_result *res, json_object *plan,
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
 	total = (int)len;
-	plan_check(res, steps);
+	run_start(&ctx, res, plan, steps);
 	for (i = 0; i < len && res->code == 0;) {
 		json_object *batch[MAX_BATCH];
 		const struct step_kind *kinds[MAX_BATCH];
@@ -647,6 +708,8 @@ exec_run(struct run_result *res, json_object *plan,
 		json_object_put(stack[i].undo);
 	free(stack);
 	drivers_release(&drv);
+	journal_close(ctx.journal, !o->keep && res->undo_failed == 0 &&
+		      res->leaks == 0);
 	interrupts_end(watcher, watcher_started);
 	/* an interrupt during the teardown stops the next scenarios; one
 	 * from now on stops the next before it starts */

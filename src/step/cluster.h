@@ -6,6 +6,7 @@
 
 #include "step/step.h"
 #include "kube/kube.h"
+#include "step/journal.h"
 
 #define CL_RUN_LABEL "mtv-scenario/run"
 
@@ -63,6 +64,10 @@ int cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 /* A step's undo record {"kind" (unless NULL), "name", "namespace"} (caller
  * puts). */
 json_object *cl_undo_new(const char *kind, const char *ns, const char *name);
+/* Record in the run's journal, before manifest is created, the undo
+ * record {"kind", "namespace", "name"} of the object it makes. */
+void cl_journal_intent(struct step_ctx *ctx, json_object *step,
+		       json_object *manifest);
 /* Undo a step that made one object: cl_delete of kind (NULL: the record's
  * "kind") named in undo, waiting timeout_s; 0 when undo is NULL. */
 int cl_undo_delete(struct step_ctx *ctx, json_object *undo, const char *kind,

@@ -252,3 +252,126 @@ cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 	strbuf_release(&leaks);
 	return r;
 }
+
+/* ---- cleanup of a run that is gone ---- */
+
+struct gone {
+	struct step_ctx *ctx;
+	struct kube_client *k;
+	struct step_sweep *sw;
+	bool list_only;
+};
+
+static void
+gone_fn(const char *kind, json_object *o, void *arg)
+{
+	struct gone *g = arg;
+	struct mtv_err e = { 0 };
+	char *what;
+
+	if (builtin_object(kind, cl_name(o)))
+		return;
+	what = xasprintf("%s %s/%s", kind, cl_ns(o) ? cl_ns(o) : "-",
+			 cl_name(o));
+	if (g->list_only) {
+		if (!jget(jget(o, "metadata"), "deletionTimestamp"))
+			step_sweep_note(g->sw, false, what, "still there");
+	} else if (cl_delete(g->ctx, g->k, kind, cl_ns(o), cl_name(o), 0,
+			     &e) == 0) {
+		step_sweep_note(g->sw, true, what, NULL);
+	} else {
+		step_sweep_note(g->sw, false, what, e.msg);
+	}
+	free(what);
+}
+
+/* The names of the namespaces labelled with the run id (caller puts). */
+static json_object *
+run_namespaces(struct kube_client *k, const char *sel, struct mtv_err *err)
+{
+	char *path = kube_path("Namespace", NULL, NULL);
+	json_object *items = NULL, *names = json_object_new_array();
+	size_t i;
+
+	if (kube_list(k, path, sel, &items, err) == 0) {
+		for (i = 0; i < jlen(items); i++) {
+			json_object *n = json_object_array_get_idx(items, i);
+
+			json_object_array_add(
+			    names, json_object_new_string(cl_name(n)));
+		}
+	}
+	json_object_put(items);
+	free(path);
+	return names;
+}
+
+/* Volumes of claims in the run's namespaces (whose names end with
+ * "-<run id>", the run id is never cut) that the provisioner left. */
+static void
+gone_volumes(struct gone *g)
+{
+	char *path = kube_path("PersistentVolume", NULL, NULL);
+	char *suffix = xasprintf("-%s", g->ctx->run_id);
+	json_object *items = NULL;
+	struct mtv_err e = { 0 };
+	size_t i;
+
+	if (kube_list(g->k, path, NULL, &items, &e) == 0) {
+		for (i = 0; i < jlen(items); i++) {
+			json_object *pv = json_object_array_get_idx(items, i),
+				    *spec = jget(pv, "spec");
+			const char *cns = jstr(jget(spec, "claimRef"),
+					       "namespace");
+
+			if (cns == NULL || !str_endswith(cns, suffix) ||
+			    !str_eq(jstr(spec, "persistentVolumeReclaimPolicy"),
+				    "Delete"))
+				continue;
+			gone_fn("PersistentVolume", pv, g);
+		}
+	}
+	json_object_put(items);
+	free(suffix);
+	free(path);
+}
+
+int
+step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw, bool list_only,
+	     struct mtv_err *err)
+{
+	struct kube_client *k = NULL;
+	struct gone g = { ctx, NULL, sw, list_only };
+	char *sel = xasprintf("%s=%s", CL_RUN_LABEL, ctx->run_id);
+	json_object *nss = NULL;
+	size_t i;
+	int r;
+
+	r = step_kube(ctx, &k, err);
+	if (r != 0)
+		goto out;
+	g.k = k;
+	nss = run_namespaces(k, sel, err);
+	for (i = 0; i < jlen(nss); i++) {
+		const char *ns = json_object_get_string(
+		    json_object_array_get_idx(nss, i));
+		struct mtv_err e = { 0 };
+		char *what = xasprintf("Namespace %s", ns);
+
+		each_object(k, ns, NULL, gone_fn, &g);
+		if (list_only)
+			step_sweep_note(sw, false, what, "still there");
+		else if (cl_delete(ctx, k, "Namespace", NULL, ns, 180, &e) == 0)
+			step_sweep_note(sw, true, what, NULL);
+		else
+			step_sweep_note(sw, false, what, e.msg);
+		free(what);
+	}
+	/* what carries the run label elsewhere */
+	each_object(k, NULL, sel, gone_fn, &g);
+	gone_volumes(&g);
+out:
+	json_object_put(nss);
+	free(sel);
+	return r;
+}

@@ -218,6 +218,22 @@ cl_undo_new(const char *kind, const char *ns, const char *name)
 	return undo;
 }
 
+void
+cl_journal_intent(struct step_ctx *ctx, json_object *step,
+		  json_object *manifest)
+{
+	json_object *meta = jget(manifest, "metadata"), *u;
+
+	if (ctx->journal == NULL || jstr(meta, "name") == NULL)
+		return;
+	u = cl_undo_new(jstr(manifest, "kind"),
+			jstr(meta, "namespace") ? jstr(meta, "namespace")
+						: ctx->ns,
+			jstr(meta, "name"));
+	step_journal_add(ctx, step, u);
+	json_object_put(u);
+}
+
 int
 cl_undo_delete(struct step_ctx *ctx, json_object *undo, const char *kind,
 	       int timeout_s, struct mtv_err *err)

@@ -2,6 +2,9 @@
 libmtv_a_SOURCES += \
 	src/step/step.h \
 	src/step/ctx.c \
+	src/step/journal.h \
+	src/step/journal.c \
+	src/step/sweep.c \
 	src/step/vs_step.h \
 	src/step/vs_step.c \
 	src/step/cluster.h \

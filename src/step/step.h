@@ -13,6 +13,7 @@
 
 struct vs_client;
 struct kube_client;
+struct step_journal;
 struct vs_opts;
 struct kube_opts;
 
@@ -43,6 +44,7 @@ struct step_ctx {
 	volatile sig_atomic_t *canceled;
 	volatile sig_atomic_t *abandoned;	/* SIGQUIT: stop at once */
 	void *drivers;			/* exec-private */
+	struct step_journal *journal;	/* exec-owned; NULL: none */
 };
 
 /* The type of a step parameter; PT_NULL may be or'ed in: null allowed. */
@@ -152,6 +154,34 @@ void drivers_init(struct drivers *d);
 /* Log out of every connection (all threads joined). */
 void drivers_release(struct drivers *d);
 
+
+/* What a cleanup removed and what it could not, as arrays of strings
+ * ("what" or "what: why"). */
+struct step_sweep {
+	json_object *removed;
+	json_object *left;
+};
+void step_sweep_init(struct step_sweep *sw);
+void step_sweep_release(struct step_sweep *sw);
+/* Note what (copied) as removed, or left with why (may be NULL). */
+void step_sweep_note(struct step_sweep *sw, bool removed, const char *what,
+		     const char *why);
+/* The objects in the namespaces labelled with the run id, those
+ * namespaces, and the objects labelled with it in every namespace: each
+ * deleted and noted in sw as removed or not; with list_only, what is
+ * still there is noted as left. */
+int step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw,
+		       bool list_only, struct mtv_err *err);
+/* The VMs whose names start with "<run id>-" (run clones): destroyed
+ * (powered off first), or with list_only noted as left. */
+int step_sweep_vsphere(struct step_ctx *ctx, struct step_sweep *sw,
+		       bool list_only, struct mtv_err *err);
+/* Forklift's key lines of the run's providers on the profile's ESXi host
+ * (ssh clone method), found through the public-key Secrets in the run's
+ * labelled namespaces; lines it cannot identify are noted as left with
+ * why. */
+int step_sweep_esxi(struct step_ctx *ctx, struct step_sweep *sw,
+		    struct mtv_err *err);
 
 /* Source-side preflight (source_preflight.c) and cluster-side preflight
  * (cluster_preflight.c); params is the step's "params". */

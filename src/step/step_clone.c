@@ -7,6 +7,7 @@
 
 #include "step/step.h"
 #include "step/vs_step.h"
+#include "step/journal.h"
 
 /* The pool a clone of a template needs: the named one, else the root pool
  * of the compute resource holding the host (or the template's host). */
@@ -268,6 +269,7 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 		   jget(tp, "config.hardware.device"));
 	*undo = json_object_new_object();
 	json_object_object_add(*undo, "name", json_object_new_string(name));
+	step_journal_add(ctx, step, *undo);
 	r = vs_invoke(vs, "CloneVM_Task", "VirtualMachine", tm, a.buf, tmpl,
 		      step_time_left(ctx), &vm, err);
 	/* a clone whose reply was lost and was sent again finds its twin */
@@ -278,6 +280,7 @@ exec_clone(struct step_ctx *ctx, json_object *step, json_object **undo,
 	if (r != 0)
 		goto out;
 	json_object_object_add(*undo, "moid", json_object_new_string(vm));
+	step_journal_add(ctx, step, *undo);
 	r = vs_props(vs, "VirtualMachine", vm, vpaths, &vp, err);
 	if (r != 0)
 		goto out;

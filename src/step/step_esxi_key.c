@@ -9,6 +9,7 @@
 
 #include "step/cluster.h"
 #include "esxi/esxi.h"
+#include "step/journal.h"
 
 struct keyw {
 	char *pub;
@@ -99,17 +100,22 @@ exec_esxi_key(struct step_ctx *ctx, json_object *step, json_object **undo,
 		goto out;
 	}
 	line = esxi_restricted_line(w.pub);
+	/* the line is Forklift's key of this run's provider: recorded
+	 * before it is added, so that a killed run's cleanup removes it */
+	*undo = json_object_new_object();
+	json_object_object_add(*undo, "line", json_object_new_string(line));
+	step_journal_add(ctx, step, *undo);
 	r = esxi_key_add(&o, line, &added, err);
 	if (r != 0)
 		goto out;
 	if (added) {
-		*undo = json_object_new_object();
-		json_object_object_add(*undo, "line",
-				       json_object_new_string(line));
 		log_info(
 		    "ESXi '%s': restricted copy-offload key of provider '%s' installed",
 		    o.host, prov);
 	} else {
+		json_object_put(*undo);
+		*undo = NULL;
+		step_journal_add(ctx, step, NULL);
 		log_info(
 		    "ESXi '%s': the restricted key of provider '%s' was already there "
 		    "(left in place)",
@@ -144,39 +150,135 @@ undo_esxi_key(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
+/* The esxi-key params for provider in ns from the profile p (caller
+ * puts). */
+static json_object *
+key_params(const struct mtv_profile *p, const char *provider, const char *ns)
+{
+	const char *ak = profile_co(p, "esxi_authorized_keys_path");
+	json_object *port = jget(jget(p->data, "copyoffload"), "esxi_port"),
+		    *pa = json_object_new_object();
+
+	jputs(pa, "provider", provider);
+	jputs(pa, "namespace", ns);
+	jputs(pa, "host", profile_co(p, "esxi_host"));
+	jputi(pa, "port", port ? json_object_get_int(port) : 22);
+	jputs(pa, "user", profile_co(p, "esxi_user"));
+	jputs(pa, "password", profile_co(p, "esxi_password") ?
+	      "((secret:copyoffload.esxi_password))" : NULL);
+	jputs(pa, "private_key_file", profile_co(p, "esxi_private_key_file"));
+	jputs(pa, "known_hosts", profile_co(p, "esxi_known_hosts"));
+	jputs(pa, "fingerprint", profile_co(p, "esxi_host_key_fingerprint"));
+	jputs(pa, "authorized_keys",
+	      ak ? ak : "/etc/ssh/keys-root/authorized_keys");
+	return pa;
+}
+
 /* Copy-offload with esxi_clone_method ssh: Forklift's key on the host. */
 static void
 plan_esxi_key(struct mtv_model *m, const struct step_at *at)
 {
-	const char *host = profile_co(m->p, "esxi_host"),
-		   *ak = profile_co(m->p, "esxi_authorized_keys_path");
-	json_object *port = jget(jget(m->p->data, "copyoffload"), "esxi_port"),
-		    *pa;
+	const char *host = profile_co(m->p, "esxi_host");
 	struct model_step st = { .plan = -1, .object = host };
 	char *undo;
 
 	(void)at;
 	if (!m->any_co || !str_eq(profile_co(m->p, "esxi_clone_method"), "ssh"))
 		return;
-	pa = json_object_new_object();
-	jputs(pa, "provider", m->src_provider);
-	jputs(pa, "namespace", m->ns);
-	jputs(pa, "host", host);
-	jputi(pa, "port", port ? json_object_get_int(port) : 22);
-	jputs(pa, "user", profile_co(m->p, "esxi_user"));
-	jputs(pa, "password", profile_co(m->p, "esxi_password") ?
-	      "((secret:copyoffload.esxi_password))" : NULL);
-	jputs(pa, "private_key_file", profile_co(m->p, "esxi_private_key_file"));
-	jputs(pa, "known_hosts", profile_co(m->p, "esxi_known_hosts"));
-	jputs(pa, "fingerprint", profile_co(m->p, "esxi_host_key_fingerprint"));
-	jputs(pa, "authorized_keys", ak ? ak : "/etc/ssh/keys-root/authorized_keys");
 	undo = xasprintf("remove the key of %s from ESXi %s", m->src_provider,
 			 host ? host : "?");
 	st.undo = undo;
-	st.params = pa;
+	st.params = key_params(m->p, m->src_provider, m->ns);
 	step_plan_add(m, at->kind, &st, "install the SSH key of %s on "
 		      "ESXi %s", m->src_provider, host ? host : "?");
 	free(undo);
+}
+
+/* Remove the line of one public-key Secret from the ESXi host. */
+static void
+sweep_key(struct step_ctx *ctx, struct step_sweep *sw, json_object *sec)
+{
+	const char *name = cl_name(sec), *ns = cl_ns(sec);
+	const char *b64 = jstr(jget(sec, "data"), "public-key");
+	size_t pl = strlen("offload-ssh-keys-"), nl = strlen(name);
+	char *prov = xstrndup(name + pl, nl - pl - strlen("-public"));
+	json_object *pa = key_params(ctx->profile, prov, ns);
+	unsigned char *raw = NULL;
+	char *pub = NULL, *line = NULL, *what;
+	struct esxi_opts o;
+	struct secret *pw = NULL;
+	struct mtv_err e = { 0 };
+	size_t len = 0;
+
+	what = xasprintf("ESXi %s: key line of provider %s/%s",
+			 jstr(pa, "host") ? jstr(pa, "host") : "?", ns, prov);
+	if (b64 == NULL || b64_decode(&raw, &len, b64) != 0) {
+		step_sweep_note(sw, false, what, "its public key is unreadable");
+		goto out;
+	}
+	pub = xstrndup((const char *)raw, len);
+	line = esxi_restricted_line(pub);
+	if (opts_from(ctx, pa, &o, &pw, &e) == 0 &&
+	    esxi_key_remove(&o, line, &e) == 0)
+		step_sweep_note(sw, true, what, NULL);
+	else
+		step_sweep_note(sw, false, what, e.msg);
+out:
+	secret_free(pw);
+	json_object_put(pa);
+	free(raw);
+	free(pub);
+	free(line);
+	free(prov);
+	free(what);
+}
+
+int
+step_sweep_esxi(struct step_ctx *ctx, struct step_sweep *sw,
+		struct mtv_err *err)
+{
+	struct kube_client *k = NULL;
+	json_object *nss = NULL, *items = NULL;
+	char *sel = xasprintf("%s=%s", CL_RUN_LABEL, ctx->run_id);
+	char *path = kube_path("Namespace", NULL, NULL);
+	size_t i, j;
+	int r;
+
+	if (ctx->profile == NULL ||
+	    !str_eq(profile_co(ctx->profile, "esxi_clone_method"), "ssh") ||
+	    profile_co(ctx->profile, "esxi_host") == NULL) {
+		r = 0;
+		goto out;
+	}
+	r = step_kube(ctx, &k, err);
+	if (r == 0)
+		r = kube_list(k, path, sel, &nss, err);
+	for (i = 0; r == 0 && i < jlen(nss); i++) {
+		char *sp = kube_path("Secret",
+				     cl_name(json_object_array_get_idx(nss, i)),
+				     NULL);
+
+		if (kube_list(k, sp, NULL, &items, err) == 0) {
+			for (j = 0; j < jlen(items); j++) {
+				json_object *s =
+				    json_object_array_get_idx(items, j);
+
+				if (str_startswith(cl_name(s),
+						   "offload-ssh-keys-") &&
+				    str_endswith(cl_name(s), "-public") &&
+				    strlen(cl_name(s)) > 24)
+					sweep_key(ctx, sw, s);
+			}
+		}
+		json_object_put(items);
+		items = NULL;
+		free(sp);
+	}
+out:
+	json_object_put(nss);
+	free(path);
+	free(sel);
+	return r;
 }
 
 static const struct step_param esxi_key_params[] = {

@@ -41,6 +41,7 @@ exec_map(struct step_ctx *ctx, json_object *step, json_object **undo,
 	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
+	cl_journal_intent(ctx, step, jget(params, "manifest"));
 	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);
 	if (r != 0)
 		return r;

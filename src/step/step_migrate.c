@@ -628,8 +628,8 @@ settings_patch(struct step_ctx *ctx, struct kube_client *k, const char *ns,
  * ({"forklift_controller", "namespace", "restore"}) before the patch, so a
  * half-done change is restored too. */
 static int
-settings_apply(struct step_ctx *ctx, json_object *fs, json_object *undo,
-	       struct mtv_err *err)
+settings_apply(struct step_ctx *ctx, json_object *step, json_object *fs,
+	       json_object *undo, struct mtv_err *err)
 {
 	struct kube_client *k = NULL;
 	const char *ns = jstr(fs, "namespace");
@@ -673,6 +673,7 @@ settings_apply(struct step_ctx *ctx, json_object *fs, json_object *undo,
 		json_object_object_add(u, "timeout",
 				       json_object_new_int(timeout));
 		json_object_array_add(undo, u);
+		step_journal_add(ctx, step, undo);
 		r = settings_patch(ctx, k, ns, cl_name(fc), spec, timeout, err);
 	}
 	json_object_put(items);
@@ -710,7 +711,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	}
 	*undo = json_object_new_array();
 	if (jget(params, "forklift_settings")) {
-		r = settings_apply(ctx, jget(params, "forklift_settings"),
+		r = settings_apply(ctx, step, jget(params, "forklift_settings"),
 				   *undo, err);
 		if (r != 0)
 			goto out;

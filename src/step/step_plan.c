@@ -59,6 +59,7 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	    json_object_deep_copy(jget(params, "manifest"), &man, NULL) != 0)
 		return err_set(err, MTV_EINTERNAL, "plan step has no manifest");
 	add_vm_ids(ctx, man);
+	cl_journal_intent(ctx, step, man);
 	r = cl_apply(ctx, k, man, &res, err);
 	json_object_put(man);
 	if (r != 0)
@@ -71,6 +72,7 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 			       json_object_new_string(cl_uid(res)) : NULL);
 	json_object_object_add(*undo, "target_namespace",
 			       json_object_new_string(tns ? tns : ns));
+	step_journal_add(ctx, step, *undo);
 	st = json_object_new_object();
 	json_object_object_add(st, "uid",
 			       cl_uid(res) ? json_object_new_string(cl_uid(res))

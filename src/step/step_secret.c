@@ -217,6 +217,7 @@ exec_secret(struct step_ctx *ctx, json_object *step, json_object **undo,
 	*undo = cl_undo_new(NULL, cl_ns(obj) ? cl_ns(obj) : ctx->ns,
 			    cl_name(obj));
 	json_object_object_add(*undo, "sweep", json_object_new_boolean(owner));
+	step_journal_add(ctx, step, *undo);
 	path = kube_path("Secret", cl_ns(obj), NULL);
 	r = kube_create_or_adopt(k, path, obj, CL_RUN_LABEL, ctx->run_id, &res,
 				 err);

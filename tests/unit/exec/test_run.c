@@ -10,6 +10,8 @@
 
 #include "unit.h"
 #include "exec/exec.h"
+#include "step/journal.h"
+#include "util/json.h"
 
 extern const struct step_kind *(*find_kind)(const char *name, const char *side);
 
@@ -158,6 +160,38 @@ mkplan(const char *spec)
 	return plan;
 }
 
+static char statedir[64];
+
+/* Journals in a folder of the suite's own. */
+static int
+suite_init(void)
+{
+	strcpy(statedir, "/tmp/mtv-run-state.XXXXXX");
+	if (mkdtemp(statedir) == NULL)
+		return -1;
+	return setenv("XDG_STATE_HOME", statedir, 1);
+}
+
+static int
+suite_clean(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", statedir);
+	int r = system(cmd);
+
+	free(cmd);
+	return r == 0 ? 0 : -1;
+}
+
+/* Forget the journal an earlier test left (--keep, a leak). */
+static void
+journal_forget(void)
+{
+	char *jp = journal_path("test01", "journal");
+
+	unlink(jp);
+	free(jp);
+}
+
 static int
 go(const char *spec, struct run_opts *o, struct run_result *res)
 {
@@ -165,6 +199,7 @@ go(const char *spec, struct run_opts *o, struct run_result *res)
 	struct run_opts def = { 0 };
 	int rc;
 
+	journal_forget();
 	trace[0] = '\0';
 	running = max_running = narrived = 0;
 	find_kind = fake_find;
@@ -249,6 +284,43 @@ test_keep(void)
 	free(text);
 	fclose(out);
 	run_result_release(&res);
+}
+
+/* The journal: a run that tore down removes it; --keep keeps it with a
+ * begin and an undo record per step; a later run of the id keeps it. */
+static void
+test_journal(void)
+{
+	struct run_result res;
+	struct run_opts o = { .keep = true };
+	struct mtv_err err = { 0 };
+	char *jp = journal_path("test01", "journal");
+	json_object *rd = NULL;
+	FILE *saved = stderr;
+
+	fail_id = leak_id = kill_id = -1;
+	CU_ASSERT_EQUAL(go("s:0,c:0", NULL, &res), 0);
+	CU_ASSERT_NOT_EQUAL(access(jp, F_OK), 0);
+	run_result_release(&res);
+	stderr = fopen("/dev/null", "w");
+	CU_ASSERT_EQUAL(go("s:0,c:0", &o, &res), 0);
+	fclose(stderr);
+	stderr = saved;
+	run_result_release(&res);
+	ASSERT_OK_FATAL(journal_read(&rd, jp, &err), &err);
+	CU_ASSERT_STRING_EQUAL(jstr(jget(rd, "run"), "run_id"), "test01");
+	CU_ASSERT_EQUAL(jlen(jget(rd, "steps")), 2);
+	json_object_put(rd);
+	/* a run of the same id adds to that journal and leaves it for
+	 * cleanup to check, even when its own teardown succeeds */
+	trace[0] = '\0';
+	rd = mkplan("s:0");
+	CU_ASSERT_EQUAL(exec_run(&res, rd, NULL, &(struct run_opts){ 0 }), 0);
+	CU_ASSERT_STRING_EQUAL(trace, "x1 u1 ");
+	CU_ASSERT_EQUAL(access(jp, F_OK), 0);
+	run_result_release(&res);
+	json_object_put(rd);
+	free(jp);
 }
 
 /* Only the steps of the plan's teardown are counted, announced and
@@ -432,6 +504,7 @@ static CU_TestInfo tests_run[] = {
 	{ "a failure stops the run and undoes the partial step", test_failure_stops_and_undoes_partial },
 	{ "--only runs one side", test_only_side },
 	{ "--keep skips the teardown and lists what it would undo", test_keep },
+	{ "the journal: removed after teardown, kept with --keep", test_journal },
 	{ "the teardown lists only steps whose undo undoes something", test_teardown_lists_what_undoes },
 	{ "a batch runs in parallel", test_batch_parallel },
 	{ "a leak in teardown fails the run", test_leak_fails_run },
@@ -443,7 +516,7 @@ static CU_TestInfo tests_run[] = {
 };
 
 static CU_SuiteInfo suites_run[] = {
-	{ "run", NULL, NULL, NULL, NULL, tests_run },
+	{ "run", suite_init, suite_clean, NULL, NULL, tests_run },
 	CU_SUITE_INFO_NULL,
 };
 
