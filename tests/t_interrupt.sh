@@ -67,7 +67,7 @@ if await "$T/int3.err" "$MIGRATE"; then
 	# then one every 0.1 s through the teardown (its SSH and HTTP
 	# steps), until it reaches the clone, its last step
 	if await "$T/int3.err" "^teardown: "; then
-		while ! grep -q "undo clone" "$T/int3.err" &&
+		while ! grep -qE "step +[0-9]+ clone " "$T/int3.err" &&
 			kill -INT $pid 2>/dev/null; do
 			sleep 0.1
 		done
@@ -140,7 +140,7 @@ lab_control POST /vsphere/task-duration '{"method": "Destroy_Task", "ms": 20000}
 start quit thin.yaml
 if await "$T/quit.err" "$MIGRATE"; then
 	kill -INT $pid
-	await "$T/quit.err" "undo clone" && sleep 1
+	await "$T/quit.err" "step +[0-9]+ clone " && sleep 1
 	t0=$(date +%s%N)
 	kill -QUIT $pid
 fi
