@@ -14,6 +14,7 @@ libmtv_a_SOURCES += \
 	src/step/cluster_wait.c \
 	src/step/cluster_preflight.c \
 	src/step/source_preflight.c \
+	src/step/preflight_expected.c \
 	src/step/step_clone.c \
 	src/step/step_disk.c \
 	src/step/step_esxi_key.c \

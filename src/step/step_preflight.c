@@ -41,31 +41,6 @@ expected_failure(struct mtv_model *m, json_object *pa)
 	jput(pa, "expected_failure", ef);
 }
 
-bool
-preflight_expected(json_object *params, const char *condition,
-		   const char *predicts, const char *finding)
-{
-	json_object *ef = jget(params, "expected_failure");
-	const char *c = jstr(ef, "condition"), *msg = jstr(ef, "message");
-	bool named;
-
-	if (ef == NULL)
-		return false;
-	/* a finding predicting another condition is not this failure */
-	if (c && condition && !str_eq(c, condition))
-		return false;
-	if (msg)
-		named = strstr(finding, msg) ||
-			(predicts && strstr(predicts, msg));
-	else
-		named = c && condition;
-	if (named)
-		log_info("preflight: the scenario expects this failure: "
-			 "%s%s%s%s", finding, predicts ? " (Forklift: " : "",
-			 predicts ? predicts : "", predicts ? ")" : "");
-	return named;
-}
-
 /* Templates, datastores, hosts, the RDM LUN and thick GiB per datastore. */
 static void
 plan_source(struct mtv_model *m, const struct step_at *at)
