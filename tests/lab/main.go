@@ -202,9 +202,14 @@ func main() {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	dir := flag.String("dir", "", "lab directory (created if missing)")
 	bootMS := flag.Int("guest-boot-ms", 200, "guest tools/IP delay after power-on, in ms")
+	mtv := flag.String("mtv", mtvDefaultRelease, "MTV release to behave as ("+mtvReleaseNames()+")")
 	flag.Parse()
 	if *dir == "" {
-		fatalf("usage: mtv-lab --dir DIR")
+		fatalf("usage: mtv-lab --dir DIR [--mtv VERSION]")
+	}
+	rel, err := mtvReleaseLookup(*mtv)
+	if err != nil {
+		fatalf("%v", err)
 	}
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
@@ -219,7 +224,7 @@ func main() {
 	}
 	logger := log.New(logf, "", log.LstdFlags|log.Lmicroseconds)
 	log.SetOutput(logf) // the simulator logs through the standard logger
-	l := &Lab{Dir: abs, Control: http.NewServeMux(), ProviderExtra: map[string]string{}}
+	l := &Lab{Dir: abs, Control: http.NewServeMux(), ProviderExtra: map[string]string{}, MTV: rel}
 	l.Logf = func(format string, args ...interface{}) { logger.Printf(format, args...) }
 
 	var stops []func()
@@ -332,6 +337,7 @@ func main() {
 	ready["ca_file"] = l.CAFile
 	ready["dir"] = abs
 	ready["pid"] = os.Getpid()
+	ready["mtv"] = rel.Name
 	if _, ok := ready["storage_class"]; !ok {
 		ready["storage_class"] = "lab-xcopy-block"
 	}

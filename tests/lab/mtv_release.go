@@ -1,0 +1,55 @@
+// The MTV releases the lab can behave as (mtv-lab --mtv VERSION).
+// Each flag follows ../shared/reference/forklift-versions.md, which reads
+// kubev2v/forklift at the release tags v2.10.6, v2.11.7, v2.12.5 and main.
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// MTVRelease says what one release knows and shows. Parts of the lab read
+// it from Lab.MTV and never compare version strings themselves.
+type MTVRelease struct {
+	Name            string // "2.10", "2.11", "2.12", "main"
+	OperatorVersion string // what the ForkliftController reports (status.observedVersion / the operator CSV)
+
+	// CRD fields (section 1): a field a release does not know is pruned.
+	PlanSpecType      bool // Plan.spec.type (cold/warm/live); 2.10+
+	PlanRdmAsLun      bool // Plan.spec.rdmAsLun; 2.11+
+	PopulatorInflight bool // ForkliftController controller_max_populator_inflight; 2.11+
+
+	// Copy-offload evidence (section 2).
+	XcopyEvidence    bool // task annotation xcopyUsed, CR status.xcopyUsed, pod log xcopyUsed=N; 2.12+
+	PendingCondition bool // per-VM condition Pending (markSchedulerQueuedVMs); main only
+}
+
+var mtvReleases = map[string]*MTVRelease{
+	"2.10": {Name: "2.10", OperatorVersion: "2.10.6", PlanSpecType: true},
+	"2.11": {Name: "2.11", OperatorVersion: "2.11.7", PlanSpecType: true, PlanRdmAsLun: true,
+		PopulatorInflight: true},
+	"2.12": {Name: "2.12", OperatorVersion: "2.12.5", PlanSpecType: true, PlanRdmAsLun: true,
+		PopulatorInflight: true, XcopyEvidence: true},
+	"main": {Name: "main", OperatorVersion: "2.13.0", PlanSpecType: true, PlanRdmAsLun: true,
+		PopulatorInflight: true, XcopyEvidence: true, PendingCondition: true},
+}
+
+// mtvDefaultRelease is the newest release users run.
+const mtvDefaultRelease = "2.12"
+
+func mtvReleaseNames() string {
+	var n []string
+	for k := range mtvReleases {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return strings.Join(n, ", ")
+}
+
+func mtvReleaseLookup(name string) (*MTVRelease, error) {
+	if r, ok := mtvReleases[name]; ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("--mtv %q: not a release the lab models (one of %s)", name, mtvReleaseNames())
+}
