@@ -8,6 +8,7 @@
 #include "config/release.h"
 
 const struct mtv_release mtv_releases[] = {
+	{ "2.9", 2, 9, false, false, false, false, false },
 	{ "2.10", 2, 10, true, false, false, false, false },
 	{ "2.11", 2, 11, true, true, true, false, false },
 	{ "2.12", 2, 12, true, true, true, true, false },

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 struct mtv_release {
-	const char *name;		/* "2.10", "2.11", "2.12", "main" */
+	const char *name;		/* "2.9" ... "2.12", "main" */
 	int major, minor;		/* main: 2.13, the next release */
 	bool plan_spec_type;		/* Plan.spec.type; else spec.warm */
 	bool plan_rdm_as_lun;		/* Plan.spec.rdmAsLun */

@@ -1,6 +1,6 @@
 // The MTV releases the lab can behave as (mtv-lab --mtv VERSION).
 // Each flag follows ../shared/reference/forklift-versions.md, which reads
-// kubev2v/forklift at the release tags v2.10.6, v2.11.7, v2.12.5 and main.
+// kubev2v/forklift at the release tags v2.9.2, v2.10.6, v2.11.7, v2.12.5 and main.
 package main
 
 import (
@@ -12,7 +12,7 @@ import (
 // MTVRelease says what one release knows and shows. Parts of the lab read
 // it from Lab.MTV and never compare version strings themselves.
 type MTVRelease struct {
-	Name            string // "2.10", "2.11", "2.12", "main"
+	Name            string // "2.9", "2.10", "2.11", "2.12", "main"
 	OperatorVersion string // what the ForkliftController reports (status.observedVersion / the operator CSV)
 
 	// CRD fields (section 1): a field a release does not know is pruned.
@@ -26,6 +26,9 @@ type MTVRelease struct {
 }
 
 var mtvReleases = map[string]*MTVRelease{
+	// 2.9 is older than what users mostly run; the lab keeps it to show what
+	// an API server that does not know Plan.spec.type does to a warm plan.
+	"2.9":  {Name: "2.9", OperatorVersion: "2.9.2"},
 	"2.10": {Name: "2.10", OperatorVersion: "2.10.6", PlanSpecType: true},
 	"2.11": {Name: "2.11", OperatorVersion: "2.11.7", PlanSpecType: true, PlanRdmAsLun: true,
 		PopulatorInflight: true},
