@@ -1,103 +1,402 @@
-/* junit.c: the JUnit XML report of a run. */
+/* junit.c: the JUnit XML report of a run, as CI tools and Polarion's
+ * XUnit importer read it (man 5, JUNIT REPORT).
+ *
+ * One <testsuite> for the run (nested suites are not read by every
+ * consumer: ReportPortal), one <testcase> per scenario. A failed check or
+ * a Forklift object that did not do what the scenario expects is a
+ * <failure>; a step that could not be carried out (network, login, API,
+ * internal error), an interrupt or a teardown that left objects is an
+ * <error>, as pytest reports setup and teardown errors; a scenario not run
+ * is <skipped>. The structure follows the Jenkins xunit plugin's
+ * junit-10.xsd; the Polarion flavour (the default) adds <properties> to
+ * <testsuites> and <testcase>, where the Polarion importer reads them
+ * (tmt's polarion.xsd, RedHatQE conftest.py). tests/junit/ holds both
+ * schemas and t_junit.sh validates real reports against them.
+ *
+ * Every value passes redact() on its own, before XML escaping: a secret
+ * with '&' or '<' is found raw, and the header rule (which masks up to the
+ * end of a line) never eats markup. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "report/report.h"
 
-static int
-write_redacted(const char *path, const char *text, struct mtv_err *err)
-{
-	char *red = redact(text);
-	int r = file_write(path, red, strlen(red), err);
+struct junit {
+	struct strbuf sb;
+	const struct junit_opts *o;
+	json_object *props;	/* the run's properties, defaults included */
+	size_t failures, errors, skipped;
+	double time;
+};
 
+/* The length of the UTF-8 sequence at s that XML 1.0 allows, or 0. */
+static size_t
+xml_char_len(const unsigned char *s)
+{
+	unsigned long c;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 || s[0] == '\n' || s[0] == '\t' ? 1 : 0;
+	n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 :
+	    s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	if (n == 0 || s[0] >= 0xf5)
+		return 0;
+	c = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c < 0xe000) ||
+	    c == 0xfffe || c == 0xffff)
+		return 0;
+	return n;
+}
+
+/* Add s redacted and escaped; in an attribute, line breaks as &#10;.
+ * Bytes XML 1.0 or UTF-8 forbid become a visible \xNN, as pytest's
+ * bin_xml_escape does (redact() already did so for control characters). */
+static void
+add_text(struct strbuf *sb, const char *s, bool attr)
+{
+	char *red = redact(s ? s : "");
+	const unsigned char *p = (const unsigned char *)red;
+	size_t l;
+
+	while (*p) {
+		l = xml_char_len(p);
+		if (l == 0) {
+			strbuf_addf(sb, "\\x%02x", *p++);
+			continue;
+		}
+		if (attr && (*p == '\n' || *p == '\t'))
+			strbuf_adds(sb, *p == '\n' ? "&#10;" : "&#9;");
+		else if (l == 1 && strchr("<>&\"", *p)) {
+			char c[2] = { (char)*p, '\0' };
+
+			strbuf_add_xml(sb, c);
+		} else
+			strbuf_add(sb, (const char *)p, l);
+		p += l;
+	}
 	free(red);
-	return r;
+}
+
+/* name="value" with a leading space. */
+static void
+add_attr(struct strbuf *sb, const char *name, const char *value)
+{
+	strbuf_addf(sb, " %s=\"", name);
+	add_text(sb, value, true);
+	strbuf_addc(sb, '"');
+}
+
+static void
+add_property(struct strbuf *sb, const char *indent, const char *name,
+	     const char *value)
+{
+	strbuf_addf(sb, "%s<property", indent);
+	add_attr(sb, "name", name);
+	add_attr(sb, "value", value);
+	strbuf_adds(sb, "/>\n");
+}
+
+/* The part of every scenario id before its last '-' ("MTV" of MTV-614),
+ * when they all share it; else NULL. Caller frees. */
+static char *
+id_prefix(const struct scenario_report *r, size_t n)
+{
+	char *pre = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *id = r[i].id, *dash = id ? strrchr(id, '-') : NULL;
+
+		if (id == NULL)
+			continue;
+		if (dash == NULL || dash == id ||
+		    (pre && (strlen(pre) != (size_t)(dash - id) ||
+			     strncmp(pre, id, (size_t)(dash - id))))) {
+			free(pre);
+			return NULL;
+		}
+		if (pre == NULL)
+			pre = xstrndup(id, (size_t)(dash - id));
+	}
+	return pre;
+}
+
+/* The run's properties: Polarion's project (from the scenario ids) and
+ * test run title, the tool's version, then --junit-property, which
+ * overrides a default of the same name. */
+static json_object *
+run_props(const struct scenario_report *r, size_t n,
+	  const struct junit_opts *o, const char *stamp)
+{
+	json_object *p = json_object_new_object();
+	char *pre = id_prefix(r, n), *title;
+
+	if (pre)
+		jputs(p, "polarion-project-id", pre);
+	title = xasprintf("mtv-scenario %s", stamp);
+	jputs(p, "polarion-testrun-title", title);
+	jputs(p, "mtv-scenario.version", PACKAGE_VERSION);
+	if (o && o->props) {
+		json_object_object_foreach(o->props, k, v)
+			jputs(p, k, json_object_get_string(v));
+	}
+	free(pre);
+	free(title);
+	return p;
+}
+
+/* A <properties> block of p; only the polarion-* ones when polarion. */
+static void
+add_props(struct strbuf *sb, const char *indent, json_object *p,
+	  bool polarion)
+{
+	char *in2 = xasprintf("%s  ", indent);
+
+	strbuf_addf(sb, "%s<properties>\n", indent);
+	json_object_object_foreach(p, k, v) {
+		if (!polarion || strncmp(k, "polarion-", 9) == 0)
+			add_property(sb, in2, k, json_object_get_string(v));
+	}
+	strbuf_addf(sb, "%s</properties>\n", indent);
+	free(in2);
+}
+
+/* The testcase's class: its first tag, else its file's name without the
+ * folder and .yaml (or .yml, .json). Caller frees. */
+static char *
+classname(const struct scenario_report *r)
+{
+	const char *base, *dot;
+
+	if (r->tags && jlen(r->tags) > 0)
+		return xstrdup(json_object_get_string(
+			json_object_array_get_idx(r->tags, 0)));
+	base = r->file ? strrchr(r->file, '/') : NULL;
+	base = base ? base + 1 : r->file ? r->file : "mtv-scenario";
+	dot = strrchr(base, '.');
+	if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") ||
+		    !strcmp(dot, ".json")))
+		return xstrndup(base, (size_t)(dot - base));
+	return xstrdup(base);
+}
+
+/* One system-out line per step: "[06] clone: TITLE ... passed 1.2 s";
+ * teardown "teardown of step 06 (clone): TITLE ..."; a check not
+ * performed is a skipped line of the verify step. */
+static void
+add_step_line(struct strbuf *sb, const struct step_result *st)
+{
+	char *head = st->teardown ?
+		xasprintf("teardown of step %02d (%s): %s", st->id, st->kind,
+			  st->title) :
+		xasprintf("[%02d] %s: %s", st->id, st->kind, st->title);
+
+	add_text(sb, head, false);
+	if (st->skipped) {
+		strbuf_adds(sb, " ... skipped: ");
+		add_text(sb, st->message ? st->message :
+			 "not selected by --only", false);
+	} else {
+		strbuf_addf(sb, " ... %s %.1f s", st->code ? "failed" :
+			    "passed", (double)(st->end_ms - st->start_ms) /
+			    1000.0);
+		if (st->code) {
+			strbuf_adds(sb, ": ");
+			add_text(sb, st->message ? st->message :
+				 err_name(st->code), false);
+		}
+	}
+	strbuf_addc(sb, '\n');
+	free(head);
+}
+
+/* The first step of the run (not the teardown) that failed, or NULL. */
+static const struct step_result *
+failed_step(const struct run_result *res, bool teardown)
+{
+	size_t k;
+
+	for (k = 0; res && k < res->n; k++)
+		if (res->steps[k].code && res->steps[k].teardown == teardown)
+			return &res->steps[k];
+	return NULL;
+}
+
+/* Were all the run's steps left out (--only)? */
+static bool
+nothing_run(const struct run_result *res)
+{
+	size_t k, ran = 0, left_out = 0;
+
+	for (k = 0; res && k < res->n; k++) {
+		const struct step_result *st = &res->steps[k];
+
+		if (st->teardown || (st->skipped && st->message))
+			continue;	/* teardown, checks not performed */
+		if (st->skipped)
+			left_out++;
+		else
+			ran++;
+	}
+	return ran == 0 && left_out > 0;
+}
+
+/* The verdict element of scenario r: failure, error or skipped (none when
+ * it passed). */
+static void
+add_verdict(struct junit *j, const struct scenario_report *r)
+{
+	const struct step_result *st = failed_step(r->res, false);
+	const char *el, *type, *msg = r->message;
+
+	if (r->status == REPORT_PASSED) {
+		if (!nothing_run(r->res))
+			return;
+		msg = "not run: every step was left out by --only";
+	}
+	if (r->status == REPORT_SKIPPED || r->status == REPORT_PASSED) {
+		j->skipped++;
+		strbuf_adds(&j->sb, "      <skipped");
+		add_attr(&j->sb, "message", msg ? msg : "not run");
+		strbuf_adds(&j->sb, "/>\n");
+		return;
+	}
+	if (st == NULL)
+		st = failed_step(r->res, true);
+	type = r->status == REPORT_INTERRUPTED ? "interrupted" :
+	       st == NULL ? "error" : st->teardown ? "teardown" : st->kind;
+	if (msg == NULL)
+		msg = st && st->message ? st->message : "failed";
+	/* the scenario's expectation did not hold (a check, a Plan that
+	 * failed or never finished): failure; the rest: error */
+	el = r->status == REPORT_FAILED && st && !st->teardown &&
+	     (st->code == MTV_EFAILED || st->code == MTV_ETIMEOUT) ?
+	     "failure" : "error";
+	if (el[0] == 'f')
+		j->failures++;
+	else
+		j->errors++;
+	strbuf_addf(&j->sb, "      <%s", el);
+	add_attr(&j->sb, "message", msg);
+	add_attr(&j->sb, "type", type);
+	strbuf_addc(&j->sb, '>');
+	add_text(&j->sb, st && st->message ? st->message : msg, false);
+	strbuf_addf(&j->sb, "</%s>\n", el);
+}
+
+/* The testcase of scenario r. */
+static void
+add_testcase(struct junit *j, const struct scenario_report *r)
+{
+	char *cls = classname(r);
+	size_t k;
+
+	strbuf_adds(&j->sb, "    <testcase");
+	add_attr(&j->sb, "name", r->name);
+	add_attr(&j->sb, "classname", cls);
+	strbuf_addf(&j->sb, " time=\"%.3f\">\n",
+		    (double)r->duration_ms / 1000.0);
+	j->time += (double)r->duration_ms / 1000.0;
+	if (!j->o->strict && (r->id || jlen(r->tags))) {
+		strbuf_adds(&j->sb, "      <properties>\n");
+		if (r->id)
+			add_property(&j->sb, "        ",
+				     "polarion-testcase-id", r->id);
+		for (k = 0; k < jlen(r->tags); k++)
+			add_property(&j->sb, "        ", "tag",
+				     json_object_get_string(
+				     json_object_array_get_idx(r->tags, k)));
+		strbuf_adds(&j->sb, "      </properties>\n");
+	}
+	add_verdict(j, r);
+	strbuf_adds(&j->sb, "      <system-out>");
+	strbuf_adds(&j->sb, "file: ");
+	add_text(&j->sb, r->file, false);
+	strbuf_adds(&j->sb, "\nrun id: ");
+	add_text(&j->sb, r->run_id ? r->run_id : "none", false);
+	strbuf_addc(&j->sb, '\n');
+	for (k = 0; r->res && k < r->res->n; k++)
+		add_step_line(&j->sb, &r->res->steps[k]);
+	strbuf_adds(&j->sb, "</system-out>\n    </testcase>\n");
+	free(cls);
+}
+
+/* Now less the run's duration, as ReportPortal reads it: UTC, no zone. */
+static void
+run_start(char *buf, size_t len, double seconds)
+{
+	time_t t = time(NULL) - (time_t)seconds;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+/* The document around the test cases in cases. */
+static void
+add_document(struct junit *j, const char *cases, size_t n,
+	     const char *stamp)
+{
+	char host[256] = "localhost";
+
+	(void)gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	strbuf_addf(&j->sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<testsuites name=\"mtv-scenario\" tests=\"%zu\" "
+		    "failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+		    n, j->failures, j->errors, j->time);
+	if (!j->o->strict)
+		add_props(&j->sb, "  ", j->props, true);
+	strbuf_addf(&j->sb, "  <testsuite name=\"mtv-scenario\" tests=\"%zu\" "
+		    "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+		    "time=\"%.3f\" timestamp=\"%s\"", n, j->failures,
+		    j->errors, j->skipped, j->time, stamp);
+	add_attr(&j->sb, "hostname", host);
+	strbuf_adds(&j->sb, ">\n");
+	add_props(&j->sb, "    ", j->props, false);
+	strbuf_adds(&j->sb, cases);
+	strbuf_adds(&j->sb, "  </testsuite>\n</testsuites>\n");
 }
 
 int
-report_junit_write(const char *path, const struct scenario_report *r, size_t n,
-		   struct mtv_err *err)
+report_junit_write(const char *path, const struct scenario_report *r,
+		   size_t n, const struct junit_opts *o, struct mtv_err *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t i, k, tests = 0, failures = 0;
+	static const struct junit_opts none = { NULL, false };
+	struct junit j;
+	struct strbuf cases = STRBUF_INIT;
+	char stamp[32];
 	double total = 0;
+	size_t i;
 	int rc;
 
-	for (i = 0; i < n; i++) {
+	memset(&j, 0, sizeof(j));
+	strbuf_init(&j.sb);
+	j.o = o ? o : &none;
+	for (i = 0; i < n; i++)
 		total += (double)r[i].duration_ms / 1000.0;
-		tests += r[i].status == REPORT_SKIPPED;
-		for (k = 0; r[i].res && k < r[i].res->n; k++) {
-			tests++;
-			failures += r[i].res->steps[k].code != 0;
-		}
-	}
-	strbuf_addf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<testsuites name=\"mtv-scenario\" tests=\"%zu\" failures=\"%zu\" time=\"%.3f\">\n",
-		    tests, failures, total);
-	for (i = 0; i < n; i++) {
-		size_t t = 0, f = 0, sk = 0;
-		char *suite = r[i].id ? xasprintf("%s:%s", r[i].id, r[i].name) : xstrdup(r[i].name);
-
-		for (k = 0; r[i].res && k < r[i].res->n; k++) {
-			t++;
-			f += r[i].res->steps[k].code != 0;
-			sk += r[i].res->steps[k].skipped;
-		}
-		if (r[i].status == REPORT_SKIPPED) {
-			t++;
-			sk++;
-		}
-		strbuf_adds(&sb, "  <testsuite name=\"");
-		strbuf_add_xml(&sb, suite);
-		strbuf_addf(&sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
-			    t, f, sk, (double)r[i].duration_ms / 1000.0);
-		strbuf_adds(&sb, "    <properties>\n      <property name=\"file\" value=\"");
-		strbuf_add_xml(&sb, r[i].file);
-		strbuf_adds(&sb, "\"/>\n      <property name=\"run_id\" value=\"");
-		strbuf_add_xml(&sb, r[i].run_id ? r[i].run_id : "");
-		strbuf_adds(&sb, "\"/>\n    </properties>\n");
-		if (r[i].status == REPORT_SKIPPED) {
-			strbuf_adds(&sb, "    <testcase classname=\"");
-			strbuf_add_xml(&sb, suite);
-			strbuf_adds(&sb, "\" name=\"not run\" time=\"0.000\">"
-				    "<skipped message=\"");
-			strbuf_add_xml(&sb, r[i].message ? r[i].message : "");
-			strbuf_adds(&sb, "\"/></testcase>\n");
-		}
-		for (k = 0; r[i].res && k < r[i].res->n; k++) {
-			const struct step_result *st = &r[i].res->steps[k];
-			char *name = st->teardown ?
-				xasprintf("teardown of step %02d (%s): %s",
-					  st->id, st->kind, st->title) :
-				xasprintf("%02d %s: %s", st->id, st->kind,
-					  st->title);
-
-			strbuf_adds(&sb, "    <testcase classname=\"");
-			strbuf_add_xml(&sb, suite);
-			strbuf_adds(&sb, "\" name=\"");
-			strbuf_add_xml(&sb, name);
-			strbuf_addf(&sb, "\" time=\"%.3f\"", (double)(st->end_ms - st->start_ms) / 1000.0);
-			if (st->skipped) {
-				strbuf_adds(&sb, "><skipped message=\"");
-				strbuf_add_xml(&sb, st->message ? st->message :
-					       "not selected by --only");
-				strbuf_adds(&sb, "\"/></testcase>\n");
-			} else if (st->code) {
-				strbuf_adds(&sb, "><failure message=\"");
-				strbuf_add_xml(&sb, st->message ? st->message : err_name(st->code));
-				strbuf_addf(&sb, "\" type=\"%s\"/></testcase>\n", err_name(st->code));
-			} else {
-				strbuf_adds(&sb, "/>\n");
-			}
-			free(name);
-		}
-		strbuf_adds(&sb, "  </testsuite>\n");
-		free(suite);
-	}
-	strbuf_adds(&sb, "</testsuites>\n");
-	rc = write_redacted(path, strbuf_str(&sb), err);
-	strbuf_release(&sb);
+	run_start(stamp, sizeof(stamp), total);
+	j.props = run_props(r, n, j.o, stamp);
+	for (i = 0; i < n; i++)
+		add_testcase(&j, &r[i]);
+	/* the cases first: the counts above them are known only then */
+	strbuf_adds(&cases, strbuf_str(&j.sb));
+	strbuf_reset(&j.sb);
+	add_document(&j, strbuf_str(&cases), n, stamp);
+	rc = file_write(path, j.sb.buf, j.sb.len, err);
+	json_object_put(j.props);
+	strbuf_release(&cases);
+	strbuf_release(&j.sb);
 	return rc;
 }

@@ -18,15 +18,26 @@ struct scenario_report {
 	const char *message;	/* failure message or NULL */
 	long long duration_ms;
 	const struct run_result *res;
+	json_object *tags;	/* the scenario's tags (borrowed) or NULL */
+};
+
+/* What the JUnit report carries besides the scenarios. */
+struct junit_opts {
+	json_object *props;	/* {key: value} of --junit-property, in order */
+	bool strict;		/* --junit-flavor strict: no Polarion extras */
 };
 
 /* Write every scenario's steps with timings and errors as JSON. */
 int report_json_write(const char *path, const struct scenario_report *r, size_t n,
 		      struct mtv_err *err);
-/* JUnit XML: one testsuite per scenario, one testcase per step (those of
- * the teardown named by what they undo: "teardown of step 06 (clone):
- * destroy VM ..."), failures with the step's message. */
-int report_junit_write(const char *path, const struct scenario_report *r, size_t n,
+/* JUnit XML (man 5, JUNIT REPORT): one testsuite for the run, one
+ * testcase per scenario with its steps, checks and teardown as system-out
+ * lines (those of the teardown named by what they undo: "teardown of step
+ * 06 (clone): destroy VM ..."), a failure or error with the failing
+ * step's message, skipped when not run; Polarion properties unless
+ * o->strict. Every value passes redact(). */
+int report_junit_write(const char *path, const struct scenario_report *r,
+		       size_t n, const struct junit_opts *o,
 		       struct mtv_err *err);
 const char *report_status_name(enum report_status s);
 
