@@ -402,6 +402,11 @@ opts_usage(const struct cmd_spec *cmd, FILE *fp)
 			snprintf(left, sizeof(left), "    --%s%s%s", opt_table[i].lng,
 				 opt_table[i].arg ? " " : "",
 				 opt_table[i].arg ? opt_table[i].arg : "");
-		fprintf(fp, "  %-28s %s\n", left, opt_table[i].help);
+		/* a long one gets its help on the next line, as GNU's do */
+		if (strlen(left) > 28)
+			fprintf(fp, "  %s\n  %-28s %s\n", left, "",
+				opt_table[i].help);
+		else
+			fprintf(fp, "  %-28s %s\n", left, opt_table[i].help);
 	}
 }
