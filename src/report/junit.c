@@ -221,6 +221,52 @@ add_step_line(struct strbuf *sb, const struct step_result *st)
 	free(head);
 }
 
+/* The verify step's checks, one line each after its own:
+ * "[09] verify: check xcopy_used ... passed: MESSAGE". */
+static void
+add_check_lines(struct strbuf *sb, const struct step_result *st,
+		json_object *checks)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+		const char *msg = jstr(c, "message");
+		char *head = xasprintf("[%02d] %s: check %s ... %s", st->id,
+				       st->kind, jstr(c, "name") ?
+				       jstr(c, "name") : "?",
+				       jstr(c, "status") ?
+				       jstr(c, "status") : "?");
+
+		add_text(sb, head, false);
+		if (msg) {
+			strbuf_adds(sb, ": ");
+			add_text(sb, msg, false);
+		}
+		strbuf_addc(sb, '\n');
+		free(head);
+	}
+}
+
+/* The step lines of scenario r: a check not performed is a skipped
+ * result of its own unless r->checks lists it with the others. */
+static void
+add_step_lines(struct strbuf *sb, const struct scenario_report *r)
+{
+	size_t k;
+
+	for (k = 0; r->res && k < r->res->n; k++) {
+		const struct step_result *st = &r->res->steps[k];
+
+		if (r->checks && st->skipped && st->message)
+			continue;
+		add_step_line(sb, st);
+		if (!st->teardown && !st->skipped &&
+		    str_eq(st->kind, "verify"))
+			add_check_lines(sb, st, r->checks);
+	}
+}
+
 /* The first step of the run (not the teardown) that failed, or NULL. */
 static const struct step_result *
 failed_step(const struct run_result *res, bool teardown)
@@ -250,6 +296,27 @@ nothing_run(const struct run_result *res)
 			ran++;
 	}
 	return ran == 0 && left_out > 0;
+}
+
+/* The failed checks of r, "NAME: MESSAGE" a line; false when none. */
+static bool
+failed_checks(struct strbuf *sb, const struct scenario_report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < jlen(r->checks); i++) {
+		json_object *c = json_object_array_get_idx(r->checks, i);
+
+		if (!str_eq(jstr(c, "status"), "failed"))
+			continue;
+		if (n++)
+			strbuf_addc(sb, '\n');
+		add_text(sb, jstr(c, "name"), false);
+		strbuf_adds(sb, ": ");
+		add_text(sb, jstr(c, "message") ? jstr(c, "message") :
+			 "failed", false);
+	}
+	return n > 0;
 }
 
 /* The verdict element of scenario r: failure, error or skipped (none when
@@ -291,7 +358,10 @@ add_verdict(struct junit *j, const struct scenario_report *r)
 	add_attr(&j->sb, "message", msg);
 	add_attr(&j->sb, "type", type);
 	strbuf_addc(&j->sb, '>');
-	add_text(&j->sb, st && st->message ? st->message : msg, false);
+	/* the failed checks one per line, else the step's message */
+	if (!(st && str_eq(st->kind, "verify") && failed_checks(&j->sb, r)))
+		add_text(&j->sb, st && st->message ? st->message : msg,
+			 false);
 	strbuf_addf(&j->sb, "</%s>\n", el);
 }
 
@@ -326,8 +396,7 @@ add_testcase(struct junit *j, const struct scenario_report *r)
 	strbuf_adds(&j->sb, "\nrun id: ");
 	add_text(&j->sb, r->run_id ? r->run_id : "none", false);
 	strbuf_addc(&j->sb, '\n');
-	for (k = 0; r->res && k < r->res->n; k++)
-		add_step_line(&j->sb, &r->res->steps[k]);
+	add_step_lines(&j->sb, r);
 	strbuf_adds(&j->sb, "</system-out>\n    </testcase>\n");
 	free(cls);
 }

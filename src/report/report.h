@@ -19,6 +19,9 @@ struct scenario_report {
 	long long duration_ms;
 	const struct run_result *res;
 	json_object *tags;	/* the scenario's tags (borrowed) or NULL */
+	/* the verify step's checks, [{name, status, message}] (borrowed),
+	 * or NULL: JUnit lists them under the verify step */
+	json_object *checks;
 };
 
 /* What the JUnit report carries besides the scenarios. */

@@ -171,7 +171,50 @@ test_strict_escape(void)
 	json_object_put(props);
 }
 
+/* With the verify step's checks: a line each after the step's, none for
+ * the skipped results they repeat; the failure lists the failed ones. */
+static void
+test_checks(void)
+{
+	struct run_result res = { 0 };
+	json_object *checks = json_tokener_parse("["
+		"{\"name\": \"result\", \"status\": \"passed\", "
+		"\"message\": \"plan 'p': succeeded\"},"
+		"{\"name\": \"xcopy_used\", \"status\": \"failed\", "
+		"\"message\": \"plan 'p': xcopyUsed 0, expected 1\"},"
+		"{\"name\": \"data_integrity\", \"status\": \"skipped\", "
+		"\"message\": \"not checked: no guest\"}]");
+	struct scenario_report r = { "x", "MTV-9", "x.yaml", "r", REPORT_FAILED,
+		"step 9 (verify): 1 of 3 checks failed: plan 'p': xcopyUsed 0, "
+		"expected 1", 10, &res, NULL, checks };
+	char *x;
+
+	step(&res, 9, "verify", "check", MTV_EFAILED, "1 of 3 checks failed: "
+	     "plan 'p': xcopyUsed 0, expected 1", 10, false, false);
+	step(&res, 9, "verify", "data_integrity of vm1", 0,
+	     "not checked: no guest", 0, true, false);
+	x = junit(&r, 1, NULL);
+	HAS(x, "\n[09] verify: check ... failed 0.0 s: 1 of 3 checks failed: "
+	    "plan 'p': xcopyUsed 0, expected 1\n"
+	    "[09] verify: check result ... passed: plan 'p': "
+	    "succeeded\n"
+	    "[09] verify: check xcopy_used ... failed: plan 'p': "
+	    "xcopyUsed 0, expected 1\n"
+	    "[09] verify: check data_integrity ... skipped: not checked: "
+	    "no guest\n</system-out>");
+	LACKS(x, "data_integrity of vm1");
+	HAS(x, "<failure message=\"step 9 (verify): 1 of 3 checks failed: "
+	    "plan 'p': xcopyUsed 0, expected 1\" type=\"verify\">"
+	    "xcopy_used: plan 'p': xcopyUsed 0, expected 1"
+	    "</failure>");
+	free(x);
+	run_result_release(&res);
+	json_object_put(checks);
+}
+
 static CU_TestInfo tests_junit[] = {
+	{ "the verify step's checks as lines, the failed ones in the failure",
+	  test_checks },
 	{ "a failed scenario: one case, failure, lines, escaping, no secrets",
 	  test_failed },
 	{ "errors, interrupts, skipped scenarios and the counts", test_verdicts },
