@@ -3,9 +3,9 @@
 # REPORT): one test case per scenario named after it, classed by its first
 # tag, with its Polarion id and tags; a disk copy made to fail is a
 # <failure> whose message is the failing step's; a refused login is an
-# <error> and the scenarios it stops are <skipped>; the counts are right at
-# every level; the run's properties (with --junit-property) are where
-# Polarion and Jenkins read them. The default (Polarion) report validates
+# <error> and the scenarios it stops are <skipped>, as is one --only cut
+# short; the counts are right at every level; the run's properties (with
+# --junit-property) are where Polarion and Jenkins read them. The default (Polarion) report validates
 # against tests/junit/polarion-junit.xsd, the strict one against the
 # Jenkins xunit schema, tests/junit/jenkins-junit.xsd, which refuses the
 # Polarion one.
@@ -140,7 +140,22 @@ PY
 report_facts < <("$PYTHON3" "$T/facts.py" "$T/bad.xml" 2>&1)
 lacks "no password in the report" "$T/bad.xml" "Wr0ng-vc-Pa55"
 
-# 3. option values
+# 3. --only: a pass of part of the steps is not a pass
+expect_exit 0 "--only source passes" \
+	"$MTV_SCENARIO" run --only source "${K[@]}" --junit "$T/only.xml" "${S[0]}"
+check "its report is valid against the Polarion form of the schema" \
+	"$CHECK" "$XSD/polarion-junit.xsd" "$T/only.xml"
+cat >"$T/expect.py" <<'PY'
+sk = cases[0].find("skipped")
+say("the scenario --only cut short is skipped, saying why",
+    sk is not None and re.fullmatch(r"not verified: --only left out \d+ of \d+ steps",
+                                    sk.get("message") or ""), sk is not None and sk.get("message"))
+say("counts of <testsuite>", counts(suite) + (suite.get("skipped"),) == ("1", "0", "0", "1"),
+    counts(suite))
+PY
+report_facts < <("$PYTHON3" "$T/facts.py" "$T/only.xml" 2>&1)
+
+# 4. option values
 expect_exit 4 "--junit-flavor takes polarion or strict" \
 	"$MTV_SCENARIO" run --junit-flavor xunit "${K[@]}" "${S[0]}"
 contains "and says so" "$T/err" "--junit-flavor 'xunit': expected polarion or strict"

@@ -279,23 +279,28 @@ failed_step(const struct run_result *res, bool teardown)
 	return NULL;
 }
 
-/* Were all the run's steps left out (--only)? */
-static bool
-nothing_run(const struct run_result *res)
+/* A passed scenario that --only cut short is not verified: Polarion
+ * must not record it as passed. NULL, or why it counts as skipped
+ * (caller frees). */
+static char *
+left_out(const struct run_result *res)
 {
-	size_t k, ran = 0, left_out = 0;
+	size_t k, n = 0, out = 0;
 
 	for (k = 0; res && k < res->n; k++) {
 		const struct step_result *st = &res->steps[k];
 
 		if (st->teardown || (st->skipped && st->message))
 			continue;	/* teardown, checks not performed */
-		if (st->skipped)
-			left_out++;
-		else
-			ran++;
+		n++;
+		out += st->skipped;
 	}
-	return ran == 0 && left_out > 0;
+	if (out == 0)
+		return NULL;
+	if (out == n)
+		return xstrdup("not run: every step was left out by --only");
+	return xasprintf("not verified: --only left out %zu of %zu steps",
+			 out, n);
 }
 
 /* The failed checks of r, "NAME: MESSAGE" a line; false when none. */
@@ -326,17 +331,16 @@ add_verdict(struct junit *j, const struct scenario_report *r)
 {
 	const struct step_result *st = failed_step(r->res, false);
 	const char *el, *type, *msg = r->message;
+	char *why = NULL;
 
-	if (r->status == REPORT_PASSED) {
-		if (!nothing_run(r->res))
-			return;
-		msg = "not run: every step was left out by --only";
-	}
+	if (r->status == REPORT_PASSED && (why = left_out(r->res)) == NULL)
+		return;
 	if (r->status == REPORT_SKIPPED || r->status == REPORT_PASSED) {
 		j->skipped++;
 		strbuf_adds(&j->sb, "      <skipped");
-		add_attr(&j->sb, "message", msg ? msg : "not run");
+		add_attr(&j->sb, "message", why ? why : msg ? msg : "not run");
 		strbuf_adds(&j->sb, "/>\n");
+		free(why);
 		return;
 	}
 	if (st == NULL)

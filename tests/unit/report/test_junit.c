@@ -91,7 +91,8 @@ test_failed(void)
 static void
 test_verdicts(void)
 {
-	struct run_result net = { 0 }, only = { 0 }, chk = { 0 }, td = { 0 };
+	struct run_result net = { 0 }, only = { 0 }, chk = { 0 }, td = { 0 },
+			  half = { 0 };
 	struct scenario_report r[] = {
 		{ "neg", NULL, "dir/neg.yaml", "a", REPORT_FAILED,
 		  "step 1 (clone): no route", 10, &net, NULL },
@@ -103,6 +104,8 @@ test_verdicts(void)
 		  "not run: a login was refused (see above)", 0, NULL, NULL },
 		{ "c", NULL, "c.yml", "d", REPORT_PASSED, NULL, 10, &chk, NULL },
 		{ "t", NULL, "t.yaml", "e", REPORT_FAILED, NULL, 10, &td, NULL },
+		{ "h", NULL, "h.yaml", "g", REPORT_PASSED, NULL, 10, &half,
+		  NULL },
 	};
 	char *x;
 
@@ -113,9 +116,15 @@ test_verdicts(void)
 	step(&chk, 8, "migrate", "migrate", 0, NULL, 0, false, false);
 	step(&td, 1, "clone", "clone", 0, NULL, 0, false, false);
 	step(&td, 1, "clone", "destroy VM", MTV_ENET, "gone", 0, false, true);
+	step(&half, 1, "clone", "clone", 0, NULL, 0, false, false);
+	step(&half, 2, "plan", "plan", 0, NULL, 0, true, false);
+	step(&half, 1, "clone", "destroy VM", 0, NULL, 0, false, true);
 	x = junit(r, ARRAY_SIZE(r), NULL);
-	HAS(x, "tests=\"6\" failures=\"0\" errors=\"3\" time=");
-	HAS(x, "tests=\"6\" failures=\"0\" errors=\"3\" skipped=\"2\"");
+	HAS(x, "tests=\"7\" failures=\"0\" errors=\"3\" time=");
+	HAS(x, "tests=\"7\" failures=\"0\" errors=\"3\" skipped=\"3\"");
+	/* a pass --only cut short is no pass */
+	HAS(x, "<skipped message=\"not verified: --only left out 1 of 2 "
+	    "steps\"/>");
 	HAS(x, "<testcase name=\"neg\" classname=\"neg\" time=\"0.010\">\n"
 	    "      <error message=\"step 1 (clone): no route\" type=\"clone\">");
 	HAS(x, "<error message=\"interrupted\" type=\"interrupted\">");
@@ -137,6 +146,7 @@ test_verdicts(void)
 	run_result_release(&only);
 	run_result_release(&chk);
 	run_result_release(&td);
+	run_result_release(&half);
 }
 
 /* The strict flavour has no Polarion extras; --junit-property overrides a
