@@ -271,7 +271,8 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	reps = xcalloc(n, sizeof(*reps));
 	for (i = 0; i < n; i++) {
 		if (items[i].rep.name == NULL)
-			skip_item(&items[i], "not run: the run was interrupted");
+			skip_item(&items[i],
+				  "not run: the run was interrupted");
 		reps[i] = items[i].rep;
 	}
 	if (o->report && report_json_write(o->report, reps, n, &err) != 0)

@@ -160,8 +160,8 @@ opt_junit_property(struct mtv_opts *o, const char *arg, struct mtv_err *err)
 	char *key;
 
 	if (eq == NULL || eq == arg)
-		return err_set(err, MTV_EINVAL,
-			       "--junit-property '%s': expected KEY=VALUE", arg);
+		return err_set(err, MTV_EINVAL, "--junit-property '%s': "
+			       "expected KEY=VALUE", arg);
 	if (o->junit_props == NULL)
 		o->junit_props = json_object_new_object();
 	key = xstrndup(arg, (size_t)(eq - arg));

@@ -26,8 +26,8 @@ struct scenario_report {
 
 /* What the JUnit report carries besides the scenarios. */
 struct junit_opts {
-	json_object *props;	/* {key: value} of --junit-property, in order */
-	bool strict;		/* --junit-flavor strict: no Polarion extras */
+	json_object *props;	/* {key: value}: --junit-property, in order */
+	bool strict;		/* --junit-flavor strict: no Polarion */
 };
 
 /* Write every scenario's steps with timings and errors as JSON. */
