@@ -30,6 +30,7 @@ struct mtv_opts {
 	const char *marker;		/* -m EXPR */
 	const char *report;		/* --report FILE (JSON) */
 	const char *junit;		/* --junit FILE */
+	const char *artifacts;		/* --artifacts DIR */
 	const char *log_level;		/* --log-level */
 	const char *log_file;		/* --log-file */
 	json_object *sets;		/* --set k=v and --tc k:v, in order;
