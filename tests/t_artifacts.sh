@@ -71,6 +71,17 @@ if folder "$T/art" artf01 "failed copy"; then
 	contains "failed copy: summary.txt gives the Plan's condition" "$dir/summary.txt" \
 		"Plan mtv-thin-artf01/artf01-thin: condition Failed"
 	contains "failed copy: summary.txt lists the files" "$dir/summary.txt" "cluster/mtv-thin-artf01/Plan/artf01-thin.yaml"
+	if cat "$dir"/logs/openshift-mtv/forklift-controller-*.log 2>/dev/null | grep -q "VM migration failed"; then
+		ok "failed copy: the Forklift controller's log is saved"
+	else
+		not_ok "failed copy: the Forklift controller's log is saved"; find "$dir/logs" | diag_stdin
+	fi
+	if cat "$dir"/logs/openshift-mtv/forklift-volume-populator-controller-*.log 2>/dev/null |
+		grep -q "VSphere xcopy populator failed"; then
+		ok "failed copy: the populator controller's log is saved"
+	else
+		not_ok "failed copy: the populator controller's log is saved"
+	fi
 	contains "failed copy: the VM's vSphere events are saved" "$dir/vsphere/artf01-xcopy-template-test-1/events.txt" "VmPoweredOffEvent"
 	contains "failed copy: the VM's vSphere tasks are saved" "$dir/vsphere/artf01-xcopy-template-test-1/tasks.txt" "VirtualMachine.powerOff"
 	contains "failed copy: Secrets are named only" "$dir/cluster/secrets.txt" "mtv-thin-artf01/artf01-vsphere-creds"
