@@ -110,15 +110,19 @@ failed_step(const struct run_result *res)
 	return NULL;
 }
 
-/* Wall-clock start of the run (unix seconds), from its first step. */
+/* Wall-clock start of the run (unix seconds), from its first step run
+ * (steps --only leaves out have no time). */
 static long long
 run_started(const struct run_result *res)
 {
 	long long now = (long long)time(NULL);
+	size_t i;
 
-	if (res->n == 0 || res->steps[0].start_ms == 0)
-		return now - SKEW_S;
-	return now - (clock_ms() - res->steps[0].start_ms) / 1000 - SKEW_S;
+	for (i = 0; i < res->n; i++)
+		if (res->steps[i].start_ms != 0)
+			return now - (clock_ms() - res->steps[i].start_ms) /
+				     1000 - SKEW_S;
+	return now - SKEW_S;
 }
 
 /* summary.txt: what failed, why, what was not collected, the files. */
@@ -169,7 +173,10 @@ exec_artifacts(struct step_ctx *ctx, const struct run_result *res)
 	struct gather g;
 	long long t0 = clock_ms();
 
-	if (ctx->opts->artifacts == NULL || *ctx->opts->artifacts == '\0')
+	/* no step ran (a plan refused, an interrupt before the first):
+	 * nothing was made, nothing to show */
+	if (ctx->opts->artifacts == NULL || *ctx->opts->artifacts == '\0' ||
+	    res->n == 0)
 		return;
 	memset(&f, 0, sizeof(f));
 	f.dir = folder_name(ctx->opts->artifacts, ctx->plan);
