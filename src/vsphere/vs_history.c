@@ -97,6 +97,13 @@ tasks_collected(struct vs_client *vs, const char *type, const char *moid,
 	coll = vs_ret_field(resp, NULL);
 	xmlFreeDoc(doc);
 	doc = NULL;
+	/* a new collector stands after its latest page: from the oldest */
+	if (vs_call(vs, "RewindCollector", "TaskHistoryCollector", coll, NULL,
+		    moid, &doc, &resp, &e) != 0)
+		log_debug("RewindCollector: %s", e.msg);
+	xmlFreeDoc(doc);
+	doc = NULL;
+	err_clear(&e);
 	while (r == 0 && (int)json_object_array_length(arr) < max) {
 		size_t before = json_object_array_length(arr);
 
