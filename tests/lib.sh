@@ -16,6 +16,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mtv-test.XXXXXX")
 # run journals go to the test's folder, not the user's
 XDG_STATE_HOME=$T/state
 export XDG_STATE_HOME
+# failed runs of the tests leave no artifacts in the CI's folder
+unset ARTIFACT_DIR
 _tap_n=0
 _tap_fail=0
 _tap_cleanups=

@@ -221,6 +221,18 @@ skip_item(struct item *it, const char *why)
 	it->rep.message = why;
 }
 
+/* --artifacts DIR, else $ARTIFACT_DIR/mtv-scenario (OpenShift CI sets
+ * ARTIFACT_DIR), else NULL: none; caller frees. */
+static char *
+artifacts_dir(const struct mtv_opts *o)
+{
+	const char *ci = getenv("ARTIFACT_DIR");
+
+	if (o->artifacts)
+		return xstrdup(o->artifacts);
+	return ci && *ci ? xasprintf("%s/mtv-scenario", ci) : NULL;
+}
+
 /* Run the scenarios one after the other until one is interrupted or an
  * endpoint refuses a login (nobody tries those credentials again: vCenter
  * SSO locks an account after a few failures); print the verdicts and the
@@ -233,6 +245,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	struct run_opts ro;
 	struct junit_opts jo;
 	struct mtv_err err = { 0 };
+	char *adir = artifacts_dir(o);
 	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
 	bool interrupted = false, refused = false, left = false;
 
@@ -242,6 +255,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.kubeconfig = o->kubeconfig;
 	ro.context = o->context;
 	ro.timeout = o->timeout;
+	ro.artifacts = adir;
 	for (i = 0; i < n && !interrupted; i++) {
 		if (refused) {
 			skip_item(&items[i], "not run: a login was refused "
@@ -282,6 +296,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	if (o->junit && report_junit_write(o->junit, reps, n, &jo, &err) != 0)
 		log_error("%s", err.msg);
 	free(reps);
+	free(adir);
 	if (n > 1 && !log_console_gone()) {
 		if (skipped)
 			printf("%zu passed, %zu failed, %zu not run\n", passed,

@@ -33,6 +33,7 @@ const struct opt_spec opt_table[] = {
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
 	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
+	{ "artifacts", 0, "DIR", CMD_RUN, "evidence of failed runs in DIR/<scenario>-<run id> (default: $ARTIFACT_DIR/mtv-scenario when set; '' for none)" },
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
@@ -213,6 +214,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "format")) o->format = arg;
 	else if (!strcmp(name, "only")) o->only = arg;
 	else if (!strcmp(name, "keep")) o->keep = true;
+	else if (!strcmp(name, "artifacts")) o->artifacts = arg;
 	else if (!strcmp(name, "kubeconfig")) o->kubeconfig = arg;
 	else if (!strcmp(name, "context")) o->context = arg;
 	else if (!strcmp(name, "report")) o->report = arg;

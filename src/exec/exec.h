@@ -40,6 +40,12 @@ struct run_result {
 int exec_run(struct run_result *res, json_object *plan,
 	     const struct mtv_profile *p, const struct run_opts *o);
 void run_result_release(struct run_result *res);
+/* For a failed or interrupted run, before its teardown: write the
+ * artifacts folder ctx->opts->artifacts/<scenario>-<run id> (man 5,
+ * ARTIFACTS): the run's objects, events and logs, the vSphere history of
+ * its VMs and summary.txt, all redacted, within about 30 s. Problems are
+ * warnings; nothing is done when ctx->opts->artifacts is NULL or "". */
+void exec_artifacts(struct step_ctx *ctx, const struct run_result *res);
 /* Remove what run run_id left (see man 1, cleanup): undo its journal's
  * entries, sweep the cluster by run label, vSphere by name prefix and ESXi
  * by key line; print what was removed and what not on stdout. 0 when

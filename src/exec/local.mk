@@ -2,4 +2,5 @@
 libmtv_a_SOURCES += \
 	src/exec/exec.h \
 	src/exec/run.c \
-	src/exec/cleanup.c
+	src/exec/cleanup.c \
+	src/exec/artifacts.c

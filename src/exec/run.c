@@ -698,6 +698,8 @@ exec_run(struct run_result *res, json_object *plan,
 	}
 	take_pending();
 	teardown_begin(&ctx, res);
+	if (res->code != 0 || res->interrupted)
+		exec_artifacts(&ctx, res);
 	if (o->keep)
 		print_kept(res, stack, nstack, plan);
 	else

@@ -542,6 +542,16 @@ kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
 		  const char *container, int tail_lines, char **out,
 		  struct mtv_err *err)
 {
+	struct kube_log_opts o = { container, tail_lines, NULL, 0 };
+
+	return kube_pod_log_opts(k, ns, pod, &o, out, err);
+}
+
+int
+kube_pod_log_opts(struct kube_client *k, const char *ns, const char *pod,
+		  const struct kube_log_opts *o, char **out,
+		  struct mtv_err *err)
+{
 	char *path = kube_path("Pod", ns, pod), *p;
 	struct strbuf sb = STRBUF_INIT;
 	struct resp rs = { 0 };
@@ -549,12 +559,18 @@ kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
 
 	*out = NULL;
 	strbuf_addf(&sb, "%s/log", path);
-	if (container && *container)
-		kube_add_param(&sb, "container", container);
-	if (tail_lines > 0)
+	if (o->container && *o->container)
+		kube_add_param(&sb, "container", o->container);
+	if (o->tail_lines > 0)
 		strbuf_addf(&sb, "%ctailLines=%d",
 			    strchr(strbuf_str(&sb), '?') ? '&' : '?',
-			    tail_lines);
+			    o->tail_lines);
+	if (o->since_time && *o->since_time)
+		kube_add_param(&sb, "sinceTime", o->since_time);
+	if (o->limit_bytes > 0)
+		strbuf_addf(&sb, "%climitBytes=%ld",
+			    strchr(strbuf_str(&sb), '?') ? '&' : '?',
+			    o->limit_bytes);
 	p = strbuf_detach(&sb);
 	r = kube_send(k, "GET", p, NULL, NULL, &rs, err);
 	if (r == 0 && rs.status != 200 &&

@@ -91,6 +91,18 @@ int kube_pod_log(struct kube_client *k, const char *ns, const char *pod,
 int kube_pod_log_tail(struct kube_client *k, const char *ns, const char *pod,
 		      const char *container, int tail_lines, char **out,
 		      struct mtv_err *err);
+/* Pod log options (PodLogOptions): container (NULL: the only one),
+ * tailLines (0: all), sinceTime (RFC 3339; NULL: from the start) and
+ * limitBytes (0: no limit; the server may stop mid-line). */
+struct kube_log_opts {
+	const char *container;
+	int tail_lines;
+	const char *since_time;
+	long limit_bytes;
+};
+int kube_pod_log_opts(struct kube_client *k, const char *ns, const char *pod,
+		      const struct kube_log_opts *o, char **out,
+		      struct mtv_err *err);
 
 /* Wait by list + watch on a collection path. fn gets every object of the
  * initial list as "ADDED", then watch events ("ADDED", "MODIFIED",

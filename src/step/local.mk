@@ -29,4 +29,7 @@ libmtv_a_SOURCES += \
 	src/step/step_secret.c \
 	src/step/step_snapshot.c \
 	src/step/step_table.c \
-	src/step/step_verify.c
+	src/step/step_verify.c \
+	src/step/gather.h \
+	src/step/gather.c \
+	src/step/gather_vsphere.c

@@ -25,6 +25,8 @@ struct run_opts {
 	const char *report_json; /* --report FILE (JSON) */
 	const char *junit;	/* --junit FILE */
 	int timeout;		/* seconds; 0 = scenario's */
+	const char *artifacts;	/* --artifacts DIR: evidence of a failed
+				 * run; NULL or "": none */
 };
 
 /* Shared by every step of one run. */

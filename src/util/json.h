@@ -33,4 +33,8 @@ void jputb(json_object *o, const char *key, bool v);
 void jarr_adds(json_object *a, const char *s);
 bool jarr_has(json_object *a, const char *s);
 
+/* o as block-style YAML (yaml_out.c) that reads back as the same JSON;
+ * caller frees. */
+char *json_to_yaml(json_object *o);
+
 #endif

@@ -9,4 +9,5 @@ libmtv_a_SOURCES += \
 	src/util/str.c \
 	src/util/log.c \
 	src/util/redact.c \
-	src/util/json.c
+	src/util/json.c \
+	src/util/yaml_out.c

@@ -5,4 +5,5 @@ libmtv_a_SOURCES += \
 	src/vsphere/vs_xml.c \
 	src/vsphere/vsphere.c \
 	src/vsphere/vs_collector.c \
-	src/vsphere/vs_vm.c
+	src/vsphere/vs_vm.c \
+	src/vsphere/vs_history.c

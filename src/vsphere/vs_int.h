@@ -29,6 +29,7 @@ struct vs_client {
 	int gen;			/* logins so far: session objects die */
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
+	char *event_mgr, *task_mgr;	/* NULL: the endpoint has none */
 	char *wpc;			/* private collector for waits */
 	volatile sig_atomic_t *cancel;	/* set: waits end (vs_set_cancel) */
 	volatile sig_atomic_t *abandon;	/* set: no wait for a canceled task */

@@ -467,6 +467,8 @@ service_content(struct vs_client *vs, struct mtv_err *err)
 	vs->root = vs_ret_field(resp, "rootFolder");
 	vs->file_mgr = vs_ret_field(resp, "fileManager");
 	vs->search = vs_ret_field(resp, "searchIndex");
+	vs->event_mgr = vs_ret_field(resp, "eventManager");
+	vs->task_mgr = vs_ret_field(resp, "taskManager");
 	xmlFreeDoc(doc);
 	if (vs->pc == NULL || vs->session_mgr == NULL || vs->root == NULL)
 		return err_set(err, MTV_EPROTO,
@@ -554,6 +556,8 @@ vs_free(struct vs_client *vs)
 	free(vs->root);
 	free(vs->file_mgr);
 	free(vs->search);
+	free(vs->event_mgr);
+	free(vs->task_mgr);
 	free(vs->pin_pem);
 	free(vs);
 }

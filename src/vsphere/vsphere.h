@@ -106,6 +106,18 @@ int vs_prop_ref(struct vs_client *vs, const char *type, const char *moid,
 		const char *path, char **rtype, char **rmoid,
 		struct mtv_err *err);
 
+/* History of one entity (vs_history.c), oldest first, each item a vim25
+ * data object as JSON (see vs_props) with its "_type": at most max events
+ * of EventManager.QueryEvents, and the tasks of a TaskHistoryCollector
+ * (CreateCollectorForTasks), or where the endpoint has none (govmomi's
+ * simulator) the TaskManager's recentTask whose info.entity is the entity
+ * (*from_recent set). *out belongs to the caller. */
+int vs_events(struct vs_client *vs, const char *type, const char *moid,
+	      int max, json_object **out, struct mtv_err *err);
+int vs_tasks(struct vs_client *vs, const char *type, const char *moid,
+	     int max, json_object **out, bool *from_recent,
+	     struct mtv_err *err);
+
 /* ---- spec builders (pure; unit-tested) ---- */
 
 struct vs_disk_spec {

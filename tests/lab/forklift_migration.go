@@ -640,6 +640,12 @@ func (r *fkRun) failVM(v *fkVMRun, phase string, reasons ...string) {
 	r.mu.Unlock()
 	r.f.count("vm_failed")
 	r.f.logf("migration %s/%s: VM %s failed in %s: %s", r.migNS, r.migName, v.vm.ID, phase, strings.Join(reasons, "; "))
+	// the controller's own log line for it (zap JSON, as
+	// pkg/controller/plan/migration.go logs a failed VM step)
+	rs, _ := json.Marshal(reasons)
+	r.f.s.AppendPodLog("openshift-mtv", kbControllerPod("forklift-controller"), fmt.Sprintf(
+		"{\"level\":\"error\",\"ts\":%q,\"logger\":\"plan|%s/%s\",\"msg\":\"VM migration failed.\",\"vm\":%q,\"phase\":%q,\"reasons\":%s}\n",
+		time.Now().UTC().Format(time.RFC3339Nano), r.migNS, r.migName, v.vm.ID, phase, rs))
 	r.finishVM(v, fkCond{Type: "Failed", Reason: "Failed", Category: fkAdvisory, Message: "The VM migration has FAILED.", Durable: true})
 }
 

@@ -530,6 +530,10 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 		if cur, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
 			f.s.Event(tns, cur, "Warning", "PopulatorFailed",
 				fmt.Sprintf("VSphere xcopy populator failed (no retry): Please check the logs of the populator pod, %s/%s", tns, pod))
+			// and the populator controller logs it
+			// (pkg/lib-volume-populator/populator-machinery/controller.go)
+			f.s.AppendPodLog("openshift-mtv", kbControllerPod("forklift-volume-populator-controller"),
+				fkKlog('E', 1, "VSphere xcopy populator failed (no retry)", "pod", tns+"/"+pod, "pvc", tns+"/"+j.pvcName))
 		}
 		f.count("disk_failed")
 		reason := fmt.Sprintf("populator pod failed for PVC %s. Please check the pod logs", j.pvcUID)

@@ -245,6 +245,29 @@ func kbSeed(s *Store) error {
 		if _, err := s.create(kbGVRDeployments, "openshift-mtv", dep, kbInternal); err != nil {
 			return err
 		}
+		// and their one running pod each, whose log the Forklift model
+		// writes to (container names as in the operator's manifests)
+		ctr := "main"
+		if d[0] == "forklift-volume-populator-controller" {
+			ctr = "forklift-populator-controller"
+		}
+		pod := Obj{"metadata": Obj{"name": kbControllerPod(d[0]), "namespace": "openshift-mtv",
+			"labels": Obj{"app": d[0]}},
+			"spec": Obj{"containers": []interface{}{Obj{"name": ctr,
+				"image": "quay.io/kubev2v/" + d[0] + ":lab"}}},
+			"status": Obj{"phase": "Running", "startTime": time.Now().UTC().Format(time.RFC3339)}}
+		if _, err := s.create(kbGVRPods, "openshift-mtv", pod, kbInternal); err != nil {
+			return err
+		}
+		s.SetPodLog("openshift-mtv", kbControllerPod(d[0]), fmt.Sprintf(
+			"{\"level\":\"info\",\"ts\":%q,\"msg\":\"Starting %s\"}\n",
+			time.Now().UTC().Format(time.RFC3339Nano), d[0]))
 	}
 	return nil
+}
+
+// kbControllerPod is the name of the pod of an operator Deployment in
+// openshift-mtv (a ReplicaSet hash and a suffix, as the cluster names it).
+func kbControllerPod(deployment string) string {
+	return deployment + "-5f7c9d8b6c-lab01"
 }

@@ -1251,9 +1251,19 @@ func (k *kbServer) servePodLog(w http.ResponseWriter, r *http.Request, ri *kbReq
 		}
 		return strings.Join(lines, "")
 	}
+	// limitBytes: the kubelet stops after that many bytes, even mid-line
+	// (k8s.io/api core/v1 PodLogOptions.LimitBytes); sinceTime is not
+	// modelled: the lab's log lines carry no kubelet timestamps
+	limit := func(t string) string {
+		n, err := strconv.Atoi(q.Get("limitBytes"))
+		if err != nil || n <= 0 || len(t) <= n {
+			return t
+		}
+		return t[:n]
+	}
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(200)
-	io.WriteString(w, tail(text))
+	io.WriteString(w, limit(tail(text)))
 	if !kbQueryBool(q, "follow") {
 		return
 	}

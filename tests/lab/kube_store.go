@@ -1036,6 +1036,15 @@ func (s *Store) SetPodLog(ns, name, text string) {
 	s.mu.Unlock()
 }
 
+// AppendPodLog adds text to what GET .../pods/NAME/log serves.
+func (s *Store) AppendPodLog(ns, name, text string) {
+	s.mu.Lock()
+	s.podLogs[kbKey(ns, name)] += text
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
 func (s *Store) podLog(ns, name string) (string, chan struct{}) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,6 +6,7 @@
 
 #include "unit.h"
 #include "util/util.h"
+#include "doc/doc.h"
 
 static void
 test_strbuf(void)
@@ -122,6 +123,39 @@ test_json_members(void)
 	json_object_put(o);
 }
 
+/* json_to_yaml reads back (through the scenario loader) as the same JSON,
+ * whatever the strings look like. */
+static void
+test_json_to_yaml(void)
+{
+	static const char *const in =
+		"{\"kind\":\"Plan\",\"metadata\":{\"name\":\"p\","
+		"\"labels\":{\"mtv-scenario/run\":\"abc\",\"a:b\":\"x y\"},"
+		"\"uid\":\"0123-4\"},\"s\":[\"yes\",\"no\",\"null\",\"~\","
+		"\"1.5\",\"-x\",\"\",\"# c\",\"a\\nb\\t\\\"q\\\"\",\"\\u0001\"],"
+		"\"n\":[1,-2.5,true,false,null],\"e\":{},\"f\":[],"
+		"\"nested\":[{\"a\":[[1,2],{}]},[]]}";
+	json_object *o = json_tokener_parse(in);
+	struct mtv_diags d = { 0 };
+	struct mtv_doc *doc = NULL;
+	char *y;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	y = json_to_yaml(o);
+	CU_ASSERT_PTR_NOT_NULL(strstr(y, "kind: Plan\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - \"yes\"\n"));
+	CU_ASSERT_EQUAL(doc_load_buf(&doc, "t.yaml", y, strlen(y), &d), 0);
+	if (doc)
+		CU_ASSERT_TRUE(json_object_equal(doc_root(doc), o));
+	doc_free(doc);
+	diags_release(&d);
+	free(y);
+	json_object_put(o);
+	y = json_to_yaml(NULL);
+	CU_ASSERT_STRING_EQUAL(y, "null\n");
+	free(y);
+}
+
 static CU_TestInfo tests_util[] = {
 	{ "strbuf", test_strbuf },
 	{ "base64", test_base64 },
@@ -130,6 +164,7 @@ static CU_TestInfo tests_util[] = {
 	{ "did-you-mean distance", test_distance },
 	{ "diagnostics sorted and deduplicated", test_diags_sorted },
 	{ "JSON members", test_json_members },
+	{ "JSON as YAML", test_json_to_yaml },
 	CU_TEST_INFO_NULL,
 };
 
