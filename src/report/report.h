@@ -20,7 +20,12 @@ struct scenario_report {
 	const struct run_result *res;
 };
 
-/* Write every scenario's steps with timings and errors as JSON. */
+/* The JSON report's "format" (man 5, "Reports"). */
+#define REPORT_FORMAT "mtv-scenario.report/v1"
+
+/* Write the JSON report (report_json.c, man 5): the environment, every
+ * scenario's steps with timings and errors, its verify checks with their
+ * evidence and its per-disk copy evidence. */
 int report_json_write(const char *path, const struct scenario_report *r, size_t n,
 		      struct mtv_err *err);
 /* JUnit XML: one testsuite per scenario, one testcase per step (those of
