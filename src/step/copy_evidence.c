@@ -58,6 +58,8 @@ static const char *
 vm_ref(json_object *vms, const char *moid, json_object **rec)
 {
 	*rec = NULL;
+	if (!json_object_is_type(vms, json_type_object))
+		return NULL;
 	json_object_object_foreach(vms, ref, v) {
 		if (str_eq(jstr(v, "moid"), moid)) {
 			*rec = v;
