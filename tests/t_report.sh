@@ -56,6 +56,16 @@ test_expect_success 'an unknown format or no file: exit 4' '
 	test_expect_code 4 "$MTV_SCENARIO" report 2>err &&
 	test_grep "expected one FILE.json" err
 '
+test_expect_success 'a disk whose copy failed is left out, and counted' '
+	"$PYTHON3" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+r[\"scenarios\"][1][\"disks\"][0][\"error\"] = \"copy-offload failed\"
+json.dump(r, open(\"failed.json\", \"w\"))" "$R/copy-offload.json" &&
+	"$MTV_SCENARIO" report --format csv failed.json >out 2>err &&
+	grep -q "^fallback-large,plain-ds,non_xcopy_datastore_id,fallback,1," out &&
+	test_grep "1 disk whose copy failed left out" err
+'
 test_expect_success 'a report without transferred disks says so' '
 	"$PYTHON3" -c "
 import json, sys

@@ -74,10 +74,11 @@ rate(const struct row *r)
 		(double)r->bytes / MIB / r->seconds : 0;
 }
 
-/* Rows of every disk of the report; the speed-up of each XCOPY row
- * against the fallback rows of its scenario, else of the whole report. */
+/* Rows of every disk of the report whose copy did not fail (*failed
+ * counts the others); the speed-up of each XCOPY row against the fallback
+ * rows of its scenario, else of the whole report. */
 static void
-collect(struct rows *rs, json_object *root)
+collect(struct rows *rs, json_object *root, int *failed)
 {
 	json_object *scns = jget(root, "scenarios");
 	struct row all = { 0 };
@@ -92,9 +93,13 @@ collect(struct rows *rs, json_object *root)
 			json_object *d = json_object_array_get_idx(disks, j),
 				    *sz = jget(d, "size_bytes"),
 				    *t = jget(d, "duration_seconds");
-			struct row *r = row_get(rs, or_dash(jstr(s, "name")),
-						d);
+			struct row *r;
 
+			if (jstr(d, "error")) {
+				(*failed)++;
+				continue;
+			}
+			r = row_get(rs, or_dash(jstr(s, "name")), d);
 			r->disks++;
 			if (r->bytes >= 0)
 				r->bytes = sz ? r->bytes +
@@ -317,7 +322,7 @@ run(struct mtv_opts *o)
 	const char *f = o->format ? o->format : "table";
 	json_object *root = NULL;
 	struct rows rs = { 0 };
-	int code;
+	int code, failed = 0;
 
 	if (o->nargs != 1) {
 		fprintf(stderr, "mtv-scenario: report: expected one "
@@ -327,7 +332,10 @@ run(struct mtv_opts *o)
 	code = load(&root, o->args[0]);
 	if (code != 0)
 		return code;
-	collect(&rs, root);
+	collect(&rs, root, &failed);
+	if (failed)
+		fprintf(stderr, "mtv-scenario: report: %d disk%s whose copy "
+			"failed left out\n", failed, failed == 1 ? "" : "s");
 	if (rs.n == 0)
 		fprintf(stderr, "mtv-scenario: report: '%s' has no per-disk "
 			"copy evidence (no disk was transferred)\n",

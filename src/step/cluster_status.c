@@ -124,6 +124,23 @@ put_str(json_object *to, const char *key, json_object *from)
 	json_object_object_add(to, key, v ? json_object_new_string(v) : NULL);
 }
 
+/* A task's error reasons, "; "-joined, or null. */
+static json_object *
+task_error(json_object *t)
+{
+	json_object *rs = jget(jget(t, "error"), "reasons"), *o;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < jlen(rs); i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : "", json_object_get_string(
+			    json_object_array_get_idx(rs, i)));
+	o = jget(t, "error") ? json_object_new_string(sb.len ?
+		strbuf_str(&sb) : "failed") : NULL;
+	strbuf_release(&sb);
+	return o;
+}
+
 json_object *
 cl_disk_tasks_from_status(json_object *obj)
 {
@@ -150,6 +167,7 @@ cl_disk_tasks_from_status(json_object *obj)
 			json_object_object_add(e, "disk", json_object_new_string(
 				jstr(t, "name") ? jstr(t, "name") : ""));
 			put_str(e, "phase", t);
+			json_object_object_add(e, "error", task_error(t));
 			put_str(e, "started", t);
 			put_str(e, "completed", t);
 			json_object_object_add(e, "total", tot ?

@@ -1,7 +1,7 @@
 /* copy_evidence.c: the report's per-disk copy evidence. After the steps,
  * every disk a plan transferred becomes one record {plan, vm, disk,
  * datastore, size_bytes, method, xcopy_used, evidence_source,
- * duration_seconds, mib_per_s, pvc, storage_class}, read from what the
+ * duration_seconds, mib_per_s, phase, error, pvc, storage_class}, read from what the
  * migrate step kept (state["plans"][name]: "disk_tasks" with the Plan's
  * DiskTransfer task times and sizes, "xcopy" with xcopyUsed and the clone
  * method, "disk_transfer" with each VM's DiskTransfer step times), the pvc
@@ -209,6 +209,8 @@ disk_record(const struct disk_in *in, json_object *t, size_t ti)
 	put_method(o, in->offload, x, src);
 	put_size_time(o, t, src, find_by(jget(in->st, "disk_transfer"), "vm",
 					 vm, NULL));
+	jputs(o, "phase", jstr(t, "phase"));
+	jputs(o, "error", jstr(t, "error"));
 	jputs(o, "pvc", jstr(pvc, "name"));
 	jputs(o, "storage_class", jstr(pvc, "storage_class") ?
 	      jstr(pvc, "storage_class") : in->storage_class);
