@@ -67,3 +67,12 @@ LOG_COMPILER = $(VALGRIND_CMD)
 else
 VALGRIND_CMD =
 endif
+
+# JUnit: real reports against the Jenkins/Ant schema and its Polarion form.
+LAB_TESTS += tests/t_junit.sh
+EXTRA_DIST += tests/t_junit.sh tests/junit/jenkins-junit.xsd \
+	tests/junit/polarion-junit.xsd
+check_PROGRAMS += tests/junit/xsd-check
+tests_junit_xsd_check_SOURCES = tests/junit/xsd-check.c
+tests_junit_xsd_check_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+tests_junit_xsd_check_LDADD = $(XML_LIBS)

@@ -32,6 +32,8 @@ struct mtv_opts {
 	const char *marker;		/* -m EXPR */
 	const char *report;		/* --report FILE (JSON) */
 	const char *junit;		/* --junit FILE */
+	const char *junit_flavor;	/* --junit-flavor polarion|strict */
+	json_object *junit_props;	/* --junit-property {KEY: VALUE} */
 	const char *log_level;		/* --log-level */
 	const char *log_file;		/* --log-file */
 	json_object *sets;		/* --set k=v and --tc k:v, in order;

@@ -188,6 +188,7 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 	it->rep.name = it->scn->name;
 	it->rep.id = it->scn->id;
 	it->rep.file = it->scn->path;
+	it->rep.tags = jget(it->scn->root, "tags");
 	if (json_object_object_get_ex(it->plan, "run_id", &v))
 		it->rep.run_id = json_object_get_string(v);
 	log_info("==> %s%s%s%s: run %s, namespace %s", it->scn->name,
@@ -197,6 +198,10 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 		 json_object_get_string(v) : "?");
 	rc = exec_run(&it->res, it->plan, prof, ro);
 	it->rep.duration_ms = clock_ms() - start;
+	/* the verify step's checks, for JUnit (the JSON report reads them
+	 * with their evidence from res.evidence) */
+	it->rep.checks = it->res.evidence ?
+		jget(it->res.evidence, "checks") : NULL;
 	it->rep.res = &it->res;
 	it->rep.message = it->res.message;
 	if (it->res.interrupted)
@@ -207,15 +212,17 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 		it->rep.status = rc == MTV_EINTERNAL ? REPORT_ERROR : REPORT_FAILED;
 }
 
-/* A scenario not run because an endpoint refused a login before. */
+/* A scenario not run: an endpoint refused a login before, or the run was
+ * interrupted. */
 static void
-skip_item(struct item *it)
+skip_item(struct item *it, const char *why)
 {
 	it->rep.name = it->scn->name;
 	it->rep.id = it->scn->id;
 	it->rep.file = it->scn->path;
+	it->rep.tags = jget(it->scn->root, "tags");
 	it->rep.status = REPORT_SKIPPED;
-	it->rep.message = "not run: a login was refused (see above)";
+	it->rep.message = why;
 }
 
 /* Run the scenarios one after the other until one is interrupted or an
@@ -228,6 +235,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 {
 	struct scenario_report *reps;
 	struct run_opts ro;
+	struct junit_opts jo;
 	struct mtv_err err = { 0 };
 	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
 	bool interrupted = false, refused = false, left = false;
@@ -240,7 +248,8 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.timeout = o->timeout;
 	for (i = 0; i < n && !interrupted; i++) {
 		if (refused) {
-			skip_item(&items[i]);
+			skip_item(&items[i], "not run: a login was refused "
+				  "(see above)");
 			skipped++;
 			verdict(&items[i], stdout);
 			continue;
@@ -264,11 +273,17 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 		verdict(&items[i], stdout);
 	}
 	reps = xcalloc(n, sizeof(*reps));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (items[i].rep.name == NULL)
+			skip_item(&items[i],
+				  "not run: the run was interrupted");
 		reps[i] = items[i].rep;
+	}
 	if (o->report && report_json_write(o->report, reps, n, &err) != 0)
 		log_error("%s", err.msg);
-	if (o->junit && report_junit_write(o->junit, reps, n, &err) != 0)
+	jo.props = o->junit_props;
+	jo.strict = o->junit_flavor && !strcmp(o->junit_flavor, "strict");
+	if (o->junit && report_junit_write(o->junit, reps, n, &jo, &err) != 0)
 		log_error("%s", err.msg);
 	free(reps);
 	if (n > 1 && !log_console_gone()) {

@@ -37,7 +37,9 @@ const struct opt_spec opt_table[] = {
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
-	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report" },
+	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
+	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },
+	{ "junit-property", 0, "KEY=VALUE", CMD_RUN, "a property of the JUnit test run, e.g. polarion-project-id=MTV (repeatable)" },
 	{ "verbose", 'v', NULL, CMD_ALL, "more output (repeat for debug, trace)" },
 	{ "quiet", 'q', NULL, CMD_ALL, "less output" },
 	{ "log-level", 0, "LEVEL", CMD_ALL, "error, warn, info, verbose, debug or trace" },
@@ -150,6 +152,25 @@ opt_set(struct mtv_opts *o, const char *name, const char *arg,
 	return 0;
 }
 
+/* --junit-property KEY=VALUE: the last one of a key wins. */
+static int
+opt_junit_property(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+{
+	const char *eq = strchr(arg, '=');
+	char *key;
+
+	if (eq == NULL || eq == arg)
+		return err_set(err, MTV_EINVAL, "--junit-property '%s': "
+			       "expected KEY=VALUE", arg);
+	if (o->junit_props == NULL)
+		o->junit_props = json_object_new_object();
+	key = xstrndup(arg, (size_t)(eq - arg));
+	json_object_object_add(o->junit_props, key,
+			       json_object_new_string(eq + 1));
+	free(key);
+	return 0;
+}
+
 static int
 opt_timeout(struct mtv_opts *o, const char *arg, struct mtv_err *err)
 {
@@ -196,6 +217,9 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "context")) o->context = arg;
 	else if (!strcmp(name, "report")) o->report = arg;
 	else if (!strcmp(name, "junit")) o->junit = arg;
+	else if (!strcmp(name, "junit-flavor")) o->junit_flavor = arg;
+	else if (!strcmp(name, "junit-property"))
+		return opt_junit_property(o, arg, err);
 	else if (!strcmp(name, "log-level")) o->log_level = arg;
 	else if (!strcmp(name, "log-file")) o->log_file = arg;
 	else if (!strcmp(name, "no-color")) o->no_color = true;
@@ -290,6 +314,10 @@ check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
 		   strcmp(o->format, "json")) {
 		return err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
 	}
+	if (o->junit_flavor && strcmp(o->junit_flavor, "polarion") &&
+	    strcmp(o->junit_flavor, "strict"))
+		return err_set(err, MTV_EINVAL, "--junit-flavor '%s': expected "
+			       "polarion or strict", o->junit_flavor);
 	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster"))
 		return err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
 	for (i = 0; i < jlen(o->run_ids); i++) {
@@ -346,6 +374,7 @@ opts_release(struct mtv_opts *o)
 		json_object_put(o->sets);
 	json_object_put(o->set_args);
 	json_object_put(o->run_ids);
+	json_object_put(o->junit_props);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -381,6 +410,11 @@ opts_usage(const struct cmd_spec *cmd, FILE *fp)
 			snprintf(left, sizeof(left), "    --%s%s%s", opt_table[i].lng,
 				 opt_table[i].arg ? " " : "",
 				 opt_table[i].arg ? opt_table[i].arg : "");
-		fprintf(fp, "  %-28s %s\n", left, opt_table[i].help);
+		/* a long one gets its help on the next line, as GNU's do */
+		if (strlen(left) > 28)
+			fprintf(fp, "  %s\n  %-28s %s\n", left, "",
+				opt_table[i].help);
+		else
+			fprintf(fp, "  %-28s %s\n", left, opt_table[i].help);
 	}
 }

@@ -19,7 +19,8 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/vsphere/test_vsphere.c \
 	tests/unit/kube/test_kube.c \
 	tests/unit/esxi/test_esxi.c \
-	tests/unit/report/test_report.c
+	tests/unit/report/test_report.c \
+	tests/unit/report/test_junit.c
 tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING
 tests_unit_unit_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 tests_unit_unit_LDADD = libmtv_test.a $(CUNIT_LIBS) $(MTV_LIBS)

@@ -1,4 +1,4 @@
-/* test_report.c: JSON and JUnit reports. */
+/* test_report.c: the JSON report (test_junit.c: the JUnit one). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -29,37 +29,6 @@ slurp(const char *path)
 
 	ASSERT_OK(file_read(&s, NULL, path, 0, &err), &err);
 	return s;
-}
-
-static void
-test_junit(void)
-{
-	struct mtv_err err = { 0 };
-	struct run_result res;
-	struct scenario_report r = { "thin", "MTV-559", "scenarios.d/thin.yaml", "abc123",
-				     REPORT_FAILED, "step 2", 2100, NULL };
-	char path[] = "/tmp/mtv-junit-XXXXXX";
-	int fd = mkstemp(path);
-	char *x;
-
-	close(fd);
-	redact_reset();
-	redact_add("topsecret-99");
-	fill(&res);
-	r.res = &res;
-	ASSERT_OK(report_junit_write(path, &r, 1, &err), &err);
-	x = slurp(path);
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"MTV-559:thin\" tests=\"3\" failures=\"1\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"01 clone: clone &lt;vm&gt; &amp; co\" time=\"1.500\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure message=\"plan &apos;p&apos;: VDDKAndOffloadMixedUsage"));
-	/* a teardown case is named by the step it undoes */
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"teardown of step 01 (clone): destroy VM\""));
-	CU_ASSERT_PTR_NULL(strstr(x, "teardown 01"));
-	CU_ASSERT_PTR_NULL(strstr(x, "topsecret-99"));
-	free(x);
-	unlink(path);
-	run_result_release(&res);
-	redact_reset();
 }
 
 static void
@@ -130,13 +99,6 @@ test_skipped(void)
 		xstrdup("clone vm1"), 0, NULL, 0, 0, true, false };
 	res.n = 2;
 	r.res = &res;
-	ASSERT_OK(report_junit_write(path, &r, 1, &err), &err);
-	x = slurp(path);
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "failures=\"0\" errors=\"0\" skipped=\"2\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not checked: needs "
-				      "guest access (not implemented)\"/>"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped message=\"not selected by --only\"/>"));
-	free(x);
 	ASSERT_OK(report_json_write(path, &r, 1, &err), &err);
 	x = slurp(path);
 	root = json_tokener_parse(x);
@@ -156,7 +118,6 @@ test_skipped(void)
 
 static CU_TestInfo tests_report[] = {
 	{ "skipped checks and steps carry their reason", test_skipped },
-	{ "junit: suites, cases named by what they undo, escaping, failures, no secrets", test_junit },
 	{ "json: steps, phases, what teardown steps undo, no secrets", test_json },
 	CU_TEST_INFO_NULL,
 };
