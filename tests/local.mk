@@ -14,6 +14,8 @@ TESTS += tests/t_usability.sh
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # One validator for every input: --set/--tc through the schema; validate -p.
 TESTS += tests/t_inputs.sh
+# The JSON report: the report command's formats against golden output, bad input.
+TESTS += tests/t_report.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
 LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 	tests/t_cluster.sh tests/t_cluster_faults.sh tests/t_e2e.sh tests/t_secrets.sh \
@@ -35,6 +37,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_artifacts.sh \
+	tests/t_report.sh tests/report \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

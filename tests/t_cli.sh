@@ -11,7 +11,7 @@ test_expect_success '--version lists the libraries' '
 test_expect_success '--help' '
 	"$MTV_SCENARIO" --help >out
 '
-for c in run plan validate list cleanup version help; do
+for c in run plan validate list cleanup report version help; do
 	test_expect_success "$c --help shows its usage line; the man page documents $c" '
 		"$MTV_SCENARIO" "$c" --help >out
 		test_grep "usage: mtv-scenario $c" out

@@ -53,6 +53,55 @@ assert s['status'] == 'passed' and len(d) == 1 and d[0]['status'] == 'skipped', 
 assert 'needs guest access' in d[0]['message']"
 done
 
+# every run's JSON report is valid against the report schema (Debian's
+# python3-jsonschema, and the program's own validator through `report`),
+# and carries the environment, the checks and the per-disk copy evidence
+check "every report is valid against schema/report.schema.json" "$PYTHON3" - \
+	"$srcdir/schema/report.schema.json" "$T"/*.json <<'PY'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = 0
+for f in sys.argv[2:]:
+    r = json.load(open(f))
+    for e in v.iter_errors(r):
+        bad += 1
+        print(f, e.json_path, e.message)
+    env = r["environment"]
+    for k in ("kubernetes", "vcenter", "storage"):
+        if not env.get(k):
+            bad += 1
+            print(f, "environment lacks", k)
+    if not env["esxi"] or not env["vcenter"].get("build"):
+        bad += 1
+        print(f, "no ESXi host or vCenter build")
+    for s in r["scenarios"]:
+        if s["status"] == "passed" and not s["checks"]:
+            bad += 1
+            print(f, s["name"], "passed without checks")
+        # a migration the scenario expects to succeed copied every disk
+        migrated = s["status"] == "passed" and all(
+            c["evidence"].get("expect") == "succeeded"
+            for c in s["checks"] if c["name"] == "result")
+        if migrated and not s["disks"]:
+            bad += 1
+            print(f, s["name"], "migrated without disks")
+        for d in s["disks"] if migrated else []:
+            if None in (d["method"], d["size_bytes"], d["datastore"]["key"],
+                        d["duration_seconds"], d["pvc"]):
+                bad += 1
+                print(f, s["name"], "disk evidence missing", d)
+sys.exit(1 if bad else 0)
+PY
+# the summary per datastore and method, from the evidence of real runs
+while read -r name line; do
+	check "report reads $name.json" "$MTV_SCENARIO" report --format csv "$T/$name.json"
+	contains "report: $name: $line" "$T/out" "$name,$line"
+done <<'EOF'
+fallback-large plain-ds,non_xcopy_datastore_id,fallback,2,
+multi-datastore xcopy-ds-2,secondary_datastore_id,xcopy,1,
+concurrent-xcopy-vddk xcopy-ds,datastore_id,vddk,1,
+rdm-virtual xcopy-ds,datastore_id,rdm,1,
+EOF
 lab_state_read "the lab's state is read after the runs" "$T/after" || exit 1
 same_file "ForkliftController settings are as before the runs" "$T/before.fc" "$T/after.fc"
 same_file "vSphere inventory is as before the runs" "$T/before.vsphere" "$T/after.vsphere"

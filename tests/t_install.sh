@@ -20,7 +20,8 @@ data=$(find "$D" -path '*/share/mtv-scenario' -type d | head -1)
 mandir=$(dirname "$(dirname "$(find "$D" -name mtv-scenario.5 | head -1)")")
 [ -x "$bin" ] && ok "the program is installed" || not_ok "no bin/mtv-scenario under $D"
 for f in scenarios.d/fallback-large.yaml schema/scenario.schema.json \
-	schema/providers.schema.json providers.yaml.example; do
+	schema/providers.schema.json schema/report.schema.json \
+	providers.yaml.example; do
 	[ -f "$data/$f" ] && ok "installed: $f" || not_ok "not installed: $f"
 done
 n_src=$(find "$srcdir/scenarios.d" -name '*.yaml' | wc -l)

@@ -46,7 +46,20 @@ for v in sorted(vals):
 PY
 n=$(wc -l <"$T/secrets")
 if [ "$n" -ge 9 ]; then ok "collected $n secret spellings"; else not_ok "collected $n secret spellings (expected >= 9)"; fi
-for f in plan.out plan.err run.out run.err run.log report.json junit.xml; do
+# the report's environment, checks with evidence and per-disk evidence are
+# there, so that the search below covers them; and the report command's
+# summaries of it
+check "the report has the environment, checks and disks" "$PYTHON3" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r['scenarios'][0]
+assert r['environment']['vcenter'] and r['environment']['storage'], r['environment']
+assert s['checks'] and all('evidence' in c for c in s['checks']), s['checks']
+assert s['disks'], s" "$T/report.json"
+"$MTV_SCENARIO" report "$T/report.json" >"$T/summary.out" 2>&1
+"$MTV_SCENARIO" report --format csv "$T/report.json" >"$T/summary.csv" 2>&1
+for f in plan.out plan.err run.out run.err run.log report.json junit.xml \
+	summary.out summary.csv; do
 	[ -e "$T/$f" ] || continue
 	if grep -qF -f "$T/secrets" "$T/$f"; then
 		not_ok "no secret in $f"; grep -nF -f "$T/secrets" "$T/$f" | head -3 | sed 's/./#/g' | diag_stdin
@@ -56,7 +69,7 @@ for f in plan.out plan.err run.out run.err run.log report.json junit.xml; do
 done
 # keys nobody registered: Forklift's generated SSH private keys (PEM, or
 # base64 of PEM inside Secret data)
-for f in run.err run.log; do
+for f in run.err run.log report.json; do
 	if grep -q 'PRIVATE KEY\|LS0tLS1CRUdJTi' "$T/$f"; then
 		not_ok "no private key material in $f"
 	else

@@ -14,6 +14,7 @@
 #define CMD_VERSION	0x10
 #define CMD_HELP	0x20
 #define CMD_CLEANUP	0x40
+#define CMD_REPORT	0x80
 #define CMD_ALL		0xff
 
 /* Every option of every subcommand, after parsing. */
@@ -27,7 +28,8 @@ struct mtv_opts {
 	json_object *run_ids;		/* every --run-id, in order */
 	const char *only;		/* --only source|cluster */
 	const char *artifacts;		/* --artifacts DIR */
-	const char *format;		/* --format text|json */
+	const char *format;		/* --format text|json (report: table|
+					 * markdown|csv) */
 	const char *marker;		/* -m EXPR */
 	const char *report;		/* --report FILE (JSON) */
 	const char *junit;		/* --junit FILE */
@@ -61,6 +63,7 @@ extern const struct cmd_spec cmd_plan;
 extern const struct cmd_spec cmd_validate;
 extern const struct cmd_spec cmd_list;
 extern const struct cmd_spec cmd_cleanup;
+extern const struct cmd_spec cmd_report;
 extern const struct cmd_spec cmd_version;
 extern const struct cmd_spec cmd_help;
 

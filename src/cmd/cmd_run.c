@@ -198,6 +198,10 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 		 json_object_get_string(v) : "?");
 	rc = exec_run(&it->res, it->plan, prof, ro);
 	it->rep.duration_ms = clock_ms() - start;
+	/* the verify step's checks, for JUnit (the JSON report reads them
+	 * with their evidence from res.evidence) */
+	it->rep.checks = it->res.evidence ?
+		jget(it->res.evidence, "checks") : NULL;
 	it->rep.res = &it->res;
 	it->rep.message = it->res.message;
 	if (it->res.interrupted)

@@ -10,6 +10,7 @@ libmtv_a_SOURCES += \
 	src/cmd/cmd_plan.c \
 	src/cmd/cmd_validate.c \
 	src/cmd/cmd_list.c \
+	src/cmd/cmd_report.c \
 	src/cmd/cmd_version.c \
 	src/cmd/cmd_help.c
 

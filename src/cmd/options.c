@@ -11,7 +11,7 @@
 
 const struct cmd_spec *const cmd_table[] = {
 	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_cleanup,
-	&cmd_version, &cmd_help,
+	&cmd_report, &cmd_version, &cmd_help,
 	NULL,
 };
 
@@ -30,7 +30,7 @@ const struct opt_spec opt_table[] = {
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
 	{ "run-id", 0, "ID", PROF | CMD_CLEANUP, "run id ([a-z0-9]{6}) instead of a random one; cleanup: the run to clean up (repeatable)" },
 	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
-	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
+	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE | CMD_REPORT, "output format: text or json; report: table (default), markdown or csv" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
 	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
 	{ "artifacts", 0, "DIR", CMD_RUN, "evidence of failed runs in DIR/<scenario>-<run id> (default: $ARTIFACT_DIR/mtv-scenario when set; '' for none)" },
@@ -306,8 +306,16 @@ check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
 					       "option '--%s' does not apply to '%s'",
 					       opt_table[i].lng, cmd->name);
 	}
-	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json"))
+	if (o->format && str_eq(o->cmd, "report")) {
+		if (!str_eq(o->format, "table") &&
+		    !str_eq(o->format, "markdown") && !str_eq(o->format, "csv"))
+			return err_set(err, MTV_EINVAL, "--format '%s': "
+				       "expected table, markdown or csv",
+				       o->format);
+	} else if (o->format && strcmp(o->format, "text") &&
+		   strcmp(o->format, "json")) {
 		return err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
+	}
 	if (o->junit_flavor && strcmp(o->junit_flavor, "polarion") &&
 	    strcmp(o->junit_flavor, "strict"))
 		return err_set(err, MTV_EINVAL, "--junit-flavor '%s': expected "

@@ -32,7 +32,7 @@ void doc_free(struct mtv_doc *doc);
 /* ---- schema validation (schema.c); schemas are embedded from schema/ ---- */
 
 /* Validate node (a document root, or a sub-tree of doc) against the
- * embedded schema "scenario" or "providers" (JSON Schema 2020-12 subset:
+ * embedded schema "scenario", "providers" or "report" (JSON Schema 2020-12 subset:
  * type, properties, required, additionalProperties, enum, const, pattern,
  * minimum/maximum, minLength, minItems/maxItems, items, $ref to $defs,
  * oneOf/anyOf/allOf, if/then). Every problem goes to diags with the

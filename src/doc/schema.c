@@ -25,6 +25,8 @@ extern const char mtv_schema_scenario[];
 extern const size_t mtv_schema_scenario_len;
 extern const char mtv_schema_providers[];
 extern const size_t mtv_schema_providers_len;
+extern const char mtv_schema_report[];
+extern const size_t mtv_schema_report_len;
 
 struct rx {
 	const char *pat; /* borrowed from the schema tree */
@@ -44,6 +46,7 @@ struct schema {
 static struct schema schemas[] = {
 	{ "scenario", mtv_schema_scenario, NULL, NULL, 0, PTHREAD_ONCE_INIT },
 	{ "providers", mtv_schema_providers, NULL, NULL, 0, PTHREAD_ONCE_INIT },
+	{ "report", mtv_schema_report, NULL, NULL, 0, PTHREAD_ONCE_INIT },
 };
 
 /* Collect and compile every "pattern" of the schema once, so validation
@@ -92,6 +95,13 @@ load_providers(void)
 	collect_patterns(&schemas[1], schemas[1].root);
 }
 
+static void
+load_report(void)
+{
+	schemas[2].root = json_tokener_parse(schemas[2].text);
+	collect_patterns(&schemas[2], schemas[2].root);
+}
+
 static struct schema *
 schema_get(const char *name)
 {
@@ -103,6 +113,10 @@ schema_get(const char *name)
 		pthread_once(&schemas[1].once, load_providers);
 		return schemas[1].root ? &schemas[1] : NULL;
 	}
+	if (str_eq(name, "report")) {
+		pthread_once(&schemas[2].once, load_report);
+		return schemas[2].root ? &schemas[2] : NULL;
+	}
 	return NULL;
 }
 
@@ -113,6 +127,8 @@ schema_text(const char *name)
 		return mtv_schema_scenario;
 	if (str_eq(name, "providers"))
 		return mtv_schema_providers;
+	if (str_eq(name, "report"))
+		return mtv_schema_report;
 	return NULL;
 }
 

@@ -32,6 +32,12 @@ struct run_result {
 	char **left;		/* what the teardown did not remove, one line
 				 * each (also after Ctrl-\) */
 	size_t nleft;
+	/* for the report: {"environment", "checks", "disks"} (see
+	 * step_report_state), or NULL when no step ran */
+	json_object *evidence;
+	/* wall-clock time (ms since the epoch) minus clock_ms(), to date
+	 * the steps' start_ms and end_ms */
+	long long wall_offset_ms;
 };
 
 /* Run every step of plan in order (batches of independent steps in

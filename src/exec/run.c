@@ -616,6 +616,16 @@ run_start(struct step_ctx *ctx, struct run_result *res, json_object *plan,
 	return exec_journal_open(ctx, res, plan);
 }
 
+/* The wall clock minus the monotonic one, in ms. */
+static long long
+wall_offset(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - clock_ms();
+}
+
 char *
 exec_cleanup_command(const char *run_id)
 {
@@ -637,6 +647,7 @@ exec_run(struct run_result *res, json_object *plan,
 	int timeout, total;
 
 	memset(res, 0, sizeof(*res));
+	res->wall_offset_ms = wall_offset();
 	memset(&ctx, 0, sizeof(ctx));
 	drivers_init(&drv);
 	ctx.plan = plan;
@@ -697,6 +708,7 @@ exec_run(struct run_result *res, json_object *plan,
 				  &nstack, &capstack);
 	}
 	take_pending();
+	res->evidence = step_report_state(&ctx);
 	teardown_begin(&ctx, res);
 	if (res->code != 0 || res->interrupted)
 		exec_artifacts(&ctx, res);
@@ -740,5 +752,6 @@ run_result_release(struct run_result *res)
 	free(res->left);
 	free(res->steps);
 	free(res->message);
+	json_object_put(res->evidence);
 	memset(res, 0, sizeof(*res));
 }

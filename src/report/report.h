@@ -30,7 +30,12 @@ struct junit_opts {
 	bool strict;		/* --junit-flavor strict: no Polarion */
 };
 
-/* Write every scenario's steps with timings and errors as JSON. */
+/* The JSON report's "format" (man 5, "Reports"). */
+#define REPORT_FORMAT "mtv-scenario.report/v1"
+
+/* Write the JSON report (report_json.c, man 5): the environment, every
+ * scenario's steps with timings and errors, its verify checks with their
+ * evidence and its per-disk copy evidence. */
 int report_json_write(const char *path, const struct scenario_report *r, size_t n,
 		      struct mtv_err *err);
 /* JUnit XML (man 5, JUNIT REPORT): one testsuite for the run, one

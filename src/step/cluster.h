@@ -99,6 +99,10 @@ int cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err);
 json_object *cl_xcopy_from_status(json_object *obj);
 /* Array of {"vm","started","completed"} of each VM's DiskTransfer step. */
 json_object *cl_disk_transfer_from_status(json_object *obj);
+/* Array of {"vm","disk","phase","error","started","completed","total",
+ * "unit"} of each DiskTransfer task (error: its reasons, or null) (total: progress.total in unit, "MB" when the
+ * task names none), for the report's copy evidence (caller puts). */
+json_object *cl_disk_tasks_from_status(json_object *obj);
 /* One line of progress per VM: "vm 'x': phase P, step S, done/total MB". */
 char *cl_progress(json_object *obj);
 /* Every VM error, failing step and task and plan blocker, "; "-joined. */

@@ -215,6 +215,7 @@ preflight_cluster(struct step_ctx *ctx, json_object *params,
 	check_mtv(ctx, k, params, &sb);
 	check_storage(k, params, &sb);
 	check_namespace(ctx, k, params, &sb);
+	step_env_cluster(ctx, k, params);
 	if (sb.len) {
 		r = err_set(err, MTV_EFAILED, "cluster preflight: %s",
 			    strbuf_str(&sb));

@@ -115,6 +115,72 @@ cl_disk_transfer_from_status(json_object *obj)
 	return out;
 }
 
+/* Copy member key of from to to as a string, or null. */
+static void
+put_str(json_object *to, const char *key, json_object *from)
+{
+	const char *v = jstr(from, key);
+
+	json_object_object_add(to, key, v ? json_object_new_string(v) : NULL);
+}
+
+/* A task's error reasons, "; "-joined, or null. */
+static json_object *
+task_error(json_object *t)
+{
+	json_object *rs = jget(jget(t, "error"), "reasons"), *o;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < jlen(rs); i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : "", json_object_get_string(
+			    json_object_array_get_idx(rs, i)));
+	o = jget(t, "error") ? json_object_new_string(sb.len ?
+		strbuf_str(&sb) : "failed") : NULL;
+	strbuf_release(&sb);
+	return o;
+}
+
+json_object *
+cl_disk_tasks_from_status(json_object *obj)
+{
+	json_object *out = json_object_new_array(), *vms = status_vms(obj);
+	size_t i, j;
+
+	for (i = 0; vms && i < json_object_array_length(vms); i++) {
+		json_object *vm = json_object_array_get_idx(vms, i);
+		json_object *tasks = jget(pipeline_step(vm, "DiskTransfer"),
+					  "tasks");
+		const char *id = jstr(vm, "id");
+
+		for (j = 0; tasks && json_object_is_type(tasks,
+		     json_type_array) && j < json_object_array_length(tasks);
+		     j++) {
+			json_object *t = json_object_array_get_idx(tasks, j),
+				    *e = json_object_new_object(),
+				    *tot = jget(jget(t, "progress"), "total");
+			const char *unit = jstr(jget(t, "annotations"),
+						"unit");
+
+			json_object_object_add(e, "vm",
+				json_object_new_string(id ? id : ""));
+			json_object_object_add(e, "disk", json_object_new_string(
+				jstr(t, "name") ? jstr(t, "name") : ""));
+			put_str(e, "phase", t);
+			json_object_object_add(e, "error", task_error(t));
+			put_str(e, "started", t);
+			put_str(e, "completed", t);
+			json_object_object_add(e, "total", tot ?
+				json_object_new_int64(json_object_get_int64(
+				tot)) : NULL);
+			json_object_object_add(e, "unit",
+				json_object_new_string(unit ? unit : "MB"));
+			json_object_array_add(out, e);
+		}
+	}
+	return out;
+}
+
 char *
 cl_progress(json_object *obj)
 {

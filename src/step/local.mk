@@ -15,6 +15,8 @@ libmtv_a_SOURCES += \
 	src/step/cluster_preflight.c \
 	src/step/source_preflight.c \
 	src/step/preflight_expected.c \
+	src/step/environment.c \
+	src/step/copy_evidence.c \
 	src/step/step_clone.c \
 	src/step/step_disk.c \
 	src/step/step_esxi_key.c \

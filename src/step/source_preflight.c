@@ -208,6 +208,7 @@ preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err)
 	}
 	if (jstr(params, "rdm_lun_uuid"))
 		check_lun(vs, params, &pb, &n);
+	step_env_source(ctx, vs, params);
 	if (n > 0)
 		r = err_set(err, MTV_EINVAL,
 			    "source preflight found %d problem%s:%s", n,

@@ -189,6 +189,22 @@ int step_sweep_esxi(struct step_ctx *ctx, struct step_sweep *sw,
  * (cluster_preflight.c); params is the step's "params". */
 int preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
 int preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
+/* The report's environment facts, into state["environment"]: the vCenter
+ * ("vcenter", from the login's ServiceContent) and the ESXi hosts of
+ * params["hosts"] ("esxi": one HostSystem property read each); the
+ * Kubernetes and OpenShift versions ("kubernetes": GET /version;
+ * "openshift": the ClusterVersion, null without one) and the storage
+ * class and vendor ("storage"). Nothing fails: what is not known is null.
+ * The preflights call them. */
+void step_env_source(struct step_ctx *ctx, struct vs_client *vs,
+		     json_object *params);
+void step_env_cluster(struct step_ctx *ctx, struct kube_client *k,
+		      json_object *params);
+/* For the report, at the end of the steps: {"environment", "checks" (the
+ * verify step's), "disks" (the per-disk copy evidence built from
+ * state["plans"] and the verify checks, see copy_evidence.c)}; caller
+ * puts. */
+json_object *step_report_state(struct step_ctx *ctx);
 /* Does params["expected_failure"] (a scenario expecting a failure) name
  * finding: its message is in finding or in predicts (the failure Forklift
  * reports for it, or NULL), or, without a message, its condition is the

@@ -392,6 +392,8 @@ record_state(struct mig *m)
 	json_object_object_add(st, "disk_transfer",
 			       cl_disk_transfer_from_status(m->last));
 	json_object_object_add(st, "xcopy", evidence(m));
+	json_object_object_add(st, "disk_tasks",
+			       cl_disk_tasks_from_status(m->last));
 	inflight = json_object_new_object();
 	json_object_object_add(inflight, "peak_populators",
 			       json_object_new_int(m->peak_tasks));

@@ -89,11 +89,43 @@ verify_plan(json_object *expect, json_object **params,
 	return diags->n > before ? MTV_EINVAL : 0;
 }
 
+/* The report's record of entry c: {name, status, message, evidence}, the
+ * evidence being what the entry asked (its keys but "check") and what the
+ * check noted it found; a check about a plan's copies also carries the
+ * plan's per-disk xcopy records. */
+static json_object *
+entry_result(struct check_run *r, json_object *c, int nfail)
+{
+	json_object *o = json_object_new_object(), *ev = NULL,
+		    *x = NULL;
+	const char *name = jstr(c, "check");
+
+	json_object_deep_copy(c, &ev, NULL);
+	if (ev == NULL)
+		ev = json_object_new_object();
+	json_object_object_del(ev, "check");
+	if (r->evidence) {
+		json_object_object_foreach(r->evidence, k, v)
+			jput(ev, k, json_object_get(v));
+	}
+	if (str_eq(name, "xcopy_used") && jget(ev, "disks") == NULL &&
+	    (x = jget(check_plan_state(r, jstr(c, "plan")), "xcopy")))
+		jput(ev, "disks", json_object_get(x));
+	jputs(o, "name", name ? name : "?");
+	jputs(o, "status", r->nfail > nfail ? "failed" :
+	      r->skipped ? "skipped" : "passed");
+	jput(o, "message", r->msg.len ?
+	     json_object_new_string(strbuf_str(&r->msg)) : NULL);
+	jput(o, "evidence", ev);
+	return o;
+}
+
 static int
 exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	    struct mtv_err *err)
 {
-	json_object *checks = jget(jget(step, "params"), "checks");
+	json_object *checks = jget(jget(step, "params"), "checks"),
+		    *results = json_object_new_array();
 	struct check_run r;
 	size_t i;
 	int rc;
@@ -102,25 +134,37 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	strbuf_init(&r.fail);
+	strbuf_init(&r.msg);
 	rc = step_kube(ctx, &r.k, err);
-	if (rc != 0)
+	if (rc != 0) {
+		json_object_put(results);
 		return rc;
+	}
 	for (i = 0; i < jlen(checks); i++) {
 		json_object *c = json_object_array_get_idx(checks, i);
 		const char *name = jstr(c, "check");
 		const struct check_kind *k = check_kind_find(name ? name : "");
+		int nfail = r.nfail;
 
+		strbuf_reset(&r.msg);
+		r.skipped = false;
 		if (k && k->run)
 			k->run(&r, c);
 		else
 			check_fail(&r, "unknown check '%s'", name ? name : "?");
+		json_object_array_add(results, entry_result(&r, c, nfail));
+		json_object_put(r.evidence);
+		r.evidence = NULL;
 	}
+	/* for the report (see report.c) */
+	state_set(ctx, "verify", "checks", results);
 	if (r.nfail)
 		rc = err_set(err, MTV_EFAILED, "%d of %d check%s failed: %s",
 			     r.nfail, r.nfail + r.nok,
 			     r.nfail + r.nok == 1 ? "" : "s",
 			     strbuf_str(&r.fail));
 	strbuf_release(&r.fail);
+	strbuf_release(&r.msg);
 	return rc;
 }
 

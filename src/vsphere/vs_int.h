@@ -31,6 +31,7 @@ struct vs_client {
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
 	char *event_mgr, *task_mgr;	/* NULL: the endpoint has none */
 	char *wpc;			/* private collector for waits */
+	json_object *about;		/* ServiceContent.about (vs_about) */
 	volatile sig_atomic_t *cancel;	/* set: waits end (vs_set_cancel) */
 	volatile sig_atomic_t *abandon;	/* set: no wait for a canceled task */
 	bool waiting;			/* in WaitForUpdatesEx: abortable */

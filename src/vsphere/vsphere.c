@@ -449,6 +449,28 @@ handle_setup(struct vs_client *vs, const struct vs_opts *o,
 	return 0;
 }
 
+/* ServiceContent.about (AboutInfo) as {name, fullName, version, build,
+ * apiType, apiVersion}: members absent from the answer are null. */
+static json_object *
+about_info(xmlNodePtr resp)
+{
+	static const char *const keys[] = { "name", "fullName", "version",
+		"build", "apiType", "apiVersion", NULL };
+	xmlNodePtr a = vs_xml_child(vs_xml_child(resp, "returnval"), "about");
+	json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		xmlNodePtr n = a ? vs_xml_child(a, keys[i]) : NULL;
+		char *t = n ? vs_xml_text(n) : NULL;
+
+		json_object_object_add(o, keys[i],
+				       t ? json_object_new_string(t) : NULL);
+		free(t);
+	}
+	return o;
+}
+
 /* RetrieveServiceContent: the managers every later call names. */
 static int
 service_content(struct vs_client *vs, struct mtv_err *err)
@@ -469,6 +491,8 @@ service_content(struct vs_client *vs, struct mtv_err *err)
 	vs->search = vs_ret_field(resp, "searchIndex");
 	vs->event_mgr = vs_ret_field(resp, "eventManager");
 	vs->task_mgr = vs_ret_field(resp, "taskManager");
+	json_object_put(vs->about);
+	vs->about = about_info(resp);
 	xmlFreeDoc(doc);
 	if (vs->pc == NULL || vs->session_mgr == NULL || vs->root == NULL)
 		return err_set(err, MTV_EPROTO,
@@ -559,7 +583,14 @@ vs_free(struct vs_client *vs)
 	free(vs->event_mgr);
 	free(vs->task_mgr);
 	free(vs->pin_pem);
+	json_object_put(vs->about);
 	free(vs);
+}
+
+json_object *
+vs_about(const struct vs_client *vs)
+{
+	return vs ? vs->about : NULL;
 }
 
 const char *

@@ -46,6 +46,10 @@ void vs_set_cancel(struct vs_client *vs, volatile sig_atomic_t *cancel,
 int vs_vm_info(struct vs_client *vs, const char *name, json_object **out,
 	       struct mtv_err *err);
 
+/* The endpoint's ServiceContent.about as {name, fullName, version, build,
+ * apiType, apiVersion} (borrowed; NULL before vs_connect), read with the
+ * service content at connect time, no request of its own. */
+json_object *vs_about(const struct vs_client *vs);
 /* ---- lower-level calls the source steps use ---- */
 
 /* SOAP round trips made by this client so far (benchmarks). */

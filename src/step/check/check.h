@@ -151,10 +151,18 @@ struct check_run {
 	struct vs_client *vs;	/* connected on first use */
 	struct strbuf fail;	/* "; "-joined failures */
 	int nfail, nok;
+	/* the entry being performed: its messages ("; "-joined), whether
+	 * it was skipped, and what it found (check_evidence) */
+	struct strbuf msg;
+	bool skipped;
+	json_object *evidence;
 };
 
 void check_fail(struct check_run *r, const char *fmt, ...) MTV_PRINTF(2, 3);
 void check_pass(struct check_run *r, const char *fmt, ...) MTV_PRINTF(2, 3);
+/* Note what the current entry found under key (val taken), for the
+ * report's checks[].evidence. */
+void check_evidence(struct check_run *r, const char *key, json_object *val);
 /* state.plans[plan] and state.vms[ref] (borrowed, may be NULL). */
 json_object *check_plan_state(struct check_run *r, const char *plan);
 json_object *check_vm_state(struct check_run *r, const char *ref);

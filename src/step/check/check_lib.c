@@ -213,16 +213,29 @@ check_skipped_entry(struct check_build *b, json_object *e, size_t at,
 
 /* ---- running ---- */
 
+/* One more message of the current entry. */
+static void
+entry_note(struct check_run *r, const char *s)
+{
+	if (r->msg.len)
+		strbuf_adds(&r->msg, "; ");
+	strbuf_adds(&r->msg, s);
+}
+
 void
 check_fail(struct check_run *r, const char *fmt, ...)
 {
 	va_list ap;
+	char *s;
 
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
 	if (r->fail.len)
 		strbuf_adds(&r->fail, "; ");
-	va_start(ap, fmt);
-	strbuf_vaddf(&r->fail, fmt, ap);
-	va_end(ap);
+	strbuf_adds(&r->fail, s);
+	entry_note(r, s);
+	free(s);
 	r->nfail++;
 }
 
@@ -236,8 +249,17 @@ check_pass(struct check_run *r, const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	log_info("verify: %s", s);
+	entry_note(r, s);
 	free(s);
 	r->nok++;
+}
+
+void
+check_evidence(struct check_run *r, const char *key, json_object *val)
+{
+	if (r->evidence == NULL)
+		r->evidence = json_object_new_object();
+	jput(r->evidence, key, val);
 }
 
 json_object *
@@ -335,6 +357,8 @@ check_run_skip(struct check_run *r, json_object *c)
 	strbuf_reset(&sb);
 	strbuf_addf(&sb, "not checked: %s", why);
 	jputs(e, "reason", strbuf_str(&sb));
+	entry_note(r, strbuf_str(&sb));
+	r->skipped = true;
 	state_set(r->ctx, "skipped_checks", name, e);
 	strbuf_release(&sb);
 }

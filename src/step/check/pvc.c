@@ -87,6 +87,24 @@ pvc_one(struct check_run *r, json_object *c, json_object *p,
 	}
 }
 
+/* {name, disk_source, storage_class, volume_mode, size_bytes} of PVC p. */
+static json_object *
+pvc_evidence(json_object *p)
+{
+	json_object *o = json_object_new_object(), *spec = jget(p, "spec");
+	const char *src = jstr(jget(jget(p, "metadata"), "annotations"),
+			       "forklift.konveyor.io/disk-source");
+	long long size = verify_quantity(
+	    jstr(jget(jget(spec, "resources"), "requests"), "storage"));
+
+	jputs(o, "name", cl_name(p));
+	jputs(o, "disk_source", src);
+	jputs(o, "storage_class", jstr(spec, "storageClassName"));
+	jputs(o, "volume_mode", jstr(spec, "volumeMode"));
+	jput(o, "size_bytes", size >= 0 ? json_object_new_int64(size) : NULL);
+	return o;
+}
+
 static void
 run_pvc(struct check_run *r, json_object *c)
 {
@@ -95,7 +113,8 @@ run_pvc(struct check_run *r, json_object *c)
 		   *sc = jstr(c, "storage_class");
 	json_object *st = check_plan_state(r, plan),
 		    *svm = check_vm_state(r, jstr(c, "vm_ref"));
-	json_object *items = NULL, *info = NULL;
+	json_object *items = NULL, *info = NULL,
+		    *pvcs = json_object_new_array();
 	const char *moid = jstr(svm, "moid"),
 		   *ns = jstr(st, "target_namespace");
 	char *path, *sel;
@@ -123,7 +142,13 @@ run_pvc(struct check_run *r, json_object *c)
 			continue;
 		n++;
 		pvc_one(r, c, p, jget(info, "disks"));
+		json_object_array_add(pvcs, pvc_evidence(p));
 	}
+	/* for the report: which PVC holds which source disk, and the sizes */
+	check_evidence(r, "pvcs", pvcs);
+	pvcs = NULL;
+	check_evidence(r, "source_disks", json_object_get(jget(info,
+		       "disks")));
 	if (n == 0)
 		check_fail(r, "vm '%s': no PVC labelled plan=%s,vmID=%s in "
 			   "'%s'", moid, jstr(st, "uid"), moid,
@@ -137,6 +162,7 @@ run_pvc(struct check_run *r, json_object *c)
 			   prefix ? "*" : "any name", mode ? mode : "any mode",
 			   sc ? sc : "any class");
 out:
+	json_object_put(pvcs);
 	json_object_put(info);
 	json_object_put(items);
 	free(sel);

@@ -67,6 +67,11 @@ run_result(struct check_run *r, json_object *c)
 
 	if (want == NULL)
 		want = "succeeded";
+	check_evidence(r, "found", found ? json_object_new_string(found) :
+		       NULL);
+	check_evidence(r, "conditions", json_object_get(jget(st,
+		       "conditions")));
+	check_evidence(r, "failure", json_object_get(jget(st, "failure")));
 	if (!str_eq(found, want)) {
 		check_fail(r, "plan '%s': expected result '%s', found '%s'%s%s",
 			   plan, want, found ? found : "none (it did not run)",
