@@ -52,6 +52,9 @@ const struct opt_spec opt_table[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+/* parse_argv marks the options seen in 64 bits (the last entry ends it). */
+_Static_assert(ARRAY_SIZE(opt_table) <= 65, "opt_table: more than 64 options");
+
 const struct cmd_spec *
 cmd_find(const char *name)
 {
@@ -234,7 +237,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 /* Walk argv: the subcommand, options before and after it, positional
  * arguments; *used gets a bit per opt_table entry seen. */
 static int
-parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned *used,
+parse_argv(struct mtv_opts *o, int argc, char **argv, uint64_t *used,
 	   struct mtv_err *err)
 {
 	struct option lopts[64];
@@ -275,7 +278,7 @@ parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned *used,
 		} else {
 			i = (size_t)(c - 256);
 		}
-		*used |= 1u << i;
+		*used |= (uint64_t)1 << i;
 		if (opt_store(o, i, optarg, err) != 0)
 			return MTV_EINVAL;
 	}
@@ -294,14 +297,14 @@ run_id_ok(const char *id)
 
 /* The options fit the subcommand and their values their domains. */
 static int
-check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
+check_values(const struct mtv_opts *o, uint64_t used, struct mtv_err *err)
 {
 	const struct cmd_spec *cmd;
 	size_t i;
 
 	if (o->cmd && (cmd = cmd_find(o->cmd)) != NULL) {
 		for (i = 0; opt_table[i].lng; i++)
-			if ((used & (1u << i)) && !(opt_table[i].mask & cmd->mask))
+			if ((used & ((uint64_t)1 << i)) && !(opt_table[i].mask & cmd->mask))
 				return err_set(err, MTV_EINVAL,
 					       "option '--%s' does not apply to '%s'",
 					       opt_table[i].lng, cmd->name);
@@ -359,7 +362,7 @@ apply_logging(const struct mtv_opts *o, struct mtv_err *err)
 int
 opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
 {
-	unsigned used = 0;
+	uint64_t used = 0;
 
 	memset(o, 0, sizeof(*o));
 	if (parse_argv(o, argc, argv, &used, err) != 0 ||
