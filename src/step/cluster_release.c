@@ -11,7 +11,9 @@
  * wins, and where no version can be read it names the oldest release that
  * has what it shows. With neither the newest release is assumed, with a
  * warning. The result goes to state["environment"]["mtv"] =
- * {"version", "release", "source"}; step_release() hands it to the steps. */
+ * {"version" (null when unread), "release", "source"}, source one of
+ * "ClusterServiceVersion NAME", "Plan CRD schema", "assumed" (nothing
+ * readable) or "--mtv"; step_release() hands it to the steps. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -177,7 +179,7 @@ decide(struct found *f, bool forced)
 				 "ClusterServiceVersion) nor tell it from the "
 				 "Plan CRD schema: assuming the newest release, "
 				 "%s", f->rel->name);
-		f->source = xstrdup("assumed, nothing readable");
+		f->source = xstrdup("assumed");
 		break;
 	}
 }
