@@ -64,7 +64,7 @@ func fkSeedOperator(s *Store) error {
 	}
 	fc := Obj{"apiVersion": kbFK + "/v1beta1", "kind": "ForkliftController",
 		"metadata": Obj{"name": "forklift-controller", "namespace": fkOperatorNS},
-		"spec": Obj{"feature_ui_plugin": "true", "feature_validation": "true", "feature_volume_populator": "true"}}
+		"spec":     Obj{"feature_ui_plugin": "true", "feature_validation": "true", "feature_volume_populator": "true"}}
 	if _, err := s.create(kbGVRForkliftCtl, fkOperatorNS, fc, kbInternal); err != nil {
 		return err
 	}
