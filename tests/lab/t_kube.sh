@@ -90,7 +90,7 @@ kubectl_tests() {
 		check "${P}kubectl explain plans.spec (OpenAPI v3) lists targetNamespace and vms" \
 			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "targetNamespace" "$1" && grep -q "vms" "$1"' _ "$T/explain"
 	else
-		check "${P}kubectl explain plans.spec (OpenAPI v2: a free object there, as for CRDs)" \
+		check "${P}kubectl explain plans.spec (OpenAPI v2)" \
 			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "KIND: *Plan" "$1"' _ "$T/explain"
 	fi
 	printf '%s\n' "apiVersion: v1" "kind: ConfigMap" "metadata: {name: typo, namespace: default, lables: {a: b}}" >"$T/typo.yaml"
