@@ -7,7 +7,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
-plan 7
+plan 12
 
 # run SCENARIO [options]: mtv-scenario run against the lab; $rc, $T/run.out,
 # $T/run.err
@@ -56,3 +56,86 @@ json.dump(p, open(sys.argv[1], "w"))' "$T/thin.json"
 	>"$T/pf.out" 2>"$T/pf.err"
 contains "the preflight prints the release found" "$T/pf.err" \
 	"cluster preflight: MTV 2.11.7 (release 2.11) installed"
+
+# --- every release: what plan --mtv VERSION prints for every scenario is
+# kept whole by that release's CRDs (the structural schemas its API server
+# prunes with, read from the lab), or the scenario is refused
+cat >"$T/kept.py" <<'PY'
+import glob, json, os, sys
+crds_file, plans_dir, release = sys.argv[1:4]
+text = open(crds_file).read()
+crds = json.loads(text[text.index(' ') + 1:])['items']
+schemas = {}
+for c in crds:
+    for v in c['spec'].get('versions', []):
+        if v['name'] == 'v1beta1' and c['spec']['group'] == 'forklift.konveyor.io':
+            schemas[c['spec']['names']['kind']] = \
+                v['schema']['openAPIV3Schema']['properties']['spec']
+
+
+def walk(s, v, path, bad):
+    """the members of v that schema s would prune"""
+    if s is None:
+        return
+    props = s.get('properties')
+    ap = s.get('additionalProperties')
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if props is not None and k in props:
+                walk(props[k], x, path + '.' + k, bad)
+            elif isinstance(ap, dict):
+                walk(ap, x, path + '.' + k, bad)
+            elif not (ap is True or s.get('x-kubernetes-preserve-unknown-fields')):
+                bad.append(path + '.' + k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(s.get('items'), x, '%s[%d]' % (path, i), bad)
+
+
+bad, n = [], 0
+for f in sorted(glob.glob(plans_dir + '/*.json')):
+    if os.path.getsize(f) == 0:
+        continue
+    ps = json.load(open(f))
+    for p in ps if isinstance(ps, list) else [ps]:
+        for st in p['steps']:
+            pa = st['params']
+            ms = [pa['manifest']] if 'manifest' in pa else []
+            ms += [m['manifest'] for m in pa.get('migrations', [])]
+            if 'forklift_settings' in pa:
+                ms.append({'kind': 'ForkliftController',
+                           'spec': pa['forklift_settings']['spec']})
+            for m in ms:
+                if m.get('apiVersion', 'forklift.konveyor.io/v1beta1') != \
+                        'forklift.konveyor.io/v1beta1':
+                    continue
+                n += 1
+                b = []
+                walk(schemas[m['kind']], m['spec'], m['kind'] + '.spec', b)
+                bad += ['%s: %s' % (p['scenario']['file'], x) for x in b]
+if bad or n == 0:
+    sys.exit('%s: %d objects; pruned: %s' % (release, n, '; '.join(bad)))
+PY
+kept_whole() {
+	local r=$1 f
+	mkdir -p "$T/k$r"
+	"$MTV_TEST_TOOL" kube --kubeconfig "$LAB_KUBECONFIG" request GET \
+		/apis/apiextensions.k8s.io/v1/customresourcedefinitions >"$T/k$r/crds"
+	# one plan call: the files this release does not refuse (t_release.sh
+	# checks the refusals)
+	# shellcheck disable=SC2046
+	"$MTV_SCENARIO" plan --format json --mtv "$r" --storage-class "$(lab_get storage_class)" \
+		-p "$LAB_PROVIDERS" $(case $r in 2.9|2.10) grep -L -E \
+			'^rdm_as_lun: *true|max_populator_inflight' "$srcdir"/scenarios.d/*.yaml ;;
+			*) echo "$srcdir/scenarios.d/" ;; esac) >"$T/k$r/all.json" 2>"$T/k$r/err" ||
+		echo "plan --mtv $r failed: $(cat "$T/k$r/err")" >"$T/k$r/fail"
+	check "$r: every object a plan for MTV $r sends is kept whole by its CRDs" \
+		sh -c "! cat '$T/k$r/fail' 2>/dev/null && '$PYTHON3' '$T/kept.py' '$T/k$r/crds' '$T/k$r' '$r'"
+}
+kept_whole 2.11
+lab_stop
+for r in 2.9 2.10 2.12 main; do
+	lab_start --mtv "$r" || { not_ok "the lab starts as MTV $r"; continue; }
+	kept_whole "$r"
+	lab_stop
+done
