@@ -28,6 +28,7 @@ struct mtv_opts {
 	json_object *run_ids;		/* every --run-id, in order */
 	const char *only;		/* --only source|cluster */
 	const char *artifacts;		/* --artifacts DIR */
+	const char *mtv;		/* --mtv VERSION (checked) */
 	const char *format;		/* --format text|json (report: table|
 					 * markdown|csv) */
 	const char *marker;		/* -m EXPR */

@@ -18,7 +18,7 @@ type Lab struct {
 	VSphere    VSphereInfo
 	ESXi       ESXiInfo
 	Inv        Inventory
-	MTV        *MTVRelease // --mtv: the release the Forklift model behaves as
+	MTV        *MTVRelease                              // --mtv: the release the Forklift model behaves as
 	Logf       func(format string, args ...interface{}) // to DIR/lab.log, never stdout
 
 	// ProviderExtra: extra top-level keys a part wants in the vsphere-lab

@@ -8,10 +8,12 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/doc/test_load.c \
 	tests/unit/doc/test_schema.c \
 	tests/unit/config/test_profile.c \
+	tests/unit/config/test_release.c \
 	tests/unit/scenario/test_names.c \
 	tests/unit/plan/test_plan.c \
 	tests/unit/exec/test_run.c \
 	tests/unit/step/test_steps.c \
+	tests/unit/step/test_release_step.c \
 	tests/unit/step/test_checks.c \
 	tests/unit/step/test_kinds.c \
 	tests/unit/step/test_journal.c \
