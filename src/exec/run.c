@@ -633,6 +633,31 @@ exec_cleanup_command(const char *run_id)
 			 run_id ? run_id : "?");
 }
 
+/* The context of one run: its plan, profile, options, state and drivers,
+ * and the deadline of --timeout or the plan's. */
+static void
+ctx_init(struct step_ctx *ctx, struct drivers *drv, json_object *plan,
+	 const struct mtv_profile *p, const struct run_opts *o)
+{
+	int timeout;
+
+	memset(ctx, 0, sizeof(*ctx));
+	drivers_init(drv);
+	ctx->plan = plan;
+	ctx->profile = p;
+	ctx->opts = o;
+	ctx->run_id = jstr(plan, "run_id");
+	ctx->ns = jstr(plan, "namespace");
+	ctx->state = json_object_new_object();
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->canceled = &canceled;
+	ctx->abandoned = &abandoned;
+	ctx->drivers = drv;
+	timeout = o->timeout ? o->timeout : (int)jint(plan, "timeout");
+	if (timeout > 0)
+		ctx->deadline_ms = clock_ms() + (long long)timeout * 1000;
+}
+
 int
 exec_run(struct run_result *res, json_object *plan,
 	 const struct mtv_profile *p, const struct run_opts *o)
@@ -644,25 +669,11 @@ exec_run(struct run_result *res, json_object *plan,
 	struct undo_rec *stack = NULL;
 	json_object *steps = NULL;
 	size_t nstack = 0, capstack = 0, i, len;
-	int timeout, total;
+	int total;
 
 	memset(res, 0, sizeof(*res));
 	res->wall_offset_ms = wall_offset();
-	memset(&ctx, 0, sizeof(ctx));
-	drivers_init(&drv);
-	ctx.plan = plan;
-	ctx.profile = p;
-	ctx.opts = o;
-	ctx.run_id = jstr(plan, "run_id");
-	ctx.ns = jstr(plan, "namespace");
-	ctx.state = json_object_new_object();
-	pthread_mutex_init(&ctx.lock, NULL);
-	ctx.canceled = &canceled;
-	ctx.abandoned = &abandoned;
-	ctx.drivers = &drv;
-	timeout = o->timeout ? o->timeout : (int)jint(plan, "timeout");
-	if (timeout > 0)
-		ctx.deadline_ms = clock_ms() + (long long)timeout * 1000;
+	ctx_init(&ctx, &drv, plan, p, o);
 
 	interrupts_begin(ctx.run_id, &watcher, &watcher_started);
 
