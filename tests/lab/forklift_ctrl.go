@@ -135,14 +135,24 @@ type fkForklift struct {
 	vcs       map[string]*fkVC     // provider uid -> client
 	runs      map[string]*fkRun    // migration uid -> runner
 	sshSeen   string               // authorized_keys mtime/size signature
+	sshCache  map[string]bool      // SSH connectivity test results (see sshTest)
 	keys      map[string][2]string // provider uid -> cached ssh key pair
 	authRV    map[string]string    // provider uid -> secret rv that failed auth
 	rates     fkRates
 	faults    []fkFault
 	counts    map[string]int  // xcopy/fallback/failed disk counts
-	slots     map[string]int  // in-flight VMs ("vm") and populators ("host/<moid>")
-	slotFreed chan struct{}   // closed and replaced on every release
+	slotFreed chan struct{}   // closed and replaced when a VM or a populate pod changes
 	ignored   map[string]bool // ForkliftController keys not honoured (control_url)
+	schedMu   sync.Mutex      // one scheduler decision at a time (the controller's queue)
+	popMu     sync.Mutex      // one populator decision at a time (its work queue)
+}
+
+// mtv is the release the model behaves as (the default one without a Lab).
+func (f *fkForklift) mtv() *MTVRelease {
+	if f.l != nil && f.l.MTV != nil {
+		return f.l.MTV
+	}
+	return mtvReleases[mtvDefaultRelease]
 }
 
 // fkRates holds the simulated durations, settable through control_url.
@@ -170,7 +180,7 @@ func startForklift(l *Lab, s *Store) func() {
 	f := &fkForklift{l: l, s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}),
 		vcs: map[string]*fkVC{}, runs: map[string]*fkRun{}, keys: map[string][2]string{},
 		authRV: map[string]string{}, rates: fkDefaultRates, counts: map[string]int{},
-		slots: map[string]int{}, slotFreed: make(chan struct{})}
+		slotFreed: make(chan struct{})}
 	s.AddAdmission(f.admit)
 	s.Watch(f.onEvent)
 	if l.Control != nil {
