@@ -967,7 +967,7 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 	v.st.Warm.Successes++
 	v.st.Warm.Precopies = append(v.st.Warm.Precopies, fkPrecopy{Start: start, End: fkNow(), Snapshot: snaps[len(snaps)-1]})
 	r.mu.Unlock()
-	if err := f.adoptDataVolumes(r, v); err != nil {
+	if err := f.adoptDataVolumes(r, v, snaps[len(snaps)-1]); err != nil {
 		r.failVM(v, "CopyDisks", err.Error())
 		return
 	}
@@ -1007,8 +1007,13 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 		r.setPhase(v, "WaitForSnapshot")
 		r.setPhase(v, "StoreSnapshotDeltas")
 		r.setPhase(v, "AddCheckpoint")
+		r.mu.Lock()
+		for _, t := range v.step("DiskTransfer").Tasks {
+			t.Annotations["Precopy"] = fmt.Sprint(len(v.st.Warm.Precopies)) // resetPrecopyTasks
+		}
+		r.mu.Unlock()
 		r.setPhase(v, "CopyDisks")
-		if !r.wait(50*time.Millisecond, nil) {
+		if !f.addCheckpoint(r, v, snaps[len(snaps)-2], snaps[len(snaps)-1], false) {
 			return
 		}
 		r.mu.Lock()
@@ -1036,7 +1041,12 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 	if !snap("CreateFinalSnapshot") {
 		return
 	}
-	for _, ph := range []string{"WaitForFinalSnapshot", "AddFinalCheckpoint", "Finalize", "RemoveFinalSnapshot"} {
+	r.setPhase(v, "WaitForFinalSnapshot")
+	r.setPhase(v, "AddFinalCheckpoint")
+	if !f.addCheckpoint(r, v, snaps[len(snaps)-2], snaps[len(snaps)-1], true) {
+		return
+	}
+	for _, ph := range []string{"Finalize", "RemoveFinalSnapshot"} {
 		r.setPhase(v, ph)
 	}
 	for _, s := range snaps[max0(len(snaps)-2):] {
@@ -1074,4 +1084,3 @@ func (f *fkForklift) ensureNamespace(ns string) error {
 	}
 	return err
 }
-

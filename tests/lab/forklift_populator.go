@@ -873,8 +873,10 @@ func (f *fkForklift) bindPVC(ns string, j *fkDiskJob) {
 }
 
 // adoptDataVolumes creates the warm-migration DataVolumes that adopt the
-// populated PVCs for the delta copies (same names).
-func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
+// populated PVCs (same names, cdi.kubevirt.io/allowClaimAdoption) for the
+// delta copies through CDI's VDDK importer; spec.checkpoints starts with
+// the initial snapshot the populator copied (builder.go, kubevirt.go).
+func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun, snapshot string) error {
 	tns := fkStr(r.plan, "spec", "targetNamespace")
 	for _, name := range v.pvcs {
 		pvc, err := f.s.Get(fkPVCs, tns, name)
@@ -889,7 +891,9 @@ func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
 			"spec": Obj{"source": Obj{"vddk": Obj{"backingFile": fkStr(pvc, "metadata", "annotations", "forklift.konveyor.io/disk-source"),
 				"url": fkStr(r.src, "spec", "url"), "uuid": v.vm.UUID, "thumbprint": fkStr(r.src, "status", "fingerprint"),
 				"secretRef": v.baseSec, "initImageURL": f.vddkImage(r.src)}},
-				"storage": Obj{"storageClassName": fkStr(pvc, "spec", "storageClassName"), "volumeMode": "Block"}}}
+				"checkpoints":     []interface{}{Obj{"previous": "", "current": snapshot}},
+				"finalCheckpoint": false,
+				"storage":         Obj{"storageClassName": fkStr(pvc, "spec", "storageClassName"), "volumeMode": "Block"}}}
 		if _, err := f.s.Create(fkDVs, tns, dv); err != nil && !IsStatus(err, 409) {
 			return err
 		}
@@ -899,6 +903,41 @@ func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
 		}, true)
 	}
 	return nil
+}
+
+// addCheckpoint is AddCheckpoint/AddFinalCheckpoint: each adopted
+// DataVolume gets the checkpoint {previous, current} of the new snapshot
+// and CDI's VDDK importer copies the changed blocks (CBT) since previous,
+// ImportInProgress then Paused (Succeeded after the final one).
+func (f *fkForklift) addCheckpoint(r *fkRun, v *fkVMRun, previous, current string, final bool) bool {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	for _, name := range v.pvcs {
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			cps := fkSlice(o, "spec", "checkpoints")
+			cps = append(cps, Obj{"previous": previous, "current": current})
+			fkSet(o, cps, "spec", "checkpoints")
+			fkSet(o, final, "spec", "finalCheckpoint")
+			return nil
+		}, false)
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			fkSet(o, Obj{"phase": "ImportInProgress", "progress": "0.00%"}, "status")
+			return nil
+		}, true)
+	}
+	if !r.wait(50*time.Millisecond, nil) {
+		return false
+	}
+	phase := "Paused"
+	if final {
+		phase = "Succeeded"
+	}
+	for _, name := range v.pvcs {
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			fkSet(o, Obj{"phase": phase, "progress": "100.0%"}, "status")
+			return nil
+		}, true)
+	}
+	return true
 }
 
 // cleanupVM removes the transient objects of a VM: populator CRs and pods,

@@ -6,9 +6,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
