@@ -9,6 +9,9 @@ import (
 // do not know, in step with the capability flags of mtv_release.go, and
 // its operator seed reports the release and renders the copy-offload gate.
 func TestForkliftReleaseCRDs(t *testing.T) {
+	if len(fkRelOrder) != len(mtvReleases) {
+		t.Fatalf("fkRelOrder %v does not list every release of mtvReleases", fkRelOrder)
+	}
 	for _, name := range fkRelOrder {
 		rel := mtvReleases[name]
 		t.Run(name, func(t *testing.T) {

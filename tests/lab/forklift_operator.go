@@ -237,20 +237,29 @@ func startOperator(l *Lab, s *Store) func() {
 // copyOffloadFeature is the controller's settings.Features.CopyOffload:
 // env FEATURE_COPY_OFFLOAD of its own Deployment (pkg/settings/features.go).
 func (f *fkForklift) copyOffloadFeature() bool {
-	deps, _ := f.s.List(kbGVRDeployments, "", "")
+	v, _ := fkDeploymentEnv(f.s, "forklift-controller", "FEATURE_COPY_OFFLOAD")
+	return v == "true"
+}
+
+// fkDeploymentEnv is env name of Deployment dep (in any namespace), as the
+// process it runs sees it: MAX_VM_INFLIGHT of forklift-controller,
+// MAX_POPULATOR_INFLIGHT of forklift-volume-populator-controller (absent
+// before 2.11, whatever the ForkliftController says).
+func fkDeploymentEnv(s *Store, dep, name string) (string, bool) {
+	deps, _ := s.List(kbGVRDeployments, "", "")
 	for _, d := range deps {
-		if fkMetaStr(d, "name") != "forklift-controller" {
+		if fkMetaStr(d, "name") != dep {
 			continue
 		}
 		for _, c := range fkSlice(d, "spec", "template", "spec", "containers") {
 			cm, _ := c.(map[string]interface{})
 			for _, e := range fkSlice(cm, "env") {
 				em, _ := e.(map[string]interface{})
-				if fkStr(em, "name") == "FEATURE_COPY_OFFLOAD" && fkStr(em, "value") == "true" {
-					return true
+				if fkStr(em, "name") == name {
+					return fkStr(em, "value"), true
 				}
 			}
 		}
 	}
-	return false
+	return "", false
 }
