@@ -20,6 +20,8 @@ libmtv_a_SOURCES += \
 	src/step/step_esxi_key.c \
 	src/step/step_guest_ready.c \
 	src/step/step_map.c \
+	src/step/migrate_evidence.h \
+	src/step/migrate_evidence.c \
 	src/step/step_migrate.c \
 	src/step/step_plan.c \
 	src/step/step_power.c \

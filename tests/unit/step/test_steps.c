@@ -238,7 +238,7 @@ test_pod_log(void)
 	CU_ASSERT_EQUAL(used, -1);
 }
 
-/* step_migrate.c */
+/* migrate_evidence.c */
 void migrate_inflight(json_object *plan, int *tasks, int *vms,
 		      json_object *pending);
 
