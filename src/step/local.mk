@@ -7,6 +7,8 @@ libmtv_a_SOURCES += \
 	src/step/sweep.c \
 	src/step/vs_step.h \
 	src/step/vs_step.c \
+	src/step/capability.h \
+	src/step/capability.c \
 	src/step/cluster.h \
 	src/step/cluster.c \
 	src/step/cluster_status.c \

@@ -273,6 +273,7 @@ mig_main(void *arg)
 	fs = xasprintf("metadata.name=%s", m->plan);
 	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m,
 		    &m->err);
+	mig_ev_stop(m->ev);
 	if (r == MTV_ETIMEOUT) {
 		r = err_set(&m->err, MTV_ETIMEOUT,
 			    "plan '%s' did not finish within %d s%s%s", m->plan,

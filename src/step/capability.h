@@ -1,0 +1,25 @@
+/* capability.h: the one place that decides what the run's MTV release
+ * can show (config/release.h has the table). A check whose evidence the
+ * release does not give is reported as not performed, with the reason
+ * made here, never passed or failed. */
+#ifndef MTV_STEP_CAPABILITY_H
+#define MTV_STEP_CAPABILITY_H
+
+#include "step/step.h"
+#include "config/release.h"
+
+enum step_evidence {
+	EVIDENCE_XCOPY_USED,	/* per-disk xcopyUsed: annotation, CR, log */
+	EVIDENCE_VM_PENDING,	/* per-VM Pending while the scheduler queues */
+	EVIDENCE_POPULATOR_LIMIT, /* controller_max_populator_inflight */
+};
+
+/* The release the run's cluster runs (state.environment.mtv.release, set
+ * by the cluster preflight), else the newest; *assumed (may be NULL) says
+ * which. */
+const struct mtv_release *step_release(struct step_ctx *ctx, bool *assumed);
+/* Why the run's release cannot show what, e.g. "MTV 2.11 exposes no
+ * xcopyUsed evidence" (caller frees); NULL when it can. */
+char *step_evidence_missing(struct step_ctx *ctx, enum step_evidence what);
+
+#endif
