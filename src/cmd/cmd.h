@@ -26,6 +26,7 @@ struct mtv_opts {
 	const char *run_id;		/* --run-id (the last one) */
 	json_object *run_ids;		/* every --run-id, in order */
 	const char *only;		/* --only source|cluster */
+	const char *mtv;		/* --mtv VERSION (checked) */
 	const char *format;		/* --format text|json */
 	const char *marker;		/* -m EXPR */
 	const char *report;		/* --report FILE (JSON) */

@@ -69,6 +69,7 @@ run(struct mtv_opts *o)
 	po.storage_class = o->storage_class;
 	po.only = o->only;
 	po.sets = o->sets;
+	po.release = o->mtv ? release_find(o->mtv) : NULL;
 	for (i = 0; i < npaths; i++) {
 		struct mtv_scenario *s =
 		    cmd_scenario_load(paths[i], o->marker, &selected, seen,

@@ -187,6 +187,7 @@ build_plans(struct item *items, size_t n, const struct mtv_opts *o,
 	po.storage_class = o->storage_class;
 	po.only = o->only;
 	po.sets = o->sets;
+	po.release = o->mtv ? release_find(o->mtv) : NULL;
 	for (i = 0; i < n; i++) {
 		/* a fresh random run id per scenario unless one was given */
 		char rid[7];
@@ -252,7 +253,8 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	struct run_opts ro;
 	struct mtv_err err = { 0 };
 	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
-	bool interrupted = false, refused = false, left = false;
+	bool interrupted = false, refused = false, left = false,
+	     unsupported = false;
 
 	memset(&ro, 0, sizeof(ro));
 	ro.only = o->only;
@@ -282,6 +284,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 		else
 			failed++;
 		errored += items[i].rep.status == REPORT_ERROR;
+		unsupported |= items[i].res.code == MTV_EUNSUPPORTED;
 		left |= items[i].res.nleft > 0;
 		verdict(&items[i], stdout);
 	}
@@ -303,11 +306,13 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 		log_console_check(stdout);
 	}
 	/* an internal error (a plan its step kinds refuse) is exit 3; a
-	 * refused login is a configuration problem (exit 4); an interrupted
-	 * run is 2 only when its teardown removed everything */
+	 * refused login and a scenario the cluster's MTV release cannot run
+	 * (refused by the preflight, nothing created) are configuration
+	 * problems (exit 4); an interrupted run is 2 only when its teardown
+	 * removed everything */
 	return left ? MTV_EXIT_FAIL :
 	       interrupted ? MTV_EXIT_INTERRUPTED :
-	       refused ? MTV_EXIT_USAGE :
+	       refused || unsupported ? MTV_EXIT_USAGE :
 	       errored ? MTV_EXIT_INTERNAL :
 	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
 }

@@ -30,6 +30,7 @@ check_plans(struct mtv_opts *o, char **paths, size_t npaths,
 	po.run_id = o->run_id;
 	po.storage_class = o->storage_class;
 	po.sets = o->sets;
+	po.release = o->mtv ? release_find(o->mtv) : NULL;
 	for (i = 0; i < npaths; i++) {
 		/* the scenarios' own errors are reported once, above */
 		struct mtv_scenario *s = cmd_scenario_load(

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "config/release.h"
 #include "util/json.h"
 
 const struct cmd_spec *const cmd_table[] = {
@@ -31,6 +32,7 @@ const struct opt_spec opt_table[] = {
 	{ "run-id", 0, "ID", PROF | CMD_CLEANUP, "run id ([a-z0-9]{6}) instead of a random one; cleanup: the run to clean up (repeatable)" },
 	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
 	{ "format", 0, "FORMAT", CMD_PLAN | CMD_LIST | CMD_VALIDATE, "output format: text or json" },
+	{ "mtv", 0, "VERSION", PROF | CMD_VALIDATE, "make plans for this MTV release (2.9, 2.10, 2.11, 2.12 or main; default: plan 2.12, run the cluster's)" },
 	{ "only", 0, "SIDE", PROF, "only the steps of one side: source or cluster" },
 	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
@@ -191,6 +193,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	} else if (!strcmp(name, "all")) o->all = true;
 	else if (!strcmp(name, "format")) o->format = arg;
 	else if (!strcmp(name, "only")) o->only = arg;
+	else if (!strcmp(name, "mtv")) o->mtv = arg;
 	else if (!strcmp(name, "keep")) o->keep = true;
 	else if (!strcmp(name, "kubeconfig")) o->kubeconfig = arg;
 	else if (!strcmp(name, "context")) o->context = arg;
@@ -282,6 +285,10 @@ check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
 	}
 	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "json"))
 		return err_set(err, MTV_EINVAL, "--format '%s': expected text or json", o->format);
+	if (o->mtv && release_find(o->mtv) == NULL)
+		return err_set(err, MTV_EINVAL, "--mtv '%s': not an MTV "
+			       "release mtv-scenario knows (%s)", o->mtv,
+			       release_names());
 	if (o->only && strcmp(o->only, "source") && strcmp(o->only, "cluster"))
 		return err_set(err, MTV_EINVAL, "--only '%s': expected source or cluster", o->only);
 	for (i = 0; i < jlen(o->run_ids); i++) {

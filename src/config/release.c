@@ -75,3 +75,32 @@ release_names(void)
 				      r == mtv_releases ? "" : ", ", r->name);
 	return buf;
 }
+
+const struct mtv_release *
+release_since_off(size_t off)
+{
+	const struct mtv_release *r;
+
+	for (r = mtv_releases; r->name; r++)
+		if (*(const bool *)((const char *)r + off))
+			return r;
+	return NULL;
+}
+
+const struct mtv_release *
+release_match(const struct mtv_release *ceiling, bool spec_type,
+	      bool rdm_as_lun)
+{
+	const struct mtv_release *r, *best = NULL;
+
+	for (r = mtv_releases; r->name; r++) {
+		if (r->plan_spec_type != spec_type ||
+		    r->plan_rdm_as_lun != rdm_as_lun)
+			continue;
+		if (ceiling == NULL)
+			return r;
+		if (r <= ceiling)
+			best = r;
+	}
+	return best;
+}

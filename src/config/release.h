@@ -8,6 +8,7 @@
 #define MTV_RELEASE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct mtv_release {
 	const char *name;		/* "2.9" ... "2.12", "main" */
@@ -30,5 +31,15 @@ const struct mtv_release *release_default(void);
 const struct mtv_release *release_find(const char *version);
 /* The names of every release, ", "-separated (static). */
 const char *release_names(void);
+/* The oldest release whose bool capability at offset off (use
+ * RELEASE_SINCE(field)) is true; NULL when none has it. */
+const struct mtv_release *release_since_off(size_t off);
+#define RELEASE_SINCE(field) \
+	release_since_off(offsetof(struct mtv_release, field))
+/* What a Plan CRD schema shows (Plan.spec.type, Plan.spec.rdmAsLun) read
+ * against the table: the newest release at or below ceiling (NULL: the
+ * oldest release) that has exactly these two fields; NULL when none. */
+const struct mtv_release *release_match(const struct mtv_release *ceiling,
+					bool spec_type, bool rdm_as_lun);
 
 #endif

@@ -50,6 +50,8 @@ static const struct kind {
 	  false },
 	{ "CustomResourceDefinition", "/apis/apiextensions.k8s.io/v1",
 	  "customresourcedefinitions", false },
+	{ "ClusterServiceVersion", "/apis/operators.coreos.com/v1alpha1",
+	  "clusterserviceversions", true },
 	{ "NetworkAttachmentDefinition", "/apis/k8s.cni.cncf.io/v1",
 	  "network-attachment-definitions", true },
 	{ "Lease", "/apis/coordination.k8s.io/v1", "leases", true },

@@ -163,6 +163,10 @@ plan_json(struct mtv_model *m, json_object *expect)
 	jput(plan, "scenario", scenario_json(m));
 	jputs(plan, "run_id", m->run_id);
 	jputs(plan, "profile", m->p->name);
+	/* made for a named release (--mtv); else for the newest, and a run
+	 * adapts it to the release its cluster preflight finds */
+	if (m->o && m->o->release)
+		jputs(plan, "mtv", m->o->release->name);
 	jputs(plan, "namespace", m->ns);
 	jputs(plan, "target_namespace", m->target_ns);
 	jputs(plan, "storage_class", m->sc);

@@ -46,12 +46,15 @@ plan_print(json_object *plan, FILE *fp, bool verbose)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	strbuf_addf(&sb, "scenario %s%s%s%s: run %s, profile %s, namespace %s\n",
+	strbuf_addf(&sb, "scenario %s%s%s%s: run %s, profile %s, namespace %s"
+		    "%s%s\n",
 		    jstr(sc, "name") ? jstr(sc, "name") : "?",
 		    jstr(sc, "id") ? " (" : "",
 		    jstr(sc, "id") ? jstr(sc, "id") : "",
 		    jstr(sc, "id") ? ")" : "", jstr(plan, "run_id"),
-		    jstr(plan, "profile"), jstr(plan, "namespace"));
+		    jstr(plan, "profile"), jstr(plan, "namespace"),
+		    jstr(plan, "mtv") ? ", for MTV " : "",
+		    jstr(plan, "mtv") ? jstr(plan, "mtv") : "");
 	for (i = 0; steps && i < json_object_array_length(steps); i++) {
 		json_object *st = json_object_array_get_idx(steps, i);
 

@@ -471,6 +471,34 @@ names_build(struct mtv_model *m)
 	free(low);
 }
 
+/* Scenario values the API of the plan's release does not take (its API
+ * server would prune them without a word): refused, naming the release and
+ * the first one that takes them. */
+static void
+release_check(struct mtv_model *m)
+{
+	json_object *rl = model_top(m, "rdm_as_lun"),
+		    *pt = jget(jget(m->root, "expect"), "populator_throttling");
+	const struct mtv_release *since;
+
+	if (rl && json_object_get_boolean(rl) && !m->rel->plan_rdm_as_lun) {
+		since = RELEASE_SINCE(plan_rdm_as_lun);
+		model_diag(m, jget(m->ovr, "rdm_as_lun") ? NULL : rl,
+			   "rdm_as_lun needs MTV %s or newer "
+			   "(Plan.spec.rdmAsLun); the plan is for MTV %s",
+			   since->name, m->rel->name);
+	}
+	if (jget(pt, "max_populator_inflight") &&
+	    !m->rel->populator_inflight) {
+		since = RELEASE_SINCE(populator_inflight);
+		model_diag(m, jget(pt, "max_populator_inflight"),
+			   "expect.populator_throttling.max_populator_inflight "
+			   "needs MTV %s or newer (ForkliftController "
+			   "controller_max_populator_inflight); the plan is "
+			   "for MTV %s", since->name, m->rel->name);
+	}
+}
+
 int
 model_init(struct mtv_model *m, const struct mtv_scenario *s,
 	   const struct mtv_profile *p, const struct plan_opts *o,
@@ -483,6 +511,7 @@ model_init(struct mtv_model *m, const struct mtv_scenario *s,
 	m->s = s;
 	m->p = p;
 	m->o = o;
+	m->rel = o && o->release ? o->release : release_default();
 	m->d = diags;
 	m->root = s->root;
 	m->steps = json_object_new_array();
@@ -510,6 +539,7 @@ model_init(struct mtv_model *m, const struct mtv_scenario *s,
 	names_build(m);
 	vms_build(m);
 	plans_build(m);
+	release_check(m);
 	for (i = 0; i < m->nplans; i++) {
 		m->any_co |= m->plans[i].copyoffload;
 		m->any_warm |= m->plans[i].warm;

@@ -10,6 +10,7 @@
 
 #include "util/util.h"
 #include "config/profile.h"
+#include "config/release.h"
 #include "scenario/scenario.h"
 
 #define MODEL_NAME_MAX	63
@@ -20,6 +21,10 @@ struct plan_opts {
 	const char *storage_class;	/* overrides the profile's */
 	const char *only;		/* NULL, "source" or "cluster" */
 	json_object *sets;		/* --set overrides of scenario keys */
+	/* the MTV release the plan is for (--mtv), written to the plan;
+	 * NULL: the newest (release_default), adapted at run time to the
+	 * release the cluster preflight finds */
+	const struct mtv_release *release;
 };
 
 /* A datastore reference: the key it came from (datastore_id, ... or
@@ -64,6 +69,7 @@ struct mtv_model {
 	const struct mtv_scenario *s;
 	const struct mtv_profile *p;
 	const struct plan_opts *o;
+	const struct mtv_release *rel;	/* never NULL */
 	struct mtv_diags *d;
 	json_object *root, *ovr;	/* scenario, --set overrides (coerced) */
 	char rid[7];

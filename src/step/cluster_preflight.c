@@ -206,26 +206,35 @@ preflight_cluster(struct step_ctx *ctx, json_object *params,
 		  struct mtv_err *err)
 {
 	struct kube_client *k = NULL;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, refused = STRBUF_INIT;
+	char *mtv = NULL;
 	int r;
 
 	r = step_kube(ctx, &k, err);
 	if (r != 0)
 		return r;
+	preflight_release(ctx, k, params, &mtv, &refused);
 	check_mtv(ctx, k, params, &sb);
 	check_storage(k, params, &sb);
 	check_namespace(ctx, k, params, &sb);
-	if (sb.len) {
+	if (refused.len) {
+		/* the scenario cannot run on this release: a refusal */
+		r = err_set(err, MTV_EUNSUPPORTED, "cluster preflight: %s%s%s",
+			    strbuf_str(&refused), sb.len ? "; " : "",
+			    strbuf_str(&sb));
+	} else if (sb.len) {
 		r = err_set(err, MTV_EFAILED, "cluster preflight: %s",
 			    strbuf_str(&sb));
 	} else {
 		log_info(
-		    "cluster preflight: MTV installed, storage class '%s' does Block, "
-		    "namespace '%s' can be created",
+		    "cluster preflight: %s installed, storage class '%s' does "
+		    "Block, namespace '%s' can be created", mtv,
 		    jstr(params, "storage_class"),
 		    jstr(params, "namespace") ? jstr(params, "namespace")
 					      : ctx->ns);
 	}
+	free(mtv);
+	strbuf_release(&refused);
 	strbuf_release(&sb);
 	return r;
 }

@@ -15,6 +15,7 @@ libmtv_a_SOURCES += \
 	src/step/cluster_sweep.c \
 	src/step/cluster_wait.c \
 	src/step/cluster_preflight.c \
+	src/step/cluster_release.c \
 	src/step/source_preflight.c \
 	src/step/preflight_expected.c \
 	src/step/step_clone.c \

@@ -187,6 +187,19 @@ int step_sweep_esxi(struct step_ctx *ctx, struct step_sweep *sw,
  * (cluster_preflight.c); params is the step's "params". */
 int preflight_source(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
 int preflight_cluster(struct step_ctx *ctx, json_object *params, struct mtv_err *err);
+/* The MTV release of the cluster (cluster_release.c): read from its
+ * operator's ClusterServiceVersion and its Plan CRD schema, printed as
+ * "MTV 2.12.5 (release 2.12)" in *line (the caller's) and recorded in
+ * state["environment"]["mtv"] = {version, release, source}; a plan made
+ * for a named release (its "mtv") is run as that release. What the plan
+ * needs that the release lacks is added to refusals, naming the release
+ * and the first one that has it: MTV_EUNSUPPORTED. */
+int preflight_release(struct step_ctx *ctx, struct kube_client *k,
+		      json_object *params, char **line,
+		      struct strbuf *refusals);
+/* The release a step runs against: the one the cluster preflight found,
+ * else the plan's "mtv", else the newest (release_default). Borrowed. */
+const struct mtv_release *step_release(struct step_ctx *ctx);
 /* Does params["expected_failure"] (a scenario expecting a failure) name
  * finding: its message is in finding or in predicts (the failure Forklift
  * reports for it, or NULL), or, without a message, its condition is the

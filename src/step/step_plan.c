@@ -37,6 +37,26 @@ add_vm_ids(struct step_ctx *ctx, json_object *plan)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
+/* Plan.spec for release r: where its API server prunes spec.type, a warm
+ * plan says spec.warm: true (read by every release; cold is the default);
+ * where it prunes rdmAsLun, a false one is left out (a true one is refused
+ * before: model.c, preflight_release). */
+static void
+spec_release(json_object *spec, const struct mtv_release *r)
+{
+	json_object *t = jget(spec, "type"), *rl = jget(spec, "rdmAsLun");
+
+	if (!r->plan_spec_type && t) {
+		bool warm = str_eq(json_object_get_string(t), "warm");
+
+		json_object_object_del(spec, "type");
+		if (warm)
+			jputb(spec, "warm", true);
+	}
+	if (!r->plan_rdm_as_lun && rl && !json_object_get_boolean(rl))
+		json_object_object_del(spec, "rdmAsLun");
+}
+
 static int
 exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	  struct mtv_err *err)
@@ -59,6 +79,7 @@ exec_plan(struct step_ctx *ctx, json_object *step, json_object **undo,
 	    json_object_deep_copy(jget(params, "manifest"), &man, NULL) != 0)
 		return err_set(err, MTV_EINTERNAL, "plan step has no manifest");
 	add_vm_ids(ctx, man);
+	spec_release(jget(man, "spec"), step_release(ctx));
 	cl_journal_intent(ctx, step, man);
 	r = cl_apply(ctx, k, man, &res, err);
 	json_object_put(man);
@@ -245,6 +266,7 @@ plan_plan(struct mtv_model *m, const struct step_at *at)
 		jputs(spec, "pvcNameTemplate", "pvc");
 	spec_pass(m, spec);
 	jput(spec, "vms", spec_vms(m, p));
+	spec_release(spec, m->rel);
 	jput(pa, "manifest", model_forklift(m, "Plan", p->name, spec));
 	if (str_eq(jstr(ex, "result"), "blocked")) {
 		wait = json_object_new_object();

@@ -63,6 +63,7 @@ err_name(int code)
 	case MTV_ECONFLICT: return "conflict";
 	case MTV_EFAILED: return "failed";
 	case MTV_ELOGIN: return "login refused";
+	case MTV_EUNSUPPORTED: return "not supported by the MTV release";
 	}
 	return "error";
 }

@@ -36,6 +36,8 @@ enum mtv_errcode {
 	MTV_EFAILED = -11,	/* the scenario's expectation did not hold */
 	MTV_ELOGIN = -12,	/* an endpoint refused our credentials: fatal
 				 * for the whole run (no account lockouts) */
+	MTV_EUNSUPPORTED = -13,	/* the cluster's MTV release does not take
+				 * what the scenario needs: refused */
 };
 
 /* Exit codes; only main.c turns results into these. */

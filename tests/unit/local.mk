@@ -8,6 +8,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/doc/test_load.c \
 	tests/unit/doc/test_schema.c \
 	tests/unit/config/test_profile.c \
+	tests/unit/config/test_release.c \
 	tests/unit/scenario/test_names.c \
 	tests/unit/plan/test_plan.c \
 	tests/unit/exec/test_run.c \
