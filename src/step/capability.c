@@ -5,21 +5,13 @@
 
 #include "step/capability.h"
 
-const struct mtv_release *
-step_release(struct step_ctx *ctx, bool *assumed)
+/* Neither the cluster nor the plan named the release. */
+static bool
+release_assumed(struct step_ctx *ctx)
 {
-	json_object *mtv = state_get(ctx, "environment", "mtv"), *rel;
-	const struct mtv_release *r = NULL;
-
-	rel = jget(mtv, "release");
-	if (json_object_is_type(rel, json_type_object))
-		rel = jget(rel, "name") ? jget(rel, "name")
-					: jget(rel, "version");
-	if (json_object_is_type(rel, json_type_string))
-		r = release_find(json_object_get_string(rel));
-	if (assumed)
-		*assumed = r == NULL;
-	return r ? r : release_default();
+	return !release_find(jstr(state_get(ctx, "environment", "mtv"),
+				  "release")) &&
+	       !(ctx->plan && release_find(jstr(ctx->plan, "mtv")));
 }
 
 static const struct {
@@ -48,8 +40,8 @@ release_shows(const struct mtv_release *r, enum step_evidence what)
 char *
 step_evidence_missing(struct step_ctx *ctx, enum step_evidence what)
 {
-	bool assumed;
-	const struct mtv_release *r = step_release(ctx, &assumed);
+	const struct mtv_release *r = step_release(ctx);
+	bool assumed = release_assumed(ctx);
 	size_t i;
 
 	if (release_shows(r, what))

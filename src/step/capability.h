@@ -14,12 +14,9 @@ enum step_evidence {
 	EVIDENCE_POPULATOR_LIMIT, /* controller_max_populator_inflight */
 };
 
-/* The release the run's cluster runs (state.environment.mtv.release, set
- * by the cluster preflight), else the newest; *assumed (may be NULL) says
- * which. */
-const struct mtv_release *step_release(struct step_ctx *ctx, bool *assumed);
-/* Why the run's release cannot show what, e.g. "MTV 2.11 exposes no
- * xcopyUsed evidence" (caller frees); NULL when it can. */
+/* Why the run's release (step_release: the cluster's, else the plan's,
+ * else the newest) cannot show what, e.g. "MTV 2.11 exposes no xcopyUsed
+ * evidence" (caller frees); NULL when it can. */
 char *step_evidence_missing(struct step_ctx *ctx, enum step_evidence what);
 
 #endif
