@@ -24,6 +24,9 @@ LAB_TESTS += tests/t_keep.sh
 LAB_TESTS += tests/t_auth_tls.sh
 # Interrupts: signals and a closed pipe tear down; SIGQUIT abandons.
 LAB_TESTS += tests/t_interrupt.sh
+# The release matrix: the release-dependent scenarios against mtv-lab
+# --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
+LAB_TESTS += tests/t_releases_e2e.sh
 EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
@@ -33,6 +36,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh \
+	tests/t_releases_e2e.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source
