@@ -7,7 +7,8 @@ package main
 //
 // control_url endpoints (JSON):
 //   GET/POST /forklift/rates      {"xcopy_mib_s","fallback_mib_s","vddk_mib_s","conversion_s",
-//                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s"}
+//                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s",
+//                                  "vddk_validate_s"}
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
@@ -135,30 +136,42 @@ type fkForklift struct {
 	vcs       map[string]*fkVC     // provider uid -> client
 	runs      map[string]*fkRun    // migration uid -> runner
 	sshSeen   string               // authorized_keys mtime/size signature
+	sshCache  map[string]bool      // SSH connectivity test results (see sshTest)
 	keys      map[string][2]string // provider uid -> cached ssh key pair
 	authRV    map[string]string    // provider uid -> secret rv that failed auth
 	rates     fkRates
 	faults    []fkFault
-	counts    map[string]int  // xcopy/fallback/failed disk counts
-	slots     map[string]int  // in-flight VMs ("vm") and populators ("host/<moid>")
-	slotFreed chan struct{}   // closed and replaced on every release
-	ignored   map[string]bool // ForkliftController keys not honoured (control_url)
+	counts    map[string]int        // xcopy/fallback/failed disk counts
+	slotFreed chan struct{}         // closed and replaced when a VM or a populate pod changes
+	ignored   map[string]bool       // ForkliftController keys not honoured (control_url)
+	schedMu   sync.Mutex            // one scheduler decision at a time (the controller's queue)
+	popMu     sync.Mutex            // one populator decision at a time (its work queue)
+	vddkJobs  map[string]*fkVddkJob // VDDK image validation per plan uid/image md5
+}
+
+// mtv is the release the model behaves as (the default one without a Lab).
+func (f *fkForklift) mtv() *MTVRelease {
+	if f.l != nil && f.l.MTV != nil {
+		return f.l.MTV
+	}
+	return mtvReleases[mtvDefaultRelease]
 }
 
 // fkRates holds the simulated durations, settable through control_url.
 type fkRates struct {
-	XcopyMiBs    float64 `json:"xcopy_mib_s"`
-	FallbackMiBs float64 `json:"fallback_mib_s"`
-	VddkMiBs     float64 `json:"vddk_mib_s"`
-	ConversionS  float64 `json:"conversion_s"`
-	PrecopyS     float64 `json:"precopy_interval_s"`
-	PVCPendingS  float64 `json:"pvc_pending_timeout_s"`
-	PowerOffS    float64 `json:"power_off_s"`
+	XcopyMiBs     float64 `json:"xcopy_mib_s"`
+	FallbackMiBs  float64 `json:"fallback_mib_s"`
+	VddkMiBs      float64 `json:"vddk_mib_s"`
+	ConversionS   float64 `json:"conversion_s"`
+	PrecopyS      float64 `json:"precopy_interval_s"`
+	PVCPendingS   float64 `json:"pvc_pending_timeout_s"`
+	PowerOffS     float64 `json:"power_off_s"`
+	VddkValidateS float64 `json:"vddk_validate_s"` // how long the VDDK image validation Job runs
 }
 
 // fkDefaultRates: 2 TiB copies in half a second by XCOPY, two by fallback.
 var fkDefaultRates = fkRates{XcopyMiBs: 4 << 20, FallbackMiBs: 1 << 20, VddkMiBs: 1 << 20,
-	ConversionS: 0.2, PrecopyS: 1, PVCPendingS: 2, PowerOffS: 0}
+	ConversionS: 0.2, PrecopyS: 1, PVCPendingS: 2, PowerOffS: 0, VddkValidateS: 0.2}
 
 // fkFault is a one-shot failure armed through POST /forklift/fail-next.
 type fkFault struct {
@@ -170,7 +183,7 @@ func startForklift(l *Lab, s *Store) func() {
 	f := &fkForklift{l: l, s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}),
 		vcs: map[string]*fkVC{}, runs: map[string]*fkRun{}, keys: map[string][2]string{},
 		authRV: map[string]string{}, rates: fkDefaultRates, counts: map[string]int{},
-		slots: map[string]int{}, slotFreed: make(chan struct{})}
+		slotFreed: make(chan struct{})}
 	s.AddAdmission(f.admit)
 	s.Watch(f.onEvent)
 	if l.Control != nil {

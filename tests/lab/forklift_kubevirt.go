@@ -36,12 +36,16 @@ func (f *fkForklift) conversionPod(r *fkRun, v *fkVMRun) (string, error) {
 	return name, nil
 }
 
-// createKubeVirtVM creates the VirtualMachine and hands the PVCs to it.
-func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) error {
+// chooseTargetName fixes the target VM name when the VM starts, as
+// Forklift does at the start of the migration (migration.go,
+// vm_name_handler.go), not when it creates the VM: targetName as given,
+// else the source name (sanitised), with a random suffix when another
+// plan's VM holds it. newName records a name that differs.
+func (r *fkRun) chooseTargetName(v *fkVMRun) error {
 	tns := fkStr(r.plan, "spec", "targetNamespace")
 	targetName := fkStr(v.spec, "targetName")
 	name := fkTargetVMName(v.vm.Name, targetName)
-	if existing, err := f.s.Get(fkKVMs, tns, name); err == nil && fkLabels(existing)["plan"] != r.planUID {
+	if existing, err := r.f.s.Get(fkKVMs, tns, name); err == nil && fkLabels(existing)["plan"] != r.planUID {
 		if targetName != "" {
 			return fmt.Errorf("target VM %s/%s already exists", tns, name)
 		}
@@ -52,9 +56,20 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		name = base + "-" + fkRandSuffix(4)
 	}
 	r.mu.Lock()
+	v.target = name
 	if name != v.vm.Name {
 		v.st.NewName = name
 	}
+	r.mu.Unlock()
+	r.flush()
+	return nil
+}
+
+// createKubeVirtVM creates the VirtualMachine and hands the PVCs to it.
+func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) error {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	r.mu.Lock()
+	name := v.target
 	restore := v.st.RestorePowerState
 	r.mu.Unlock()
 	run := "Halted"

@@ -104,6 +104,9 @@ type fkVMRun struct {
 	pvcs     []string
 	baseSec  string
 	canceled bool
+	started  bool   // admitted by the scheduler
+	done     bool   // runVM returned
+	target   string // target VM name, chosen when the VM starts
 }
 
 func (r *fkRun) cancel() {
@@ -288,7 +291,6 @@ func (v *fkVMRun) step(name string) *fkStepSt {
 func fkMB(bytes int64) int64 { return bytes / (1 << 20) }
 
 func (r *fkRun) run() {
-	f := r.f
 	warm := fkPlanWarm(r.plan)
 	skipConv, _ := fkBool(r.plan, "spec", "skipGuestConversion")
 	for _, e := range fkSlice(r.plan, "spec", "vms") {
@@ -318,6 +320,20 @@ func (r *fkRun) run() {
 		r.vms = append(r.vms, v)
 	}
 	r.begin()
+	r.schedule(skipConv, warm)
+	r.end()
+}
+
+// schedule starts the VMs of the run as the vSphere scheduler does
+// (pkg/controller/plan/scheduler/vsphere/scheduler.go): the limit
+// controller_max_vm_inflight (env MAX_VM_INFLIGHT) holds per ESXi host,
+// counting the started VMs of every running plan with the same source
+// Provider; a VM starts when its cost fits what is left on its host, or
+// alone on an idle host when it costs more than the limit. Queued VMs get
+// the condition Pending only where the release sets it
+// (markSchedulerQueuedVMs, main).
+func (r *fkRun) schedule(skipConv, warm bool) {
+	f := r.f
 	maxInflight := 20
 	if n := f.forkliftSetting("controller_max_vm_inflight"); n != "" {
 		fmt.Sscanf(n, "%d", &maxInflight)
@@ -325,38 +341,171 @@ func (r *fkRun) run() {
 	if maxInflight < 1 {
 		maxInflight = 1
 	}
-	var wg sync.WaitGroup
+	var queue []*fkVMRun
 	for _, v := range r.vms {
-		if v.skip {
-			continue
+		if !v.skip {
+			queue = append(queue, v)
 		}
+	}
+	var wg sync.WaitGroup
+	start := func(v *fkVMRun) {
+		r.mu.Lock()
+		v.started = true
+		v.st.Conditions = fkDropCond(v.st.Conditions, "Pending")
+		r.mu.Unlock()
 		wg.Add(1)
-		go func(v *fkVMRun) {
+		go func() {
 			defer wg.Done()
-			pending := func() {
-				r.mu.Lock()
-				v.st.Conditions = []Obj{fkCond{Type: "Pending", Reason: "InFlightLimit", Category: fkAdvisory,
-					Message: fmt.Sprintf("Waiting to start migration: in-flight limit reached (max %d).", maxInflight)}.obj(fkNow())}
-				r.mu.Unlock()
-				r.flush()
-			}
-			if !f.acquire(r, "vm", maxInflight, pending) {
-				return
-			}
-			defer f.release("vm")
-			r.mu.Lock()
-			v.st.Conditions = nil
-			r.mu.Unlock()
 			defer func() {
 				if p := recover(); p != nil {
 					r.failVM(v, v.st.Phase, fmt.Sprintf("internal error: %v", p))
 				}
+				r.mu.Lock()
+				v.done = true
+				r.mu.Unlock()
+				f.schedPoke()
 			}()
 			r.runVM(v, warm, skipConv)
-		}(v)
+		}()
+	}
+	marked := false
+	for i := 0; len(queue) > 0 && i < 1000000; i++ {
+		if r.isStopped() {
+			break
+		}
+		f.schedMu.Lock()
+		var left []*fkVMRun
+		for _, v := range queue {
+			if r.canceled(v) {
+				r.cancelVM(v)
+				continue
+			}
+			cost := r.cost(v, true)
+			in := f.inFlight(r.schedKey(v))
+			if in+cost <= maxInflight || (cost > maxInflight && in == 0) {
+				start(v)
+				continue
+			}
+			left = append(left, v)
+		}
+		f.schedMu.Unlock()
+		if len(left) < len(queue) {
+			r.flush()
+		}
+		queue = left
+		if len(queue) == 0 {
+			break
+		}
+		if !marked && f.mtv().PendingCondition {
+			marked = true
+			r.mu.Lock()
+			for _, v := range queue {
+				v.st.Conditions = append(fkDropCond(v.st.Conditions, "Pending"), fkCond{Type: "Pending", Category: fkAdvisory,
+					Message: fmt.Sprintf("Waiting to start migration: in-flight limit reached (max %d).", maxInflight),
+					Durable: true}.obj(fkNow()))
+			}
+			r.mu.Unlock()
+			r.flush()
+		}
+		f.schedWait(r, 100*time.Millisecond)
 	}
 	wg.Wait()
-	r.end()
+}
+
+// fkDropCond removes the conditions of one type.
+func fkDropCond(cs []Obj, typ string) []Obj {
+	var out []Obj
+	for _, c := range cs {
+		if fkStr(c, "type") != typ {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// schedKey is what the scheduler counts together: the source Provider
+// and the ESXi host of the VM.
+func (r *fkRun) schedKey(v *fkVMRun) string {
+	return fkNS(r.src) + "/" + fkName(r.src) + "|" + v.vm.Host
+}
+
+// cost is the scheduler's cost of a VM (scheduler.go cost): with an
+// offload plugin 1 until the disks are copied (0 from
+// CreateGuestConversionPod on); otherwise one per disk not yet
+// transferred (0 once CopyingPaused or converting). locked: r.mu is not
+// held by the caller.
+func (r *fkRun) cost(v *fkVMRun, lock bool) int {
+	if lock {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+	}
+	switch v.st.Phase {
+	case "CreateVM", "PostHook", "Completed", "ConvertGuest", "CreateGuestConversionPod":
+		return 0
+	}
+	if fkUsesOffload(r.smap) {
+		return 1
+	}
+	if v.st.Phase == "CopyingPaused" {
+		return 0
+	}
+	n := len(v.vm.Disks)
+	if s := v.step("DiskTransfer"); s != nil {
+		for _, t := range s.Tasks {
+			if t.Phase == "Completed" {
+				n--
+			}
+		}
+	}
+	return n
+}
+
+// inFlight sums the cost of the started, unfinished VMs of every run
+// under one scheduler key.
+func (f *fkForklift) inFlight(key string) int {
+	f.mu.Lock()
+	runs := make([]*fkRun, 0, len(f.runs))
+	for _, r := range f.runs {
+		runs = append(runs, r)
+	}
+	f.mu.Unlock()
+	n := 0
+	for _, r := range runs {
+		r.mu.Lock()
+		for _, v := range r.vms {
+			if v.started && !v.done && !v.skip && r.schedKey(v) == key {
+				n += r.cost(v, false)
+			}
+		}
+		r.mu.Unlock()
+	}
+	return n
+}
+
+// schedPoke wakes the schedulers of every run (a VM changed phase or ended).
+func (f *fkForklift) schedPoke() {
+	f.mu.Lock()
+	close(f.slotFreed)
+	f.slotFreed = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// schedWait waits for a poke, the runner's change or d.
+func (f *fkForklift) schedWait(r *fkRun, d time.Duration) {
+	f.mu.Lock()
+	ch := f.slotFreed
+	f.mu.Unlock()
+	r.mu.Lock()
+	stopCh := r.changed
+	r.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-stopCh:
+	case <-t.C:
+	case <-f.stop:
+	}
 }
 
 // fkFirmware maps the vSphere firmware to Forklift's value.
@@ -557,6 +706,7 @@ func (r *fkRun) setPhase(v *fkVMRun, phase string) {
 	v.st.Phase = phase
 	r.mu.Unlock()
 	r.flush()
+	r.f.schedPoke()
 }
 
 func (r *fkRun) startStep(v *fkVMRun, name string) {
@@ -652,6 +802,10 @@ func (r *fkRun) runVM(v *fkVMRun, warm, skipConv bool) {
 	r.startStep(v, "Initialize")
 	r.setPhase(v, "Started")
 	if err := f.ensureNamespace(tns); err != nil {
+		r.failVM(v, "Started", err.Error())
+		return
+	}
+	if err := r.chooseTargetName(v); err != nil {
 		r.failVM(v, "Started", err.Error())
 		return
 	}
@@ -813,7 +967,7 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 	v.st.Warm.Successes++
 	v.st.Warm.Precopies = append(v.st.Warm.Precopies, fkPrecopy{Start: start, End: fkNow(), Snapshot: snaps[len(snaps)-1]})
 	r.mu.Unlock()
-	if err := f.adoptDataVolumes(r, v); err != nil {
+	if err := f.adoptDataVolumes(r, v, snaps[len(snaps)-1]); err != nil {
 		r.failVM(v, "CopyDisks", err.Error())
 		return
 	}
@@ -853,8 +1007,13 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 		r.setPhase(v, "WaitForSnapshot")
 		r.setPhase(v, "StoreSnapshotDeltas")
 		r.setPhase(v, "AddCheckpoint")
+		r.mu.Lock()
+		for _, t := range v.step("DiskTransfer").Tasks {
+			t.Annotations["Precopy"] = fmt.Sprint(len(v.st.Warm.Precopies)) // resetPrecopyTasks
+		}
+		r.mu.Unlock()
 		r.setPhase(v, "CopyDisks")
-		if !r.wait(50*time.Millisecond, nil) {
+		if !f.addCheckpoint(r, v, snaps[len(snaps)-2], snaps[len(snaps)-1], false) {
 			return
 		}
 		r.mu.Lock()
@@ -882,7 +1041,12 @@ func (r *fkRun) runWarm(v *fkVMRun, skipConv bool) {
 	if !snap("CreateFinalSnapshot") {
 		return
 	}
-	for _, ph := range []string{"WaitForFinalSnapshot", "AddFinalCheckpoint", "Finalize", "RemoveFinalSnapshot"} {
+	r.setPhase(v, "WaitForFinalSnapshot")
+	r.setPhase(v, "AddFinalCheckpoint")
+	if !f.addCheckpoint(r, v, snaps[len(snaps)-2], snaps[len(snaps)-1], true) {
+		return
+	}
+	for _, ph := range []string{"Finalize", "RemoveFinalSnapshot"} {
 		r.setPhase(v, ph)
 	}
 	for _, s := range snaps[max0(len(snaps)-2):] {
@@ -919,48 +1083,4 @@ func (f *fkForklift) ensureNamespace(ns string) error {
 		return nil
 	}
 	return err
-}
-
-// acquire takes one of limit slots of key (global across runs); when none
-// is free it calls onWait once and waits for a release. False: stopped.
-func (f *fkForklift) acquire(r *fkRun, key string, limit int, onWait func()) bool {
-	waited := false
-	for i := 0; i < 1000000; i++ {
-		f.mu.Lock()
-		if f.slots[key] < limit {
-			f.slots[key]++
-			f.mu.Unlock()
-			return true
-		}
-		ch := f.slotFreed
-		f.mu.Unlock()
-		if !waited && onWait != nil {
-			onWait()
-			waited = true
-		}
-		r.mu.Lock()
-		stopCh := r.changed
-		r.mu.Unlock()
-		select {
-		case <-ch:
-		case <-stopCh:
-		case <-f.stop:
-			return false
-		}
-		if r.isStopped() {
-			return false
-		}
-	}
-	return false
-}
-
-// release frees a slot taken by acquire and wakes the waiters.
-func (f *fkForklift) release(key string) {
-	f.mu.Lock()
-	if f.slots[key] > 0 {
-		f.slots[key]--
-	}
-	close(f.slotFreed)
-	f.slotFreed = make(chan struct{})
-	f.mu.Unlock()
 }

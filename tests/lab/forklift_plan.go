@@ -4,8 +4,11 @@ package main
 // categories and messages Forklift uses.
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // fkExecTypes are Plan conditions owned by the migration runner.
@@ -300,6 +303,9 @@ func (f *fkForklift) reconcilePlan(plan Obj) {
 		conds = append(conds, fkCond{Type: "MigrationTypeNotValid", Reason: "NotSupported", Category: fkCritical,
 			Message: fmt.Sprintf("Migration type %q is not supported by the source provider.", t)})
 	}
+	if fkStr(src, "spec", "type") == "vsphere" && f.vddkImage(src) != "" && tns != "" {
+		conds = append(conds, f.validateVddkImage(plan, f.vddkImage(src))...)
+	}
 	if fkStr(src, "spec", "type") == "vsphere" && warm && f.vddkImage(src) == "" {
 		conds = append(conds, fkCond{Type: "VDDKInitImageUnavailable", Reason: "NotSet", Category: fkCritical,
 			Message: "VDDK image not set on the provider, this is required for the warm migration"})
@@ -520,6 +526,88 @@ func (f *fkForklift) admit(op string, gvr GVR, obj, old Obj) *StatusError {
 					fmt.Sprintf("failed to get %s provider '%s/%s': %v", which, ns, name, err))
 			}
 		}
+	}
+	return nil
+}
+
+// fkVddkJob is the lab's record of one VDDK image validation Job.
+type fkVddkJob struct {
+	pod     string
+	started time.Time
+	done    bool
+}
+
+// fkVddkImageValid is what the lab's validator Job finds in an image: a
+// pullable image holds the VDDK library when its repository name contains
+// "vddk" (registry.lab.local/vddk:8.0.3, quay.io/lab/vddk:8); any other
+// image (quay.io/lab/busybox:1.36) has none and the Job fails.
+func fkVddkImageValid(image string) bool {
+	repo := image
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		repo = repo[i+1:]
+	}
+	if i := strings.IndexAny(repo, ":@"); i >= 0 {
+		repo = repo[:i]
+	}
+	return strings.Contains(strings.ToLower(repo), "vddk")
+}
+
+// validateVddkImage is validateVddkImage/validateVddkImageJob
+// (pkg/controller/plan/validation.go, 2.10 to main): one Job per plan and
+// image (labels plan=<uid>, vddk=<md5 of the image>) in the target
+// namespace, generateName vddk-validator-<plan>-; the lab models its pod
+// (label job-name), which runs vddk_validate_s (control_url rates). While
+// it runs the plan has ValidatingVDDK (so no Ready); a failed Job gives
+// VDDKInvalid.
+func (f *fkForklift) validateVddkImage(plan Obj, image string) []fkCond {
+	tns := fkStr(plan, "spec", "targetNamespace")
+	sum := md5.Sum([]byte(image))
+	key := fkUID(plan) + "/" + hex.EncodeToString(sum[:])
+	f.mu.Lock()
+	job := f.vddkJobs[key]
+	f.mu.Unlock()
+	validating := fkCond{Type: "ValidatingVDDK", Reason: "Started", Category: fkAdvisory, Message: "Validating VDDK init image"}
+	if job == nil {
+		if err := f.ensureNamespace(tns); err != nil {
+			return []fkCond{validating}
+		}
+		jobName := "vddk-validator-" + fkName(plan) + "-" + fkRandSuffix(5)
+		pod, err := f.s.Create(fkPods, tns, Obj{"apiVersion": "v1", "kind": "Pod",
+			"metadata": Obj{"name": jobName + "-" + fkRandSuffix(5), "namespace": tns,
+				"labels": Obj{"job-name": jobName, "plan": fkUID(plan), "vddk": hex.EncodeToString(sum[:])}},
+			"spec": Obj{"restartPolicy": "Never",
+				"initContainers": []interface{}{Obj{"name": "vddk-side-car", "image": image}},
+				"containers":     []interface{}{Obj{"name": "validator", "image": "quay.io/kubev2v/forklift-virt-v2v:lab"}}}})
+		if err != nil {
+			f.logf("plan %s/%s: vddk validation pod: %v", fkNS(plan), fkName(plan), err)
+			return []fkCond{validating}
+		}
+		f.setPodPhase(tns, fkName(pod), "Running")
+		job = &fkVddkJob{pod: fkName(pod), started: time.Now()}
+		f.mu.Lock()
+		if f.vddkJobs == nil {
+			f.vddkJobs = map[string]*fkVddkJob{}
+		}
+		f.vddkJobs[key] = job
+		d := time.Duration(f.rates.VddkValidateS * float64(time.Second))
+		f.mu.Unlock()
+		time.AfterFunc(d+10*time.Millisecond, f.kick)
+	}
+	rates := f.getRates()
+	if !job.done && time.Since(job.started) < time.Duration(rates.VddkValidateS*float64(time.Second)) {
+		return []fkCond{validating}
+	}
+	valid := fkVddkImageValid(image)
+	if !job.done {
+		job.done = true
+		phase := "Succeeded"
+		if !valid {
+			phase = "Failed"
+		}
+		f.setPodPhase(tns, job.pod, phase)
+	}
+	if !valid {
+		return []fkCond{{Type: "VDDKInvalid", Reason: "NotSet", Category: fkCritical, Message: "VDDK init image is invalid"}}
 	}
 	return nil
 }

@@ -237,8 +237,8 @@ func (r *fkRun) createPopulatorObjects(v *fkVMRun, jobs []*fkDiskJob, provData m
 	for i, j := range jobs {
 		labels := r.labels(v)
 		labels["vmdkKey"] = strconv.Itoa(int(j.disk.Key))
-		if v.vm.Host != "" {
-			labels["sourceHost"] = v.vm.Host
+		if v.vm.Host != "" && f.mtv().PopulatorInflight {
+			labels["sourceHost"] = v.vm.Host // builder.go, 2.11+
 		}
 		pvc := Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
 			"metadata": Obj{"name": j.pvcName, "namespace": tns, "labels": labels,
@@ -447,35 +447,82 @@ func (r *fkRun) waitPVCProvisioning(v *fkVMRun, j *fkDiskJob) string {
 	return msg
 }
 
-// populate simulates the populator controller and pod for one disk.
-func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
-	f := r.f
-	tns := fkStr(r.plan, "spec", "targetNamespace")
-	if msg := r.waitPVCProvisioning(v, j); msg != "" {
-		return msg
+// fkRDMVendors are the vendors whose populator has the RDM path (clone
+// method rdm, the array copies the LUN, xcopyUsed 0 by design); any other
+// vendor copies an RDM disk through vmkfstools like a VMDK
+// (cmd/vsphere-copy-offload-populator/internal/populator/factory.go, the
+// vendors implementing RDMCapable).
+var fkRDMVendors = map[string]bool{"pureFlashArray": true, "primera3par": true, "flashsystem": true, "vantara": true}
+
+// throttleHost is the ESXi host the populator controller throttles a
+// PVC's pod on (populator-machinery/controller.go syncPvc): the CR's
+// spec.migrationHost where the release reads it, else its sourceHost label.
+func (f *fkForklift) throttleHost(v *fkVMRun, j *fkDiskJob) string {
+	if f.mtv().ThrottleMigrationHost && j.host != "" {
+		return j.host
 	}
-	pvc, err := f.s.Get(fkPVCs, tns, j.pvcName)
+	return v.vm.Host
+}
+
+// activePopulators counts the populate pods labelled sourceHost=host in
+// phase Pending or Running, in every namespace
+// (countActivePopulatorPodsForHost).
+func (f *fkForklift) activePopulators(host string) int {
+	pods, err := f.s.List(fkPods, "", "sourceHost="+host)
 	if err != nil {
-		return err.Error()
+		return 0
 	}
-	host := j.host
-	limit := 20
-	if n := f.forkliftSetting("controller_max_populator_inflight"); n != "" {
-		fmt.Sscanf(n, "%d", &limit)
+	n := 0
+	for _, p := range pods {
+		if ph := fkStr(p, "status", "phase"); ph == "Pending" || ph == "Running" {
+			n++
+		}
 	}
-	if limit < 1 {
-		limit = 1
+	return n
+}
+
+// startPopulatePod is the populator controller's decision for one PVC:
+// while MAX_POPULATOR_INFLIGHT pods are in flight on the PVC's host
+// (2.11+), the PVC waits with a PopulatorThrottled event (Normal, repeated
+// on every re-check, which upstream does every 10 s); then the prime PVC
+// and the pod populate-<pvcUID> are created, Pending first.
+func (r *fkRun) startPopulatePod(v *fkVMRun, j *fkDiskJob, pvc Obj) (string, string) {
+	f := r.f
+	rel := f.mtv()
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	host := f.throttleHost(v, j)
+	limit := 0
+	if rel.PopulatorInflight {
+		limit = 20
+		if n := f.forkliftSetting("controller_max_populator_inflight"); n != "" {
+			fmt.Sscanf(n, "%d", &limit)
+		}
 	}
-	if !f.acquire(r, "host/"+host, limit, func() {
-		f.s.Event(tns, pvc, "Normal", "PopulatorThrottled",
-			fmt.Sprintf("Populator throttled: %d populators already running on ESXi host %s (max %d)", limit, host, limit))
-	}) {
-		return "stopped"
+	var lastEvent time.Time
+	for i := 0; ; i++ {
+		if r.isStopped() {
+			return "", "stopped"
+		}
+		if r.canceled(v) {
+			return "", "canceled"
+		}
+		f.popMu.Lock()
+		active := 0
+		if limit > 0 && host != "" {
+			active = f.activePopulators(host)
+		}
+		if limit <= 0 || host == "" || active < limit {
+			break // popMu stays held until the pod exists
+		}
+		f.popMu.Unlock()
+		if time.Since(lastEvent) >= 10*time.Second {
+			lastEvent = time.Now()
+			f.s.Event(tns, pvc, "Normal", "PopulatorThrottled",
+				fmt.Sprintf("Waiting for available populator slot on host %s (%d/%d in-flight)", host, active, limit))
+		}
+		f.schedWait(r, 100*time.Millisecond)
 	}
-	defer f.release("host/" + host)
-	if r.canceled(v) {
-		return "canceled"
-	}
+	defer f.popMu.Unlock()
 	prime := "prime-" + j.pvcUID
 	_, _ = f.s.Create(fkPVCs, tns, Obj{"apiVersion": "v1", "kind": "PersistentVolumeClaim",
 		"metadata": Obj{"name": prime, "namespace": tns, "labels": r.labels(v),
@@ -483,10 +530,15 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 		"spec": Obj{"accessModes": []interface{}{j.accessMode}, "volumeMode": "Block", "storageClassName": j.sc,
 			"resources": Obj{"requests": Obj{"storage": fkQuantity(j.disk.Capacity)}}}})
 	pod := "populate-" + j.pvcUID
-	podLabels := r.labels(v)
-	podLabels["pvcName"] = j.pvcName
-	if v.vm.Host != "" {
-		podLabels["sourceHost"] = v.vm.Host
+	// Pod labels per release: pvcName and migration always; sourceHost
+	// from 2.11; vmID and plan from 2.12.
+	podLabels := Obj{"pvcName": j.pvcName, "migration": r.migUID}
+	if rel.PopulatorInflight && host != "" {
+		podLabels["sourceHost"] = host
+	}
+	if rel.ThrottleMigrationHost {
+		podLabels["vmID"] = v.vm.ID
+		podLabels["plan"] = r.planUID
 	}
 	args := []interface{}{"--source-vm-id=" + v.vm.ID, "--source-vmdk=" + j.file, "--target-namespace=" + tns,
 		"--cr-name=" + j.pvcName, "--cr-namespace=" + tns, "--owner-name=" + j.pvcName, "--secret-name=" + j.secretName,
@@ -496,16 +548,40 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 			"ownerReferences": []interface{}{fkOwnerRef(pvc, false)}},
 		"spec": Obj{"serviceAccountName": "populator", "restartPolicy": "Never",
 			"containers": []interface{}{Obj{"name": "populate", "image": "quay.io/kubev2v/vsphere-copy-offload-populator:lab",
-				"args": args, "envFrom": []interface{}{Obj{"secretRef": Obj{"name": j.secretName}}}}}}}); err != nil && !IsStatus(err, 409) {
-		return fmt.Sprintf("failed to create populator pod: %v", err)
+				"args": args, "envFrom": []interface{}{Obj{"secretRef": Obj{"name": j.secretName}}}}}},
+		"status": Obj{"phase": "Pending"}}); err != nil && !IsStatus(err, 409) {
+		return "", fmt.Sprintf("failed to create populator pod: %v", err)
+	}
+	f.setPodPhase(tns, pod, "Pending")
+	f.s.Event(tns, pvc, "Normal", "PopulatorCreated", "Populator started")
+	return pod, ""
+}
+
+// populate simulates the populator controller and pod for one disk. The
+// DiskTransfer task is never Running: updatePopulatorCopyProgress
+// (pkg/controller/plan/migration.go) copies progress (and, by release,
+// the CR's offload info) into it and marks it Completed once the PVC is
+// Bound.
+func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
+	f := r.f
+	rel := f.mtv()
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	if msg := r.waitPVCProvisioning(v, j); msg != "" {
+		return msg
+	}
+	pvc, err := f.s.Get(fkPVCs, tns, j.pvcName)
+	if err != nil {
+		return err.Error()
+	}
+	pod, why := r.startPopulatePod(v, j, pvc)
+	if why != "" {
+		return why
+	}
+	defer f.schedPoke()
+	if !r.wait(20*time.Millisecond, nil) {
+		return "stopped"
 	}
 	f.setPodPhase(tns, pod, "Running")
-	f.s.Event(tns, pvc, "Normal", "PopulatorCreated", "Populator started")
-	r.mu.Lock()
-	j.task.Phase = "Running"
-	j.task.Started = fkNow()
-	r.mu.Unlock()
-	r.flush()
 
 	method := fkStr(r.src, "spec", "settings", "esxiCloneMethod")
 	if method == "" {
@@ -519,23 +595,40 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	emit(fkKlog('I', 88, "copy-offload started", "source_vmdk", j.file, "target_pvc", tns+"/"+j.pvcName,
 		"storage_vendor", j.vendor, "clone_method", method))
 	start := time.Now()
+	// crStatus merges fields into the CR status: what the populator
+	// controller scrapes from the pod's metrics (progress always; xcopyUsed
+	// and vibVersion from 2.12; the offload details on main).
+	crStatus := func(st Obj) {
+		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
+			cur := fkMap(o, "status")
+			if cur == nil {
+				cur = Obj{}
+			}
+			for k, val := range st {
+				cur[k] = val
+			}
+			o["status"] = cur
+			return nil
+		}, false)
+	}
 	failPod := func(msg string) string {
 		emit(fkKlog('E', 131, "copy-offload failed", "err", msg))
 		f.setPodPhase(tns, pod, "Failed")
-		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
-			fkSet(o, Obj{"progress": fkStr(o, "status", "progress"), "result": "failure", "storageVendor": j.vendor,
-				"cloneMethod": method, "copyDurationSeconds": fmt.Sprintf("%.1f", time.Since(start).Seconds())}, "status")
-			return nil
-		}, false)
+		if rel.OffloadDetails {
+			crStatus(Obj{"result": "failure", "storageVendor": j.vendor, "cloneMethod": method,
+				"copyDurationSeconds": fmt.Sprintf("%.1f", time.Since(start).Seconds())})
+		}
 		if cur, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
 			f.s.Event(tns, cur, "Warning", "PopulatorFailed",
 				fmt.Sprintf("VSphere xcopy populator failed (no retry): Please check the logs of the populator pod, %s/%s", tns, pod))
 		}
 		f.count("disk_failed")
 		reason := fmt.Sprintf("populator pod failed for PVC %s. Please check the pod logs", j.pvcUID)
-		r.mu.Lock()
-		j.task.Annotations["result"] = "failure"
-		r.mu.Unlock()
+		if rel.OffloadDetails {
+			r.mu.Lock()
+			j.task.Annotations["result"] = "failure"
+			r.mu.Unlock()
+		}
 		r.taskFail(v, j, reason)
 		return reason
 	}
@@ -546,7 +639,7 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	rates := f.getRates()
 	rate := rates.FallbackMiBs
 	switch {
-	case j.disk.RDM:
+	case j.disk.RDM && fkRDMVendors[j.vendor]:
 		method, rate = "rdm", rates.XcopyMiBs
 	case j.ds == nil || !strings.EqualFold(j.ds.Type, "VMFS"):
 		name := j.disk.DSName
@@ -568,6 +661,9 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 			}
 		} else {
 			emit(fkKlog('I', 97, "VIB version validated", "version", "0.4.2"))
+			if rel.XcopyEvidence {
+				crStatus(Obj{"vibVersion": "0.4.2"})
+			}
 		}
 		if j.ds.Xcopy && v.vm.Snapshots == 0 {
 			xcopy, rate = true, rates.XcopyMiBs
@@ -577,6 +673,11 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	totalMB := fkMB(j.disk.Capacity)
 	dur := time.Duration(float64(totalMB) / rate * float64(time.Second))
 	const ticks = 10
+	// The populator polls the ESXi clone task and reports xcopyUsed on
+	// every poll (task_executor.go updateTaskStatus): 0 until the target
+	// LUN shows clone writes, then 1; the rdm path reports 0 once
+	// (rdm_populator.go). Only the last value means anything.
+	used := "0"
 	for t := 1; t <= ticks; t++ {
 		if !r.wait(dur/ticks, nil) {
 			return "stopped"
@@ -590,18 +691,20 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 		}
 		pct := t * 100 / ticks
 		emit(fkKlog('I', 215, "clone progress", "progress", strconv.Itoa(pct)))
-		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
-			fkSet(o, strconv.Itoa(pct), "status", "progress")
-			return nil
-		}, false)
-		r.progress(v, j, totalMB*int64(t)/ticks)
-	}
-	used := "0"
-	if xcopy {
-		used = "1"
+		st := Obj{"progress": strconv.Itoa(pct)}
+		if method != "rdm" || t == 1 {
+			if xcopy && t > ticks/2 {
+				used = "1"
+			}
+			if rel.XcopyEvidence {
+				emit(fkKlog('I', 166, "xcopy", "xcopyUsed", used))
+				st["xcopyUsed"] = used
+			}
+		}
+		crStatus(st)
+		r.progressFromCR(v, j, totalMB*int64(t)/ticks, st)
 	}
 	secs := fmt.Sprintf("%.1f", time.Since(start).Seconds())
-	emit(fkKlog('I', 166, "xcopy", "xcopyUsed", used))
 	emit(fkKlog('I', 171, "copy-offload finished", "duration", secs+"s"))
 	f.setPodPhase(tns, pod, "Succeeded")
 	prov := strconv.FormatFloat(float64(j.disk.Capacity), 'g', 4, 64)
@@ -609,23 +712,30 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	if j.disk.Thin {
 		alloc = strconv.FormatFloat(float64(j.disk.Capacity)/4, 'g', 4, 64)
 	}
-	status := Obj{"progress": "100", "xcopyUsed": used, "result": "success", "storageVendor": j.vendor, "cloneMethod": method,
-		"storageProtocol": "iscsi", "copyDurationSeconds": secs, "provisionedBytes": prov, "allocatedBytes": alloc}
-	if method == "vib" {
-		status["vibVersion"] = "0.4.2"
+	final := Obj{"progress": "100"}
+	if rel.XcopyEvidence {
+		final["xcopyUsed"] = used
 	}
-	_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
-		o["status"] = status
-		l := fkMap(o, "metadata", "labels")
-		if l == nil {
-			l = Obj{}
+	if rel.OffloadDetails {
+		for k, val := range map[string]string{"result": "success", "storageVendor": j.vendor, "cloneMethod": method,
+			"storageProtocol": "iscsi", "copyDurationSeconds": secs, "provisionedBytes": prov, "allocatedBytes": alloc} {
+			final[k] = val
 		}
-		l["forklift.konveyor.io/offload-completed"] = "true"
-		fkSet(o, l, "metadata", "labels")
-		return nil
-	}, false)
+	}
+	crStatus(final)
+	if rel.OffloadDetails {
+		_, _ = f.s.Mutate(fkPopulators, tns, j.pvcName, func(o Obj) error {
+			l := fkMap(o, "metadata", "labels")
+			if l == nil {
+				l = Obj{}
+			}
+			l["forklift.konveyor.io/offload-completed"] = "true"
+			fkSet(o, l, "metadata", "labels")
+			return nil
+		}, false)
+	}
 	f.bindPVC(tns, j)
-	_ = f.s.Delete(fkPVCs, tns, prime)
+	_ = f.s.Delete(fkPVCs, tns, "prime-"+j.pvcUID)
 	if cur, err := f.s.Get(fkPVCs, tns, j.pvcName); err == nil {
 		f.s.Event(tns, cur, "Normal", "PopulatorFinished", "Populator finished")
 	}
@@ -639,13 +749,33 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 	j.task.Reason = "Transfer completed."
 	j.task.Completed = fkNow()
 	j.task.Progress.Completed = totalMB
-	for k, val := range map[string]string{"xcopyUsed": used, "cloneMethod": method, "storageVendor": j.vendor,
-		"storageProtocol": "iscsi", "copyDurationSeconds": secs, "result": "success", "provisionedBytes": prov, "allocatedBytes": alloc} {
-		j.task.Annotations[k] = val
-	}
+	r.offloadInfo(j, final)
 	r.mu.Unlock()
 	r.flush()
 	return ""
+}
+
+// offloadInfo copies the CR status fields PopulatorOffloadInfo reads into
+// the task annotations (xcopyUsed from 2.12, every detail on main). r.mu held.
+func (r *fkRun) offloadInfo(j *fkDiskJob, st Obj) {
+	rel := r.f.mtv()
+	for k, val := range st {
+		s, _ := val.(string)
+		switch {
+		case k == "progress" || k == "vibVersion":
+		case k == "xcopyUsed" && rel.XcopyEvidence, rel.OffloadDetails:
+			j.task.Annotations[k] = s
+		}
+	}
+}
+
+// progressFromCR is updatePopulatorCopyProgress while the PVC is not
+// Bound: the task keeps its phase, takes the CR's progress and offload info.
+func (r *fkRun) progressFromCR(v *fkVMRun, j *fkDiskJob, doneMB int64, st Obj) {
+	r.mu.Lock()
+	r.offloadInfo(j, st)
+	r.mu.Unlock()
+	r.progress(v, j, doneMB)
 }
 
 // importDV simulates CDI importing one VDDK DataVolume.
@@ -743,8 +873,10 @@ func (f *fkForklift) bindPVC(ns string, j *fkDiskJob) {
 }
 
 // adoptDataVolumes creates the warm-migration DataVolumes that adopt the
-// populated PVCs for the delta copies (same names).
-func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
+// populated PVCs (same names, cdi.kubevirt.io/allowClaimAdoption) for the
+// delta copies through CDI's VDDK importer; spec.checkpoints starts with
+// the initial snapshot the populator copied (builder.go, kubevirt.go).
+func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun, snapshot string) error {
 	tns := fkStr(r.plan, "spec", "targetNamespace")
 	for _, name := range v.pvcs {
 		pvc, err := f.s.Get(fkPVCs, tns, name)
@@ -759,7 +891,9 @@ func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
 			"spec": Obj{"source": Obj{"vddk": Obj{"backingFile": fkStr(pvc, "metadata", "annotations", "forklift.konveyor.io/disk-source"),
 				"url": fkStr(r.src, "spec", "url"), "uuid": v.vm.UUID, "thumbprint": fkStr(r.src, "status", "fingerprint"),
 				"secretRef": v.baseSec, "initImageURL": f.vddkImage(r.src)}},
-				"storage": Obj{"storageClassName": fkStr(pvc, "spec", "storageClassName"), "volumeMode": "Block"}}}
+				"checkpoints":     []interface{}{Obj{"previous": "", "current": snapshot}},
+				"finalCheckpoint": false,
+				"storage":         Obj{"storageClassName": fkStr(pvc, "spec", "storageClassName"), "volumeMode": "Block"}}}
 		if _, err := f.s.Create(fkDVs, tns, dv); err != nil && !IsStatus(err, 409) {
 			return err
 		}
@@ -769,6 +903,41 @@ func (f *fkForklift) adoptDataVolumes(r *fkRun, v *fkVMRun) error {
 		}, true)
 	}
 	return nil
+}
+
+// addCheckpoint is AddCheckpoint/AddFinalCheckpoint: each adopted
+// DataVolume gets the checkpoint {previous, current} of the new snapshot
+// and CDI's VDDK importer copies the changed blocks (CBT) since previous,
+// ImportInProgress then Paused (Succeeded after the final one).
+func (f *fkForklift) addCheckpoint(r *fkRun, v *fkVMRun, previous, current string, final bool) bool {
+	tns := fkStr(r.plan, "spec", "targetNamespace")
+	for _, name := range v.pvcs {
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			cps := fkSlice(o, "spec", "checkpoints")
+			cps = append(cps, Obj{"previous": previous, "current": current})
+			fkSet(o, cps, "spec", "checkpoints")
+			fkSet(o, final, "spec", "finalCheckpoint")
+			return nil
+		}, false)
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			fkSet(o, Obj{"phase": "ImportInProgress", "progress": "0.00%"}, "status")
+			return nil
+		}, true)
+	}
+	if !r.wait(50*time.Millisecond, nil) {
+		return false
+	}
+	phase := "Paused"
+	if final {
+		phase = "Succeeded"
+	}
+	for _, name := range v.pvcs {
+		_, _ = f.s.Mutate(fkDVs, tns, name, func(o Obj) error {
+			fkSet(o, Obj{"phase": phase, "progress": "100.0%"}, "status")
+			return nil
+		}, true)
+	}
+	return true
 }
 
 // cleanupVM removes the transient objects of a VM: populator CRs and pods,
@@ -782,9 +951,14 @@ func (r *fkRun) cleanupVM(v *fkVMRun, canceled bool) {
 			_ = f.s.Delete(fkPopulators, tns, fkName(o))
 		}
 	}
-	if pods, err := f.s.List(fkPods, tns, sel); err == nil && (canceled || f.forkliftSetting("controller_retain_populator_pods") != "true") {
+	// populate pods carry vmID only from 2.12: find them by pvcName
+	mine := map[string]bool{}
+	for _, n := range v.pvcs {
+		mine[n] = true
+	}
+	if pods, err := f.s.List(fkPods, tns, "migration="+r.migUID); err == nil && (canceled || f.forkliftSetting("controller_retain_populator_pods") != "true") {
 		for _, o := range pods {
-			if strings.HasPrefix(fkName(o), "populate-") {
+			if strings.HasPrefix(fkName(o), "populate-") && mine[fkLabels(o)["pvcName"]] {
 				_ = f.s.Delete(fkPods, tns, fkName(o))
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
@@ -15,7 +16,11 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 func fkCtx() context.Context { return context.Background() }
@@ -130,7 +135,8 @@ func (f *fkForklift) publicKey(p Obj) string {
 }
 
 // fkKeyState classifies the authorized_keys entry of a public key:
-// "ok", "legacy", "unrestricted" or "missing".
+// "ok", "legacy", "unrestricted" or "missing". As sshd does, the first
+// line holding the key decides.
 func fkKeyState(authorizedKeys, pub string) string {
 	fields := strings.Fields(pub)
 	if len(fields) < 2 {
@@ -141,68 +147,152 @@ func fkKeyState(authorizedKeys, pub string) string {
 	if err != nil {
 		return "missing"
 	}
-	state := "missing"
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") || !strings.Contains(line, " "+blob) {
 			continue
 		}
-		i := strings.Index(line, `command="`)
-		if i < 0 {
-			if state == "missing" {
-				state = "unrestricted"
-			}
-			continue
+		if !strings.Contains(line, `command="`) {
+			return "unrestricted"
 		}
 		if strings.Contains(line, "secure-vmkfstools-wrapper.py") || strings.Contains(line, "python ") {
-			if state != "ok" {
-				state = "legacy"
-			}
-			continue
+			return "legacy"
 		}
 		if strings.Contains(line, "/vmfs/volumes/$DS/secure-vmkfstools-wrapper") && strings.Contains(line, `echo \"SSH_OK\"`) &&
 			strings.Contains(line, "no-port-forwarding") {
-			state = "ok"
+			return "ok"
 		}
+		return "unrestricted"
 	}
-	return state
+	return "missing"
 }
 
-// sshCondition checks the ESXi hosts' authorized_keys for the provider key.
-func (f *fkForklift) sshCondition(pub string) (fkCond, string) {
-	state := "missing"
-	if f.l != nil && f.l.ESXi.AuthorizedKeys != "" {
-		state = fkKeyState(f.l.ESXi.AuthorizedKeys, pub)
-	}
+// fkSSHProbe is the command Forklift runs on each ESXi host to test the
+// provider's key (pkg/lib/util/sshutils.go): the restricted key line
+// answers SSH_OK when DS is empty.
+const fkSSHProbe = "DS=;CMD=status test-task-id"
+
+// sshHosts lists the hosts Forklift tests: "id|name|ip" with the host's
+// management address (for the lab, the address its sshd listens on for
+// that host name; all hosts share one address when 127.0.0.2 was not
+// available).
+func (f *fkForklift) sshHosts() []string {
 	var items []string
-	ip := "127.0.0.1"
-	if f.l != nil && f.l.ESXi.Host != "" {
-		ip = f.l.ESXi.Host
+	if f.l == nil {
+		return nil
 	}
-	if f.l != nil {
-		for i, h := range f.l.Inv.Hosts {
-			name := h
-			if i < len(f.l.Inv.HostNames) {
-				name = f.l.Inv.HostNames[i]
+	for i, h := range f.l.Inv.Hosts {
+		name := h
+		if i < len(f.l.Inv.HostNames) {
+			name = f.l.Inv.HostNames[i]
+		}
+		ip := f.l.ESXi.Host
+		for _, a := range f.l.ESXi.Addresses {
+			if a == name {
+				ip = a
 			}
-			items = append(items, h+"|"+name+"|"+ip)
+		}
+		items = append(items, h+"|"+name+"|"+ip)
+	}
+	return items
+}
+
+// sshTest runs Forklift's connectivity test against one host: an SSH
+// login with the provider's private key running fkSSHProbe, passed when
+// the output is SSH_OK (testSSHConnectivity). Forklift dials root@IP:22;
+// the lab's sshd listens on its own port and logs in the user running the
+// lab (root in CI), so the lab maps port 22 to that port and root to that
+// user: the key, the authorized_keys line and its forced command are
+// checked for real by sshd. Results are cached until authorized_keys or
+// the key changes.
+func (f *fkForklift) sshTest(ip, priv string) bool {
+	if f.l == nil || f.l.ESXi.Port == 0 || priv == "" {
+		return false
+	}
+	f.mu.Lock()
+	key := fmt.Sprintf("%s|%s|%x", f.sshSeen, ip, sha256.Sum256([]byte(priv)))
+	if v, ok := f.sshCache[key]; ok {
+		f.mu.Unlock()
+		return v
+	}
+	f.mu.Unlock()
+	ok := false
+	dir, err := os.MkdirTemp(f.l.Dir, "ssh-probe-")
+	if err == nil {
+		defer os.RemoveAll(dir)
+		kf := filepath.Join(dir, "id")
+		if os.WriteFile(kf, []byte(priv), 0600) == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			out, _ := exec.CommandContext(ctx, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+				"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+				"-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=3", "-i", kf,
+				"-p", strconv.Itoa(f.l.ESXi.Port), f.l.ESXi.User+"@"+ip, fkSSHProbe).Output()
+			cancel()
+			ok = strings.TrimSpace(string(out)) == "SSH_OK"
 		}
 	}
-	line := fkRestrictedKeyLine(pub)
-	switch state {
-	case "ok":
-		return fkCond{Type: "SSHReady", Reason: "Ready", Category: fkAdvisory, Items: items,
-			Message: "SSH connectivity to the ESXi hosts succeeded with the restricted copy-offload key."}, state
-	case "legacy":
-		return fkCond{Type: "SSHNotReady", Reason: "VersionMismatch", Category: fkWarn, Items: items,
-			Message: "Version mismatch detected! The ESXi hosts run the old Python-based SSH key format " +
-				"(secure-vmkfstools-wrapper.py); replace that line in /etc/ssh/keys-root/authorized_keys.",
-			Suggestion: "Add this line to /etc/ssh/keys-root/authorized_keys on each ESXi host: " + line}, state
-	default:
-		return fkCond{Type: "SSHNotReady", Reason: "ConnectionFailed", Category: fkWarn, Items: items,
-			Message:    "Manual SSH key configuration required: the provider's restricted key is not installed on the ESXi hosts.",
-			Suggestion: "Add this line to /etc/ssh/keys-root/authorized_keys on each ESXi host: " + line}, state
+	f.mu.Lock()
+	if f.sshCache == nil || len(f.sshCache) > 256 {
+		f.sshCache = map[string]bool{}
 	}
+	f.sshCache[key] = ok
+	f.mu.Unlock()
+	return ok
+}
+
+// sshConditions is ValidateSSHReadiness (pkg/controller/provider/
+// validation.go, the same in 2.10 to main) for esxiCloneMethod ssh: keys
+// not there yet give SSHKeysNotFound; otherwise every host is tested;
+// all passing removes both SSHReady and SSHNotReady; some passing gives
+// SSHReady (SSHConnectivityValidated) next to SSHNotReady
+// (SSHConnectivityFailed).
+func (f *fkForklift) sshConditions(p Obj, keysExisted bool) []fkCond {
+	const why = "(checked because 'esxiCloneMethod' setting is set to 'ssh')"
+	base := fkSSHSecretBase(fkName(p))
+	if !keysExisted {
+		return []fkCond{{Type: "SSHNotReady", Reason: "SSHKeysNotFound", Category: fkWarn,
+			Message: fmt.Sprintf("SSH keys are being generated %s. After keys are created, you must manually install the "+
+				"public key on each ESXi host. Expected secrets: %s, %s", why, base+"-private", base+"-public")}}
+	}
+	var priv string
+	if sec, err := f.s.Get(fkSecrets, fkNS(p), base+"-private"); err == nil {
+		priv = fkSecretData(sec)["private-key"]
+	}
+	pub := f.publicKey(p)
+	var okHosts, badHosts []string
+	for _, item := range f.sshHosts() {
+		parts := strings.Split(item, "|")
+		if f.sshTest(parts[2], priv) {
+			okHosts = append(okHosts, item)
+		} else {
+			badHosts = append(badHosts, item)
+		}
+	}
+	if len(badHosts) == 0 {
+		return nil
+	}
+	list := func(items []string) string {
+		var b strings.Builder
+		for _, it := range items {
+			parts := strings.Split(it, "|")
+			fmt.Fprintf(&b, "  - %s (%s)\n", parts[1], parts[2])
+		}
+		return b.String()
+	}
+	var out []fkCond
+	if len(okHosts) > 0 {
+		out = append(out, fkCond{Type: "SSHReady", Reason: "SSHConnectivityValidated", Category: fkAdvisory, Items: okHosts,
+			Message: "SSH connectivity validated " + why + ". See the suggestion field in the Provider's YAML for the list of available ESXi hosts.",
+			Suggestion: "ESXi hosts with SSH connectivity validated:\n\n" + list(okHosts) +
+				"\nTo use the xcopy volume populator, ensure your VMs are located on these ESXi hosts before starting the migration.\n"})
+	}
+	out = append(out, fkCond{Type: "SSHNotReady", Reason: "SSHConnectivityFailed", Category: fkWarn, Items: badHosts,
+		Message: "SSH readiness validation issue " + why + ". See the suggestion field in the Provider's YAML for details.",
+		Suggestion: "HOSTS REQUIRING SSH SETUP:\n\n" + list(badHosts) + "\nSETUP INSTRUCTIONS:\n\n" +
+			"1. Enable SSH on each ESXi host:\n   vim-cmd hostsvc/enable_ssh\n   vim-cmd hostsvc/start_ssh\n\n" +
+			"2. Add the following line to /etc/ssh/keys-root/authorized_keys on each ESXi host:\n\n" +
+			fkRestrictedKeyLine(pub) + "\n\n"})
+	return out
 }
 
 // sshState is the SSH key state of a provider using esxiCloneMethod ssh.
@@ -347,13 +437,14 @@ func (f *fkForklift) reconcileVSphere(p Obj) {
 		conds = append(conds, fkCond{Type: "ConnectionInsecure", Reason: "SkipTLSVerification", Category: fkWarn,
 			Message: "TLS is susceptible to machine-in-the-middle attacks when certificate verification is skipped."})
 	}
-	pub, err := f.ensureSSHKeys(p)
-	if err != nil {
+	// Forklift validates SSH readiness before it ensures the keys: on the
+	// first pass the secrets are not there yet.
+	keysExisted := f.publicKey(p) != ""
+	if _, err := f.ensureSSHKeys(p); err != nil {
 		f.logf("provider %s/%s: ssh keys: %v", fkNS(p), fkName(p), err)
 	}
-	if fkStr(p, "spec", "settings", "esxiCloneMethod") == "ssh" && pub != "" {
-		c, _ := f.sshCondition(pub)
-		conds = append(conds, c)
+	if fkStr(p, "spec", "settings", "esxiCloneMethod") == "ssh" {
+		conds = append(conds, f.sshConditions(p, keysExisted)...)
 	}
 	if !fkBlocker(conds) {
 		conds = append(conds, fkCond{Type: "Ready", Category: fkRequired, Message: "The provider is ready."})

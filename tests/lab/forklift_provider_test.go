@@ -22,7 +22,8 @@ func TestForkliftKeyState(t *testing.T) {
 		{fkRestrictedKeyLine(other) + "\n", "missing"},
 		{pub + "\n", "unrestricted"},
 		{fkLegacyKeyLine(pub, "ds1") + "\n", "legacy"},
-		{fkLegacyKeyLine(pub, "ds1") + "\n" + fkRestrictedKeyLine(pub) + "\n", "ok"},
+		{fkLegacyKeyLine(pub, "ds1") + "\n" + fkRestrictedKeyLine(pub) + "\n", "legacy"}, // sshd: the first line decides
+		{fkRestrictedKeyLine(pub) + "\n" + fkLegacyKeyLine(pub, "ds1") + "\n", "ok"},
 		{"# comment\n" + fkRestrictedKeyLine(pub) + "\n", "ok"},
 	}
 	for i, c := range cases {

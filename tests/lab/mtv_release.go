@@ -23,6 +23,22 @@ type MTVRelease struct {
 	// Copy-offload evidence (section 2).
 	XcopyEvidence    bool // task annotation xcopyUsed, CR status.xcopyUsed, pod log xcopyUsed=N; 2.12+
 	PendingCondition bool // per-VM condition Pending (markSchedulerQueuedVMs); main only
+	// OffloadDetails: the populator CR status carries copyDurationSeconds,
+	// result, storageVendor, cloneMethod, storageProtocol, provisioned and
+	// allocated bytes (label forklift.konveyor.io/offload-completed), and
+	// PopulatorOffloadInfo copies them into the task annotations; main only
+	// (2.12 has xcopyUsed and vibVersion only; builder.go PopulatorOffloadInfo).
+	OffloadDetails bool
+
+	// Populator throttling (section 4, populator-machinery/controller.go).
+	// PopulatorInflight above also means: populate pods carry the label
+	// sourceHost and the controller holds a PVC (event PopulatorThrottled)
+	// while the host has MAX_POPULATOR_INFLIGHT pods Pending or Running.
+	// ThrottleMigrationHost: the host is spec.migrationHost when set
+	// (dedicatedMigrationHosts), else the CR's sourceHost label, and the
+	// pods also carry the labels vmID and plan; 2.12+ (2.11 keys on
+	// sourceHost only).
+	ThrottleMigrationHost bool
 }
 
 var mtvReleases = map[string]*MTVRelease{
@@ -33,9 +49,10 @@ var mtvReleases = map[string]*MTVRelease{
 	"2.11": {Name: "2.11", OperatorVersion: "2.11.7", PlanSpecType: true, PlanRdmAsLun: true,
 		PopulatorInflight: true},
 	"2.12": {Name: "2.12", OperatorVersion: "2.12.5", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true, XcopyEvidence: true},
+		PopulatorInflight: true, XcopyEvidence: true, ThrottleMigrationHost: true},
 	"main": {Name: "main", OperatorVersion: "2.13.0", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true, XcopyEvidence: true, PendingCondition: true},
+		PopulatorInflight: true, XcopyEvidence: true, PendingCondition: true, OffloadDetails: true,
+		ThrottleMigrationHost: true},
 }
 
 // mtvDefaultRelease is the newest release users run.

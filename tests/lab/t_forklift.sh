@@ -225,23 +225,33 @@ if K -n $ns wait --for=condition=Ready provider/secure --timeout=10s >/dev/null;
 # ------------------------------------------------------------ SSH method
 ns=fk-ssh
 setup $ns ssh
-is "esxiCloneMethod ssh without the key: SSHNotReady (Warn)" $ns provider vsphere \
-	'cond("SSHNotReady")["category"]+" "+cond("SSHNotReady")["reason"]+" "+str(len(cond("SSHNotReady")["items"]))' "Warn ConnectionFailed 2"
-lines=$(curl -sSf "$LAB_CONTROL/forklift/ssh-key-line?namespace=$ns&provider=vsphere")
-printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["legacy_line"])' >>"$AUTH_KEYS"
 for i in $(seq 1 50); do
-	[ "$(q $ns provider vsphere 'cond("SSHNotReady").get("reason","")')" = VersionMismatch ] && break
+	[ "$(q $ns provider vsphere 'cond("SSHNotReady").get("reason","")')" = SSHConnectivityFailed ] && break
 	K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=0.1s >/dev/null 2>&1
 done
-is "legacy Python wrapper key line: SSHNotReady VersionMismatch" $ns provider vsphere \
-	'cond("SSHNotReady")["reason"]+" "+str("Version mismatch" in cond("SSHNotReady")["message"])' "VersionMismatch True"
+is "esxiCloneMethod ssh without the key: every host fails the SSH test, SSHNotReady SSHConnectivityFailed (Warn)" $ns provider vsphere \
+	'cond("SSHNotReady")["category"]+" "+cond("SSHNotReady")["reason"]+" "+str(len(cond("SSHNotReady")["items"]))+" "+str(bool(cond("SSHReady")))' "Warn SSHConnectivityFailed 2 False"
+is "SSHNotReady suggestion carries the restricted key line" $ns provider vsphere \
+	'str("secure-vmkfstools-wrapper" in cond("SSHNotReady")["suggestion"] and "no-port-forwarding" in cond("SSHNotReady")["suggestion"])' True
+is "the first pass had no keys yet: SSHNotReady SSHKeysNotFound was recorded" $ns events "" \
+	'str(any("SSH keys are being generated" in e["message"] for e in o["items"] if e["reason"]=="SSHNotReady"))' True
+lines=$(curl -sSf "$LAB_CONTROL/forklift/ssh-key-line?namespace=$ns&provider=vsphere")
+printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["legacy_line"])' >>"$AUTH_KEYS"
+sleep 0.5
+is "legacy Python wrapper key line: the probe does not answer SSH_OK, still SSHConnectivityFailed" $ns provider vsphere \
+	'cond("SSHNotReady").get("reason")' SSHConnectivityFailed
+# sshd uses the first line holding the key: the legacy line must go
+sed -i '/secure-vmkfstools-wrapper.py/d' "$AUTH_KEYS"
 printf '%s' "$lines" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["line"])' >>"$AUTH_KEYS"
-K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=10s >/dev/null
-is "restricted key line installed: SSHReady (Advisory), SSHNotReady gone" $ns provider vsphere \
-	'cond("SSHReady")["category"]+" "+str(bool(cond("SSHNotReady")))' "Advisory False"
+for i in $(seq 1 50); do
+	[ "$(q $ns provider vsphere 'str(bool(cond("SSHNotReady")))')" = False ] && break
+	K -n $ns wait --for=condition=SSHReady provider/vsphere --timeout=0.1s >/dev/null 2>&1
+done
+is "restricted key line installed: every host answers SSH_OK, SSHReady and SSHNotReady both removed" $ns provider vsphere \
+	'str(bool(cond("SSHReady")))+" "+str(bool(cond("SSHNotReady")))+" "+str(bool(cond("Ready")))' "False False True"
 if migrate $ns ssh1 "$sshvm" && finished $ns ssh1; then ok "ssh clone-method plan runs"; else not_ok "ssh clone-method plan runs"; fi
-is "ssh clone method with the key installed: xcopyUsed=1 cloneMethod=ssh" $ns plan ssh1 \
-	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["annotations"]["cloneMethod"]]' '[true, "1", "ssh"]'
+is "ssh clone method with the key installed: xcopyUsed=1" $ns plan ssh1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"]]' '[true, "1"]'
 is "per-disk secret carries ESXI_CLONE_METHOD=ssh and the provider's SSH key" $ns secrets "" \
 	'[__import__("base64").b64decode(x["data"]["ESXI_CLONE_METHOD"]).decode()+" "+str("SSH_PRIVATE_KEY" in x["data"]) for x in o["items"] if x["metadata"]["name"].startswith("ssh1-")]' \
 	'["ssh True"]'
@@ -256,9 +266,9 @@ is "plan Succeeded (Advisory, durable), Executing gone" $ns plan cold1 \
 is "pipeline Initialize, DiskTransfer, ImageConversion, VirtualMachineCreation all Completed" $ns plan cold1 \
 	'[s["name"]+":"+s["phase"] for s in vm()["pipeline"]]' \
 	'["Initialize:Completed", "DiskTransfer:Completed", "ImageConversion:Completed", "VirtualMachineCreation:Completed"]'
-is "DiskTransfer task: xcopyUsed=1 cloneMethod=vib storageVendor=ontap result=success unit=MB" $ns plan cold1 \
-	'[tasks()[0]["annotations"][k] for k in ("xcopyUsed","cloneMethod","storageVendor","result","unit")]+[tasks()[0]["phase"]]' \
-	'["1", "vib", "ontap", "success", "MB", "Completed"]'
+is "DiskTransfer task (2.12): annotations unit=MB and xcopyUsed=1 only, Completed" $ns plan cold1 \
+	'[sorted(tasks()[0]["annotations"].items()), tasks()[0]["phase"]]' \
+	'[[["unit", "MB"], ["xcopyUsed", "1"]], "Completed"]'
 is "VM renamed XCopy_Test_VM_CAPS -> xcopy-test-vm-caps (newName)" $ns plan cold1 'vm()["newName"]' xcopy-test-vm-caps
 is "history[0] carries the Migration uid" $ns plan cold1 \
 	'o["status"]["migration"]["history"][0]["migration"]["uid"]' "$(K -n $ns get migration cold1-run1 -o jsonpath='{.metadata.uid}')"
@@ -337,7 +347,7 @@ ns=fk-fallback
 setup $ns
 if migrate $ns plain1 "$plain" && finished $ns plain1; then ok "non-XCOPY datastore plan runs"; else not_ok "non-XCOPY datastore plan runs"; fi
 is "non-XCOPY datastore: Succeeded with xcopyUsed=0 (fallback copy)" $ns plan plain1 \
-	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["annotations"]["result"]]' '[true, "0", "success"]'
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"]]' '[true, "0"]'
 if migrate $ns snap1 "$snap" && finished $ns snap1; then ok "VM with snapshots runs"; else not_ok "VM with snapshots runs"; fi
 is "pre-existing snapshots: Succeeded with xcopyUsed=0" $ns plan snap1 \
 	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"]]' '[true, "0"]'
@@ -350,14 +360,14 @@ K -n $ns logs "$npod" >"$T/nfslog" 2>&1
 contains "NFS populate log: likely not VMFS" "$T/nfslog" 'could not determine underlying device for datastore nfs-ds (likely not VMFS)'
 
 if migrate $ns big1 "$bigvm" && finished $ns big1; then ok "2 TiB disk plan runs"; else not_ok "2 TiB disk plan runs"; fi
-is "2 TiB disk at the default rates: xcopyUsed=1, 2097152 MB copied in under 2 s" $ns plan big1 \
-	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["progress"]["completed"], float(tasks()[0]["annotations"]["copyDurationSeconds"]) < 2]' \
-	'[true, "1", 2097152, true]'
+is "2 TiB disk at the default rates: xcopyUsed=1, 2097152 MB copied" $ns plan big1 \
+	'[bool(cond("Succeeded")), tasks()[0]["annotations"]["xcopyUsed"], tasks()[0]["progress"]["completed"]]' \
+	'[true, "1", 2097152]'
 
 if migrate $ns rdm1 "$rdmvm" && finished $ns rdm1; then ok "VM with an RDM disk runs"; else not_ok "VM with an RDM disk runs"; fi
-is "RDM disk: cloneMethod rdm, xcopyUsed 0 by design; VMDK disk xcopyUsed 1" $ns plan rdm1 \
-	'[bool(cond("Succeeded"))]+[t["annotations"]["cloneMethod"]+":"+t["annotations"]["xcopyUsed"] for t in tasks()]' \
-	'[true, "vib:1", "rdm:0"]'
+is "RDM disk on ontap (no rdm path): copied by vmkfstools, xcopyUsed like any disk" $ns plan rdm1 \
+	'[bool(cond("Succeeded"))]+[t["annotations"]["xcopyUsed"] for t in tasks()]' \
+	'[true, "1", "1"]'
 
 # ----------------------------------------------------------- warm checks
 ns=fk-warm
@@ -421,8 +431,8 @@ setup $ns
 curl -sSf -X POST "$LAB_CONTROL/forklift/fail-next" -d '{"kind":"disk-copy","message":"clone task failed: LUN went offline"}' >/dev/null
 if migrate $ns fail1 "$failvm" && finished $ns fail1; then ok "plan with an injected copy failure runs to an end"; else not_ok "plan with an injected copy failure runs to an end"; fi
 is "injected copy failure: Failed, VM error from the populator, Migration Failed" $ns plan fail1 \
-	'[bool(cond("Failed")), vm()["error"]["phase"], vm()["error"]["reasons"][0].startswith("populator pod failed for PVC"), tasks()[0]["annotations"]["result"]]' \
-	'[true, "CopyDisks", true, "failure"]'
+	'[bool(cond("Failed")), vm()["error"]["phase"], vm()["error"]["reasons"][0].startswith("populator pod failed for PVC"), tasks()[0]["error"]["reasons"][0].startswith("populator pod failed")]' \
+	'[true, "CopyDisks", true, true]'
 fmig=$(K -n $ns get migration fail1-run1 -o jsonpath='{.metadata.uid}')
 K -n $ns logs "$(K -n $ns get pods -l "migration=$fmig" -o jsonpath='{.items[0].metadata.name}')" >"$T/faillog" 2>&1
 contains "failed populate log carries the copy-offload failed error" "$T/faillog" '"copy-offload failed" err="clone task failed: LUN went offline"'

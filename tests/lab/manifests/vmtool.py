@@ -3,9 +3,9 @@
 
 usage: vmtool.py URL USER PASSWORD CAFILE COMMAND ...
   list                                  print "moid name power cbt snapshots datastores" per VM
-  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on] [--disk-gib=N] [--rdm=LUN_UUID]
+  clone TEMPLATE NAME [DS_MOID] [--cbt] [--snapshot] [--on] [--disk-gib=N] [--rdm=LUN_UUID] [--disks=N]
                                         clone a template (first disk grown to N GiB,
-                                        plus a virtual-mode RDM disk of that LUN),
+                                        plus a virtual-mode RDM disk of that LUN; N thin disks in all),
                                         print the new VM's MoID
 Reads the password from $VMTOOL_PASSWORD when PASSWORD is "-".
 """
@@ -85,6 +85,20 @@ def main(argv):
                     disk.capacityInBytes = disk.capacityInKB * 1024
                     change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=disk)
                     WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
+            for f in flags:
+                if f.startswith("--disks="):
+                    # more thin disks like the first, on the VM's datastore
+                    disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+                    changes = []
+                    for i in range(int(f.split("=", 1)[1]) - len(disks)):
+                        backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                            fileName="", diskMode="persistent", thinProvisioned=True)
+                        disk = vim.vm.device.VirtualDisk(key=-201 - i, controllerKey=disks[0].controllerKey,
+                                                         unitNumber=max(d.unitNumber for d in disks) + 1 + i,
+                                                         capacityInKB=disks[0].capacityInKB, backing=backing)
+                        changes.append(vim.vm.device.VirtualDeviceSpec(operation="add", fileOperation="create",
+                                                                       device=disk))
+                    WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=changes)))
             for f in flags:
                 if f.startswith("--rdm="):
                     disks = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
