@@ -112,10 +112,24 @@ bool cl_pod_log_xcopy(const char *log, char **disk, int *used);
  * Plans: only when the last history entry is migration uid, if given). */
 const char *cl_terminal(json_object *obj, const char *migration_uid);
 
+/* How the cluster preflight told the MTV release (cluster_release.c). */
+enum release_how {
+	RELEASE_BY_VERSION, RELEASE_BY_SCHEMA_OVER_VERSION,
+	RELEASE_BY_SCHEMA, RELEASE_ASSUMED,
+};
+
 #ifdef MTV_TESTING
 /* Internals of the step files visible to unit tests. */
 int map_offload(json_object *map);
 int preflight_profile_block(json_object *profile);
+/* cluster_release.c: what a Plan CRD shows, the release from a version
+ * and the CRD, what of a plan a release refuses. */
+void release_crd_fields(json_object *crd, int *spec_type, int *rdm_as_lun);
+const struct mtv_release *release_decide(const char *version, int spec_type,
+					 int rdm_as_lun,
+					 enum release_how *how);
+void release_needs(json_object *plan, const struct mtv_release *r,
+		   const char *runs, struct strbuf *sb);
 #endif
 
 #endif

@@ -11,7 +11,9 @@
  * wins, and where no version can be read it names the oldest release that
  * has what it shows. With neither the newest release is assumed, with a
  * warning. The result goes to state["environment"]["mtv"] =
- * {"version", "release", "source"}; step_release() hands it to the steps. */
+ * {"version" (null when unread), "release", "source"}, source one of
+ * "ClusterServiceVersion NAME", "Plan CRD schema", "assumed" (nothing
+ * readable) or "--mtv"; step_release() hands it to the steps. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -82,21 +84,14 @@ has_prop(json_object *s, const char *name)
 	return jget(p, name) != NULL || jget(vi, name) != NULL;
 }
 
-/* spec.type and rdmAsLun in the Plan CRD's schema (v1beta1). */
-static void
-read_crd(struct kube_client *k, struct found *f)
+/* spec.type and rdmAsLun in a Plan CRD's v1beta1 schema: 1, 0, or -1 when
+ * the schema leaves spec open (x-kubernetes-preserve-unknown-fields). */
+MTV_STATIC void
+release_crd_fields(json_object *crd, int *spec_type, int *rdm_as_lun)
 {
-	char *path = kube_path("CustomResourceDefinition", NULL, PLAN_CRD);
-	json_object *crd = NULL, *vers, *spec = NULL;
-	struct mtv_err e = { 0 };
+	json_object *vers = jget(jget(crd, "spec"), "versions"), *spec = NULL;
 	size_t i;
 
-	if (kube_get(k, path, &crd, &e) != 0) {
-		log_verbose("preflight: CRD %s: %s", PLAN_CRD, e.msg);
-		free(path);
-		return;
-	}
-	vers = jget(jget(crd, "spec"), "versions");
 	for (i = 0; i < jlen(vers); i++) {
 		json_object *v = json_object_array_get_idx(vers, i);
 
@@ -105,51 +100,87 @@ read_crd(struct kube_client *k, struct found *f)
 					      "openAPIV3Schema"),
 					 "properties"), "spec");
 	}
-	f->spec_type = has_prop(spec, "type");
-	f->rdm_as_lun = has_prop(spec, "rdmAsLun");
+	*spec_type = has_prop(spec, "type");
+	*rdm_as_lun = has_prop(spec, "rdmAsLun");
+}
+
+static void
+read_crd(struct kube_client *k, struct found *f)
+{
+	char *path = kube_path("CustomResourceDefinition", NULL, PLAN_CRD);
+	json_object *crd = NULL;
+	struct mtv_err e = { 0 };
+
+	if (kube_get(k, path, &crd, &e) != 0)
+		log_verbose("preflight: CRD %s: %s", PLAN_CRD, e.msg);
+	else
+		release_crd_fields(crd, &f->spec_type, &f->rdm_as_lun);
 	json_object_put(crd);
 	free(path);
 }
 
-/* The release from what was read; warnings say what was assumed. */
-static void
-decide(struct found *f)
+MTV_STATIC const struct mtv_release *
+release_decide(const char *version, int spec_type, int rdm_as_lun,
+	       enum release_how *how)
 {
 	const struct mtv_release *byv = NULL, *bys = NULL;
-	bool schema = f->spec_type >= 0 && f->rdm_as_lun >= 0;
+	bool schema = spec_type >= 0 && rdm_as_lun >= 0;
 
-	if (f->version && (byv = release_find(f->version)) == NULL) {
-		byv = mtv_releases;
+	if (version && (byv = release_find(version)) == NULL)
+		byv = mtv_releases;	/* older than every row */
+	if (schema)
+		bys = release_match(byv, spec_type, rdm_as_lun);
+	*how = RELEASE_BY_VERSION;
+	if (byv && schema && bys && bys != byv) {
+		*how = RELEASE_BY_SCHEMA_OVER_VERSION;
+		return bys;
+	}
+	if (byv)
+		return byv;
+	if (schema && (bys = release_match(NULL, spec_type, rdm_as_lun))) {
+		*how = RELEASE_BY_SCHEMA;
+		return bys;
+	}
+	*how = RELEASE_ASSUMED;
+	return release_default();
+}
+
+/* The release from what was read; warnings say what was assumed. */
+static void
+decide(struct found *f, bool forced)
+{
+	enum release_how how;
+
+	f->rel = release_decide(f->version, f->spec_type, f->rdm_as_lun,
+				&how);
+	if (f->version && release_find(f->version) == NULL)
 		log_warn("preflight: MTV %s is older than every release "
 			 "mtv-scenario knows (%s): taken as %s", f->version,
-			 release_names(), byv->name);
-	}
-	if (schema)
-		bys = release_match(byv, f->spec_type, f->rdm_as_lun);
-	if (byv && (!schema || bys == byv)) {
-		f->rel = byv;
-	} else if (byv && bys) {
+			 release_names(), mtv_releases[0].name);
+	switch (how) {
+	case RELEASE_BY_VERSION:
+		break;
+	case RELEASE_BY_SCHEMA_OVER_VERSION:
 		log_warn("preflight: MTV %s, but its Plan CRD %s spec.type and "
 			 "%s rdmAsLun: taken as release %s", f->version,
 			 f->spec_type ? "has" : "lacks",
-			 f->rdm_as_lun ? "has" : "lacks", bys->name);
-		f->rel = bys;
-	} else if (byv) {
-		f->rel = byv;
-	} else if (schema && (bys = release_match(NULL, f->spec_type,
-						  f->rdm_as_lun)) != NULL) {
+			 f->rdm_as_lun ? "has" : "lacks", f->rel->name);
+		break;
+	case RELEASE_BY_SCHEMA:
 		log_warn("preflight: cannot read the MTV version (no "
 			 "ClusterServiceVersion); its Plan CRD shows release "
-			 "%s or newer: taken as %s", bys->name, bys->name);
-		f->rel = bys;
-		f->source = xstrdup("Plan CRD schema");
-	} else {
-		f->rel = release_default();
-		log_warn("preflight: cannot read the MTV version (no "
-			 "ClusterServiceVersion) nor tell it from the Plan CRD "
-			 "schema: assuming the newest release, %s",
+			 "%s or newer: taken as %s", f->rel->name,
 			 f->rel->name);
-		f->source = xstrdup("assumed (nothing readable)");
+		f->source = xstrdup("Plan CRD schema");
+		break;
+	case RELEASE_ASSUMED:
+		if (!forced)
+			log_warn("preflight: cannot read the MTV version (no "
+				 "ClusterServiceVersion) nor tell it from the "
+				 "Plan CRD schema: assuming the newest release, "
+				 "%s", f->rel->name);
+		f->source = xstrdup("assumed");
+		break;
 	}
 }
 
@@ -168,9 +199,8 @@ refuse(json_object *plan, const char *what, size_t off, const char *runs,
 		    since ? since->name : "?", runs);
 }
 
-/* The plan's needs the release lacks, one message each. */
-static void
-needs(json_object *plan, const struct mtv_release *r, const char *runs,
+MTV_STATIC void
+release_needs(json_object *plan, const struct mtv_release *r, const char *runs,
       struct strbuf *sb)
 {
 	json_object *steps = jget(plan, "steps");
@@ -222,18 +252,19 @@ preflight_release(struct step_ctx *ctx, struct kube_client *k,
 
 	read_csv(k, mns ? mns : "openshift-mtv", &f);
 	read_crd(k, &f);
-	decide(&f);
+	decide(&f, forced != NULL);
 	*line = describe(&f);
-	runs = f.version ? xasprintf("MTV %s", f.version) :
-		xasprintf("MTV release %s", f.rel->name);
+	runs = f.version ? xasprintf("MTV %s", f.version) : describe(&f);
 	if (forced && forced != f.rel) {
-		log_warn("preflight: the cluster runs %s; the plan was made "
-			 "for MTV %s (--mtv), which the run follows", *line,
-			 forced->name);
+		/* warn only when the cluster said which release it runs */
+		if (f.version || f.spec_type >= 0)
+			log_warn("preflight: the cluster runs %s; the plan was "
+				 "made for MTV %s (--mtv), which the run "
+				 "follows", *line, forced->name);
 		free(*line);
 		*line = xasprintf("MTV %s (--mtv)", forced->name);
 	} else if (forced == NULL) {
-		needs(ctx->plan, f.rel, runs, refusals);
+		release_needs(ctx->plan, f.rel, runs, refusals);
 	}
 	jputs(rec, "version", f.version);
 	jputs(rec, "release", forced ? forced->name : f.rel->name);
