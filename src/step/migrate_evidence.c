@@ -134,7 +134,9 @@ mev_pod_event(json_object *pods, const char *type, json_object *pod)
 	rec = jget(pods, name);
 	if (rec == NULL) {
 		rec = json_object_new_object();
-		jputs(rec, "vm", jstr(labels, "vmID"));
+		/* the vmID label comes with 2.12; the args have it always */
+		jputs(rec, "vm", jstr(labels, "vmID") ? jstr(labels, "vmID") :
+		      pod_arg(pod, "--source-vm-id"));
 		jputs(rec, "host", jstr(labels, "sourceHost"));
 		jputs(rec, "disk", pod_arg(pod, "--source-vmdk"));
 		jput(pods, name, rec);

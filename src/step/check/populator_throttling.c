@@ -137,7 +137,8 @@ static void
 held_pending(struct check_run *r, json_object *c, struct seen *s,
 	     long long want)
 {
-	char *why = step_evidence_missing(r->ctx, EVIDENCE_VM_PENDING);
+	char *why = step_evidence_missing(r->ctx, EVIDENCE_VM_PENDING,
+					  s->held > 0);
 	json_object *plans = jget(c, "plans");
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -257,7 +258,8 @@ run_throttling(struct check_run *r, json_object *c)
 	struct seen s = { 0 };
 	const char *host;
 	char *why = jint(c, "max_populator_inflight") > 0 ?
-		step_evidence_missing(r->ctx, EVIDENCE_POPULATOR_LIMIT) : NULL;
+		step_evidence_missing(r->ctx, EVIDENCE_POPULATOR_LIMIT, true) :
+		NULL;
 	int bad = r->nfail;
 
 	if (why) {
