@@ -29,8 +29,9 @@ run_release() {
 	# short (the watched pods show the throttling at any speed)
 	lab_control POST /forklift/rates '{"xcopy_mib_s":204800}' >/dev/null
 	for n in $subset; do files="$files $srcdir/scenarios.d/$n.yaml"; done
-	# warm scenarios: cut over 3 s after the start instead of 5 minutes
-	"$MTV_SCENARIO" run -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+	# warm scenarios: cut over 3 s after the start instead of 5 minutes;
+	# -v: the populate pods' last xcopyUsed as the migrate step reads it
+	"$MTV_SCENARIO" run -v -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
 		--set cutover_delay=3 --timeout 600 --report "$T/report.json" \
 		$files >"$T/out" 2>"$T/err"
 	echo $? >"$T/rc"
@@ -104,6 +105,7 @@ contains "2.11: populator-throttling: the peak comes from the populate pods" "$T
 	"at most 2 of 5 disks copying at once (limit 2, populate pods per host), 3 PVCs throttled"
 contains "2.11: vm-populator-throttling: one VM at a time" "$T/2.11/err" \
 	"at most 1 VM in flight (limit 1), all on one host"
+lacks "2.11: no populate pod logs xcopyUsed" "$T/2.11/err" "ended with xcopyUsed="
 check "2.11: the run exits 0" test "$(cat "$T/2.11/rc")" = 0
 
 # main: every check performed; VMs held by the VM limit show as Pending
@@ -113,7 +115,11 @@ done
 contains "main: vm-populator-throttling: the held VM is seen Pending" "$T/main/err" \
 	"at most 1 VM in flight (limit 1), 1 held Pending, all on one host"
 contains "main: xcopyUsed comes from the task annotations" "$T/main/err" \
-	"plan '.*-thin': xcopyUsed=1 on 1 disk (task annotation)"
+	"-thin': xcopyUsed=1 on 1 disk (task annotation)"
+# the pods log xcopyUsed=0 on every poll until the clone writes show: the
+# last value is kept, and it is 1 on the XCOPY datastore
+contains "main: each finished populate pod's last xcopyUsed is read" "$T/main/err" \
+	"ended with xcopyUsed=1"
 check "main: the run exits 0" test "$(cat "$T/main/rc")" = 0
 
 # nothing is left in the lab by any release's runs
