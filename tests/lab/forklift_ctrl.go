@@ -137,6 +137,8 @@ type fkForklift struct {
 	runs      map[string]*fkRun    // migration uid -> runner
 	sshSeen   string               // authorized_keys mtime/size signature
 	sshCache  map[string]bool      // SSH connectivity test results (see sshTest)
+	sshLast   map[string]bool      // last result per host address and key
+	sshBusy   map[string]bool      // probes running
 	keys      map[string][2]string // provider uid -> cached ssh key pair
 	authRV    map[string]string    // provider uid -> secret rv that failed auth
 	rates     fkRates

@@ -203,40 +203,81 @@ func (f *fkForklift) sshHosts() []string {
 // the lab's sshd listens on its own port and logs in the user running the
 // lab (root in CI), so the lab maps port 22 to that port and root to that
 // user: the key, the authorized_keys line and its forced command are
-// checked for real by sshd. Results are cached until authorized_keys or
-// the key changes.
+// checked for real by sshd. The probe runs in the background (a loaded
+// machine makes an SSH login take seconds, which must not stall the other
+// controllers); until it answers, the host keeps its last result. Results
+// are cached until authorized_keys or the key changes.
 func (f *fkForklift) sshTest(ip, priv string) bool {
 	if f.l == nil || f.l.ESXi.Port == 0 || priv == "" {
 		return false
 	}
+	key := fmt.Sprintf("%x", sha256.Sum256([]byte(priv)))
 	f.mu.Lock()
-	key := fmt.Sprintf("%s|%s|%x", f.sshSeen, ip, sha256.Sum256([]byte(priv)))
-	if v, ok := f.sshCache[key]; ok {
-		f.mu.Unlock()
-		return v
-	}
-	f.mu.Unlock()
-	ok := false
-	dir, err := os.MkdirTemp(f.l.Dir, "ssh-probe-")
-	if err == nil {
-		defer os.RemoveAll(dir)
-		kf := filepath.Join(dir, "id")
-		if os.WriteFile(kf, []byte(priv), 0600) == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			out, _ := exec.CommandContext(ctx, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
-				"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-				"-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=3", "-i", kf,
-				"-p", strconv.Itoa(f.l.ESXi.Port), f.l.ESXi.User+"@"+ip, fkSSHProbe).Output()
-			cancel()
-			ok = strings.TrimSpace(string(out)) == "SSH_OK"
-		}
-	}
-	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.sshCache == nil || len(f.sshCache) > 256 {
 		f.sshCache = map[string]bool{}
 	}
-	f.sshCache[key] = ok
-	f.mu.Unlock()
+	if f.sshLast == nil {
+		f.sshLast = map[string]bool{}
+	}
+	full := f.sshSeen + "|" + ip + "|" + key
+	if v, ok := f.sshCache[full]; ok {
+		return v
+	}
+	last := f.sshLast[ip+"|"+key]
+	if f.sshBusy[full] {
+		return last
+	}
+	if f.sshBusy == nil {
+		f.sshBusy = map[string]bool{}
+	}
+	f.sshBusy[full] = true
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		ok := f.sshProbe(ip, priv)
+		f.mu.Lock()
+		delete(f.sshBusy, full)
+		f.sshCache[full] = ok
+		f.sshLast[ip+"|"+key] = ok
+		f.mu.Unlock()
+		f.kick()
+	}()
+	return last
+}
+
+// sshProbe is one login running fkSSHProbe (see sshTest).
+func (f *fkForklift) sshProbe(ip, priv string) bool {
+	dir, err := os.MkdirTemp(f.l.Dir, "ssh-probe-")
+	if err != nil {
+		return false
+	}
+	defer os.RemoveAll(dir)
+	kf := filepath.Join(dir, "id")
+	if os.WriteFile(kf, []byte(priv), 0600) != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		select {
+		case <-f.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "IdentitiesOnly=yes", "-o", "ConnectTimeout=10", "-i", kf,
+		"-p", strconv.Itoa(f.l.ESXi.Port), f.l.ESXi.User+"@"+ip, fkSSHProbe)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	ok := strings.TrimSpace(string(out)) == "SSH_OK"
+	if !ok {
+		f.logf("ssh readiness probe of %s: %v %q %q", ip, err, strings.TrimSpace(string(out)),
+			strings.TrimSpace(stderr.String()))
+	}
 	return ok
 }
 
