@@ -24,6 +24,8 @@ LAB_TESTS += tests/t_source.sh tests/t_kube_client.sh tests/t_negative.sh \
 LAB_TESTS += tests/t_keep.sh
 # Refused logins stop the run (one Login); TLS of the provider Secret.
 LAB_TESTS += tests/t_auth_tls.sh
+# MTV releases on the cluster: the preflight finds it, refuses what it lacks.
+LAB_TESTS += tests/t_release_lab.sh
 # Interrupts: signals and a closed pipe tear down; SIGQUIT abandons.
 LAB_TESTS += tests/t_interrupt.sh
 # The release matrix: the release-dependent scenarios against mtv-lab
@@ -34,7 +36,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_install.sh tests/t_usability.sh \
 	tests/t_secrets.sh tests/t_keep.sh tests/t_bad.sh tests/t_schema.sh tests/t_validate.sh \
 	tests/bad tests/pytest-entries tests/t_plan.sh tests/t_bad_providers.sh \
-	tests/t_env.sh tests/t_release.sh tests/t_inputs.sh tests/plan tests/t_source.sh tests/source \
+	tests/t_env.sh tests/t_release.sh tests/t_release_lab.sh tests/t_inputs.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh \

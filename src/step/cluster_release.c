@@ -177,8 +177,8 @@ decide(struct found *f, bool forced)
 		if (!forced)
 			log_warn("preflight: cannot read the MTV version (no "
 				 "ClusterServiceVersion) nor tell it from the "
-				 "Plan CRD schema: assuming the newest release, "
-				 "%s", f->rel->name);
+				 "Plan CRD schema: assuming the newest "
+				 "release, %s", f->rel->name);
 		f->source = xstrdup("assumed");
 		break;
 	}

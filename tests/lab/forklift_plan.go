@@ -365,7 +365,7 @@ func (f *fkForklift) validateVMs(plan, src, nmap, smap Obj, warm bool) ([]fkCond
 		"Copy offload is enabled. MTV does not support mixed copy methods. Each migration plan can use one migration strategy, "+
 			"either VDDK or copy offload. Check your storage map and VMs to ensure they are using the same migration strategy.")
 
-	offload := smap != nil && fkUsesOffload(smap)
+	offload := smap != nil && fkUsesOffload(smap) && f.copyOffloadFeature() // forklift_operator.go
 	tns := fkStr(plan, "spec", "targetNamespace")
 	ids := map[string]bool{}
 	targets := map[string]bool{}

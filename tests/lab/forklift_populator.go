@@ -123,7 +123,7 @@ func (r *fkRun) labels(v *fkVMRun) Obj {
 // createVolumes is the CreateDataVolumes phase.
 func (r *fkRun) createVolumes(v *fkVMRun, warm bool) ([]*fkDiskJob, error) {
 	f := r.f
-	offload := fkUsesOffload(r.smap)
+	offload := fkUsesOffload(r.smap) && f.copyOffloadFeature() // forklift_operator.go
 	srcSec, err := f.s.Get(fkSecrets, fkStr(r.src, "spec", "secret", "namespace"), fkStr(r.src, "spec", "secret", "name"))
 	if err != nil {
 		return nil, fmt.Errorf("failed to get provider secret: %v", err)

@@ -65,7 +65,7 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("kube: listen: %v", err)
 	}
-	s := NewStore(logf)
+	s := NewStoreFor(logf, l.MTV)
 	k := &kbServer{l: l, s: s, done: make(chan struct{}),
 		url:   fmt.Sprintf("https://127.0.0.1:%d", ln.Addr().(*net.TCPAddr).Port),
 		admin: kbRandToken(32), view: kbRandToken(32), sa: kbRandToken(32),
@@ -184,7 +184,7 @@ func (k *kbServer) writeServiceAccount() error {
 }
 
 // kbSeed creates what a fresh MTV cluster has: namespaces, storage classes
-// with their CDI storage profiles, and the ForkliftController CR.
+// with their CDI storage profiles, and what the MTV operator installs.
 func kbSeed(s *Store) error {
 	for _, ns := range []string{"default", "kube-system", "kube-public", "openshift-mtv", "openshift-cnv"} {
 		if _, err := s.create(kbGVRNamespaces, "", Obj{"metadata": Obj{"name": ns}}, kbInternal); err != nil {
@@ -224,27 +224,7 @@ func kbSeed(s *Store) error {
 	if _, err := s.create(kbGVRServiceAccounts, "default", Obj{"metadata": Obj{"name": "mtv-scenario", "namespace": "default"}}, kbInternal); err != nil {
 		return err
 	}
-	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
-		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,
-			"controller_precopy_interval": 60}}
-	if _, err := s.create(kbGVRForkliftCtl, "openshift-mtv", fc, kbInternal); err != nil {
-		return err
-	}
-	// the operator's Deployments that read the in-flight knobs from env
-	// (the Forklift model keeps their env in step with the CR)
-	for _, d := range [][2]string{{"forklift-controller", "MAX_VM_INFLIGHT"},
-		{"forklift-volume-populator-controller", "MAX_POPULATOR_INFLIGHT"}} {
-		dep := Obj{"apiVersion": "apps/v1", "kind": "Deployment",
-			"metadata": Obj{"name": d[0], "namespace": "openshift-mtv"},
-			"spec": Obj{"replicas": 1, "selector": Obj{"matchLabels": Obj{"app": d[0]}},
-				"template": Obj{"metadata": Obj{"labels": Obj{"app": d[0]}},
-					"spec": Obj{"containers": []interface{}{Obj{"name": "main",
-						"image": "quay.io/kubev2v/" + d[0] + ":lab",
-						"env":   []interface{}{Obj{"name": d[1], "value": "20"}}}}}}},
-			"status": Obj{"replicas": 1, "updatedReplicas": 1, "availableReplicas": 1, "readyReplicas": 1}}
-		if _, err := s.create(kbGVRDeployments, "openshift-mtv", dep, kbInternal); err != nil {
-			return err
-		}
-	}
-	return nil
+	// the operator's CSV, ForkliftController and Deployments
+	// (forklift_operator.go)
+	return fkSeedOperator(s)
 }

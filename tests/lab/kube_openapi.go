@@ -186,7 +186,17 @@ func kbOpenAPISchema(s *kbSch, v3 bool) Obj {
 	if len(s.Enum) > 0 {
 		o["enum"] = s.Enum
 	}
+	if v3 && s.Default != nil {
+		o["default"] = s.Default
+	}
+	if v3 && s.Min != nil {
+		o["minimum"] = *s.Min
+	}
 	switch {
+	case s.IntOrStr:
+		if v3 {
+			o["x-kubernetes-int-or-string"] = true
+		}
 	case s.Type == "":
 		if v3 {
 			o["x-kubernetes-preserve-unknown-fields"] = true
@@ -202,7 +212,9 @@ func kbOpenAPISchema(s *kbSch, v3 bool) Obj {
 			o["required"] = req
 		}
 		if !s.Closed {
-			if v3 {
+			if v3 && s.AnyExtra {
+				o["additionalProperties"] = true
+			} else if v3 {
 				o["x-kubernetes-preserve-unknown-fields"] = true
 			} else {
 				// v2 cannot say "known fields plus any other": like the API
@@ -222,9 +234,9 @@ func kbOpenAPISchema(s *kbSch, v3 bool) Obj {
 }
 
 // kbOpenAPIDefs: the definitions of the kinds in group-version gv ("" = all).
-func kbOpenAPIDefs(gv string, v3 bool) Obj {
+func kbOpenAPIDefs(rs []*kbRes, gv string, v3 bool) Obj {
 	defs := Obj{}
-	for _, r := range kbResources() {
+	for _, r := range rs {
 		if gv != "" && r.GVR.APIVersion() != gv {
 			continue
 		}
@@ -259,8 +271,8 @@ func kbAcceptsJSON(accept string) bool {
 }
 
 func (k *kbServer) serveOpenAPIv2(w http.ResponseWriter, r *http.Request) {
-	paths, _ := kbOpenAPIPaths("", false)
-	doc := Obj{"swagger": "2.0", "info": kbOpenAPIInfo(), "paths": paths, "definitions": kbOpenAPIDefs("", false)}
+	paths, _ := kbOpenAPIPaths(k.s.resList, "", false)
+	doc := Obj{"swagger": "2.0", "info": kbOpenAPIInfo(), "paths": paths, "definitions": kbOpenAPIDefs(k.s.resList, "", false)}
 	accept := r.Header.Get("Accept")
 	if strings.Contains(accept, kbOpenAPIv2PB) {
 		b := kbPBDocument(doc)
@@ -290,10 +302,10 @@ func kbNotAcceptable() *StatusError {
 // is how clients learn that the server does dry runs (kubectl 1.20-1.22
 // looks for dryRun in v2) and field validation (kubectl 1.25+). Also
 // returns the group-version ("" when the lab serves no resource there).
-func kbOpenAPIPaths(gvp string, v3 bool) (Obj, string) {
+func kbOpenAPIPaths(rs []*kbRes, gvp string, v3 bool) (Obj, string) {
 	paths := Obj{}
 	gv := ""
-	for _, r := range kbResources() {
+	for _, r := range rs {
 		base := "api/v1"
 		if r.Group != "" {
 			base = "apis/" + r.Group + "/" + r.Version
@@ -331,13 +343,13 @@ func kbOpenAPIPaths(gvp string, v3 bool) (Obj, string) {
 
 // kbOpenAPIv3Doc is the document of one group-version path, nil when the
 // lab serves no resource there.
-func kbOpenAPIv3Doc(gvp string) Obj {
-	paths, gv := kbOpenAPIPaths(gvp, true)
+func kbOpenAPIv3Doc(rs []*kbRes, gvp string) Obj {
+	paths, gv := kbOpenAPIPaths(rs, gvp, true)
 	if gv == "" {
 		return nil
 	}
 	return Obj{"openapi": "3.0.0", "info": kbOpenAPIInfo(), "paths": paths,
-		"components": Obj{"schemas": kbOpenAPIDefs(gv, true)}}
+		"components": Obj{"schemas": kbOpenAPIDefs(rs, gv, true)}}
 }
 
 // kbOpenAPIv3Hash is the content hash a real server puts in the index's

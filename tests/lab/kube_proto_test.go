@@ -88,7 +88,7 @@ func TestKubeProtobufKinds(t *testing.T) {
 }
 
 func TestKubeOpenAPI(t *testing.T) {
-	v2 := kbOpenAPIDefs("", false)
+	v2 := kbOpenAPIDefs(kbResources(nil), "", false)
 	plan, ok := v2["io.konveyor.forklift.v1beta1.Plan"].(Obj)
 	if !ok {
 		t.Fatal("no Plan definition")
@@ -98,19 +98,27 @@ func TestKubeOpenAPI(t *testing.T) {
 		t.Fatalf("Plan gvk %s", gvk)
 	}
 	spec := plan["properties"].(Obj)["spec"].(Obj)
-	if _, has := spec["properties"]; has {
-		t.Fatal("v2: the Plan spec keeps unknown fields, so it must not list its properties")
+	if _, has := spec["properties"].(Obj)["targetNamespace"]; !has {
+		t.Fatal("v2: the structural Plan spec lists its properties")
 	}
-	v3 := kbOpenAPIv3Doc("apis/forklift.konveyor.io/v1beta1")["components"].(Obj)["schemas"].(Obj)
+	fc := v2["io.konveyor.forklift.v1beta1.ForkliftController"].(Obj)["properties"].(Obj)["spec"].(Obj)
+	if _, has := fc["properties"]; has {
+		t.Fatal("v2: the ForkliftController spec keeps unknown fields (2.12), so it must not list its properties")
+	}
+	v3 := kbOpenAPIv3Doc(kbResources(nil), "apis/forklift.konveyor.io/v1beta1")["components"].(Obj)["schemas"].(Obj)
 	spec3 := v3["io.konveyor.forklift.v1beta1.Plan"].(Obj)["properties"].(Obj)["spec"].(Obj)
-	if spec3["x-kubernetes-preserve-unknown-fields"] != true || spec3["properties"] == nil {
+	if spec3["x-kubernetes-preserve-unknown-fields"] != nil || spec3["properties"] == nil {
 		t.Fatalf("v3 Plan spec %v", spec3)
+	}
+	fc3 := v3["io.konveyor.forklift.v1beta1.ForkliftController"].(Obj)["properties"].(Obj)["spec"].(Obj)
+	if fc3["additionalProperties"] != true || fc3["properties"] == nil {
+		t.Fatalf("v3 ForkliftController spec %v", fc3)
 	}
 	sm := v2["io.konveyor.forklift.v1beta1.StorageMap"].(Obj)["properties"].(Obj)["spec"].(Obj)
 	if _, has := sm["properties"].(Obj)["map"]; !has {
 		t.Fatal("v2: the closed StorageMap spec lists its properties")
 	}
-	if kbOpenAPIv3Doc("apis/user.openshift.io/v1") != nil {
+	if kbOpenAPIv3Doc(kbResources(nil), "apis/user.openshift.io/v1") != nil {
 		t.Fatal("no document for a group-version without resources")
 	}
 	// the protobuf form names every definition

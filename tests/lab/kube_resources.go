@@ -37,6 +37,7 @@ var (
 	kbGVRForkliftCtl     = GVR{"forklift.konveyor.io", "v1beta1", "forkliftcontrollers"}
 	kbGVRDeployments     = GVR{"apps", "v1", "deployments"}
 	kbGVRStorageProfiles = GVR{"cdi.kubevirt.io", "v1beta1", "storageprofiles"}
+	kbGVRCSVs            = GVR{"operators.coreos.com", "v1alpha1", "clusterserviceversions"}
 )
 
 const kbFK = "forklift.konveyor.io"
@@ -55,6 +56,12 @@ type kbSch struct {
 	Format string // OpenAPI format (date-time, byte, int64); documentation only
 	Desc   string // OpenAPI description (kubectl explain)
 	Ref    string // OpenAPI definition this schema is (ObjectMeta)
+
+	// Structural-schema details of the Forklift CRDs (forklift_crds.go).
+	Default  interface{} // filled in when the field is absent (CRD defaulting)
+	IntOrStr bool        // x-kubernetes-int-or-string
+	Min      *float64    // minimum of an integer
+	AnyExtra bool        // additionalProperties: true next to properties: unknown keys kept
 }
 
 func kbO(req []string, props map[string]*kbSch) *kbSch {
@@ -81,86 +88,24 @@ func kbInvRef(extra ...string) *kbSch {
 	return kbClosed(kbO(nil, p))
 }
 
-func kbSchemas() map[string]*kbSch {
-	return map[string]*kbSch{
-		"providers": kbSpec(kbClosed(kbO([]string{"type", "secret"}, map[string]*kbSch{
-			"type":     kbE("openshift", "vsphere", "ovirt", "openstack", "ova", "ec2", "hyperv", "nutanix"),
-			"url":      kbS(),
-			"secret":   kbRefSch(),
-			"settings": &kbSch{Type: "object"},
-		}))),
-		"storagemaps": kbSpec(kbClosed(kbO([]string{"provider", "map"}, map[string]*kbSch{
-			"provider": kbProvPair(),
-			"map": kbA(kbClosed(kbO([]string{"source", "destination"}, map[string]*kbSch{
-				"source": kbInvRef(),
-				"destination": kbClosed(kbO([]string{"storageClass"}, map[string]*kbSch{
-					"storageClass": kbS(),
-					"volumeMode":   kbE("Filesystem", "Block"),
-					"accessMode":   kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany"),
-				})),
-				"offloadPlugin": kbClosed(kbO(nil, map[string]*kbSch{
-					"vsphereXcopyConfig": kbClosed(kbO([]string{"secretRef", "storageVendorProduct"}, map[string]*kbSch{
-						"secretRef":               kbS(),
-						"storageVendorProduct":    kbE(kbVendors...),
-						"dedicatedMigrationHosts": kbA(kbS()),
-					})),
-					"csiVolumeImport": &kbSch{Type: "object"},
-				})),
-			}))),
-		}))),
-		"networkmaps": kbSpec(kbClosed(kbO([]string{"provider", "map"}, map[string]*kbSch{
-			"provider": kbProvPair(),
-			"map": kbA(kbClosed(kbO([]string{"source", "destination"}, map[string]*kbSch{
-				"source": kbInvRef("vlan"),
-				"destination": kbClosed(kbO([]string{"type"}, map[string]*kbSch{
-					"type": kbE("pod", "multus", "ignored"), "name": kbS(), "namespace": kbS(),
-				})),
-			}))),
-		}))),
-		"plans": kbSpec(kbO([]string{"provider", "map", "targetNamespace", "vms"}, map[string]*kbSch{
-			"provider": kbProvPair(),
-			"map": kbO([]string{"network", "storage"}, map[string]*kbSch{
-				"network": kbRefSch(), "storage": kbRefSch(),
-			}),
-			"targetNamespace":  kbS(),
-			"type":             kbE("cold", "warm", "live", "conversion"),
-			"warm":             &kbSch{Type: "boolean"},
-			"archived":         &kbSch{Type: "boolean"},
-			"pvcNameTemplate":  kbS(),
-			"targetPowerState": kbE("on", "off", "auto"),
-			"vms": kbA(kbO(nil, map[string]*kbSch{
-				"id": kbS(), "name": kbS(), "targetName": kbS(), "pvcNameTemplate": kbS(),
-				"targetPowerState": kbE("on", "off", "auto"),
-				"hooks": kbA(kbO([]string{"hook", "step"}, map[string]*kbSch{
-					"hook": kbRefSch(), "step": kbS(),
-				})),
-			})),
-		})),
-		"migrations": kbSpec(kbClosed(kbO([]string{"plan"}, map[string]*kbSch{
-			"plan":             kbRefSch(),
-			"cancel":           kbA(kbRefSch()),
-			"cutover":          kbS(),
-			"vmCutover":        kbA(&kbSch{Type: "object"}),
-			"resumeConversion": &kbSch{},
-		}))),
-		"hooks": kbO(nil, map[string]*kbSch{"spec": kbO(nil, map[string]*kbSch{
-			"image": kbS(), "playbook": kbS(), "serviceAccount": kbS(), "deadline": &kbSch{Type: "integer"},
-		})}),
-		"vspherexcopyvolumepopulators": kbSpec(kbO([]string{"vmId", "vmdkPath", "secretName", "storageVendorProduct"}, map[string]*kbSch{
-			"vmId": kbS(), "vmdkPath": kbS(), "secretName": kbS(), "storageVendorProduct": kbS(), "migrationHost": kbS(),
-		})),
-		"persistentvolumeclaims": kbSpec(kbO(nil, map[string]*kbSch{
-			"accessModes":      kbA(kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")),
-			"volumeMode":       kbE("Filesystem", "Block"),
-			"storageClassName": kbS(),
-		})),
-		"pods": kbSpec(kbO([]string{"containers"}, map[string]*kbSch{
-			"containers": kbA(kbO([]string{"name"}, map[string]*kbSch{"name": kbS(), "image": kbS()})),
-		})),
-	}
+// kbSchemas: the schemas the API server validates with; the Forklift
+// kinds follow release rel (forklift_crds.go).
+func kbSchemas(rel *MTVRelease) map[string]*kbSch {
+	m := fkCRDSchemas(rel)
+	m["persistentvolumeclaims"] = kbSpec(kbO(nil, map[string]*kbSch{
+		"accessModes":      kbA(kbE("ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod")),
+		"volumeMode":       kbE("Filesystem", "Block"),
+		"storageClassName": kbS(),
+	}))
+	m["pods"] = kbSpec(kbO([]string{"containers"}, map[string]*kbSch{
+		"containers": kbA(kbO([]string{"name"}, map[string]*kbSch{"name": kbS(), "image": kbS()})),
+	}))
+	return m
 }
 
-func kbResources() []*kbRes {
+// kbResources: the resources of the lab's API server, with the schemas
+// of release rel (nil: the default release).
+func kbResources(rel *MTVRelease) []*kbRes {
 	core := func(res, kind string, ns, status bool, short ...string) *kbRes {
 		return &kbRes{GVR: GVR{"", "v1", res}, Kind: kind, Namespaced: ns, Status: status, Short: short}
 	}
@@ -189,14 +134,15 @@ func kbResources() []*kbRes {
 		cr(kbFK, "v1beta1", "hooks", "Hook", true),
 		cr(kbFK, "v1beta1", "hosts", "Host", true),
 		cr(kbFK, "v1beta1", "forkliftcontrollers", "ForkliftController", true),
-		cr(kbFK, "v1beta1", "vspherexcopyvolumepopulators", "VSphereXcopyVolumePopulator", false, "vxvp"),
+		cr(kbFK, "v1beta1", "vspherexcopyvolumepopulators", "VSphereXcopyVolumePopulator", false, "vxvp", "vxvps"),
+		{GVR: kbGVRCSVs, Kind: "ClusterServiceVersion", Namespaced: true, Status: true, CRD: true, Short: []string{"csv", "csvs"}},
 		cr("kubevirt.io", "v1", "virtualmachines", "VirtualMachine", true, "vm", "vms"),
 		cr("kubevirt.io", "v1", "virtualmachineinstances", "VirtualMachineInstance", true, "vmi", "vmis"),
 		cr("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", true, "dv", "dvs"),
 		cr("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition", false, "net-attach-def"),
 		{GVR: kbGVRStorageProfiles, Kind: "StorageProfile", Status: true, CRD: true},
 	}
-	sch := kbSchemas()
+	sch := kbSchemas(rel)
 	for _, r := range rs {
 		r.Singular = strings.ToLower(r.Kind)
 		r.NameRule = "subdomain"
@@ -270,6 +216,17 @@ func kbCheck(s *kbSch, v interface{}, path string, out *[]map[string]interface{}
 	if s == nil || v == nil {
 		return
 	}
+	if s.IntOrStr {
+		if jt := kbJSONType(v); jt != "number" && jt != "string" {
+			*out = append(*out, kbCause("FieldValueTypeInvalid", path,
+				fmt.Sprintf("Invalid value: %q: %s in body must be of type integer or string: %q", jt, path, jt)))
+		}
+		return
+	}
+	if f, ok := v.(float64); ok && s.Min != nil && f < *s.Min {
+		*out = append(*out, kbCause("FieldValueInvalid", path,
+			fmt.Sprintf("Invalid value: %v: %s in body should be greater than or equal to %v", f, path, *s.Min)))
+	}
 	if s.Type != "" {
 		jt := kbJSONType(v)
 		ok := jt == s.Type || (s.Type == "integer" && jt == "number")
@@ -294,6 +251,16 @@ func kbCheck(s *kbSch, v interface{}, path string, out *[]map[string]interface{}
 		for _, k := range keys {
 			if x, ok := t[k]; ok {
 				kbCheck(s.Props[k], x, path+"."+k, out)
+			}
+		}
+		if s.Values != nil {
+			vk := make([]string, 0, len(t))
+			for k := range t {
+				vk = append(vk, k)
+			}
+			sort.Strings(vk)
+			for _, k := range vk {
+				kbCheck(s.Values, t[k], path+"."+k, out)
 			}
 		}
 	case []interface{}:
@@ -330,6 +297,21 @@ func kbPrune(s *kbSch, v interface{}, path string, out *[]string) {
 	case map[string]interface{}:
 		for k, x := range t {
 			sub, known := s.Props[k]
+			if !known && s.Values != nil {
+				sub, known = s.Values, true
+			}
+			if !known && s.AnyExtra {
+				// additionalProperties: true keeps the key; an object
+				// under it has no schema, so its members go
+				// (apiextensions-apiserver pruning/algorithm.go)
+				if m, ok := x.(map[string]interface{}); ok {
+					for mk := range m {
+						*out = append(*out, strings.TrimPrefix(path+"."+k+"."+mk, "."))
+						delete(m, mk)
+					}
+				}
+				continue
+			}
 			if !known && s.Closed {
 				*out = append(*out, strings.TrimPrefix(path+"."+k, "."))
 				delete(t, k)
@@ -340,6 +322,29 @@ func kbPrune(s *kbSch, v interface{}, path string, out *[]string) {
 	case []interface{}:
 		for i, x := range t {
 			kbPrune(s.Items, x, fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+// kbDefault fills in the defaults of absent fields, as the API server does
+// for custom resources on every write (and read) of an object.
+func kbDefault(s *kbSch, v interface{}) {
+	if s == nil {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]interface{}:
+		for k, sub := range s.Props {
+			if _, ok := t[k]; !ok && sub.Default != nil {
+				t[k] = kbCopyVal(sub.Default)
+			}
+			if x, ok := t[k]; ok {
+				kbDefault(sub, x)
+			}
+		}
+	case []interface{}:
+		for _, x := range t {
+			kbDefault(s.Items, x)
 		}
 	}
 }
@@ -421,6 +426,7 @@ func kbValidate(ri *kbRes, obj, old Obj) *StatusError {
 	kbPruneMeta(obj, &pruned)
 	if ri.Schema != nil {
 		kbPrune(ri.Schema, obj, "", &pruned)
+		kbDefault(ri.Schema, obj)
 		kbCheck(ri.Schema, obj, "", &causes)
 		for _, c := range causes {
 			if f, _ := c["field"].(string); strings.HasPrefix(f, ".") {

@@ -381,7 +381,7 @@ func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) 
 	if !allowed && am != nil {
 		ri := &kbReqInfo{ns: kbStr(am, "namespace"), name: kbStr(am, "name"), verb: kbStr(am, "verb"),
 			resString: kbStr(am, "resource")}
-		for _, res := range kbResources() {
+		for _, res := range k.s.resList {
 			if res.Group == kbStr(am, "group") && res.Resource == kbStr(am, "resource") {
 				ri.ri = res
 			}
@@ -492,7 +492,7 @@ func (k *kbServer) applyFault(w http.ResponseWriter, r *http.Request, ri *kbReqI
 
 func (k *kbServer) groups() map[string][]string {
 	g := map[string][]string{}
-	for _, r := range kbResources() {
+	for _, r := range k.s.resList {
 		if r.Group == "" {
 			continue
 		}
@@ -519,7 +519,7 @@ func kbHasStr(a []string, s string) bool {
 func (k *kbServer) resourceList(group, version string) (Obj, bool) {
 	var res []interface{}
 	found := false
-	for _, r := range kbResources() {
+	for _, r := range k.s.resList {
 		if r.Group != group || r.Version != version {
 			continue
 		}
@@ -614,7 +614,7 @@ func (k *kbServer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	case p == "openapi/v3":
 		paths := Obj{}
 		add := func(gvp string) {
-			if doc := kbOpenAPIv3Doc(gvp); doc != nil {
+			if doc := kbOpenAPIv3Doc(k.s.resList, gvp); doc != nil {
 				paths[gvp] = Obj{"serverRelativeURL": "/openapi/v3/" + gvp + "?hash=" + kbOpenAPIv3Hash(doc)}
 			}
 		}
@@ -626,7 +626,7 @@ func (k *kbServer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		}
 		kbWriteJSON(w, 200, Obj{"paths": paths})
 	case strings.HasPrefix(p, "openapi/v3/"):
-		doc := kbOpenAPIv3Doc(strings.TrimPrefix(p, "openapi/v3/"))
+		doc := kbOpenAPIv3Doc(k.s.resList, strings.TrimPrefix(p, "openapi/v3/"))
 		switch {
 		case doc == nil:
 			kbWriteErr(w, &StatusError{Code: 404, Reason: "NotFound", Message: "the server could not find the requested resource"})
@@ -643,7 +643,7 @@ func (k *kbServer) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 func (k *kbServer) serveCRDs(w http.ResponseWriter, r *http.Request, ri *kbReqInfo) {
 	var items []interface{}
 	var one Obj
-	for _, res := range kbResources() {
+	for _, res := range k.s.resList {
 		if !res.CRD {
 			continue
 		}
@@ -653,7 +653,7 @@ func (k *kbServer) serveCRDs(w http.ResponseWriter, r *http.Request, ri *kbReqIn
 			scope = "Cluster"
 		}
 		ver := Obj{"name": res.Version, "served": true, "storage": true,
-			"schema": Obj{"openAPIV3Schema": Obj{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}
+			"schema": Obj{"openAPIV3Schema": kbCRDSchema(res)}}
 		if res.Status {
 			ver["subresources"] = Obj{"status": Obj{}}
 		}

@@ -109,6 +109,8 @@ type Store struct {
 	rv        int64
 	data      map[GVR]map[string]Obj // key "ns/name" ("/name" when cluster-scoped)
 	res       map[GVR]*kbRes
+	resList   []*kbRes    // in discovery order
+	rel       *MTVRelease // the MTV release whose CRDs the server has
 	log       []kbEvent
 	compacted int64 // highest resourceVersion no longer in log
 	window    int
@@ -123,16 +125,21 @@ type Store struct {
 	logf      func(format string, args ...interface{})
 }
 
-// NewStore returns an empty store knowing the lab's resources.
-func NewStore(logf func(string, ...interface{})) *Store {
-	s := &Store{data: map[GVR]map[string]Obj{}, res: map[GVR]*kbRes{},
+// NewStore returns an empty store knowing the lab's resources, with the
+// CRDs of the default MTV release.
+func NewStore(logf func(string, ...interface{})) *Store { return NewStoreFor(logf, nil) }
+
+// NewStoreFor returns an empty store with the CRDs of MTV release rel.
+func NewStoreFor(logf func(string, ...interface{}), rel *MTVRelease) *Store {
+	s := &Store{data: map[GVR]map[string]Obj{}, res: map[GVR]*kbRes{}, rel: fkRelease(rel),
 		window: 1000, changed: make(chan struct{}), podLogs: map[string]string{},
 		gcKick: make(chan struct{}, 1), logf: logf}
 	if s.logf == nil {
 		s.logf = func(string, ...interface{}) {}
 	}
 	s.qcond = sync.NewCond(&s.mu)
-	for _, r := range kbResources() {
+	s.resList = kbResources(s.rel)
+	for _, r := range s.resList {
 		s.res[r.GVR] = r
 		s.data[r.GVR] = map[string]Obj{}
 	}

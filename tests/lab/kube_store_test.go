@@ -121,7 +121,8 @@ func TestKubeStoreValidation(t *testing.T) {
 	for _, c := range se.Causes {
 		fields = append(fields, c["field"].(string))
 	}
-	want := "spec.provider spec.map spec.targetNamespace spec.type spec.vms[0].targetPowerState"
+	// required fields in the order of the CRD's required list (sorted, as controller-gen writes it)
+	want := "spec.map spec.provider spec.targetNamespace spec.type spec.vms[0].targetPowerState"
 	if strings.Join(fields, " ") != want {
 		t.Fatalf("causes %v, want %s", fields, want)
 	}

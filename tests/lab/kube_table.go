@@ -116,6 +116,8 @@ func kbColumns(ri *kbRes) []kbCol {
 		mid = []kbCol{s("Status", "status.printableStatus"), c("Ready", "Ready")}
 	case "datavolumes":
 		mid = []kbCol{s("Phase", "status.phase"), s("Progress", "status.progress")}
+	case "clusterserviceversions":
+		mid = []kbCol{s("Display", "spec.displayName"), s("Version", "spec.version"), s("Replaces", "spec.replaces"), s("Phase", "status.phase")}
 	case "vspherexcopyvolumepopulators":
 		mid = []kbCol{s("VM", "spec.vmId"), s("Progress", "status.progress"), s("XcopyUsed", "status.xcopyUsed")}
 	}

@@ -13,12 +13,17 @@ import (
 // it from Lab.MTV and never compare version strings themselves.
 type MTVRelease struct {
 	Name            string // "2.9", "2.10", "2.11", "2.12", "main"
-	OperatorVersion string // what the ForkliftController reports (status.observedVersion / the operator CSV)
+	OperatorVersion string // the operator CSV mtv-operator.v<OperatorVersion> in openshift-mtv, spec.version (forklift_operator.go)
 
 	// CRD fields (section 1): a field a release does not know is pruned.
 	PlanSpecType      bool // Plan.spec.type (cold/warm/live); 2.10+
 	PlanRdmAsLun      bool // Plan.spec.rdmAsLun; 2.11+
 	PopulatorInflight bool // ForkliftController controller_max_populator_inflight; 2.11+
+
+	// Operator (forklift_operator.go): feature_copy_offload when the
+	// ForkliftController does not set it (roles/forkliftcontroller/defaults/main.yml:
+	// false up to 2.10, true from 2.11; main: CRD default "true").
+	CopyOffloadDefault bool
 
 	// Copy-offload evidence (section 2).
 	XcopyEvidence    bool // task annotation xcopyUsed, CR status.xcopyUsed, pod log xcopyUsed=N; 2.12+
@@ -47,12 +52,12 @@ var mtvReleases = map[string]*MTVRelease{
 	"2.9":  {Name: "2.9", OperatorVersion: "2.9.2"},
 	"2.10": {Name: "2.10", OperatorVersion: "2.10.6", PlanSpecType: true},
 	"2.11": {Name: "2.11", OperatorVersion: "2.11.7", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true},
+		PopulatorInflight: true, CopyOffloadDefault: true},
 	"2.12": {Name: "2.12", OperatorVersion: "2.12.5", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true, XcopyEvidence: true, ThrottleMigrationHost: true},
+		PopulatorInflight: true, XcopyEvidence: true, ThrottleMigrationHost: true, CopyOffloadDefault: true},
 	"main": {Name: "main", OperatorVersion: "2.13.0", PlanSpecType: true, PlanRdmAsLun: true,
 		PopulatorInflight: true, XcopyEvidence: true, PendingCondition: true, OffloadDetails: true,
-		ThrottleMigrationHost: true},
+		ThrottleMigrationHost: true, CopyOffloadDefault: true},
 }
 
 // mtvDefaultRelease is the newest release users run.

@@ -80,7 +80,8 @@ kubectl_tests() {
 		bash -c 'K() { "$KUBECTL" --request-timeout=20s "$@"; }
 			K get ns openshift-mtv default -o name &&
 			K get sc lab-block lab-fs -o name &&
-			[ "$(K -n openshift-mtv get forkliftcontroller forklift-controller -o jsonpath="{.spec.feature_copy_offload}")" = true ] &&
+			[ "$(K -n openshift-mtv get forkliftcontroller forklift-controller -o jsonpath="{.spec.feature_volume_populator}")" = true ] &&
+			K -n openshift-mtv get deploy forklift-controller -o jsonpath="{.spec.template.spec.containers[0].env}" | grep -q FEATURE_COPY_OFFLOAD &&
 			K get crd plans.forklift.konveyor.io virtualmachines.kubevirt.io datavolumes.cdi.kubevirt.io -o name'
 	check "${P}kubectl explain storagemaps.spec.map.offloadPlugin.vsphereXcopyConfig lists its fields" \
 		bash -c '"$KUBECTL" explain storagemaps.spec.map.offloadPlugin.vsphereXcopyConfig >"$1" &&
@@ -89,7 +90,7 @@ kubectl_tests() {
 		check "${P}kubectl explain plans.spec (OpenAPI v3) lists targetNamespace and vms" \
 			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "targetNamespace" "$1" && grep -q "vms" "$1"' _ "$T/explain"
 	else
-		check "${P}kubectl explain plans.spec (OpenAPI v2: a free object there, as for CRDs)" \
+		check "${P}kubectl explain plans.spec (OpenAPI v2)" \
 			bash -c '"$KUBECTL" explain plans.spec >"$1" && grep -q "KIND: *Plan" "$1"' _ "$T/explain"
 	fi
 	printf '%s\n' "apiVersion: v1" "kind: ConfigMap" "metadata: {name: typo, namespace: default, lables: {a: b}}" >"$T/typo.yaml"
