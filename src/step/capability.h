@@ -9,8 +9,8 @@
 #include "config/release.h"
 
 enum step_evidence {
-	EVIDENCE_XCOPY_USED,	/* per-disk xcopyUsed: annotation, CR, log */
-	EVIDENCE_VM_PENDING,	/* per-VM Pending while the scheduler queues */
+	EVIDENCE_XCOPY_USED,	/* xcopyUsed: annotation, CR, pod log */
+	EVIDENCE_VM_PENDING,	/* per-VM Pending: the scheduler's queue */
 	EVIDENCE_POPULATOR_LIMIT, /* controller_max_populator_inflight */
 };
 

@@ -397,9 +397,12 @@ pipeline_step_named(json_object *vm, const char *name)
 	json_object *pl = jget(vm, "pipeline");
 	size_t i;
 
-	for (i = 0; i < jlen(pl); i++)
-		if (str_eq(jstr(json_object_array_get_idx(pl, i), "name"), name))
-			return json_object_array_get_idx(pl, i);
+	for (i = 0; i < jlen(pl); i++) {
+		json_object *st = json_object_array_get_idx(pl, i);
+
+		if (str_eq(jstr(st, "name"), name))
+			return st;
+	}
 	return NULL;
 }
 

@@ -177,8 +177,8 @@ limits(struct check_run *r, json_object *c, struct seen *s)
 				   "copying");
 		else if (s->peak > lim)
 			check_fail(r, "populator in-flight limit %lld not "
-				   "honoured: %lld disks were copying at once on "
-				   "one host (%s)", lim, s->peak, s->from);
+				   "honoured: %lld disks were copying at once "
+				   "on one host (%s)", lim, s->peak, s->from);
 		else if (s->peak < floor_)
 			check_fail(r, "populator throttling not observable: at "
 				   "most %lld disk%s copied at once (%s), "
