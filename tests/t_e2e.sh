@@ -40,8 +40,15 @@ done
 for name in rdm-virtual rdm-physical; do
 	contains "$name: the RDM disk is verified as a LUN" "$T/$name.err" "1 RDM disk attached as lun on bus scsi"
 done
-contains "populator-throttling: the limit is verified" "$T/populator-throttling.err" "at most 2 of 5 disks copying at once (limit 2), 3 PVCs throttled"
-contains "vm-populator-throttling: the VM limit is verified" "$T/vm-populator-throttling.err" "at most 1 VM in flight (limit 1), 1 held Pending"
+# the populator peak comes from the populate pods (upstream never marks a
+# DiskTransfer task Running); 2.12 has no per-VM Pending condition, so the
+# VMs held by the limit are reported as not checked, not as passed
+contains "populator-throttling: the limit is verified from the pods" "$T/populator-throttling.err" \
+	"at most 2 of 5 disks copying at once (limit 2, populate pods per host), 3 PVCs throttled"
+contains "vm-populator-throttling: the VM limit is verified" "$T/vm-populator-throttling.err" \
+	"at most 2 of 6 disks copying at once (limit 2, populate pods per host), 2 PVCs throttled, at most 1 VM in flight (limit 1), all on one host"
+contains "vm-populator-throttling: VMs held Pending are not checked on 2.12, and the PASS line says why" \
+	"$T/vm-populator-throttling.out" "1 check not performed: vms_held_pending: "
 for name in thin-snapshots thick-lazy-snapshots thick-eager-snapshots 2tb-vm-snapshots; do
 	contains "$name: data_integrity is said not to be checked" "$T/$name.err" \
 		"verify: data_integrity not checked: needs guest access (not implemented)"

@@ -21,6 +21,34 @@ struct item {
 	struct scenario_report rep;
 };
 
+/* ", N check(s) not performed: NAME: WHY; ..." for the checks a run
+ * reported as not performed (not steps left out by --only), or NULL. */
+static char *
+not_performed(const struct run_result *res)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < res->n; i++) {
+		const struct step_result *st = &res->steps[i];
+		const char *why = st->message;
+
+		if (!st->skipped || why == NULL)
+			continue;
+		if (str_startswith(why, "not checked: "))
+			why += strlen("not checked: ");
+		/* the title is "CHECK of WHAT" */
+		strbuf_addf(&sb, "%s%.*s: %s", n++ ? "; " : "",
+			    (int)strcspn(st->title, " "), st->title, why);
+	}
+	if (n == 0) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return xasprintf(", %zu check%s not performed: %s", n,
+			 n == 1 ? "" : "s", strbuf_str(&sb));
+}
+
 static void
 verdict(const struct item *it, FILE *fp)
 {
@@ -30,18 +58,12 @@ verdict(const struct item *it, FILE *fp)
 			   st == REPORT_INTERRUPTED ? "INTERRUPTED" :
 			   st == REPORT_SKIPPED ? "SKIP" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
-	char *line, *nc = NULL;
-	size_t i, n = 0;
+	char *line, *nc;
 
 	if (log_console_gone())
 		return;	/* the reader went away: stop printing, go on */
 
-	/* checks reported as not performed (not steps left out by --only) */
-	for (i = 0; i < it->res.n; i++)
-		n += it->res.steps[i].skipped && it->res.steps[i].message;
-	if (n)
-		nc = xasprintf(", %zu check%s not performed", n,
-			       n == 1 ? "" : "s");
+	nc = not_performed(&it->res);
 	line = xasprintf("%s%s%s %s%s%s%s (%.1f s%s)%s%s\n", c ? col : "", word,
 			 c ? "\033[0m" : "", it->rep.name, it->rep.id ? " [" : "",
 			 it->rep.id ? it->rep.id : "", it->rep.id ? "]" : "",

@@ -7,6 +7,8 @@ libmtv_a_SOURCES += \
 	src/step/sweep.c \
 	src/step/vs_step.h \
 	src/step/vs_step.c \
+	src/step/capability.h \
+	src/step/capability.c \
 	src/step/cluster.h \
 	src/step/cluster.c \
 	src/step/cluster_status.c \
@@ -23,6 +25,8 @@ libmtv_a_SOURCES += \
 	src/step/step_esxi_key.c \
 	src/step/step_guest_ready.c \
 	src/step/step_map.c \
+	src/step/migrate_evidence.h \
+	src/step/migrate_evidence.c \
 	src/step/step_migrate.c \
 	src/step/step_plan.c \
 	src/step/step_power.c \

@@ -1,20 +1,18 @@
 /* step_migrate.c: the 'migrate' step: one Migration per plan (cutover for
  * warm plans), all followed at the same time, one thread and one cluster
  * connection each, by watching the Plan. Progress is logged on change; the
- * per-disk xcopyUsed evidence is read from the DiskTransfer task annotations
- * and from the populator CRs while they exist, so it survives their
- * cleanup; everything lands in state.plans[NAME] for verify. */
+ * evidence of what happened (migrate_evidence.c) and the outcome land in
+ * state.plans[NAME] for verify. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "step/cluster.h"
+#include "step/migrate_evidence.h"
 
 #define MIG_LOG_MS 5000 /* MB-only progress is logged this often at most */
-#define MIG_POLL_MS                                                            \
-	10000 /* side lookups (secret, populator CRs) at most this often */
+#define MIG_POLL_MS 10000 /* the secret is looked for this often at most */
 
 struct mig {
 	struct step_ctx *ctx;
@@ -23,14 +21,12 @@ struct mig {
 	int timeout_s;
 	char *name, *ns, *uid, *tns, *plan_uid;
 	json_object *last;		/* last Plan seen */
-	json_object *crs; /* populator CR evidence: {name: {...}} */
+	struct mig_ev *ev;		/* what the migration showed */
 	char *progress, *progress_key;
 	long long logged_ms, polled_ms;
 	char *secret;			/* first populator secret seen */
 	char *failure;			/* why it did not succeed, or NULL */
 	const char *end;		/* Succeeded, Failed, Canceled */
-	int peak_tasks, peak_vms;	/* most copying at once, seen */
-	json_object *pending;		/* VMs seen held Pending by the limit */
 	int rc;
 	struct mtv_err err;
 };
@@ -74,166 +70,17 @@ lookup_secret(struct mig *m, struct kube_client *k)
 	free(path);
 }
 
-/* xcopyUsed from the populate pods' logs, while the pods exist. */
-static void
-lookup_pods(struct mig *m, struct kube_client *k)
-{
-	struct mtv_err e = { 0 };
-	json_object *items = NULL;
-	char *path = kube_path("Pod", m->tns, NULL),
-	     *sel = xasprintf("migration=%s", m->uid);
-	size_t i;
-
-	if (kube_list(k, path, sel, &items, &e) != 0)
-		goto out;
-	for (i = 0; i < jlen(items); i++) {
-		json_object *pod = json_object_array_get_idx(items, i), *rec;
-		char *key, *log = NULL, *disk = NULL;
-		int used;
-
-		if (!str_startswith(cl_name(pod), "populate-"))
-			continue;
-		key = xasprintf("pod/%s", cl_name(pod));
-		if (jget(m->crs, key) == NULL &&
-		    kube_pod_log_tail(k, m->tns, cl_name(pod), NULL, 200, &log,
-				      &e) == 0 &&
-		    cl_pod_log_xcopy(log, &disk, &used) && disk) {
-			rec = json_object_new_object();
-			jputs(rec, "vm", jstr(jget(jget(pod, "metadata"),
-						   "labels"), "vmID"));
-			jputs(rec, "disk", disk);
-			jputi(rec, "xcopyUsed", used);
-			jput(m->crs, key, rec);
-		}
-		free(disk);
-		free(log);
-		free(key);
-	}
-out:
-	json_object_put(items);
-	free(sel);
-	free(path);
-}
-
-/* xcopyUsed and clone method from the populator CRs, while they exist. */
-static void
-lookup_crs(struct mig *m, struct kube_client *k)
-{
-	struct mtv_err e = { 0 };
-	json_object *items = NULL;
-	char *path = kube_path("VSphereXcopyVolumePopulator", m->tns, NULL),
-	     *sel = xasprintf("migration=%s", m->uid);
-	size_t i;
-
-	if (kube_list(k, path, sel, &items, &e) != 0) {
-		log_debug("populator CRs: %s", e.msg);
-		goto out;
-	}
-	for (i = 0; i < jlen(items); i++) {
-		json_object *cr = json_object_array_get_idx(items, i), *rec;
-		json_object *st = jget(cr, "status"), *sp = jget(cr, "spec");
-
-		if (jstr(st, "xcopyUsed") == NULL)
-			continue;
-		rec = json_object_new_object();
-		jputs(rec, "vm", jstr(sp, "vmId"));
-		jputs(rec, "disk", jstr(sp, "vmdkPath"));
-		jput(rec, "xcopyUsed",
-		     json_object_new_int(atoi(jstr(st, "xcopyUsed"))));
-		jputs(rec, "cloneMethod", jstr(st, "cloneMethod"));
-		jput(m->crs, cl_name(cr), rec);
-	}
-out:
-	json_object_put(items);
-	free(sel);
-	free(path);
-}
-
-/* Evidence that lives only while the copies run, at most every
- * MIG_POLL_MS unless now. */
+/* The populator secret, at most every MIG_POLL_MS unless now. */
 static void
 side_lookups(struct mig *m, struct kube_client *k, bool now)
 {
-	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL)
+	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL ||
+	    m->secret)
 		return;
 	if (!now && clock_ms() - m->polled_ms < MIG_POLL_MS)
 		return;
 	m->polled_ms = clock_ms();
-	if (m->secret == NULL)
-		lookup_secret(m, k);
-	lookup_pods(m, k);
-	lookup_crs(m, k);
-}
-
-static json_object *
-pipeline_step_named(json_object *vm, const char *name)
-{
-	json_object *pl = jget(vm, "pipeline");
-	size_t i;
-
-	for (i = 0; pl && json_object_is_type(pl, json_type_array) &&
-	     i < json_object_array_length(pl); i++)
-		if (str_eq(jstr(json_object_array_get_idx(pl, i), "name"), name))
-			return json_object_array_get_idx(pl, i);
-	return NULL;
-}
-
-/* What one Plan status shows copying at once: DiskTransfer tasks Running
- * (populators) and VMs whose DiskTransfer is Running; the peaks are kept in
- * *tasks and *vms, and the ids of VMs with a Pending condition (held by
- * controller_max_vm_inflight) are added to pending (may be NULL). */
-MTV_STATIC void migrate_inflight(json_object *plan, int *tasks, int *vms,
-			     json_object *pending);
-
-MTV_STATIC void
-migrate_inflight(json_object *plan, int *tasks, int *vms, json_object *pending)
-{
-	json_object *list =
-	    jget(jget(jget(plan, "status"), "migration"), "vms");
-	int nt = 0, nv = 0;
-	size_t i, j;
-
-	for (i = 0; list && json_object_is_type(list, json_type_array) &&
-	     i < json_object_array_length(list); i++) {
-		json_object *vm = json_object_array_get_idx(list, i);
-		json_object *dt = pipeline_step_named(vm, "DiskTransfer"),
-			    *ts = jget(dt, "tasks"),
-			    *cs = jget(vm, "conditions");
-		bool copying = false;
-
-		for (j = 0; ts && json_object_is_type(ts, json_type_array) &&
-		     j < json_object_array_length(ts); j++)
-			if (str_eq(jstr(json_object_array_get_idx(ts, j),
-					"phase"), "Running")) {
-				nt++;
-				copying = true;
-			}
-		if (copying || (dt && str_eq(jstr(dt, "phase"), "Running")))
-			nv++;
-		for (j = 0; pending && cs &&
-		     json_object_is_type(cs, json_type_array) &&
-		     j < json_object_array_length(cs); j++) {
-			json_object *c = json_object_array_get_idx(cs, j);
-			const char *id = jstr(vm, "id") ? jstr(vm, "id")
-							: jstr(vm, "name");
-			size_t k;
-			bool have = false;
-
-			if (!str_eq(jstr(c, "type"), "Pending") ||
-			    str_eq(jstr(c, "status"), "False") || id == NULL)
-				continue;
-			for (k = 0; k < json_object_array_length(pending); k++)
-				have |= str_eq(json_object_get_string(
-				    json_object_array_get_idx(pending, k)), id);
-			if (!have)
-				json_object_array_add(
-				    pending, json_object_new_string(id));
-		}
-	}
-	if (nt > *tasks)
-		*tasks = nt;
-	if (nv > *vms)
-		*vms = nv;
+	lookup_secret(m, k);
 }
 
 static int
@@ -250,7 +97,6 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 			       m->plan);
 	json_object_put(m->last);
 	m->last = json_object_get(obj);
-	migrate_inflight(obj, &m->peak_tasks, &m->peak_vms, m->pending);
 	if (m->plan_uid == NULL && cl_uid(obj))
 		m->plan_uid = xstrdup(cl_uid(obj));
 	line = cl_progress(obj);
@@ -268,8 +114,10 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	m->progress = line;
 	m->progress_key = key;
 	/* look at every phase change, so a fast migration is not missed */
-	if (step_kube(m->ctx, &k, err) == 0)
+	if (step_kube(m->ctx, &k, err) == 0) {
 		side_lookups(m, k, changed);
+		mig_ev_plan(m->ev, k, obj, changed);
+	}
 	err_clear(err);
 	return m->end ? 1 : 0;
 }
@@ -310,39 +158,6 @@ populator_message(struct mig *m, struct kube_client *k, struct strbuf *sb)
 	free(path);
 }
 
-/* Task evidence, with xcopyUsed filled from the populator CRs when the
- * annotations lack it. */
-static json_object *
-evidence(struct mig *m)
-{
-	json_object *x = cl_xcopy_from_status(m->last);
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(x); i++) {
-		json_object *e = json_object_array_get_idx(x, i);
-
-		if (jget(e, "xcopyUsed"))
-			continue;
-		json_object_object_foreach(m->crs, name, rec) {
-			(void)name;
-			if (str_eq(jstr(rec, "disk"), jstr(e, "disk")) &&
-			    (jstr(rec, "vm") == NULL ||
-			     str_eq(jstr(rec, "vm"), jstr(e, "vm")))) {
-				json_object_object_add(
-				    e, "xcopyUsed",
-				    json_object_get(jget(rec, "xcopyUsed")));
-				if (!jget(e, "cloneMethod") &&
-				    jget(rec, "cloneMethod"))
-					json_object_object_add(
-					    e, "cloneMethod",
-					    json_object_get(
-						jget(rec, "cloneMethod")));
-			}
-		}
-	}
-	return x;
-}
-
 static json_object *
 vm_summary(json_object *plan)
 {
@@ -373,8 +188,7 @@ vm_summary(json_object *plan)
 static void
 record_state(struct mig *m)
 {
-	json_object *old = state_get(m->ctx, "plans", m->plan), *st = NULL,
-		    *inflight;
+	json_object *old = state_get(m->ctx, "plans", m->plan), *st = NULL;
 	char *low = xstrdup(m->end ? m->end : "unknown"), *p;
 
 	for (p = low; *p; p++)
@@ -391,17 +205,9 @@ record_state(struct mig *m)
 	json_object_object_add(st, "vms", vm_summary(m->last));
 	json_object_object_add(st, "disk_transfer",
 			       cl_disk_transfer_from_status(m->last));
-	json_object_object_add(st, "xcopy", evidence(m));
 	json_object_object_add(st, "disk_tasks",
 			       cl_disk_tasks_from_status(m->last));
-	inflight = json_object_new_object();
-	json_object_object_add(inflight, "peak_populators",
-			       json_object_new_int(m->peak_tasks));
-	json_object_object_add(inflight, "peak_vms",
-			       json_object_new_int(m->peak_vms));
-	json_object_object_add(inflight, "pending_vms",
-			       json_object_get(m->pending));
-	json_object_object_add(st, "inflight", inflight);
+	mig_ev_record(m->ev, st, m->last);
 	json_object_object_add(st, "populator_secret", m->secret ?
 			       json_object_new_string(m->secret) : NULL);
 	/* for verify's result check: the Plan's conditions that hold and
@@ -462,12 +268,14 @@ mig_main(void *arg)
 			     : m->ns);
 	m->plan_uid = jstr(pst, "uid") ? xstrdup(jstr(pst, "uid")) : NULL;
 	pthread_mutex_unlock(&ctx->lock);
+	mig_ev_start(m->ev, m->uid, m->tns, jbool(m->spec, "copyoffload"));
 	log_info("migration '%s' of plan '%s' started", m->name, m->plan);
 	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
 	coll = kube_path("Plan", pns ? pns : m->ns, NULL);
 	fs = xasprintf("metadata.name=%s", m->plan);
 	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m,
 		    &m->err);
+	mig_ev_stop(m->ev);
 	if (r == MTV_ETIMEOUT) {
 		r = err_set(&m->err, MTV_ETIMEOUT,
 			    "plan '%s' did not finish within %d s%s%s", m->plan,
@@ -708,8 +516,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		ms[i].spec = json_object_array_get_idx(list, i);
 		ms[i].plan = jstr(ms[i].spec, "plan");
 		ms[i].timeout_s = timeout;
-		ms[i].crs = json_object_new_object();
-		ms[i].pending = json_object_new_array();
+		ms[i].ev = mig_ev_new(ctx, ms[i].plan);
 	}
 	*undo = json_object_new_array();
 	if (jget(params, "forklift_settings")) {
@@ -769,8 +576,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	}
 out:
 	for (i = 0; i < n; i++) {
-		json_object_put(ms[i].pending);
-		json_object_put(ms[i].crs);
+		mig_ev_free(ms[i].ev);
 	}
 	free(ms);
 	free(tids);

@@ -14,6 +14,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/exec/test_run.c \
 	tests/unit/step/test_steps.c \
 	tests/unit/step/test_release_step.c \
+	tests/unit/step/test_capability.c \
 	tests/unit/step/test_checks.c \
 	tests/unit/step/test_kinds.c \
 	tests/unit/step/test_journal.c \

@@ -180,6 +180,11 @@ json_object *check_status_vm(json_object *st, const char *source,
 json_object *check_target_vm(struct check_run *r, json_object *c, char **name);
 /* Report the entry as not performed: the check's skip reason. */
 void check_run_skip(struct check_run *r, json_object *c);
+/* Report check name as not performed for what ("plan 'p'", the VMs)
+ * because of why: a skipped result (the titles of one check's entries add
+ * up), never a pass or a failure. */
+void check_skip(struct check_run *r, const char *name, const char *what,
+		const char *why);
 
 /* Seconds since the epoch of an RFC 3339 time (fraction ignored); -1. */
 long long verify_time(const char *s);

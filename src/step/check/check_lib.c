@@ -340,26 +340,43 @@ check_target_vm(struct check_run *r, json_object *c, char **name)
 }
 
 void
+check_skip(struct check_run *r, const char *name, const char *what,
+	   const char *why)
+{
+	json_object *old = state_get(r->ctx, "skipped_checks", name),
+		    *e = json_object_new_object();
+	const char *was = jstr(old, "title");
+	char *title, *reason = xasprintf("not checked: %s", why);
+
+	log_warn("verify: %s not checked: %s", name, why);
+	/* one result per check: the entries it was skipped for add up */
+	if (was && !str_eq(was, what))
+		title = xasprintf("%s, %s", was, what);
+	else
+		title = xstrdup(what);
+	jputs(e, "title", title);
+	jputs(e, "reason", reason);
+	entry_note(r, reason);
+	r->skipped = true;
+	state_set(r->ctx, "skipped_checks", name, e);
+	free(reason);
+	free(title);
+}
+
+void
 check_run_skip(struct check_run *r, json_object *c)
 {
 	const char *name = jstr(c, "check");
 	const struct check_kind *k = check_kind_find(name ? name : "");
-	const char *why = k && k->skip ? k->skip : "not implemented";
-	json_object *e = json_object_new_object(), *vms = jget(c, "vms");
+	json_object *vms = jget(c, "vms");
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	log_warn("verify: %s not checked: %s", name, why);
 	for (i = 0; i < jlen(vms); i++)
 		strbuf_addf(&sb, "%s%s", i ? ", " : "", json_object_get_string(
 		    json_object_array_get_idx(vms, i)));
-	jputs(e, "title", sb.len ? strbuf_str(&sb) : "every VM");
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "not checked: %s", why);
-	jputs(e, "reason", strbuf_str(&sb));
-	entry_note(r, strbuf_str(&sb));
-	r->skipped = true;
-	state_set(r->ctx, "skipped_checks", name, e);
+	check_skip(r, name, sb.len ? strbuf_str(&sb) : "every VM",
+		   k && k->skip ? k->skip : "not implemented");
 	strbuf_release(&sb);
 }
 

@@ -1,12 +1,17 @@
 /* populator_throttling: the ForkliftController limits the migrate step
- * set held (expect.populator_throttling), from the peaks it saw in every
- * Plan status (DiskTransfer tasks Running at once, VMs in DiskTransfer at
- * once, VMs held Pending) and the PopulatorThrottled events of the
- * PVCs. */
+ * set held (expect.populator_throttling), from the peaks it saw
+ * (migrate_evidence.c: populate pods Pending or Running at once per ESXi
+ * host, else populator CRs copying; VMs with pods in flight on one host;
+ * VMs held Pending) and the PopulatorThrottled events of the PVCs, as
+ * mtv-api-tests counts them. VMs held Pending are shown only where the
+ * release has the per-VM Pending condition (capability.c); elsewhere that
+ * part is reported as not performed: the Plan status of 2.12 and older
+ * does not tell a VM the scheduler held from one that started late. */
 #include "config.h"
 
 #include <stdlib.h>
 
+#include "step/capability.h"
 #include "step/check/check.h"
 
 /* min_throttled_pvcs defaults to the populate pods over the limit: per VM
@@ -96,6 +101,7 @@ throttled_pvcs(struct check_run *r, const char *ns, json_object *names)
 /* What the migrate step saw, over every plan of the entry. */
 struct seen {
 	long long peak, vpeak, held;
+	const char *from;	/* where the populator peak comes from */
 };
 
 static bool
@@ -114,6 +120,8 @@ seen_sum(struct check_run *r, json_object *c, struct seen *s)
 				   "migration did not run)", p);
 			return false;
 		}
+		if (jstr(in, "populator_evidence"))
+			s->from = jstr(in, "populator_evidence");
 		if (jint(in, "peak_populators") > s->peak)
 			s->peak = jint(in, "peak_populators");
 		if (jint(in, "peak_vms") > s->vpeak)
@@ -123,9 +131,39 @@ seen_sum(struct check_run *r, json_object *c, struct seen *s)
 	return true;
 }
 
+/* At least want VMs held Pending by the VM limit, where the release shows
+ * it; *held < 0 when it does not. */
+static void
+held_pending(struct check_run *r, json_object *c, struct seen *s,
+	     long long want)
+{
+	char *why = step_evidence_missing(r->ctx, EVIDENCE_VM_PENDING,
+					  s->held > 0);
+	json_object *plans = jget(c, "plans");
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (why == NULL) {
+		if (s->held < want)
+			check_fail(r, "VM in-flight limit %lld: %lld VM%s held "
+				   "Pending, expected at least %lld",
+				   jint(c, "max_vm_inflight"), s->held,
+				   s->held == 1 ? "" : "s", want);
+		return;
+	}
+	for (i = 0; i < jlen(plans); i++)
+		strbuf_addf(&sb, "%splan '%s'", i ? ", " : "",
+			    json_object_get_string(
+				json_object_array_get_idx(plans, i)));
+	check_skip(r, "vms_held_pending", strbuf_str(&sb), why);
+	s->held = -1;
+	strbuf_release(&sb);
+	free(why);
+}
+
 /* The limits against the peaks. */
 static void
-limits(struct check_run *r, json_object *c, const struct seen *s)
+limits(struct check_run *r, json_object *c, struct seen *s)
 {
 	long long lim = jint(c, "max_populator_inflight"),
 		  vlim = jint(c, "max_vm_inflight"), disks = jint(c, "disks"),
@@ -133,15 +171,20 @@ limits(struct check_run *r, json_object *c, const struct seen *s)
 
 	if (lim > 0) {
 		floor_ = disks < lim ? disks : lim;
-		if (s->peak > lim)
+		if (s->from == NULL)
+			check_fail(r, "populator throttling not observable: no "
+				   "populate pod or populator CR was seen "
+				   "copying");
+		else if (s->peak > lim)
 			check_fail(r, "populator in-flight limit %lld not "
-				   "honoured: %lld disks were copying at once",
-				   lim, s->peak);
+				   "honoured: %lld disks were copying at once "
+				   "on one host (%s)", lim, s->peak, s->from);
 		else if (s->peak < floor_)
 			check_fail(r, "populator throttling not observable: at "
-				   "most %lld disk%s copied at once, expected "
-				   "%lld (the copies did not overlap)", s->peak,
-				   s->peak == 1 ? "" : "s", floor_);
+				   "most %lld disk%s copied at once (%s), "
+				   "expected %lld (the copies did not overlap)",
+				   s->peak, s->peak == 1 ? "" : "s", s->from,
+				   floor_);
 	}
 	if (vlim > 0) {
 		if (s->vpeak > vlim)
@@ -150,11 +193,8 @@ limits(struct check_run *r, json_object *c, const struct seen *s)
 				   vlim, s->vpeak);
 		else if (s->vpeak < 1)
 			check_fail(r, "no VM was seen transferring disks");
-		if (nvm > vlim && s->held < nvm - vlim)
-			check_fail(r, "VM in-flight limit %lld: %lld VM%s held "
-				   "Pending, expected at least %lld", vlim,
-				   s->held, s->held == 1 ? "" : "s",
-				   nvm - vlim);
+		if (nvm > vlim)
+			held_pending(r, c, s, nvm - vlim);
 	}
 }
 
@@ -186,18 +226,46 @@ one_host(struct check_run *r, json_object *c)
 	return host;
 }
 
+/* The pass line: what was seen. */
+static void
+pass(struct check_run *r, json_object *c, const struct seen *s,
+     long long thr, const char *host)
+{
+	long long lim = jint(c, "max_populator_inflight"),
+		  vlim = jint(c, "max_vm_inflight");
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "throttling: at most %lld of %lld disks copying at "
+		    "once (limit %lld, %s per host), %lld PVC%s throttled",
+		    s->peak, jint(c, "disks"), lim, s->from ? s->from : "?",
+		    thr, thr == 1 ? "" : "s");
+	if (vlim > 0)
+		strbuf_addf(&sb, ", at most %lld VM%s in flight (limit %lld)",
+			    s->vpeak, s->vpeak == 1 ? "" : "s", vlim);
+	if (vlim > 0 && s->held >= 0)
+		strbuf_addf(&sb, ", %lld held Pending", s->held);
+	if (host)
+		strbuf_adds(&sb, ", all on one host");
+	check_pass(r, "%s", strbuf_str(&sb));
+	strbuf_release(&sb);
+}
+
 static void
 run_throttling(struct check_run *r, json_object *c)
 {
 	json_object *names = json_object_new_array();
-	long long lim = jint(c, "max_populator_inflight"),
-		  vlim = jint(c, "max_vm_inflight"),
-		  minthr = jint(c, "min_throttled_pvcs"),
-		  disks = jint(c, "disks"), thr;
+	long long minthr = jint(c, "min_throttled_pvcs"), thr;
 	struct seen s = { 0 };
 	const char *host;
+	char *why = jint(c, "max_populator_inflight") > 0 ?
+		step_evidence_missing(r->ctx, EVIDENCE_POPULATOR_LIMIT, true) :
+		NULL;
 	int bad = r->nfail;
 
+	if (why) {
+		check_skip(r, "populator_throttling", "every plan", why);
+		goto out;
+	}
 	if (!seen_sum(r, c, &s))
 		goto out;
 	limits(r, c, &s);
@@ -208,20 +276,10 @@ run_throttling(struct check_run *r, json_object *c)
 			   "expected at least %lld", thr, thr == 1 ? "" : "s",
 			   minthr);
 	host = one_host(r, c);
-	if (r->nfail == bad && vlim > 0)
-		check_pass(r, "throttling: at most %lld of %lld disks copying "
-			   "at once (limit %lld), %lld PVC%s throttled, at "
-			   "most %lld VM%s in flight (limit %lld), %lld held "
-			   "Pending%s", s.peak, disks, lim, thr,
-			   thr == 1 ? "" : "s", s.vpeak,
-			   s.vpeak == 1 ? "" : "s", vlim, s.held,
-			   host ? ", all on one host" : "");
-	else if (r->nfail == bad)
-		check_pass(r, "throttling: at most %lld of %lld disks copying "
-			   "at once (limit %lld), %lld PVC%s throttled%s",
-			   s.peak, disks, lim, thr, thr == 1 ? "" : "s",
-			   host ? ", all on one host" : "");
+	if (r->nfail == bad)
+		pass(r, c, &s, thr, host);
 out:
+	free(why);
 	json_object_put(names);
 }
 

@@ -1,12 +1,15 @@
-/* xcopy_used: the populate pods of each copy-offload plan report
- * xcopyUsed as expected (expect.xcopy_used, else 1 on XCOPY datastores
- * and 0 on others or with source snapshots): per plan, or per datastore
- * where the values differ. */
+/* xcopy_used: each disk of each copy-offload plan shows xcopyUsed as
+ * expected (expect.xcopy_used, else 1 on XCOPY datastores and 0 on others
+ * or with source snapshots): per plan, or per datastore where the values
+ * differ. The migrate step recorded per disk where the value comes from
+ * (migrate_evidence.c); on a release that shows none, the check is not
+ * performed (capability.c). */
 #include "config.h"
 
 #include <stdlib.h>
 
 #include "doc/doc.h"
+#include "step/capability.h"
 #include "step/check/check.h"
 #include "vsphere/vsphere.h"
 
@@ -165,13 +168,48 @@ xcopy_disk(struct check_run *r, const char *plan, json_object *e, int want)
 	}
 	if (xu == NULL)
 		check_fail(r, "plan '%s' disk '%s': xcopyUsed unknown (no task "
-			   "annotation or populator CR reported it), expected "
-			   "%d", plan, disk, want);
+			   "annotation, completed populator CR or finished "
+			   "populate pod showed it), expected %d", plan, disk,
+			   want);
 	else if (json_object_get_int(xu) != want)
-		check_fail(r, "plan '%s' disk '%s': xcopyUsed %d, expected "
-			   "%d%s%s", plan, disk, json_object_get_int(xu), want,
+		check_fail(r, "plan '%s' disk '%s': xcopyUsed %d (%s), "
+			   "expected %d%s%s", plan, disk,
+			   json_object_get_int(xu), jstr(e, "source") ?
+			   jstr(e, "source") : "?", want,
 			   cm ? ", clone method " : "", cm ? cm : "");
 	return true;
+}
+
+/* No disk of x has a value from any source. */
+static bool
+none_shown(json_object *x)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(x); i++)
+		if (jget(json_object_array_get_idx(x, i), "xcopyUsed"))
+			return false;
+	return true;
+}
+
+/* Where the values of x came from, ", "-joined into sb. */
+static const char *
+sources(json_object *x, struct strbuf *sb)
+{
+	static const char *const names[] = {
+		"task annotation", "populator CR status", "populate pod log",
+	};
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		for (j = 0; j < jlen(x); j++)
+			if (str_eq(jstr(json_object_array_get_idx(x, j),
+					"source"), names[i])) {
+				strbuf_addf(sb, "%s%s", sb->len ? ", " : "",
+					    names[i]);
+				break;
+			}
+	return sb->len ? strbuf_str(sb) : "no source";
 }
 
 static void
@@ -181,11 +219,23 @@ run_xcopy(struct check_run *r, json_object *c)
 	json_object *st = check_plan_state(r, plan), *x = jget(st, "xcopy"),
 		    *cache;
 	int want = (int)jint(c, "expect"), bad = r->nfail;
+	char *why, *what;
+	struct strbuf sb = STRBUF_INIT;
 	size_t i, n = 0;
 
 	if (x == NULL) {
 		check_fail(r, "plan '%s': no xcopyUsed evidence (the migration "
 			   "did not run)", plan);
+		return;
+	}
+	why = step_evidence_missing(r->ctx, EVIDENCE_XCOPY_USED,
+				    !none_shown(x));
+	if (why) {
+		what = xasprintf("plan '%s'%s%s%s", plan, ds ? " datastore '" :
+				 "", ds ? ds : "", ds ? "'" : "");
+		check_skip(r, "xcopy_used", what, why);
+		free(what);
+		free(why);
 		return;
 	}
 	cache = json_object_new_object();
@@ -203,9 +253,10 @@ run_xcopy(struct check_run *r, json_object *c)
 			   ds ? " on datastore '" : "", ds ? ds : "",
 			   ds ? "'" : "", want);
 	else if (r->nfail == bad)
-		check_pass(r, "plan '%s': xcopyUsed=%d on %zu disk%s%s%s", plan,
-			   want, n, n == 1 ? "" : "s", ds ? " of " : "",
-			   ds ? ds : "");
+		check_pass(r, "plan '%s': xcopyUsed=%d on %zu disk%s%s%s (%s)",
+			   plan, want, n, n == 1 ? "" : "s", ds ? " of " : "",
+			   ds ? ds : "", sources(x, &sb));
+	strbuf_release(&sb);
 	json_object_put(cache);
 }
 

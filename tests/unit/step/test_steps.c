@@ -225,7 +225,8 @@ test_pod_log(void)
 		"I1129 02:40:51.000000       1 populator.go:88] \"copy-offload started\" "
 		"source_vmdk=\"[xcopy-ds] vm/vm_1.vmdk\" target_pvc=ns/pvc-1\n"
 		"I1129 02:40:52.000000       1 populator.go:166] \"xcopy\" xcopyUsed=0\n"
-		"I1129 02:40:53.000000       1 populator.go:166] \"xcopy\" xcopyUsed=1\n";
+		"I1129 02:40:57.000000       1 populator.go:166] \"xcopy\" xcopyUsed=0\n"
+		"I1129 02:41:02.000000       1 populator.go:166] \"xcopy\" xcopyUsed=1\n";
 	char *disk = NULL;
 	int used;
 
@@ -238,12 +239,18 @@ test_pod_log(void)
 	CU_ASSERT_EQUAL(used, -1);
 }
 
-/* step_migrate.c */
+/* migrate_evidence.c */
 void migrate_inflight(json_object *plan, int *tasks, int *vms,
 		      json_object *pending);
+bool mev_pod_event(json_object *pods, const char *type, json_object *pod);
+void mev_pods_in_flight(json_object *pods, json_object *peaks, int *npods,
+			int *nvms);
+json_object *mev_xcopy(json_object *plan, json_object *crs,
+		       json_object *pods);
 
-/* Two VMs: one copying two disks (a third waiting), one held Pending by
- * the VM in-flight limit; the peaks only grow. */
+/* Two VMs: one with its DiskTransfer Running, one held Pending by the VM
+ * in-flight limit; the peaks only grow. Running tasks are counted apart
+ * (upstream never shows one). */
 static void
 test_inflight(void)
 {
@@ -277,6 +284,136 @@ test_inflight(void)
 	json_object_put(pending);
 	json_object_put(empty);
 	json_object_put(o);
+}
+
+/* A populate pod of VM vm on host (NULL: no label) in phase (NULL: none
+ * yet) copying disk. */
+static json_object *
+pod(const char *name, const char *vm, const char *host, const char *phase,
+    const char *disk)
+{
+	json_object *p = J("{\"metadata\":{\"labels\":{}},\"spec\":"
+			   "{\"containers\":[{\"name\":\"populate\","
+			   "\"args\":[\"--source-vm-id=x\"]}]}}"), *args;
+	char *a = xasprintf("--source-vmdk=%s", disk);
+
+	jputs(jget(p, "metadata"), "name", name);
+	jputs(jget(jget(p, "metadata"), "labels"), "vmID", vm);
+	if (host)
+		jputs(jget(jget(p, "metadata"), "labels"), "sourceHost", host);
+	if (phase) {
+		jput(p, "status", json_object_new_object());
+		jputs(jget(p, "status"), "phase", phase);
+	}
+	args = jget(json_object_array_get_idx(jget(jget(p, "spec"),
+					      "containers"), 0), "args");
+	jarr_adds(args, a);
+	free(a);
+	return p;
+}
+
+/* Feed one event; the in-flight peaks after it. */
+static bool
+feed(json_object *pods, json_object *peaks, const char *type,
+     json_object *p, int *np, int *nv)
+{
+	bool ended = mev_pod_event(pods, type, p);
+
+	mev_pods_in_flight(pods, peaks, np, nv);
+	json_object_put(p);
+	return ended;
+}
+
+/* The populator peak comes from the pods Pending or Running per
+ * sourceHost, VMs with a pod in flight per host; an ended pod asks for its
+ * log once; a deleted one no longer counts; other pods are ignored. */
+static void
+test_pods_in_flight(void)
+{
+	json_object *pods = json_object_new_object(),
+		    *peaks = json_object_new_object();
+	int np = 0, nv = 0;
+
+	CU_ASSERT(!feed(pods, peaks, "ADDED", pod("populate-1", "vm-1", "h1",
+		  NULL, "[ds] a/a.vmdk"), &np, &nv));
+	feed(pods, peaks, "ADDED", pod("populate-2", "vm-1", "h1", "Running",
+	     "[ds] a/a_1.vmdk"), &np, &nv);
+	feed(pods, peaks, "ADDED", pod("populate-3", "vm-2", "h2", "Running",
+	     "[ds] b/b.vmdk"), &np, &nv);
+	feed(pods, peaks, "ADDED", pod("other", "vm-2", "h2", "Running",
+	     "[ds] b/b.vmdk"), &np, &nv);
+	CU_ASSERT_EQUAL(np, 2);
+	CU_ASSERT_EQUAL(nv, 1);
+	CU_ASSERT_EQUAL(jint(peaks, "h1"), 2);
+	CU_ASSERT_EQUAL(jint(peaks, "h2"), 1);
+	CU_ASSERT_PTR_NULL(jget(pods, "other"));
+	CU_ASSERT(feed(pods, peaks, "MODIFIED", pod("populate-1", "vm-1", "h1",
+		  "Succeeded", "[ds] a/a.vmdk"), &np, &nv));
+	jputb(jget(pods, "populate-1"), "read", true);
+	CU_ASSERT(!feed(pods, peaks, "MODIFIED", pod("populate-1", "vm-1",
+		  "h1", "Succeeded", "[ds] a/a.vmdk"), &np, &nv));
+	feed(pods, peaks, "DELETED", pod("populate-2", "vm-1", "h1", "Running",
+	     "[ds] a/a_1.vmdk"), &np, &nv);
+	/* a pod of vm-3 on h2 next to vm-2's: two VMs on one host */
+	feed(pods, peaks, "ADDED", pod("populate-4", "vm-3", "h2", "Pending",
+	     "[ds] c/c.vmdk"), &np, &nv);
+	CU_ASSERT_EQUAL(np, 2);
+	CU_ASSERT_EQUAL(nv, 2);
+	CU_ASSERT_EQUAL(jint(peaks, "h2"), 2);
+	CU_ASSERT_STRING_EQUAL(jstr(jget(pods, "populate-1"), "disk"),
+			       "[ds] a/a.vmdk");
+	CU_ASSERT(jbool(jget(pods, "populate-2"), "gone"));
+	json_object_put(peaks);
+	json_object_put(pods);
+}
+
+/* xcopyUsed per disk: the task annotation, else a completed CR, else a
+ * finished pod's last log value; none: null, never 0. */
+static void
+test_xcopy_sources(void)
+{
+	json_object *plan = J(
+	    "{\"status\":{\"migration\":{\"vms\":[{\"id\":\"vm-1\","
+	    "\"pipeline\":[{\"name\":\"DiskTransfer\",\"tasks\":["
+	    "{\"name\":\"[ds] a/a.vmdk\",\"annotations\":{\"xcopyUsed\":"
+	    "\"1\",\"cloneMethod\":\"vib\"}},"
+	    "{\"name\":\"[ds] a/a_1.vmdk\"},"
+	    "{\"name\":\"[ds] a/a_2.vmdk\"},"
+	    "{\"name\":\"[ds] a/a_3.vmdk\"}]}]}]}}}");
+	json_object *crs = J("{\"cr-1\":{\"vm\":\"vm-1\",\"disk\":"
+			     "\"[ds] a/a_1.vmdk\",\"xcopyUsed\":0,"
+			     "\"cloneMethod\":\"ssh\"}}");
+	json_object *pods = J("{\"populate-2\":{\"vm\":\"vm-1\",\"disk\":"
+			      "\"[ds] a/a_2.vmdk\",\"xcopyUsed\":1},"
+			      "\"populate-3\":{\"vm\":\"vm-1\",\"disk\":"
+			      "\"[ds] a/a_3.vmdk\",\"phase\":\"Running\"}}");
+	json_object *x = mev_xcopy(plan, crs, pods), *e;
+
+	CU_ASSERT_EQUAL_FATAL(jlen(x), 4);
+	e = json_object_array_get_idx(x, 0);
+	CU_ASSERT_EQUAL(jint(e, "xcopyUsed"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "source"), "task annotation");
+	e = json_object_array_get_idx(x, 1);
+	CU_ASSERT_EQUAL(jint(e, "xcopyUsed"), 0);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "cloneMethod"), "ssh");
+	CU_ASSERT_STRING_EQUAL(jstr(e, "source"), "populator CR status");
+	e = json_object_array_get_idx(x, 2);
+	CU_ASSERT_EQUAL(jint(e, "xcopyUsed"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(e, "source"), "populate pod log");
+	e = json_object_array_get_idx(x, 3);
+	CU_ASSERT_PTR_NULL(jget(e, "xcopyUsed"));
+	CU_ASSERT(json_object_object_get_ex(e, "source", NULL));
+	CU_ASSERT_PTR_NULL(jget(e, "source"));
+	json_object_put(x);
+	/* no task lists the disks (a status without tasks): the pods do */
+	json_object_put(plan);
+	plan = J("{\"status\":{}}");
+	x = mev_xcopy(plan, crs, pods);
+	CU_ASSERT_EQUAL(jlen(x), 2);
+	json_object_put(x);
+	json_object_put(plan);
+	json_object_put(crs);
+	json_object_put(pods);
 }
 
 /* vSphere options: GOVC_* when there is no profile. */
@@ -377,6 +514,9 @@ test_driver_opts_profile(void)
 static CU_TestInfo tests_steps[] = {
 	{ "populators and VMs in flight from a Plan status", test_inflight },
 	{ "xcopyUsed and disk from a populate pod log", test_pod_log },
+	{ "populators in flight from populate pods per host",
+	  test_pods_in_flight },
+	{ "xcopyUsed per disk with its source", test_xcopy_sources },
 	{ "condition evaluation: Ready, waiting, generations", test_eval_ready },
 	{ "blockers: hard, transient, soft", test_eval_blockers },
 	{ "an expected blocking condition", test_eval_expected_condition },
