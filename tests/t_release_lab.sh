@@ -7,7 +7,7 @@
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
-plan 12
+plan 15
 
 # run SCENARIO [options]: mtv-scenario run against the lab; $rc, $T/run.out,
 # $T/run.err
@@ -32,6 +32,17 @@ contains "the refusal names the cluster's version and the first release with the
 	"scenarios.d/rdm-virtual.yaml: rdm_as_lun needs MTV 2.11 or newer; the cluster runs MTV 2.10.6"
 lab_state_read "the lab's state is read again" "$T/after" kube || exit 1
 same_file "nothing was created on the cluster" "$T/before.kube" "$T/after.kube"
+
+# 2.10's operator leaves copy-offload off unless feature_copy_offload is
+# set (operator/roles/forkliftcontroller/defaults/main.yml): a copy-offload
+# scenario stops at the cluster preflight instead of copying through VDDK
+run thin
+[ "$rc" -ne 0 ] && ok "thin on 2.10 without feature_copy_offload: stopped (exit $rc)" ||
+	not_ok "thin on 2.10 without feature_copy_offload: stopped (exit 0)"
+contains "the preflight names the gate and the release" "$T/run.err" \
+	'copy-offload is off in MTV 2.10: the ForkliftController in '"'"'openshift-mtv'"'"' needs feature_copy_offload: "true" (this release leaves it off unless it is set)'
+lab_state_read "the lab's state is read after thin" "$T/after2" kube || exit 1
+same_file "thin on 2.10 created nothing either" "$T/before.kube" "$T/after2.kube"
 
 # run --mtv: the release is named; the plan is refused before anything
 run rdm-virtual --mtv 2.9

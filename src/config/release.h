@@ -18,6 +18,10 @@ struct mtv_release {
 	bool populator_inflight;	/* controller_max_populator_inflight */
 	bool xcopy_evidence;		/* task annotation, CR status, pod log */
 	bool pending_condition;		/* per-VM Pending (scheduler queue) */
+	/* the operator turns copy-offload on without feature_copy_offload
+	 * (operator/roles/forkliftcontroller/defaults/main.yml: false up to
+	 * 2.10, true from 2.11) */
+	bool copy_offload_default;
 };
 
 /* Every release, oldest first (end: NULL name). */

@@ -61,6 +61,7 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 	json_object *items = NULL;
 	struct mtv_err e = { 0 };
 	char *path = kube_path("ForkliftController", mns, NULL);
+	const struct mtv_release *rel = step_release(ctx);
 	size_t i;
 	bool off = false, vddk = false;
 
@@ -80,9 +81,10 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 		    jget(json_object_array_get_idx(items, i), "spec");
 		json_object *f = jget(spec, "feature_copy_offload");
 
-		if (f && (json_object_is_type(f, json_type_boolean)
-			      ? !json_object_get_boolean(f)
-			      : str_eq(json_object_get_string(f), "false")))
+		if (f ? (json_object_is_type(f, json_type_boolean)
+			     ? !json_object_get_boolean(f)
+			     : !str_eq(json_object_get_string(f), "true"))
+		      : !rel->copy_offload_default)
 			off = true;
 		if (jstr(spec, "vddk_image") && *jstr(spec, "vddk_image"))
 			vddk = true;
@@ -97,9 +99,11 @@ check_mtv(struct step_ctx *ctx, struct kube_client *k, json_object *params,
 		    ctx->profile->name ? ctx->profile->name : "?");
 	if (off && jbool(params, "copyoffload"))
 		problem(params, sb, NULL,
-		    "copy-offload is off in MTV: ForkliftController in '%s' has "
-		    "feature_copy_offload: \"false\"",
-		    mns ? mns : "?");
+		    "copy-offload is off in MTV %s: the ForkliftController in "
+		    "'%s' needs feature_copy_offload: \"true\" (%s)",
+		    rel->name, mns ? mns : "?", rel->copy_offload_default ?
+		    "it is set to false" : "this release leaves it off unless "
+		    "it is set");
 	json_object_put(items);
 	free(path);
 }
