@@ -224,6 +224,9 @@ func kbSeed(s *Store) error {
 	if _, err := s.create(kbGVRServiceAccounts, "default", Obj{"metadata": Obj{"name": "mtv-scenario", "namespace": "default"}}, kbInternal); err != nil {
 		return err
 	}
+	if err := kbSeedRBAC(s); err != nil {
+		return err
+	}
 	fc := Obj{"metadata": Obj{"name": "forklift-controller", "namespace": "openshift-mtv"},
 		"spec": Obj{"feature_copy_offload": "true", "controller_max_vm_inflight": 20,
 			"controller_precopy_interval": 60}}
