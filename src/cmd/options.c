@@ -11,22 +11,24 @@
 
 const struct cmd_spec *const cmd_table[] = {
 	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_cleanup,
-	&cmd_version, &cmd_help,
+	&cmd_job, &cmd_version, &cmd_help,
 	NULL,
 };
 
-#define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST)
+#define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST | CMD_JOB)
 #define PROF (CMD_RUN | CMD_PLAN)
+/* What a job's run is planned with (and passes on). */
+#define JOBP (PROF | CMD_JOB)
 /* Where run finds vSphere and the cluster: cleanup needs them too. */
 #define CONN (CMD_RUN | CMD_CLEANUP)
 
 /* The table drives getopt, --help and the man page check. */
 const struct opt_spec opt_table[] = {
-	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE | CMD_CLEANUP, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
-	{ "provider", 0, "NAME", PROF | CMD_VALIDATE | CMD_CLEANUP, "provider profile in the providers file" },
-	{ "storage-class", 0, "NAME", PROF | CMD_VALIDATE, "target storage class (overrides the profile)" },
-	{ "set", 0, "KEY=VALUE", PROF | CMD_VALIDATE, "override a scenario or profile key" },
-	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
+	{ "providers", 'p', "FILE", JOBP | CMD_VALIDATE | CMD_CLEANUP, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
+	{ "provider", 0, "NAME", JOBP | CMD_VALIDATE | CMD_CLEANUP, "provider profile in the providers file" },
+	{ "storage-class", 0, "NAME", JOBP | CMD_VALIDATE, "target storage class (overrides the profile)" },
+	{ "set", 0, "KEY=VALUE", JOBP | CMD_VALIDATE, "override a scenario or profile key" },
+	{ "tc", 0, "KEY:VALUE", JOBP | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
 	{ "run-id", 0, "ID", PROF | CMD_CLEANUP, "run id ([a-z0-9]{6}) instead of a random one; cleanup: the run to clean up (repeatable)" },
 	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
@@ -35,9 +37,13 @@ const struct opt_spec opt_table[] = {
 	{ "keep", 0, NULL, CMD_RUN, "leave what was created for inspection; print the cleanup command that removes it" },
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
-	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
+	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report" },
+	{ "image", 0, "IMAGE", CMD_JOB, "container image of the Job (default: localhost/mtv-scenario:VERSION, as the Containerfile builds it)" },
+	{ "namespace", 0, "NAME", CMD_JOB, "namespace of the Job, its ServiceAccount, ConfigMap and Secret (default: mtv-scenario)" },
+	{ "providers-secret", 0, "NAME[/KEY]", CMD_JOB, "use this existing Secret's key (default providers.yaml) as the providers file instead of a Secret made from -p" },
+	{ "reports-pvc", 0, "NAME", CMD_JOB, "write the reports to this PersistentVolumeClaim instead of an emptyDir" },
 	{ "verbose", 'v', NULL, CMD_ALL, "more output (repeat for debug, trace)" },
 	{ "quiet", 'q', NULL, CMD_ALL, "less output" },
 	{ "log-level", 0, "LEVEL", CMD_ALL, "error, warn, info, verbose, debug or trace" },
@@ -200,6 +206,10 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "log-file")) o->log_file = arg;
 	else if (!strcmp(name, "no-color")) o->no_color = true;
 	else if (!strcmp(name, "no-redact")) o->no_redact = true;
+	else if (!strcmp(name, "image")) o->image = arg;
+	else if (!strcmp(name, "namespace")) o->namespace = arg;
+	else if (!strcmp(name, "providers-secret")) o->providers_secret = arg;
+	else if (!strcmp(name, "reports-pvc")) o->reports_pvc = arg;
 	else if (!strcmp(name, "timeout"))
 		return opt_timeout(o, arg, err);
 	return 0;
@@ -208,7 +218,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 /* Walk argv: the subcommand, options before and after it, positional
  * arguments; *used gets a bit per opt_table entry seen. */
 static int
-parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned *used,
+parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned long long *used,
 	   struct mtv_err *err)
 {
 	struct option lopts[64];
@@ -249,7 +259,7 @@ parse_argv(struct mtv_opts *o, int argc, char **argv, unsigned *used,
 		} else {
 			i = (size_t)(c - 256);
 		}
-		*used |= 1u << i;
+		*used |= 1ull << i;
 		if (opt_store(o, i, optarg, err) != 0)
 			return MTV_EINVAL;
 	}
@@ -268,14 +278,15 @@ run_id_ok(const char *id)
 
 /* The options fit the subcommand and their values their domains. */
 static int
-check_values(const struct mtv_opts *o, unsigned used, struct mtv_err *err)
+check_values(const struct mtv_opts *o, unsigned long long used,
+	     struct mtv_err *err)
 {
 	const struct cmd_spec *cmd;
 	size_t i;
 
 	if (o->cmd && (cmd = cmd_find(o->cmd)) != NULL) {
 		for (i = 0; opt_table[i].lng; i++)
-			if ((used & (1u << i)) && !(opt_table[i].mask & cmd->mask))
+			if ((used & (1ull << i)) && !(opt_table[i].mask & cmd->mask))
 				return err_set(err, MTV_EINVAL,
 					       "option '--%s' does not apply to '%s'",
 					       opt_table[i].lng, cmd->name);
@@ -321,7 +332,7 @@ apply_logging(const struct mtv_opts *o, struct mtv_err *err)
 int
 opts_parse(struct mtv_opts *o, int argc, char **argv, struct mtv_err *err)
 {
-	unsigned used = 0;
+	unsigned long long used = 0;
 
 	memset(o, 0, sizeof(*o));
 	if (parse_argv(o, argc, argv, &used, err) != 0 ||
