@@ -33,7 +33,18 @@ struct mig {
 	json_object *pending;		/* VMs seen held Pending by the limit */
 	int rc;
 	struct mtv_err err;
+	bool refused;			/* a 403 on evidence was logged */
 };
+
+/* Evidence is read when it may be; a role that lacks it is said once. */
+static void
+evidence_refused(struct mig *m, const struct mtv_err *e)
+{
+	if (e->code != MTV_EAUTH || m->refused)
+		return;
+	m->refused = true;
+	log_warn("migration evidence not read: %s", e->msg);
+}
 
 static bool
 expect_failure(struct step_ctx *ctx)
@@ -63,7 +74,9 @@ lookup_secret(struct mig *m, struct kube_client *k)
 	char *path = kube_path("Secret", m->tns, NULL),
 	     *sel = xasprintf("plan=%s", m->plan_uid);
 
-	if (kube_list(k, path, sel, &items, &e) == 0 && jlen(items) > 0) {
+	if (kube_list(k, path, sel, &items, &e) != 0)
+		evidence_refused(m, &e);
+	if (jlen(items) > 0) {
 		m->secret = xstrdup(
 		    cl_name(json_object_array_get_idx(items, 0)));
 		log_verbose("plan '%s': populator secret '%s' is there",
@@ -84,8 +97,10 @@ lookup_pods(struct mig *m, struct kube_client *k)
 	     *sel = xasprintf("migration=%s", m->uid);
 	size_t i;
 
-	if (kube_list(k, path, sel, &items, &e) != 0)
+	if (kube_list(k, path, sel, &items, &e) != 0) {
+		evidence_refused(m, &e);
 		goto out;
+	}
 	for (i = 0; i < jlen(items); i++) {
 		json_object *pod = json_object_array_get_idx(items, i), *rec;
 		char *key, *log = NULL, *disk = NULL;
@@ -105,6 +120,7 @@ lookup_pods(struct mig *m, struct kube_client *k)
 			jputi(rec, "xcopyUsed", used);
 			jput(m->crs, key, rec);
 		}
+		evidence_refused(m, &e);
 		free(disk);
 		free(log);
 		free(key);
@@ -127,6 +143,7 @@ lookup_crs(struct mig *m, struct kube_client *k)
 
 	if (kube_list(k, path, sel, &items, &e) != 0) {
 		log_debug("populator CRs: %s", e.msg);
+		evidence_refused(m, &e);
 		goto out;
 	}
 	for (i = 0; i < jlen(items); i++) {
@@ -575,6 +592,10 @@ settings_rollout(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 		r = kube_get(k, path, &dep, &e);
 		json_object_put(dep);
 		free(path);
+		if (r != 0 && r != MTV_ENOTFOUND) {
+			free(coll);
+			return err_set(err, r, "%s", e.msg);
+		}
 		if (r != 0) {
 			log_verbose("no Deployment '%s' in '%s' (%s): not "
 				    "waiting for %s to roll out",
