@@ -24,6 +24,9 @@ LAB_TESTS += tests/t_keep.sh
 LAB_TESTS += tests/t_auth_tls.sh
 # Interrupts: signals and a closed pipe tear down; SIGQUIT abandons.
 LAB_TESTS += tests/t_interrupt.sh
+# Running as a Job: job's manifests apply; every scenario passes with only
+# the generated roles, and each rule is needed (the lab enforces RBAC).
+LAB_TESTS += tests/t_rbac.sh
 EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
@@ -32,7 +35,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_env.sh tests/t_inputs.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
-	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh \
+	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_rbac.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source
