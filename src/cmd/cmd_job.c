@@ -390,7 +390,7 @@ emit_job(struct job *j, const char *sname, const char *skey)
 		    *ps = json_object_new_object(),
 		    *c = json_object_new_object(),
 		    *mounts = json_object_new_array(),
-		    *vols = json_object_new_array(), *src, *items, *it;
+		    *vols = json_object_new_array(), *src, *items, *it, *env;
 	char *image = j->o->image ? xstrdup(j->o->image)
 				  : xstrdup("localhost/" JOB_NAME
 					    ":" PACKAGE_VERSION);
@@ -407,6 +407,12 @@ emit_job(struct job *j, const char *sname, const char *skey)
 	jputs(c, "image", image);
 	jput(c, "command", jarr(JOB_NAME, NULL));
 	jput(c, "args", run_args(j, skey));
+	/* the run's journals next to the reports: `cleanup` can use them */
+	env = json_object_new_object();
+	jputs(env, "name", "XDG_STATE_HOME");
+	jputs(env, "value", REPORTS "/state");
+	jput(c, "env", json_object_new_array());
+	json_object_array_add(jget(c, "env"), env);
 	jputs(c, "terminationMessagePolicy", "FallbackToLogsOnError");
 	json_object_array_add(mounts, mount("scenarios", JOB_DIR "/scenarios",
 					    true));
