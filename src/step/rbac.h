@@ -25,8 +25,9 @@ struct rbac_call {
 	enum rbac_scope scope;
 	/* only when the step's params carry this key (not null) */
 	const char *when;
-	/* evidence the step reads when it may: refused, it warns, naming
-	 * the server's message, and goes on */
+	/* evidence the step reads when it may: refused, the step goes on
+	 * (a refused populate pod log is a warning with the server's
+	 * message) */
 	bool optional;
 };
 

@@ -33,18 +33,8 @@ struct mig {
 	json_object *pending;		/* VMs seen held Pending by the limit */
 	int rc;
 	struct mtv_err err;
-	bool refused;			/* a 403 on evidence was logged */
+	int refused;			/* pod logs the role refuses: said */
 };
-
-/* Evidence is read when it may be; a role that lacks it is said once. */
-static void
-evidence_refused(struct mig *m, const struct mtv_err *e)
-{
-	if (e->code != MTV_EAUTH || m->refused)
-		return;
-	m->refused = true;
-	log_warn("migration evidence not read: %s", e->msg);
-}
 
 static bool
 expect_failure(struct step_ctx *ctx)
@@ -74,9 +64,7 @@ lookup_secret(struct mig *m, struct kube_client *k)
 	char *path = kube_path("Secret", m->tns, NULL),
 	     *sel = xasprintf("plan=%s", m->plan_uid);
 
-	if (kube_list(k, path, sel, &items, &e) != 0)
-		evidence_refused(m, &e);
-	if (jlen(items) > 0) {
+	if (kube_list(k, path, sel, &items, &e) == 0 && jlen(items) > 0) {
 		m->secret = xstrdup(
 		    cl_name(json_object_array_get_idx(items, 0)));
 		log_verbose("plan '%s': populator secret '%s' is there",
@@ -97,10 +85,8 @@ lookup_pods(struct mig *m, struct kube_client *k)
 	     *sel = xasprintf("migration=%s", m->uid);
 	size_t i;
 
-	if (kube_list(k, path, sel, &items, &e) != 0) {
-		evidence_refused(m, &e);
+	if (kube_list(k, path, sel, &items, &e) != 0)
 		goto out;
-	}
 	for (i = 0; i < jlen(items); i++) {
 		json_object *pod = json_object_array_get_idx(items, i), *rec;
 		char *key, *log = NULL, *disk = NULL;
@@ -120,7 +106,8 @@ lookup_pods(struct mig *m, struct kube_client *k)
 			jputi(rec, "xcopyUsed", used);
 			jput(m->crs, key, rec);
 		}
-		evidence_refused(m, &e);
+		if (e.code == MTV_EAUTH && !m->refused++)
+			log_warn("migration evidence not read: %s", e.msg);
 		free(disk);
 		free(log);
 		free(key);
@@ -143,7 +130,6 @@ lookup_crs(struct mig *m, struct kube_client *k)
 
 	if (kube_list(k, path, sel, &items, &e) != 0) {
 		log_debug("populator CRs: %s", e.msg);
-		evidence_refused(m, &e);
 		goto out;
 	}
 	for (i = 0; i < jlen(items); i++) {
