@@ -12,6 +12,8 @@ TESTS += tests/t_install.sh
 TESTS += tests/t_usability.sh
 # Profiles and expansion: golden plans, invalid providers files, environment overrides.
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
+# job: the manifests of a Job with the least privilege (no cluster).
+TESTS += tests/t_job.sh
 # One validator for every input: --set/--tc through the schema; validate -p.
 TESTS += tests/t_inputs.sh
 # Against the lab: source side, Kubernetes client, cluster steps, faults, end to end.
@@ -35,7 +37,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_env.sh tests/t_inputs.sh tests/plan tests/t_source.sh tests/source \
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
-	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_rbac.sh \
+	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_rbac.sh tests/t_job.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source
