@@ -5,7 +5,8 @@
 # scenarios.d file passes in one run with only the generated roles; and
 # removing any one rule makes the cheapest scenario that needs it fail
 # with the server's 403 message naming the verb and the resource.
-# MTV_RBAC_PARALLEL (default 4): removal runs at once.
+# MTV_RBAC_PARALLEL (default 4): removal runs at once; MTV_RBAC_SKIP_FULL=1
+# skips the run of every scenario (while working on the removal runs).
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
@@ -132,11 +133,20 @@ check "kubectl auth can-i: yes for plans in any namespace, no for nodes" \
 
 # ---------------------------------------------------------------- sufficiency
 start=$(date +%s)
-"$MTV_SCENARIO" run -p "$LAB_PROVIDERS" --kubeconfig "$T/job.kubeconfig" --set cutover_delay=3 \
-	--report "$T/all.json" "$srcdir/scenarios.d" >"$T/all.out" 2>"$T/all.err"
-rc=$?
+if [ -n "${MTV_RBAC_SKIP_FULL:-}" ]; then
+	echo '{"scenarios": []}' >"$T/all.json"
+	: >"$T/all.out"
+	: >"$T/all.err"
+	rc=skip
+else
+	"$MTV_SCENARIO" run -p "$LAB_PROVIDERS" --kubeconfig "$T/job.kubeconfig" --set cutover_delay=3 \
+		--report "$T/all.json" "$srcdir/scenarios.d" >"$T/all.out" 2>"$T/all.err"
+	rc=$?
+fi
 n=$(ls "$srcdir"/scenarios.d/*.yaml | wc -l)
-if [ $rc -eq 0 ] && [ "$(grep -c '^PASS ' "$T/all.out")" -eq "$n" ]; then
+if [ $rc = skip ]; then
+	echo "ok $((_tap_n += 1)) # SKIP every scenario with the generated roles (MTV_RBAC_SKIP_FULL)"
+elif [ $rc -eq 0 ] && [ "$(grep -c '^PASS ' "$T/all.out")" -eq "$n" ]; then
 	ok "every scenario ($n) passes with only the generated roles ($(( $(date +%s) - start )) s)"
 else
 	not_ok "every scenario passes with only the generated roles (exit $rc)"
@@ -183,12 +193,12 @@ out = []
 for d in docs:
     if d["kind"] not in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"):
         continue
-    d["metadata"]["name"] += "-r%s%d" % (kind[0], i)
+    d["metadata"]["name"] += "-r%s%d" % (kind[0].lower(), i)
     if d["kind"] == kind:
         del d["rules"][i]
     if "roleRef" in d:
-        d["roleRef"]["name"] += "-r%s%d" % (kind[0], i)
-        d["subjects"][0]["name"] += "-r%s%d" % (kind[0], i)
+        d["roleRef"]["name"] += "-r%s%d" % (kind[0].lower(), i)
+        d["subjects"][0]["name"] += "-r%s%d" % (kind[0].lower(), i)
     out.append(d)
 yaml.safe_dump_all(out, sys.stdout)
 EOF
@@ -196,6 +206,7 @@ EOF
 # one_case KIND I GROUP RESOURCE SCENARIO: apply, get a token, run
 one_case() {
 	local kind=$1 i=$2 res=$4 scn=$5 id=r${1:0:1}$2 tok
+	id=${id,,}
 	drop "$kind" "$i" | "$KUBECTL_NEW" apply -f - >/dev/null 2>"$T/$id.apply" || return 1
 	tok=$(sa_token "mtv-scenario-$id" 2>>"$T/$id.apply") || return 1
 	kc "$id" "$tok"
@@ -205,13 +216,22 @@ one_case() {
 }
 start=$(date +%s)
 par=${MTV_RBAC_PARALLEL:-4}
+pids=()
+# running: how many of the removal runs are still going (the lab is a job too)
+running() {
+	local p n=0
+	for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done
+	echo $n
+}
 while read -r kind i group res scn; do
-	while [ "$(jobs -rp | wc -l)" -ge "$par" ]; do wait -n; done
-	one_case "$kind" "$i" "$group" "$res" "$scn" &
+	while [ "$(running)" -ge "$par" ]; do sleep 1; done
+	one_case "$kind" "$i" "$group" "$res" "$scn" </dev/null &
+	pids+=($!)
 done <"$T/cases"
-wait
+wait "${pids[@]}"
 while read -r kind i group res scn; do
 	id=r${kind:0:1}$i
+	id=${id,,}
 	[ "$group" = '""' ] && group=
 	want="User \"$SA-$id\" cannot "
 	if [ "$res" = pods/log ]; then
