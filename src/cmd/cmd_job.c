@@ -146,9 +146,10 @@ str_cmp(const void *a, const void *b)
 /* The policy rules of scope class mtv (false: the ClusterRole's: run,
  * all and cluster merged by group and resource), in a stable order. */
 static json_object *
-policy_rules(struct job *j, bool mtv, const char *ns)
+policy_rules(struct job *j, bool mtv, const char *ns, struct strbuf *optional)
 {
-	json_object *by = json_object_new_object(), *out;
+	json_object *by = json_object_new_object(), *out,
+		    *opt = json_object_new_object();
 
 	json_object_object_foreach(j->rules, key, r) {
 		bool is_mtv = str_eq(jstr(r, "scope"), "mtv");
@@ -167,6 +168,10 @@ policy_rules(struct job *j, bool mtv, const char *ns)
 			jput(pr, "resources", jarr(jstr(r, "resource"), NULL));
 			jput(pr, "verbs", json_object_new_array());
 			jput(by, k, pr);
+			if (jbool(r, "optional"))
+				jputb(opt, k, true);
+		} else if (!jbool(r, "optional")) {
+			json_object_object_del(opt, k);
 		}
 		for (i = 0; i < jlen(verbs); i++) {
 			const char *v = json_object_get_string(
@@ -186,11 +191,22 @@ policy_rules(struct job *j, bool mtv, const char *ns)
 	}
 	out = json_object_new_array();
 	json_object_object_foreach(by, k2, pr2) {
-		(void)k2;
+		const char *g;
+
 		json_object_array_sort(jget(pr2, "verbs"), str_cmp);
 		json_object_array_add(out, json_object_get(pr2));
+		if (!jget(opt, k2))
+			continue;
+		/* "pods/log", "storageprofiles.cdi.kubevirt.io" */
+		g = json_object_get_string(json_object_array_get_idx(
+		    jget(pr2, "apiGroups"), 0));
+		strbuf_addf(optional, "%s%s%s%s", optional->len ? ", " : "",
+			    json_object_get_string(json_object_array_get_idx(
+				jget(pr2, "resources"), 0)),
+			    *g ? "." : "", g);
 	}
 	json_object_put(by);
+	json_object_put(opt);
 	return out;
 }
 
@@ -232,16 +248,34 @@ mtv_namespaces(struct job *j)
 	return set;
 }
 
+/* Name the rules a run can do without (it warns, with less evidence or
+ * fewer checks) in an annotation of role o; empties sb. */
+static void
+annotate(json_object *o, struct strbuf *sb)
+{
+	json_object *a;
+
+	if (sb->len == 0)
+		return;
+	a = json_object_new_object();
+	jputs(a, "mtv-scenario/optional-rules", strbuf_str(sb));
+	jput(jget(o, "metadata"), "annotations", a);
+	strbuf_release(sb);
+	strbuf_init(sb);
+}
+
 static void
 emit_rbac(struct job *j)
 {
 	const char *rbac = "rbac.authorization.k8s.io/v1";
 	json_object *o, *nss = mtv_namespaces(j);
+	struct strbuf opt = STRBUF_INIT;
 
 	o = manifest("v1", "ServiceAccount", JOB_NAME, j->ns);
 	emit(j, o);
 	o = manifest(rbac, "ClusterRole", j->binding, NULL);
-	jput(o, "rules", policy_rules(j, false, NULL));
+	jput(o, "rules", policy_rules(j, false, NULL, &opt));
+	annotate(o, &opt);
 	emit(j, o);
 	o = manifest(rbac, "ClusterRoleBinding", j->binding, NULL);
 	jput(o, "roleRef", role_ref("ClusterRole", j->binding));
@@ -250,7 +284,8 @@ emit_rbac(struct job *j)
 	json_object_object_foreach(nss, ns, v) {
 		(void)v;
 		o = manifest(rbac, "Role", j->binding, ns);
-		jput(o, "rules", policy_rules(j, true, ns));
+		jput(o, "rules", policy_rules(j, true, ns, &opt));
+		annotate(o, &opt);
 		emit(j, o);
 		o = manifest(rbac, "RoleBinding", j->binding, ns);
 		jput(o, "roleRef", role_ref("Role", j->binding));
@@ -258,6 +293,7 @@ emit_rbac(struct job *j)
 		emit(j, o);
 	}
 	json_object_put(nss);
+	strbuf_release(&opt);
 }
 
 /* ---- ConfigMap, Secret, Job ---- */
