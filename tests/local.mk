@@ -14,6 +14,9 @@ TESTS += tests/t_usability.sh
 TESTS += tests/t_plan.sh tests/t_bad_providers.sh tests/t_env.sh
 # MTV releases: plan --mtv VERSION for every release and scenario.
 TESTS += tests/t_release.sh
+
+# job: the manifests of a Job with the least privilege (no cluster).
+TESTS += tests/t_job.sh
 # One validator for every input: --set/--tc through the schema; validate -p.
 TESTS += tests/t_inputs.sh
 # The JSON report: the report command's formats against golden output, bad input.
@@ -36,6 +39,10 @@ LAB_TESTS += tests/t_artifacts.sh
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
 LAB_TESTS += tests/t_releases_e2e.sh
+
+# Running as a Job: job's manifests apply; every scenario passes with only
+# the generated roles, and each rule is needed (the lab enforces RBAC).
+LAB_TESTS += tests/t_rbac.sh
 EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh tests/t_e2e.sh \
 	tests/t_lib.sh \
 	tests/t_install.sh tests/t_usability.sh \
@@ -47,6 +54,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_artifacts.sh \
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
+	tests/t_rbac.sh tests/t_job.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

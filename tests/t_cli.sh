@@ -11,7 +11,7 @@ test_expect_success '--version lists the libraries' '
 test_expect_success '--help' '
 	"$MTV_SCENARIO" --help >out
 '
-for c in run plan validate list cleanup report version help; do
+for c in run plan validate list cleanup report job version help; do
 	test_expect_success "$c --help shows its usage line; the man page documents $c" '
 		"$MTV_SCENARIO" "$c" --help >out
 		test_grep "usage: mtv-scenario $c" out
@@ -53,7 +53,7 @@ test_expect_success 'bad --run-id, --format, --set, a missing option argument, n
 begin_test 'every option is documented in mtv-scenario(1), and the man page lists no other'
 (
 	set -e
-	for c in run plan validate list cleanup; do "$MTV_SCENARIO" "$c" --help; done >help
+	for c in run plan validate list cleanup job; do "$MTV_SCENARIO" "$c" --help; done >help
 	grep -o -- '--[a-z][a-z-]*' help | sort -u >help-opts
 	grep -o '^\.It Fl -[a-z][a-z-]*\|Fl -[a-z][a-z-]*' "$M" |
 		sed 's/.*Fl -/--/' | sort -u >man-opts

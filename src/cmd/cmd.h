@@ -15,7 +15,8 @@
 #define CMD_HELP	0x20
 #define CMD_CLEANUP	0x40
 #define CMD_REPORT	0x80
-#define CMD_ALL		0xff
+#define CMD_JOB		0x100
+#define CMD_ALL		0x1ff
 
 /* Every option of every subcommand, after parsing. */
 struct mtv_opts {
@@ -44,6 +45,10 @@ struct mtv_opts {
 	int timeout;			/* --timeout SECONDS */
 	int verbosity;			/* -v count minus -q count */
 	bool all;			/* cleanup --all */
+	const char *image;		/* job --image */
+	const char *namespace;		/* job --namespace */
+	const char *providers_secret;	/* job --providers-secret NAME[/KEY] */
+	const char *reports_pvc;	/* job --reports-pvc */
 	bool keep, no_color, no_redact, help;
 	const char *cmd;		/* subcommand name */
 	char **args;			/* positional arguments after the subcommand */
@@ -65,6 +70,7 @@ extern const struct cmd_spec cmd_validate;
 extern const struct cmd_spec cmd_list;
 extern const struct cmd_spec cmd_cleanup;
 extern const struct cmd_spec cmd_report;
+extern const struct cmd_spec cmd_job;
 extern const struct cmd_spec cmd_version;
 extern const struct cmd_spec cmd_help;
 
@@ -129,6 +135,11 @@ void cmd_nothing_selected(const char *cmd, const char *marker,
  * --kubeconfig and --context options of o, quoted for a shell; it removes
  * what run run_id left. The caller frees it. */
 char *cmd_cleanup_command(const struct mtv_opts *o, const char *run_id);
+
+/* One YAML document ("---" and doc in block style) appended to sb
+ * (yaml_out.c). */
+struct strbuf;
+void yaml_doc(struct strbuf *sb, json_object *doc);
 
 /* Load the providers profile from o (shared by run and plan); problems go to
  * diags. */

@@ -12,22 +12,24 @@
 
 const struct cmd_spec *const cmd_table[] = {
 	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_cleanup,
-	&cmd_report, &cmd_version, &cmd_help,
+	&cmd_report, &cmd_job, &cmd_version, &cmd_help,
 	NULL,
 };
 
-#define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST)
+#define SCN (CMD_RUN | CMD_PLAN | CMD_VALIDATE | CMD_LIST | CMD_JOB)
 #define PROF (CMD_RUN | CMD_PLAN)
+/* What a job's run is planned with (and passes on). */
+#define JOBP (PROF | CMD_JOB)
 /* Where run finds vSphere and the cluster: cleanup needs them too. */
 #define CONN (CMD_RUN | CMD_CLEANUP)
 
 /* The table drives getopt, --help and the man page check. */
 const struct opt_spec opt_table[] = {
-	{ "providers", 'p', "FILE", PROF | CMD_VALIDATE | CMD_CLEANUP, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
-	{ "provider", 0, "NAME", PROF | CMD_VALIDATE | CMD_CLEANUP, "provider profile in the providers file" },
-	{ "storage-class", 0, "NAME", PROF | CMD_VALIDATE, "target storage class (overrides the profile)" },
-	{ "set", 0, "KEY=VALUE", PROF | CMD_VALIDATE, "override a scenario or profile key" },
-	{ "tc", 0, "KEY:VALUE", PROF | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
+	{ "providers", 'p', "FILE", JOBP | CMD_VALIDATE | CMD_CLEANUP, "providers file (default: $MTV_SCENARIO_PROVIDERS, ./providers.yaml, ./.providers.json)" },
+	{ "provider", 0, "NAME", JOBP | CMD_VALIDATE | CMD_CLEANUP, "provider profile in the providers file" },
+	{ "storage-class", 0, "NAME", JOBP | CMD_VALIDATE, "target storage class (overrides the profile)" },
+	{ "set", 0, "KEY=VALUE", JOBP | CMD_VALIDATE, "override a scenario or profile key" },
+	{ "tc", 0, "KEY:VALUE", JOBP | CMD_VALIDATE, "pytest-suite style override: source_provider, storage_class or a scenario key" },
 	{ "marker", 'm', "EXPR", SCN, "select scenarios by tags, e.g. 'copyoffload and not warm'" },
 	{ "run-id", 0, "ID", PROF | CMD_CLEANUP, "run id ([a-z0-9]{6}) instead of a random one; cleanup: the run to clean up (repeatable)" },
 	{ "all", 0, NULL, CMD_CLEANUP, "clean up every run in the journal folder that is no longer alive" },
@@ -38,11 +40,15 @@ const struct opt_spec opt_table[] = {
 	{ "artifacts", 0, "DIR", CMD_RUN, "evidence of failed runs in DIR/<scenario>-<run id> (default: $ARTIFACT_DIR/mtv-scenario when set; '' for none)" },
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
-	{ "timeout", 0, "SECONDS", CMD_RUN, "overall timeout of each scenario" },
+	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
 	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },
 	{ "junit-property", 0, "KEY=VALUE", CMD_RUN, "a property of the JUnit test run, e.g. polarion-project-id=MTV (repeatable)" },
+	{ "image", 0, "IMAGE", CMD_JOB, "container image of the Job (default: localhost/mtv-scenario:VERSION, as the Containerfile builds it)" },
+	{ "namespace", 0, "NAME", CMD_JOB, "namespace of the Job, its ServiceAccount, ConfigMap and Secret (default: mtv-scenario)" },
+	{ "providers-secret", 0, "NAME[/KEY]", CMD_JOB, "use this existing Secret's key (default providers.yaml) as the providers file instead of a Secret made from -p" },
+	{ "reports-pvc", 0, "NAME", CMD_JOB, "write the reports to this PersistentVolumeClaim instead of an emptyDir" },
 	{ "verbose", 'v', NULL, CMD_ALL, "more output (repeat for debug, trace)" },
 	{ "quiet", 'q', NULL, CMD_ALL, "less output" },
 	{ "log-level", 0, "LEVEL", CMD_ALL, "error, warn, info, verbose, debug or trace" },
@@ -232,6 +238,10 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "log-file")) o->log_file = arg;
 	else if (!strcmp(name, "no-color")) o->no_color = true;
 	else if (!strcmp(name, "no-redact")) o->no_redact = true;
+	else if (!strcmp(name, "image")) o->image = arg;
+	else if (!strcmp(name, "namespace")) o->namespace = arg;
+	else if (!strcmp(name, "providers-secret")) o->providers_secret = arg;
+	else if (!strcmp(name, "reports-pvc")) o->reports_pvc = arg;
 	else if (!strcmp(name, "timeout"))
 		return opt_timeout(o, arg, err);
 	return 0;

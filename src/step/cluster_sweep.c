@@ -31,12 +31,15 @@ static const char *const forklift_kinds[] = {
 };
 
 /* fn on every object of a Forklift kind in ns (NULL: every namespace)
- * matching selector; kinds this cluster does not serve are skipped. */
-static void
+ * matching selector; kinds this cluster does not serve are skipped. A
+ * kind that cannot be listed otherwise (a 403: the role lacks it) is not:
+ * the first such error is returned in err, and the others still run. */
+static int
 each_object(struct kube_client *k, const char *ns, const char *selector,
-	    void (*fn)(const char *kind, json_object *o, void *arg), void *arg)
+	    void (*fn)(const char *kind, json_object *o, void *arg), void *arg,
+	    struct mtv_err *err)
 {
-	int i;
+	int i, r = 0;
 
 	for (i = 0; forklift_kinds[i]; i++) {
 		char *coll = kube_path(forklift_kinds[i], ns, NULL);
@@ -44,14 +47,18 @@ each_object(struct kube_client *k, const char *ns, const char *selector,
 		struct mtv_err e = { 0 };
 		size_t j;
 
-		if (kube_list(k, coll, selector, &items, &e) != 0)
+		if (kube_list(k, coll, selector, &items, &e) != 0) {
 			log_debug("list %s: %s", coll, e.msg);
+			if (e.code != MTV_ENOTFOUND && r == 0)
+				r = err_set(err, e.code, "%s", e.msg);
+		}
 		for (j = 0; j < jlen(items); j++)
 			fn(forklift_kinds[i], json_object_array_get_idx(items, j),
 			   arg);
 		json_object_put(items);
 		free(coll);
 	}
+	return r;
 }
 
 struct del {
@@ -86,8 +93,11 @@ cl_delete_selected(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 		   struct mtv_err *err)
 {
 	struct del d = { ctx, k, ns, done, err, 0 };
+	struct mtv_err e = { 0 };
+	int r = each_object(k, ns, selector, del_fn, &d, &e);
 
-	each_object(k, ns, selector, del_fn, &d);
+	if (r != 0 && d.r == 0)
+		d.r = err_set(err, r, "%s", e.msg);
 	return d.r;
 }
 
@@ -184,20 +194,25 @@ leak_fn(const char *kind, json_object *o, void *arg)
 	cl_delete(l->ctx, l->k, kind, cl_ns(o), cl_name(o), 0, &e);
 }
 
+/* The leaks of ns (NULL: every namespace, by selector); what cannot be
+ * listed goes to refused. */
 static void
 sweep_list(struct step_ctx *ctx, struct kube_client *k, const char *ns,
-	   const char *selector, struct strbuf *leaks)
+	   const char *selector, struct strbuf *leaks, struct strbuf *refused)
 {
 	struct leak l = { ctx, k, leaks };
+	struct mtv_err e = { 0 };
 
-	each_object(k, ns, selector, leak_fn, &l);
+	if (each_object(k, ns, selector, leak_fn, &l, &e) != 0)
+		strbuf_addf(refused, "%s%s", refused->len ? "; " : "", e.msg);
 }
 
 /* Volumes whose claims lived in our namespace and whose reclaim policy is
  * Delete go with their claims; delete those the provisioner left behind
  * (its finalizer still frees the backing volume). */
 static void
-sweep_volumes(struct step_ctx *ctx, struct kube_client *k)
+sweep_volumes(struct step_ctx *ctx, struct kube_client *k,
+	      struct strbuf *refused)
 {
 	json_object *items = NULL;
 	struct mtv_err e = { 0 };
@@ -221,6 +236,8 @@ sweep_volumes(struct step_ctx *ctx, struct kube_client *k)
 			cl_delete(ctx, k, "PersistentVolume", NULL, cl_name(pv),
 				  0, &e);
 		}
+	} else {
+		strbuf_addf(refused, "%s%s", refused->len ? "; " : "", e.msg);
 	}
 	json_object_put(items);
 	free(path);
@@ -229,19 +246,23 @@ sweep_volumes(struct step_ctx *ctx, struct kube_client *k)
 int
 cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 {
-	struct strbuf leaks = STRBUF_INIT;
+	struct strbuf leaks = STRBUF_INIT, refused = STRBUF_INIT;
 	char *sel =
 	    xasprintf("%s=%s", CL_RUN_LABEL, ctx->run_id ? ctx->run_id : "");
 	int r;
 
 	/* everything in our namespace, then our label anywhere */
-	sweep_list(ctx, k, ctx->ns, NULL, &leaks);
-	sweep_list(ctx, k, NULL, sel, &leaks);
+	sweep_list(ctx, k, ctx->ns, NULL, &leaks, &refused);
+	sweep_list(ctx, k, NULL, sel, &leaks, &refused);
 	r = cl_delete(ctx, k, "Namespace", NULL, ctx->ns, 180, err);
 	if (r != 0)
 		log_warn("namespace '%s': %s", ctx->ns, err->msg);
-	sweep_volumes(ctx, k);
-	if (leaks.len) {
+	sweep_volumes(ctx, k, &refused);
+	if (refused.len) {
+		/* a sweep that cannot look cannot say nothing leaked */
+		r = err_set(err, MTV_EFAILED, "the final sweep cannot list "
+			    "what may be left: %s", strbuf_str(&refused));
+	} else if (leaks.len) {
 		r = err_set(err, MTV_EFAILED,
 			    "left behind by the teardown (now deleted): %s",
 			    strbuf_str(&leaks));
@@ -250,6 +271,7 @@ cl_sweep(struct step_ctx *ctx, struct kube_client *k, struct mtv_err *err)
 	}
 	free(sel);
 	strbuf_release(&leaks);
+	strbuf_release(&refused);
 	return r;
 }
 
@@ -358,7 +380,9 @@ step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw, bool list_only,
 		struct mtv_err e = { 0 };
 		char *what = xasprintf("Namespace %s", ns);
 
-		each_object(k, ns, NULL, gone_fn, &g);
+		if (each_object(k, ns, NULL, gone_fn, &g, &e) != 0)
+			step_sweep_note(sw, false, what, e.msg);
+		err_clear(&e);
 		if (list_only)
 			step_sweep_note(sw, false, what, "still there");
 		else if (cl_delete(ctx, k, "Namespace", NULL, ns, 180, &e) == 0)
@@ -368,7 +392,12 @@ step_sweep_cluster(struct step_ctx *ctx, struct step_sweep *sw, bool list_only,
 		free(what);
 	}
 	/* what carries the run label elsewhere */
-	each_object(k, NULL, sel, gone_fn, &g);
+	{
+		struct mtv_err e = { 0 };
+
+		if (each_object(k, NULL, sel, gone_fn, &g, &e) != 0)
+			step_sweep_note(sw, false, "labelled objects", e.msg);
+	}
 	gone_volumes(&g);
 out:
 	json_object_put(nss);

@@ -36,6 +36,8 @@ libmtv_a_SOURCES += \
 	src/step/step_secret.c \
 	src/step/step_snapshot.c \
 	src/step/step_table.c \
+	src/step/rbac.h \
+	src/step/step_rbac.c \
 	src/step/step_verify.c \
 	src/step/gather.h \
 	src/step/gather.c \

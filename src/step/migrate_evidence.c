@@ -43,6 +43,7 @@ struct mig_ev {
 	int peak_tasks, peak_vms; /* from the Plan status (not copy-offload) */
 	json_object *pending;	/* VMs seen held Pending by the limit */
 	char *watch_error;	/* why the pods could not be watched */
+	int refused;		/* pod logs the role refuses: said once */
 	long long polled_ms;
 	pthread_t tid;
 	bool watching;
@@ -208,6 +209,8 @@ read_pod_log(struct mig_ev *ev, struct kube_client *k, const char *name)
 
 	if (kube_pod_log_tail(k, ev->tns, name, NULL, MEV_LOG_LINES, &log,
 			      &e) != 0) {
+		if (e.code == MTV_EAUTH && !ev->refused++)
+			log_warn("migration evidence not read: %s", e.msg);
 		log_debug("plan '%s': log of pod '%s': %s", ev->plan, name,
 			  e.msg);
 		return;

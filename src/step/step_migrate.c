@@ -29,6 +29,7 @@ struct mig {
 	const char *end;		/* Succeeded, Failed, Canceled */
 	int rc;
 	struct mtv_err err;
+	int refused;			/* pod logs the role refuses: said */
 };
 
 static bool
@@ -385,6 +386,10 @@ settings_rollout(struct step_ctx *ctx, struct kube_client *k, const char *ns,
 		r = kube_get(k, path, &dep, &e);
 		json_object_put(dep);
 		free(path);
+		if (r != 0 && r != MTV_ENOTFOUND) {
+			free(coll);
+			return err_set(err, r, "%s", e.msg);
+		}
 		if (r != 0) {
 			log_verbose("no Deployment '%s' in '%s' (%s): not "
 				    "waiting for %s to roll out",

@@ -25,6 +25,8 @@ package main
 //        {"which":"serviceaccount"}: rewrite DIR/serviceaccount/token.
 // DIR/serviceaccount/{token,ca.crt,namespace} mimic a pod's in-cluster files
 // (user system:serviceaccount:default:mtv-scenario, cluster-admin).
+// Other service accounts get tokens from TokenRequest or legacy token
+// Secrets and are authorized by RBAC (kube_rbac.go).
 //   GET|POST /kube/config          {"watch_window":1000,"bookmark_interval_ms":10000}
 
 import (
@@ -226,6 +228,9 @@ func kbSeed(s *Store) error {
 	}
 	// the operator's CSV, ForkliftController and Deployments
 	// (forklift_operator.go)
+	if err := kbSeedRBAC(s); err != nil {
+		return err
+	}
 	return fkSeedOperator(s)
 }
 

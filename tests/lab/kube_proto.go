@@ -93,6 +93,12 @@ func kbPBKinds() map[string]kbPBDesc {
 				2: kbPBkeep(kbPBm("nonResourceAttributes", kbPBDesc{1: kbPBf("path", kbPBStr), 2: kbPBf("verb", kbPBStr)}))}),
 			3: kbPBm("status", kbPBDesc{1: kbPBf("allowed", kbPBBool), 2: kbPBf("reason", kbPBStr),
 				3: kbPBf("evaluationError", kbPBStr), 4: kbPBf("denied", kbPBBool)})},
+		// kubectl create token (TokenRequest, kube_rbac.go)
+		"authentication.k8s.io/v1/TokenRequest": {1: meta, 2: kbPBm("spec", kbPBDesc{
+			1: kbPBrep(kbPBf("audiences", kbPBStr)), 4: kbPBkeep(kbPBf("expirationSeconds", kbPBInt)),
+			3: kbPBkeep(kbPBm("boundObjectRef", kbPBDesc{1: kbPBf("kind", kbPBStr), 2: kbPBf("apiVersion", kbPBStr),
+				3: kbPBf("name", kbPBStr), 4: kbPBf("uid", kbPBStr)}))}),
+			3: kbPBm("status", kbPBDesc{1: kbPBf("token", kbPBStr), 2: kbPBf("expirationTimestamp", kbPBTime)})},
 		"authentication.k8s.io/v1/SelfSubjectReview": {1: meta, 2: kbPBm("status", kbPBDesc{})},
 		"v1/DeleteOptions":                           delOpts,
 		"meta.k8s.io/v1/DeleteOptions":               delOpts,

@@ -142,12 +142,16 @@ func kbResources(rel *MTVRelease) []*kbRes {
 		cr("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition", false, "net-attach-def"),
 		{GVR: kbGVRStorageProfiles, Kind: "StorageProfile", Status: true, CRD: true},
 	}
+	rs = append(rs, kbRBACResources()...)
 	sch := kbSchemas(rel)
 	for _, r := range rs {
 		r.Singular = strings.ToLower(r.Kind)
 		r.NameRule = "subdomain"
 		if r.GVR == kbGVRNamespaces {
 			r.NameRule = "label"
+		}
+		if r.Group == kbRBAC {
+			r.NameRule = "path" // system:discovery (rbac validation: ValidateRBACName)
 		}
 		if r.Group == kbFK {
 			r.Categories = []string{"forklift"}
@@ -370,6 +374,15 @@ func kbPruneMeta(obj Obj, out *[]string) {
 }
 
 func kbCheckName(rule, name string) string {
+	if rule == "path" {
+		if name == "." || name == ".." {
+			return fmt.Sprintf("may not be '%s'", name)
+		}
+		if strings.ContainsAny(name, "/%") {
+			return "may not contain '/' or '%'"
+		}
+		return ""
+	}
 	if rule == "label" {
 		if len(name) > 63 {
 			return "must be no more than 63 characters"

@@ -33,6 +33,8 @@ type kbServer struct {
 	user  string // OAuth login name
 	pass  string
 	oauth map[string]*kbToken // by token object name (sha256~...)
+	// service-account tokens from TokenRequest (kube_rbac.go)
+	saTokens map[string]*kbSAToken
 	// control
 	counts     map[string]int
 	faults     []*kbFault
@@ -52,6 +54,7 @@ type kbUser struct {
 	Name   string
 	Groups []string
 	Admin  bool
+	RBAC   bool // a service account: RBAC decides (kube_rbac.go)
 }
 
 type kbFault struct {
@@ -99,6 +102,19 @@ type kbReqInfo struct {
 
 func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if p == "/version" || p == "/healthz" || p == "/readyz" || p == "/livez" {
+		// public (system:public-info-viewer), but a bad token is still a 401
+		if r.Header.Get("Authorization") != "" {
+			u, aerr := k.authenticate(r)
+			if aerr == nil {
+				aerr = k.rbacAllowPath(u, r)
+			}
+			if aerr != nil {
+				kbWriteErr(w, aerr)
+				return
+			}
+		}
+	}
 	switch {
 	case p == "/version":
 		kbWriteJSON(w, 200, Obj{"major": "1", "minor": "31", "gitVersion": kbServerVersion, "gitCommit": "mtv-lab",
@@ -128,7 +144,15 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if kbIsDiscovery(p) {
+		if se := k.rbacAllowPath(user, r); se != nil {
+			kbWriteErr(w, se)
+			return
+		}
 		k.serveDiscovery(w, r)
+		return
+	}
+	if se := k.rbacSpecial(user, r); se != nil {
+		kbWriteErr(w, se)
 		return
 	}
 	if anonymous && !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/apis/") {
@@ -182,6 +206,8 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		k.serveCRDs(w, r, ri)
 	case ri.sub == "log":
 		k.servePodLog(w, r, ri)
+	case ri.sub == "token":
+		k.serveTokenRequest(w, r, ri)
 	default:
 		k.serveResource(w, r, ri)
 	}
@@ -243,6 +269,10 @@ func (k *kbServer) parse(r *http.Request) (*kbReqInfo, *StatusError) {
 		if ri.ri.GVR != kbGVRPods {
 			return nil, notFound
 		}
+	case "token":
+		if ri.ri.GVR != kbGVRServiceAccounts || r.Method != "POST" {
+			return nil, notFound
+		}
 	default:
 		if !(ri.ri.GVR == kbGVRNamespaces && ri.sub == "finalize") {
 			return nil, notFound
@@ -265,7 +295,7 @@ func (k *kbServer) parse(r *http.Request) (*kbReqInfo, *StatusError) {
 		}
 	case "POST":
 		ri.verb = "create"
-		if ri.name != "" {
+		if ri.name != "" && ri.sub != "token" {
 			return nil, &StatusError{Code: 405, Reason: "MethodNotAllowed", Message: "the server does not allow this method on the requested resource"}
 		}
 	case "PUT":
@@ -325,12 +355,18 @@ func (k *kbServer) authenticate(r *http.Request) (*kbUser, *StatusError) {
 		}
 		return &kbUser{Name: t.User, Groups: []string{"system:cluster-admins", "system:authenticated:oauth", "system:authenticated"}, Admin: true}, nil
 	}
+	if u := k.saTokenUser(tok); u != nil {
+		return u, nil
+	}
 	return nil, unauth
 }
 
 func (k *kbServer) authorize(u *kbUser, ri *kbReqInfo) *StatusError {
 	if u.Admin {
 		return nil
+	}
+	if u.RBAC {
+		return k.rbacAuthorize(u, ri)
 	}
 	read := ri.verb == "get" || ri.verb == "list" || ri.verb == "watch"
 	if u.Name != "system:anonymous" && read && ri.ri.GVR != kbGVRSecrets {
@@ -378,7 +414,10 @@ func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) 
 	ra, _ := kbPath(o, "spec.resourceAttributes")
 	am, _ := ra.(map[string]interface{})
 	allowed, reason := u.Admin, ""
-	if !allowed && am != nil {
+	if u.RBAC {
+		spec, _ := o["spec"].(map[string]interface{})
+		allowed, reason = k.rbacReview(u, spec)
+	} else if !allowed && am != nil {
 		ri := &kbReqInfo{ns: kbStr(am, "namespace"), name: kbStr(am, "name"), verb: kbStr(am, "verb"),
 			resString: kbStr(am, "resource")}
 		for _, res := range k.s.resList {
@@ -390,7 +429,7 @@ func (k *kbServer) serveSSAR(w http.ResponseWriter, r *http.Request, u *kbUser) 
 			allowed = k.authorize(u, ri) == nil
 		}
 	}
-	if allowed {
+	if allowed && !u.RBAC {
 		reason = "RBAC: allowed by ClusterRoleBinding"
 		if !u.Admin {
 			reason = "RBAC: allowed by ClusterRoleBinding \"lab-viewer\" of ClusterRole \"view\""
@@ -539,6 +578,10 @@ func (k *kbServer) resourceList(group, version string) (Obj, bool) {
 		}
 		if r.GVR == kbGVRPods {
 			res = append(res, Obj{"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": []string{"get"}})
+		}
+		if r.GVR == kbGVRServiceAccounts {
+			res = append(res, Obj{"name": "serviceaccounts/token", "singularName": "", "namespaced": true,
+				"group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest", "verbs": []string{"create"}})
 		}
 	}
 	switch group {

@@ -19,6 +19,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/step/test_kinds.c \
 	tests/unit/step/test_journal.c \
 	tests/unit/step/test_evidence.c \
+	tests/unit/step/test_rbac.c \
 	tests/unit/vsphere/test_vsphere.c \
 	tests/unit/kube/test_kube.c \
 	tests/unit/esxi/test_esxi.c \
