@@ -52,8 +52,12 @@ read_csv(struct kube_client *k, const char *mns, struct found *f)
 	size_t i;
 
 	if (kube_list(k, path, NULL, &items, &e) != 0) {
-		log_verbose("preflight: no ClusterServiceVersions in '%s': %s",
-			    mns, e.msg);
+		if (e.code == MTV_EAUTH)
+			log_warn("preflight: the MTV release not read: %s",
+				 e.msg);
+		else
+			log_verbose("preflight: no ClusterServiceVersions in "
+				    "'%s': %s", mns, e.msg);
 		free(path);
 		return;
 	}
@@ -112,7 +116,10 @@ read_crd(struct kube_client *k, struct found *f)
 	struct mtv_err e = { 0 };
 
 	if (kube_get(k, path, &crd, &e) != 0)
-		log_verbose("preflight: CRD %s: %s", PLAN_CRD, e.msg);
+		if (e.code == MTV_EAUTH)
+			log_warn("preflight: the Plan CRD not read: %s", e.msg);
+		else
+			log_verbose("preflight: CRD %s: %s", PLAN_CRD, e.msg);
 	else
 		release_crd_fields(crd, &f->spec_type, &f->rdm_as_lun);
 	json_object_put(crd);

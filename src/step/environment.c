@@ -79,7 +79,12 @@ openshift_version(struct kube_client *k)
 
 	if (kube_get(k, "/apis/config.openshift.io/v1/clusterversions/"
 		     "version", &cv, &e) != 0) {
-		log_verbose("environment: no ClusterVersion: %s", e.msg);
+		if (e.code == MTV_EAUTH)
+			log_warn("environment: the OpenShift version not read: "
+				 "%s", e.msg);
+		else
+			log_verbose("environment: no ClusterVersion: %s",
+				    e.msg);
 		return NULL;
 	}
 	st = jget(cv, "status");

@@ -184,6 +184,9 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ri, err := k.parse(r)
 	if err != nil {
+		if se := k.rbacAllowUnknown(user, r); se != nil && err.Code == 404 {
+			err = se
+		}
 		kbWriteErr(w, err)
 		return
 	}

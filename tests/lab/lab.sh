@@ -280,3 +280,44 @@ lab_each_kubectl() {
 		"(MTV_KUBECTLS lists clients; make kubectl-debian unpacks Debian's 1.20 one under the build folder)" ;;
 	esac
 }
+
+# lab_job_kubeconfig OUT NS SCENARIO...: what `mtv-scenario job` prints for
+# the scenarios, applied to the lab with the newest kubectl, and OUT a
+# kubeconfig with a token of the Job's ServiceAccount (kubectl create token,
+# else a legacy token Secret): runs with it have only the generated roles.
+lab_job_kubeconfig() {
+	local out=$1 ns=$2 k= v path tok= i
+	shift 2
+	while read -r v path; do
+		[ "$v" = missing ] || k=$path
+	done < <(lab_kubectls)
+	[ -n "$k" ] || { echo "lab_job_kubeconfig: no kubectl" >&2; return 1; }
+	"$MTV_SCENARIO" job -p "$LAB_PROVIDERS" --namespace "$ns" "$@" >"$out.yaml" &&
+		"$k" --kubeconfig "$LAB_KUBECONFIG" apply -f "$out.yaml" >/dev/null || return 1
+	tok=$("$k" --kubeconfig "$LAB_KUBECONFIG" -n "$ns" create token mtv-scenario --duration=2h 2>/dev/null)
+	if [ -z "$tok" ]; then
+		printf '%s\n' "apiVersion: v1" "kind: Secret" "type: kubernetes.io/service-account-token" \
+			"metadata: {name: mtv-scenario-token, namespace: $ns, annotations: {kubernetes.io/service-account.name: mtv-scenario}}" |
+			"$k" --kubeconfig "$LAB_KUBECONFIG" apply -f - >/dev/null || return 1
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			tok=$("$k" --kubeconfig "$LAB_KUBECONFIG" -n "$ns" get secret mtv-scenario-token \
+				-o jsonpath='{.data.token}' | base64 -d) && [ -n "$tok" ] && break
+			sleep 0.2
+		done
+	fi
+	[ -n "$tok" ] || return 1
+	cat >"$out" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster: {server: "$(lab_get kube.server)", certificate-authority: "$(lab_get kube.ca_file)"}
+users:
+- name: sa
+  user: {token: "$tok"}
+contexts:
+- name: sa
+  context: {cluster: lab, user: sa, namespace: $ns}
+current-context: sa
+KC
+}

@@ -162,7 +162,9 @@ profile() {
 			--timeout=15s >/dev/null || { not_ok "[$P] providers and maps Ready"; lab_stop; return; }
 	# each 16 GiB disk copies in about half a second
 	lab_control POST /forklift/rates '{"xcopy_mib_s":32768,"fallback_mib_s":32768}' >/dev/null
-	fc_patch '{"spec":{"controller_max_populator_inflight":"1","controller_retain_populator_pods":"true"}}'
+	# copy-offload on, as its users set it (2.10's operator leaves it off); the
+	# knobs as integers, which every release's CRD takes (main's only those)
+	fc_patch '{"spec":{"controller_max_populator_inflight":1,"controller_retain_populator_pods":"true","feature_copy_offload":"true"}}'
 
 	# ---- one VM, three disks on one ESXi host, populator limit 1
 	apply plan NS=$ns PLAN=tri VM_ID="$tri" PLAN_TYPE=cold PVC_TEMPLATE=pvc
@@ -225,7 +227,7 @@ profile() {
 	# ---- two VMs on one host, VM limit 1 (the scheduler is the same
 	# before main, which adds the Pending condition)
 	case $P in 2.10 | 2.11) lab_stop; return ;; esac
-	fc_patch '{"spec":{"controller_max_populator_inflight":"20","controller_max_vm_inflight":"1"}}'
+	fc_patch '{"spec":{"controller_max_populator_inflight":20,"controller_max_vm_inflight":1}}'
 	apply plan-two NS=$ns PLAN=duo VM_ID="$duo1" VM_ID2="$duo2" PLAN_TYPE=cold PVC_TEMPLATE=pvc
 	K -n $ns wait --for=condition=Ready plan/duo --timeout=15s >/dev/null
 	rec duo-plan $ns plan/duo
@@ -243,7 +245,7 @@ profile() {
 		hist duo-plan 'len([c for o in objs for v in vms(o) for c in v.get("conditions", []) if c["type"] == "Pending"])' 0 \
 			"[$P] no per-VM Pending condition (main only)"
 	fi
-	fc_patch '{"spec":{"controller_max_vm_inflight":"20"}}'
+	fc_patch '{"spec":{"controller_max_vm_inflight":20}}'
 
 	rdm_vendors $P "$rdmvm"
 	if [ "$P" = 2.12 ]; then
