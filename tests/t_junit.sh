@@ -162,3 +162,33 @@ contains "and says so" "$T/err" "--junit-flavor 'xunit': expected polarion or st
 expect_exit 4 "--junit-property takes KEY=VALUE" \
 	"$MTV_SCENARIO" run --junit-property =x "${K[@]}" "${S[0]}"
 contains "and says so" "$T/err" "--junit-property '=x': expected KEY=VALUE"
+
+# 5. a suite of seven scenarios: seven test cases, each with its Polarion
+# id, valid against the schema; the JSON report of the same run is valid
+# against its schema and carries the environment and per-disk evidence
+S7=(thin thick-lazy thick-eager multi-disk multi-datastore mixed-datastore dual-disk-mixed-thin-thick)
+expect_exit 0 "seven scenarios pass" "$MTV_SCENARIO" run "${K[@]}" --junit "$T/seven.xml" \
+	--report "$T/seven.json" $(printf "$srcdir/scenarios.d/%s.yaml " "${S7[@]}")
+check "the seven-scenario report is valid against the Polarion form of the schema" \
+	"$CHECK" "$XSD/polarion-junit.xsd" "$T/seven.xml"
+check "seven test cases, each with the polarion-testcase-id of its scenario" "$PYTHON3" - \
+	"$T/seven.xml" "$srcdir/scenarios.d" "${S7[@]}" <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+x = ET.parse(sys.argv[1]).getroot()
+want = {}
+for n in sys.argv[3:]:
+    m = re.search(r"^id: *(\S+)", open("%s/%s.yaml" % (sys.argv[2], n)).read(), re.M)
+    want[n] = m.group(1)
+cases = x.find("testsuite").findall("testcase")
+got = {c.get("name"): [p.get("value") for p in c.find("properties").findall("property")
+                       if p.get("name") == "polarion-testcase-id"] for c in cases}
+assert len(cases) == 7 and got == {n: [i] for n, i in want.items()}, got
+PY
+check "its JSON report is valid against schema/report.schema.json, with environment and disks" \
+	"$PYTHON3" - "$srcdir/schema/report.schema.json" "$T/seven.json" <<'PY'
+import json, sys, jsonschema
+r = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(r)
+assert r["environment"]["mtv"]["release"] and r["environment"]["kubernetes"]["version"], r["environment"]
+assert len(r["scenarios"]) == 7 and all(s["disks"] and s["checks"] for s in r["scenarios"]), r["scenarios"]
+PY
