@@ -136,10 +136,6 @@ void cmd_nothing_selected(const char *cmd, const char *marker,
  * what run run_id left. The caller frees it. */
 char *cmd_cleanup_command(const struct mtv_opts *o, const char *run_id);
 
-/* One YAML document ("---" and doc in block style) appended to sb
- * (yaml_out.c). */
-struct strbuf;
-void yaml_doc(struct strbuf *sb, json_object *doc);
 
 /* Load the providers profile from o (shared by run and plan); problems go to
  * diags. */

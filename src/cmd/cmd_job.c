@@ -67,7 +67,11 @@ manifest(const char *api, const char *kind, const char *name, const char *ns)
 static void
 emit(struct job *j, json_object *doc)
 {
-	yaml_doc(&j->out, doc);
+	char *y = json_to_yaml(doc);
+
+	strbuf_adds(&j->out, "---\n");
+	strbuf_adds(&j->out, y);
+	free(y);
 	json_object_put(doc);
 }
 

@@ -8,7 +8,6 @@ libmtv_a_SOURCES += \
 	src/cmd/cmd_run.c \
 	src/cmd/cmd_cleanup.c \
 	src/cmd/cmd_job.c \
-	src/cmd/yaml_out.c \
 	src/cmd/cmd_plan.c \
 	src/cmd/cmd_validate.c \
 	src/cmd/cmd_list.c \

@@ -1,6 +1,9 @@
 /* yaml_out.c: JSON written as block-style YAML (json_to_yaml in json.h),
- * for the artifacts of a failed run: people read them like `oc get -o
- * yaml`, and any YAML parser reads them back as the same JSON. */
+ * the way people read manifests and `oc get -o yaml`: plain scalars where
+ * YAML 1.1 and 1.2 read them back as the same string, double-quoted (JSON
+ * escapes) otherwise, multi-line text as literal blocks; any YAML parser
+ * reads it back as the same JSON. The job's manifests and the artifacts
+ * of a failed run are written with it. */
 #include "config.h"
 
 #include <ctype.h>
@@ -8,95 +11,46 @@
 #include <strings.h>
 
 #include "util/util.h"
+#include "util/json.h"
 
-/* Words a YAML 1.1 or 1.2 parser reads as something else than a string. */
-static bool
-ambiguous_word(const char *s)
-{
-	static const char *const words[] = {
-		"y", "n", "yes", "no", "on", "off", "true", "false", "null",
-		"~", NULL,
-	};
-	size_t i;
-
-	for (i = 0; words[i]; i++)
-		if (strcasecmp(s, words[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Can s be written plain (unquoted) and still read back as this string? */
+/* Read back as the same string by YAML 1.1 and 1.2 parsers when plain. */
 static bool
 plain_ok(const char *s)
 {
-	const char *p;
+	static const char *const words[] = {
+		"y", "n", "yes", "no", "on", "off", "true", "false", "null",
+		NULL,
+	};
+	size_t i;
 
-	if (*s == '\0' || ambiguous_word(s))
+	if (!*s || !(isalpha((unsigned char)*s) || *s == '/' || *s == '_'))
 		return false;
-	/* anything starting like a number could be read as one */
-	if (isdigit((unsigned char)s[0]) || s[0] == '-' || s[0] == '+' ||
-	    s[0] == '.')
-		return false;
-	for (p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("_-./", *p))
+	for (i = 0; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._/-", s[i]))
+			return false;
+	for (i = 0; words[i]; i++)
+		if (strcasecmp(s, words[i]) == 0)
 			return false;
 	return true;
 }
 
-/* A double-quoted scalar: JSON's escapes are YAML's. */
-static void
-quoted(struct strbuf *sb, const char *s)
-{
-	const unsigned char *p;
-
-	strbuf_addc(sb, '"');
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': strbuf_adds(sb, "\\\""); break;
-		case '\\': strbuf_adds(sb, "\\\\"); break;
-		case '\n': strbuf_adds(sb, "\\n"); break;
-		case '\t': strbuf_adds(sb, "\\t"); break;
-		case '\r': strbuf_adds(sb, "\\r"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				strbuf_addf(sb, "\\x%02x", *p);
-			else
-				strbuf_addc(sb, (char)*p);
-		}
-	}
-	strbuf_addc(sb, '"');
-}
-
-static void
-scalar(struct strbuf *sb, json_object *v)
-{
-	const char *s;
-
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		strbuf_adds(sb, "null");
-		break;
-	case json_type_string:
-		s = json_object_get_string(v);
-		if (plain_ok(s))
-			strbuf_adds(sb, s);
-		else
-			quoted(sb, s);
-		break;
-	default:
-		strbuf_adds(sb, json_object_to_json_string_ext(
-					v, JSON_C_TO_STRING_PLAIN));
-	}
-}
-
-/* An empty object or array, or a scalar: written on its key's line. */
+/* Text a literal block keeps as is: printable lines without trailing
+ * blanks, not starting with a blank. */
 static bool
-inline_value(json_object *v)
+block_ok(const char *s)
 {
-	if (json_object_is_type(v, json_type_object))
-		return json_object_object_length(v) == 0;
-	if (json_object_is_type(v, json_type_array))
-		return json_object_array_length(v) == 0;
+	const char *p;
+
+	if (!strchr(s, '\n') || *s == ' ' || *s == '\n')
+		return false;
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			return false;
+		if (*p == 0x7f)
+			return false;
+		if (*p == ' ' && (p[1] == '\n' || p[1] == '\0'))
+			return false;
+	}
 	return true;
 }
 
@@ -107,55 +61,130 @@ indent(struct strbuf *sb, int n)
 		strbuf_addc(sb, ' ');
 }
 
-static void node(struct strbuf *sb, json_object *v, int level);
-
-/* The value after "key:" or "-": inline, or a block on the next lines. */
 static void
-value_after(struct strbuf *sb, json_object *v, int level)
+scalar(struct strbuf *sb, const char *s)
 {
-	if (inline_value(v)) {
-		strbuf_addc(sb, ' ');
-		if (json_object_is_type(v, json_type_object))
-			strbuf_adds(sb, "{}");
-		else if (json_object_is_type(v, json_type_array))
-			strbuf_adds(sb, "[]");
-		else
-			scalar(sb, v);
-		strbuf_addc(sb, '\n');
+	json_object *j;
+
+	if (plain_ok(s)) {
+		strbuf_adds(sb, s);
 		return;
 	}
-	strbuf_addc(sb, '\n');
-	node(sb, v, level);
+	j = json_object_new_string(s);
+	strbuf_adds(sb, json_object_to_json_string_ext(
+				j, JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
 }
 
+/* A literal block of s at indentation ind. */
 static void
-node(struct strbuf *sb, json_object *v, int level)
+block(struct strbuf *sb, const char *s, int ind)
 {
+	size_t len = strlen(s), nl = 0;
+	const char *p = s, *e;
+
+	while (len > nl && s[len - 1 - nl] == '\n')
+		nl++;
+	strbuf_adds(sb, nl == 0 ? "|-\n" : nl == 1 ? "|\n" : "|+\n");
+	while (*p) {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p)
+			indent(sb, ind);
+		strbuf_add(sb, p, (size_t)(e - p));
+		strbuf_addc(sb, '\n');
+		p = *e ? e + 1 : e;
+	}
+}
+
+static void node(struct strbuf *sb, json_object *v, int ind, bool dash);
+
+static bool
+is_nested(json_object *v)
+{
+	return (json_object_is_type(v, json_type_object) &&
+		json_object_object_length(v) > 0) ||
+	       (json_object_is_type(v, json_type_array) &&
+		json_object_array_length(v) > 0);
+}
+
+/* A value after "key:" or "- ". */
+static void
+after(struct strbuf *sb, json_object *v, int ind)
+{
+	const char *s;
+
+	if (v == NULL) {
+		strbuf_adds(sb, " null\n");
+		return;
+	}
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		if (json_object_object_length(v) == 0)
+			strbuf_adds(sb, " {}\n");
+		else {
+			strbuf_addc(sb, '\n');
+			node(sb, v, ind + 2, false);
+		}
+		return;
+	case json_type_array:
+		if (json_object_array_length(v) == 0)
+			strbuf_adds(sb, " []\n");
+		else {
+			strbuf_addc(sb, '\n');
+			node(sb, v, ind, false);
+		}
+		return;
+	case json_type_string:
+		s = json_object_get_string(v);
+		strbuf_addc(sb, ' ');
+		if (block_ok(s))
+			block(sb, s, ind + 2);
+		else {
+			scalar(sb, s);
+			strbuf_addc(sb, '\n');
+		}
+		return;
+	default:
+		strbuf_addf(sb, " %s\n", json_object_to_json_string(v));
+	}
+}
+
+/* Object members or array items at indentation ind; dash: the first line
+ * follows a "- " already written. */
+static void
+node(struct strbuf *sb, json_object *v, int ind, bool dash)
+{
+	bool first = true;
 	size_t i;
 
 	if (json_object_is_type(v, json_type_array)) {
 		for (i = 0; i < json_object_array_length(v); i++) {
-			indent(sb, level * 2);
-			strbuf_addc(sb, '-');
-			value_after(sb, json_object_array_get_idx(v, i),
-				    level + 1);
+			json_object *it = json_object_array_get_idx(v, i);
+
+			indent(sb, ind);
+			strbuf_adds(sb, "-");
+			if (json_object_is_type(it, json_type_object) &&
+			    is_nested(it)) {
+				strbuf_addc(sb, ' ');
+				node(sb, it, ind + 2, true);
+			} else if (is_nested(it)) {
+				strbuf_addc(sb, '\n');
+				node(sb, it, ind + 2, false);
+			} else {
+				after(sb, it, ind);
+			}
 		}
 		return;
 	}
-	if (!json_object_is_type(v, json_type_object)) {
-		indent(sb, level * 2);
-		scalar(sb, v);
-		strbuf_addc(sb, '\n');
-		return;
-	}
 	json_object_object_foreach(v, key, val) {
-		indent(sb, level * 2);
-		if (plain_ok(key))
-			strbuf_adds(sb, key);
-		else
-			quoted(sb, key);
+		if (!(first && dash))
+			indent(sb, ind);
+		first = false;
+		scalar(sb, key);
 		strbuf_addc(sb, ':');
-		value_after(sb, val, level + 1);
+		after(sb, val, ind);
 	}
 }
 
@@ -164,10 +193,13 @@ json_to_yaml(json_object *o)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	if (inline_value(o)) {
-		value_after(&sb, o, 0);
+	if (is_nested(o))
+		node(&sb, o, 0, false);
+	else {
+		/* a scalar or an empty collection: its line without the
+		 * blank after "key:" */
+		after(&sb, o, 0);
 		memmove(sb.buf, sb.buf + 1, sb.len--);
-	} else
-		node(&sb, o, 0);
+	}
 	return strbuf_detach(&sb);
 }

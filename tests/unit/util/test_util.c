@@ -143,7 +143,7 @@ test_json_to_yaml(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	y = json_to_yaml(o);
 	CU_ASSERT_PTR_NOT_NULL(strstr(y, "kind: Plan\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(y, "  - \"yes\"\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(y, "\ns:\n- \"yes\"\n"));
 	CU_ASSERT_EQUAL(doc_load_buf(&doc, "t.yaml", y, strlen(y), &d), 0);
 	if (doc)
 		CU_ASSERT_TRUE(json_object_equal(doc_root(doc), o));
