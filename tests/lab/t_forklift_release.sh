@@ -273,7 +273,10 @@ rdm_vendors() {
 	apply migration NS=$ns PLAN=rdm
 	finished $ns rdm
 	rec_stop
-	hist rdm-plan '[v["phase"] for o in objs for v in vms(o) if v.get("newName")][:1]' '["Started"]' \
+	# the first version that shows newName shows a phase before CreateVM
+	# (Started, unless a loaded machine coalesced the status writes)
+	hist rdm-plan '[p in ("Started", "CreateDataVolumes", "CopyDisks", "CreateGuestConversionPod",
+		"ConvertGuest") for p in [v["phase"] for o in objs for v in vms(o) if v.get("newName")][:1]]' '[true]' \
 		"[$P] target VM name (newName rdm-vm) set when the VM starts, not at CreateVM"
 	if [ "$P" = main ]; then
 		is "[main] pureFlashArray: VMDK disk by vib with XCOPY, RDM disk by the rdm path, xcopyUsed 0" $ns plan rdm \
