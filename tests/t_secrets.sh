@@ -20,30 +20,7 @@ for f in run.log report.json junit.xml; do
 done
 
 # every secret the run knows, in the three encodings
-"$PYTHON3" - "$LAB_PROVIDERS" "$LAB_KUBECONFIG" "$LAB_JSON" >"$T/secrets" <<'PY'
-import base64, json, sys, urllib.parse, yaml
-prov = yaml.safe_load(open(sys.argv[1]))
-kc = yaml.safe_load(open(sys.argv[2]))
-lab = json.loads(sys.argv[3])
-vals = {"env-Storage-Pa55/word+x"}
-for p in prov.values():
-    if not isinstance(p, dict):
-        continue
-    for k in ("password", "cluster_password"):
-        if p.get(k): vals.add(str(p[k]))
-    co = p.get("copyoffload") or {}
-    for k in ("storage_password", "esxi_password"):
-        if co.get(k): vals.add(str(co[k]))
-for u in kc.get("users", []):
-    t = (u.get("user") or {}).get("token")
-    if t: vals.add(t)
-if lab.get("kube", {}).get("password"): vals.add(lab["kube"]["password"])
-for v in sorted(vals):
-    if len(v) < 4: continue
-    print(v)
-    print(base64.b64encode(v.encode()).decode())
-    print(urllib.parse.quote(v, safe=""))
-PY
+lab_secret_spellings "env-Storage-Pa55/word+x" >"$T/secrets"
 n=$(wc -l <"$T/secrets")
 if [ "$n" -ge 9 ]; then ok "collected $n secret spellings"; else not_ok "collected $n secret spellings (expected >= 9)"; fi
 # the report's environment, checks with evidence and per-disk evidence are

@@ -321,3 +321,33 @@ contexts:
 current-context: sa
 KC
 }
+
+# lab_secret_spellings [VALUE...]: every secret the lab's providers file,
+# kubeconfig and ready line hold (and the VALUEs), each raw, base64-encoded
+# and URL-encoded, one per line, for tests that grep output for them.
+lab_secret_spellings() {
+	"$PYTHON3" - "$LAB_PROVIDERS" "$LAB_KUBECONFIG" "$LAB_JSON" "$@" <<'PY'
+import base64, json, sys, urllib.parse, yaml
+prov = yaml.safe_load(open(sys.argv[1]))
+kc = yaml.safe_load(open(sys.argv[2]))
+lab = json.loads(sys.argv[3])
+vals = set(sys.argv[4:])
+for p in prov.values():
+    if not isinstance(p, dict):
+        continue
+    for k in ("password", "cluster_password"):
+        if p.get(k): vals.add(str(p[k]))
+    co = p.get("copyoffload") or {}
+    for k in ("storage_password", "esxi_password"):
+        if co.get(k): vals.add(str(co[k]))
+for u in kc.get("users", []):
+    t = (u.get("user") or {}).get("token")
+    if t: vals.add(t)
+if lab.get("kube", {}).get("password"): vals.add(lab["kube"]["password"])
+for v in sorted(vals):
+    if len(v) < 4: continue
+    print(v)
+    print(base64.b64encode(v.encode()).decode())
+    print(urllib.parse.quote(v, safe=""))
+PY
+}
