@@ -13,8 +13,8 @@ allowed() {
 	doc) echo "util" ;;
 	config) echo "util doc" ;;
 	scenario) echo "util doc config" ;;
-	vsphere | kube | esxi) echo "util" ;;
-	step) echo "util doc config scenario vsphere kube esxi" ;;
+	vsphere | kube | esxi | guest) echo "util" ;;
+	step) echo "util doc config scenario vsphere kube esxi guest" ;;
 	plan) echo "util doc config scenario step" ;;
 	exec) echo "util doc config scenario step" ;;
 	report) echo "util doc config scenario step exec" ;;

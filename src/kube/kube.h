@@ -130,6 +130,15 @@ int kube_request(struct kube_client *k, const char *method, const char *path,
 		 json_object **out, struct mtv_err *err);
 
 /* Counters for benchmarks: requests sent, retries, re-authentications. */
+/* Open KubeVirt's port-forward to port of VirtualMachineInstance ns/vmi
+ * (GET .../subresources.kubevirt.io/v1/namespaces/NS/
+ * virtualmachineinstances/NAME/portforward/PORT/tcp as a WebSocket,
+ * libwebsockets, authenticated and verified as k's requests are). *fd is
+ * one end of a socket pair whose bytes travel the forward; a thread of its
+ * own pumps them; closing *fd ends the forward and the thread. */
+int kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
+		     int port, int *fd, struct mtv_err *err);
+
 struct kube_stats {
 	long requests, retries, reauths, watches, relists;
 };

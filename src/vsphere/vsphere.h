@@ -86,6 +86,41 @@ int vs_datacenter_of(struct vs_client *vs, const char *type, const char *moid,
 int vs_wait_guest(struct vs_client *vs, const char *moid, const char *what,
 		  int timeout, char **ip, struct mtv_err *err);
 
+/* ---- Guest Operations (GuestOperationsManager; vsphere-soap.md) ----
+ * Credentials of a guest account (NamePasswordAuthentication). A refused
+ * login (InvalidGuestLogin) is MTV_EAUTH and is not retried. */
+struct vs_guest_auth {
+	const char *user;
+	const struct secret *password;
+};
+
+/* Run program with arguments in the guest of VM moid
+ * (StartProgramInGuest), wait until it ends (ListProcessesInGuest, within
+ * timeout seconds) and give its exit code. */
+int vs_guest_run(struct vs_client *vs, const char *moid,
+		 const struct vs_guest_auth *a, const char *program,
+		 const char *arguments, int timeout, int *exit_code,
+		 struct mtv_err *err);
+/* Write data to path in the guest (InitiateFileTransferToGuest, then an
+ * HTTPS PUT to the URL it gives, verified as the SOAP connection is). */
+int vs_guest_upload(struct vs_client *vs, const char *moid,
+		    const struct vs_guest_auth *a, const char *path,
+		    const void *data, size_t len, struct mtv_err *err);
+/* Read path from the guest (InitiateFileTransferFromGuest, HTTPS GET);
+ * *data (NUL-terminated, len bytes) belongs to the caller. */
+int vs_guest_download(struct vs_client *vs, const char *moid,
+		      const struct vs_guest_auth *a, const char *path,
+		      char **data, size_t *len, struct mtv_err *err);
+/* A new empty file in the guest's temporary folder
+ * (CreateTemporaryFileInGuest); *path belongs to the caller. */
+int vs_guest_temp(struct vs_client *vs, const char *moid,
+		  const struct vs_guest_auth *a, const char *prefix,
+		  const char *suffix, char **path, struct mtv_err *err);
+/* Delete path in the guest (DeleteFileInGuest); a missing file is 0. */
+int vs_guest_delete(struct vs_client *vs, const char *moid,
+		    const struct vs_guest_auth *a, const char *path,
+		    struct mtv_err *err);
+
 /* Type of the last SOAP fault or task error ("" when none). */
 const char *vs_last_fault(const struct vs_client *vs);
 /* {moid: name} of every object of a managed type; *out belongs to the
