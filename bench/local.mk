@@ -9,5 +9,10 @@ bench: mtv-scenario bench/bench-plan-inproc
 
 # whole runs against the lab: requests per scenario, report latency, CPU and memory
 .PHONY: bench-run
+# then every bench/bench-run-*.sh (parallel runs, source graphs, requests)
 bench-run: mtv-scenario mtv-lab
 	srcdir='$(abs_top_srcdir)' $(SHELL) $(top_srcdir)/bench/bench-run.sh ./mtv-scenario ./mtv-lab
+	for b in $(top_srcdir)/bench/bench-run-*.sh; do \
+		[ -f "$$b" ] || continue; \
+		srcdir='$(abs_top_srcdir)' $(SHELL) "$$b" ./mtv-scenario ./mtv-lab; \
+	done

@@ -12,6 +12,7 @@
 #include "exec/exec.h"
 #include "step/journal.h"
 #include "util/json.h"
+#include "util/progress.h"
 
 #define MAX_BATCH 8
 #define TEARDOWN_S 600		/* an interrupted run's teardown gets this */
@@ -331,13 +332,6 @@ print_left(const struct run_result *res, const char *run_id)
 	log_console_check(stderr);
 }
 
-static void
-progress(int id, int total, json_object *step, const char *what)
-{
-	log_info("[%2d/%d] %-11s %s%s", id, total, jstr(step, "kind"),
-		 jstr(step, "title") ? jstr(step, "title") : "", what);
-}
-
 /* Run steps[i..i+count) at the same time (count 1: in this thread). */
 static void
 run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
@@ -354,7 +348,8 @@ run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
 		jobs[k].ctx = ctx;
 		jobs[k].step = steps[k];
 		jobs[k].kind = kinds[k];
-		progress((int)jint(steps[k], "id"), total, steps[k], "");
+		progress_step((int)jint(steps[k], "id"), total,
+			      jstr(steps[k], "kind"), jstr(steps[k], "title"));
 	}
 	if (count == 1) {
 		job_main(&jobs[0]);

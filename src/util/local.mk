@@ -8,6 +8,8 @@ libmtv_a_SOURCES += \
 	src/util/strbuf.c \
 	src/util/str.c \
 	src/util/log.c \
+	src/util/progress.h \
+	src/util/progress.c \
 	src/util/redact.c \
 	src/util/json.c \
 	src/util/yaml_out.c
