@@ -72,15 +72,15 @@ lab_start() {
 }
 
 lab_stop() {
-	local dog
 	if [ -n "${LAB_PID:-}" ]; then
 		if kill -TERM "$LAB_PID" 2>/dev/null; then
-			# bounded wait: a watchdog kills the lab if it hangs
-			(sleep 5 & s=$!; trap 'kill $s 2>/dev/null; exit 0' TERM; wait $s; kill -KILL "$LAB_PID" 2>/dev/null) &
-			dog=$!
+			# bounded wait, then KILL. No watchdog subshell: a signal
+			# reaching a ( ) subshell before it resets the traps it
+			# inherited runs lib.sh's EXIT trap there (a stray TAP
+			# plan line, and $T removed).
+			timeout 5 tail -s 0.1 --pid="$LAB_PID" -f /dev/null ||
+				kill -KILL "$LAB_PID" 2>/dev/null
 			wait "$LAB_PID" 2>/dev/null
-			kill -TERM "$dog" 2>/dev/null
-			wait "$dog" 2>/dev/null
 		else
 			wait "$LAB_PID" 2>/dev/null
 		fi
