@@ -97,12 +97,11 @@ run_plan_locks(json_object *plan, bool *exclusive)
 	return locks;
 }
 
-/* Rate (MiB/s) key of the profile's copyoffload.copy_rates, or dflt. */
+/* Rate (MiB/s) key of the profile's copyoffload, or dflt. */
 static double
 rate(const struct mtv_profile *prof, const char *key, double dflt)
 {
-	json_object *r = prof ? jget(jget(prof->data, "copyoffload"),
-				     "copy_rates") : NULL;
+	json_object *r = prof ? jget(prof->data, "copyoffload") : NULL;
 	double v = jget(r, key) ? json_object_get_double(jget(r, key)) : 0;
 
 	return v > 0 ? v : dflt;
@@ -131,7 +130,8 @@ xcopy_capable(json_object *steps, const char *ds)
 /* How long a plan should take: a fixed part per run and per VM, and its
  * added disks at the rate of their copy (XCOPY on a capable datastore of
  * a copy-offload scenario, else the fallback; VDDK without copy-offload),
- * from the profile's copyoffload.copy_rates or the defaults above. */
+ * from the profile's copyoffload.xcopy_mib_s, fallback_mib_s and
+ * vddk_mib_s or the defaults above. */
 long long
 run_plan_estimate_ms(json_object *plan, const struct mtv_profile *prof)
 {
