@@ -49,22 +49,27 @@ run_item_verdict(const struct item *it, FILE *fp)
 			   st == REPORT_INTERRUPTED ? "INTERRUPTED" :
 			   st == REPORT_SKIPPED ? "SKIP" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
-	char *line, *nc;
+	char *line, *nc, *red;
 
 	if (log_console_gone())
 		return;	/* the reader went away: stop printing, go on */
 
 	nc = not_performed(&it->res);
-	line = xasprintf("%s%s%s %s%s%s%s (%.1f s%s)%s%s\n", c ? col : "", word,
-			 c ? "\033[0m" : "", it->rep.name, it->rep.id ? " [" : "",
-			 it->rep.id ? it->rep.id : "", it->rep.id ? "]" : "",
+	/* the redactor escapes control characters: the colour goes
+	 * around what it returns */
+	line = xasprintf(" %s%s%s%s (%.1f s%s)%s%s\n", it->rep.name,
+			 it->rep.id ? " [" : "", it->rep.id ? it->rep.id : "",
+			 it->rep.id ? "]" : "",
 			 (double)it->rep.duration_ms / 1000.0, nc ? nc : "",
 			 it->rep.message ? ": " : "",
 			 it->rep.message ? it->rep.message : "");
 	free(nc);
-	nc = redact(line);
-	progress_print(fp, nc);
-	free(nc);
+	red = redact(line);
+	free(line);
+	line = xasprintf("%s%s%s%s", c ? col : "", word, c ? "\033[0m" : "",
+			 red);
+	progress_print(fp, line);
+	free(red);
 	free(line);
 	log_console_check(fp);
 }
