@@ -191,9 +191,11 @@ term_cols(void)
 static void
 put_line(struct strbuf *out, const char *line, int cols)
 {
-	int len = (int)strlen(line);
+	char *red = redact(line);
+	int len = (int)strlen(red);
 
-	strbuf_addf(out, "%.*s\033[K\n", len < cols ? len : cols - 1, line);
+	strbuf_addf(out, "%.*s\033[K\n", len < cols ? len : cols - 1, red);
+	free(red);
 	drawn++;
 }
 
@@ -275,7 +277,7 @@ static void
 beat(void)
 {
 	long long now = clock_ms();
-	char ts[TIME_BUF];
+	char ts[TIME_BUF], *red;
 	int s;
 
 	time_instant(ts, sizeof(ts), 0);
@@ -294,8 +296,10 @@ beat(void)
 			disk_line(&l, &j->disks[i]);
 		}
 		strbuf_addc(&l, '\n');
+		red = redact(strbuf_str(&l));
 		fflush(stdout);
-		out_write(strbuf_str(&l), l.len);
+		out_write(red, strlen(red));
+		free(red);
 		strbuf_release(&l);
 	}
 	last_out = now;
