@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -340,7 +341,16 @@ progress_print(FILE *fp, const char *text)
 static void *
 tick_main(void *arg)
 {
+	sigset_t set;
+
 	(void)arg;
+	/* the run's signals are the runner's watcher's (exec/run.c) */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	while (!stop_ticker) {
 		struct timespec ts = { 0, 250 * 1000000L };
 		static int n;
