@@ -105,15 +105,15 @@ PY
 [ $? -eq 0 ] || diag_stdin <"$T/history.json"
 clean "-j 3"
 
-# SIGINT during -j: every running scenario tears down
+# SIGINT during -j: every running scenario tears down; thin, expected
+# shortest, has not started and never does
 # (the tool itself in the background: a shell function's subshell would
 # ignore SIGINT)
 lab_control POST /forklift/rates '{"fallback_mib_s": 1024, "xcopy_mib_s": 1024}' >/dev/null
 "$MTV_SCENARIO" run --storage-class "$SC" -p "$LAB_PROVIDERS" \
-	--kubeconfig "$LAB_KUBECONFIG" --progress=plain -j 3 \
+	--kubeconfig "$LAB_KUBECONFIG" --progress=plain -j 2 \
 	"$srcdir/scenarios.d/thin.yaml" "$srcdir/scenarios.d/multi-disk.yaml" \
-	"$srcdir/scenarios.d/multi-datastore.yaml" "$srcdir/scenarios.d/dual-disk-mixed-thin-thick.yaml" \
-	>"$T/int.out" 2>"$T/int.err" &
+	"$srcdir/scenarios.d/multi-datastore.yaml" >"$T/int.out" 2>"$T/int.err" &
 pid=$!
 for i in $(seq 1 600); do
 	[ "$(grep -c '\] migrate ' "$T/int.err")" -ge 2 ] && break
@@ -123,13 +123,13 @@ sleep 0.5
 kill -INT $pid
 wait $pid
 rc=$?
-[ $rc -eq 2 ] && ok "SIGINT during -j 3: exit 2" ||
-	{ not_ok "SIGINT during -j 3: exit 2 (got $rc)"; tail -n 30 "$T/int.err" | diag_stdin; }
+[ $rc -eq 2 ] && ok "SIGINT during -j 2: exit 2" ||
+	{ not_ok "SIGINT during -j 2: exit 2 (got $rc)"; tail -n 30 "$T/int.err" | diag_stdin; }
 n=$(grep -c '^\[[a-z-]*\] interrupted: tearing down' "$T/int.err")
-[ "$n" -ge 2 ] && ok "SIGINT during -j 3: each running scenario tears down ($n)" ||
-	{ not_ok "SIGINT during -j 3: each running scenario tears down (got $n)"; diag_stdin <"$T/int.err"; }
-lacks "SIGINT during -j 3: no scenario starts after it" "$T/int.err" "[thin] ==>"
-lacks "SIGINT during -j 3: nothing is left" "$T/int.err" "left behind by run"
-contains "SIGINT during -j 3: interrupted scenarios say so" "$T/int.out" "INTERRUPTED "
+[ "$n" -ge 2 ] && ok "SIGINT during -j 2: each running scenario tears down ($n)" ||
+	{ not_ok "SIGINT during -j 2: each running scenario tears down (got $n)"; diag_stdin <"$T/int.err"; }
+lacks "SIGINT during -j 2: no scenario starts after it" "$T/int.err" "[thin] ==>"
+lacks "SIGINT during -j 2: nothing is left" "$T/int.err" "left behind by run"
+contains "SIGINT during -j 2: interrupted scenarios say so" "$T/int.out" "INTERRUPTED "
 lab_control POST /forklift/reset >/dev/null
-clean "SIGINT during -j 3"
+clean "SIGINT during -j 2"
