@@ -104,6 +104,11 @@ assert any(v[i + 1][0] < v[i][1] for i in range(len(v) - 1)), "nothing ran side 
 PY
 [ $? -eq 0 ] || diag_stdin <"$T/history.json"
 clean "-j 3"
+check "the runs kept the copy rates they measured for -j's start order" \
+	"$PYTHON3" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert any(v.get("xcopy_mib_s", 0) > 0 for v in r.values()), r' \
+	"$XDG_STATE_HOME/mtv-scenario/rates.json"
 
 # SIGINT during -j: every running scenario tears down; thin, expected
 # shortest, has not started and never does

@@ -309,6 +309,7 @@ run_sequential(struct item *items, size_t n, const struct mtv_opts *o,
 		progress_job_begin(0, items[i].scn->name);
 		run_item(&items[i], prof, ro);
 		progress_job_end(0);
+		run_rates_record(prof, &items[i].res);
 		if (o->keep)
 			run_item_keep_hint(&items[i], o);
 		run_tally_add(t, &items[i]);

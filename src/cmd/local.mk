@@ -8,6 +8,7 @@ libmtv_a_SOURCES += \
 	src/cmd/run.h \
 	src/cmd/cmd_run.c \
 	src/cmd/run_jobs.c \
+	src/cmd/run_rates.c \
 	src/cmd/cmd_cleanup.c \
 	src/cmd/cmd_job.c \
 	src/cmd/cmd_plan.c \

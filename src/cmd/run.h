@@ -40,9 +40,17 @@ void run_tally_add(struct tally *t, const struct item *it);
 /* What plan must own (["lun:naa...", "vm:NAME"]; caller puts) and
  * whether it changes cluster-wide state (*exclusive: it runs alone). */
 json_object *run_plan_locks(json_object *plan, bool *exclusive);
-/* How long plan should take, in ms, for the start order (longest first). */
+/* How long plan should take, in ms, for the start order (longest first);
+ * measured: run_rates_load()'s rates (may be NULL). */
 long long run_plan_estimate_ms(json_object *plan,
-			       const struct mtv_profile *prof);
+			       const struct mtv_profile *prof,
+			       json_object *measured);
+/* Copy rates measured by earlier runs with prof (run_rates.c):
+ * {"xcopy_mib_s", "fallback_mib_s", "vddk_mib_s"} as far as known (caller
+ * puts), or NULL; and their update from a run's per-disk evidence. */
+json_object *run_rates_load(const struct mtv_profile *prof);
+void run_rates_record(const struct mtv_profile *prof,
+		      const struct run_result *res);
 /* run -j N (run_jobs.c): run items side by side, N at a time, each in a
  * process of its own; verdicts in the items' order; t counts them. */
 void run_jobs(struct item *items, size_t n, const struct mtv_opts *o,

@@ -97,13 +97,17 @@ run_plan_locks(json_object *plan, bool *exclusive)
 	return locks;
 }
 
-/* Rate (MiB/s) key of the profile's copyoffload, or dflt. */
+/* Rate (MiB/s) key: the profile's copyoffload one, else the one measured
+ * by earlier runs, else dflt. */
 static double
-rate(const struct mtv_profile *prof, const char *key, double dflt)
+rate(const struct mtv_profile *prof, json_object *measured, const char *key,
+     double dflt)
 {
 	json_object *r = prof ? jget(prof->data, "copyoffload") : NULL;
 	double v = jget(r, key) ? json_object_get_double(jget(r, key)) : 0;
 
+	if (v <= 0 && jget(measured, key))
+		v = json_object_get_double(jget(measured, key));
 	return v > 0 ? v : dflt;
 }
 
@@ -131,9 +135,11 @@ xcopy_capable(json_object *steps, const char *ds)
  * added disks at the rate of their copy (XCOPY on a capable datastore of
  * a copy-offload scenario, else the fallback; VDDK without copy-offload),
  * from the profile's copyoffload.xcopy_mib_s, fallback_mib_s and
- * vddk_mib_s or the defaults above. */
+ * vddk_mib_s, else the rates earlier runs measured, else the defaults
+ * above. */
 long long
-run_plan_estimate_ms(json_object *plan, const struct mtv_profile *prof)
+run_plan_estimate_ms(json_object *plan, const struct mtv_profile *prof,
+		     json_object *measured)
 {
 	json_object *steps = jget(plan, "steps");
 	bool offload = false;
@@ -155,11 +161,13 @@ run_plan_estimate_ms(json_object *plan, const struct mtv_profile *prof)
 			double mib = (double)jint(d, "size_gb") * 1024.0, r;
 
 			if (!offload)
-				r = rate(prof, "vddk_mib_s", VDDK_MIB_S);
+				r = rate(prof, measured, "vddk_mib_s", VDDK_MIB_S);
 			else if (xcopy_capable(steps, jstr(d, "datastore")))
-				r = rate(prof, "xcopy_mib_s", XCOPY_MIB_S);
+				r = rate(prof, measured, "xcopy_mib_s",
+					 XCOPY_MIB_S);
 			else
-				r = rate(prof, "fallback_mib_s", FALLBACK_MIB_S);
+				r = rate(prof, measured, "fallback_mib_s",
+					 FALLBACK_MIB_S);
 			ms += mib / r * 1000.0;
 		}
 	}
@@ -218,6 +226,7 @@ job_done(size_t i, enum exec_job_end end, json_object *res, const char *why,
 			it->rep.duration_ms = jint(res, "duration_ms");
 			run_item_status(it, it->res.code);
 			it->rep.status = (enum report_status)jint(res, "status");
+			run_rates_record(c->prof, &it->res);
 		} else {
 			it->res.code = MTV_EINTERNAL;
 			it->res.message = xasprintf("scenario '%s': %s",
@@ -239,6 +248,7 @@ run_jobs(struct item *items, size_t n, const struct mtv_opts *o,
 	struct exec_job *jobs = xcalloc(n, sizeof(*jobs));
 	struct jobs_ctx c = { items, o, prof, ro, t, NULL, 0, n };
 	struct exec_jobs_ops ops = { job_run, job_done, &c };
+	json_object *measured = run_rates_load(prof);
 	size_t i;
 
 	c.done = xcalloc(n, sizeof(*c.done));
@@ -246,7 +256,8 @@ run_jobs(struct item *items, size_t n, const struct mtv_opts *o,
 		jobs[i].name = items[i].scn->name;
 		jobs[i].locks = run_plan_locks(items[i].plan,
 					       &jobs[i].exclusive);
-		jobs[i].estimate_ms = run_plan_estimate_ms(items[i].plan, prof);
+		jobs[i].estimate_ms = run_plan_estimate_ms(items[i].plan, prof,
+							   measured);
 		log_verbose("%s: expected %lld s%s%s", jobs[i].name,
 			    jobs[i].estimate_ms / 1000,
 			    jobs[i].exclusive ? ", runs alone" : "",
@@ -261,4 +272,5 @@ run_jobs(struct item *items, size_t n, const struct mtv_opts *o,
 		json_object_put(jobs[i].locks);
 	free(jobs);
 	free(c.done);
+	json_object_put(measured);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "cmd/run.h"
 #include "exec/exec.h"
 #include "exec/jobs.h"
 #include "util/json.h"
@@ -170,7 +171,71 @@ test_time_formats(void)
 	CU_ASSERT_EQUAL(strlen(time_instant(b, sizeof(b), 0)), 20);
 }
 
+/* A golden plan of tests/plan/ (caller puts). */
+static json_object *
+golden(const char *name)
+{
+	const char *srcdir = getenv("srcdir") ? getenv("srcdir") : ".";
+	char *path = xasprintf("%s/tests/plan/%s.json", srcdir, name);
+	json_object *o = json_object_from_file(path);
+
+	free(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	return o;
+}
+
+static void
+test_plan_locks(void)
+{
+	json_object *p = golden("rdm-virtual"), *l;
+	bool excl = true;
+
+	l = run_plan_locks(p, &excl);
+	CU_ASSERT_FALSE(excl);
+	CU_ASSERT_EQUAL(jlen(l), 1);
+	CU_ASSERT(jarr_has(l, "lun:naa.600a0980383030523424457a4a695a31"));
+	json_object_put(l);
+	json_object_put(p);
+	p = golden("populator-throttling");
+	l = run_plan_locks(p, &excl);
+	CU_ASSERT(excl);
+	CU_ASSERT_EQUAL(jlen(l), 0);
+	json_object_put(l);
+	json_object_put(p);
+	p = golden("thin");
+	l = run_plan_locks(p, &excl);
+	CU_ASSERT_FALSE(excl);
+	CU_ASSERT_EQUAL(jlen(l), 0);
+	json_object_put(l);
+	json_object_put(p);
+}
+
+static void
+test_plan_estimate(void)
+{
+	json_object *fb = golden("fallback-large"), *md = golden("multi-disk"),
+		    *th = golden("thin"),
+		    *fast = json_tokener_parse("{\"fallback_mib_s\": 1e6}");
+	long long efb = run_plan_estimate_ms(fb, NULL, NULL),
+		  emd = run_plan_estimate_ms(md, NULL, NULL),
+		  eth = run_plan_estimate_ms(th, NULL, NULL);
+
+	/* 100 GiB by fallback > 30 GiB by XCOPY > no added disk */
+	CU_ASSERT(efb > emd);
+	CU_ASSERT(emd > eth);
+	/* 30 GiB at 600 MiB/s */
+	CU_ASSERT(emd - eth >= 51000 && emd - eth <= 52000);
+	/* a measured rate counts when the profile has none */
+	CU_ASSERT(run_plan_estimate_ms(fb, NULL, fast) < emd);
+	json_object_put(fb);
+	json_object_put(md);
+	json_object_put(th);
+	json_object_put(fast);
+}
+
 static CU_TestInfo tests_jobs[] = {
+	{ "a plan's locks: the RDM LUN; the throttling knobs run alone", test_plan_locks },
+	{ "a plan's expected duration from its disks and the rates", test_plan_estimate },
 	{ "exclusive jobs first, then the longest", test_order },
 	{ "locks and exclusive jobs keep jobs apart", test_locks },
 	{ "a run's result as JSON and back", test_result_json },
