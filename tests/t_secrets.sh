@@ -1,7 +1,7 @@
 #!/bin/bash
 # t_secrets.sh: no secret value (raw, base64 or URL-encoded) appears in
-# stdout, stderr, the log file or the reports of a run at trace level, nor in
-# `plan -v` output.
+# stdout, stderr, the log file or the reports of a run at trace level (also
+# of run -j with its heartbeats), nor in `plan -v` output.
 . "${srcdir:-.}/tests/lib.sh"
 . "$srcdir/tests/lab/lab.sh"
 
@@ -18,6 +18,15 @@ if [ $rc -eq 0 ]; then ok "the traced run passes"; else
 for f in run.log report.json junit.xml; do
 	if [ -s "$T/$f" ]; then ok "the run wrote $f"; else not_ok "the run wrote $f"; fi
 done
+# run -j: the children's lines, results and heartbeats (one a second)
+MTV_SCENARIO_HEARTBEAT_S=1 "$MTV_SCENARIO" run -j 2 --progress=plain --log-level trace \
+	-p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" --log-file "$T/jobs.log" \
+	--report "$T/jobs.json" --junit "$T/jobs.xml" \
+	"$srcdir/scenarios.d/thin.yaml" "$srcdir/scenarios.d/rdm-virtual.yaml" \
+	>"$T/jobs.out" 2>"$T/jobs.err"
+rc=$?
+if [ $rc -eq 0 ]; then ok "the traced run -j 2 passes"; else
+	not_ok "the traced run -j 2 passes (exit $rc)"; tail -20 "$T/jobs.err" | diag_stdin; fi
 
 # every secret the run knows, in the three encodings
 lab_secret_spellings "env-Storage-Pa55/word+x" >"$T/secrets"
@@ -36,7 +45,7 @@ assert s['disks'], s" "$T/report.json"
 "$MTV_SCENARIO" report "$T/report.json" >"$T/summary.out" 2>&1
 "$MTV_SCENARIO" report --format csv "$T/report.json" >"$T/summary.csv" 2>&1
 for f in plan.out plan.err run.out run.err run.log report.json junit.xml \
-	summary.out summary.csv; do
+	summary.out summary.csv jobs.out jobs.err jobs.log jobs.json jobs.xml; do
 	[ -e "$T/$f" ] || continue
 	if grep -qF -f "$T/secrets" "$T/$f"; then
 		not_ok "no secret in $f"; grep -nF -f "$T/secrets" "$T/$f" | head -3 | sed 's/./#/g' | diag_stdin
@@ -46,7 +55,7 @@ for f in plan.out plan.err run.out run.err run.log report.json junit.xml \
 done
 # keys nobody registered: Forklift's generated SSH private keys (PEM, or
 # base64 of PEM inside Secret data)
-for f in run.err run.log report.json; do
+for f in run.err run.log report.json jobs.err jobs.log jobs.json; do
 	if grep -q 'PRIVATE KEY\|LS0tLS1CRUdJTi' "$T/$f"; then
 		not_ok "no private key material in $f"
 	else

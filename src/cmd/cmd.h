@@ -43,6 +43,8 @@ struct mtv_opts {
 					 * typed by cmd_overrides_check */
 	json_object *set_args;		/* {k: "--set k=v" as given} */
 	int timeout;			/* --timeout SECONDS */
+	int jobs;			/* -j/--jobs N (0: 1) */
+	const char *progress;		/* --progress tty|plain|none */
 	int verbosity;			/* -v count minus -q count */
 	bool all;			/* cleanup --all */
 	const char *image;		/* job --image */

@@ -7,19 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "exec/exec.h"
-#include "report/report.h"
+#include "cmd/run.h"
 #include "config/profile.h"
 #include "plan/plan.h"
-#include "scenario/scenario.h"
-
-struct item {
-	struct mtv_scenario *scn;
-	json_object *plan;
-	struct run_result res;
-	struct scenario_report rep;
-};
+#include "util/progress.h"
 
 /* ", N check(s) not performed: NAME: WHY; ..." for the checks a run
  * reported as not performed (not steps left out by --only), or NULL. */
@@ -49,8 +40,8 @@ not_performed(const struct run_result *res)
 			 n == 1 ? "" : "s", strbuf_str(&sb));
 }
 
-static void
-verdict(const struct item *it, FILE *fp)
+void
+run_item_verdict(const struct item *it, FILE *fp)
 {
 	bool c = log_color() && fp == stdout && isatty(1);
 	enum report_status st = it->rep.status;
@@ -58,22 +49,28 @@ verdict(const struct item *it, FILE *fp)
 			   st == REPORT_INTERRUPTED ? "INTERRUPTED" :
 			   st == REPORT_SKIPPED ? "SKIP" : "FAIL";
 	const char *col = it->rep.status == REPORT_PASSED ? "\033[32m" : "\033[31m";
-	char *line, *nc;
+	char *line, *nc, *red;
 
 	if (log_console_gone())
 		return;	/* the reader went away: stop printing, go on */
 
 	nc = not_performed(&it->res);
-	line = xasprintf("%s%s%s %s%s%s%s (%.1f s%s)%s%s\n", c ? col : "", word,
-			 c ? "\033[0m" : "", it->rep.name, it->rep.id ? " [" : "",
-			 it->rep.id ? it->rep.id : "", it->rep.id ? "]" : "",
+	/* the redactor escapes control characters: the colour goes
+	 * around what it returns */
+	line = xasprintf(" %s%s%s%s (%.1f s%s)%s%s\n", it->rep.name,
+			 it->rep.id ? " [" : "", it->rep.id ? it->rep.id : "",
+			 it->rep.id ? "]" : "",
 			 (double)it->rep.duration_ms / 1000.0, nc ? nc : "",
 			 it->rep.message ? ": " : "",
 			 it->rep.message ? it->rep.message : "");
 	free(nc);
-	redact_fputs(line, fp);
+	red = redact(line);
 	free(line);
-	fflush(fp);
+	line = xasprintf("%s%s%s%s", c ? col : "", word, c ? "\033[0m" : "",
+			 red);
+	progress_print(fp, line);
+	free(red);
+	free(line);
 	log_console_check(fp);
 }
 
@@ -120,9 +117,8 @@ cmd_cleanup_command(const struct mtv_opts *o, const char *run_id)
 	return strbuf_detach(&sb);
 }
 
-/* --keep: the one command that removes what the run left. */
-static void
-keep_hint(const struct item *it, const struct mtv_opts *o)
+void
+run_item_keep_hint(const struct item *it, const struct mtv_opts *o)
 {
 	char *cmd;
 
@@ -200,27 +196,22 @@ build_plans(struct item *items, size_t n, const struct mtv_opts *o,
 	}
 }
 
-/* Execute one scenario's plan and fill its report entry. */
-static void
-run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
+void
+run_item_names(struct item *it)
 {
 	json_object *v = NULL;
-	long long start = clock_ms();
-	int rc;
 
 	it->rep.name = it->scn->name;
 	it->rep.id = it->scn->id;
 	it->rep.file = it->scn->path;
 	it->rep.tags = jget(it->scn->root, "tags");
-	if (json_object_object_get_ex(it->plan, "run_id", &v))
+	if (it->plan && json_object_object_get_ex(it->plan, "run_id", &v))
 		it->rep.run_id = json_object_get_string(v);
-	log_info("==> %s%s%s%s: run %s, namespace %s", it->scn->name,
-		 it->scn->id ? " [" : "", it->scn->id ? it->scn->id : "",
-		 it->scn->id ? "]" : "", it->rep.run_id ? it->rep.run_id : "?",
-		 json_object_object_get_ex(it->plan, "namespace", &v) ?
-		 json_object_get_string(v) : "?");
-	rc = exec_run(&it->res, it->plan, prof, ro);
-	it->rep.duration_ms = clock_ms() - start;
+}
+
+void
+run_item_status(struct item *it, int rc)
+{
 	/* the verify step's checks, for JUnit (the JSON report reads them
 	 * with their evidence from res.evidence) */
 	it->rep.checks = it->res.evidence ?
@@ -235,17 +226,54 @@ run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 		it->rep.status = rc == MTV_EINTERNAL ? REPORT_ERROR : REPORT_FAILED;
 }
 
-/* A scenario not run: an endpoint refused a login before, or the run was
- * interrupted. */
-static void
-skip_item(struct item *it, const char *why)
+void
+run_item(struct item *it, struct mtv_profile *prof, const struct run_opts *ro)
 {
-	it->rep.name = it->scn->name;
-	it->rep.id = it->scn->id;
-	it->rep.file = it->scn->path;
-	it->rep.tags = jget(it->scn->root, "tags");
+	json_object *v = NULL;
+	long long start = clock_ms();
+	int rc;
+
+	run_item_names(it);
+	log_info("==> %s%s%s%s: run %s, namespace %s", it->scn->name,
+		 it->scn->id ? " [" : "", it->scn->id ? it->scn->id : "",
+		 it->scn->id ? "]" : "", it->rep.run_id ? it->rep.run_id : "?",
+		 json_object_object_get_ex(it->plan, "namespace", &v) ?
+		 json_object_get_string(v) : "?");
+	rc = exec_run(&it->res, it->plan, prof, ro);
+	it->rep.duration_ms = clock_ms() - start;
+	run_item_status(it, rc);
+}
+
+void
+run_item_skip(struct item *it, const char *why)
+{
+	run_item_names(it);
+	it->rep.run_id = NULL;
 	it->rep.status = REPORT_SKIPPED;
 	it->rep.message = why;
+}
+
+void
+run_tally_add(struct tally *t, const struct item *it)
+{
+	if (it->rep.status == REPORT_SKIPPED) {
+		t->skipped++;
+		return;
+	}
+	t->interrupted |= it->rep.status == REPORT_INTERRUPTED;
+	if (it->res.code == MTV_ELOGIN && !t->refused)
+		log_error("%s: no other scenario of this run is tried "
+			  "with these credentials; fix them in the "
+			  "providers file (or the environment)",
+			  err_name(MTV_ELOGIN));
+	t->refused |= it->res.code == MTV_ELOGIN;
+	if (it->rep.status == REPORT_PASSED)
+		t->passed++;
+	else
+		t->failed++;
+	t->errored += it->rep.status == REPORT_ERROR;
+	t->unsupported |= it->res.code == MTV_EUNSUPPORTED;
+	t->left |= it->res.nleft > 0;
 }
 
 /* --artifacts DIR, else $ARTIFACT_DIR/mtv-scenario (OpenShift CI sets
@@ -262,60 +290,46 @@ artifacts_dir(const struct mtv_opts *o)
 
 /* Run the scenarios one after the other until one is interrupted or an
  * endpoint refuses a login (nobody tries those credentials again: vCenter
- * SSO locks an account after a few failures); print the verdicts and the
- * reports. Returns the exit code. */
-static int
-run_items(struct item *items, size_t n, const struct mtv_opts *o,
-	  struct mtv_profile *prof)
+ * SSO locks an account after a few failures). */
+static void
+run_sequential(struct item *items, size_t n, const struct mtv_opts *o,
+	       struct mtv_profile *prof, const struct run_opts *ro,
+	       struct tally *t)
 {
-	struct scenario_report *reps;
-	struct run_opts ro;
-	struct junit_opts jo;
-	struct mtv_err err = { 0 };
-	char *adir = artifacts_dir(o);
-	size_t i, passed = 0, failed = 0, errored = 0, skipped = 0;
-	bool interrupted = false, refused = false, left = false,
-	     unsupported = false;
+	size_t i;
 
-	memset(&ro, 0, sizeof(ro));
-	ro.only = o->only;
-	ro.keep = o->keep;
-	ro.kubeconfig = o->kubeconfig;
-	ro.context = o->context;
-	ro.timeout = o->timeout;
-	ro.artifacts = adir;
-	for (i = 0; i < n && !interrupted; i++) {
-		if (refused) {
-			skip_item(&items[i], "not run: a login was refused "
-				  "(see above)");
-			skipped++;
-			verdict(&items[i], stdout);
+	for (i = 0; i < n && !t->interrupted; i++) {
+		if (t->refused) {
+			run_item_skip(&items[i], "not run: a login was refused "
+				      "(see above)");
+			run_tally_add(t, &items[i]);
+			run_item_verdict(&items[i], stdout);
 			continue;
 		}
-		run_item(&items[i], prof, &ro);
+		progress_job_begin(0, items[i].scn->name);
+		run_item(&items[i], prof, ro);
+		progress_job_end(0);
+		run_rates_record(prof, &items[i].res);
 		if (o->keep)
-			keep_hint(&items[i], o);
-		interrupted = items[i].rep.status == REPORT_INTERRUPTED;
-		refused = items[i].res.code == MTV_ELOGIN;
-		if (refused)
-			log_error("%s: no other scenario of this run is tried "
-				  "with these credentials; fix them in the "
-				  "providers file (or the environment)",
-				  err_name(MTV_ELOGIN));
-		if (items[i].rep.status == REPORT_PASSED)
-			passed++;
-		else
-			failed++;
-		errored += items[i].rep.status == REPORT_ERROR;
-		unsupported |= items[i].res.code == MTV_EUNSUPPORTED;
-		left |= items[i].res.nleft > 0;
-		verdict(&items[i], stdout);
+			run_item_keep_hint(&items[i], o);
+		run_tally_add(t, &items[i]);
+		run_item_verdict(&items[i], stdout);
 	}
-	reps = xcalloc(n, sizeof(*reps));
+}
+
+/* Write --report and --junit of the items. */
+static void
+write_reports(struct item *items, size_t n, const struct mtv_opts *o)
+{
+	struct scenario_report *reps = xcalloc(n ? n : 1, sizeof(*reps));
+	struct junit_opts jo;
+	struct mtv_err err = { 0 };
+	size_t i;
+
 	for (i = 0; i < n; i++) {
 		if (items[i].rep.name == NULL)
-			skip_item(&items[i],
-				  "not run: the run was interrupted");
+			run_item_skip(&items[i],
+				      "not run: the run was interrupted");
 		reps[i] = items[i].rep;
 	}
 	if (o->report && report_json_write(o->report, reps, n, &err) != 0)
@@ -325,13 +339,44 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	if (o->junit && report_junit_write(o->junit, reps, n, &jo, &err) != 0)
 		log_error("%s", err.msg);
 	free(reps);
+}
+
+/* Run the scenarios (side by side with -j), print the verdicts and the
+ * reports. Returns the exit code. */
+static int
+run_items(struct item *items, size_t n, const struct mtv_opts *o,
+	  struct mtv_profile *prof)
+{
+	struct run_opts ro;
+	struct tally t;
+	enum progress_mode pm = PROGRESS_NONE;
+	char *adir = artifacts_dir(o);
+	int jobs = o->jobs > 1 && n > 1 ? o->jobs : 1;
+
+	memset(&ro, 0, sizeof(ro));
+	memset(&t, 0, sizeof(t));
+	ro.only = o->only;
+	ro.keep = o->keep;
+	ro.kubeconfig = o->kubeconfig;
+	ro.context = o->context;
+	ro.timeout = o->timeout;
+	ro.artifacts = adir;
+	progress_mode_parse(&pm, o->progress);
+	/* run -j's parent forks: no thread of progress's own there */
+	progress_start(pm, jobs == 1, -1);
+	if (jobs > 1)
+		run_jobs(items, n, o, prof, &ro, &t);
+	else
+		run_sequential(items, n, o, prof, &ro, &t);
+	progress_stop();
+	write_reports(items, n, o);
 	free(adir);
 	if (n > 1 && !log_console_gone()) {
-		if (skipped)
-			printf("%zu passed, %zu failed, %zu not run\n", passed,
-			       failed, skipped);
+		if (t.skipped)
+			printf("%zu passed, %zu failed, %zu not run\n", t.passed,
+			       t.failed, t.skipped);
 		else
-			printf("%zu passed, %zu failed\n", passed, failed);
+			printf("%zu passed, %zu failed\n", t.passed, t.failed);
 		fflush(stdout);
 		log_console_check(stdout);
 	}
@@ -340,11 +385,11 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	 * (refused by the preflight, nothing created) are configuration
 	 * problems (exit 4); an interrupted run is 2 only when its teardown
 	 * removed everything */
-	return left ? MTV_EXIT_FAIL :
-	       interrupted ? MTV_EXIT_INTERRUPTED :
-	       refused || unsupported ? MTV_EXIT_USAGE :
-	       errored ? MTV_EXIT_INTERNAL :
-	       failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
+	return t.left ? MTV_EXIT_FAIL :
+	       t.interrupted ? MTV_EXIT_INTERRUPTED :
+	       t.refused || t.unsupported ? MTV_EXIT_USAGE :
+	       t.errored ? MTV_EXIT_INTERNAL :
+	       t.failed ? MTV_EXIT_FAIL : MTV_EXIT_PASS;
 }
 
 static int

@@ -5,7 +5,10 @@ libmtv_a_SOURCES += \
 	src/cmd/profile.c \
 	src/cmd/overrides.c \
 	src/cmd/collect.c \
+	src/cmd/run.h \
 	src/cmd/cmd_run.c \
+	src/cmd/run_jobs.c \
+	src/cmd/run_rates.c \
 	src/cmd/cmd_cleanup.c \
 	src/cmd/cmd_job.c \
 	src/cmd/cmd_plan.c \

@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "config/release.h"
 #include "util/json.h"
+#include "util/progress.h"
 
 const struct cmd_spec *const cmd_table[] = {
 	&cmd_run, &cmd_plan, &cmd_validate, &cmd_list, &cmd_cleanup,
@@ -41,6 +42,8 @@ const struct opt_spec opt_table[] = {
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
+	{ "jobs", 'j', "N", CMD_RUN, "run N scenarios side by side (default 1); those changing cluster-wide state run alone" },
+	{ "progress", 0, "MODE", CMD_RUN, "tty (status area redrawn in place), plain (a timestamped heartbeat after 30 s of silence) or none; default: tty on a terminal, else plain" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
 	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },
@@ -197,6 +200,33 @@ opt_timeout(struct mtv_opts *o, const char *arg, struct mtv_err *err)
 	return 0;
 }
 
+static int
+opt_jobs(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v < 1 || v > PROGRESS_SLOTS)
+		return err_set(err, MTV_EINVAL,
+			       "--jobs '%s': expected a number from 1 to %d",
+			       arg, PROGRESS_SLOTS);
+	o->jobs = (int)v;
+	return 0;
+}
+
+static int
+opt_progress(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+{
+	enum progress_mode m;
+
+	if (str_eq(arg, "auto") || progress_mode_parse(&m, arg) != 0)
+		return err_set(err, MTV_EINVAL,
+			       "--progress '%s': expected tty, plain or none",
+			       arg);
+	o->progress = arg;
+	return 0;
+}
+
 /* Store option i of opt_table with its argument (may be NULL). */
 static int
 opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
@@ -206,6 +236,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	switch (opt_table[i].shrt) {
 	case 'p': o->providers = arg; return 0;
 	case 'm': o->marker = arg; return 0;
+	case 'j': return opt_jobs(o, arg, err);
 	case 'v': o->verbosity++; return 0;
 	case 'q': o->verbosity--; return 0;
 	case 'h': o->help = true; return 0;
@@ -236,6 +267,8 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 		return opt_junit_property(o, arg, err);
 	else if (!strcmp(name, "log-level")) o->log_level = arg;
 	else if (!strcmp(name, "log-file")) o->log_file = arg;
+	else if (!strcmp(name, "progress"))
+		return opt_progress(o, arg, err);
 	else if (!strcmp(name, "no-color")) o->no_color = true;
 	else if (!strcmp(name, "no-redact")) o->no_redact = true;
 	else if (!strcmp(name, "image")) o->image = arg;

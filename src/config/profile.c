@@ -104,6 +104,16 @@ profile_env_apply(json_object *data, struct mtv_diags *diags)
 						  en, ev);
 				else
 					json_object_object_add(co, k, json_object_new_int((int)port));
+			} else if (str_endswith(k, "_mib_s")) {
+				char *end = NULL;
+				double rate = strtod(ev, &end);
+
+				if (*end || !(rate > 0))
+					diags_add(diags, NULL, 0, 0,
+						  "environment variable '%s' is '%s' (expected a rate in MiB/s above 0)",
+						  en, ev);
+				else
+					json_object_object_add(co, k, json_object_new_double(rate));
 			} else {
 				json_object_object_add(co, k, json_object_new_string(ev));
 			}

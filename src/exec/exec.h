@@ -46,6 +46,11 @@ struct run_result {
 int exec_run(struct run_result *res, json_object *plan,
 	     const struct mtv_profile *p, const struct run_opts *o);
 void run_result_release(struct run_result *res);
+/* A result as JSON (caller puts) and back (res is overwritten; the caller
+ * releases it): how a scenario run in a process of its own (run -j) hands
+ * its result to the parent. */
+json_object *run_result_to_json(const struct run_result *res);
+void run_result_from_json(struct run_result *res, json_object *o);
 /* For a failed or interrupted run, before its teardown: write the
  * artifacts folder ctx->opts->artifacts/<scenario>-<run id> (man 5,
  * ARTIFACTS): the run's objects, events and logs, the vSphere history of

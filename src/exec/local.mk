@@ -3,4 +3,7 @@ libmtv_a_SOURCES += \
 	src/exec/exec.h \
 	src/exec/run.c \
 	src/exec/cleanup.c \
-	src/exec/artifacts.c
+	src/exec/artifacts.c \
+	src/exec/result.c \
+	src/exec/jobs.h \
+	src/exec/jobs.c

@@ -12,6 +12,8 @@ static FILE *extra;
 static bool color;
 static bool console_gone;
 static void (*console_fn)(void);
+static void (*writer)(FILE *fp, const char *text);
+static char *file_prefix;
 
 static const char *const names[] = {
 	"error", "warn", "info", "verbose", "debug", "trace",
@@ -47,6 +49,19 @@ void
 log_set_file(FILE *fp)
 {
 	extra = fp;
+}
+
+void
+log_set_console_writer(void (*fn)(FILE *fp, const char *text))
+{
+	writer = fn;
+}
+
+void
+log_set_file_prefix(const char *prefix)
+{
+	free(file_prefix);
+	file_prefix = prefix ? xstrdup(prefix) : NULL;
 }
 
 void
@@ -113,12 +128,19 @@ log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 	if (sb.len == 0 || sb.buf[sb.len - 1] != '\n')
 		strbuf_addc(&sb, '\n');
 	red = redact(sb.buf);
-	if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
-	    errno == EPIPE)
+	if (lvl <= level && !console_gone && writer)
+		writer(stderr, red);
+	else if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
+		 errno == EPIPE)
 		log_console_lost();
 	if (extra) {
-		fputs(red, extra);
+		/* one write per line: run -j's children share the file */
+		char *line = xasprintf("%s%s", file_prefix ? file_prefix : "",
+				       red);
+
+		fputs(line, extra);
 		fflush(extra);
+		free(line);
 	}
 	free(red);
 	strbuf_release(&sb);

@@ -258,3 +258,35 @@ time_rfc3339(long long unix_secs)
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return xstrdup(buf);
 }
+
+char *
+time_instant(char *buf, size_t len, long long unix_ms)
+{
+	struct timespec ts;
+	time_t t;
+	struct tm tm;
+
+	if (unix_ms <= 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unix_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	t = (time_t)(unix_ms / 1000);
+	gmtime_r(&t, &tm);
+	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && len)
+		buf[0] = '\0';
+	return buf;
+}
+
+char *
+time_duration(char *buf, size_t len, long long ms)
+{
+	long long s = ms < 0 ? 0 : (ms + 500) / 1000;
+
+	if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	return buf;
+}

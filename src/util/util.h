@@ -145,6 +145,12 @@ char *url_encode(const char *s);
 /* Monotonic clock in milliseconds; wall clock RFC 3339 (UTC). */
 long long clock_ms(void);
 char *time_rfc3339(long long unix_secs);
+/* Times where people read them: the instant "2026-12-06T10:02:11Z" of
+ * unix_ms (0: now) and the duration "45s", "3m12s", "2h05m" (rounded to
+ * the second) of ms, written to buf (TIME_BUF bytes do); return buf. */
+#define TIME_BUF 32
+char *time_instant(char *buf, size_t len, long long unix_ms);
+char *time_duration(char *buf, size_t len, long long ms);
 
 /* ---- logging (one sink, redacted) ---- */
 
@@ -159,6 +165,12 @@ int log_level_parse(const char *s, enum mtv_loglevel *out);
 /* Send log lines to fp as well as stderr (NULL to stop); they are redacted too. */
 void log_set_file(FILE *fp);
 void log_set_color(bool on);
+/* Console lines go through fn (NULL: straight to stderr): the progress
+ * area draws around them. */
+void log_set_console_writer(void (*fn)(FILE *fp, const char *text));
+/* Lines of the log file start with prefix (NULL: none): run -j's
+ * children, which share it, name their scenario. */
+void log_set_file_prefix(const char *prefix);
 bool log_color(void);
 void log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...) MTV_PRINTF(3, 4);
 /* The console (stdout, stderr) is gone when a write to it failed, e.g.

@@ -15,6 +15,8 @@ package main
 //                                 that does not roll a knob out); [] honours them all again
 //   POST /forklift/reset          default rates, no armed faults, every setting honoured
 //   GET  /forklift/stats          runs in flight, disk_xcopy/disk_fallback/disk_failed, vm_succeeded/vm_failed
+//   GET  /forklift/history        ForkliftController knob changes and Migration run spans
+//                                 (forklift_history.go); POST /forklift/history/reset
 //   GET  /forklift/ssh-key-line?namespace=NS&provider=NAME
 //                                 {"line": restricted authorized_keys line, "legacy_line": old .py format}
 //
@@ -270,7 +272,10 @@ func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
 			f.mu.Unlock()
 		}
 		f.kick()
-	case fkNetMaps, fkStorMaps, fkHooks, fkControllers, fkSCs, fkKVMs, fkNamespaces:
+	case fkControllers:
+		fkHist.controller(ev, o)
+		f.kick()
+	case fkNetMaps, fkStorMaps, fkHooks, fkSCs, fkKVMs, fkNamespaces:
 		f.kick()
 	case fkSecrets:
 		labels := fkLabels(o)
@@ -754,6 +759,15 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		reply(200, out)
+	case "history":
+		reply(200, fkHist.snapshot())
+	case "history/reset":
+		if r.Method != http.MethodPost {
+			reply(405, map[string]string{"error": "POST only"})
+			return
+		}
+		fkHist.reset()
+		reply(200, map[string]string{"status": "ok"})
 	case "ssh-key-line":
 		ns, name := r.URL.Query().Get("namespace"), r.URL.Query().Get("provider")
 		p, err := f.s.Get(fkProviders, ns, name)

@@ -242,9 +242,11 @@ func (f *fkForklift) reconcileMigration(m Obj) {
 	f.runs[uid] = r
 	f.mu.Unlock()
 	f.wg.Add(1)
+	ended := fkHist.runStart(r)
 	go func() {
 		defer f.wg.Done()
 		defer func() {
+			ended()
 			if p := recover(); p != nil {
 				f.logf("migration %s/%s runner panic: %v", r.migNS, r.migName, p)
 			}

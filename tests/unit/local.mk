@@ -12,6 +12,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/scenario/test_names.c \
 	tests/unit/plan/test_plan.c \
 	tests/unit/exec/test_run.c \
+	tests/unit/exec/test_jobs.c \
 	tests/unit/step/test_steps.c \
 	tests/unit/step/test_release_step.c \
 	tests/unit/step/test_capability.c \
