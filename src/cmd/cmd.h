@@ -43,6 +43,7 @@ struct mtv_opts {
 					 * typed by cmd_overrides_check */
 	json_object *set_args;		/* {k: "--set k=v" as given} */
 	int timeout;			/* --timeout SECONDS */
+	int vsphere_parallel;		/* --vsphere-parallel N; 0: default */
 	int verbosity;			/* -v count minus -q count */
 	bool all;			/* cleanup --all */
 	const char *image;		/* job --image */

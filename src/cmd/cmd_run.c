@@ -283,6 +283,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.kubeconfig = o->kubeconfig;
 	ro.context = o->context;
 	ro.timeout = o->timeout;
+	ro.vsphere_parallel = o->vsphere_parallel;
 	ro.artifacts = adir;
 	for (i = 0; i < n && !interrupted; i++) {
 		if (refused) {

@@ -41,6 +41,7 @@ const struct opt_spec opt_table[] = {
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
+	{ "vsphere-parallel", 0, "N", CMD_RUN, "at most N vSphere steps of a scenario at a time (default 4); the VMs' steps run side by side" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
 	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },
@@ -197,6 +198,19 @@ opt_timeout(struct mtv_opts *o, const char *arg, struct mtv_err *err)
 	return 0;
 }
 
+static int
+opt_vsphere_parallel(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v < 1 || v > 64)
+		return err_set(err, MTV_EINVAL, "--vsphere-parallel '%s': "
+			       "expected a number from 1 to 64", arg);
+	o->vsphere_parallel = (int)v;
+	return 0;
+}
+
 /* Store option i of opt_table with its argument (may be NULL). */
 static int
 opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
@@ -244,6 +258,8 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "reports-pvc")) o->reports_pvc = arg;
 	else if (!strcmp(name, "timeout"))
 		return opt_timeout(o, arg, err);
+	else if (!strcmp(name, "vsphere-parallel"))
+		return opt_vsphere_parallel(o, arg, err);
 	return 0;
 }
 

@@ -2,5 +2,7 @@
 libmtv_a_SOURCES += \
 	src/exec/exec.h \
 	src/exec/run.c \
+	src/exec/graph.h \
+	src/exec/graph.c \
 	src/exec/cleanup.c \
 	src/exec/artifacts.c

@@ -25,6 +25,7 @@ struct run_opts {
 	const char *report_json; /* --report FILE (JSON) */
 	const char *junit;	/* --junit FILE */
 	int timeout;		/* seconds; 0 = scenario's */
+	int vsphere_parallel;	/* vSphere steps at a time; 0: 4 */
 	const char *artifacts;	/* --artifacts DIR: evidence of a failed
 				 * run; NULL or "": none */
 };
