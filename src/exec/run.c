@@ -1,5 +1,5 @@
 /* run.c: execute a plan's steps as the graph of what each waits for
- * (graph.c), then the teardown in the reverse order of completion. */
+ * (graph.c), then the teardown, newest step first. */
 #include "config.h"
 
 #include <errno.h>
@@ -295,6 +295,8 @@ static void
 push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 	  const struct step_kind *kind, json_object *undo)
 {
+	size_t i;
+
 	if (kind->undo == NULL) {
 		json_object_put(undo);
 		return;
@@ -303,10 +305,17 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 		*cap = *cap ? *cap * 2 : 16;
 		*stack = xrealloc(*stack, *cap * sizeof(**stack));
 	}
-	(*stack)[*n].step = step;
-	(*stack)[*n].kind = kind;
-	(*stack)[(*n)++].undo = undo;
-	undo_left = (sig_atomic_t)*n;
+	/* by id: the teardown goes from the last, the plan's order (newest
+	 * first), whatever order parallel steps ended in; a step's id is
+	 * above those of the steps it waits for, so what depends on
+	 * something is undone before it */
+	for (i = *n; i > 0 && jint((*stack)[i - 1].step, "id") > jint(step, "id");
+	     i--)
+		(*stack)[i] = (*stack)[i - 1];
+	(*stack)[i].step = step;
+	(*stack)[i].kind = kind;
+	(*stack)[i].undo = undo;
+	undo_left = (sig_atomic_t)++*n;
 }
 
 /* Something the teardown did not remove: what, and why. */
@@ -659,7 +668,7 @@ run_start(struct step_ctx *ctx, struct run_result *res, json_object *plan,
 }
 
 /* Run the steps as their graph (graph.c), at most limit[side] at a
- * time; what they did is on rs's stack in the order they ended. */
+ * time; what they did is on rs's stack, by id. */
 static void
 run_graph(struct run_state *rs, json_object *steps, size_t len,
 	  struct pool *const *pools, const size_t *limit)

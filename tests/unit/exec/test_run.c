@@ -438,7 +438,7 @@ test_graph_bound(void)
 }
 
 /* two chains (1 -> 3, 2 -> 4): 1 fails while 2 runs; nothing more
- * starts, 2 ends, and the teardown undoes 2 (ended last), then 1 */
+ * starts, 2 ends, and the teardown undoes 2, then 1 */
 static void
 test_graph_failure_stops_starts(void)
 {
@@ -455,16 +455,18 @@ test_graph_failure_stops_starts(void)
 	fail_id = slow_id = -1;
 }
 
-/* the teardown follows the order steps ended, not their ids: 1 (slow)
- * ends after 2 and 3 (which waits for 2), so it is undone first */
+/* the teardown follows the plan's order (newest first), not the order
+ * steps ended in: 1 (slow) ends after 2 and 3 (which waits for 2) */
 static void
-test_graph_teardown_by_completion(void)
+test_graph_teardown_order(void)
 {
 	struct run_result res;
 
 	slow_id = 1;
 	CU_ASSERT_EQUAL(go("s:a,s:a,c:a2", NULL, &res), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "u1 u3 u2 "));
+	/* results in the order steps ended: 2, 3, then 1 */
+	CU_ASSERT(res.n >= 3 && res.steps[2].id == 1 && !res.steps[2].teardown);
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "u3 u2 u1 "));
 	run_result_release(&res);
 	slow_id = -1;
 }
@@ -607,7 +609,7 @@ static CU_TestInfo tests_run[] = {
 	{ "a batch runs in parallel", test_batch_parallel },
 	{ "--vsphere-parallel bounds the source steps at a time", test_graph_bound },
 	{ "a failure stops new starts, running steps end", test_graph_failure_stops_starts },
-	{ "the teardown follows the order of completion", test_graph_teardown_by_completion },
+	{ "the teardown follows the plan's order, not completion", test_graph_teardown_order },
 	{ "a link to no earlier step is an internal error", test_graph_bad_link },
 	{ "a leak in teardown fails the run", test_leak_fails_run },
 	{ "SIGINT stops and tears down", test_interrupt_tears_down },
