@@ -5,7 +5,7 @@
 # guest-ready) runs beside the others', so scale should take little more
 # than thin (goal: at most 1.5x). With $MTV_SCENARIO_BASE (another build,
 # e.g. of main) the same runs of that build are printed beside. Also
-# scale with --vsphere-parallel 1 (one vSphere step at a time). Prints
+# scale with --vsphere-parallel 1 and 8 (guest waits take no slot). Prints
 # a table; asserts nothing.
 set -u
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}

@@ -41,7 +41,7 @@ const struct opt_spec opt_table[] = {
 	{ "kubeconfig", 0, "FILE", CONN, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)" },
 	{ "context", 0, "NAME", CONN, "kubeconfig context" },
 	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
-	{ "vsphere-parallel", 0, "N", CMD_RUN, "at most N vSphere steps of a scenario at a time (default 4); the VMs' steps run side by side" },
+	{ "vsphere-parallel", 0, "N", CMD_RUN, "at most N vSphere steps of a scenario at a time, guest waits aside (default 4); the VMs' steps run side by side" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
 	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },

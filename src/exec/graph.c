@@ -172,6 +172,16 @@ graph_side(const struct gnode *n)
 	return n->kind->flags & STEP_SOURCE ? GRAPH_SOURCE : GRAPH_CLUSTER;
 }
 
+/* The bound n counts against. */
+static int
+bound(const struct gnode *n)
+{
+	if ((n->kind->flags & (STEP_SOURCE | STEP_WAITS)) ==
+	    (STEP_SOURCE | STEP_WAITS))
+		return GRAPH_WAIT;
+	return graph_side(n);
+}
+
 int
 graph_links(struct gnode *v, size_t n, struct mtv_err *err)
 {
@@ -273,7 +283,7 @@ start_ready(struct sched *s, size_t n, struct task *tasks,
 		again = false;
 		for (i = 0; i < n && !*stopping; i++) {
 			struct gnode *g = &s->v[i];
-			int side = graph_side(g);
+			int b = bound(g);
 
 			if (g->state != GN_WAITING || !ready(s->v, g))
 				continue;
@@ -283,18 +293,18 @@ start_ready(struct sched *s, size_t n, struct task *tasks,
 				any = again = true;
 				continue;
 			}
-			if (running[side] >= limit[side])
+			if (running[b] >= limit[b])
 				continue;
 			if (ops->stop(ops->arg)) {
 				*stopping = true;
 				break;
 			}
 			g->state = GN_RUNNING;
-			running[side]++;
+			running[b]++;
 			ops->started(ops->arg, g);
 			tasks[i].s = s;
 			tasks[i].idx = i;
-			pool_submit(pools[side], task_main, &tasks[i]);
+			pool_submit(pools[graph_side(g)], task_main, &tasks[i]);
 			any = true;
 		}
 	}
@@ -323,7 +333,7 @@ graph_run(struct gnode *v, size_t n, struct pool *const *pools,
 	struct sched s = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
 			   NULL, 0, v, ops };
 	struct task *tasks = xcalloc(n + 1, sizeof(*tasks));
-	size_t running[GRAPH_SIDES] = { 0 }, rd = 0;
+	size_t running[GRAPH_BOUNDS] = { 0 }, rd = 0;
 	bool stopping = false, moved;
 
 	s.done = xcalloc(n + 1, sizeof(*s.done));
@@ -335,7 +345,7 @@ graph_run(struct gnode *v, size_t n, struct pool *const *pools,
 
 			pthread_mutex_unlock(&s.lock);
 			g->state = g->rc ? GN_FAILED : GN_OK;
-			running[graph_side(g)]--;
+			running[bound(g)]--;
 			ops->ended(ops->arg, g);
 			stopping |= g->rc != 0;
 			moved = true;
@@ -346,7 +356,8 @@ graph_run(struct gnode *v, size_t n, struct pool *const *pools,
 			moved |= start_ready(&s, n, tasks, pools, limit,
 					     running, &stopping);
 		pthread_mutex_lock(&s.lock);
-		if (running[GRAPH_SOURCE] + running[GRAPH_CLUSTER] == 0 &&
+		if (running[GRAPH_SOURCE] + running[GRAPH_CLUSTER] +
+		    running[GRAPH_WAIT] == 0 &&
 		    rd == s.ndone && !moved)
 			break;
 		if (rd == s.ndone && !moved)

@@ -23,7 +23,10 @@ void pool_call(struct pool *p, void (*fn)(void *), void *arg);
 /* Wait for the queued work, end the threads. NULL is fine. */
 void pool_free(struct pool *p);
 
+/* Pools by side, and the bounds steps count against: a STEP_WAITS step
+ * of side source runs in the source pool but counts as GRAPH_WAIT. */
 enum { GRAPH_SOURCE, GRAPH_CLUSTER, GRAPH_SIDES };
+enum { GRAPH_WAIT = GRAPH_SIDES, GRAPH_BOUNDS };
 
 /* One step of the graph. */
 struct gnode {
@@ -61,7 +64,8 @@ int graph_side(const struct gnode *n);
  * step when an id is not of an earlier step. */
 int graph_links(struct gnode *v, size_t n, struct mtv_err *err);
 /* Start each step once every step it waits for is done, in index order,
- * at most limit[side] at a time in pools[side]; after a failure or
+ * in pools[side], at most limit[bound] at a time (bound: its side, or
+ * GRAPH_WAIT for a STEP_WAITS step of side source); after a failure or
  * ops->stop, start nothing more and wait for the running ones. */
 void graph_run(struct gnode *v, size_t n, struct pool *const *pools,
 	       const size_t *limit, const struct graph_ops *ops);

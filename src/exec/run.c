@@ -18,6 +18,7 @@
 
 #define VSPHERE_PARALLEL 4	/* vSphere steps at a time (--vsphere-parallel) */
 #define CLUSTER_PARALLEL 4	/* cluster steps at a time */
+#define WAIT_PARALLEL 16	/* vSphere waits (guest-ready) at a time */
 #define TEARDOWN_S 600		/* an interrupted run's teardown gets this */
 
 /* Interrupts: the first SIGINT, SIGTERM or SIGHUP (or a console that went
@@ -749,7 +750,8 @@ exec_run(struct run_result *res, json_object *plan,
 	bool watcher_started;
 	struct run_state rs = { 0 };
 	struct pool *pools[GRAPH_SIDES];
-	size_t limit[GRAPH_SIDES] = { VSPHERE_PARALLEL, CLUSTER_PARALLEL };
+	size_t limit[GRAPH_BOUNDS] = { VSPHERE_PARALLEL, CLUSTER_PARALLEL,
+				       WAIT_PARALLEL };
 	json_object *steps = NULL;
 	size_t i, len;
 
@@ -766,7 +768,8 @@ exec_run(struct run_result *res, json_object *plan,
 	rs.ctx = &ctx;
 	rs.res = res;
 	rs.total = (int)len;
-	pools[GRAPH_SOURCE] = pool_new(limit[GRAPH_SOURCE]);
+	pools[GRAPH_SOURCE] = pool_new(limit[GRAPH_SOURCE] +
+				       limit[GRAPH_WAIT]);
 	pools[GRAPH_CLUSTER] = pool_new(limit[GRAPH_CLUSTER]);
 	if (run_start(&ctx, res, plan, steps) == 0)
 		run_graph(&rs, steps, len, pools, limit);

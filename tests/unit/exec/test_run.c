@@ -101,6 +101,9 @@ static const struct step_kind fake_source = {
 	.name = "fake", .flags = STEP_SOURCE, .exec = fake_exec, .undo = fake_undo,
 }, fake_cluster = {
 	.name = "fake", .flags = STEP_CLUSTER, .exec = fake_exec, .undo = fake_undo,
+}, fake_wait = {
+	.name = "wait", .flags = STEP_SOURCE | STEP_WAITS, .exec = fake_exec,
+	.undo = fake_undo,
 }, fake_typed = {
 	.name = "typed", .flags = STEP_CLUSTER, .params = fake_params,
 	.exec = fake_exec, .undo = fake_undo,
@@ -111,6 +114,8 @@ fake_find(const char *name, const char *side)
 {
 	if (strcmp(name, "typed") == 0)
 		return &fake_typed;
+	if (strcmp(name, "wait") == 0)
+		return &fake_wait;
 	if (strcmp(name, "fake") != 0)
 		return NULL;
 	return side && strcmp(side, "cluster") == 0 ? &fake_cluster : &fake_source;
@@ -119,7 +124,8 @@ fake_find(const char *name, const char *side)
 static json_object *
 mkplan(const char *spec)
 {
-	/* spec: "side:batch,side:batch,..."; batch 0: the step waits for the
+	/* spec: "side:batch,side:batch,..." (side s, c, or w: a source step
+	 * that waits, STEP_WAITS); batch 0: the step waits for the
 	 * one before it (no "after": the runner's default) or for all of the
 	 * batch before it; the steps of a non-zero batch wait for the step
 	 * before the batch and run together. "side:aI.J": the step waits for
@@ -137,8 +143,8 @@ mkplan(const char *spec)
 		int b = atoi(tok + 2), k;
 
 		json_object_object_add(s, "id", json_object_new_int(++id));
-		json_object_object_add(s, "kind", json_object_new_string("fake"));
-		json_object_object_add(s, "side", json_object_new_string(tok[0] == 's' ? "source" : "cluster"));
+		json_object_object_add(s, "kind", json_object_new_string(tok[0] == 'w' ? "wait" : "fake"));
+		json_object_object_add(s, "side", json_object_new_string(tok[0] != 'c' ? "source" : "cluster"));
 		json_object_object_add(s, "batch", json_object_new_int(b));
 		if (tok[2] == 'a') {
 			const char *p = tok + 3;
@@ -437,6 +443,21 @@ test_graph_bound(void)
 	run_result_release(&res);
 }
 
+/* waits (side source, STEP_WAITS) take no slot of --vsphere-parallel:
+ * with a bound of 1, three waits run together beside a source step */
+static void
+test_graph_waits_unbound(void)
+{
+	struct run_result res;
+	struct run_opts o = { .vsphere_parallel = 1 };
+
+	rendezvous = 4;
+	CU_ASSERT_EQUAL(go("s:1,w:1,w:1,w:1", &o, &res), 0);
+	rendezvous = 0;
+	CU_ASSERT_EQUAL(max_running, 4);
+	run_result_release(&res);
+}
+
 /* two chains (1 -> 3, 2 -> 4): 1 fails while 2 runs; nothing more
  * starts, 2 ends, and the teardown undoes 2, then 1 */
 static void
@@ -608,6 +629,7 @@ static CU_TestInfo tests_run[] = {
 	{ "the teardown lists only steps whose undo undoes something", test_teardown_lists_what_undoes },
 	{ "a batch runs in parallel", test_batch_parallel },
 	{ "--vsphere-parallel bounds the source steps at a time", test_graph_bound },
+	{ "waits take no slot of --vsphere-parallel", test_graph_waits_unbound },
 	{ "a failure stops new starts, running steps end", test_graph_failure_stops_starts },
 	{ "the teardown follows the plan's order, not completion", test_graph_teardown_order },
 	{ "a link to no earlier step is an internal error", test_graph_bad_link },
