@@ -310,8 +310,8 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 	 * first), whatever order parallel steps ended in; a step's id is
 	 * above those of the steps it waits for, so what depends on
 	 * something is undone before it */
-	for (i = *n; i > 0 && jint((*stack)[i - 1].step, "id") > jint(step, "id");
-	     i--)
+	for (i = *n; i > 0 &&
+	     jint((*stack)[i - 1].step, "id") > jint(step, "id"); i--)
 		(*stack)[i] = (*stack)[i - 1];
 	(*stack)[i].step = step;
 	(*stack)[i].kind = kind;
