@@ -38,6 +38,8 @@ LAB_TESTS += tests/t_artifacts.sh
 # run -j: the throttling scenario runs alone (the lab's history), verdicts
 # as sequential, whole prefixed lines, an interrupt tears every one down.
 LAB_TESTS += tests/t_jobs.sh
+# Steps as a graph: VMs side by side, --vsphere-parallel, a failure stops.
+LAB_TESTS += tests/t_graph.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -55,6 +57,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_artifacts.sh \
+	tests/t_graph.sh \
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
 	tests/t_rbac.sh tests/t_job.sh tests/t_jobs.sh \

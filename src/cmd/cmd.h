@@ -45,6 +45,7 @@ struct mtv_opts {
 	int timeout;			/* --timeout SECONDS */
 	int jobs;			/* -j/--jobs N (0: 1) */
 	const char *progress;		/* --progress tty|plain|none */
+	int vsphere_parallel;		/* --vsphere-parallel N; 0: default */
 	int verbosity;			/* -v count minus -q count */
 	bool all;			/* cleanup --all */
 	const char *image;		/* job --image */

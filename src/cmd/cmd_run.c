@@ -360,6 +360,7 @@ run_items(struct item *items, size_t n, const struct mtv_opts *o,
 	ro.kubeconfig = o->kubeconfig;
 	ro.context = o->context;
 	ro.timeout = o->timeout;
+	ro.vsphere_parallel = o->vsphere_parallel;
 	ro.artifacts = adir;
 	progress_mode_parse(&pm, o->progress);
 	/* run -j's parent forks: no thread of progress's own there */

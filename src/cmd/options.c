@@ -44,6 +44,7 @@ const struct opt_spec opt_table[] = {
 	{ "timeout", 0, "SECONDS", CMD_RUN | CMD_JOB, "overall timeout of each scenario" },
 	{ "jobs", 'j', "N", CMD_RUN, "run N scenarios side by side (default 1); those changing cluster-wide state run alone" },
 	{ "progress", 0, "MODE", CMD_RUN, "tty (status area redrawn in place), plain (a timestamped heartbeat after 30 s of silence) or none; default: tty on a terminal, else plain" },
+	{ "vsphere-parallel", 0, "N", CMD_RUN, "at most N vSphere steps of a scenario at a time, guest waits aside (default 4); the VMs' steps run side by side" },
 	{ "report", 0, "FILE", CMD_RUN, "write a JSON report" },
 	{ "junit", 0, "FILE", CMD_RUN, "write a JUnit XML report: one test case per scenario" },
 	{ "junit-flavor", 0, "FLAVOR", CMD_RUN, "polarion (default: Polarion properties) or strict (Jenkins xunit's schema)" },
@@ -200,17 +201,19 @@ opt_timeout(struct mtv_opts *o, const char *arg, struct mtv_err *err)
 	return 0;
 }
 
+/* A count from 1 to max for --name into *out. */
 static int
-opt_jobs(struct mtv_opts *o, const char *arg, struct mtv_err *err)
+opt_count(const char *name, const char *arg, int max, int *out,
+	  struct mtv_err *err)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	if (*end || v < 1 || v > PROGRESS_SLOTS)
+	if (*end || v < 1 || v > max)
 		return err_set(err, MTV_EINVAL,
-			       "--jobs '%s': expected a number from 1 to %d",
-			       arg, PROGRESS_SLOTS);
-	o->jobs = (int)v;
+			       "--%s '%s': expected a number from 1 to %d",
+			       name, arg, max);
+	*out = (int)v;
 	return 0;
 }
 
@@ -236,7 +239,7 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	switch (opt_table[i].shrt) {
 	case 'p': o->providers = arg; return 0;
 	case 'm': o->marker = arg; return 0;
-	case 'j': return opt_jobs(o, arg, err);
+	case 'j': return opt_count("jobs", arg, PROGRESS_SLOTS, &o->jobs, err);
 	case 'v': o->verbosity++; return 0;
 	case 'q': o->verbosity--; return 0;
 	case 'h': o->help = true; return 0;
@@ -277,6 +280,9 @@ opt_store(struct mtv_opts *o, size_t i, const char *arg, struct mtv_err *err)
 	else if (!strcmp(name, "reports-pvc")) o->reports_pvc = arg;
 	else if (!strcmp(name, "timeout"))
 		return opt_timeout(o, arg, err);
+	else if (!strcmp(name, "vsphere-parallel"))
+		return opt_count(name, arg, 64, &o->vsphere_parallel,
+				 err);
 	return 0;
 }
 

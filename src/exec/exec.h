@@ -40,8 +40,10 @@ struct run_result {
 	long long wall_offset_ms;
 };
 
-/* Run every step of plan in order (batches of independent steps in
- * parallel), then the teardown in reverse unless opts->keep. Returns 0 when
+/* Run the steps of plan as the graph of their "after" ids (steps that do
+ * not wait for each other in parallel, at most opts->vsphere_parallel
+ * vSphere steps at a time), then the teardown, newest step first, unless
+ * opts->keep. Returns 0 when
  * the scenario passed and nothing leaked. */
 int exec_run(struct run_result *res, json_object *plan,
 	     const struct mtv_profile *p, const struct run_opts *o);

@@ -2,6 +2,8 @@
 libmtv_a_SOURCES += \
 	src/exec/exec.h \
 	src/exec/run.c \
+	src/exec/graph.h \
+	src/exec/graph.c \
 	src/exec/cleanup.c \
 	src/exec/artifacts.c \
 	src/exec/result.c \

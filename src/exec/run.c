@@ -1,4 +1,5 @@
-/* run.c: execute a plan's steps in order, then the teardown in reverse. */
+/* run.c: execute a plan's steps as the graph of what each waits for
+ * (graph.c), then the teardown, newest step first. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,11 +11,14 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "exec/graph.h"
 #include "step/journal.h"
 #include "util/json.h"
 #include "util/progress.h"
 
-#define MAX_BATCH 8
+#define VSPHERE_PARALLEL 4	/* vSphere steps at a time (--vsphere-parallel) */
+#define CLUSTER_PARALLEL 4	/* cluster steps at a time */
+#define WAIT_PARALLEL 16	/* vSphere waits (guest-ready) at a time */
 #define TEARDOWN_S 600		/* an interrupted run's teardown gets this */
 
 /* Interrupts: the first SIGINT, SIGTERM or SIGHUP (or a console that went
@@ -150,16 +154,6 @@ struct undo_rec {
 	json_object *undo;		/* owned */
 };
 
-struct job {
-	struct step_ctx *ctx;
-	json_object *step;
-	const struct step_kind *kind;
-	json_object *undo;
-	struct mtv_err err;
-	int rc;
-	long long start, end;
-};
-
 static struct step_result *
 result_add(struct run_result *res)
 {
@@ -225,19 +219,31 @@ record_skipped_checks(struct step_ctx *ctx, struct run_result *res,
 	json_object_put(sk);
 }
 
-static void *
-job_main(void *arg)
-{
-	struct job *j = arg;
+/* What the graph's callbacks share; all but the step's own run happen in
+ * the calling thread. */
+struct run_state {
+	struct step_ctx *ctx;
+	struct run_result *res;
+	struct undo_rec *stack;
+	size_t n, cap;
+	int total;
+};
 
-	j->start = clock_ms();
-	if (j->kind->undo)
-		step_journal_begin(j->ctx, j->step);
-	j->rc = j->kind->exec(j->ctx, j->step, &j->undo, &j->err);
-	if (j->kind->undo && j->undo)
-		step_journal_add(j->ctx, j->step, j->undo);
-	j->end = clock_ms();
-	return NULL;
+/* Run one step (in a thread of its side's pool); arg: struct run_state. */
+static void
+node_exec(void *arg, struct gnode *n)
+{
+	struct step_ctx *ctx = ((struct run_state *)arg)->ctx;
+
+	n->start = clock_ms();
+	if (n->kind->undo)
+		step_journal_begin(ctx, n->step);
+	n->rc = n->kind->exec(ctx, n->step, &n->undo, &n->err);
+	if (n->kind->undo && n->undo)
+		step_journal_add(ctx, n->step, n->undo);
+	n->end = clock_ms();
+	/* a signal sent to this thread alone waits here, blocked */
+	take_pending();
 }
 
 /* Is a step of kind k run under --only (NULL: every step)? */
@@ -290,6 +296,8 @@ static void
 push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 	  const struct step_kind *kind, json_object *undo)
 {
+	size_t i;
+
 	if (kind->undo == NULL) {
 		json_object_put(undo);
 		return;
@@ -298,10 +306,17 @@ push_undo(struct undo_rec **stack, size_t *n, size_t *cap, json_object *step,
 		*cap = *cap ? *cap * 2 : 16;
 		*stack = xrealloc(*stack, *cap * sizeof(**stack));
 	}
-	(*stack)[*n].step = step;
-	(*stack)[*n].kind = kind;
-	(*stack)[(*n)++].undo = undo;
-	undo_left = (sig_atomic_t)*n;
+	/* by id: the teardown goes from the last, the plan's order (newest
+	 * first), whatever order parallel steps ended in; a step's id is
+	 * above those of the steps it waits for, so what depends on
+	 * something is undone before it */
+	for (i = *n; i > 0 &&
+	     jint((*stack)[i - 1].step, "id") > jint(step, "id"); i--)
+		(*stack)[i] = (*stack)[i - 1];
+	(*stack)[i].step = step;
+	(*stack)[i].kind = kind;
+	(*stack)[i].undo = undo;
+	undo_left = (sig_atomic_t)++*n;
 }
 
 /* Something the teardown did not remove: what, and why. */
@@ -332,62 +347,81 @@ print_left(const struct run_result *res, const char *run_id)
 	log_console_check(stderr);
 }
 
-/* Run steps[i..i+count) at the same time (count 1: in this thread). */
-static void
-run_batch(struct step_ctx *ctx, struct run_result *res, json_object **steps,
-	  const struct step_kind **kinds, size_t count, int total,
-	  struct undo_rec **stack, size_t *n, size_t *cap)
+/* A step's VM for the log, e.g. " of vm1", or "". */
+static const char *
+step_vm(json_object *step, char *buf, size_t len)
 {
-	struct job jobs[MAX_BATCH];
-	pthread_t tids[MAX_BATCH];
-	bool started[MAX_BATCH] = { false };
-	size_t k;
+	const char *ref = jstr(jget(step, "params"), "vm_ref");
 
-	memset(jobs, 0, sizeof(jobs));
-	for (k = 0; k < count; k++) {
-		jobs[k].ctx = ctx;
-		jobs[k].step = steps[k];
-		jobs[k].kind = kinds[k];
-		progress_step((int)jint(steps[k], "id"), total,
-			      jstr(steps[k], "kind"), jstr(steps[k], "title"));
-	}
-	if (count == 1) {
-		job_main(&jobs[0]);
-	} else {
-		for (k = 0; k < count; k++)
-			started[k] = pthread_create(&tids[k], NULL, job_main, &jobs[k]) == 0;
-		for (k = 0; k < count; k++) {
-			if (started[k])
-				pthread_join(tids[k], NULL);
-			else
-				job_main(&jobs[k]);
-		}
-	}
-	for (k = 0; k < count; k++) {
-		struct job *j = &jobs[k];
+	snprintf(buf, len, "%s%s", ref ? " of " : "", ref ? ref : "");
+	return buf;
+}
 
-		/* a partial step is undone too */
-		push_undo(stack, n, cap, j->step, j->kind, j->undo);
-		record(res, j->step, j->rc, j->rc ? j->err.msg : NULL, j->start,
-		       j->end, false, false);
-		record_skipped_checks(ctx, res, j->step, j->start, j->end);
-		if (j->rc == 0) {
-			log_verbose("step %d done in %.1f s", (int)jint(j->step, "id"),
-				    (double)(j->end - j->start) / 1000.0);
-			continue;
-		}
-		if (res->code == 0) {
-			const char *obj = jstr(j->step, "object");
+static bool
+on_stop(void *arg)
+{
+	struct run_state *rs = arg;
+	struct mtv_err err = { 0 };
 
-			res->code = j->rc;
-			res->message = xasprintf("step %d (%s)%s%s%s: %s",
-				(int)jint(j->step, "id"), j->kind->name,
-				obj ? " '" : "", obj ? obj : "", obj ? "'" : "",
-				j->err.msg);
-		}
-		log_error("step %d (%s) failed: %s", (int)jint(j->step, "id"),
-			  j->kind->name, j->err.msg);
+	take_pending();
+	if (!step_should_stop(rs->ctx, &err))
+		return false;
+	if (rs->res->code == 0) {
+		rs->res->code = err.code;
+		rs->res->message = xstrdup(err.msg);
 	}
+	return true;
+}
+
+static void
+on_started(void *arg, struct gnode *n)
+{
+	struct run_state *rs = arg;
+
+	progress_step((int)jint(n->step, "id"), rs->total,
+		      jstr(n->step, "kind"), jstr(n->step, "title"));
+}
+
+static void
+on_skipped(void *arg, struct gnode *n)
+{
+	struct run_state *rs = arg;
+
+	record(rs->res, n->step, 0, NULL, 0, 0, false, true);
+}
+
+/* A step ended: its undo goes on the stack (a partial step is undone
+ * too), its result is recorded, a failure is the run's. */
+static void
+on_ended(void *arg, struct gnode *n)
+{
+	struct run_state *rs = arg;
+	struct run_result *res = rs->res;
+	int id = (int)jint(n->step, "id");
+	char vm[48];
+
+	progress_step_end(id, n->rc);
+	push_undo(&rs->stack, &rs->n, &rs->cap, n->step, n->kind, n->undo);
+	n->undo = NULL;
+	record(res, n->step, n->rc, n->rc ? n->err.msg : NULL, n->start,
+	       n->end, false, false);
+	record_skipped_checks(rs->ctx, res, n->step, n->start, n->end);
+	if (n->rc == 0) {
+		log_verbose("step %d (%s%s) done in %.1f s", id, n->kind->name,
+			    step_vm(n->step, vm, sizeof(vm)),
+			    (double)(n->end - n->start) / 1000.0);
+		return;
+	}
+	if (res->code == 0) {
+		const char *obj = jstr(n->step, "object");
+
+		res->code = n->rc;
+		res->message = xasprintf("step %d (%s)%s%s%s: %s", id,
+			n->kind->name, obj ? " '" : "", obj ? obj : "",
+			obj ? "'" : "", n->err.msg);
+	}
+	log_error("step %d (%s%s) failed: %s", id, n->kind->name,
+		  step_vm(n->step, vm, sizeof(vm)), n->err.msg);
 }
 
 /* The plan's teardown entry {undoes, kind, title} for step, or NULL: the
@@ -407,9 +441,26 @@ teardown_entry(json_object *plan, json_object *step)
 	return NULL;
 }
 
+/* One undo, in a thread of its step's side (and its connections). */
+struct undo_call {
+	struct step_ctx *ctx;
+	struct undo_rec *u;
+	struct mtv_err *err;
+	int rc;
+};
+
+static void
+undo_main(void *arg)
+{
+	struct undo_call *c = arg;
+
+	c->rc = c->u->kind->undo(c->ctx, c->u->step, c->u->undo, c->err);
+	take_pending();
+}
+
 static void
 teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
-	 size_t n)
+	 size_t n, struct pool *const *pools)
 {
 	size_t i, listed = 0, k = 0;
 
@@ -421,6 +472,7 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 	for (i = n; i-- > 0;) {
 		json_object *e = teardown_entry(ctx->plan, stack[i].step);
 		struct mtv_err err = { 0 };
+		struct undo_call c;
 		long long start = clock_ms();
 		int rc;
 
@@ -445,7 +497,12 @@ teardown(struct step_ctx *ctx, struct run_result *res, struct undo_rec *stack,
 			log_verbose("  step %d %s: nothing of its own to undo",
 				    (int)jint(stack[i].step, "id"),
 				    stack[i].kind->name);
-		rc = stack[i].kind->undo(ctx, stack[i].step, stack[i].undo, &err);
+		c.ctx = ctx;
+		c.u = &stack[i];
+		c.err = &err;
+		pool_call(pools[stack[i].kind->flags & STEP_SOURCE ?
+				GRAPH_SOURCE : GRAPH_CLUSTER], undo_main, &c);
+		rc = c.rc;
 		if (e || rc)
 			record(res, stack[i].step, rc, rc ? err.msg : NULL,
 			       start, clock_ms(), true, false);
@@ -611,6 +668,36 @@ run_start(struct step_ctx *ctx, struct run_result *res, json_object *plan,
 	return exec_journal_open(ctx, res, plan);
 }
 
+/* Run the steps as their graph (graph.c), at most limit[side] at a
+ * time; what they did is on rs's stack, by id. */
+static void
+run_graph(struct run_state *rs, json_object *steps, size_t len,
+	  struct pool *const *pools, const size_t *limit)
+{
+	static const struct graph_ops ops_tmpl = {
+		NULL, node_exec, on_stop, on_started, on_ended, on_skipped,
+	};
+	struct graph_ops ops = ops_tmpl;
+	struct gnode *v = xcalloc(len + 1, sizeof(*v));
+	struct mtv_err err = { 0 };
+	size_t i;
+
+	ops.arg = rs;
+	for (i = 0; i < len; i++) {
+		v[i].step = json_object_array_get_idx(steps, i);
+		v[i].kind = step_kind(v[i].step);
+		v[i].skip = !side_selected(v[i].kind, rs->ctx->opts->only);
+	}
+	if (graph_links(v, len, &err) != 0) {
+		rs->res->code = err.code;
+		rs->res->message = xstrdup(err.msg);
+	} else {
+		graph_run(v, len, pools, limit, &ops);
+	}
+	graph_release(v, len);
+	free(v);
+}
+
 /* The wall clock minus the monotonic one, in ms. */
 static long long
 wall_offset(void)
@@ -661,10 +748,12 @@ exec_run(struct run_result *res, json_object *plan,
 	struct drivers drv;
 	pthread_t watcher;
 	bool watcher_started;
-	struct undo_rec *stack = NULL;
+	struct run_state rs = { 0 };
+	struct pool *pools[GRAPH_SIDES];
+	size_t limit[GRAPH_BOUNDS] = { VSPHERE_PARALLEL, CLUSTER_PARALLEL,
+				       WAIT_PARALLEL };
 	json_object *steps = NULL;
-	size_t nstack = 0, capstack = 0, i, len;
-	int total;
+	size_t i, len;
 
 	memset(res, 0, sizeof(*res));
 	res->wall_offset_ms = wall_offset();
@@ -674,59 +763,32 @@ exec_run(struct run_result *res, json_object *plan,
 
 	json_object_object_get_ex(plan, "steps", &steps);
 	len = steps ? json_object_array_length(steps) : 0;
-	total = (int)len;
-	run_start(&ctx, res, plan, steps);
-	for (i = 0; i < len && res->code == 0;) {
-		json_object *batch[MAX_BATCH];
-		const struct step_kind *kinds[MAX_BATCH];
-		json_object *step = json_object_array_get_idx(steps, i);
-		int b = (int)jint(step, "batch");
-		size_t count = 0;
-		struct mtv_err err = { 0 };
-
-		take_pending();
-		if (step_should_stop(&ctx, &err)) {
-			res->code = err.code;
-			res->message = xstrdup(err.msg);
-			break;
-		}
-		while (i < len && count < MAX_BATCH) {
-			json_object *s = json_object_array_get_idx(steps, i);
-			const struct step_kind *k;
-
-			if (count > 0 && (b == 0 || (int)jint(s, "batch") != b))
-				break;
-			i++;
-			k = step_kind(s);
-			if (!side_selected(k, o->only)) {
-				record(res, s, 0, NULL, 0, 0, false, true);
-				if (b == 0)
-					break;
-				continue;
-			}
-			batch[count] = s;
-			kinds[count++] = k;
-			if (b == 0)
-				break;
-		}
-		if (res->code == 0 && count > 0)
-			run_batch(&ctx, res, batch, kinds, count, total, &stack,
-				  &nstack, &capstack);
-	}
+	if (o->vsphere_parallel > 0)
+		limit[GRAPH_SOURCE] = (size_t)o->vsphere_parallel;
+	rs.ctx = &ctx;
+	rs.res = res;
+	rs.total = (int)len;
+	pools[GRAPH_SOURCE] = pool_new(limit[GRAPH_SOURCE] +
+				       limit[GRAPH_WAIT]);
+	pools[GRAPH_CLUSTER] = pool_new(limit[GRAPH_CLUSTER]);
+	if (run_start(&ctx, res, plan, steps) == 0)
+		run_graph(&rs, steps, len, pools, limit);
 	take_pending();
 	res->evidence = step_report_state(&ctx);
 	teardown_begin(&ctx, res);
 	if (res->code != 0 || res->interrupted)
 		exec_artifacts(&ctx, res);
 	if (o->keep)
-		print_kept(res, stack, nstack, plan);
+		print_kept(res, rs.stack, rs.n, plan);
 	else
-		teardown(&ctx, res, stack, nstack);
+		teardown(&ctx, res, rs.stack, rs.n, pools);
 	undo_left = 0;
 	print_left(res, ctx.run_id);
-	for (i = 0; i < nstack; i++)
-		json_object_put(stack[i].undo);
-	free(stack);
+	for (i = 0; i < rs.n; i++)
+		json_object_put(rs.stack[i].undo);
+	free(rs.stack);
+	pool_free(pools[GRAPH_SOURCE]);
+	pool_free(pools[GRAPH_CLUSTER]);
 	drivers_release(&drv);
 	journal_close(ctx.journal, !o->keep && res->undo_failed == 0 &&
 		      res->leaks == 0);

@@ -17,54 +17,81 @@
 enum scope { ONCE, PER_VM, PER_PLAN };
 
 /* The step order (doc/plan-format.md, "Step order"): rows of one group
- * run together for each VM or each plan before the next VM or plan. */
+ * run together for each VM or each plan before the next VM or plan. The
+ * order is the plan's text; what a step waits for is in needs
+ * (plan_graph.c): a step of a VM waits for that VM's step before it (the
+ * first for the preflights); the others for the steps of the rows named
+ * "kind" or "kind:role" (of the same plan), "preflight" (both), "vms" (the
+ * last step of each VM of the plan) or "*" (every step nothing waits for
+ * yet). */
 static const struct call {
 	const char *kind, *side, *role;
 	enum scope scope;
 	int group;
+	const char *needs;
 } order[] = {
-	{ "preflight", "source", NULL, ONCE, 0 },
-	{ "preflight", "cluster", NULL, ONCE, 0 },
-	{ "clone", NULL, NULL, PER_VM, 1 },
-	{ "disk", NULL, "add", PER_VM, 2 },
-	{ "rdm", NULL, NULL, PER_VM, 2 },
-	{ "power", NULL, "on", PER_VM, 2 },
-	{ "guest-ready", NULL, NULL, PER_VM, 2 },
-	{ "snapshot", NULL, NULL, PER_VM, 2 },
-	{ "power", NULL, "off", PER_VM, 2 },
-	{ "disk", NULL, "set_mode", PER_VM, 2 },
-	{ "secret", NULL, "provider", ONCE, 0 },
-	{ "provider", NULL, "source", ONCE, 0 },
-	{ "provider", NULL, "destination", ONCE, 0 },
-	{ "esxi-key", NULL, NULL, ONCE, 0 },
-	{ "secret", NULL, "storage", ONCE, 0 },
-	{ "map", NULL, "storage", PER_PLAN, 3 },
-	{ "map", NULL, "network", PER_PLAN, 3 },
-	{ "plan", NULL, NULL, PER_PLAN, 3 },
-	{ "migrate", NULL, NULL, ONCE, 0 },
+	{ "preflight", "source", NULL, ONCE, 0, "" },
+	{ "preflight", "cluster", NULL, ONCE, 0, "" },
+	{ "clone", NULL, NULL, PER_VM, 1, NULL },
+	{ "disk", NULL, "add", PER_VM, 2, NULL },
+	{ "rdm", NULL, NULL, PER_VM, 2, NULL },
+	{ "power", NULL, "on", PER_VM, 2, NULL },
+	{ "guest-ready", NULL, NULL, PER_VM, 2, NULL },
+	{ "snapshot", NULL, NULL, PER_VM, 2, NULL },
+	{ "power", NULL, "off", PER_VM, 2, NULL },
+	{ "disk", NULL, "set_mode", PER_VM, 2, NULL },
+	/* the first Secret makes the namespace (step_secret.c): the
+	 * objects in it wait for it, and its undo, the sweep, comes last */
+	{ "secret", NULL, "provider", ONCE, 0, "preflight" },
+	{ "provider", NULL, "source", ONCE, 0, "secret:provider" },
+	{ "provider", NULL, "destination", ONCE, 0, "secret:provider" },
+	{ "esxi-key", NULL, NULL, ONCE, 0, "provider:source" },
+	{ "secret", NULL, "storage", ONCE, 0, "secret:provider" },
+	/* a StorageMap is Ready once the providers see its datastores */
+	{ "map", NULL, "storage", PER_PLAN, 3,
+	  "provider:source provider:destination secret:storage" },
+	{ "map", NULL, "network", PER_PLAN, 3,
+	  "provider:source provider:destination" },
+	{ "plan", NULL, NULL, PER_PLAN, 3, "map vms" },
+	{ "migrate", NULL, NULL, ONCE, 0, "*" },
 };
 
+/* Call c's plan callback and note where the steps it added came from. */
 static void
-order_call(struct mtv_model *m, const struct call *c, int vm, int plan)
+order_call(struct mtv_model *m, const struct call *c, int vm, int plan,
+	   struct plan_origin **orig)
 {
 	const struct step_kind *k = step_kind_find(c->kind, c->side);
 	struct step_at at = { k, vm, plan, c->role };
+	size_t i, before = json_object_array_length(m->steps);
 
 	if (k == NULL || k->plan == NULL)
 		BUG("a step kind of the order has no plan callback");
 	k->plan(m, &at);
+	for (i = before; i < json_object_array_length(m->steps); i++) {
+		struct plan_origin *o;
+
+		*orig = xrealloc(*orig, (i + 1) * sizeof(**orig));
+		o = &(*orig)[i];
+		o->kind = c->kind;
+		o->role = c->role;
+		o->vm = vm;
+		o->plan = plan;
+		o->needs = c->needs;
+	}
 }
 
-/* Every kind's steps but verify's, in the order of order[]. */
+/* Every kind's steps but verify's, in the order of order[]; *orig gets
+ * one entry per step (the caller's to free). */
 static void
-steps_build(struct mtv_model *m)
+steps_build(struct mtv_model *m, struct plan_origin **orig)
 {
 	size_t i = 0, j, e;
 	int n, k;
 
 	while (i < ARRAY_SIZE(order)) {
 		if (order[i].scope == ONCE) {
-			order_call(m, &order[i++], -1, -1);
+			order_call(m, &order[i++], -1, -1, orig);
 			continue;
 		}
 		for (e = i; e < ARRAY_SIZE(order) &&
@@ -75,7 +102,8 @@ steps_build(struct mtv_model *m)
 			for (j = i; j < e; j++)
 				order_call(m, &order[j],
 					   order[i].scope == PER_VM ? k : -1,
-					   order[i].scope == PER_PLAN ? k : -1);
+					   order[i].scope == PER_PLAN ? k : -1,
+					   orig);
 		i = e;
 	}
 }
@@ -185,21 +213,25 @@ plan_build(json_object **out, const struct mtv_scenario *s,
 	   struct mtv_diags *diags)
 {
 	struct mtv_model m;
+	struct plan_origin *orig = NULL;
 	json_object *expect = NULL;
-	size_t before = diags->n;
+	size_t before = diags->n, norig;
 
 	*out = NULL;
 	if (model_init(&m, s, p, o, diags) != 0)
 		goto out;
-	steps_build(&m);
+	steps_build(&m, &orig);
+	norig = json_object_array_length(m.steps);
 	expect = json_object_new_object();
 	plan_verify(&m, expect);
+	plan_graph(&m, orig, norig);
 	if (diags->n > before) {
 		json_object_put(expect);
 		goto out;
 	}
 	*out = plan_json(&m, expect);
 out:
+	free(orig);
 	model_release(&m);
 	return diags->n > before ? MTV_EINVAL : 0;
 }

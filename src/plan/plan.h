@@ -28,4 +28,17 @@ void plan_print(json_object *plan, FILE *fp, bool verbose);
 /* The verify step and the plan's "expect" (plan_verify.c). */
 void plan_verify(struct mtv_model *x, json_object *expect);
 
+/* Where a step of the plan came from: the row of plan.c's order (kind,
+ * role, needs) and the VM or plan it was called for (-1: none). */
+struct plan_origin {
+	const char *kind, *role;
+	int vm, plan;
+	const char *needs;	/* NULL: a VM's chain */
+};
+/* Fill in every step's "after" (the ids it waits for, ascending) from
+ * orig[0..n) (plan_graph.c); steps past the entries of orig (verify) wait
+ * for every step nothing waits for yet. */
+void plan_graph(struct mtv_model *m, const struct plan_origin *orig,
+		size_t n);
+
 #endif

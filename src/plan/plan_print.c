@@ -1,5 +1,6 @@
-/* plan_print.c: the plan for people: numbered steps one line each,
- * parameters with -v (secrets as ***), then the teardown order. */
+/* plan_print.c: the plan for people: numbered steps one line each with
+ * the steps each waits for, parameters with -v (secrets as ***), then the
+ * teardown order. */
 #include "config.h"
 
 #include <string.h>
@@ -37,6 +38,21 @@ masked(json_object *v)
 	}
 }
 
+/* " (after 3, 8)"; nothing for a step that waits for none. */
+static void
+after_print(struct strbuf *sb, json_object *st)
+{
+	json_object *a = jget(st, "after");
+	size_t i;
+
+	for (i = 0; i < jlen(a); i++)
+		strbuf_addf(sb, "%s%d", i ? ", " : "  (after ",
+			    json_object_get_int(json_object_array_get_idx(a,
+									  i)));
+	if (jlen(a))
+		strbuf_adds(sb, ")");
+}
+
 void
 plan_print(json_object *plan, FILE *fp, bool verbose)
 {
@@ -58,9 +74,11 @@ plan_print(json_object *plan, FILE *fp, bool verbose)
 	for (i = 0; steps && i < json_object_array_length(steps); i++) {
 		json_object *st = json_object_array_get_idx(steps, i);
 
-		strbuf_addf(&sb, "%3d. %-11s %s\n",
+		strbuf_addf(&sb, "%3d. %-11s %s",
 			    json_object_get_int(jget(st, "id")),
 			    jstr(st, "kind"), jstr(st, "title"));
+		after_print(&sb, st);
+		strbuf_adds(&sb, "\n");
 		if (verbose) {
 			json_object *m = masked(jget(st, "params"));
 

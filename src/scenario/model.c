@@ -591,7 +591,8 @@ model_step_addv(struct mtv_model *m, const struct model_step *st,
 	jputi(o, "id", ++m->next_id);
 	jputs(o, "kind", st->kind);
 	jputs(o, "side", st->side);
-	jputi(o, "batch", st->batch);
+	/* the ids it waits for: plan.c fills them in (plan_graph.c) */
+	jput(o, "after", NULL);
 	jput(o, "plan", st->plan >= 0 ? json_object_new_int(st->plan) : NULL);
 	jputs(o, "title", title);
 	jputs(o, "object", st->object);

@@ -124,7 +124,6 @@ bool model_vm_ready(const struct model_vm *v);
  * copied, params is taken. */
 struct model_step {
 	const char *kind, *side;
-	int batch;		/* 0: alone; same non-zero: may run in parallel */
 	int plan;		/* index into plans, or -1 */
 	const char *object, *undo;
 	json_object *params;

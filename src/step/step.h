@@ -25,6 +25,7 @@ struct run_opts {
 	const char *report_json; /* --report FILE (JSON) */
 	const char *junit;	/* --junit FILE */
 	int timeout;		/* seconds; 0 = scenario's */
+	int vsphere_parallel;	/* vSphere steps at a time; 0: 4 */
 	const char *artifacts;	/* --artifacts DIR: evidence of a failed
 				 * run; NULL or "": none */
 };
@@ -97,6 +98,9 @@ struct step_kind {
 #define STEP_CLUSTER	0x2	/* talks to the cluster: side "cluster" */
 #define STEP_UNDO_WITH_VM 0x4	/* what it makes goes with the VM it changes:
 				 * no teardown entry of its own */
+#define STEP_WAITS	0x8	/* waits for something else to happen (a
+				 * property-collector long poll): takes no
+				 * slot of --vsphere-parallel */
 /* The undo text of a STEP_UNDO_WITH_VM step that made something. */
 #define STEP_UNDO_VM	"remove with the VM"
 

@@ -341,7 +341,7 @@ undo_clone(struct step_ctx *ctx, json_object *step, json_object *undo,
 	return r;
 }
 
-/* One clone of VM at->vm; independent clones may run in parallel. */
+/* One clone of VM at->vm; with same_host_as it waits for vm0's (plan.c). */
 static void
 plan_clone(struct mtv_model *m, const struct step_at *at)
 {
@@ -351,13 +351,9 @@ plan_clone(struct mtv_model *m, const struct step_at *at)
 	json_object *pa;
 	struct model_step st = { .plan = v->plan };
 	char *obj, *undo;
-	size_t i;
-	int nclones = 0;
 
 	if (!v->clone)
 		return;
-	for (i = 0; i < m->nvms; i++)
-		nclones += m->vms[i].clone;
 	pa = json_object_new_object();
 	jputs(pa, "vm_ref", v->ref);
 	jputs(pa, "vm", v->name);
@@ -371,7 +367,6 @@ plan_clone(struct mtv_model *m, const struct step_at *at)
 	jputb(pa, "disable_drs", model_top_bool(m, "disable_drs_for_vms"));
 	obj = xasprintf("vm/%s", v->name);
 	undo = xasprintf("destroy VM %s", v->name);
-	st.batch = nclones > 1 && !same ? 1 : 0;
 	st.object = obj;
 	st.undo = undo;
 	st.params = pa;

@@ -76,7 +76,8 @@ static const struct step_param guest_ready_params[] = {
 const struct step_kind step_guest_ready = {
 	.name = "guest-ready",
 	.summary = "wait until the guest's tools run and it has an IP",
-	.flags = STEP_SOURCE,
+	/* a long poll of guest info: VMs booting take no clone's slot */
+	.flags = STEP_SOURCE | STEP_WAITS,
 	.params = guest_ready_params,
 	.plan = plan_guest_ready,
 	.exec = exec_guest_ready,

@@ -1,5 +1,7 @@
 /* test_run.c: the runner with fake step kinds: order, failure, teardown in
- * reverse, --only, --keep, parallel batches, interruption, leaks. */
+ * reverse, --only, --keep, the step graph (parallel steps, the per-side
+ * bound, a failure stopping new starts, the teardown in the reverse order
+ * of completion), interruption, leaks. */
 #include "config.h"
 
 #include <signal.h>
@@ -17,7 +19,7 @@ extern const struct step_kind *(*find_kind)(const char *name, const char *side);
 
 static char trace[4096];
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
-static int fail_id = -1, leak_id = -1, kill_id = -1;
+static int fail_id = -1, leak_id = -1, kill_id = -1, slow_id = -1;
 static int running, max_running;
 /* batch test: each step waits (5 s at most) until `rendezvous` steps run at
  * once, so the test proves parallelism without depending on timing */
@@ -65,7 +67,7 @@ fake_exec(struct step_ctx *ctx, json_object *step, json_object **undo, struct mt
 			;
 		pthread_mutex_unlock(&trace_lock);
 	} else {
-		usleep(20000);
+		usleep(id == slow_id ? 300000 : 20000);
 	}
 	pthread_mutex_lock(&trace_lock);
 	running--;
@@ -99,6 +101,9 @@ static const struct step_kind fake_source = {
 	.name = "fake", .flags = STEP_SOURCE, .exec = fake_exec, .undo = fake_undo,
 }, fake_cluster = {
 	.name = "fake", .flags = STEP_CLUSTER, .exec = fake_exec, .undo = fake_undo,
+}, fake_wait = {
+	.name = "wait", .flags = STEP_SOURCE | STEP_WAITS, .exec = fake_exec,
+	.undo = fake_undo,
 }, fake_typed = {
 	.name = "typed", .flags = STEP_CLUSTER, .params = fake_params,
 	.exec = fake_exec, .undo = fake_undo,
@@ -109,6 +114,8 @@ fake_find(const char *name, const char *side)
 {
 	if (strcmp(name, "typed") == 0)
 		return &fake_typed;
+	if (strcmp(name, "wait") == 0)
+		return &fake_wait;
 	if (strcmp(name, "fake") != 0)
 		return NULL;
 	return side && strcmp(side, "cluster") == 0 ? &fake_cluster : &fake_source;
@@ -117,22 +124,56 @@ fake_find(const char *name, const char *side)
 static json_object *
 mkplan(const char *spec)
 {
-	/* spec: "side:batch,side:batch,..."; a "-" after the batch: the step
-	 * has no undo text and no entry in the plan's teardown (as the plan
-	 * writes power on or disk steps) */
+	/* spec: "side:batch,side:batch,..." (side s, c, or w: a source step
+	 * that waits, STEP_WAITS); batch 0: the step waits for the
+	 * one before it (no "after": the runner's default) or for all of the
+	 * batch before it; the steps of a non-zero batch wait for the step
+	 * before the batch and run together. "side:aI.J": the step waits for
+	 * steps I and J ("side:a": none). A "-" at the end: the step has no
+	 * undo text and no entry in the plan's teardown (as the plan writes
+	 * power on or disk steps) */
 	json_object *plan = json_object_new_object(), *steps = json_object_new_array(),
-		    *td = json_object_new_array();
+		    *td = json_object_new_array(), *prev_after = NULL;
 	char *dup = strdup(spec), *tok, *save = NULL;
-	int id = 0;
+	int id = 0, prev_batch = 0;
 
 	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		json_object *s = json_object_new_object();
+		json_object *s = json_object_new_object(), *after = NULL;
 		char undo[32];
+		int b = atoi(tok + 2), k;
 
 		json_object_object_add(s, "id", json_object_new_int(++id));
-		json_object_object_add(s, "kind", json_object_new_string("fake"));
-		json_object_object_add(s, "side", json_object_new_string(tok[0] == 's' ? "source" : "cluster"));
-		json_object_object_add(s, "batch", json_object_new_int(atoi(tok + 2)));
+		json_object_object_add(s, "kind", json_object_new_string(tok[0] == 'w' ? "wait" : "fake"));
+		json_object_object_add(s, "side", json_object_new_string(tok[0] != 'c' ? "source" : "cluster"));
+		json_object_object_add(s, "batch", json_object_new_int(b));
+		if (tok[2] == 'a') {
+			const char *p = tok + 3;
+
+			after = json_object_new_array();
+			while (*p >= '0' && *p <= '9') {
+				json_object_array_add(after, json_object_new_int(atoi(p)));
+				while (*p >= '0' && *p <= '9')
+					p++;
+				if (*p == '.')
+					p++;
+			}
+		} else if (b != 0 && b == prev_batch) {
+			json_object_deep_copy(prev_after, &after, NULL);
+		} else if (b != 0 || prev_batch != 0) {
+			after = json_object_new_array();
+			for (k = id - 1; k > 0; k--) {
+				json_object *o = json_object_array_get_idx(steps, (size_t)k - 1), *ob = NULL;
+
+				json_object_object_get_ex(o, "batch", &ob);
+				if (b == 0 ? json_object_get_int(ob) != prev_batch : k < id - 1)
+					break;
+				json_object_array_add(after, json_object_new_int(k));
+			}
+		}
+		if (after)
+			json_object_object_add(s, "after", after);
+		prev_after = after;
+		prev_batch = tok[2] == 'a' ? 0 : b;
 		json_object_object_add(s, "title", json_object_new_string("t"));
 		json_object_array_add(steps, s);
 		if (strchr(tok, '-'))
@@ -384,6 +425,86 @@ test_batch_parallel(void)
 	run_result_release(&res);
 }
 
+/* --vsphere-parallel 2: six source steps that wait for nothing run two
+ * at a time (the rendezvous proves two, the bound at most two); the
+ * cluster step waits for them all */
+static void
+test_graph_bound(void)
+{
+	struct run_result res;
+	struct run_opts o = { .vsphere_parallel = 2 };
+
+	rendezvous = 2;
+	CU_ASSERT_EQUAL(go("s:1,s:1,s:1,s:1,s:1,s:1,c:0", &o, &res), 0);
+	rendezvous = 0;
+	CU_ASSERT_EQUAL(max_running, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "x7 u7 "));
+	CU_ASSERT_EQUAL(res.n, 7 + 7);
+	run_result_release(&res);
+}
+
+/* waits (side source, STEP_WAITS) take no slot of --vsphere-parallel:
+ * with a bound of 1, three waits run together beside a source step */
+static void
+test_graph_waits_unbound(void)
+{
+	struct run_result res;
+	struct run_opts o = { .vsphere_parallel = 1 };
+
+	rendezvous = 4;
+	CU_ASSERT_EQUAL(go("s:1,w:1,w:1,w:1", &o, &res), 0);
+	rendezvous = 0;
+	CU_ASSERT_EQUAL(max_running, 4);
+	run_result_release(&res);
+}
+
+/* two chains (1 -> 3, 2 -> 4): 1 fails while 2 runs; nothing more
+ * starts, 2 ends, and the teardown undoes 2, then 1 */
+static void
+test_graph_failure_stops_starts(void)
+{
+	struct run_result res;
+
+	fail_id = 1;
+	slow_id = 2;
+	CU_ASSERT_EQUAL(go("s:a,s:a,s:a1,s:a2", NULL, &res), MTV_EFAILED);
+	CU_ASSERT_PTR_NULL(strstr(trace, "x3"));
+	CU_ASSERT_PTR_NULL(strstr(trace, "x4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "x2 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "u2 u1 "));
+	run_result_release(&res);
+	fail_id = slow_id = -1;
+}
+
+/* the teardown follows the plan's order (newest first), not the order
+ * steps ended in: 1 (slow) ends after 2 and 3 (which waits for 2) */
+static void
+test_graph_teardown_order(void)
+{
+	struct run_result res;
+
+	slow_id = 1;
+	CU_ASSERT_EQUAL(go("s:a,s:a,c:a2", NULL, &res), 0);
+	/* results in the order steps ended: 2, 3, then 1 */
+	CU_ASSERT(res.n >= 3 && res.steps[2].id == 1 && !res.steps[2].teardown);
+	CU_ASSERT_PTR_NOT_NULL(strstr(trace, "u3 u2 u1 "));
+	run_result_release(&res);
+	slow_id = -1;
+}
+
+/* an "after" naming no earlier step is refused before anything runs */
+static void
+test_graph_bad_link(void)
+{
+	struct run_result res;
+
+	CU_ASSERT_EQUAL(go("s:a,s:a3,s:a", NULL, &res), MTV_EINTERNAL);
+	CU_ASSERT_STRING_EQUAL(trace, "");
+	CU_ASSERT_STRING_EQUAL(res.message ? res.message : "",
+			       "step 2 waits for 3, which is not an earlier step");
+	run_result_release(&res);
+}
+
 static void
 test_leak_fails_run(void)
 {
@@ -507,6 +628,11 @@ static CU_TestInfo tests_run[] = {
 	{ "the journal: removed after teardown, kept with --keep", test_journal },
 	{ "the teardown lists only steps whose undo undoes something", test_teardown_lists_what_undoes },
 	{ "a batch runs in parallel", test_batch_parallel },
+	{ "--vsphere-parallel bounds the source steps at a time", test_graph_bound },
+	{ "waits take no slot of --vsphere-parallel", test_graph_waits_unbound },
+	{ "a failure stops new starts, running steps end", test_graph_failure_stops_starts },
+	{ "the teardown follows the plan's order, not completion", test_graph_teardown_order },
+	{ "a link to no earlier step is an internal error", test_graph_bad_link },
 	{ "a leak in teardown fails the run", test_leak_fails_run },
 	{ "SIGINT stops and tears down", test_interrupt_tears_down },
 	{ "params are checked against the kind's table before anything runs", test_params_checked_first },

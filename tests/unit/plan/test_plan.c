@@ -330,7 +330,63 @@ test_new_checks(void)
 	free(msgs);
 }
 
+/* "kind:after,after;kind:..." of every step, e.g. "clone:1,2;". */
+static char *
+graph_str(json_object *plan)
+{
+	json_object *steps = json_object_object_get(plan, "steps");
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < json_object_array_length(steps); i++) {
+		json_object *st = json_object_array_get_idx(steps, i),
+			    *a = json_object_object_get(st, "after");
+
+		CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(st, "id")),
+				(int)i + 1);
+		strbuf_addf(&sb, "%s:", json_object_get_string(
+			json_object_object_get(st, "kind")));
+		for (k = 0; k < json_object_array_length(a); k++)
+			strbuf_addf(&sb, "%s%d", k ? "," : "", json_object_get_int(
+				json_object_array_get_idx(a, k)));
+		strbuf_adds(&sb, ";");
+	}
+	return strbuf_detach(&sb);
+}
+
+/* each VM's steps form a chain; same host: the second clone waits for
+ * the first; the Plan waits for its maps and both chains; migrate and
+ * verify for everything */
+static void
+test_graph(void)
+{
+	char *msgs, *g;
+	json_object *plan = build(HDR "clone_to_same_host: true\n"
+				  "virtual_machines:\n  - name: xcopy-template-test\n"
+				  "    clone: true\n    snapshots: 1\n"
+				  "  - name: xcopy-template-test\n    clone: true\n"
+				  "    add_disks:\n      - size_gb: 1\n", &msgs);
+
+	CU_ASSERT_STRING_EQUAL(msgs, "");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	g = graph_str(plan);
+	CU_ASSERT_STRING_EQUAL(g,
+		"preflight:;preflight:;"		/* 1, 2 */
+		"clone:1,2;clone:1,2,3;"		/* 3, 4 */
+		"power:3;guest-ready:5;snapshot:6;"	/* 5-7: vm0 */
+		"disk:4;"				/* 8: vm1 */
+		"secret:1,2;provider:9;provider:9;"	/* 9-11 */
+		"secret:9;"				/* 12 */
+		"map:10,11,12;map:10,11;"		/* 13, 14 */
+		"plan:7,8,13,14;"			/* 15 */
+		"migrate:15;verify:16;");
+	free(g);
+	json_object_put(plan);
+	free(msgs);
+}
+
 static CU_TestInfo tests_plan[] = {
+	{ "the step graph: chains per VM, cluster steps by what they need", test_graph },
 	{ "rdm_lun_bus, populator_throttling, data_integrity", test_new_checks },
 	{ "long names keep run id and plan name", test_long_names },
 	{ "run id", test_run_id },
