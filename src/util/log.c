@@ -92,6 +92,26 @@ log_console_check(FILE *fp)
 	return console_gone;
 }
 
+/* Each line of the log file starts with the instant it was written (UTC,
+ * ISO 8601, milliseconds), so that a log read later tells when. */
+static void
+file_put(const char *text)
+{
+	char when[FMT_TIME_LEN];
+	const char *nl;
+
+	fmt_instant_ms(when, sizeof(when), clock_wall_ms());
+	while (*text) {
+		nl = strchr(text, '\n');
+		fprintf(extra, "%s %.*s\n", when,
+			(int)(nl ? nl - text : (ptrdiff_t)strlen(text)), text);
+		if (nl == NULL)
+			break;
+		text = nl + 1;
+	}
+	fflush(extra);
+}
+
 void
 log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 {
@@ -116,10 +136,8 @@ log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 	if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
 	    errno == EPIPE)
 		log_console_lost();
-	if (extra) {
-		fputs(red, extra);
-		fflush(extra);
-	}
+	if (extra)
+		file_put(red);
 	free(red);
 	strbuf_release(&sb);
 }
