@@ -18,7 +18,8 @@ struct mig {
 	struct step_ctx *ctx;
 	json_object *spec;		/* borrowed: params.migrations[i] */
 	const char *plan;
-	int timeout_s;
+	int timeout_s;			/* what the run's deadline left */
+	int asked_s;			/* params.timeout */
 	char *name, *ns, *uid, *tns, *plan_uid;
 	json_object *last;		/* last Plan seen */
 	struct mig_ev *ev;		/* what the migration showed */
@@ -278,10 +279,13 @@ mig_main(void *arg)
 		    &m->err);
 	mig_ev_stop(m->ev);
 	if (r == MTV_ETIMEOUT) {
+		char *lim = cl_wait_limit(ctx, m->asked_s, m->timeout_s);
+
 		r = err_set(&m->err, MTV_ETIMEOUT,
-			    "plan '%s' did not finish within %d s%s%s", m->plan,
-			    m->timeout_s, m->progress ? ": " : "",
+			    "plan '%s' did not finish within %s%s%s", m->plan,
+			    lim, m->progress ? ": " : "",
 			    m->progress ? m->progress : "");
+		free(lim);
 	}
 	if (r == 0 && !str_eq(m->end, "Succeeded")) {
 		struct strbuf sb = STRBUF_INIT;
@@ -506,7 +510,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	struct mig *ms;
 	pthread_t *tids;
 	bool *started;
-	int timeout = (int)jint(params, "timeout"), r = 0;
+	int asked = (int)jint(params, "timeout"), timeout = asked, r = 0;
 
 	if (n == 0)
 		return err_set(err, MTV_EINTERNAL,
@@ -521,6 +525,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		ms[i].spec = json_object_array_get_idx(list, i);
 		ms[i].plan = jstr(ms[i].spec, "plan");
 		ms[i].timeout_s = timeout;
+		ms[i].asked_s = asked;
 		ms[i].ev = mig_ev_new(ctx, ms[i].plan);
 	}
 	*undo = json_object_new_array();
