@@ -35,6 +35,8 @@ LAB_TESTS += tests/t_release_lab.sh
 LAB_TESTS += tests/t_interrupt.sh
 # Artifacts of failed and interrupted runs, before the teardown.
 LAB_TESTS += tests/t_artifacts.sh
+# A migration's requests do not grow with its length (watches, not lists).
+LAB_TESTS += tests/t_watch_requests.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -54,7 +56,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_artifacts.sh \
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
-	tests/t_rbac.sh tests/t_job.sh \
+	tests/t_rbac.sh tests/t_job.sh tests/t_watch_requests.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

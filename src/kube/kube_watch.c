@@ -192,6 +192,8 @@ watch_stream(struct watch *w, long long left, long long *started)
 	strbuf_reset(&w->errbody);
 	r = kube_token_refresh(k, w->err);
 	if (r == 0) {
+		log_debug("kubernetes: watching \"%s\" from %s for %ld s",
+			  w->path, w->rv ? w->rv : "now", wsecs);
 		auth = kube_bearer(k);
 		k->st.watches++;
 		*started = clock_ms();
