@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "step/cluster.h"
+#include "util/progress.h"
 
 /* a wait re-checks the clock this often: each round resumes the watch
  * where the last one stopped, one watch request (the server's own limit
@@ -125,7 +126,7 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	struct condw c = { .want = want };
 	char *path = kube_path(kind, ns, NULL),
 	     *fs = xasprintf("metadata.name=%s", name);
-	char *low = xstrdup(kind), *p;
+	char *low = xstrdup(kind), *p, *what;
 	int r, asked = timeout_s;
 
 	for (p = low; *p; p++)
@@ -134,7 +135,11 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		*last = NULL;
 	if (timeout_s <= 0 || timeout_s > step_time_left(ctx))
 		timeout_s = step_time_left(ctx);
+	what = xasprintf("%s '%s' %s", low, name, want);
+	progress_wait(what);
 	r = cl_wait(ctx, k, path, fs, NULL, timeout_s, cond_fn, &c, err);
+	progress_wait(NULL);
+	free(what);
 	if (r == 0 && c.gone) {
 		r = err_set(err, MTV_EFAILED,
 			    "%s '%s' was deleted while we waited for %s", low,
