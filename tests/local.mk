@@ -40,6 +40,8 @@ LAB_TESTS += tests/t_artifacts.sh
 LAB_TESTS += tests/t_jobs.sh
 # Steps as a graph: VMs side by side, --vsphere-parallel, a failure stops.
 LAB_TESTS += tests/t_graph.sh
+# A migration's requests do not grow with its length (watches, not lists).
+LAB_TESTS += tests/t_watch_requests.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -61,6 +63,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
 	tests/t_rbac.sh tests/t_job.sh tests/t_jobs.sh \
+	tests/t_rbac.sh tests/t_job.sh tests/t_watch_requests.sh \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

@@ -116,6 +116,16 @@ int kube_wait(struct kube_client *k, const char *path,
 	      const char *field_selector, const char *label_selector,
 	      int timeout_s, kube_event_fn fn, void *arg, struct mtv_err *err);
 
+/* kube_wait that goes on where an earlier wait on the same path and
+ * selectors stopped: *rv (in and out; NULL at first, the caller frees)
+ * holds its resourceVersion. With one, nothing is listed (fn has seen those
+ * objects) and the watch resumes from it; an expired one (410) lists again.
+ * So a long wait in bounded rounds costs one watch request a round. */
+int kube_wait_resume(struct kube_client *k, const char *path,
+		     const char *field_selector, const char *label_selector,
+		     int timeout_s, kube_event_fn fn, void *arg, char **rv,
+		     struct mtv_err *err);
+
 /* Wait until the object at path (".../NAME") does not exist: at once
  * when it is absent, else until its DELETED event (finalizers done).
  * MTV_ETIMEOUT after timeout_s. */

@@ -1,6 +1,7 @@
 /* kube_watch.c: waits by list + watch: resumes from the last
- * resourceVersion, re-lists on 410, backs off on errors, ends at a
- * deadline or when the caller's callback says done. */
+ * resourceVersion (also across waits: kube_wait_resume), re-lists on 410,
+ * backs off on errors, ends at a deadline or when the caller's callback
+ * says done. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -191,6 +192,8 @@ watch_stream(struct watch *w, long long left, long long *started)
 	strbuf_reset(&w->errbody);
 	r = kube_token_refresh(k, w->err);
 	if (r == 0) {
+		log_debug("kubernetes: watching \"%s\" from %s for %ld s",
+			  w->path, w->rv ? w->rv : "now", wsecs);
 		auth = kube_bearer(k);
 		k->st.watches++;
 		*started = clock_ms();
@@ -318,14 +321,15 @@ watch_step(struct watch *w)
 	return watch_retry(w, r);
 }
 
-/* List, then watch until done, a 410 or the deadline. */
+/* List (unless resuming from w->rv), then watch until done, a 410 or the
+ * deadline. */
 static enum watch_next
-watch_round(struct watch *w, int *rp)
+watch_round(struct watch *w, bool resume, int *rp)
 {
 	enum watch_next next = WATCH_AGAIN;
 	int iter;
 
-	*rp = watch_list(w);
+	*rp = resume ? 0 : watch_list(w);
 	if (*rp != 0)
 		return WATCH_FAIL;
 	if (w->result != 0)
@@ -346,7 +350,7 @@ watch_round(struct watch *w, int *rp)
 static int
 wait_run(struct kube_client *k, const char *path, const char *field_selector,
 	 const char *label_selector, int timeout_s, kube_event_fn fn,
-	 int (*synced)(void *arg), void *arg, struct mtv_err *err)
+	 int (*synced)(void *arg), void *arg, char **rv, struct mtv_err *err)
 {
 	struct watch w = { .k = k, .path = path,
 			   .field_selector = field_selector,
@@ -356,10 +360,12 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 	int r = MTV_ETIMEOUT, relists;
 
 	w.deadline = clock_ms() + (long long)timeout_s * 1000;
+	if (rv && *rv)
+		w.rv = xstrdup(*rv);
 	for (relists = 0; relists < 1000 && next == WATCH_RELIST; relists++) {
 		if (relists > 0)
 			k->st.relists++;
-		next = watch_round(&w, &r);
+		next = watch_round(&w, relists == 0 && w.rv, &r);
 	}
 	if (next == WATCH_DONE)
 		r = w.result > 0 ? 0 : w.result;
@@ -372,6 +378,11 @@ wait_run(struct kube_client *k, const char *path, const char *field_selector,
 			    timeout_s, path);
 	else if (r == 0)
 		r = err->code ? err->code : MTV_EINTERNAL;
+	if (rv) {
+		free(*rv);
+		*rv = w.rv;
+		w.rv = NULL;
+	}
 	free(w.rv);
 	strbuf_release(&w.line);
 	strbuf_release(&w.errbody);
@@ -385,7 +396,17 @@ kube_wait(struct kube_client *k, const char *path, const char *field_selector,
 	  void *arg, struct mtv_err *err)
 {
 	return wait_run(k, path, field_selector, label_selector, timeout_s, fn,
-			NULL, arg, err);
+			NULL, arg, NULL, err);
+}
+
+int
+kube_wait_resume(struct kube_client *k, const char *path,
+		 const char *field_selector, const char *label_selector,
+		 int timeout_s, kube_event_fn fn, void *arg, char **rv,
+		 struct mtv_err *err)
+{
+	return wait_run(k, path, field_selector, label_selector, timeout_s, fn,
+			NULL, arg, rv, err);
 }
 
 struct gone {
@@ -434,7 +455,7 @@ kube_wait_gone(struct kube_client *k, const char *path, int timeout_s,
 	g.name = name;
 	fsel = xasprintf("metadata.name=%s", name);
 	r = wait_run(k, coll, fsel, NULL, timeout_s, gone_event, gone_synced,
-		     &g, err);
+		     &g, NULL, err);
 	free(fsel);
 	curl_free(name);
 	free(coll);

@@ -46,6 +46,12 @@ enum cl_eval {
  * "VDDKAndOffloadMixedUsage"); *why (caller frees) explains blockers. */
 enum cl_eval cl_eval(json_object *obj, const char *want, char **why);
 
+/* How long a wait that ran out had, for its message (caller frees): "N s"
+ * (got_s), or "the scenario's timeout (N s)" when the run's deadline (the
+ * scenario's timeout or --timeout) cut the wait's own asked_s short (0:
+ * none asked), so a --timeout 4 is not reported as the 2 s it left. */
+char *cl_wait_limit(struct step_ctx *ctx, int asked_s, int got_s);
+
 /* kube_wait in bounded chunks, stopping on SIGINT/SIGTERM or the run
  * deadline; same callback contract. */
 int cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,

@@ -8,8 +8,12 @@
 #include <string.h>
 
 #include "step/cluster.h"
+#include "util/progress.h"
 
-#define CL_CHUNK_S 120		/* a wait re-checks the clock this often */
+/* a wait re-checks the clock this often: each round resumes the watch
+ * where the last one stopped, one watch request (the server's own limit
+ * on a watch, kube_watch.c WATCH_MAX_S, is as long) */
+#define CL_CHUNK_S 300
 #define CL_SOFT_GRACE_MS 60000	/* a soft blocker fails after this long */
 
 struct wrap {
@@ -28,6 +32,18 @@ wrap_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	return w->fn(type, obj, w->arg, err);
 }
 
+char *
+cl_wait_limit(struct step_ctx *ctx, int asked_s, int got_s)
+{
+	long long run = ctx->opts && ctx->opts->timeout ? ctx->opts->timeout
+							: jint(ctx->plan,
+							       "timeout");
+
+	if (ctx->deadline_ms && run > 0 && (asked_s <= 0 || got_s < asked_s))
+		return xasprintf("the scenario's timeout (%lld s)", run);
+	return xasprintf("%d s", got_s);
+}
+
 int
 cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 	const char *field_selector, const char *label_selector, int timeout_s,
@@ -35,6 +51,7 @@ cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 {
 	struct wrap w = { ctx, fn, arg };
 	long long deadline = clock_ms() + (long long)timeout_s * 1000;
+	char *rv = NULL;
 	int r = MTV_ETIMEOUT;
 
 	kube_set_cancel(k, ctx->canceled);
@@ -42,19 +59,24 @@ cl_wait(struct step_ctx *ctx, struct kube_client *k, const char *path,
 		long long left = deadline - clock_ms();
 		int chunk;
 
-		if (step_should_stop(ctx, err))
-			return err->code;
+		if (step_should_stop(ctx, err)) {
+			r = err->code;
+			goto out;
+		}
 		if (left <= 0)
 			break;
 		chunk = left / 1000 + 1 > CL_CHUNK_S ? CL_CHUNK_S
 						     : (int)(left / 1000 + 1);
-		r = kube_wait(k, path, field_selector, label_selector, chunk,
-			      wrap_fn, &w, err);
+		r = kube_wait_resume(k, path, field_selector, label_selector,
+				     chunk, wrap_fn, &w, &rv, err);
 		if (r != MTV_ETIMEOUT)
-			return r;
+			goto out;
 		err_clear(err);
 	}
-	return err_set(err, MTV_ETIMEOUT, "timed out after %d s", timeout_s);
+	r = err_set(err, MTV_ETIMEOUT, "timed out after %d s", timeout_s);
+out:
+	free(rv);
+	return r;
 }
 
 struct condw {
@@ -104,8 +126,8 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 	struct condw c = { .want = want };
 	char *path = kube_path(kind, ns, NULL),
 	     *fs = xasprintf("metadata.name=%s", name);
-	char *low = xstrdup(kind), *p;
-	int r;
+	char *low = xstrdup(kind), *p, *what;
+	int r, asked = timeout_s;
 
 	for (p = low; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -113,7 +135,11 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 		*last = NULL;
 	if (timeout_s <= 0 || timeout_s > step_time_left(ctx))
 		timeout_s = step_time_left(ctx);
+	what = xasprintf("%s '%s' %s", low, name, want);
+	progress_wait(what);
 	r = cl_wait(ctx, k, path, fs, NULL, timeout_s, cond_fn, &c, err);
+	progress_wait(NULL);
+	free(what);
 	if (r == 0 && c.gone) {
 		r = err_set(err, MTV_EFAILED,
 			    "%s '%s' was deleted while we waited for %s", low,
@@ -123,13 +149,15 @@ cl_wait_cond(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 			    name, want, c.why ? c.why : "blocked");
 	} else if (r == MTV_ETIMEOUT) {
 		struct strbuf sb = STRBUF_INIT;
+		char *lim = cl_wait_limit(ctx, asked, timeout_s);
 
 		if (c.last)
 			cl_blockers(c.last, &sb);
-		r = err_set(err, MTV_ETIMEOUT, "%s '%s' not %s after %d s%s%s",
-			    low, name, want, timeout_s, sb.len ? ": " : "",
+		r = err_set(err, MTV_ETIMEOUT, "%s '%s' not %s after %s%s%s",
+			    low, name, want, lim, sb.len ? ": " : "",
 			    sb.len ? strbuf_str(&sb) : "");
 		strbuf_release(&sb);
+		free(lim);
 	}
 	if (last)
 		*last = c.last;

@@ -15,7 +15,12 @@
  *   seen by a watch (a copy may last less than any poll), else from the
  *   populator CRs that started and did not complete.
  * - VMs held by controller_max_vm_inflight: the per-VM Pending condition
- *   (markSchedulerQueuedVMs), where the release has it. */
+ *   (markSchedulerQueuedVMs), where the release has it.
+ *
+ * Pods and populator CRs are watched, each by a thread of its own, the
+ * watch resumed round after round: what a migration costs in requests does
+ * not grow with its length beyond one watch request per round. A pod's log
+ * is read once, when the pod ends. Copy progress goes to progress_copy. */
 #include "config.h"
 
 #include <pthread.h>
@@ -23,10 +28,26 @@
 #include <string.h>
 
 #include "step/migrate_evidence.h"
+#include "util/progress.h"
 
-#define MEV_POLL_MS 10000	/* CRs (and pods without a watch) this often */
-#define MEV_WATCH_S 600		/* a pod watch re-lists this often */
+#define MEV_POLL_MS 10000	/* pods and CRs without a watch this often */
+#define MEV_WATCH_S 300		/* a watch round (one request) */
 #define MEV_LOG_LINES 2000	/* the populate log tail read at its end */
+#define MEV_MIB (1024LL * 1024)
+
+struct mig_ev;
+
+/* One watcher thread: the migration's objects of one kind. */
+struct mev_watch {
+	struct mig_ev *ev;
+	const char *kind;	/* "Pod", "VSphereXcopyVolumePopulator" */
+	const char *what;	/* for messages: "populate pods" */
+	void (*seen)(struct mig_ev *ev, struct kube_client *k,
+		     const char *type, json_object *obj);
+	struct kube_client *k;
+	pthread_t tid;
+	bool running;
+};
 
 struct mig_ev {
 	struct step_ctx *ctx;
@@ -42,11 +63,15 @@ struct mig_ev {
 	int peak_pods, peak_pod_vms, peak_crs;
 	int peak_tasks, peak_vms; /* from the Plan status (not copy-offload) */
 	json_object *pending;	/* VMs seen held Pending by the limit */
+	json_object *crflight;	/* {CR name: host} of CRs copying now */
+	json_object *totals;	/* {disk: MB} from the Plan's tasks */
+	json_object *vmnames;	/* {vm id: name} from the Plan status */
+	json_object *shown;	/* {vm/disk: bytes} progress reported */
+	char *secret;		/* the first populator CR's secretName */
 	char *watch_error;	/* why the pods could not be watched */
 	int refused;		/* pod logs the role refuses: said once */
 	long long polled_ms;
-	pthread_t tid;
-	bool watching;
+	struct mev_watch pods_w, crs_w;
 	volatile sig_atomic_t stop;
 };
 
@@ -62,6 +87,10 @@ mig_ev_new(struct step_ctx *ctx, const char *plan)
 	ev->crs = json_object_new_object();
 	ev->peaks = json_object_new_object();
 	ev->pending = json_object_new_array();
+	ev->crflight = json_object_new_object();
+	ev->totals = json_object_new_object();
+	ev->vmnames = json_object_new_object();
+	ev->shown = json_object_new_object();
 	return ev;
 }
 
@@ -74,6 +103,11 @@ mig_ev_free(struct mig_ev *ev)
 	free(ev->uid);
 	free(ev->tns);
 	free(ev->watch_error);
+	free(ev->secret);
+	json_object_put(ev->crflight);
+	json_object_put(ev->totals);
+	json_object_put(ev->vmnames);
+	json_object_put(ev->shown);
 	json_object_put(ev->pods);
 	json_object_put(ev->crs);
 	json_object_put(ev->peaks);
@@ -196,6 +230,26 @@ mev_pods_in_flight(json_object *pods, json_object *peaks, int *npods,
 	json_object_put(vms);
 }
 
+/* How many populator CRs copy now per host (crflight: {CR: host}); *peak
+ * keeps the most on one host. */
+MTV_STATIC void mev_crs_in_flight(json_object *crflight, int *peak);
+
+MTV_STATIC void
+mev_crs_in_flight(json_object *crflight, int *peak)
+{
+	json_object *now = json_object_new_object();
+
+	json_object_object_foreach(crflight, name, host) {
+		const char *h = json_object_get_string(host);
+
+		(void)name;
+		jputi(now, h, jint(now, h) + 1);
+		if (jint(now, h) > *peak)
+			*peak = (int)jint(now, h);
+	}
+	json_object_put(now);
+}
+
 /* The last xcopyUsed of a pod that ended, from its log (kept with the
  * record; a log without one leaves it unknown). */
 static void
@@ -249,73 +303,164 @@ pod_seen(struct mig_ev *ev, struct kube_client *k, const char *type,
 		read_pod_log(ev, k, cl_name(pod));
 }
 
-struct pod_watch {
-	struct mig_ev *ev;
-	struct kube_client *k;
-};
+/* ---- populator CRs ---- */
+
+/* Copy progress of a disk, reported when it went forward. */
+static void
+show_progress(struct mig_ev *ev, const char *vm, const char *disk,
+	      long long done, long long total)
+{
+	char *key = xasprintf("%s/%s", vm ? vm : "?", disk ? disk : "?"),
+	     *name = NULL;
+	bool same;
+
+	pthread_mutex_lock(&ev->lock);
+	/* the Plan's MB and the CR's percentage differ a little: only
+	 * what goes forward is news */
+	same = jget(ev->shown, key) && jint(ev->shown, key) >= done;
+	if (!same) {
+		json_object_object_add(ev->shown, key,
+				       json_object_new_int64(done));
+		name = xstrdup(jstr(ev->vmnames, vm ? vm : "") ?
+			       jstr(ev->vmnames, vm ? vm : "") :
+			       vm ? vm : "?");
+	}
+	pthread_mutex_unlock(&ev->lock);
+	if (name)
+		progress_copy(name, disk ? disk : "?", done, total);
+	free(name);
+	free(key);
+}
+
+/* One populator CR seen: its xcopyUsed and clone method once it completed,
+ * whether it copies now (started, not completed: the peak per host), its
+ * secret, its progress. */
+static void
+cr_seen(struct mig_ev *ev, struct kube_client *k, const char *type,
+	json_object *cr)
+{
+	json_object *st = jget(cr, "status"), *sp = jget(cr, "spec"), *rec;
+	const char *h = jstr(jget(jget(cr, "metadata"), "labels"),
+			     "sourceHost"), *name = cl_name(cr);
+	bool done = jstr(st, "result") != NULL, gone = str_eq(type, "DELETED");
+	long long total;
+
+	(void)k;
+	if (name == NULL)
+		return;
+	pthread_mutex_lock(&ev->lock);
+	if (!done && !gone && jstr(st, "progress"))
+		jputs(ev->crflight, name, h ? h : "");
+	else
+		json_object_object_del(ev->crflight, name);
+	mev_crs_in_flight(ev->crflight, &ev->peak_crs);
+	if (ev->secret == NULL && jstr(sp, "secretName")) {
+		ev->secret = xstrdup(jstr(sp, "secretName"));
+		log_verbose("plan '%s': populator secret '%s' is there",
+			    ev->plan, ev->secret);
+	}
+	total = jint(ev->totals, jstr(sp, "vmdkPath") ?
+		     jstr(sp, "vmdkPath") : "");
+	if (done && jstr(st, "xcopyUsed")) {
+		rec = json_object_new_object();
+		jputs(rec, "vm", jstr(sp, "vmId"));
+		jputs(rec, "disk", jstr(sp, "vmdkPath"));
+		jputi(rec, "xcopyUsed", atoi(jstr(st, "xcopyUsed")));
+		jputs(rec, "cloneMethod", jstr(st, "cloneMethod"));
+		jput(ev->crs, name, rec);
+	}
+	pthread_mutex_unlock(&ev->lock);
+	/* a percentage: bytes when the Plan status told the disk's size */
+	if (!gone && jstr(st, "progress") && total > 0)
+		show_progress(ev, jstr(sp, "vmId"), jstr(sp, "vmdkPath"),
+			      atoll(jstr(st, "progress")) * total * MEV_MIB /
+			      100, total * MEV_MIB);
+}
+
+/* ---- the watchers ---- */
 
 static int
-pod_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
+watch_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 {
-	struct pod_watch *w = arg;
+	struct mev_watch *w = arg;
 
 	(void)err;
 	if (w->ev->stop || *w->ev->ctx->canceled)
 		return 1;
-	pod_seen(w->ev, w->k, type, obj);
+	w->seen(w->ev, w->k, type, obj);
 	return 0;
 }
 
-/* The watcher thread: every event of the migration's pods until stop. */
+/* A watcher thread: every event of the migration's objects of one kind
+ * until stop, resumed round after round (a 410 lists again). */
 static void *
 watch_main(void *arg)
 {
-	struct mig_ev *ev = arg;
-	struct pod_watch w = { ev, NULL };
+	struct mev_watch *w = arg;
+	struct mig_ev *ev = w->ev;
 	struct mtv_err e = { 0 };
-	char *path = kube_path("Pod", ev->tns, NULL),
-	     *sel = xasprintf("migration=%s", ev->uid);
+	char *path = kube_path(w->kind, ev->tns, NULL),
+	     *sel = xasprintf("migration=%s", ev->uid), *rv = NULL;
 	int r = 0;
 
-	if (step_kube(ev->ctx, &w.k, &e) != 0)
+	if (step_kube(ev->ctx, &w->k, &e) != 0)
 		goto out;
 	/* the migrate thread ends the watch at once through this flag */
-	kube_set_cancel(w.k, &ev->stop);
+	kube_set_cancel(w->k, &ev->stop);
 	while (!ev->stop && !*ev->ctx->canceled) {
-		r = kube_wait(w.k, path, NULL, sel, MEV_WATCH_S, pod_fn, &w,
-			      &e);
+		r = kube_wait_resume(w->k, path, NULL, sel, MEV_WATCH_S,
+				     watch_fn, w, &rv, &e);
 		if (r != 0 && r != MTV_ETIMEOUT)
 			break;
 		err_clear(&e);
 	}
-	kube_set_cancel(w.k, ev->ctx->canceled);
+	kube_set_cancel(w->k, ev->ctx->canceled);
 out:
 	if (e.code && e.code != MTV_ECANCELED && !ev->stop) {
-		log_warn("plan '%s': populate pods not watched: %s", ev->plan,
+		log_warn("plan '%s': %s not watched: %s", ev->plan, w->what,
 			 e.msg);
 		pthread_mutex_lock(&ev->lock);
-		ev->watch_error = xstrdup(e.msg);
+		if (ev->watch_error == NULL)
+			ev->watch_error = xasprintf("%s: %s", w->what, e.msg);
 		pthread_mutex_unlock(&ev->lock);
 	}
+	free(rv);
 	free(sel);
 	free(path);
 	return NULL;
 }
 
-/* Without a watch: the pods listed now. */
 static void
-poll_pods(struct mig_ev *ev, struct kube_client *k)
+watch_start(struct mig_ev *ev, struct mev_watch *w, const char *kind,
+	    const char *what,
+	    void (*seen)(struct mig_ev *, struct kube_client *, const char *,
+			 json_object *))
+{
+	w->ev = ev;
+	w->kind = kind;
+	w->what = what;
+	w->seen = seen;
+	w->running = pthread_create(&w->tid, NULL, watch_main, w) == 0;
+}
+
+/* Without a watch: the objects listed now. */
+static void
+poll_kind(struct mig_ev *ev, struct kube_client *k, const char *kind,
+	  void (*seen)(struct mig_ev *, struct kube_client *, const char *,
+		       json_object *))
 {
 	struct mtv_err e = { 0 };
 	json_object *items = NULL;
-	char *path = kube_path("Pod", ev->tns, NULL),
+	char *path = kube_path(kind, ev->tns, NULL),
 	     *sel = xasprintf("migration=%s", ev->uid);
 	size_t i;
 
 	if (kube_list(k, path, sel, &items, &e) == 0)
 		for (i = 0; i < jlen(items); i++)
-			pod_seen(ev, k, "ADDED",
-				 json_object_array_get_idx(items, i));
+			seen(ev, k, "ADDED",
+			     json_object_array_get_idx(items, i));
+	else
+		log_debug("%s: %s", kind, e.msg);
 	json_object_put(items);
 	free(sel);
 	free(path);
@@ -328,68 +473,28 @@ mig_ev_start(struct mig_ev *ev, const char *uid, const char *tns,
 	ev->uid = xstrdup(uid);
 	ev->tns = xstrdup(tns);
 	ev->copyoffload = copyoffload;
-	if (copyoffload && *uid)
-		ev->watching = pthread_create(&ev->tid, NULL, watch_main,
-					      ev) == 0;
+	if (!copyoffload || !*uid)
+		return;
+	watch_start(ev, &ev->pods_w, "Pod", "populate pods", pod_seen);
+	watch_start(ev, &ev->crs_w, "VSphereXcopyVolumePopulator",
+		    "populator CRs", cr_seen);
 }
 
 void
 mig_ev_stop(struct mig_ev *ev)
 {
-	if (!ev->watching)
-		return;
 	ev->stop = 1;
-	pthread_join(ev->tid, NULL);
-	ev->watching = false;
+	if (ev->pods_w.running)
+		pthread_join(ev->pods_w.tid, NULL);
+	if (ev->crs_w.running)
+		pthread_join(ev->crs_w.tid, NULL);
+	ev->pods_w.running = ev->crs_w.running = false;
 }
 
-/* ---- populator CRs ---- */
-
-/* xcopyUsed and clone method of the populator CRs that completed, and how
- * many copy at once per host (started, not completed). */
-static void
-lookup_crs(struct mig_ev *ev, struct kube_client *k)
+const char *
+mig_ev_secret(struct mig_ev *ev)
 {
-	struct mtv_err e = { 0 };
-	json_object *items = NULL, *now = json_object_new_object();
-	char *path = kube_path("VSphereXcopyVolumePopulator", ev->tns, NULL),
-	     *sel = xasprintf("migration=%s", ev->uid);
-	size_t i;
-
-	if (kube_list(k, path, sel, &items, &e) != 0) {
-		log_debug("populator CRs: %s", e.msg);
-		goto out;
-	}
-	for (i = 0; i < jlen(items); i++) {
-		json_object *cr = json_object_array_get_idx(items, i), *rec;
-		json_object *st = jget(cr, "status"), *sp = jget(cr, "spec");
-		const char *h = jstr(jget(jget(cr, "metadata"), "labels"),
-				     "sourceHost");
-		bool done = jstr(st, "result") != NULL;
-
-		if (!done && jstr(st, "progress"))
-			jputi(now, h ? h : "", jint(now, h ? h : "") + 1);
-		if (!done || jstr(st, "xcopyUsed") == NULL)
-			continue;
-		rec = json_object_new_object();
-		jputs(rec, "vm", jstr(sp, "vmId"));
-		jputs(rec, "disk", jstr(sp, "vmdkPath"));
-		jputi(rec, "xcopyUsed", atoi(jstr(st, "xcopyUsed")));
-		jputs(rec, "cloneMethod", jstr(st, "cloneMethod"));
-		pthread_mutex_lock(&ev->lock);
-		jput(ev->crs, cl_name(cr), rec);
-		pthread_mutex_unlock(&ev->lock);
-	}
-	json_object_object_foreach(now, host, n) {
-		(void)host;
-		if (json_object_get_int(n) > ev->peak_crs)
-			ev->peak_crs = json_object_get_int(n);
-	}
-out:
-	json_object_put(now);
-	json_object_put(items);
-	free(sel);
-	free(path);
+	return ev->secret;
 }
 
 /* ---- the Plan status ---- */
@@ -452,19 +557,63 @@ migrate_inflight(json_object *plan, int *tasks, int *vms, json_object *pending)
 		*vms = nv;
 }
 
+/* Per-disk copy progress of the Plan status (DiskTransfer tasks, MB),
+ * and what the CRs' percentages need: the disks' sizes, the VMs' names. */
+static void
+plan_progress(struct mig_ev *ev, json_object *plan)
+{
+	json_object *list =
+	    jget(jget(jget(plan, "status"), "migration"), "vms");
+	size_t i, j;
+
+	for (i = 0; i < jlen(list); i++) {
+		json_object *vm = json_object_array_get_idx(list, i);
+		json_object *ts = jget(pipeline_step_named(vm, "DiskTransfer"),
+				       "tasks");
+		const char *id = jstr(vm, "id");
+
+		pthread_mutex_lock(&ev->lock);
+		if (id && jstr(vm, "name"))
+			jputs(ev->vmnames, id, jstr(vm, "name"));
+		for (j = 0; j < jlen(ts); j++) {
+			json_object *t = json_object_array_get_idx(ts, j);
+			long long tot = jint(jget(t, "progress"), "total");
+
+			if (jstr(t, "name") && tot > 0)
+				jputi(ev->totals, jstr(t, "name"), tot);
+		}
+		pthread_mutex_unlock(&ev->lock);
+		for (j = 0; j < jlen(ts); j++) {
+			json_object *t = json_object_array_get_idx(ts, j),
+				    *pg = jget(t, "progress");
+
+			if (jstr(t, "name") && pg)
+				show_progress(ev, id, jstr(t, "name"),
+					      jint(pg, "completed") * MEV_MIB,
+					      jint(pg, "total") * MEV_MIB);
+		}
+	}
+}
+
 void
 mig_ev_plan(struct mig_ev *ev, struct kube_client *k, json_object *plan,
 	    bool now)
 {
 	migrate_inflight(plan, &ev->peak_tasks, &ev->peak_vms, ev->pending);
+	plan_progress(ev, plan);
 	if (!ev->copyoffload || ev->uid == NULL || !*ev->uid)
+		return;
+	/* the watchers see every change; a thread that did not start
+	 * leaves polling */
+	if (ev->pods_w.running && ev->crs_w.running)
 		return;
 	if (!now && clock_ms() - ev->polled_ms < MEV_POLL_MS)
 		return;
 	ev->polled_ms = clock_ms();
-	if (!ev->watching)
-		poll_pods(ev, k);
-	lookup_crs(ev, k);
+	if (!ev->pods_w.running)
+		poll_kind(ev, k, "Pod", pod_seen);
+	if (!ev->crs_w.running)
+		poll_kind(ev, k, "VSphereXcopyVolumePopulator", cr_seen);
 }
 
 /* ---- the record ---- */

@@ -17,10 +17,14 @@ void mig_ev_start(struct mig_ev *ev, const char *uid, const char *tns,
 		  bool copyoffload);
 /* The migration ended: stop watching its pods (also done by free). */
 void mig_ev_stop(struct mig_ev *ev);
-/* A Plan status seen; the short-lived objects are looked at every few
- * seconds, or at once when now (a phase changed). */
+/* A Plan status seen: per-disk copy progress to progress_copy; the
+ * short-lived objects, watched, are polled only where a watcher thread
+ * could not start (every few seconds, or at once when now: a phase
+ * changed). */
 void mig_ev_plan(struct mig_ev *ev, struct kube_client *k, json_object *plan,
 		 bool now);
+/* The first populator CR's secret (borrowed; NULL: none seen yet). */
+const char *mig_ev_secret(struct mig_ev *ev);
 /* Add to st, from plan (the last Plan seen) and what was seen meanwhile:
  * "xcopy", per disk {vm, vm_name, disk, datastore_name, xcopyUsed (null:
  * unknown), cloneMethod, phase, source (where xcopyUsed comes from: "task

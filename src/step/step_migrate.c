@@ -1,6 +1,7 @@
 /* step_migrate.c: the 'migrate' step: one Migration per plan (cutover for
  * warm plans), all followed at the same time, one thread and one cluster
- * connection each, by watching the Plan. Progress is logged on change; the
+ * connection each, by watching the Plan (the watch resumed round after
+ * round: no request a Plan event). Progress is logged on change; the
  * evidence of what happened (migrate_evidence.c) and the outcome land in
  * state.plans[NAME] for verify. */
 #include "config.h"
@@ -10,21 +11,21 @@
 #include <time.h>
 
 #include "step/migrate_evidence.h"
+#include "util/progress.h"
 
 #define MIG_LOG_MS 5000 /* MB-only progress is logged this often at most */
-#define MIG_POLL_MS 10000 /* the secret is looked for this often at most */
 
 struct mig {
 	struct step_ctx *ctx;
 	json_object *spec;		/* borrowed: params.migrations[i] */
 	const char *plan;
-	int timeout_s;
+	int timeout_s;			/* what the run's deadline left */
+	int asked_s;			/* params.timeout */
 	char *name, *ns, *uid, *tns, *plan_uid;
 	json_object *last;		/* last Plan seen */
 	struct mig_ev *ev;		/* what the migration showed */
 	char *progress, *progress_key;
-	long long logged_ms, polled_ms;
-	char *secret;			/* first populator secret seen */
+	long long logged_ms;
 	char *failure;			/* why it did not succeed, or NULL */
 	const char *end;		/* Succeeded, Failed, Canceled */
 	int rc;
@@ -49,39 +50,6 @@ progress_key(const char *line)
 		if (*line < '0' || *line > '9')
 			strbuf_addc(&sb, *line);
 	return strbuf_detach(&sb);
-}
-
-/* The plan's populator secret (it exists only once the Migration runs). */
-static void
-lookup_secret(struct mig *m, struct kube_client *k)
-{
-	struct mtv_err e = { 0 };
-	json_object *items = NULL;
-	char *path = kube_path("Secret", m->tns, NULL),
-	     *sel = xasprintf("plan=%s", m->plan_uid);
-
-	if (kube_list(k, path, sel, &items, &e) == 0 && jlen(items) > 0) {
-		m->secret = xstrdup(
-		    cl_name(json_object_array_get_idx(items, 0)));
-		log_verbose("plan '%s': populator secret '%s' is there",
-			    m->plan, m->secret);
-	}
-	json_object_put(items);
-	free(sel);
-	free(path);
-}
-
-/* The populator secret, at most every MIG_POLL_MS unless now. */
-static void
-side_lookups(struct mig *m, struct kube_client *k, bool now)
-{
-	if (!jbool(m->spec, "copyoffload") || m->plan_uid == NULL ||
-	    m->secret)
-		return;
-	if (!now && clock_ms() - m->polled_ms < MIG_POLL_MS)
-		return;
-	m->polled_ms = clock_ms();
-	lookup_secret(m, k);
 }
 
 static int
@@ -115,10 +83,8 @@ follow_fn(const char *type, json_object *obj, void *arg, struct mtv_err *err)
 	m->progress = line;
 	m->progress_key = key;
 	/* look at every phase change, so a fast migration is not missed */
-	if (step_kube(m->ctx, &k, err) == 0) {
-		side_lookups(m, k, changed);
+	if (step_kube(m->ctx, &k, err) == 0)
 		mig_ev_plan(m->ev, k, obj, changed);
-	}
 	err_clear(err);
 	return m->end ? 1 : 0;
 }
@@ -209,8 +175,9 @@ record_state(struct mig *m)
 	json_object_object_add(st, "disk_tasks",
 			       cl_disk_tasks_from_status(m->last));
 	mig_ev_record(m->ev, st, m->last);
-	json_object_object_add(st, "populator_secret", m->secret ?
-			       json_object_new_string(m->secret) : NULL);
+	json_object_object_add(st, "populator_secret", mig_ev_secret(m->ev) ?
+			       json_object_new_string(mig_ev_secret(m->ev)) :
+			       NULL);
 	/* for verify's result check: the Plan's conditions that hold and
 	 * the failure text (Plan and VM errors, populator pod logs) */
 	json_object_object_add(st, "conditions", cl_true_conditions(m->last));
@@ -231,7 +198,7 @@ mig_main(void *arg)
 	struct kube_client *k = NULL;
 	json_object *man = NULL, *res = NULL, *pst;
 	const char *pns;
-	char *coll = NULL, *fs = NULL;
+	char *coll = NULL, *fs = NULL, *what;
 	int r;
 
 	r = step_kube(ctx, &k, &m->err);
@@ -274,14 +241,21 @@ mig_main(void *arg)
 	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
 	coll = kube_path("Plan", pns ? pns : m->ns, NULL);
 	fs = xasprintf("metadata.name=%s", m->plan);
+	what = xasprintf("Plan %s to end (Migration %s)", m->plan, m->name);
+	progress_wait(what);
 	r = cl_wait(ctx, k, coll, fs, NULL, m->timeout_s, follow_fn, m,
 		    &m->err);
+	progress_wait(NULL);
+	free(what);
 	mig_ev_stop(m->ev);
 	if (r == MTV_ETIMEOUT) {
+		char *lim = cl_wait_limit(ctx, m->asked_s, m->timeout_s);
+
 		r = err_set(&m->err, MTV_ETIMEOUT,
-			    "plan '%s' did not finish within %d s%s%s", m->plan,
-			    m->timeout_s, m->progress ? ": " : "",
+			    "plan '%s' did not finish within %s%s%s", m->plan,
+			    lim, m->progress ? ": " : "",
 			    m->progress ? m->progress : "");
+		free(lim);
 	}
 	if (r == 0 && !str_eq(m->end, "Succeeded")) {
 		struct strbuf sb = STRBUF_INIT;
@@ -506,7 +480,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 	struct mig *ms;
 	pthread_t *tids;
 	bool *started;
-	int timeout = (int)jint(params, "timeout"), r = 0;
+	int asked = (int)jint(params, "timeout"), timeout = asked, r = 0;
 
 	if (n == 0)
 		return err_set(err, MTV_EINTERNAL,
@@ -521,6 +495,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		ms[i].spec = json_object_array_get_idx(list, i);
 		ms[i].plan = jstr(ms[i].spec, "plan");
 		ms[i].timeout_s = timeout;
+		ms[i].asked_s = asked;
 		ms[i].ev = mig_ev_new(ctx, ms[i].plan);
 	}
 	*undo = json_object_new_array();
@@ -575,7 +550,6 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		free(m->plan_uid);
 		free(m->progress);
 		free(m->progress_key);
-		free(m->secret);
 		free(m->failure);
 		json_object_put(m->last);
 	}

@@ -133,11 +133,12 @@ static const struct rbac_call calls_migrate[] = {
 	{ ADOPT, FK, "migrations", RBAC_RUN, NULL, false },
 	{ WAIT, FK, "plans", RBAC_RUN, NULL, false },
 	{ "get", FK, "plans", RBAC_RUN, NULL, false },
-	{ "list", "", "secrets", RBAC_RUN, NULL, true },
-	/* the populate pods in flight (migrate_evidence.c watches them) */
+	/* the populate pods and populator CRs in flight (migrate_evidence.c
+	 * watches them) */
 	{ "list,watch", "", "pods", RBAC_RUN, NULL, true },
 	{ "get", "", "pods/log", RBAC_RUN, NULL, true },
-	{ "list", FK, "vspherexcopyvolumepopulators", RBAC_RUN, NULL, true },
+	{ "list,watch", FK, "vspherexcopyvolumepopulators", RBAC_RUN, NULL,
+	  true },
 	{ "get,patch", FK, "migrations", RBAC_RUN, NULL, false },
 	{ WAIT, FK, "migrations", RBAC_RUN, NULL, false },
 	{ GONE, FK, "migrations", RBAC_RUN, NULL, false },

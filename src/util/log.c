@@ -107,6 +107,33 @@ log_console_check(FILE *fp)
 	return console_gone;
 }
 
+/* Each line of the log file starts with the instant it was written (UTC,
+ * ISO 8601, milliseconds), so that a log read later tells when. */
+static void
+file_put(const char *text)
+{
+	char when[FMT_TIME_LEN];
+	const char *nl;
+
+	fmt_instant_ms(when, sizeof(when), clock_wall_ms());
+	while (*text) {
+		/* one write per line: run -j's children share the file */
+		char *line;
+
+		nl = strchr(text, '\n');
+		line = xasprintf("%s %s%.*s\n", when,
+				 file_prefix ? file_prefix : "",
+				 (int)(nl ? nl - text : (ptrdiff_t)strlen(text)),
+				 text);
+		fputs(line, extra);
+		free(line);
+		if (nl == NULL)
+			break;
+		text = nl + 1;
+	}
+	fflush(extra);
+}
+
 void
 log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 {
@@ -133,15 +160,8 @@ log_msg(enum mtv_loglevel lvl, const char *func, const char *fmt, ...)
 	else if (lvl <= level && !console_gone && fputs(red, stderr) == EOF &&
 		 errno == EPIPE)
 		log_console_lost();
-	if (extra) {
-		/* one write per line: run -j's children share the file */
-		char *line = xasprintf("%s%s", file_prefix ? file_prefix : "",
-				       red);
-
-		fputs(line, extra);
-		fflush(extra);
-		free(line);
-	}
+	if (extra)
+		file_put(red);
 	free(red);
 	strbuf_release(&sb);
 }

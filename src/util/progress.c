@@ -134,7 +134,7 @@ disk_line(struct strbuf *sb, const struct pdisk *d)
 	long long dt = d->last_ms - d->first_ms;
 	double rate = dt > 0 ? (double)(d->done - d->first_done) * 1000.0 /
 			       (double)dt : 0.0;
-	char eta[TIME_BUF];
+	char eta[FMT_TIME_LEN];
 
 	strbuf_addf(sb, "%s %s: ", d->vm, d->disk);
 	add_size(sb, d->done);
@@ -146,7 +146,7 @@ disk_line(struct strbuf *sb, const struct pdisk *d)
 	if (rate > 0) {
 		strbuf_addf(sb, ", %.0f MiB/s", rate / (1024.0 * 1024));
 		if (d->total > d->done)
-			strbuf_addf(sb, ", ETA %s", time_duration(eta,
+			strbuf_addf(sb, ", ETA %s", fmt_duration(eta,
 				    sizeof(eta), (long long)((double)(d->total -
 				    d->done) * 1000.0 / rate)));
 	}
@@ -156,16 +156,16 @@ disk_line(struct strbuf *sb, const struct pdisk *d)
 static void
 step_line(struct strbuf *sb, const struct pjob *j, long long now)
 {
-	char a[TIME_BUF], b[TIME_BUF];
+	char a[FMT_TIME_LEN], b[FMT_TIME_LEN];
 
 	if (j->kind)
 		strbuf_addf(sb, "step %d/%d %s: %s (%s, running %s)", j->id,
 			    j->total, j->kind, j->title ? j->title : "",
-			    time_duration(a, sizeof(a), now - j->step_ms),
-			    time_duration(b, sizeof(b), now - j->start_ms));
+			    fmt_duration(a, sizeof(a), now - j->step_ms),
+			    fmt_duration(b, sizeof(b), now - j->start_ms));
 	else
 		strbuf_addf(sb, "starting (running %s)",
-			    time_duration(b, sizeof(b), now - j->start_ms));
+			    fmt_duration(b, sizeof(b), now - j->start_ms));
 	if (j->wait)
 		strbuf_addf(sb, "; waiting for %s", j->wait);
 }
@@ -278,10 +278,10 @@ static void
 beat(void)
 {
 	long long now = clock_ms();
-	char ts[TIME_BUF], *red;
+	char ts[FMT_TIME_LEN], *red;
 	int s;
 
-	time_instant(ts, sizeof(ts), 0);
+	fmt_instant(ts, sizeof(ts), clock_wall_ms() / 1000);
 	for (s = 0; s < PROGRESS_SLOTS; s++) {
 		struct pjob *j = &jobs[s];
 		struct strbuf l = STRBUF_INIT;

@@ -259,34 +259,68 @@ time_rfc3339(long long unix_secs)
 	return xstrdup(buf);
 }
 
-char *
-time_instant(char *buf, size_t len, long long unix_ms)
+long long
+clock_wall_ms(void)
 {
 	struct timespec ts;
-	time_t t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+fmt_instant(char *buf, size_t size, long long unix_secs)
+{
+	time_t t = (time_t)unix_secs;
 	struct tm tm;
 
-	if (unix_ms <= 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		unix_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	}
-	t = (time_t)(unix_ms / 1000);
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
 	gmtime_r(&t, &tm);
-	if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && len)
-		buf[0] = '\0';
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
 }
 
-char *
-time_duration(char *buf, size_t len, long long ms)
+const char *
+fmt_instant_ms(char *buf, size_t size, long long unix_ms)
 {
-	long long s = ms < 0 ? 0 : (ms + 500) / 1000;
+	long long ms = unix_ms % 1000;
+	time_t t = (time_t)(unix_ms / 1000);
+	struct tm tm;
+	char sec[24];
 
-	if (s < 60)
-		snprintf(buf, len, "%llds", s);
+	if (ms < 0) {
+		ms += 1000;
+		t--;
+	}
+	gmtime_r(&t, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03lldZ", sec, ms);
+	return buf;
+}
+
+const char *
+fmt_duration(char *buf, size_t size, long long ms)
+{
+	const char *sign = "";
+	long long s;
+
+	if (ms < 0) {
+		sign = "-";
+		ms = -ms;
+	}
+	s = ms / 1000;
+	if (ms < 1000)
+		snprintf(buf, size, "%s%lldms", sign, ms);
+	else if (ms < 10000 && ms % 1000 >= 100)
+		snprintf(buf, size, "%s%lld.%llds", sign, s, ms % 1000 / 100);
+	else if (s < 60)
+		snprintf(buf, size, "%s%llds", sign, s);
 	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+		snprintf(buf, size, "%s%lldm%02llds", sign, s / 60, s % 60);
 	else
-		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+		snprintf(buf, size, "%s%lldh%02lldm%02llds", sign, s / 3600,
+			 s / 60 % 60, s % 60);
 	return buf;
 }

@@ -145,12 +145,20 @@ char *url_encode(const char *s);
 /* Monotonic clock in milliseconds; wall clock RFC 3339 (UTC). */
 long long clock_ms(void);
 char *time_rfc3339(long long unix_secs);
-/* Times where people read them: the instant "2026-12-06T10:02:11Z" of
- * unix_ms (0: now) and the duration "45s", "3m12s", "2h05m" (rounded to
- * the second) of ms, written to buf (TIME_BUF bytes do); return buf. */
-#define TIME_BUF 32
-char *time_instant(char *buf, size_t len, long long unix_ms);
-char *time_duration(char *buf, size_t len, long long ms);
+/* Wall clock in milliseconds since the epoch. */
+long long clock_wall_ms(void);
+
+/* Instants and durations as people read them, written into buf (size at
+ * least FMT_TIME_LEN; shorter output is cut) and returned, so that they
+ * fit in a printf argument list. */
+#define FMT_TIME_LEN 32
+/* An instant in UTC, ISO 8601: "2026-12-06T10:02:11Z". */
+const char *fmt_instant(char *buf, size_t size, long long unix_secs);
+/* The same with milliseconds: "2026-12-06T10:02:11.123Z". */
+const char *fmt_instant_ms(char *buf, size_t size, long long unix_ms);
+/* A duration: "850ms", "4.2s" (under 10 s), "4s", "42s", "3m12s",
+ * "2h05m07s"; negative ones start with "-". */
+const char *fmt_duration(char *buf, size_t size, long long ms);
 
 /* ---- logging (one sink, redacted) ---- */
 

@@ -27,7 +27,7 @@ package main
 // (user system:serviceaccount:default:mtv-scenario, cluster-admin).
 // Other service accounts get tokens from TokenRequest or legacy token
 // Secrets and are authorized by RBAC (kube_rbac.go).
-//   GET|POST /kube/config          {"watch_window":1000,"bookmark_interval_ms":10000}
+//   GET|POST /kube/config          {"watch_window":1000,"bookmark_interval_ms":60000}
 
 import (
 	"crypto/tls"
@@ -73,7 +73,7 @@ func startKube(l *Lab) (map[string]interface{}, func(), error) {
 		admin: kbRandToken(32), view: kbRandToken(32), sa: kbRandToken(32),
 		saDir: filepath.Join(l.Dir, "serviceaccount"),
 		user:  "kubeadmin", pass: kbPassword(),
-		oauth: map[string]*kbToken{}, counts: map[string]int{}, bookmarkMS: 10000,
+		oauth: map[string]*kbToken{}, counts: map[string]int{}, bookmarkMS: 60000,
 		kubeconfig: filepath.Join(l.Dir, "kubeconfig")}
 	if err := kbSeed(s); err != nil {
 		ln.Close()

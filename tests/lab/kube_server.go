@@ -1202,8 +1202,20 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 	if fl != nil {
 		fl.Flush()
 	}
-	timeout := time.NewTimer(k.watchTimeout(r))
+	// Bookmarks as the watch cache sends them
+	// (staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go,
+	// cacheWatcher.nextBookmarkTime): every bookmarkFrequency (a minute)
+	// and once about 2 s before the watch's deadline, so that a client
+	// resumes from a current resourceVersion.
+	wt := k.watchTimeout(r)
+	timeout := time.NewTimer(wt)
 	defer timeout.Stop()
+	var preTimeout <-chan time.Time
+	if wt > 2*time.Second {
+		pt := time.NewTimer(wt - 2*time.Second)
+		defer pt.Stop()
+		preTimeout = pt.C
+	}
 	k.mu.Lock()
 	bi := k.bookmarkMS
 	k.mu.Unlock()
@@ -1212,6 +1224,16 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 	}
 	bt := time.NewTicker(time.Duration(bi) * time.Millisecond)
 	defer bt.Stop()
+	bookmark := func() {
+		if !bookmarks {
+			return
+		}
+		k.writeEvent(w, "BOOKMARK", Obj{"kind": ri.ri.Kind, "apiVersion": gvr.APIVersion(),
+			"metadata": Obj{"resourceVersion": strconv.FormatInt(cursor, 10)}})
+		if fl != nil {
+			fl.Flush()
+		}
+	}
 	var dropC <-chan time.Time
 	if drop {
 		dropC = time.After(200 * time.Millisecond)
@@ -1255,13 +1277,10 @@ func (k *kbServer) serveWatch(w http.ResponseWriter, r *http.Request, ri *kbReqI
 		select {
 		case <-ch:
 		case <-bt.C:
-			if bookmarks {
-				k.writeEvent(w, "BOOKMARK", Obj{"kind": ri.ri.Kind, "apiVersion": gvr.APIVersion(),
-					"metadata": Obj{"resourceVersion": strconv.FormatInt(cursor, 10)}})
-				if fl != nil {
-					fl.Flush()
-				}
-			}
+			bookmark()
+		case <-preTimeout:
+			preTimeout = nil
+			bookmark()
 		case <-dropC:
 			panic(http.ErrAbortHandler)
 		case <-timeout.C:

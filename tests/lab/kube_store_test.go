@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -357,6 +358,37 @@ func TestKubeHTTPErrors(t *testing.T) {
 		code, body := do(c.method, c.path, c.tok, c.ct, c.body)
 		if code != c.code || !strings.Contains(body, c.text) {
 			t.Errorf("%s %s: %d %s; want %d with %s", c.method, c.path, code, body, c.code, c.text)
+		}
+	}
+}
+
+// A watch with bookmarks gets one about 2 s before its timeoutSeconds ends,
+// as the API server's watch cache sends it (cacher.go nextBookmarkTime),
+// even when the periodic bookmark is far away; without
+// allowWatchBookmarks, none.
+func TestKubeWatchBookmarkBeforeTimeout(t *testing.T) {
+	s, ts := kbtServer(t)
+	s.Create(kbtCM, "default", Obj{"metadata": Obj{"name": "a"}})
+	for _, allow := range []bool{true, false} {
+		u := ts.URL + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=3&allowWatchBookmarks=" + strconv.FormatBool(allow)
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("Authorization", "Bearer adm")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if d := time.Since(start); d < 2500*time.Millisecond || d > 5*time.Second {
+			t.Fatalf("watch ended after %v, want about 3 s", d)
+		}
+		n := strings.Count(string(b), `"type":"BOOKMARK"`)
+		if allow && n != 1 || !allow && n != 0 {
+			t.Fatalf("allowWatchBookmarks=%v: %d bookmarks in %s", allow, n, b)
+		}
+		if !strings.Contains(string(b), `"type":"ADDED"`) {
+			t.Fatalf("no initial ADDED event: %s", b)
 		}
 	}
 }

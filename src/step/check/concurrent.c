@@ -1,5 +1,5 @@
 /* concurrent: the plans' disk transfers overlap in time (they ran at the
- * same time). */
+ * same time). Instants print in UTC, durations as "3m12s". */
 #include "config.h"
 
 #include "step/check/check.h"
@@ -45,6 +45,7 @@ run_concurrent(struct check_run *r, json_object *c)
 	json_object *plans = jget(c, "plans");
 	long long start = -1, end = -1;
 	struct strbuf sb = STRBUF_INIT;
+	char at[FMT_TIME_LEN], len[FMT_TIME_LEN];
 	size_t i;
 
 	for (i = 0; i < jlen(plans); i++) {
@@ -58,20 +59,24 @@ run_concurrent(struct check_run *r, json_object *c)
 			strbuf_release(&sb);
 			return;
 		}
-		strbuf_addf(&sb, "%s%s [%lld, %lld]", sb.len ? ", " : "", p, f,
-			    t);
+		strbuf_addf(&sb, "%s%s from %s for %s", sb.len ? ", " : "", p,
+			    fmt_instant(at, sizeof(at), f),
+			    fmt_duration(len, sizeof(len), (t - f) * 1000));
 		if (start < 0 || f > start)
 			start = f;
 		if (end < 0 || t < end)
 			end = t;
 	}
 	/* overlap: the latest start is not after the earliest end */
+	fmt_duration(len, sizeof(len), (start > end ? start - end :
+					end - start) * 1000);
 	if (start > end)
 		check_fail(r, "plans did not run at the same time: their disk "
-			   "transfers do not overlap (%s)", strbuf_str(&sb));
+			   "transfers do not overlap, %s apart (%s)", len,
+			   strbuf_str(&sb));
 	else
 		check_pass(r, "plans ran at the same time: disk transfers "
-			   "overlap (%s)", strbuf_str(&sb));
+			   "overlap for %s (%s)", len, strbuf_str(&sb));
 	strbuf_release(&sb);
 }
 

@@ -116,7 +116,8 @@ run_pvc(struct check_run *r, json_object *c)
 	json_object *items = NULL, *info = NULL,
 		    *pvcs = json_object_new_array();
 	const char *moid = jstr(svm, "moid"),
-		   *ns = jstr(st, "target_namespace");
+		   *ns = jstr(st, "target_namespace"),
+		   *vmn = jstr(svm, "name") ? jstr(svm, "name") : moid;
 	char *path, *sel;
 	struct mtv_err e = { 0 };
 	size_t i, n = 0;
@@ -130,7 +131,7 @@ run_pvc(struct check_run *r, json_object *c)
 	path = kube_path("PersistentVolumeClaim", ns ? ns : r->ctx->ns, NULL);
 	sel = xasprintf("plan=%s,vmID=%s", jstr(st, "uid"), moid);
 	if (kube_list(r->k, path, sel, &items, &e) != 0) {
-		check_fail(r, "pvc of vm '%s': %s", moid, e.msg);
+		check_fail(r, "pvc of vm '%s': %s", vmn, e.msg);
 		goto out;
 	}
 	nsrc = jstr(svm, "name") ?
@@ -151,14 +152,14 @@ run_pvc(struct check_run *r, json_object *c)
 		       "disks")));
 	if (n == 0)
 		check_fail(r, "vm '%s': no PVC labelled plan=%s,vmID=%s in "
-			   "'%s'", moid, jstr(st, "uid"), moid,
+			   "'%s'", vmn, jstr(st, "uid"), moid,
 			   ns ? ns : r->ctx->ns);
 	else if (nsrc >= 0 && (size_t)nsrc != n)
 		check_fail(r, "vm '%s': %zu PVCs, the source VM has %d disks",
-			   moid, n, nsrc);
+			   vmn, n, nsrc);
 	if (r->nfail == bad)
 		check_pass(r, "%zu PVC%s of vm '%s' match (%s%s, %s, %s)", n,
-			   n == 1 ? "" : "s", moid, prefix ? prefix : "",
+			   n == 1 ? "" : "s", vmn, prefix ? prefix : "",
 			   prefix ? "*" : "any name", mode ? mode : "any mode",
 			   sc ? sc : "any class");
 out:

@@ -157,20 +157,6 @@ test_result_json(void)
 	run_result_release(&b);
 }
 
-static void
-test_time_formats(void)
-{
-	char b[TIME_BUF];
-
-	CU_ASSERT_STRING_EQUAL(time_duration(b, sizeof(b), 0), "0s");
-	CU_ASSERT_STRING_EQUAL(time_duration(b, sizeof(b), 44600), "45s");
-	CU_ASSERT_STRING_EQUAL(time_duration(b, sizeof(b), 192000), "3m12s");
-	CU_ASSERT_STRING_EQUAL(time_duration(b, sizeof(b), 7500000), "2h05m");
-	CU_ASSERT_STRING_EQUAL(time_instant(b, sizeof(b), 1796551331000LL),
-			       "2026-12-06T10:02:11Z");
-	CU_ASSERT_EQUAL(strlen(time_instant(b, sizeof(b), 0)), 20);
-}
-
 /* A golden plan of tests/plan/ (caller puts). */
 static json_object *
 golden(const char *name)
@@ -239,7 +225,6 @@ static CU_TestInfo tests_jobs[] = {
 	{ "exclusive jobs first, then the longest", test_order },
 	{ "locks and exclusive jobs keep jobs apart", test_locks },
 	{ "a run's result as JSON and back", test_result_json },
-	{ "instants and durations as people read them", test_time_formats },
 	CU_TEST_INFO_NULL,
 };
 

@@ -423,6 +423,86 @@ test_run_result_failed(void)
 	}
 }
 
+int verify_entries(struct check_run *r, json_object *checks,
+		   json_object *results);
+
+/* A context with plans p (and q) in its state, for running checks. */
+static void
+run_ctx(struct step_ctx *ctx, struct check_run *r, const char *p,
+	const char *q)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->state = json_object_new_object();
+	r->ctx = ctx;
+	state_set(ctx, "plans", "p", json_tokener_parse(p));
+	if (q)
+		state_set(ctx, "plans", "q", json_tokener_parse(q));
+}
+
+static void
+run_ctx_release(struct step_ctx *ctx, struct check_run *r)
+{
+	strbuf_release(&r->fail);
+	strbuf_release(&r->msg);
+	json_object_put(ctx->state);
+	pthread_mutex_destroy(&ctx->lock);
+}
+
+/* verify counts the entries that failed among the entries it ran (the
+ * plan's "verify N checks"), not each disk an entry failed on. */
+static void
+test_run_count_entries(void)
+{
+	struct step_ctx ctx;
+	struct check_run r;
+	json_object *checks = json_tokener_parse(
+	    "[{\"check\": \"result\", \"plan\": \"p\", "
+	    "\"expect\": \"succeeded\"},"
+	    " {\"check\": \"xcopy_used\", \"plan\": \"p\", \"expect\": 1}]"),
+		    *results = json_object_new_array();
+
+	run_ctx(&ctx, &r, "{\"result\": \"succeeded\", \"conditions\": "
+		"[\"Succeeded\"], \"xcopy\": [{\"disk\": \"a.vmdk\", "
+		"\"xcopyUsed\": 0, \"source\": \"task annotation\"}, "
+		"{\"disk\": \"b.vmdk\", \"xcopyUsed\": 0, "
+		"\"source\": \"task annotation\"}]}", NULL);
+	CU_ASSERT_EQUAL(verify_entries(&r, checks, results), 1);
+	CU_ASSERT_EQUAL(jlen(results), 2);
+	/* two failures (one per disk) of one entry */
+	CU_ASSERT_EQUAL(r.nfail, 2);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(results, 1),
+				    "status"), "failed");
+	json_object_put(results);
+	json_object_put(checks);
+	run_ctx_release(&ctx, &r);
+}
+
+/* concurrent prints instants and durations as people read them. */
+static void
+test_run_concurrent_times(void)
+{
+	struct step_ctx ctx;
+	struct check_run r;
+	json_object *c = json_tokener_parse(
+	    "{\"check\": \"concurrent\", \"plans\": [\"p\", \"q\"]}");
+
+	run_ctx(&ctx, &r, "{\"disk_transfer\": [{\"started\": "
+		"\"2026-12-06T10:02:11Z\", \"completed\": "
+		"\"2026-12-06T10:05:23Z\"}]}", "{\"disk_transfer\": "
+		"[{\"started\": \"2026-12-06T10:03:00Z\", \"completed\": "
+		"\"2026-12-06T10:04:00Z\"}]}");
+	check_kind_find("concurrent")->run(&r, c);
+	CU_ASSERT_EQUAL(r.nok, 1);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&r.msg), "plans ran at the same "
+			       "time: disk transfers overlap for 1m00s (p from "
+			       "2026-12-06T10:02:11Z for 3m12s, q from "
+			       "2026-12-06T10:03:00Z for 1m00s)");
+	json_object_put(c);
+	run_ctx_release(&ctx, &r);
+}
+
 static CU_TestInfo tests_checks[] = {
 	{ "the table matches the schema's checks", test_table_schema },
 	{ "plan: the checks every scenario has", test_plan_defaults },
@@ -430,6 +510,8 @@ static CU_TestInfo tests_checks[] = {
 	{ "plan: listed checks and skipped ones", test_plan_listed },
 	{ "run: skipped checks carry their reason", test_run_skip },
 	{ "run: an expected failure passes only when it fails that way", test_run_result_failed },
+	{ "run: verify counts entries, not failures", test_run_count_entries },
+	{ "run: concurrent prints instants and durations", test_run_concurrent_times },
 	CU_TEST_INFO_NULL,
 };
 

@@ -511,7 +511,36 @@ test_driver_opts_profile(void)
 	json_object_put(p.data);
 }
 
+/* A wait the run's deadline cut short names the scenario's timeout (the
+ * --timeout given), not the seconds that were left of it. */
+static void
+test_wait_limit(void)
+{
+	struct run_opts o = { .timeout = 4 };
+	struct step_ctx ctx;
+	char *s;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.opts = &o;
+	ctx.deadline_ms = clock_ms() + 2000;
+	s = cl_wait_limit(&ctx, 3600, 2);
+	CU_ASSERT_STRING_EQUAL(s, "the scenario's timeout (4 s)");
+	free(s);
+	s = cl_wait_limit(&ctx, 0, 2);
+	CU_ASSERT_STRING_EQUAL(s, "the scenario's timeout (4 s)");
+	free(s);
+	s = cl_wait_limit(&ctx, 30, 30);
+	CU_ASSERT_STRING_EQUAL(s, "30 s");
+	free(s);
+	ctx.deadline_ms = 0;
+	ctx.opts = NULL;
+	s = cl_wait_limit(&ctx, 3600, 3600);
+	CU_ASSERT_STRING_EQUAL(s, "3600 s");
+	free(s);
+}
+
 static CU_TestInfo tests_steps[] = {
+	{ "a wait cut short by --timeout names it", test_wait_limit },
 	{ "populators and VMs in flight from a Plan status", test_inflight },
 	{ "xcopyUsed and disk from a populate pod log", test_pod_log },
 	{ "populators in flight from populate pods per host",

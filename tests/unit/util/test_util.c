@@ -156,6 +156,28 @@ test_json_to_yaml(void)
 	free(y);
 }
 
+/* Instants and durations as people read them. */
+static void
+test_fmt_time(void)
+{
+	char b[FMT_TIME_LEN];
+
+	CU_ASSERT_STRING_EQUAL(fmt_instant(b, sizeof(b), 1796551331LL),
+			       "2026-12-06T10:02:11Z");
+	CU_ASSERT_STRING_EQUAL(fmt_instant_ms(b, sizeof(b), 1796551331123LL),
+			       "2026-12-06T10:02:11.123Z");
+	CU_ASSERT_STRING_EQUAL(fmt_instant_ms(b, sizeof(b), -1),
+			       "1969-12-31T23:59:59.999Z");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 850), "850ms");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 4250), "4.2s");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 4000), "4s");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 42000), "42s");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 192000), "3m12s");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), 7507000),
+			       "2h05m07s");
+	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), -60000), "-1m00s");
+}
+
 static CU_TestInfo tests_util[] = {
 	{ "strbuf", test_strbuf },
 	{ "base64", test_base64 },
@@ -165,6 +187,7 @@ static CU_TestInfo tests_util[] = {
 	{ "diagnostics sorted and deduplicated", test_diags_sorted },
 	{ "JSON members", test_json_members },
 	{ "JSON as YAML", test_json_to_yaml },
+	{ "instants and durations", test_fmt_time },
 	CU_TEST_INFO_NULL,
 };
 
