@@ -31,6 +31,7 @@ static const struct call {
 	{ "power", NULL, "on", PER_VM, 2 },
 	{ "guest-ready", NULL, NULL, PER_VM, 2 },
 	{ "snapshot", NULL, NULL, PER_VM, 2 },
+	{ "guest-data", NULL, NULL, PER_VM, 2 },
 	{ "power", NULL, "off", PER_VM, 2 },
 	{ "disk", NULL, "set_mode", PER_VM, 2 },
 	{ "secret", NULL, "provider", ONCE, 0 },

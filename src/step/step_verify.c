@@ -156,6 +156,8 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 		json_object_put(r.evidence);
 		r.evidence = NULL;
 	}
+	/* the VMs the guest checks started are stopped again */
+	check_guests_stop(&r);
 	/* for the report (see report.c) */
 	state_set(ctx, "verify", "checks", results);
 	if (r.nfail)
