@@ -35,6 +35,9 @@ LAB_TESTS += tests/t_release_lab.sh
 LAB_TESTS += tests/t_interrupt.sh
 # Artifacts of failed and interrupted runs, before the teardown.
 LAB_TESTS += tests/t_artifacts.sh
+# The checks of the migrated guest: the snapshot scenarios' data, agent and
+# SSH passed; each guest fault of the lab caught by its check.
+LAB_TESTS += tests/t_guest_checks.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -52,6 +55,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_source_check.py tests/t_source_shared.py tests/t_kube_client.sh \
 	tests/t_negative.sh tests/t_cluster.sh tests/t_cluster_faults.sh tests/neg \
 	tests/t_auth_tls.sh tests/t_interrupt.sh tests/t_cleanup.sh tests/t_artifacts.sh \
+	tests/t_guest_checks.sh \
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
 	tests/t_rbac.sh tests/t_job.sh \

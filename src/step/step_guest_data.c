@@ -344,11 +344,15 @@ exec_guest_data(struct step_ctx *ctx, json_object *step, json_object **undo,
 		goto out;
 	}
 	sha256_hex(data, n, sum);
-	*undo = json_object_new_object();
-	jputs(*undo, "vm", g.moid);
 	files = json_object_new_array();
-	jput(*undo, "files", files);
+	/* a clone's files go with it (the plan gives no undo) */
+	if (jstr(step, "undo")) {
+		*undo = json_object_new_object();
+		jputs(*undo, "vm", g.moid);
+		jput(*undo, "files", json_object_get(files));
+	}
 	r = gd_write(&g, params, files, data, n, sum, err);
+	json_object_put(files);
 	rec = json_object_new_object();
 	if (r == 0)
 		r = gd_verify(&g, params, sum, rec, err);
@@ -382,7 +386,8 @@ undo_guest_data(struct step_ctx *ctx, json_object *step, json_object *undo,
 	size_t i;
 	int r;
 
-	if (jstr(undo, "vm") == NULL || jlen(files) == 0)
+	if (jstr(step, "undo") == NULL || jstr(undo, "vm") == NULL ||
+	    jlen(files) == 0)
 		return 0;
 	r = step_guest_creds(ctx->profile, &g.a.user, &pw, err);
 	g.a.password = pw;
