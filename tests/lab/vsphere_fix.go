@@ -27,6 +27,9 @@ import (
 type fixFunc func(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method)
 
 func (v *vsphere) fixFor(name string) fixFunc {
+	if guestOpMethods[name] {
+		return v.fixGuestOps
+	}
 	switch name {
 	case "CloneVM_Task":
 		return v.fixClone
@@ -1127,6 +1130,18 @@ func (v *vsphere) guestBoot(vm *simulator.VirtualMachine) {
 		if cur != gen {
 			return
 		}
+		// the guest boots from its disk: no guest, no tools
+		v.mu.Lock()
+		host, booted := "", false
+		var nics []guestNIC
+		if vmOf(vm.Self) != nil && vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+			host, booted = v.guestBootFacts(vm)
+			nics = vmNICs(vm)
+		}
+		v.mu.Unlock()
+		if !booted {
+			return
+		}
 		simulator.Map.WithLock(vm, func() {
 			if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || vm.Guest == nil {
 				return
@@ -1137,27 +1152,34 @@ func (v *vsphere) guestBoot(vm *simulator.VirtualMachine) {
 			g.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
 			g.GuestState = "running"
 			g.IpAddress = ip
-			g.HostName = vm.Name
+			g.HostName = host
+			g.GuestFamily = string(types.VirtualMachineGuestOsFamilyLinuxGuest)
 			if g.GuestId == "" {
 				g.GuestId = vm.Config.GuestId
 			}
-			for i := range g.Net {
-				g.Net[i].IpAddress = []string{ip}
-				g.Net[i].Connected = true
+			if g.GuestFullName == "" {
+				g.GuestFullName = vm.Config.GuestFullName
 			}
+			g.Net = guestNetInfo(vm, nics)
+			ready := true
+			g.GuestOperationsReady = &ready
 			changes := []types.PropertyChange{
 				{Name: "guest.toolsRunningStatus", Val: g.ToolsRunningStatus},
 				{Name: "guest.toolsStatus", Val: g.ToolsStatus},
 				{Name: "guest.guestState", Val: g.GuestState},
 				{Name: "guest.ipAddress", Val: ip},
-				{Name: "guest.hostName", Val: vm.Name},
+				{Name: "guest.hostName", Val: host},
+				{Name: "guest.guestFamily", Val: g.GuestFamily},
+				{Name: "guest.guestOperationsReady", Val: ready},
 				{Name: "guest.net", Val: g.Net},
 			}
 			if vm.Summary.Guest != nil {
 				vm.Summary.Guest.ToolsRunningStatus = g.ToolsRunningStatus
 				vm.Summary.Guest.ToolsStatus = g.ToolsStatus
 				vm.Summary.Guest.IpAddress = ip
-				vm.Summary.Guest.HostName = vm.Name
+				vm.Summary.Guest.HostName = host
+				vm.Summary.Guest.GuestFullName = g.GuestFullName
+				vm.Summary.Guest.GuestId = g.GuestId
 				changes = append(changes, types.PropertyChange{Name: "summary.guest", Val: *vm.Summary.Guest})
 			}
 			simulator.Map.Update(vm, changes)
@@ -1170,6 +1192,7 @@ func (v *vsphere) guestReset(vm *simulator.VirtualMachine) {
 	v.ctl.Lock()
 	v.guestGen[vm.Self.Value]++
 	v.ctl.Unlock()
+	v.guestProcsReset(vm)
 	simulator.Map.WithLock(vm, func() {
 		g := vm.Guest
 		if g == nil {
@@ -1179,10 +1202,14 @@ func (v *vsphere) guestReset(vm *simulator.VirtualMachine) {
 		g.ToolsStatus = types.VirtualMachineToolsStatusToolsNotRunning
 		g.GuestState = "notRunning"
 		g.IpAddress = ""
+		notReady := false
+		g.GuestOperationsReady = &notReady
 		for i := range g.Net {
 			g.Net[i].IpAddress = nil
+			g.Net[i].IpConfig = nil
 		}
 		changes := []types.PropertyChange{
+			{Name: "guest.guestOperationsReady", Val: notReady},
 			{Name: "guest.toolsRunningStatus", Val: g.ToolsRunningStatus},
 			{Name: "guest.toolsStatus", Val: g.ToolsStatus},
 			{Name: "guest.guestState", Val: g.GuestState},

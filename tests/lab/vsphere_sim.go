@@ -296,6 +296,9 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		}
 		inv.Templates = append(inv.Templates, name)
 	}
+	if err := v.guestInstallTemplates(); err != nil {
+		return nil, err
+	}
 	v.recomputeSpace()
 	return v, nil
 }
