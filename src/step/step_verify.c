@@ -148,6 +148,7 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 
 		strbuf_reset(&r.msg);
 		r.skipped = false;
+		r.name = name;
 		if (k && k->run)
 			k->run(&r, c);
 		else

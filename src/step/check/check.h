@@ -165,7 +165,8 @@ struct check_run {
 	struct step_ctx *ctx;
 	struct kube_client *k;
 	struct vs_client *vs;	/* connected on first use */
-	struct strbuf fail;	/* "; "-joined failures */
+	struct strbuf fail;	/* "; "-joined failures, "NAME: ..." */
+	const char *name;	/* the check of the entry being performed */
 	int nfail, nok;
 	/* the entry being performed: its messages ("; "-joined), whether
 	 * it was skipped, and what it found (check_evidence) */

@@ -296,6 +296,9 @@ check_fail(struct check_run *r, const char *fmt, ...)
 	va_end(ap);
 	if (r->fail.len)
 		strbuf_adds(&r->fail, "; ");
+	/* the run's failure names the check that caught it */
+	if (r->name)
+		strbuf_addf(&r->fail, "%s: ", r->name);
 	strbuf_adds(&r->fail, s);
 	entry_note(r, s);
 	free(s);
