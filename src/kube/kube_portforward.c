@@ -28,7 +28,12 @@
 
 #define PF_PROTOCOL "plain.kubevirt.io"
 #define PF_CHUNK 16384
-#define PF_RX_MAX (1u << 20)	/* received, not yet written: pause rx */
+/* received, not yet written: the most the forward holds. SSH's channel
+ * window (2 MiB in libssh2) bounds what a peer sends ahead, so this is
+ * only a guard: the WebSocket's own rx flow control is not used (lws
+ * 4.1 does not resume a paused TLS connection from another wsi's
+ * callback) */
+#define PF_RX_MAX (256u << 20)
 #define PF_CONNECT_S 30
 
 struct pf {
@@ -101,9 +106,12 @@ on_ws_receive(struct pf *pf, struct lws *wsi, void *in, size_t len)
 	if (lws_frame_is_binary(wsi) == 0 && len > 0)
 		log_debug("port-forward: text message of %zu bytes taken as "
 			  "data", len);
+	if (pf->rx.len - pf->rxoff + len > PF_RX_MAX) {
+		log_warn("port-forward: over %u bytes the caller does not "
+			 "read: closing the forward", PF_RX_MAX);
+		return -1;
+	}
 	strbuf_add(&pf->rx, in, len);
-	if (pf->rx.len - pf->rxoff > PF_RX_MAX)
-		lws_rx_flow_control(wsi, 0);
 	if (pf->raw)
 		lws_callback_on_writable(pf->raw);
 	return 0;
@@ -173,8 +181,6 @@ on_raw_writeable(struct pf *pf, struct lws *wsi)
 	}
 	strbuf_reset(&pf->rx);
 	pf->rxoff = 0;
-	if (pf->ws)
-		lws_rx_flow_control(pf->ws, 1);
 	/* the forward ended and everything reached the caller */
 	return pf->ws_gone || pf->sock_eof ? -1 : 0;
 }
@@ -191,8 +197,9 @@ on_connect_error(struct pf *pf, struct lws *wsi, const void *in, size_t len)
 		    lws_hdr_copy(wsi, code, sizeof(code), WSI_TOKEN_HTTP) > 0)
 			pf->status = (unsigned int)atoi(code);
 	}
-	snprintf(pf->why, sizeof(pf->why), "%.*s", in ? (int)len : 0,
-		 in ? (const char *)in : "");
+	if (pf->why[0] == '\0')
+		snprintf(pf->why, sizeof(pf->why), "%.*s", in ? (int)len : 0,
+			 in ? (const char *)in : "");
 	pf->ws_gone = true;
 	pf->done = true;
 	settle(pf, -1);
@@ -238,6 +245,14 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		else
 			pf->done = true;
 		pf->sock_eof = true;
+		return 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* user is the X509_STORE_CTX, len says whether it passed */
+		if (len == 0 && user && pf->why[0] == '\0')
+			snprintf(pf->why, sizeof(pf->why),
+				 "TLS verification failed: %s",
+				 X509_verify_cert_error_string(
+					 X509_STORE_CTX_get_error(user)));
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		if (pf && pf->abort)
@@ -595,8 +610,8 @@ explain(struct kube_client *k, const char *ns, const char *vmi, int port,
 			    "credentials may not create "
 			    "virtualmachineinstances/portforward", where);
 	} else if (status == 0) {
-		r = err_set(err, has_word(why, "cert") || has_word(why, "ssl") ||
-				 has_word(why, "tls") ? MTV_EAUTH : MTV_ENET,
+		r = err_set(err, has_word(why, "TLS") || has_word(why, "SSL")
+					 ? MTV_EAUTH : MTV_ENET,
 			    "%s: %s (cluster \"%s\")", where, why,
 			    k->conf.server);
 	} else {
