@@ -45,10 +45,10 @@ struct pf {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int state;			/* 0 connecting, 1 open, -1 failed */
-	unsigned int status;		/* HTTP status of a refused upgrade */
+	unsigned int status;		/* HTTP status of a refusal */
 	char why[256];
 	bool abort, done, sock_eof, ws_gone, raw_gone;
-	unsigned char tx[LWS_PRE + PF_CHUNK];	/* read from sock, to send */
+	unsigned char tx[LWS_PRE + PF_CHUNK];	/* from sock, to send */
 	size_t txlen;
 	struct strbuf rx;		/* received, to write to sock */
 	size_t rxoff;
@@ -416,15 +416,8 @@ tls_context(struct pf *pf, const struct kube_conf *c, const char *name,
 	return 0;
 }
 
-struct target {
-	bool tls;
-	char *host;			/* no brackets */
-	int port;
-	char *path;
-};
-
-static void
-target_release(struct target *t)
+MTV_STATIC void
+kube_pf_target_release(struct kube_pf_target *t)
 {
 	free(t->host);
 	free(t->path);
@@ -432,8 +425,8 @@ target_release(struct target *t)
 
 /* The server URL and the subresource path into a connection target. */
 MTV_STATIC int
-kube_pf_target(struct target *t, const char *server, const char *ns,
-	       const char *vmi, int port)
+kube_pf_target(struct kube_pf_target *t, const char *server,
+	       const char *ns, const char *vmi, int port)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *sport = NULL, *path = NULL;
@@ -476,8 +469,8 @@ out:
 
 /* The context and the connection; the pump thread takes over from here. */
 static int
-pf_connect(struct pf *pf, struct kube_client *k, const struct target *t,
-	   struct mtv_err *err)
+pf_connect(struct pf *pf, struct kube_client *k,
+	   const struct kube_pf_target *t, struct mtv_err *err)
 {
 	const char *name = k->conf.tls_server_name ? k->conf.tls_server_name
 						   : t->host;
@@ -527,8 +520,8 @@ pf_connect(struct pf *pf, struct kube_client *k, const struct target *t,
 
 /* Connect, start the pump and wait for the upgrade's outcome. */
 static int
-forward_once(struct kube_client *k, const struct target *t, int *fd,
-	     unsigned int *status, char *why, size_t whylen,
+forward_once(struct kube_client *k, const struct kube_pf_target *t,
+	     int *fd, unsigned int *status, char *why, size_t whylen,
 	     struct mtv_err *err)
 {
 	struct pf *pf = xcalloc(1, sizeof(*pf));
@@ -641,7 +634,7 @@ int
 kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 		 int port, int *fd, struct mtv_err *err)
 {
-	struct target t;
+	struct kube_pf_target t;
 	unsigned int status = 0;
 	char why[256] = "";
 	int attempt, r;
@@ -673,6 +666,6 @@ kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 	else if (r == 0)
 		log_debug("port-forward to port %d of VirtualMachineInstance "
 			  "\"%s/%s\" open", port, ns, vmi);
-	target_release(&t);
+	kube_pf_target_release(&t);
 	return r;
 }
