@@ -79,6 +79,18 @@ func kvFor(s *Store) *kvKubeVirt {
 	return kvReg[s]
 }
 
+// kvOfLab is the KubeVirt model of lab l (nil when not running).
+func kvOfLab(l *Lab) *kvKubeVirt {
+	kvRegMu.Lock()
+	defer kvRegMu.Unlock()
+	for _, kv := range kvReg {
+		if kv.l == l {
+			return kv
+		}
+	}
+	return nil
+}
+
 func init() { kubeControllers = append(kubeControllers, startKubeVirt) }
 
 func startKubeVirt(l *Lab, s *Store) func() {
@@ -387,14 +399,23 @@ func (kv *kvKubeVirt) createVMI(vm Obj) (Obj, error) {
 	boot, agent := kv.boot, kv.agent
 	kv.mu.Unlock()
 	o, _ = kv.setPhase(g, "Pending", nil)
-	kv.after(boot/4, func() { kv.step(g, "Scheduling") })
+	steps := []string{"Scheduling", "Scheduled", "Running", "Booted"}
+	delays := []time.Duration{boot / 4, boot / 4, boot / 2, agent}
 	if g.fault == "no-boot" {
 		kv.l.Logf("kubevirt: %s/%s: fault no-boot: the launcher pod stays unschedulable", ns, name)
-		return o, nil
+		steps = steps[:1]
 	}
-	kv.after(boot/2, func() { kv.step(g, "Scheduled") })
-	kv.after(boot, func() { kv.step(g, "Running") })
-	kv.after(boot+agent, func() { kv.step(g, "Booted") })
+	// one step after the other, each its delay after the previous one
+	var next func(i int)
+	next = func(i int) {
+		if i < len(steps) {
+			kv.after(delays[i], func() {
+				kv.step(g, steps[i])
+				next(i + 1)
+			})
+		}
+	}
+	next(0)
 	return o, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/crypto/ssh"
 )
 
 // kvtStart: a store with the KubeVirt model, short delays.
@@ -216,5 +217,105 @@ func TestKubeVirtPortForward(t *testing.T) {
 	r2, err := srv.Client().Do(req)
 	if err != nil || r2.StatusCode != 400 {
 		t.Errorf("plain GET: %v %v", r2, err)
+	}
+}
+
+// kvtWSConn is a net.Conn over a port-forward WebSocket (what virtctl's
+// stream.AsConn does): binary messages both ways.
+type kvtWSConn struct {
+	net.Conn
+	c *websocket.Conn
+	r *kvBinaryReader
+	w *kvBinaryWriter
+}
+
+func (x *kvtWSConn) Read(p []byte) (int, error)  { return x.r.Read(p) }
+func (x *kvtWSConn) Write(p []byte) (int, error) { return x.w.Write(p) }
+func (x *kvtWSConn) Close() error                { return x.c.Close() }
+func (x *kvtWSConn) LocalAddr() net.Addr         { return x.c.LocalAddr() }
+func (x *kvtWSConn) RemoteAddr() net.Addr        { return x.c.RemoteAddr() }
+
+// TestKubeVirtGuestSSH: the guest's SSH server on the VM's boot PVC behind
+// the port-forward: its own host key, its passwords, exec of its shell.
+func TestKubeVirtGuestSSH(t *testing.T) {
+	s, kv := kvtStart(t)
+	k := &kbServer{s: s, l: kv.l, counts: map[string]int{}}
+	dev, err := openFileDev(labPVCPath(kv.l.Dir, "ns", "boot-pvc"), 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := guestFormat(dev, guestIdentity{Hostname: "rhel9-guest",
+		Users: []guestUser{{Name: "root", Password: "lab-guest"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.WriteFile("/root/marker", []byte("data-integrity\n"), 0644)
+	hostKey, err := guestHostKey(fs)
+	dev.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := kvtVM(t, s, "g", "Halted")
+	_, err = s.Mutate(kvVMs, "ns", "g", func(o Obj) error {
+		spec := fkMap(o, "spec", "template", "spec")
+		fkSet(spec, []interface{}{Obj{"name": "vol-0", "bootOrder": 1, "disk": Obj{"bus": "virtio"}}}, "domain", "devices", "disks")
+		spec["volumes"] = []interface{}{Obj{"name": "vol-0", "persistentVolumeClaim": Obj{"claimName": "boot-pvc"}}}
+		return nil
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = vm
+	if se := kv.startVM("ns", "g"); se != nil {
+		t.Fatal(se)
+	}
+	vmi := kvtWait(t, s, "g", "agent", func(o Obj, err error) bool { return err == nil && kvtCond(o, "AgentConnected") == "True" })
+	if fkStr(vmi, "status", "guestOSInfo", "id") == "" {
+		t.Errorf("guestOSInfo %v", fkMap(vmi, "status", "guestOSInfo"))
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k.serveKubeVirtSub(w, r, &kbUser{Name: "kube:admin", Admin: true})
+	}))
+	defer srv.Close()
+	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/g/portforward/22/tcp"
+	d := &websocket.Dialer{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, Subprotocols: []string{"plain.kubevirt.io"}}
+	login := func(pw string) (*ssh.Client, error) {
+		c, _, err := d.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn := &kvtWSConn{c: c, r: &kvBinaryReader{conn: c}, w: &kvBinaryWriter{conn: c}}
+		cfg := &ssh.ClientConfig{User: "root", Auth: []ssh.AuthMethod{ssh.Password(pw)},
+			HostKeyCallback: ssh.FixedHostKey(hostKey.PublicKey()), Timeout: 5 * time.Second}
+		sc, chans, reqs, err := ssh.NewClientConn(conn, "vmi/g", cfg)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		return ssh.NewClient(sc, chans, reqs), nil
+	}
+	if _, err := login("wrong"); err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Errorf("wrong password: %v", err)
+	}
+	cl, err := login("lab-guest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for cmd, want := range map[string]string{"hostname": "rhel9-guest\n", "cat /root/marker": "data-integrity\n"} {
+		sess, err := cl.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := sess.Output(cmd)
+		if err != nil || string(out) != want {
+			t.Errorf("%s: %q %v", cmd, out, err)
+		}
+	}
+	sess, _ := cl.NewSession()
+	if err := sess.Run("cat /nonexistent"); err == nil {
+		t.Error("cat of a missing file exits 0")
+	} else if ee, ok := err.(*ssh.ExitError); !ok || ee.ExitStatus() != 1 {
+		t.Errorf("exit status: %v", err)
 	}
 }
