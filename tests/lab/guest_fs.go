@@ -672,6 +672,9 @@ func (fs *guestFS) List(dir string) ([]guestFileInfo, error) {
 	return out, nil
 }
 
+// Close closes the disk the file system is on.
+func (fs *guestFS) Close() error { return fs.dev.Close() }
+
 // Damage says why the file system is read-only ("" when it is sound).
 func (fs *guestFS) Damage() string {
 	guestFSMu.Lock()

@@ -46,9 +46,17 @@ func guestExec(fs *guestFS, cmdline string, stdin []byte) (stdout, stderr []byte
 
 // guestRun runs cmdline as user (home directory as the working directory).
 func guestRun(fs *guestFS, user, cmdline string, stdin []byte) guestResult {
+	return guestRunIn(fs, user, "", cmdline, stdin)
+}
+
+// guestRunIn runs cmdline as user in directory cwd ("" for the user's home).
+func guestRunIn(fs *guestFS, user, cwd, cmdline string, stdin []byte) guestResult {
 	sh := &gshell{fs: fs, user: user, cwd: "/root"}
 	if h := guestHome(fs, user); h != "" {
 		sh.cwd = h
+	}
+	if cwd != "" {
+		sh.cwd = cleanPath(cwd)
 	}
 	var out, errb bytes.Buffer
 	sh.stdout, sh.stderr = &out, &errb
@@ -67,6 +75,7 @@ type gshell struct {
 	cwd    string
 	last   int
 	slept  time.Duration
+	exited bool // `exit` ran
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -77,9 +86,10 @@ type gshell struct {
 const gLastStatus = "\x00?"
 
 type gtok struct {
-	op   string // "" for a word
-	word string
-	glob bool // unquoted * or ? in the word
+	op     string // "" for a word
+	word   string
+	glob   bool // unquoted * or ? in the word
+	quoted bool
 }
 
 func (sh *gshell) variable(name string) string {
@@ -128,13 +138,13 @@ func (sh *gshell) varAt(s string, i int) (string, int) {
 func (sh *gshell) lex(s string) ([]gtok, error) {
 	var toks []gtok
 	var w strings.Builder
-	inWord, glob := false, false
+	inWord, glob, quoted := false, false, false
 	flush := func() {
 		if inWord {
-			toks = append(toks, gtok{word: w.String(), glob: glob})
+			toks = append(toks, gtok{word: w.String(), glob: glob, quoted: quoted})
 		}
 		w.Reset()
-		inWord, glob = false, false
+		inWord, glob, quoted = false, false, false
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -156,10 +166,10 @@ func (sh *gshell) lex(s string) ([]gtok, error) {
 				return nil, errors.New("unexpected EOF while looking for matching `''")
 			}
 			w.WriteString(s[i+1 : i+1+k])
-			inWord = true
+			inWord, quoted = true, true
 			i += k + 2
 		case c == '"':
-			inWord = true
+			inWord, quoted = true, true
 			i++
 			for {
 				if i >= len(s) {
@@ -215,9 +225,6 @@ func (sh *gshell) lex(s string) ([]gtok, error) {
 			}
 			flush()
 			op, n := lexOp(s[i:])
-			if op == "(" || op == ")" {
-				return nil, fmt.Errorf("syntax error near unexpected token `%s'", op)
-			}
 			toks = append(toks, gtok{op: fd + op})
 			i += n
 		default:
@@ -230,7 +237,43 @@ func (sh *gshell) lex(s string) ([]gtok, error) {
 		}
 	}
 	flush()
-	return toks, nil
+	return braces(toks), nil
+}
+
+// braces turns the reserved words { and } into group operators where bash
+// reads them so: { first in a command, } after a ; or newline.
+func braces(toks []gtok) []gtok {
+	for i := range toks {
+		t := &toks[i]
+		if t.op != "" || t.quoted {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = toks[i-1].op
+			if prev == "" {
+				continue
+			}
+		}
+		switch {
+		case t.word == "{" && (i == 0 || prev == ";" || prev == "&&" || prev == "||" || prev == "|" || prev == "(" || prev == "{" || prev == "&"):
+			t.op = "{"
+		case t.word == "}" && (prev == ";" || prev == "&" || prev == "}" || prev == ")"):
+			t.op = "}"
+		}
+	}
+	return toks
+}
+
+// depth follows ( ) and { } nesting.
+func depth(t gtok, d int) int {
+	switch t.op {
+	case "(", "{":
+		return d + 1
+	case ")", "}":
+		return d - 1
+	}
+	return d
 }
 
 func isDigits(s string) bool {
@@ -276,12 +319,25 @@ func (sh *gshell) runList(toks []gtok, stdin []byte) int {
 			sh.last = sh.runPipeline(cur, stdin)
 		}
 		cur, skip = nil, false
-		return true
+		return !sh.exited
 	}
+	d := 0
 	for _, t := range toks {
+		d = depth(t, d)
+		if d < 0 {
+			fmt.Fprintf(sh.stderr, "bash: -c: line 1: syntax error near unexpected token `%s'\n", t.op)
+			return 2
+		}
+		if d > 0 || t.op == ")" || t.op == "}" {
+			cur = append(cur, t)
+			continue
+		}
 		switch t.op {
 		case ";", "&", "&&", "||":
 			if !run() {
+				if sh.exited {
+					return sh.last
+				}
 				return 2
 			}
 			conn = t.op
@@ -308,8 +364,10 @@ func (sh *gshell) runPipeline(toks []gtok, stdin []byte) int {
 	}
 	var stages [][]gtok
 	var cur []gtok
+	d := 0
 	for _, t := range toks {
-		if t.op == "|" {
+		d = depth(t, d)
+		if t.op == "|" && d == 0 {
 			stages = append(stages, cur)
 			cur = nil
 			continue
@@ -325,6 +383,12 @@ func (sh *gshell) runPipeline(toks []gtok, stdin []byte) int {
 	}
 	in := stdin
 	code := 0
+	exited := sh.exited
+	defer func() {
+		if len(stages) > 1 {
+			sh.exited = exited // each stage of a pipeline is a subshell
+		}
+	}()
 	for i, st := range stages {
 		var out bytes.Buffer
 		w := io.Writer(&out)
@@ -440,6 +504,26 @@ func (sh *gshell) runCommand(toks []gtok, stdin []byte, stdout io.Writer) int {
 	var args []string
 	var files []*gsink
 	in := stdin
+	var group []gtok
+	sub := false
+	if len(toks) > 0 && (toks[0].op == "(" || toks[0].op == "{") {
+		d, j := 0, 0
+		for j = 0; j < len(toks); j++ {
+			if d = depth(toks[j], d); d == 0 {
+				break
+			}
+		}
+		if j >= len(toks) {
+			fmt.Fprintf(sh.stderr, "bash: -c: line 1: syntax error: unexpected end of file\n")
+			return 2
+		}
+		group, sub = toks[1:j], toks[0].op == "("
+		if !sub && (len(group) == 0 || group[len(group)-1].op != ";" && group[len(group)-1].op != "&") {
+			fmt.Fprintf(sh.stderr, "bash: -c: line 1: syntax error near unexpected token `}'\n")
+			return 2
+		}
+		toks = toks[j+1:]
+	}
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.op == "" && strings.Contains(t.word, gLastStatus) {
@@ -455,6 +539,9 @@ func (sh *gshell) runCommand(toks []gtok, stdin []byte, stdout io.Writer) int {
 		}
 		op := t.op
 		switch op {
+		case "(", ")", "{", "}":
+			fmt.Fprintf(sh.stderr, "bash: -c: line 1: syntax error near unexpected token `%s'\n", op)
+			return 2
 		case ">&1", "1>&1", "2>&1":
 			fds[fdOf(op, 1)] = fds[1]
 			continue
@@ -492,7 +579,20 @@ func (sh *gshell) runCommand(toks []gtok, stdin []byte, stdout io.Writer) int {
 		}
 	}
 	code := 0
-	if len(args) > 0 {
+	switch {
+	case group != nil:
+		if len(args) > 0 {
+			fmt.Fprintf(sh.stderr, "bash: -c: line 1: syntax error near unexpected token `%s'\n", args[0])
+			return 2
+		}
+		child := &gshell{fs: sh.fs, user: sh.user, cwd: sh.cwd, last: sh.last, stdout: fds[1], stderr: fds[2]}
+		code = child.runList(group, in)
+		sh.slept += child.slept
+		if !sub {
+			// { } runs in this shell, ( ) in a subshell
+			sh.cwd, sh.exited = child.cwd, child.exited
+		}
+	case len(args) > 0:
 		code = sh.builtin(args, in, fds[1], fds[2])
 	}
 	for _, f := range files {
@@ -583,7 +683,7 @@ func init() {
 		"sha256sum": cmdSha256sum, "head": cmdHead, "dd": cmdDd, "wc": cmdWc,
 		"hostname": cmdHostname, "uname": cmdUname, "id": cmdID, "whoami": cmdWhoami,
 		"sleep": cmdSleep, "ip": cmdIP, "systemctl": cmdSystemctl, "cd": cmdCd,
-		"pwd": cmdPwd, "grep": cmdGrep, "stat": cmdStat,
+		"pwd": cmdPwd, "grep": cmdGrep, "stat": cmdStat, "bash": cmdBash, "sh": cmdBash, "exit": cmdExit,
 	}
 }
 
@@ -1678,4 +1778,61 @@ func cmdCd(sh *gshell, args []string, in []byte, out, errw io.Writer) int {
 func cmdPwd(sh *gshell, args []string, in []byte, out, errw io.Writer) int {
 	fmt.Fprintln(out, sh.cwd)
 	return 0
+}
+
+// cmdBash runs `bash -c CMD`, `bash SCRIPT` (a file on the guest's disk)
+// or a script on stdin, in a child shell that shares the working directory.
+func cmdBash(sh *gshell, args []string, in []byte, out, errw io.Writer) int {
+	var script string
+	have := false
+	stdin := in
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-c":
+			if i+1 >= len(args) {
+				fmt.Fprintf(errw, "%s: -c: option requires an argument\n", args[0])
+				return 2
+			}
+			script, have = args[i+1], true
+			i = len(args)
+		case a == "-o" || a == "+o":
+			i++ // set options (pipefail, ...) are accepted and ignored
+		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "+"):
+			// -l, -e, -x, --login, --norc: accepted and ignored
+		default:
+			b, err := sh.readPath(a)
+			if err != nil {
+				fmt.Fprintf(errw, "%s: %s: %s\n", args[0], a, errText(err))
+				return 127
+			}
+			script, have = string(b), true
+			i = len(args)
+		}
+	}
+	if !have {
+		script, stdin = string(in), nil
+	}
+	sub := &gshell{fs: sh.fs, user: sh.user, cwd: sh.cwd, stdout: out, stderr: errw}
+	toks, err := sub.lex(script)
+	if err != nil {
+		fmt.Fprintf(errw, "bash: -c: %v\n", err)
+		return 2
+	}
+	code := sub.runList(toks, stdin)
+	sh.slept += sub.slept
+	return code
+}
+
+func cmdExit(sh *gshell, args []string, in []byte, out, errw io.Writer) int {
+	sh.exited = true
+	if len(args) > 1 {
+		n, err := strconv.Atoi(args[1])
+		if err != nil {
+			fmt.Fprintf(errw, "bash: exit: %s: numeric argument required\n", args[1])
+			return 2
+		}
+		return n & 0xff
+	}
+	return sh.last
 }

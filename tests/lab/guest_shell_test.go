@@ -43,6 +43,12 @@ func TestGuestShell(t *testing.T) {
 		{"frobnicate --now", "", "", "bash: frobnicate: command not found\n", 127},
 		{"echo 'unterminated", "", "", "bash: -c: unexpected EOF while looking for matching `''\n", 2},
 		{"! test -f /etc/hostname", "", "", "", 1},
+		{"( echo a; cat /nope ) > /tmp/g 2>&1; cat /tmp/g", "", "a\ncat: /nope: No such file or directory\n", "", 0},
+		{"{ echo a; false; } 2>&1 || echo failed", "", "a\nfailed\n", "", 0},
+		{"cd /tmp && ( cd /opt ); pwd; { cd /etc; }; pwd", "", "/tmp\n/etc\n", "", 0},
+		{"echo {a} } '{'", "", "{a} } {\n", "", 0},
+		{"echo (x)", "", "", "bash: -c: line 1: syntax error near unexpected token `('\n", 2},
+		{"bash -c 'echo in; exit 3; echo no'; echo $?; sh -c \"echo \\\"q\\\"\"; { exit 4; }; echo no", "", "in\n3\nq\n", "", 4},
 		{"test -d /etc && [ -f /etc/machine-id ] && test ! -e /nope", "", "", "", 0},
 		// random data and checksums as data_integrity writes them
 		{"head -c 2M /dev/urandom > /opt/r.bin && dd if=/dev/urandom of=/opt/d.bin bs=1M count=3 status=none && " +
