@@ -65,7 +65,8 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 # steps), kube (Kubernetes client), cluster (cluster steps and ESXi client).
 check_PROGRAMS += tests/mtv-test-tool
 tests_mtv_test_tool_SOURCES = tests/tool/tool.h tests/tool/mtv-test-tool.c \
-	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c
+	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c \
+	tests/tool/guest.c
 tests_mtv_test_tool_LDADD = libmtv.a $(MTV_LIBS)
 
 # Fuzzing: the harness replays its corpus in make check; with

@@ -339,7 +339,7 @@ run(struct gs *g, const char *command, struct strbuf *sb, int *status,
 	if (rc != 0) {
 		r = rc == LIBSSH2_ERROR_TIMEOUT
 			    ? MTV_ETIMEOUT
-			    : ssh_fail(g, err, MTV_ENET, "cannot run a command");
+			    : ssh_fail(g, err, MTV_ENET, "cannot run it");
 		goto out;
 	}
 	AGAIN(g, rc, libssh2_channel_send_eof(ch), err);

@@ -28,7 +28,12 @@
 
 #define PF_PROTOCOL "plain.kubevirt.io"
 #define PF_CHUNK 16384
-#define PF_RX_MAX (1u << 20)	/* received, not yet written: pause rx */
+/* received, not yet written: the most the forward holds. SSH's channel
+ * window (2 MiB in libssh2) bounds what a peer sends ahead, so this is
+ * only a guard: the WebSocket's own rx flow control is not used (lws
+ * 4.1 does not resume a paused TLS connection from another wsi's
+ * callback) */
+#define PF_RX_MAX (256u << 20)
 #define PF_CONNECT_S 30
 
 struct pf {
@@ -40,10 +45,10 @@ struct pf {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int state;			/* 0 connecting, 1 open, -1 failed */
-	unsigned int status;		/* HTTP status of a refused upgrade */
+	unsigned int status;		/* HTTP status of a refusal */
 	char why[256];
 	bool abort, done, sock_eof, ws_gone, raw_gone;
-	unsigned char tx[LWS_PRE + PF_CHUNK];	/* read from sock, to send */
+	unsigned char tx[LWS_PRE + PF_CHUNK];	/* from sock, to send */
 	size_t txlen;
 	struct strbuf rx;		/* received, to write to sock */
 	size_t rxoff;
@@ -101,9 +106,12 @@ on_ws_receive(struct pf *pf, struct lws *wsi, void *in, size_t len)
 	if (lws_frame_is_binary(wsi) == 0 && len > 0)
 		log_debug("port-forward: text message of %zu bytes taken as "
 			  "data", len);
+	if (pf->rx.len - pf->rxoff + len > PF_RX_MAX) {
+		log_warn("port-forward: over %u bytes the caller does not "
+			 "read: closing the forward", PF_RX_MAX);
+		return -1;
+	}
 	strbuf_add(&pf->rx, in, len);
-	if (pf->rx.len - pf->rxoff > PF_RX_MAX)
-		lws_rx_flow_control(wsi, 0);
 	if (pf->raw)
 		lws_callback_on_writable(pf->raw);
 	return 0;
@@ -173,8 +181,6 @@ on_raw_writeable(struct pf *pf, struct lws *wsi)
 	}
 	strbuf_reset(&pf->rx);
 	pf->rxoff = 0;
-	if (pf->ws)
-		lws_rx_flow_control(pf->ws, 1);
 	/* the forward ended and everything reached the caller */
 	return pf->ws_gone || pf->sock_eof ? -1 : 0;
 }
@@ -191,8 +197,9 @@ on_connect_error(struct pf *pf, struct lws *wsi, const void *in, size_t len)
 		    lws_hdr_copy(wsi, code, sizeof(code), WSI_TOKEN_HTTP) > 0)
 			pf->status = (unsigned int)atoi(code);
 	}
-	snprintf(pf->why, sizeof(pf->why), "%.*s", in ? (int)len : 0,
-		 in ? (const char *)in : "");
+	if (pf->why[0] == '\0')
+		snprintf(pf->why, sizeof(pf->why), "%.*s", in ? (int)len : 0,
+			 in ? (const char *)in : "");
 	pf->ws_gone = true;
 	pf->done = true;
 	settle(pf, -1);
@@ -238,6 +245,14 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		else
 			pf->done = true;
 		pf->sock_eof = true;
+		return 0;
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* user is the X509_STORE_CTX, len says whether it passed */
+		if (len == 0 && user && pf->why[0] == '\0')
+			snprintf(pf->why, sizeof(pf->why),
+				 "TLS verification failed: %s",
+				 X509_verify_cert_error_string(
+					 X509_STORE_CTX_get_error(user)));
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		if (pf && pf->abort)
@@ -401,15 +416,8 @@ tls_context(struct pf *pf, const struct kube_conf *c, const char *name,
 	return 0;
 }
 
-struct target {
-	bool tls;
-	char *host;			/* no brackets */
-	int port;
-	char *path;
-};
-
-static void
-target_release(struct target *t)
+MTV_STATIC void
+kube_pf_target_release(struct kube_pf_target *t)
 {
 	free(t->host);
 	free(t->path);
@@ -417,8 +425,8 @@ target_release(struct target *t)
 
 /* The server URL and the subresource path into a connection target. */
 MTV_STATIC int
-kube_pf_target(struct target *t, const char *server, const char *ns,
-	       const char *vmi, int port)
+kube_pf_target(struct kube_pf_target *t, const char *server,
+	       const char *ns, const char *vmi, int port)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *sport = NULL, *path = NULL;
@@ -461,8 +469,8 @@ out:
 
 /* The context and the connection; the pump thread takes over from here. */
 static int
-pf_connect(struct pf *pf, struct kube_client *k, const struct target *t,
-	   struct mtv_err *err)
+pf_connect(struct pf *pf, struct kube_client *k,
+	   const struct kube_pf_target *t, struct mtv_err *err)
 {
 	const char *name = k->conf.tls_server_name ? k->conf.tls_server_name
 						   : t->host;
@@ -512,8 +520,8 @@ pf_connect(struct pf *pf, struct kube_client *k, const struct target *t,
 
 /* Connect, start the pump and wait for the upgrade's outcome. */
 static int
-forward_once(struct kube_client *k, const struct target *t, int *fd,
-	     unsigned int *status, char *why, size_t whylen,
+forward_once(struct kube_client *k, const struct kube_pf_target *t,
+	     int *fd, unsigned int *status, char *why, size_t whylen,
 	     struct mtv_err *err)
 {
 	struct pf *pf = xcalloc(1, sizeof(*pf));
@@ -595,8 +603,8 @@ explain(struct kube_client *k, const char *ns, const char *vmi, int port,
 			    "credentials may not create "
 			    "virtualmachineinstances/portforward", where);
 	} else if (status == 0) {
-		r = err_set(err, has_word(why, "cert") || has_word(why, "ssl") ||
-				 has_word(why, "tls") ? MTV_EAUTH : MTV_ENET,
+		r = err_set(err, has_word(why, "TLS") || has_word(why, "SSL")
+					 ? MTV_EAUTH : MTV_ENET,
 			    "%s: %s (cluster \"%s\")", where, why,
 			    k->conf.server);
 	} else {
@@ -626,7 +634,7 @@ int
 kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 		 int port, int *fd, struct mtv_err *err)
 {
-	struct target t;
+	struct kube_pf_target t;
 	unsigned int status = 0;
 	char why[256] = "";
 	int attempt, r;
@@ -658,6 +666,6 @@ kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 	else if (r == 0)
 		log_debug("port-forward to port %d of VirtualMachineInstance "
 			  "\"%s/%s\" open", port, ns, vmi);
-	target_release(&t);
+	kube_pf_target_release(&t);
 	return r;
 }

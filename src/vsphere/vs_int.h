@@ -67,6 +67,13 @@ int vs_fault_code(const char *type);
  * owned string, or NULL. */
 char *vs_ret_field(xmlNodePtr resp, const char *name);
 
+/* ---- Guest Operations (vs_guest.c) ---- */
+
+#ifdef MTV_TESTING
+/* The transfer URL with a "*" host replaced by vs_url's host and port. */
+char *vs_guest_url(const char *url, const char *vs_url);
+#endif
+
 /* ---- XML (vs_xml.c) ---- */
 
 /* First element child named name (any name when NULL). */

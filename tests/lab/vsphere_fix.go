@@ -105,6 +105,7 @@ func shieldRDM(vm *simulator.VirtualMachine) []rdmSwap {
 			}
 			if rdm, ok := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); ok {
 				flat := rdmAsFlat(rdm)
+				rdmShield.Store(flat, rdm)
 				disk.Backing = flat
 				swaps = append(swaps, rdmSwap{disk, rdm, flat})
 			}
@@ -134,6 +135,7 @@ func unshieldRDM(vm *simulator.VirtualMachine, swaps []rdmSwap) {
 	}
 	simulator.Map.WithLock(vm, func() {
 		for _, s := range swaps {
+			rdmShield.Delete(s.flat)
 			if s.disk.Backing == types.BaseVirtualDeviceBackingInfo(s.flat) {
 				s.rdm.FileName = s.flat.FileName
 				s.rdm.Datastore = s.flat.Datastore
@@ -407,10 +409,21 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 	for _, d := range vm.Config.Hardware.Device {
 		before[d.GetVirtualDevice().Key] = true
 	}
+	gone := destroyedChains(vm, req.Spec.DeviceChange)
 	swaps := shieldRDM(vm)
 	rec := v.passThrough(r, body)
 	unshieldRDM(vm, swaps)
 	if t := taskOf(rec); taskOK(t) {
+		// a destroyed disk's deltas and extents go with it (the
+		// simulator deletes the current descriptor and flat extent only)
+		simulator.Map.WithLock(vm, func() {
+			use := chainsInUse(vm, nil)
+			for _, f := range gone {
+				if !use[f] {
+					removeDiskFile(f)
+				}
+			}
+		})
 		simulator.Map.WithLock(vm, func() {
 			k := 0
 			for _, d := range vm.Config.Hardware.Device {
@@ -739,7 +752,11 @@ func moveDisk(file, toDS, dir string) (string, error) {
 	if err := os.MkdirAll(dstDir, 0755); err != nil {
 		return file, err
 	}
-	for _, n := range []string{base, strings.Replace(base, ".vmdk", "-flat.vmdk", 1)} {
+	names := []string{base}
+	for _, ext := range diskExtentSuffixes {
+		names = append(names, strings.TrimSuffix(base, ".vmdk")+ext)
+	}
+	for _, n := range names {
 		from := filepath.Join(srcDir, n)
 		if _, err := os.Stat(from); err == nil {
 			if err := os.Rename(from, filepath.Join(dstDir, n)); err != nil {
@@ -863,6 +880,12 @@ func (v *vsphere) applyClone(r *http.Request, srcDevices []types.BaseVirtualDevi
 			clone.Config.ChangeTrackingEnabled = types.NewBool(*req.Spec.Config.ChangeTrackingEnabled)
 		}
 	})
+	// the clone's disks get the source's current bytes
+	var keys []int32
+	for _, d := range srcDisks {
+		keys = append(keys, d.Key)
+	}
+	v.cloneDiskBytes(vmOf(req.This), clone, keys)
 	if req.Spec.PowerOn && !req.Spec.Template {
 		b, err := encodeRequest(&methods.PowerOnVM_TaskBody{Req: &types.PowerOnVM_Task{This: clone.Self}})
 		if err == nil {
@@ -1280,4 +1303,23 @@ func (v *vsphere) recomputeSpace() {
 			}
 		})
 	}
+}
+
+// destroyedChains lists the files of the disks a spec removes with
+// fileOperation destroy.
+func destroyedChains(vm *simulator.VirtualMachine, changes []types.BaseVirtualDeviceConfigSpec) []string {
+	var out []string
+	simulator.Map.WithLock(vm, func() {
+		for _, ch := range changes {
+			s := ch.GetVirtualDeviceConfigSpec()
+			if s.Operation != types.VirtualDeviceConfigSpecOperationRemove ||
+				s.FileOperation != types.VirtualDeviceConfigSpecFileOperationDestroy || s.Device == nil {
+				continue
+			}
+			if d := vmDisk(vm, s.Device.GetVirtualDevice().Key); d != nil {
+				out = append(out, chainFiles(d.Backing)...)
+			}
+		}
+	})
+	return out
 }

@@ -146,6 +146,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		dsDir:    filepath.Join(l.Dir, "vsphere"),
 	}
 	os.RemoveAll(v.dsDir)
+	os.RemoveAll(filepath.Join(l.Dir, "luns")) // LUN bytes (disk_bytes.go)
 	if err := os.MkdirAll(v.dsDir, 0755); err != nil {
 		return nil, err
 	}
@@ -494,6 +495,7 @@ func (w logWriter) Write(p []byte) (int, error) {
 }
 
 func (v *vsphere) stop() {
+	defer os.RemoveAll(filepath.Join(v.l.Dir, "luns"))
 	if v.server != nil {
 		v.server.Listener.Close()
 	}
