@@ -64,17 +64,17 @@ guest_read(struct check_run *r, json_object *c, const char *ns,
 	return NULL;
 }
 
-/* Compare what the guest holds with rec (state.vms[].guest_data). */
+/* Compare what the guest holds with rec (state.vms[].guest_data); bad:
+ * the failures before. */
 static void
 compare(struct check_run *r, json_object *c, const char *ns,
-	const char *name, json_object *rec)
+	const char *name, json_object *rec, int bad)
 {
 	const char *key = jstr(rec, "host_key"), *want = jstr(rec, "marker"),
 		   *sum = jstr(rec, "sha256");
 	char *cmd = xasprintf("cat %s", jstr(rec, "marker_file")),
 	     *marker = guest_read(r, c, ns, name, key, cmd), *found = NULL,
 	     *line = NULL;
-	int bad = r->nfail;
 
 	free(cmd);
 	if (marker) {
@@ -122,6 +122,7 @@ run_data(struct check_run *r, json_object *c)
 	json_object *rec = jget(check_vm_state(r, jstr(c, "vm_ref")),
 				"guest_data");
 	char *ns = NULL, *name = NULL;
+	int bad = r->nfail;
 
 	if (rec == NULL) {
 		check_fail(r, "vm '%s': no data was written into its guest "
@@ -132,7 +133,7 @@ run_data(struct check_run *r, json_object *c)
 	check_evidence(r, "host_key", json_object_get(jget(rec, "host_key")));
 	if (!check_guest_up(r, c, &ns, &name))
 		return;
-	compare(r, c, ns, name, rec);
+	compare(r, c, ns, name, rec, bad);
 	free(ns);
 	free(name);
 }

@@ -2,8 +2,9 @@
  * (the pytest suite's check_cpu, check_memory, check_boot_configuration,
  * check_serial_preservation, check_network and check_storage): CPU sockets
  * and cores, memory, firmware (BIOS or EFI, secure boot, TPM), the serial
- * (the VMware-style form on OpenShift 4.20 and newer, the plain UUID on
- * older; either when the version is not known), every source NIC's MAC on
+ * (the VMware-style form with a release that sets it on OpenShift 4.20
+ * and newer, the plain UUID elsewhere; either when the version is not
+ * known), every source NIC's MAC on
  * the target on the network the NetworkMap says (and on the running
  * VirtualMachineInstance), and one PVC per source disk with the run's
  * storage class and at least the disk's capacity. On by default. */
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/release.h"
 #include "step/check/check.h"
 #include "step/cluster.h"
 #include "vsphere/vsphere.h"
@@ -94,7 +96,9 @@ check_vmware_serial(const char *uuid)
 	return strbuf_detach(&sb);
 }
 
-/* OpenShift 4.20 or newer: 1, older: 0, not known: -1. */
+/* The serial's form: VMware-style (1) with a release that sets it on
+ * OpenShift 4.20 or newer, plain UUID (0), or either (-1: the OpenShift
+ * version is not known). */
 static int
 serial_style(struct check_run *r)
 {
@@ -102,32 +106,46 @@ serial_style(struct check_run *r)
 			     "version");
 	int maj = 0, min = 0;
 
+	if (!step_release(r->ctx)->vmware_serial)
+		return 0;
 	if (v == NULL || sscanf(v, "%d.%d", &maj, &min) != 2)
 		return -1;
 	return maj > 4 || (maj == 4 && min >= 20);
 }
 
-/* The serial: VMware-style, plain UUID, or either (style -1). */
+/* The serial: VMware-style, plain UUID, or either (style -1); the hex
+ * digits in either case (Forklift writes them lower case, the pytest
+ * suite's check reads them upper case). */
 static void
 serial(struct check_run *r, const char *uuid, const char *found,
        const char *name, json_object *ev)
 {
 	char *vmw = check_vmware_serial(uuid);
 	int style = serial_style(r);
-	bool ok_vmw = vmw && found && str_eq(found, vmw),
+	bool ok_vmw = vmw && found && strcasecmp(found, vmw) == 0,
 	     ok_uuid = uuid && found && strcasecmp(found, uuid) == 0;
 
 	jputs(ev, "serial", found);
 	jputs(ev, "source_uuid", uuid);
 	jputs(ev, "serial_form", style < 0 ? "either (OpenShift version "
 	      "not known)" : style ? "VMware-style (OpenShift 4.20+)" :
-	      "plain UUID (OpenShift before 4.20)");
+	      "plain UUID");
 	if (uuid && !((style != 0 && ok_vmw) || (style != 1 && ok_uuid)))
 		check_fail(r, "vm '%s': firmware serial '%s', expected '%s'",
 			   name, found ? found : "unset", style == 1 ? vmw :
 			   style == 0 || vmw == NULL ? uuid : "the source "
 			   "UUID or its VMware-style form");
 	free(vmw);
+}
+
+/* A KubeVirt TPM device that is there: the object, unless "enabled" is
+ * false (Forklift writes {"enabled": false} for a source without one). */
+static bool
+tpm_on(json_object *tpm)
+{
+	json_object *en = jget(tpm, "enabled");
+
+	return tpm && (en == NULL || json_object_get_boolean(en));
 }
 
 /* BIOS or EFI, secure boot, TPM and the serial. */
@@ -142,7 +160,7 @@ firmware(struct check_run *r, json_object *props, json_object *dom,
 	     s_sb = str_eq(jstr(props, "config.bootOptions."
 				"efiSecureBootEnabled"), "true"),
 	     t_sb = jbool(jget(bl, "efi"), "secureBoot"), s_tpm = false,
-	     t_tpm = jget(jget(dom, "devices"), "tpm") != NULL;
+	     t_tpm = tpm_on(jget(jget(dom, "devices"), "tpm"));
 	size_t i;
 
 	devs = jget(props, "config.hardware.device");
