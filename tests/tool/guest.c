@@ -122,7 +122,8 @@ guest_cmd(struct vs_client *vs, const char *vm, const struct vs_guest_auth *a,
 			if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 				timeout = atoi(argv[++i]);
 		if (i + 1 >= argc)
-			return err_set(err, MTV_EINVAL, "guest-run: no command");
+			return err_set(err, MTV_EINVAL,
+				       "guest-run: no command");
 		cmd = join_words(argc - i - 1, argv + i + 1);
 		r = guest_run(vs, vm, a, cmd, timeout, code, err);
 		free(cmd);
