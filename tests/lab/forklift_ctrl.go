@@ -9,7 +9,9 @@ package main
 //   GET/POST /forklift/rates      {"xcopy_mib_s","fallback_mib_s","vddk_mib_s","conversion_s",
 //                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s",
 //                                  "vddk_validate_s"}
-//   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
+//   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way;
+//                                 "guest-agent-down", "mac-change", "no-boot": the next migrated VM's
+//                                 agent never connects / first NIC gets a new MAC / VMI never runs
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -174,6 +176,13 @@ type fkRates struct {
 // fkDefaultRates: 2 TiB copies in half a second by XCOPY, two by fallback.
 var fkDefaultRates = fkRates{XcopyMiBs: 4 << 20, FallbackMiBs: 1 << 20, VddkMiBs: 1 << 20,
 	ConversionS: 0.2, PrecopyS: 1, PVCPendingS: 2, PowerOffS: 0, VddkValidateS: 0.2}
+
+// fkFaultKinds: what POST /forklift/fail-next arms. disk-copy fails the
+// next disk copy; the others mark the next VirtualMachine the model
+// creates (forklift_kubevirt.go, kubevirt.go): guest-agent-down (its
+// agent never connects), mac-change (its first interface gets another
+// MAC than the source NIC), no-boot (its VMI never reaches Running).
+var fkFaultKinds = map[string]bool{"disk-copy": true, "guest-agent-down": true, "mac-change": true, "no-boot": true}
 
 // fkFault is a one-shot failure armed through POST /forklift/fail-next.
 type fkFault struct {
@@ -708,8 +717,8 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ft fkFault
-		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || ft.Kind != "disk-copy" {
-			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy","message":"..."}`})
+		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || !fkFaultKinds[ft.Kind] {
+			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy|guest-agent-down|mac-change|no-boot","message":"..."}`})
 			return
 		}
 		if ft.Message == "" {

@@ -146,6 +146,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		dsDir:    filepath.Join(l.Dir, "vsphere"),
 	}
 	os.RemoveAll(v.dsDir)
+	os.RemoveAll(filepath.Join(l.Dir, "luns")) // LUN bytes (disk_bytes.go)
 	if err := os.MkdirAll(v.dsDir, 0755); err != nil {
 		return nil, err
 	}
@@ -295,6 +296,9 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 			return nil, fmt.Errorf("template %s: %v", name, err)
 		}
 		inv.Templates = append(inv.Templates, name)
+	}
+	if err := v.guestInstallTemplates(); err != nil {
+		return nil, err
 	}
 	v.recomputeSpace()
 	return v, nil
@@ -491,6 +495,7 @@ func (w logWriter) Write(p []byte) (int, error) {
 }
 
 func (v *vsphere) stop() {
+	defer os.RemoveAll(filepath.Join(v.l.Dir, "luns"))
 	if v.server != nil {
 		v.server.Listener.Close()
 	}
