@@ -70,7 +70,8 @@ guest_run(struct vs_client *vs, const char *vm,
 	if (r != 0)
 		return r;
 	qtmp = str_sh_quote(tmp);
-	line = xasprintf("%s > %s", cmd, qtmp);
+	/* the whole command's output, whatever lists it has */
+	line = xasprintf("(\n%s\n) > %s", cmd, qtmp);
 	qline = str_sh_quote(line);
 	args = xasprintf("-c %s", qline);
 	r = vs_guest_run(vs, vm, a, "/bin/bash", args, timeout, code, err);
