@@ -794,6 +794,21 @@ func (f *fkForklift) takeFault(kind string) *fkFault {
 	return nil
 }
 
+// takeFaultOf pops the earliest armed fault of any of the kinds.
+func (f *fkForklift) takeFaultOf(kinds ...string) *fkFault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.faults {
+		for _, k := range kinds {
+			if ft.Kind == k {
+				f.faults = append(f.faults[:i], f.faults[i+1:]...)
+				return &ft
+			}
+		}
+	}
+	return nil
+}
+
 func (f *fkForklift) getRates() fkRates {
 	f.mu.Lock()
 	defer f.mu.Unlock()
