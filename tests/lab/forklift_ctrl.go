@@ -10,6 +10,9 @@ package main
 //                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s",
 //                                  "vddk_validate_s"}
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
+//                                 {"kind":"corrupt-copy"}: the next VM's first disk is copied with
+//                                 bytes flipped; {"kind":"stale-snapshot-copy"}: it is copied
+//                                 without its snapshot deltas (forklift_bytes.go)
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -233,6 +236,9 @@ func (f *fkForklift) kick() {
 // A running Migration only needs its runner woken; the runner's own status
 // writes on its Plan need no reconcile (the periodic resync covers them).
 func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
+	if ev == "DELETED" && (gvr == fkPVCs || gvr == fkNamespaces) {
+		f.pvcBytesGone(gvr, o) // forklift_bytes.go
+	}
 	switch gvr {
 	case fkMigrations:
 		f.mu.Lock()
@@ -708,8 +714,8 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ft fkFault
-		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || ft.Kind != "disk-copy" {
-			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy","message":"..."}`})
+		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || !fkFaultKind(ft.Kind) {
+			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy","message":"..."} or {"kind":"corrupt-copy"} or {"kind":"stale-snapshot-copy"}`})
 			return
 		}
 		if ft.Message == "" {
@@ -770,6 +776,19 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply(404, map[string]string{"error": "unknown forklift control endpoint"})
 	}
+}
+
+// fkFaultKind: the kinds fail-next arms.
+func fkFaultKind(k string) bool {
+	if k == "disk-copy" {
+		return true
+	}
+	for _, b := range fkBytesFaults {
+		if k == b {
+			return true
+		}
+	}
+	return false
 }
 
 // takeFault pops an armed fault of the given kind.
