@@ -33,6 +33,8 @@ LAB_TESTS += tests/t_auth_tls.sh
 LAB_TESTS += tests/t_release_lab.sh
 # Interrupts: signals and a closed pipe tear down; SIGQUIT abandons.
 LAB_TESTS += tests/t_interrupt.sh
+# The copy is real: each PVC holds its source disk's current bytes.
+LAB_TESTS += tests/t_copy_bytes.sh
 # Artifacts of failed and interrupted runs, before the teardown.
 LAB_TESTS += tests/t_artifacts.sh
 # The checks of the migrated guest: the snapshot scenarios' data, agent and

@@ -168,8 +168,9 @@ static int
 on_raw_writeable(struct pf *pf, struct lws *wsi)
 {
 	while (pf->rx.len > pf->rxoff) {
-		ssize_t n = write(pf->sock, pf->rx.buf + pf->rxoff,
-				  pf->rx.len - pf->rxoff);
+		/* send: no SIGPIPE when the caller has closed its end */
+		ssize_t n = send(pf->sock, pf->rx.buf + pf->rxoff,
+				 pf->rx.len - pf->rxoff, MSG_NOSIGNAL);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			lws_callback_on_writable(wsi);

@@ -75,6 +75,12 @@ on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 		log_trace("vsphere < (login response not shown: session key)");
 		return 0;
 	}
+	/* a guest file transfer URL carries its ticket */
+	if (t == CURLINFO_DATA_IN && has(data, n, "InitiateFileTransfer")) {
+		log_trace("vsphere < (file transfer answer not shown: the "
+			  "URL's ticket)");
+		return 0;
+	}
 	s = xstrndup(data, n);
 	log_trace("vsphere %s %s",
 		  t == CURLINFO_TEXT                                   ? "*"

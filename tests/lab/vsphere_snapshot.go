@@ -422,6 +422,8 @@ func (v *vsphere) createSnapshot(vm *simulator.VirtualMachine, req *types.Create
 		return nil, &types.FileFault{File: vmsn}
 	}
 
+	v.snapshotWrites(vm, id, false) // disk_control.go
+
 	snap := &simulator.VirtualMachineSnapshot{}
 	snap.Vm = vm.Self
 	// the snapshot's config is the VM's as it is now, not shared with it
@@ -468,6 +470,7 @@ func (v *vsphere) createSnapshot(vm *simulator.VirtualMachine, req *types.Create
 	info.CurrentSnapshot = &ref
 	v.snapFiles()[snap.Self.Value] = vmsnName(vm, id)
 	v.snapUpdate(vm, &info)
+	v.snapshotWrites(vm, id, true)
 	return snap.Self, nil
 }
 

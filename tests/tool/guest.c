@@ -70,7 +70,8 @@ guest_run(struct vs_client *vs, const char *vm,
 	if (r != 0)
 		return r;
 	qtmp = str_sh_quote(tmp);
-	line = xasprintf("%s > %s", cmd, qtmp);
+	/* the whole command's output, whatever lists it has */
+	line = xasprintf("(\n%s\n) > %s", cmd, qtmp);
 	qline = str_sh_quote(line);
 	args = xasprintf("-c %s", qline);
 	r = vs_guest_run(vs, vm, a, "/bin/bash", args, timeout, code, err);
@@ -122,7 +123,8 @@ guest_cmd(struct vs_client *vs, const char *vm, const struct vs_guest_auth *a,
 			if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 				timeout = atoi(argv[++i]);
 		if (i + 1 >= argc)
-			return err_set(err, MTV_EINVAL, "guest-run: no command");
+			return err_set(err, MTV_EINVAL,
+				       "guest-run: no command");
 		cmd = join_words(argc - i - 1, argv + i + 1);
 		r = guest_run(vs, vm, a, cmd, timeout, code, err);
 		free(cmd);
