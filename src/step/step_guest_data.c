@@ -176,29 +176,27 @@ gd_run(struct gd *g, const char *cmd, struct mtv_err *err)
 	return r;
 }
 
-/* The standard output of cmd, through a temporary file of the guest
- * (CreateTemporaryFileInGuest, then a download), as the pytest suite
- * reads a guest's output. */
+/* The standard output of cmd, through the file out_file of the guest
+ * (read back by a download, then deleted), as the pytest suite reads a
+ * guest's output through a file. A file of the step's own folder, not
+ * CreateTemporaryFileInGuest's: one call fewer, and a name the undo
+ * knows. */
 static int
-gd_capture(struct gd *g, const char *cmd, char **out, struct mtv_err *err)
+gd_capture(struct gd *g, const char *cmd, const char *out_file, char **out,
+	   struct mtv_err *err)
 {
-	char *tmp = NULL, *full = NULL;
+	char *full = xasprintf("%s > %s", cmd, out_file);
 	struct mtv_err e2 = { 0 };
 	size_t len = 0;
 	int r;
 
 	*out = NULL;
-	r = vs_guest_temp(g->vs, g->moid, &g->a, "mtv-", ".out", &tmp, err);
-	if (r != 0)
-		return r;
-	full = xasprintf("%s > %s", cmd, tmp);
 	r = gd_run(g, full, err);
 	if (r == 0)
-		r = vs_guest_download(g->vs, g->moid, &g->a, tmp, out, &len,
-				      err);
-	(void)vs_guest_delete(g->vs, g->moid, &g->a, tmp, &e2);
+		r = vs_guest_download(g->vs, g->moid, &g->a, out_file, out,
+				      &len, err);
+	(void)vs_guest_delete(g->vs, g->moid, &g->a, out_file, &e2);
 	free(full);
-	free(tmp);
 	return r;
 }
 
@@ -255,6 +253,7 @@ gd_verify(struct gd *g, json_object *params, const char *sum,
 	char *mf = xasprintf("%s/marker.txt", g->dir),
 	     *df = xasprintf("%s/data.bin", g->dir),
 	     *sf = xasprintf("%s/data.bin.sha256", g->dir),
+	     *of = xasprintf("%s/sha256sum.out", g->dir),
 	     *cmd = xasprintf("sha256sum %s", df), *marker = NULL,
 	     *line = NULL, *found = NULL, *key = NULL;
 	size_t len = 0;
@@ -269,7 +268,7 @@ gd_verify(struct gd *g, json_object *params, const char *sum,
 		r = vs_guest_download(g->vs, g->moid, &g->a, sf, &line, &len,
 				      err);
 	if (r == 0)
-		r = gd_capture(g, cmd, &found, err);
+		r = gd_capture(g, cmd, of, &found, err);
 	if (r == 0 && (!str_startswith(line, sum) ||
 		       !str_startswith(found, sum)))
 		r = err_set(err, MTV_EPROTO, "guest file '%s': sha256sum "
@@ -292,6 +291,7 @@ gd_verify(struct gd *g, json_object *params, const char *sum,
 	free(line);
 	free(marker);
 	free(cmd);
+	free(of);
 	free(sf);
 	free(df);
 	free(mf);
