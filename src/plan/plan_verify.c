@@ -31,6 +31,19 @@ check_vm_fill(struct check_vm *cv, const struct model_vm *v, char *target)
 		cv->rdm_disks += v->disks[j].rdm != NULL;
 }
 
+/* Can VM v arrive off (its guest checks then start it)? Forklift sets
+ * the target's runStrategy from targetPowerState, else from the source's
+ * power when it migrated (restorePowerState; kubevirt.go). */
+static bool
+arrives_off(const struct model_vm *v, const char *tps)
+{
+	if (str_eq(tps, "on") || str_eq(tps, "off"))
+		return str_eq(tps, "off");
+	return !model_vm_ready(v) ||
+	       str_eq(jstr(v->node, "source_vm_power"), "off") ||
+	       model_vm_set_mode_count(v) > 0;
+}
+
 /* The checks' view of plan p (arrays allocated; check_plan_free). */
 static void
 check_plan_fill(struct check_plan *cp, struct mtv_model *m,
@@ -103,6 +116,7 @@ plan_verify(struct mtv_model *x, json_object *expect)
 			name_target_vm(vm->name);
 		check_vm_fill(&cv[i], vm, targets[i]);
 		cv[i].guest_data = step_guest_data_wanted(x, i);
+		cv[i].arrives_off = arrives_off(vm, m.target_power_state);
 	}
 	for (i = 0; i < x->nplans; i++)
 		check_plan_fill(&cp[i], x, &x->plans[i]);

@@ -166,16 +166,17 @@ static const struct rbac_call calls_check_rdm_lun_bus[] = {
 	{ "get", "", "persistentvolumeclaims", RBAC_RUN, NULL, false },
 	{ NULL, NULL, NULL, 0, NULL, false },
 };
-/* guest_lib.c: the target VM started and stopped through KubeVirt's
+/* guest_lib.c: the target VM started (when it may arrive off: "start")
+ * and stopped again (a refusal is a warning) through KubeVirt's
  * subresources, its instance watched, SSH through its port-forward */
 #define GUEST_CALLS                                                        \
 	{ "get", "kubevirt.io", "virtualmachines", RBAC_RUN, NULL, false }, \
 	{ "get,list,watch", "kubevirt.io", "virtualmachineinstances",       \
 	  RBAC_RUN, NULL, false },                                          \
 	{ "update", "subresources.kubevirt.io", "virtualmachines/start",    \
-	  RBAC_RUN, NULL, false },                                          \
+	  RBAC_RUN, "start", false },                                       \
 	{ "update", "subresources.kubevirt.io", "virtualmachines/stop",     \
-	  RBAC_RUN, NULL, false }
+	  RBAC_RUN, "start", true }
 static const struct rbac_call calls_check_guest_agent[] = {
 	GUEST_CALLS,
 	{ NULL, NULL, NULL, 0, NULL, false },

@@ -33,6 +33,8 @@ struct check_vm {
 	int rdm_disks;		/* of them, RDM disks */
 	int guest_agent;	/* the scenario's guest_agent: 1, 0, -1 unset */
 	bool guest_data;	/* a guest-data step writes its data marker */
+	bool arrives_off;	/* the target VM may arrive off: the guest
+				 * checks start it */
 };
 
 struct check_plan {
@@ -156,7 +158,9 @@ void check_vm_listed(struct check_build *b, json_object *e, size_t at,
 		     bool (*want)(const struct check_vm *),
 		     void (*plan)(struct check_build *b));
 /* The entry {"check", "plan", "vm_ref", "source", "target", "namespace",
- * "timeout"} of a check of the guest of the current VM (b->plan, b->vm). */
+ * "timeout", "start"} of a check of the guest of the current VM (b->plan,
+ * b->vm); "start" is true when the VM may arrive off (the check then
+ * starts it), else null. */
 json_object *check_guest_entry(struct check_build *b, const char *name);
 
 /* ---- running ---- */

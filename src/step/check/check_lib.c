@@ -271,6 +271,7 @@ check_guest_entry(struct check_build *b, const char *name)
 	jputs(c, "namespace", m->target_ns);
 	jputi(c, "timeout", m->guest_agent_timeout > 0 ?
 	      m->guest_agent_timeout : 301);
+	jput(c, "start", v->arrives_off ? json_object_new_boolean(1) : NULL);
 	return c;
 }
 

@@ -190,6 +190,30 @@ ssh_once(struct check_run *r, const char *ns, const char *name,
 	return rc;
 }
 
+/* A port-forward refused with 403: the API server's reason (a plain GET
+ * of the same path is authorized the same way and answers with a Status
+ * naming the user, the verb and the resource, which the WebSocket
+ * handshake does not carry) added to err. */
+static void
+forbidden_why(struct check_run *r, const char *ns, const char *name,
+	      struct mtv_err *err)
+{
+	char *path = xasprintf("%s/%s/virtualmachineinstances/%s/portforward/"
+			       "22/tcp", KV_SUB, ns, name), *was;
+	json_object *out = NULL;
+	struct mtv_err e2 = { 0 };
+	long status = 0;
+
+	if (kube_request(r->k, "GET", path, NULL, NULL, &status, &out,
+			 &e2) == 0 && status == 403 && jstr(out, "message")) {
+		was = xstrdup(err->msg);
+		err_set(err, MTV_EAUTH, "%s: %s", was, jstr(out, "message"));
+		free(was);
+	}
+	json_object_put(out);
+	free(path);
+}
+
 int
 check_guest_ssh(struct check_run *r, const char *ns, const char *name,
 		const char *host_key, const char *command, int timeout,
@@ -225,6 +249,8 @@ check_guest_ssh(struct check_run *r, const char *ns, const char *name,
 		}
 		rc = ssh_once(r, ns, name, &o, command, out, status,
 			      presented, err);
+		if (rc == MTV_EAUTH && strstr(err->msg, "HTTP 403"))
+			forbidden_why(r, ns, name, err);
 		if (rc == 0 || rc == MTV_EAUTH || rc == MTV_ECANCELED ||
 		    time(NULL) + 5 > end || step_should_stop(r->ctx, err))
 			break;

@@ -28,6 +28,7 @@ plan_identity(struct check_build *b)
 	char *nm = xasprintf("%s-network", p->name);
 
 	json_object_object_del(c, "timeout");
+	json_object_object_del(c, "start");
 	jputs(c, "network_map", nm);
 	jputs(c, "storage_class", b->m->storage_class);
 	free(nm);
