@@ -760,3 +760,12 @@ func (d *vmDiskDev) Truncate(size int64) error {
 		return c.layers[0].f.Truncate(size)
 	})
 }
+
+// diskDevByID is diskDev (or diskBaseDev) by VM MoID (Lab.DiskDev).
+func (v *vsphere) diskDevByID(id string, key int32, base bool) (labDev, error) {
+	vm := vmOf(types.ManagedObjectReference{Type: "VirtualMachine", Value: id})
+	if vm == nil {
+		return nil, fmt.Errorf("vm %s not found", id)
+	}
+	return v.newDiskDev(vm, key, base)
+}

@@ -262,8 +262,15 @@ func TestVsphereDiskBytes(t *testing.T) {
 	}
 	devWrite(t, rd, 4096, "on-the-lun")
 	lun := e.v.lunPath(e.l.Inv.RDMLunNAA)
-	if b, err := os.ReadFile(lun); err != nil || !bytes.Contains(b[:8192], []byte("on-the-lun")) {
-		t.Fatalf("the RDM write is not in %s (%v)", lun, err)
+	b := make([]byte, 8192)
+	if f, err := os.Open(lun); err != nil {
+		t.Fatal(err)
+	} else {
+		f.ReadAt(b, 0)
+		f.Close()
+	}
+	if !bytes.Contains(b, []byte("on-the-lun")) {
+		t.Fatalf("the RDM write is not in %s", lun)
 	}
 
 	// destroying the VM leaves nothing in its folder (the LUN stays)

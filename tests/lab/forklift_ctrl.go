@@ -12,6 +12,9 @@ package main
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way;
 //                                 "guest-agent-down", "mac-change", "no-boot": the next migrated VM's
 //                                 agent never connects / first NIC gets a new MAC / VMI never runs
+//                                 {"kind":"corrupt-copy"}: the next VM's first disk is copied with
+//                                 bytes flipped; {"kind":"stale-snapshot-copy"}: it is copied
+//                                 without its snapshot deltas (forklift_bytes.go)
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -242,6 +245,9 @@ func (f *fkForklift) kick() {
 // A running Migration only needs its runner woken; the runner's own status
 // writes on its Plan need no reconcile (the periodic resync covers them).
 func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
+	if ev == "DELETED" && (gvr == fkPVCs || gvr == fkNamespaces) {
+		f.pvcBytesGone(gvr, o) // forklift_bytes.go
+	}
 	switch gvr {
 	case fkMigrations:
 		f.mu.Lock()
@@ -717,8 +723,8 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ft fkFault
-		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || !fkFaultKinds[ft.Kind] {
-			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy|guest-agent-down|mac-change|no-boot","message":"..."}`})
+		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || !(fkFaultKinds[ft.Kind] || fkFaultKind(ft.Kind)) {
+			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy|corrupt-copy|stale-snapshot-copy|guest-agent-down|mac-change|no-boot","message":"..."}`})
 			return
 		}
 		if ft.Message == "" {
@@ -781,6 +787,19 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// fkFaultKind: the kinds fail-next arms.
+func fkFaultKind(k string) bool {
+	if k == "disk-copy" {
+		return true
+	}
+	for _, b := range fkBytesFaults {
+		if k == b {
+			return true
+		}
+	}
+	return false
+}
+
 // takeFault pops an armed fault of the given kind.
 func (f *fkForklift) takeFault(kind string) *fkFault {
 	f.mu.Lock()
@@ -789,6 +808,21 @@ func (f *fkForklift) takeFault(kind string) *fkFault {
 		if ft.Kind == kind {
 			f.faults = append(f.faults[:i], f.faults[i+1:]...)
 			return &ft
+		}
+	}
+	return nil
+}
+
+// takeFaultOf pops the earliest armed fault of any of the kinds.
+func (f *fkForklift) takeFaultOf(kinds ...string) *fkFault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.faults {
+		for _, k := range kinds {
+			if ft.Kind == k {
+				f.faults = append(f.faults[:i], f.faults[i+1:]...)
+				return &ft
+			}
 		}
 	}
 	return nil

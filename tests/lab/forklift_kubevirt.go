@@ -95,6 +95,11 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		annotations["original-ID"] = v.vm.ID
 	}
 	rdmAsLun, _ := fkBool(r.plan, "spec", "rdmAsLun")
+	// at most one VM fault per VM, the earliest armed (fail-next)
+	fault := ""
+	if ft := f.takeFaultOf("guest-agent-down", "mac-change", "no-boot"); ft != nil {
+		fault = ft.Kind
+	}
 	var disks, volumes, ifaces, nets []interface{}
 	for i, pvc := range v.pvcs {
 		vol := "vol-" + strconv.Itoa(i)
@@ -115,7 +120,7 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		}
 		nname := "net-" + strconv.Itoa(i)
 		mac := nic.MAC
-		if len(ifaces) == 0 && f.takeFault("mac-change") != nil {
+		if len(ifaces) == 0 && fault == "mac-change" {
 			mac = fkNewMAC(mac)
 			f.l.Logf("forklift: fault mac-change: %s gets %s instead of %s", v.vm.Name, mac, nic.MAC)
 		}
@@ -182,11 +187,9 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		return fmt.Errorf("failed to create the VirtualMachine: %v", err)
 	}
 	if kv := kvFor(f.s); kv != nil {
-		for _, kind := range []string{"guest-agent-down", "no-boot"} {
-			if f.takeFault(kind) != nil {
-				f.l.Logf("forklift: %s/%s: armed fault %s", tns, name, kind)
-				kv.ArmFault(fkUID(kvm), kind)
-			}
+		if fault == "guest-agent-down" || fault == "no-boot" {
+			f.l.Logf("forklift: %s/%s: armed fault %s", tns, name, fault)
+			kv.ArmFault(fkUID(kvm), fault)
 		}
 		kv.Reconcile(tns, name) // virt-controller sees the VM at once
 	}

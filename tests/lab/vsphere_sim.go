@@ -184,6 +184,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		return nil, fmt.Errorf("create model: %v", err)
 	}
 	v.model = m
+	l.DiskDev = v.diskDevByID
 	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
 	si.Content.About.ApiVersion = "7.0.3.0"
 	si.Content.About.Version = "7.0.3"
