@@ -85,6 +85,14 @@ expect_exit 0 "guest-run: its temporary files" "${VT[@]}" guest-run "$VM" -- 'ls
 keep
 check "no earlier temporary file is left" test "$(grep -c mtv-test- "$T/out")" = 1
 
+# a program that outlives its time: a timeout, and the process is ended
+lab_control POST /vsphere/counts/reset >/dev/null
+expect_exit 1 "guest-run: a program past its timeout" "${VT[@]}" guest-run "$VM" --timeout 1 -- sleep 30
+keep
+contains "it says it still runs" "$T/err" "still runs after 1 s"
+counts >"$T/counts"
+contains "the process is terminated" "$T/counts" "TerminateProcessInGuest 1"
+
 # a refused guest login: exit 3, one call, no retry (guest accounts lock)
 lab_control POST /vsphere/counts/reset >/dev/null
 GUEST_PASSWORD="wrong-$GUEST_PASSWORD" expect_exit 3 "a wrong guest password: refused" \
