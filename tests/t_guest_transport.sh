@@ -13,8 +13,15 @@
 [ -x "$MTV_TEST_TOOL" ] || skip_all "tests/mtv-test-tool is not built"
 lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
-export GOVC_URL=$(lab_get vsphere.url) GOVC_USERNAME=$(lab_get vsphere.username) \
-	GOVC_PASSWORD=$(lab_get vsphere.password) GOVC_TLS_CA_CERTS=$(lab_get vsphere.ca_file)
+# the lab's vSphere endpoint in one read of its JSON line
+eval "$(printf '%s' "$LAB_JSON" | "$PYTHON3" -c '
+import json, shlex, sys
+v = json.load(sys.stdin)["vsphere"]
+for k, f in (("GOVC_URL", "url"), ("GOVC_USERNAME", "username"),
+             ("GOVC_PASSWORD", "password"), ("GOVC_TLS_CA_CERTS", "ca_file"),
+             ("TP", "thumbprint")):
+    print("%s=%s" % (k, shlex.quote(v[f])))')"
+export GOVC_URL GOVC_USERNAME GOVC_PASSWORD GOVC_TLS_CA_CERTS
 unset GOVC_INSECURE GOVC_TLS_KNOWN_HOSTS_THUMBPRINT MTV_LOG_LEVEL KUBECONFIG
 # the guest account of the providers file, as the pytest suite has it
 GUEST_USER=$(sed -n 's/^ *guest_vm_linux_user: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$LAB_PROVIDERS" | head -1)
@@ -29,10 +36,8 @@ VT=("$MTV_TEST_TOOL" vs)
 KT=("$MTV_TEST_TOOL" kube --kubeconfig "$LAB_KUBECONFIG")
 keep() { cat "$T/out" "$T/err" >>"$ALL"; }
 # guest-op counts of the lab since the last reset, as "Method N" lines
-counts() { lab_control GET /vsphere/counts | "$PYTHON3" -c '
-import json, sys
-for k, v in sorted(json.load(sys.stdin).items()):
-    if "Guest" in k or k.startswith("guestFile"): print(k, v)'; }
+counts() { lab_control GET /vsphere/counts |
+	sed -n 's/^ *"\([^"]*\(Guest\|guestFile\)[^"]*\)": *\([0-9]*\),\{0,1\}$/\1 \3/p' | sort; }
 
 # ---- a powered-on clone (source steps only; kept until the end)
 "$MTV_SCENARIO" plan --format json --run-id gtrsa1 -p "$LAB_PROVIDERS" \
@@ -103,7 +108,6 @@ counts >"$T/counts"
 check "one guest call, no retry, no program started" test "$(cat "$T/counts")" = "CreateTemporaryFileInGuest 1"
 
 # the transfer is verified as the SOAP connection is: the thumbprint pin
-TP=$(lab_get vsphere.thumbprint)
 GOVC_TLS_CA_CERTS= GOVC_TLS_KNOWN_HOSTS_THUMBPRINT=$TP expect_exit 0 "a pinned transfer (no CA file)" \
 	"${VT[@]}" guest-get "$VM" /etc/hostname
 keep
