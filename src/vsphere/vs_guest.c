@@ -111,12 +111,20 @@ guest_call(struct vs_client *vs, bool pm, const char *method,
 		    err);
 	vs->once = false;
 	freezero(sb.buf, sb.cap);
-	if (r != 0 && (str_eq(vs->fault, "InvalidGuestLogin") ||
-		       str_eq(vs->fault, "GuestPermissionDenied")))
+	if (r != 0 && str_eq(vs->fault, "InvalidGuestLogin"))
 		r = err_set(err, MTV_EAUTH,
 			    "guest login as '%s' to VM '%s' refused (%s): "
 			    "wrong user name or password",
 			    a && a->user ? a->user : "", moid, vs->fault);
+	else if (r != 0 && str_eq(vs->fault, "GuestPermissionDenied")) {
+		r = MTV_EAUTH;
+		if (err) {
+			err_prefix(err, "guest account '%s' of VM '%s' may not "
+				   "do this", a && a->user ? a->user : "",
+				   moid);
+			err->code = MTV_EAUTH;
+		}
+	}
 	return r;
 }
 
