@@ -653,7 +653,8 @@ explain(struct kube_client *k, const char *ns, const char *vmi, int port,
 	if (status == 401) {
 		r = err_set(err, MTV_ELOGIN, "%s: unauthorized (HTTP 401)",
 			    where);
-		kube_login_refused(k, err);
+		if (err)
+			kube_login_refused(k, err);
 	} else if (status == 403) {
 		r = err_set(err, MTV_EAUTH, "%s: forbidden (HTTP 403): the "
 			    "credentials may not create "
