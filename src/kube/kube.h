@@ -129,7 +129,6 @@ int kube_request(struct kube_client *k, const char *method, const char *path,
 		 const char *content_type, json_object *body, long *status,
 		 json_object **out, struct mtv_err *err);
 
-/* Counters for benchmarks: requests sent, retries, re-authentications. */
 /* Open KubeVirt's port-forward to port of VirtualMachineInstance ns/vmi
  * (GET .../subresources.kubevirt.io/v1/namespaces/NS/
  * virtualmachineinstances/NAME/portforward/PORT/tcp as a WebSocket,
@@ -139,6 +138,7 @@ int kube_request(struct kube_client *k, const char *method, const char *path,
 int kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 		     int port, int *fd, struct mtv_err *err);
 
+/* Counters for benchmarks: requests sent, retries, re-authentications. */
 struct kube_stats {
 	long requests, retries, reauths, watches, relists;
 };
