@@ -40,6 +40,8 @@ LAB_TESTS += tests/t_artifacts.sh
 # The checks of the migrated guest: the snapshot scenarios' data, agent and
 # SSH passed; each guest fault of the lab caught by its check.
 LAB_TESTS += tests/t_guest_checks.sh
+# The guest transports: Guest Operations, port-forward and guest SSH.
+LAB_TESTS += tests/t_guest_transport.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -61,6 +63,7 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
 	tests/t_rbac.sh tests/t_job.sh \
+	tests/t_guest_transport.sh tests/guest \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source

@@ -382,7 +382,8 @@ session_open(struct gs *g, const struct guest_ssh_opts *o, char **host_key,
 	AGAIN(g, rc, libssh2_session_handshake(g->s, g->fd), err);
 	if (rc == LIBSSH2_ERROR_TIMEOUT)
 		return MTV_ETIMEOUT;
-	if (rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_BANNER_SEND ||
+	if (rc == LIBSSH2_ERROR_BANNER_RECV ||
+	    rc == LIBSSH2_ERROR_BANNER_SEND ||
 	    rc == LIBSSH2_ERROR_SOCKET_DISCONNECT ||
 	    rc == LIBSSH2_ERROR_SOCKET_SEND || rc == LIBSSH2_ERROR_SOCKET_RECV)
 		return ssh_fail(g, err, MTV_ENET, "the stream closed before "

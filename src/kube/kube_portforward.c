@@ -48,6 +48,7 @@ struct pf {
 	unsigned int status;		/* HTTP status of a refusal */
 	char why[256];
 	bool abort, done, sock_eof, ws_gone, raw_gone;
+	bool handed;			/* the caller is done with pf */
 	unsigned char tx[LWS_PRE + PF_CHUNK];	/* from sock, to send */
 	size_t txlen;
 	struct strbuf rx;		/* received, to write to sock */
@@ -286,6 +287,39 @@ pf_free(struct pf *pf)
 	free(pf);
 }
 
+/* Pumps still running: a process that exits right after closing its
+ * end waits a moment for them (its exit handlers free OpenSSL). */
+static pthread_mutex_t pumps_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pumps_cv = PTHREAD_COND_INITIALIZER;
+static int pumps;
+
+static void
+pumps_wait(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&pumps_mu);
+	while (pumps > 0 && pthread_cond_timedwait(&pumps_cv, &pumps_mu,
+						   &until) == 0)
+		;
+	pthread_mutex_unlock(&pumps_mu);
+}
+
+static void
+pumps_add(int n)
+{
+	static bool registered;
+
+	pthread_mutex_lock(&pumps_mu);
+	if (!registered)
+		registered = atexit(pumps_wait) == 0;
+	pumps += n;
+	pthread_cond_broadcast(&pumps_cv);
+	pthread_mutex_unlock(&pumps_mu);
+}
+
 static void *
 pump(void *arg)
 {
@@ -300,10 +334,15 @@ pump(void *arg)
 		pf->state = -1;
 	failed = pf->state < 0;
 	pthread_cond_broadcast(&pf->cv);
+	/* the caller reads pf until it has taken its end */
+	while (!failed && !pf->handed)
+		pthread_cond_wait(&pf->cv, &pf->mu);
 	pthread_mutex_unlock(&pf->mu);
 	/* a failed forward is the caller's to free (it joins us) */
-	if (!failed)
+	if (!failed) {
 		pf_free(pf);
+		pumps_add(-1);
+	}
 	return NULL;
 }
 
@@ -527,6 +566,7 @@ forward_once(struct kube_client *k, const struct kube_pf_target *t,
 {
 	struct pf *pf = xcalloc(1, sizeof(*pf));
 	struct timespec until;
+	long long deadline;
 	pthread_t th;
 	int sv[2], st, r;
 
@@ -552,13 +592,26 @@ forward_once(struct kube_client *k, const struct kube_pf_target *t,
 		return r;
 	}
 	k->st.requests++;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += PF_CONNECT_S + 10;
+	/* lws ends the attempt after PF_CONNECT_S; the slices see an
+	 * interrupt */
+	deadline = clock_ms() + (PF_CONNECT_S + 10) * 1000LL;
 	pthread_mutex_lock(&pf->mu);
-	while (pf->state == 0 &&
-	       pthread_cond_timedwait(&pf->cv, &pf->mu, &until) == 0)
-		;
+	while (pf->state == 0 && clock_ms() < deadline &&
+	       !(k->cancel && *k->cancel)) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pf->cv, &pf->mu, &until);
+	}
 	st = pf->state;
+	if (st == 1) {
+		pumps_add(1);
+		pf->handed = true;
+		pthread_cond_broadcast(&pf->cv);
+	}
 	pthread_mutex_unlock(&pf->mu);
 	if (st == 1) {
 		pthread_detach(th);
@@ -573,6 +626,8 @@ forward_once(struct kube_client *k, const struct kube_pf_target *t,
 			  : st == 0 ? "no answer" : "connection failed");
 	pf_free(pf);
 	close(sv[0]);
+	if (st == 0 && k->cancel && *k->cancel)
+		return err_set(err, MTV_ECANCELED, "port-forward: interrupted");
 	return MTV_ENET;
 }
 
@@ -598,7 +653,8 @@ explain(struct kube_client *k, const char *ns, const char *vmi, int port,
 	if (status == 401) {
 		r = err_set(err, MTV_ELOGIN, "%s: unauthorized (HTTP 401)",
 			    where);
-		kube_login_refused(k, err);
+		if (err)
+			kube_login_refused(k, err);
 	} else if (status == 403) {
 		r = err_set(err, MTV_EAUTH, "%s: forbidden (HTTP 403): the "
 			    "credentials may not create "

@@ -111,12 +111,20 @@ guest_call(struct vs_client *vs, bool pm, const char *method,
 		    err);
 	vs->once = false;
 	freezero(sb.buf, sb.cap);
-	if (r != 0 && (str_eq(vs->fault, "InvalidGuestLogin") ||
-		       str_eq(vs->fault, "GuestPermissionDenied")))
+	if (r != 0 && str_eq(vs->fault, "InvalidGuestLogin"))
 		r = err_set(err, MTV_EAUTH,
 			    "guest login as '%s' to VM '%s' refused (%s): "
 			    "wrong user name or password",
 			    a && a->user ? a->user : "", moid, vs->fault);
+	else if (r != 0 && str_eq(vs->fault, "GuestPermissionDenied")) {
+		r = MTV_EAUTH;
+		if (err) {
+			err_prefix(err, "guest account '%s' of VM '%s' may not "
+				   "do this", a && a->user ? a->user : "",
+				   moid);
+			err->code = MTV_EAUTH;
+		}
+	}
 	return r;
 }
 
@@ -167,6 +175,22 @@ process_state(xmlNodePtr resp, const char *pid, int *exit_code)
 	return -1;
 }
 
+/* A program that outlived its time is ended (best effort). */
+static void
+terminate(struct vs_client *vs, const char *moid,
+	  const struct vs_guest_auth *a, const char *pid)
+{
+	char *args = xasprintf("<pid>%s</pid>", pid);
+	xmlDocPtr doc = NULL;
+	xmlNodePtr resp;
+
+	if (guest_call(vs, true, "TerminateProcessInGuest", moid, a, args,
+		       &doc, &resp, NULL) == 0)
+		log_debug("guest of VM '%s': process %s ended", moid, pid);
+	xmlFreeDoc(doc);
+	free(args);
+}
+
 /* Poll the process until it ends: 0.2 s between polls at first, then
  * doubling up to 2 s (vSphere has no update for guest processes). */
 static int
@@ -175,7 +199,7 @@ wait_process(struct vs_client *vs, const char *moid,
 	     const char *program, int timeout, int *exit_code,
 	     struct mtv_err *err)
 {
-	long long deadline = clock_ms() + timeout * 1000LL;
+	long long deadline = clock_ms() + timeout * 1000LL, left;
 	char *args = xasprintf("<pids>%s</pids>", pid);
 	long delay = 200;
 	int r, st = 0;
@@ -197,13 +221,15 @@ wait_process(struct vs_client *vs, const char *moid,
 				    "('%s')", moid, pid, program);
 			break;
 		}
-		if (clock_ms() + delay > deadline) {
+		left = deadline - clock_ms();
+		if (left <= 0) {
+			terminate(vs, moid, a, pid);
 			r = err_set(err, MTV_ETIMEOUT,
 				    "'%s' in the guest of VM '%s' still runs "
 				    "after %d s", program, moid, timeout);
 			break;
 		}
-		r = nap(vs, delay, err);
+		r = nap(vs, delay < left ? delay : (long)left, err);
 		if (r != 0)
 			break;
 		delay = delay * 2 > 2000 ? 2000 : delay * 2;
