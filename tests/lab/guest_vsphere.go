@@ -572,7 +572,7 @@ func (v *vsphere) guestTemp(w http.ResponseWriter, fs *guestFS, prefix, suffix, 
 		faultFileNotFound(w, dir)
 		return
 	}
-	p := path.Join(dir, prefix+randomSalt()[:6]+suffix)
+	p := path.Join(dir, prefix+randomHex(3)+suffix) // no "/" in the random part
 	var err error
 	if isDir {
 		err = fs.Mkdir(p, 0700)
