@@ -672,6 +672,26 @@ func (fs *guestFS) List(dir string) ([]guestFileInfo, error) {
 	return out, nil
 }
 
+// FileExtent is where a file's data lies on the disk (absolute offset and
+// size): for a fault that damages a file's bytes in a copy.
+func (fs *guestFS) FileExtent(p string) (off, size int64, err error) {
+	guestFSMu.Lock()
+	defer guestFSMu.Unlock()
+	p = cleanPath(p)
+	if err := fs.load(); err != nil {
+		return 0, 0, err
+	}
+	i, err := fs.lookup("open", p)
+	if err != nil {
+		return 0, 0, err
+	}
+	if i == -2 || fs.entries[i].kind == gfsDir {
+		return 0, 0, gfsErr("open", p, syscall.EISDIR)
+	}
+	e := fs.entries[i]
+	return fs.dataOff + e.start*guestFSBlock, e.size, nil
+}
+
 // Close closes the disk the file system is on.
 func (fs *guestFS) Close() error { return fs.dev.Close() }
 

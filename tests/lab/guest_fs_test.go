@@ -168,14 +168,16 @@ func TestGuestFSCorruption(t *testing.T) {
 	dev, fs, _ := newGuestDisk(t, guestIdentity{Hostname: "g"})
 	fs.WriteFile("/root/data", []byte("hello world\n"), 0644)
 	// flip a byte of the file's data: reads give the changed byte
-	fs.load()
-	e := fs.entries[fs.find("/root/data")]
-	off := fs.dataOff + e.start*guestFSBlock + 4
-	dev.WriteAt([]byte{'O'}, off)
+	off, size, err := fs.FileExtent("/root/data")
+	if err != nil || size != 12 {
+		t.Fatalf("extent: %d %d %v", off, size, err)
+	}
+	dev.WriteAt([]byte{'O'}, off+4)
 	if b, err := fs.ReadFile("/root/data"); err != nil || string(b) != "hellO world\n" {
 		t.Fatalf("flipped data: %q %v", b, err)
 	}
 	// a damaged table entry: named in errors; the fs goes read-only
+	fs.load()
 	i := fs.find("/etc/hostname")
 	dev.WriteAt([]byte{0xff}, fs.tableOff+int64(i)*guestFSEntrySize+50)
 	if _, err := fs.ReadFile("/etc/hostname"); err == nil || !strings.Contains(err.Error(), "fails its checksum") {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"path"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +70,16 @@ func TestGuestVsphere(t *testing.T) {
 	procs, err := pm.ListProcesses(ctx, auth, []int64{pid})
 	if err != nil || len(procs) != 1 || procs[0].EndTime == nil || procs[0].ExitCode != 0 {
 		t.Fatalf("processes: %+v %v", procs, err)
+	}
+	fm, err := ops.FileManager(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		p, err := fm.CreateTemporaryFile(ctx, auth, "mtv-", ".out", "")
+		if err != nil || path.Dir(p) != "/tmp" || !strings.HasPrefix(path.Base(p), "mtv-") || !strings.HasSuffix(p, ".out") {
+			t.Fatalf("temporary file %q: %v", p, err)
+		}
 	}
 	bad := &types.NamePasswordAuthentication{Username: labGuestUser, Password: "nope"}
 	if _, err := pm.StartProgram(ctx, bad, spec); !faultIs(err, &types.InvalidGuestLogin{}) {
