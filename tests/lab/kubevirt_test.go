@@ -319,3 +319,30 @@ func TestKubeVirtGuestSSH(t *testing.T) {
 		t.Errorf("exit status: %v", err)
 	}
 }
+
+// TestKubeVirtForkliftSerial: getSystemSerial per release and OpenShift
+// version, UUIDToVMwareSerial's own example, memory quantities.
+func TestKubeVirtForkliftSerial(t *testing.T) {
+	const uuid = "422c6a2a-5ea9-1083-39f3-3b140fffb444"
+	if got := fkUUIDToVMwareSerial(uuid); got != "VMware-42 2c 6a 2a 5e a9 10 83-39 f3 3b 14 0f ff b4 44" {
+		t.Errorf("UUIDToVMwareSerial: %q", got)
+	}
+	if got := fkUUIDToVMwareSerial("not-a-uuid"); got != "not-a-uuid" {
+		t.Errorf("fallback: %q", got)
+	}
+	for rel, vmware := range map[string]bool{"2.9": false, "2.10": false, "2.11": true, "2.12": true, "main": true} {
+		f := &fkForklift{l: &Lab{MTV: mtvReleases[rel]}}
+		got := f.systemSerial(uuid)
+		if strings.HasPrefix(got, "VMware-") != vmware {
+			t.Errorf("release %s (OpenShift %s): serial %q", rel, mtvReleases[rel].OCPVersion, got)
+		}
+	}
+	for mib, want := range map[int64]string{4096: "4Gi", 1536: "1536Mi", 2048: "2Gi", 1 << 20: "1Ti", 100: "100Mi"} {
+		if got := fkQuantityMiB(mib); got != want {
+			t.Errorf("quantity %d MiB: %s, want %s", mib, got, want)
+		}
+	}
+	if !fkVersionAtLeast("4.20.8", "4.20.0") || fkVersionAtLeast("4.19.21", "4.20.0") || !fkVersionAtLeast("4.21.0", "4.20.0") {
+		t.Error("fkVersionAtLeast")
+	}
+}
