@@ -162,6 +162,9 @@ if gssh "$ns" "$name" "$KV_GUEST_PASSWORD" hostname >"$T/hostname" 2>"$T/ssh.err
 else
 	not_ok "ssh through the port-forward with the source guest's host key (StrictHostKeyChecking)"
 	diag_stdin <"$T/ssh.err"
+	ls "$LAB_DIR/pvc/$ns/"*.img >/dev/null 2>&1 ||
+		diag "no PVC bytes under $LAB_DIR/pvc/$ns: the copy did not write the boot PVC (forklift_bytes.go)"
+	grep 'guest sshd' "$LAB_DIR/lab.log" | tail -n 3 | diag_stdin
 fi
 check "hostname in the guest is the source guest's" test "$(cat "$T/hostname")" = "$(field "$T/src.json" 'j["hostname"]')"
 gssh "$ns" "$name" "$KV_GUEST_PASSWORD" cat /etc/machine-id >"$T/mid" 2>"$T/ssh.err"
