@@ -133,7 +133,13 @@ func kvSeed(s *Store, rel *MTVRelease) error {
 			"history": []interface{}{Obj{"state": "Completed", "version": ver, "verified": true,
 				"startedTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:40:00Z"}},
 			"conditions": []interface{}{Obj{"type": "Available", "status": "True"}, Obj{"type": "Progressing", "status": "False"}}}}
-	if _, err := s.create(kvClusterVersion, "", cv, kbInternal); err != nil {
+	st := cv["status"]
+	o, err := s.create(kvClusterVersion, "", cv, kbInternal)
+	if err != nil {
+		return err
+	}
+	o["status"] = st
+	if _, err := s.update(kvClusterVersion, "", o, true, kbInternal); err != nil {
 		return err
 	}
 	return kvSeedRBAC(s)

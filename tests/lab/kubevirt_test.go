@@ -319,3 +319,80 @@ func TestKubeVirtGuestSSH(t *testing.T) {
 		t.Errorf("exit status: %v", err)
 	}
 }
+
+// TestKubeVirtForkliftSerial: getSystemSerial per release and OpenShift
+// version, UUIDToVMwareSerial's own example, memory quantities.
+func TestKubeVirtForkliftSerial(t *testing.T) {
+	const uuid = "422c6a2a-5ea9-1083-39f3-3b140fffb444"
+	if got := fkUUIDToVMwareSerial(uuid); got != "VMware-42 2c 6a 2a 5e a9 10 83-39 f3 3b 14 0f ff b4 44" {
+		t.Errorf("UUIDToVMwareSerial: %q", got)
+	}
+	if got := fkUUIDToVMwareSerial("not-a-uuid"); got != "not-a-uuid" {
+		t.Errorf("fallback: %q", got)
+	}
+	for rel, vmware := range map[string]bool{"2.9": false, "2.10": false, "2.11": true, "2.12": true, "main": true} {
+		f := &fkForklift{l: &Lab{MTV: mtvReleases[rel]}}
+		got := f.systemSerial(uuid)
+		if strings.HasPrefix(got, "VMware-") != vmware {
+			t.Errorf("release %s (OpenShift %s): serial %q", rel, mtvReleases[rel].OCPVersion, got)
+		}
+	}
+	for mib, want := range map[int64]string{4096: "4Gi", 1536: "1536Mi", 2048: "2Gi", 1 << 20: "1Ti", 100: "100Mi"} {
+		if got := fkQuantityMiB(mib); got != want {
+			t.Errorf("quantity %d MiB: %s, want %s", mib, got, want)
+		}
+	}
+	if !fkVersionAtLeast("4.20.8", "4.20.0") || fkVersionAtLeast("4.19.21", "4.20.0") || !fkVersionAtLeast("4.21.0", "4.20.0") {
+		t.Error("fkVersionAtLeast")
+	}
+}
+
+// TestKubeVirtRBAC: the subresources are authorized as
+// subresources.kubevirt.io virtualmachineinstances/portforward (get) and
+// virtualmachines/start (update); kubevirt.io:edit grants them, view not.
+func TestKubeVirtRBAC(t *testing.T) {
+	s, _ := kvtStart(t)
+	k := &kbServer{s: s, l: &Lab{Logf: t.Logf}, counts: map[string]int{}}
+	bind := func(sa, role string) {
+		rb := Obj{"metadata": Obj{"name": sa, "namespace": "ns"},
+			"roleRef":  Obj{"apiGroup": kbRBAC, "kind": "ClusterRole", "name": role},
+			"subjects": []interface{}{Obj{"kind": "ServiceAccount", "name": sa, "namespace": "ns"}}}
+		if _, err := s.create(kbGVRRoleBindings, "ns", rb, kbInternal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bind("editor", "kubevirt.io:edit")
+	bind("viewer", "kubevirt.io:view")
+	kvtVM(t, s, "a", "Halted")
+	do := func(u *kbUser, method, path string) (int, string) {
+		r := httptest.NewRequest(method, "https://lab/apis/subresources.kubevirt.io/v1/namespaces/ns/"+path, nil)
+		w := httptest.NewRecorder()
+		k.serveKubeVirtSub(w, r, u)
+		var st Obj
+		json.Unmarshal(w.Body.Bytes(), &st)
+		return w.Code, fkStr(st, "message")
+	}
+	viewer, editor := kbSAUser("ns", "viewer"), kbSAUser("ns", "editor")
+	if code, msg := do(viewer, "GET", "virtualmachineinstances/a/portforward/22"); code != 403 ||
+		msg != `virtualmachineinstances.subresources.kubevirt.io "a" is forbidden: User "system:serviceaccount:ns:viewer" cannot get resource "virtualmachineinstances/portforward" in API group "subresources.kubevirt.io" in the namespace "ns"` {
+		t.Errorf("viewer portforward: %d %q", code, msg)
+	}
+	if code, _ := do(viewer, "PUT", "virtualmachines/a/start"); code != 403 {
+		t.Errorf("viewer start: %d", code)
+	}
+	if code, msg := do(editor, "PUT", "virtualmachines/a/start"); code != 202 {
+		t.Errorf("editor start: %d %q", code, msg)
+	}
+	if code, msg := do(editor, "GET", "virtualmachineinstances/none/portforward/22"); code != 404 {
+		t.Errorf("editor portforward of a missing VMI: %d %q", code, msg)
+	}
+	if code, _ := do(&kbUser{Name: "viewer", Groups: []string{"system:authenticated"}}, "GET", "virtualmachineinstances/a/portforward/22"); code != 403 {
+		t.Errorf("the read-only viewer token: %d", code)
+	}
+	// the VM's deletion takes its VMI (ownerReference)
+	kvtWait(t, s, "a", "created", func(o Obj, err error) bool { return err == nil })
+	if err := s.Delete(kvVMs, "ns", "a"); err != nil {
+		t.Fatal(err)
+	}
+	kvtWait(t, s, "a", "garbage-collected", func(o Obj, err error) bool { return IsStatus(err, 404) })
+}

@@ -14,10 +14,13 @@ usage: kv_portforward.py SERVER CA_FILE NAMESPACE VMI PORT   (token in $KV_TOKEN
 On a refused upgrade it prints the HTTP status and the Status message to
 stderr and exits 1.
 """
+import json
 import os
 import ssl
 import sys
 import threading
+import urllib.error
+import urllib.request
 
 import websocket
 
@@ -32,8 +35,16 @@ def main():
             subprotocols=["plain.kubevirt.io"], sslopt={"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": ca},
             timeout=30)
     except websocket.WebSocketBadStatusException as e:
-        body = getattr(e, "resp_body", b"") or b""
-        sys.stderr.write("portforward: HTTP %s %s\n" % (e.status_code, body.decode("utf-8", "replace").strip()))
+        # websocket-client keeps no body; virt-api answers the same Status
+        # to a plain GET, as it dials the VM before it upgrades
+        msg = ""
+        req = urllib.request.Request(url.replace("wss://", "https://", 1),
+                                     headers={"Authorization": "Bearer " + os.environ["KV_TOKEN"]})
+        try:
+            urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca), timeout=30)
+        except urllib.error.HTTPError as he:
+            msg = json.loads(he.read() or b"{}").get("message", "")
+        sys.stderr.write("portforward: HTTP %s %s\n" % (e.status_code, msg))
         return 1
     if ws.getsubprotocol() != "plain.kubevirt.io":
         sys.stderr.write("portforward: subprotocol %r\n" % ws.getsubprotocol())

@@ -6,8 +6,9 @@ the files of its guest read through vSphere Guest Operations
 (/etc/ssh/ssh_host_ed25519_key.pub), "machine_id", "hostname". For that it
 powers the VM on when it is off (and off again).
 
-usage: kv_source.py VM_MOREF [--guest USER]   (the lab's ready line in
-$LAB_JSON, the guest password in $KV_GUEST_PASSWORD)
+usage: kv_source.py [--guest USER] VM_MOREF...   (one JSON line per VM;
+the lab's ready line in $LAB_JSON, the guest password in
+$KV_GUEST_PASSWORD)
 """
 import json
 import os
@@ -44,22 +45,26 @@ def guest_files(si, vm, host, ctx, user, paths):
 
 
 def main():
-    moref = sys.argv[1]
+    args = sys.argv[1:]
+    user = None
+    if args[:1] == ["--guest"]:
+        user, args = args[1], args[2:]
     ctx = ssl.create_default_context(cafile=LAB["vsphere"]["ca_file"])
     hp = LAB["vsphere"]["url"].split("//", 1)[1].split("/", 1)[0]
     h, p = hp.rsplit(":", 1)
     si = SmartConnect(host=h, port=int(p), user=LAB["vsphere"]["username"],
                       pwd=LAB["vsphere"]["password"], sslContext=ctx)
     try:
-        vm = vim.VirtualMachine(moref, si._stub)
-        res = {"uuid": vm.config.uuid,
-               "macs": [d.macAddress for d in vm.config.hardware.device
-                        if isinstance(d, vim.vm.device.VirtualEthernetCard)]}
-        if len(sys.argv) > 3 and sys.argv[2] == "--guest":
-            res.update(guest_files(si, vm, h, ctx, sys.argv[3], {
-                "hostkey": "/etc/ssh/ssh_host_ed25519_key.pub",
-                "machine_id": "/etc/machine-id", "hostname": "/etc/hostname"}))
-        print(json.dumps(res))
+        for moref in args:
+            vm = vim.VirtualMachine(moref, si._stub)
+            res = {"uuid": vm.config.uuid,
+                   "macs": [d.macAddress for d in vm.config.hardware.device
+                            if isinstance(d, vim.vm.device.VirtualEthernetCard)]}
+            if user:
+                res.update(guest_files(si, vm, h, ctx, user, {
+                    "hostkey": "/etc/ssh/ssh_host_ed25519_key.pub",
+                    "machine_id": "/etc/machine-id", "hostname": "/etc/hostname"}))
+            print(json.dumps(res))
     finally:
         Disconnect(si)
 

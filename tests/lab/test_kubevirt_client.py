@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Reads the lab's KubeVirt objects with Debian's python3-kubernetes only.
 
-usage: test_kubevirt_client.py KUBECONFIG NAMESPACE NAME WAIT_S [until]
-  until: "agent" (default; AgentConnected True), "running" (phase Running),
-         "none" (no wait)
-Watches the namespace's VirtualMachineInstances (a real watch stream) until
-NAME reaches the state or WAIT_S pass, then prints one JSON object:
-  {"reached": bool, "vmi": {...VMI...}, "vm": {...VirtualMachine...}}
+usage: test_kubevirt_client.py KUBECONFIG WAIT_S
+Lists the VirtualMachines of all namespaces and their
+VirtualMachineInstances, then watches the VMIs (a real watch stream, all
+namespaces) until every VM's VMI has condition AgentConnected True or
+WAIT_S pass. Prints the ClusterVersion's completed version on the first
+line, then one JSON object per VM, one a line:
+  {"ns": .., "name": .., "vmid": label vmID, "reached": bool,
+   "vmi": {...VMI or null...}, "vm": {...VirtualMachine...}}
 """
 import json
 import sys
@@ -17,46 +19,49 @@ from kubernetes import client, config, watch
 G, V = "kubevirt.io", "v1"
 
 
-def reached(vmi, until):
+def reached(vmi):
     st = (vmi or {}).get("status", {})
-    if until == "running":
-        return st.get("phase") == "Running"
-    if until == "agent":
-        return any(c.get("type") == "AgentConnected" and c.get("status") == "True"
-                   for c in st.get("conditions", []))
-    return True
+    return any(c.get("type") == "AgentConnected" and c.get("status") == "True"
+               for c in st.get("conditions", []))
+
+
+def key(o):
+    return o["metadata"]["namespace"] + "/" + o["metadata"]["name"]
 
 
 def main():
-    kubeconfig, ns, name, wait_s = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    until = sys.argv[5] if len(sys.argv) > 5 else "agent"
+    kubeconfig, wait_s = sys.argv[1], float(sys.argv[2])
     config.load_kube_config(config_file=kubeconfig)
     api = client.CustomObjectsApi()
     deadline = time.time() + wait_s
-    vmi = None
-    ok = False
-    while not ok and time.time() < deadline:
-        lst = api.list_namespaced_custom_object(G, V, ns, "virtualmachineinstances")
-        for o in lst.get("items", []):
-            if o["metadata"]["name"] == name:
-                vmi = o
-        ok = reached(vmi, until)
-        if ok or until == "none":
-            break
+    cv = api.get_cluster_custom_object("config.openshift.io", "v1", "clusterversions", "version")
+    print([h["version"] for h in cv["status"]["history"] if h["state"] == "Completed"][0])
+    vms = api.list_cluster_custom_object(G, V, "virtualmachines")["items"]
+    names = [key(o) for o in vms]
+    vmis = {}
+    lst = api.list_cluster_custom_object(G, V, "virtualmachineinstances")
+    for o in lst.get("items", []):
+        vmis[key(o)] = o
+    rv = lst["metadata"]["resourceVersion"]
+    while not all(reached(vmis.get(n)) for n in names) and time.time() < deadline:
         w = watch.Watch()
-        left = max(1, int(deadline - time.time()))
-        for ev in w.stream(api.list_namespaced_custom_object, G, V, ns, "virtualmachineinstances",
-                           resource_version=lst["metadata"]["resourceVersion"], timeout_seconds=left):
+        left = max(1, int(deadline - time.time() + 0.999))
+        for ev in w.stream(api.list_cluster_custom_object, G, V, "virtualmachineinstances",
+                           resource_version=rv, timeout_seconds=left):
             o = ev["object"]
-            if o["metadata"]["name"] != name:
-                continue
-            vmi = None if ev["type"] == "DELETED" else o
-            if reached(vmi, until):
-                ok = True
+            rv = o["metadata"]["resourceVersion"]
+            if ev["type"] == "DELETED":
+                vmis.pop(key(o), None)
+            else:
+                vmis[key(o)] = o
+            if all(reached(vmis.get(n)) for n in names) or time.time() >= deadline:
                 w.stop()
                 break
-    vm = api.get_namespaced_custom_object(G, V, ns, "virtualmachines", name)
-    print(json.dumps({"reached": ok, "vmi": vmi, "vm": vm}))
+    for n in names:
+        ns, name = n.split("/", 1)
+        vm = api.get_namespaced_custom_object(G, V, ns, "virtualmachines", name)
+        print(json.dumps({"ns": ns, "name": name, "vmid": vm["metadata"]["labels"].get("vmID"),
+                          "reached": reached(vmis.get(n)), "vmi": vmis.get(n), "vm": vm}))
 
 
 if __name__ == "__main__":
