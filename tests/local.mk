@@ -33,6 +33,8 @@ LAB_TESTS += tests/t_auth_tls.sh
 LAB_TESTS += tests/t_release_lab.sh
 # Interrupts: signals and a closed pipe tear down; SIGQUIT abandons.
 LAB_TESTS += tests/t_interrupt.sh
+# The copy is real: each PVC holds its source disk's current bytes.
+LAB_TESTS += tests/t_copy_bytes.sh
 # Artifacts of failed and interrupted runs, before the teardown.
 LAB_TESTS += tests/t_artifacts.sh
 # run -j: the throttling scenario runs alone (the lab's history), verdicts
@@ -42,6 +44,11 @@ LAB_TESTS += tests/t_jobs.sh
 LAB_TESTS += tests/t_graph.sh
 # A migration's requests do not grow with its length (watches, not lists).
 LAB_TESTS += tests/t_watch_requests.sh
+# The checks of the migrated guest: the snapshot scenarios' data, agent and
+# SSH passed; each guest fault of the lab caught by its check.
+LAB_TESTS += tests/t_guest_checks.sh
+# The guest transports: Guest Operations, port-forward and guest SSH.
+LAB_TESTS += tests/t_guest_transport.sh
 
 # The release matrix: the release-dependent scenarios against mtv-lab
 # --mtv 2.10, 2.11 and main (t_e2e.sh runs all against the default, 2.12).
@@ -62,15 +69,17 @@ EXTRA_DIST += tests/lib.sh tests/t_layers.sh doc/plan-format.md tests/t_cli.sh t
 	tests/t_graph.sh \
 	tests/t_report.sh tests/report \
 	tests/t_releases_e2e.sh \
-	tests/t_rbac.sh tests/t_job.sh tests/t_jobs.sh \
-	tests/t_rbac.sh tests/t_job.sh tests/t_watch_requests.sh \
+	tests/t_rbac.sh tests/t_job.sh tests/t_jobs.sh tests/t_watch_requests.sh \
+	tests/t_guest_checks.sh \
+	tests/t_guest_transport.sh tests/guest \
 	bench/bench-source.sh bench/bench-kube.sh
 
 # One test program for shell tests and benchmarks: mtv-test-tool vs (source
 # steps), kube (Kubernetes client), cluster (cluster steps and ESXi client).
 check_PROGRAMS += tests/mtv-test-tool
 tests_mtv_test_tool_SOURCES = tests/tool/tool.h tests/tool/mtv-test-tool.c \
-	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c
+	tests/tool/vs.c tests/tool/kube.c tests/tool/cluster.c \
+	tests/tool/guest.c
 tests_mtv_test_tool_LDADD = libmtv.a $(MTV_LIBS)
 
 # Fuzzing: the harness replays its corpus in make check; with

@@ -60,16 +60,26 @@ contains "vm-populator-throttling: the VM limit is verified" "$T/vm-populator-th
 	"at most 2 of 6 disks copying at once (limit 2, populate pods per host), 2 PVCs throttled, at most 1 VM in flight (limit 1), all on one host"
 contains "vm-populator-throttling: VMs held Pending are not checked on 2.12, and the PASS line says why" \
 	"$T/vm-populator-throttling.out" "1 check not performed: vms_held_pending: "
-for name in thin-snapshots thick-lazy-snapshots thick-eager-snapshots 2tb-vm-snapshots; do
-	contains "$name: data_integrity is said not to be checked" "$T/$name.err" \
-		"verify: data_integrity not checked: needs guest access (not implemented)"
-	check "$name: the report lists data_integrity as skipped, not passed" "$PYTHON3" -c "
-import json
-s = json.load(open('$T/$name.json'))['scenarios'][0]
-d = [t for t in s['steps'] if t['title'].startswith('data_integrity')]
-assert s['status'] == 'passed' and len(d) == 1 and d[0]['status'] == 'skipped', d
-assert 'needs guest access' in d[0]['message']"
-done
+# the checks of the migrated guest: data_integrity in the snapshot
+# scenarios; guest_agent, ssh_connectivity and vm_identity by default in
+# every scenario that migrates; all passed, none skipped
+check "the guest checks passed in every scenario that migrates" "$PYTHON3" - "$T"/*.json <<'PY'
+import json, os, sys
+bad = 0
+for f in sys.argv[1:]:
+    for s in json.load(open(f))["scenarios"]:
+        if not any(c["name"] == "vm" for c in s["checks"]):
+            continue
+        want = ["guest_agent", "ssh_connectivity", "vm_identity"]
+        if s["name"].endswith("snapshots"):
+            want.append("data_integrity")
+        for n in want:
+            st = [c["status"] for c in s["checks"] if c["name"] == n]
+            if not st or set(st) != {"passed"}:
+                bad += 1
+                print(s["name"], n, st)
+sys.exit(1 if bad else 0)
+PY
 
 # every run's JSON report is valid against the report schema (Debian's
 # python3-jsonschema, and the program's own validator through `report`),

@@ -58,7 +58,34 @@ co_keys(void)
 	return keys;
 }
 
-/* COPYOFFLOAD_<KEY> (non-empty wins) and COPYOFFLOAD_STORAGE_SECRET_EXTRA. */
+/* The guest credentials of the checks after the migration from the
+ * environment: GUEST_VM_LINUX_USER ... (non-empty wins), registered with
+ * redact as the profile's are (redact_tree). */
+static void
+guest_env_apply(json_object *data)
+{
+	static const char *const keys[] = {
+		"guest_vm_linux_user", "guest_vm_linux_password",
+		"guest_vm_win_user", "guest_vm_win_password", NULL,
+	};
+	size_t i, j;
+
+	for (i = 0; keys[i]; i++) {
+		char en[64];
+		const char *ev;
+
+		for (j = 0; keys[i][j] && j < sizeof(en) - 1; j++)
+			en[j] = (char)toupper((unsigned char)keys[i][j]);
+		en[j] = '\0';
+		ev = getenv(en);
+		if (ev && *ev)
+			json_object_object_add(data, keys[i],
+					       json_object_new_string(ev));
+	}
+}
+
+/* COPYOFFLOAD_<KEY> (non-empty wins) and COPYOFFLOAD_STORAGE_SECRET_EXTRA;
+ * the guest credentials (guest_env_apply). */
 MTV_STATIC void
 profile_env_apply(json_object *data, struct mtv_diags *diags)
 {
@@ -66,6 +93,7 @@ profile_env_apply(json_object *data, struct mtv_diags *diags)
 	size_t i, n = json_object_array_length(keys);
 	bool made = false;
 
+	guest_env_apply(data);
 	if (co == NULL) {
 		co = json_object_new_object();
 		made = true;

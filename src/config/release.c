@@ -8,12 +8,12 @@
 #include "config/release.h"
 
 const struct mtv_release mtv_releases[] = {
-	{ "2.9", 2, 9, false, false, false, false, false, false },
-	{ "2.10", 2, 10, true, false, false, false, false, false },
-	{ "2.11", 2, 11, true, true, true, false, false, true },
-	{ "2.12", 2, 12, true, true, true, true, false, true },
-	{ "main", 2, 13, true, true, true, true, true, true },
-	{ NULL, 0, 0, false, false, false, false, false, false },
+	{ "2.9", 2, 9, false, false, false, false, false, false, false },
+	{ "2.10", 2, 10, true, false, false, false, false, false, true },
+	{ "2.11", 2, 11, true, true, true, false, false, true, true },
+	{ "2.12", 2, 12, true, true, true, true, false, true, true },
+	{ "main", 2, 13, true, true, true, true, true, true, true },
+	{ NULL, 0, 0, false, false, false, false, false, false, false },
 };
 
 const struct mtv_release *

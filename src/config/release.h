@@ -22,6 +22,11 @@ struct mtv_release {
 	 * (operator/roles/forkliftcontroller/defaults/main.yml: false up to
 	 * 2.10, true from 2.11) */
 	bool copy_offload_default;
+	/* firmware.serial in the VMware form ("VMware-42 2c ...-...") on
+	 * OpenShift 4.20 and newer (builder.go getSystemSerial,
+	 * settings/features.go FEATURE_VMWARE_SYSTEM_SERIAL_NUMBER); 2.10+.
+	 * Else the plain config.uuid. */
+	bool vmware_serial;
 };
 
 /* Every release, oldest first (end: NULL name). */

@@ -73,20 +73,6 @@ esxi_restricted_line(const char *public_key)
 	return strbuf_detach(&sb);
 }
 
-/* "SHA256:" + unpadded base64 of a 32-byte hash, as OpenSSH prints it. */
-MTV_STATIC char *
-esxi_fingerprint_fmt(const unsigned char *hash)
-{
-	char *b = b64_encode(hash, 32), *r;
-	size_t n = strlen(b);
-
-	while (n > 0 && b[n - 1] == '=')
-		b[--n] = '\0';
-	r = xasprintf("SHA256:%s", b);
-	free(b);
-	return r;
-}
-
 /* Fingerprints compare without trailing '=' padding. */
 MTV_STATIC bool
 esxi_fingerprint_eq(const char *a, const char *b)
@@ -98,23 +84,6 @@ esxi_fingerprint_eq(const char *a, const char *b)
 	while (lb > 0 && b[lb - 1] == '=')
 		lb--;
 	return la == lb && strncmp(a, b, la) == 0;
-}
-
-/* Single-quote s for a POSIX shell. */
-MTV_STATIC char *
-esxi_sh_quote(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addc(&sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_adds(&sb, "'\\''");
-		else
-			strbuf_addc(&sb, *s);
-	}
-	strbuf_addc(&sb, '\'');
-	return strbuf_detach(&sb);
 }
 
 /* Is line (without newline) one of content's lines? A trailing \r is
@@ -291,7 +260,7 @@ check_hostkey(struct conn *c, const struct esxi_opts *o, int port,
 	    c->s, LIBSSH2_HOSTKEY_HASH_SHA256);
 	if (key == NULL || hash == NULL)
 		return ssh_errmsg(c, err, MTV_EPROTO, "no host key");
-	fp = esxi_fingerprint_fmt(hash);
+	fp = str_fingerprint_sha256(hash);
 	if (o->fingerprint && *o->fingerprint) {
 		if (!esxi_fingerprint_eq(fp, o->fingerprint)) {
 			err_set(err, MTV_EAUTH,
@@ -595,9 +564,9 @@ keys_write(struct conn *c, const char *path, const char *qpath, const char *sum,
 	else
 		strcpy(dir, "/");
 	tmp = xasprintf("%s.mtv-scenario.%ld", path, (long)getpid());
-	qtmp = esxi_sh_quote(tmp);
-	qdir = esxi_sh_quote(dir);
-	qsum = esxi_sh_quote(sum ? sum : "MISSING");
+	qtmp = str_sh_quote(tmp);
+	qdir = str_sh_quote(dir);
+	qsum = str_sh_quote(sum ? sum : "MISSING");
 	cmd = xasprintf(
 	    "umask 077; mkdir -p %s || exit 4; "
 	    "if [ -f %s ]; then s=$(cksum < %s); else s=MISSING; fi; "
@@ -631,7 +600,7 @@ keys_edit(const struct esxi_opts *o, enum edit what, const char *line,
 {
 	const char *path = o->authorized_keys && *o->authorized_keys ?
 		o->authorized_keys : ESXI_DEFAULT_KEYS;
-	char *qpath = esxi_sh_quote(path);
+	char *qpath = str_sh_quote(path);
 	struct conn c;
 	int r, attempt;
 

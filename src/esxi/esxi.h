@@ -30,9 +30,7 @@ char *esxi_restricted_line(const char *public_key);
 
 #ifdef MTV_TESTING
 /* Internals visible to unit tests. */
-char *esxi_fingerprint_fmt(const unsigned char *hash);
 bool esxi_fingerprint_eq(const char *a, const char *b);
-char *esxi_sh_quote(const char *s);
 char *esxi_keys_append(const char *content, const char *line, bool *present);
 char *esxi_keys_remove(const char *content, const char *line, int *removed);
 #endif

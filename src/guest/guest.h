@@ -31,4 +31,12 @@ int guest_ssh_exec(int fd, const struct guest_ssh_opts *o,
 		   const char *command, char **out, size_t *outlen,
 		   int *exit_status, char **host_key, struct mtv_err *err);
 
+#ifdef MTV_TESTING
+/* Internals visible to unit tests. */
+int guest_key_parse(const char *line, unsigned char **blob, size_t *len);
+int guest_hostkey_check(const unsigned char *blob, size_t len,
+			const char *expected, bool accept_unknown,
+			char **presented, struct mtv_err *err);
+#endif
+
 #endif

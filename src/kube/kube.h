@@ -139,16 +139,19 @@ int kube_request(struct kube_client *k, const char *method, const char *path,
 		 const char *content_type, json_object *body, long *status,
 		 json_object **out, struct mtv_err *err);
 
-/* Counters for benchmarks: requests sent, retries, re-authentications. */
 /* Open KubeVirt's port-forward to port of VirtualMachineInstance ns/vmi
  * (GET .../subresources.kubevirt.io/v1/namespaces/NS/
  * virtualmachineinstances/NAME/portforward/PORT/tcp as a WebSocket,
  * libwebsockets, authenticated and verified as k's requests are). *fd is
  * one end of a socket pair whose bytes travel the forward; a thread of its
- * own pumps them; closing *fd ends the forward and the thread. */
+ * own pumps them; closing *fd ends the forward and the thread. A refused
+ * upgrade says its HTTP status: 401 MTV_ELOGIN, 403 MTV_EAUTH, no such
+ * VMI MTV_ENOTFOUND, a VMI not running MTV_EIO; a failed TLS check is
+ * MTV_EAUTH; a kubeconfig proxy-url is not supported (MTV_EINVAL). */
 int kube_portforward(struct kube_client *k, const char *ns, const char *vmi,
 		     int port, int *fd, struct mtv_err *err);
 
+/* Counters for benchmarks: requests sent, retries, re-authentications. */
 struct kube_stats {
 	long requests, retries, reauths, watches, relists;
 };

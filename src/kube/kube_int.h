@@ -180,4 +180,21 @@ int kube_list_all(struct kube_client *k, const char *path,
 		  const char *label_selector, const char *field_selector,
 		  json_object **items, char **rv, struct mtv_err *err);
 
+/* ---- KubeVirt's port-forward (kube_portforward.c) ---- */
+
+/* Where the WebSocket goes: TLS or not, host (IPv6 without brackets),
+ * port and the subresource path (after the server URL's own path). */
+struct kube_pf_target {
+	bool tls;
+	char *host;
+	int port;
+	char *path;
+};
+
+#ifdef MTV_TESTING
+int kube_pf_target(struct kube_pf_target *t, const char *server,
+		   const char *ns, const char *vmi, int port);
+void kube_pf_target_release(struct kube_pf_target *t);
+#endif
+
 #endif

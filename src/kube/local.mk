@@ -6,4 +6,5 @@ libmtv_a_SOURCES += \
 	src/kube/kube_http.c \
 	src/kube/kube_auth.c \
 	src/kube/kube_watch.c \
-	src/kube/kubeconfig.c
+	src/kube/kubeconfig.c \
+	src/kube/kube_portforward.c

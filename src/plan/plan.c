@@ -38,6 +38,7 @@ static const struct call {
 	{ "power", NULL, "on", PER_VM, 2, NULL },
 	{ "guest-ready", NULL, NULL, PER_VM, 2, NULL },
 	{ "snapshot", NULL, NULL, PER_VM, 2, NULL },
+	{ "guest-data", NULL, NULL, PER_VM, 2, NULL },
 	{ "power", NULL, "off", PER_VM, 2, NULL },
 	{ "disk", NULL, "set_mode", PER_VM, 2, NULL },
 	/* the first Secret makes the namespace (step_secret.c): the

@@ -15,6 +15,7 @@
 static void
 check_vm_fill(struct check_vm *cv, const struct model_vm *v, char *target)
 {
+	json_object *ga = jget(v->node, "guest_agent");
 	size_t j;
 
 	cv->ref = v->ref;
@@ -25,8 +26,22 @@ check_vm_fill(struct check_vm *cv, const struct model_vm *v, char *target)
 	cv->source_power = jstr(v->node, "source_vm_power");
 	cv->snapshots = v->snapshots;
 	cv->disks = (int)v->ndisks;
+	cv->guest_agent = ga ? json_object_get_boolean(ga) : -1;
 	for (j = 0; j < v->ndisks; j++)
 		cv->rdm_disks += v->disks[j].rdm != NULL;
+}
+
+/* Can VM v arrive off (its guest checks then start it)? Forklift sets
+ * the target's runStrategy from targetPowerState, else from the source's
+ * power when it migrated (restorePowerState; kubevirt.go). */
+static bool
+arrives_off(const struct model_vm *v, const char *tps)
+{
+	if (str_eq(tps, "on") || str_eq(tps, "off"))
+		return str_eq(tps, "off");
+	return !model_vm_ready(v) ||
+	       str_eq(jstr(v->node, "source_vm_power"), "off") ||
+	       model_vm_set_mode_count(v) > 0;
 }
 
 /* The checks' view of plan p (arrays allocated; check_plan_free). */
@@ -86,6 +101,13 @@ plan_verify(struct mtv_model *x, json_object *expect)
 	m.target_power_state = v ? json_object_get_string(v) : NULL;
 	m.rdm_as_lun = model_top_bool(x, "rdm_as_lun");
 	m.pvc_name_template = model_top(x, "pvc_name_template") != NULL;
+	v = model_top(x, "guest_agent_timeout");
+	m.guest_agent_timeout = v ? json_object_get_int(v) : 301;
+	m.src_provider = x->src_provider;
+	m.src_secret = x->src_secret;
+	v = jget(x->p->data, "insecure");
+	m.insecure = json_object_is_type(v, json_type_boolean) &&
+		     json_object_get_boolean(v);
 	for (i = 0; i < x->nvms; i++) {
 		const struct model_vm *vm = &x->vms[i];
 
@@ -93,6 +115,8 @@ plan_verify(struct mtv_model *x, json_object *expect)
 			xstrdup(jstr(vm->node, "targetName")) :
 			name_target_vm(vm->name);
 		check_vm_fill(&cv[i], vm, targets[i]);
+		cv[i].guest_data = step_guest_data_wanted(x, i);
+		cv[i].arrives_off = arrives_off(vm, m.target_power_state);
 	}
 	for (i = 0; i < x->nplans; i++)
 		check_plan_fill(&cp[i], x, &x->plans[i]);

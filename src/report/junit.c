@@ -10,7 +10,9 @@
  * is <skipped>. The structure follows the Jenkins xunit plugin's
  * junit-10.xsd; the Polarion flavour (the default) adds <properties> to
  * <testsuites> and <testcase>, where the Polarion importer reads them
- * (tmt's polarion.xsd, RedHatQE conftest.py). tests/junit/ holds both
+ * (tmt's polarion.xsd, RedHatQE conftest.py), and, there, every verify
+ * check as a property of its test case (add_check_props); the strict
+ * flavour has them as system-out lines. tests/junit/ holds both
  * schemas and t_junit.sh validates real reports against them.
  *
  * Every value passes redact() on its own, before XML escaping: a secret
@@ -369,6 +371,29 @@ add_verdict(struct junit *j, const struct scenario_report *r)
 	strbuf_addf(&j->sb, "</%s>\n", el);
 }
 
+/* Every verify check of a scenario as a property of its test case
+ * (Polarion flavour; the strict schema has no test case properties):
+ * "mtv-scenario.check.NAME" = "STATUS" or "STATUS: MESSAGE", in the order
+ * performed; one per entry (a check of every VM has several). */
+static void
+add_check_props(struct strbuf *sb, json_object *checks)
+{
+	size_t i;
+
+	for (i = 0; i < jlen(checks); i++) {
+		json_object *c = json_object_array_get_idx(checks, i);
+		const char *st = jstr(c, "status") ? jstr(c, "status") : "?",
+			   *msg = jstr(c, "message");
+		char *name = xasprintf("mtv-scenario.check.%s",
+				       jstr(c, "name") ? jstr(c, "name") : "?"),
+		     *val = msg ? xasprintf("%s: %s", st, msg) : xstrdup(st);
+
+		add_property(sb, "        ", name, val);
+		free(val);
+		free(name);
+	}
+}
+
 /* The testcase of scenario r. */
 static void
 add_testcase(struct junit *j, const struct scenario_report *r)
@@ -382,7 +407,7 @@ add_testcase(struct junit *j, const struct scenario_report *r)
 	strbuf_addf(&j->sb, " time=\"%.3f\">\n",
 		    (double)r->duration_ms / 1000.0);
 	j->time += (double)r->duration_ms / 1000.0;
-	if (!j->o->strict && (r->id || jlen(r->tags))) {
+	if (!j->o->strict && (r->id || jlen(r->tags) || jlen(r->checks))) {
 		strbuf_adds(&j->sb, "      <properties>\n");
 		if (r->id)
 			add_property(&j->sb, "        ",
@@ -391,6 +416,7 @@ add_testcase(struct junit *j, const struct scenario_report *r)
 			add_property(&j->sb, "        ", "tag",
 				     json_object_get_string(
 				     json_object_array_get_idx(r->tags, k)));
+		add_check_props(&j->sb, r->checks);
 		strbuf_adds(&j->sb, "      </properties>\n");
 	}
 	add_verdict(j, r);

@@ -24,6 +24,7 @@ libmtv_a_SOURCES += \
 	src/step/step_disk.c \
 	src/step/step_esxi_key.c \
 	src/step/step_guest_ready.c \
+	src/step/step_guest_data.c \
 	src/step/step_map.c \
 	src/step/migrate_evidence.h \
 	src/step/migrate_evidence.c \

@@ -133,6 +133,17 @@ int step_kube(struct step_ctx *ctx, struct kube_client **out, struct mtv_err *er
 void step_vs_opts(struct vs_opts *o, const struct mtv_profile *p);
 void step_kube_opts(struct kube_opts *o, const struct mtv_profile *p,
 		    const char *kubeconfig, const char *context);
+/* The profile's Linux guest credentials, guest_vm_linux_user and
+ * guest_vm_linux_password (a "((secret:...))" resolved; profile_load
+ * applies GUEST_VM_LINUX_USER and GUEST_VM_LINUX_PASSWORD over them):
+ * *user borrowed, *password the caller's (secret_free). MTV_EINVAL saying
+ * what to set when either is missing. */
+int step_guest_creds(const struct mtv_profile *p, const char **user,
+		     struct secret **password, struct mtv_err *err);
+/* Does VM vi get a guest-data step (step_guest_data.c): its data_integrity
+ * is checked (it has snapshots, or expect.checks selects it) and the
+ * scenario expects success? */
+bool step_guest_data_wanted(struct mtv_model *m, size_t vi);
 /* True when *ctx->canceled is set (an interrupt) or the run deadline
  * passed; sets err. */
 bool step_should_stop(struct step_ctx *ctx, struct mtv_err *err);

@@ -167,6 +167,40 @@ static const struct rbac_call calls_check_rdm_lun_bus[] = {
 	{ "get", "", "persistentvolumeclaims", RBAC_RUN, NULL, false },
 	{ NULL, NULL, NULL, 0, NULL, false },
 };
+/* guest_lib.c: the target VM started (when it may arrive off: "start")
+ * and stopped again (a refusal is a warning) through KubeVirt's
+ * subresources, its instance watched, SSH through its port-forward */
+#define GUEST_CALLS                                                        \
+	{ "get", "kubevirt.io", "virtualmachines", RBAC_RUN, NULL, false }, \
+	{ "get,list,watch", "kubevirt.io", "virtualmachineinstances",       \
+	  RBAC_RUN, NULL, false },                                          \
+	{ "update", "subresources.kubevirt.io", "virtualmachines/start",    \
+	  RBAC_RUN, "start", false },                                       \
+	{ "update", "subresources.kubevirt.io", "virtualmachines/stop",     \
+	  RBAC_RUN, "start", true }
+static const struct rbac_call calls_check_guest_agent[] = {
+	GUEST_CALLS,
+	{ NULL, NULL, NULL, 0, NULL, false },
+};
+static const struct rbac_call calls_check_guest_ssh[] = {
+	GUEST_CALLS,
+	{ "get", "subresources.kubevirt.io",
+	  "virtualmachineinstances/portforward", RBAC_RUN, NULL, false },
+	{ NULL, NULL, NULL, 0, NULL, false },
+};
+static const struct rbac_call calls_check_vm_identity[] = {
+	{ "get", "kubevirt.io", "virtualmachines", RBAC_RUN, NULL, false },
+	{ "get", "kubevirt.io", "virtualmachineinstances", RBAC_RUN, NULL,
+	  false },
+	{ "get", FK, "networkmaps", RBAC_RUN, NULL, false },
+	{ "get", "", "persistentvolumeclaims", RBAC_RUN, NULL, false },
+	{ NULL, NULL, NULL, 0, NULL, false },
+};
+static const struct rbac_call calls_check_ssl_verification[] = {
+	{ "get", FK, "providers", RBAC_RUN, NULL, false },
+	{ "get", "", "secrets", RBAC_RUN, NULL, false },
+	{ NULL, NULL, NULL, 0, NULL, false },
+};
 static const struct rbac_call calls_check_populator_throttling[] = {
 	{ "list", "", "events", RBAC_RUN, NULL, false },
 	{ NULL, NULL, NULL, 0, NULL, false },
@@ -181,6 +215,7 @@ const struct rbac_row rbac_table[] = {
 	{ "snapshot", "source", NULL },
 	{ "power", "source", NULL },
 	{ "guest-ready", "source", NULL },
+	{ "guest-data", "source", NULL },
 	{ "secret", "cluster", calls_secret },
 	{ "provider", "cluster", calls_provider },
 	{ "esxi-key", "cluster", calls_esxi_key },
@@ -200,8 +235,11 @@ const struct rbac_row rbac_table[] = {
 	{ "concurrent", "check", NULL },
 	{ "offload_plugin", "check", calls_check_offload_plugin },
 	{ "rdm_lun_bus", "check", calls_check_rdm_lun_bus },
-	{ "data_integrity", "check", NULL },
-	{ "guest_agent", "check", NULL },
+	{ "guest_agent", "check", calls_check_guest_agent },
+	{ "ssh_connectivity", "check", calls_check_guest_ssh },
+	{ "data_integrity", "check", calls_check_guest_ssh },
+	{ "vm_identity", "check", calls_check_vm_identity },
+	{ "ssl_verification", "check", calls_check_ssl_verification },
 	{ "populator_throttling", "check", calls_check_populator_throttling },
 	{ NULL, NULL, NULL },
 };

@@ -9,14 +9,14 @@
 /* Each kind's record is in its src/step/step_<kind>.c. */
 extern const struct step_kind step_preflight_source, step_preflight_cluster,
 	step_clone, step_disk, step_rdm, step_snapshot, step_power,
-	step_guest_ready, step_secret, step_provider, step_esxi_key, step_map,
-	step_plan, step_migrate, step_verify;
+	step_guest_ready, step_guest_data, step_secret, step_provider,
+	step_esxi_key, step_map, step_plan, step_migrate, step_verify;
 
 const struct step_kind *const step_table[] = {
 	&step_preflight_source, &step_preflight_cluster, &step_clone,
 	&step_disk, &step_rdm, &step_snapshot, &step_power, &step_guest_ready,
-	&step_secret, &step_provider, &step_esxi_key, &step_map, &step_plan,
-	&step_migrate, &step_verify,
+	&step_guest_data, &step_secret, &step_provider, &step_esxi_key,
+	&step_map, &step_plan, &step_migrate, &step_verify,
 	NULL,
 };
 

@@ -140,6 +140,7 @@ verify_entries(struct check_run *r, json_object *checks, json_object *results)
 
 		strbuf_reset(&r->msg);
 		r->skipped = false;
+		r->name = name;
 		if (k && k->run)
 			k->run(r, c);
 		else
@@ -173,6 +174,8 @@ exec_verify(struct step_ctx *ctx, json_object *step, json_object **undo,
 		return rc;
 	}
 	failed = verify_entries(&r, checks, results);
+	/* the VMs the guest checks started are stopped again */
+	check_guests_stop(&r);
 	/* for the report (see report.c) */
 	state_set(ctx, "verify", "checks", results);
 	/* as many checks as the plan's "verify N checks" said */

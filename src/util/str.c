@@ -33,6 +33,35 @@ str_endswith(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+char *
+str_sh_quote(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addc(&sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_adds(&sb, "'\\''");
+		else
+			strbuf_addc(&sb, *s);
+	}
+	strbuf_addc(&sb, '\'');
+	return strbuf_detach(&sb);
+}
+
+char *
+str_fingerprint_sha256(const unsigned char *hash)
+{
+	char *b = b64_encode(hash, 32), *r;
+	size_t n = strlen(b);
+
+	while (n > 0 && b[n - 1] == '=')
+		b[--n] = '\0';
+	r = xasprintf("SHA256:%s", b);
+	free(b);
+	return r;
+}
+
 size_t
 str_distance(const char *a, const char *b)
 {

@@ -128,6 +128,11 @@ const char *strbuf_str(struct strbuf *sb);
 bool str_eq(const char *a, const char *b);	/* NULL-safe */
 bool str_startswith(const char *s, const char *prefix);
 bool str_endswith(const char *s, const char *suffix);
+/* s single-quoted for a POSIX shell ('it'\''s'); owned by the caller. */
+char *str_sh_quote(const char *s);
+/* "SHA256:" and the unpadded base64 of a 32-byte hash, as OpenSSH prints a
+ * key's fingerprint; owned by the caller. */
+char *str_fingerprint_sha256(const unsigned char *hash);
 /* Levenshtein distance, for did-you-mean. */
 size_t str_distance(const char *a, const char *b);
 /* The candidate (borrowed; NULL entries skipped) closest to word, or NULL

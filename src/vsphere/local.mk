@@ -6,4 +6,5 @@ libmtv_a_SOURCES += \
 	src/vsphere/vsphere.c \
 	src/vsphere/vs_collector.c \
 	src/vsphere/vs_vm.c \
-	src/vsphere/vs_history.c
+	src/vsphere/vs_history.c \
+	src/vsphere/vs_guest.c

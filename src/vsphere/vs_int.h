@@ -30,6 +30,11 @@ struct vs_client {
 	bool logged_in;
 	char *pc, *view_mgr, *session_mgr, *root, *file_mgr, *search;
 	char *event_mgr, *task_mgr;	/* NULL: the endpoint has none */
+	char *guest_mgr;		/* GuestOperationsManager, or NULL */
+	char *guest_pm, *guest_fm;	/* its process and file managers */
+	char *ca_file;			/* vs_opts.ca_file (transfers) */
+	bool insecure;			/* vs_opts.insecure */
+	bool once;			/* a dropped call is not sent again */
 	char *wpc;			/* private collector for waits */
 	json_object *about;		/* ServiceContent.about (vs_about) */
 	volatile sig_atomic_t *cancel;	/* set: waits end (vs_set_cancel) */
@@ -49,11 +54,25 @@ struct vs_client {
 int vs_call(struct vs_client *vs, const char *method, const char *type,
 	    const char *moid, const char *args, const char *what,
 	    xmlDocPtr *docp, xmlNodePtr *resp, struct mtv_err *err);
+/* TLS of vs (CA file, insecure, the pin's certificate info) on handle h,
+ * which may be another than vs->h (guest file transfers). */
+void vs_tls_apply(struct vs_client *vs, CURL *h);
+/* Whether the leaf certificate of h's last handshake matches vs's pin: 1
+ * it does, 0 it does not, -1 h made no new handshake (a reused
+ * connection). *pem (may be NULL) gets the leaf when it matches. */
+int vs_pin_check(struct vs_client *vs, CURL *h, char **pem);
 /* The MTV_E* code of a vim25 fault type. */
 int vs_fault_code(const char *type);
 /* Text of returnval/<name> (returnval itself when name is NULL) as an
  * owned string, or NULL. */
 char *vs_ret_field(xmlNodePtr resp, const char *name);
+
+/* ---- Guest Operations (vs_guest.c) ---- */
+
+#ifdef MTV_TESTING
+/* The transfer URL with a "*" host replaced by vs_url's host and port. */
+char *vs_guest_url(const char *url, const char *vs_url);
+#endif
 
 /* ---- XML (vs_xml.c) ---- */
 

@@ -75,6 +75,12 @@ on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 		log_trace("vsphere < (login response not shown: session key)");
 		return 0;
 	}
+	/* a guest file transfer URL carries its ticket */
+	if (t == CURLINFO_DATA_IN && has(data, n, "InitiateFileTransfer")) {
+		log_trace("vsphere < (file transfer answer not shown: the "
+			  "URL's ticket)");
+		return 0;
+	}
 	s = xstrndup(data, n);
 	log_trace("vsphere %s %s",
 		  t == CURLINFO_TEXT                                   ? "*"
@@ -83,6 +89,50 @@ on_debug(CURL *h, curl_infotype t, char *data, size_t n, void *arg)
 		  s);
 	free(s);
 	return 0;
+}
+
+int
+vs_pin_check(struct vs_client *vs, CURL *h, char **pem)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *l;
+	unsigned char d[32], *der = NULL;
+	size_t derlen = 0;
+	char *leaf = NULL;
+	int ok;
+
+	if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return -1;
+	for (l = ci->certinfo[0]; l; l = l->next) {
+		struct strbuf b64 = STRBUF_INIT;
+		const char *p, *e;
+
+		if (!str_startswith(l->data, "Cert:"))
+			continue;
+		p = strstr(l->data, "-----BEGIN CERTIFICATE-----");
+		e = p ? strstr(p, "-----END CERTIFICATE-----") : NULL;
+		if (p == NULL || e == NULL)
+			break;
+		leaf = xasprintf("%.*s-----END CERTIFICATE-----\n",
+				 (int)(e - p), p);
+		for (p += 27; p < e; p++)
+			if (!isspace((unsigned char)*p))
+				strbuf_addc(&b64, *p);
+		if (b64_decode(&der, &derlen, strbuf_str(&b64)) != 0)
+			der = NULL;
+		strbuf_release(&b64);
+		break;
+	}
+	ok = der != NULL && vs_pin_digest(d, der, derlen, vs->pinlen) == 0 &&
+	     memcmp(d, vs->pin, (size_t)vs->pinlen) == 0;
+	free(der);
+	if (ok && pem) {
+		*pem = leaf;
+		leaf = NULL;
+	}
+	free(leaf);
+	return ok;
 }
 
 /* The pin is checked once the TLS handshake is done and before any byte of
@@ -94,59 +144,26 @@ static int
 on_prereq(void *arg, char *ip, char *lip, int rport, int lport)
 {
 	struct vs_client *vs = arg;
-	struct curl_certinfo *ci = NULL;
-	struct curl_slist *l;
-	unsigned char h[32], *der = NULL;
-	size_t derlen = 0;
 	char *pem = NULL;
-	int ok = 0;
+	int ok;
 
 	(void)ip;
 	(void)lip;
 	(void)rport;
 	if (vs->pinlen == 0)
 		return CURL_PREREQFUNC_OK;
-	if (curl_easy_getinfo(vs->h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-	    ci == NULL || ci->num_of_certs < 1) {
+	ok = vs_pin_check(vs, vs->h, &pem);
+	if (ok < 0) {
 		/* a reused connection has no new handshake: it is the one
 		 * verified before when its local port is the same */
 		ok = vs->pin_port != 0 && lport == vs->pin_port;
-		goto out;
+	} else {
+		vs->pin_port = ok ? lport : 0;
 	}
-	for (l = ci->certinfo[0]; l; l = l->next) {
-		struct strbuf b64 = STRBUF_INIT;
-		const char *p, *e;
-
-		if (!str_startswith(l->data, "Cert:"))
-			continue;
-		p = strstr(l->data, "-----BEGIN CERTIFICATE-----");
-		e = p ? strstr(p, "-----END CERTIFICATE-----") : NULL;
-		if (p == NULL || e == NULL)
-			break;
-		free(pem);
-		pem = xasprintf("%.*s-----END CERTIFICATE-----\n",
-				(int)(e - p), p);
-		for (p += 27; p < e; p++)
-			if (!isspace((unsigned char)*p))
-				strbuf_addc(&b64, *p);
-		if (b64_decode(&der, &derlen, strbuf_str(&b64)) != 0)
-			der = NULL;
-		strbuf_release(&b64);
-		break;
-	}
-	if (der == NULL)
-		goto out;
-	ok = vs_pin_digest(h, der, derlen, vs->pinlen) == 0 &&
-	     memcmp(h, vs->pin, (size_t)vs->pinlen) == 0;
-	vs->pin_port = ok ? lport : 0;
-	if (ok) {
+	if (pem) {
 		free(vs->pin_pem);
 		vs->pin_pem = pem;
-		pem = NULL;
 	}
-	free(der);
-out:
-	free(pem);
 	vs->pin_bad = !ok;
 	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
 }
@@ -202,7 +219,7 @@ post(struct vs_client *vs, const char *method, const char *body,
 				err, MTV_EAUTH,
 				"vSphere server '%s' does not match the thumbprint",
 				vs->url);
-		if (!dropped(c) || attempt == 1)
+		if (!dropped(c) || attempt == 1 || vs->once)
 			break;
 		log_warn("vSphere %s: connection dropped (%s), retrying once",
 			 method, curl_easy_strerror(c));
@@ -313,7 +330,7 @@ again:
 out:
 	free(ft);
 	free(fs);
-	free(env);
+	freezero(env, strlen(env));
 	strbuf_release(&body);
 	xmlFreeDoc(doc);
 	return r;
@@ -393,6 +410,27 @@ url_normalise(const char *u)
 	return strbuf_detach(&sb);
 }
 
+void
+vs_tls_apply(struct vs_client *vs, CURL *h)
+{
+	if (vs->pinlen > 0) {
+		/* with a CA file as well, both must hold */
+		if (vs->ca_file) {
+			curl_easy_setopt(h, CURLOPT_CAINFO, vs->ca_file);
+		} else {
+			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+			curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		}
+		curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	} else if (vs->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (vs->ca_file) {
+		curl_easy_setopt(h, CURLOPT_CAINFO, vs->ca_file);
+	}
+}
+
 /* The libcurl handle: SOAP headers, timeouts and TLS (pin, CA, insecure). */
 static int
 handle_setup(struct vs_client *vs, const struct vs_opts *o,
@@ -419,16 +457,10 @@ handle_setup(struct vs_client *vs, const struct vs_opts *o,
 	curl_easy_setopt(vs->h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(vs->h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(vs->h, CURLOPT_XFERINFODATA, vs);
+	vs->ca_file = o->ca_file && *o->ca_file ? xstrdup(o->ca_file) : NULL;
+	vs->insecure = o->insecure;
+	vs_tls_apply(vs, vs->h);
 	if (vs->pinlen > 0) {
-		/* with a CA file as well, both must hold */
-		if (o->ca_file && *o->ca_file) {
-			curl_easy_setopt(vs->h, CURLOPT_CAINFO, o->ca_file);
-		} else {
-			curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
-			curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
-		}
-		curl_easy_setopt(vs->h, CURLOPT_CERTINFO, 1L);
-		curl_easy_setopt(vs->h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 		curl_easy_setopt(vs->h, CURLOPT_PREREQFUNCTION, on_prereq);
 		curl_easy_setopt(vs->h, CURLOPT_PREREQDATA, vs);
 	} else if (o->insecure) {
@@ -437,10 +469,6 @@ handle_setup(struct vs_client *vs, const struct vs_opts *o,
 		if (!__atomic_exchange_n(&warned, 1, __ATOMIC_SEQ_CST))
 			log_warn("vSphere TLS certificate of '%s' is not "
 				 "verified (insecure: true)", vs->url);
-		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(vs->h, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else if (o->ca_file && *o->ca_file) {
-		curl_easy_setopt(vs->h, CURLOPT_CAINFO, o->ca_file);
 	}
 	if (log_get_level() >= LOG_LVL_TRACE) {
 		curl_easy_setopt(vs->h, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -491,6 +519,7 @@ service_content(struct vs_client *vs, struct mtv_err *err)
 	vs->search = vs_ret_field(resp, "searchIndex");
 	vs->event_mgr = vs_ret_field(resp, "eventManager");
 	vs->task_mgr = vs_ret_field(resp, "taskManager");
+	vs->guest_mgr = vs_ret_field(resp, "guestOperationsManager");
 	json_object_put(vs->about);
 	vs->about = about_info(resp);
 	xmlFreeDoc(doc);
@@ -582,6 +611,10 @@ vs_free(struct vs_client *vs)
 	free(vs->search);
 	free(vs->event_mgr);
 	free(vs->task_mgr);
+	free(vs->guest_mgr);
+	free(vs->guest_pm);
+	free(vs->guest_fm);
+	free(vs->ca_file);
 	free(vs->pin_pem);
 	json_object_put(vs->about);
 	free(vs);

@@ -12,6 +12,7 @@ package main
 //   POST /vsphere/task-duration     {"method":"RelocateVM_Task","ms":N}  the same for any *_Task method
 //   GET  /vsphere/inventory         VMs, disks, snapshots and datastore files
 //   GET  /vsphere/inventory/diff    {"equal":bool,"baseline":…,"now":…} against the dump at start
+//   GET  /vsphere/disk-sha256, POST /vsphere/disk-write, GET /kube/pvc-sha256: disk bytes (disk_control.go)
 
 import (
 	"encoding/json"
@@ -33,6 +34,7 @@ func readJSON(r *http.Request, v interface{}) error {
 
 func (v *vsphere) registerControl() {
 	mux := v.l.Control
+	v.registerDiskControl() // disk_control.go
 	mux.HandleFunc("/vsphere/counts", func(w http.ResponseWriter, r *http.Request) {
 		v.ctl.Lock()
 		out := map[string]int{}

@@ -9,7 +9,12 @@ package main
 //   GET/POST /forklift/rates      {"xcopy_mib_s","fallback_mib_s","vddk_mib_s","conversion_s",
 //                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s",
 //                                  "vddk_validate_s"}
-//   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
+//   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way;
+//                                 "guest-agent-down", "mac-change", "no-boot": the next migrated VM's
+//                                 agent never connects / first NIC gets a new MAC / VMI never runs
+//                                 {"kind":"corrupt-copy"}: the next VM's first disk is copied with
+//                                 bytes flipped; {"kind":"stale-snapshot-copy"}: it is copied
+//                                 without its snapshot deltas (forklift_bytes.go)
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -177,6 +182,13 @@ type fkRates struct {
 var fkDefaultRates = fkRates{XcopyMiBs: 4 << 20, FallbackMiBs: 1 << 20, VddkMiBs: 1 << 20,
 	ConversionS: 0.2, PrecopyS: 1, PVCPendingS: 2, PowerOffS: 0, VddkValidateS: 0.2}
 
+// fkFaultKinds: what POST /forklift/fail-next arms. disk-copy fails the
+// next disk copy; the others mark the next VirtualMachine the model
+// creates (forklift_kubevirt.go, kubevirt.go): guest-agent-down (its
+// agent never connects), mac-change (its first interface gets another
+// MAC than the source NIC), no-boot (its VMI never reaches Running).
+var fkFaultKinds = map[string]bool{"disk-copy": true, "guest-agent-down": true, "mac-change": true, "no-boot": true}
+
 // fkFault is a one-shot failure armed through POST /forklift/fail-next.
 type fkFault struct {
 	Kind    string `json:"kind"`
@@ -235,6 +247,9 @@ func (f *fkForklift) kick() {
 // A running Migration only needs its runner woken; the runner's own status
 // writes on its Plan need no reconcile (the periodic resync covers them).
 func (f *fkForklift) onEvent(ev string, gvr GVR, o Obj) {
+	if ev == "DELETED" && (gvr == fkPVCs || gvr == fkNamespaces) {
+		f.pvcBytesGone(gvr, o) // forklift_bytes.go
+	}
 	switch gvr {
 	case fkMigrations:
 		f.mu.Lock()
@@ -713,8 +728,8 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ft fkFault
-		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || ft.Kind != "disk-copy" {
-			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy","message":"..."}`})
+		if err := json.NewDecoder(r.Body).Decode(&ft); err != nil || !(fkFaultKinds[ft.Kind] || fkFaultKind(ft.Kind)) {
+			reply(400, map[string]string{"error": `body must be {"kind":"disk-copy|corrupt-copy|stale-snapshot-copy|guest-agent-down|mac-change|no-boot","message":"..."}`})
 			return
 		}
 		if ft.Message == "" {
@@ -786,6 +801,19 @@ func (f *fkForklift) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// fkFaultKind: the kinds fail-next arms.
+func fkFaultKind(k string) bool {
+	if k == "disk-copy" {
+		return true
+	}
+	for _, b := range fkBytesFaults {
+		if k == b {
+			return true
+		}
+	}
+	return false
+}
+
 // takeFault pops an armed fault of the given kind.
 func (f *fkForklift) takeFault(kind string) *fkFault {
 	f.mu.Lock()
@@ -794,6 +822,21 @@ func (f *fkForklift) takeFault(kind string) *fkFault {
 		if ft.Kind == kind {
 			f.faults = append(f.faults[:i], f.faults[i+1:]...)
 			return &ft
+		}
+	}
+	return nil
+}
+
+// takeFaultOf pops the earliest armed fault of any of the kinds.
+func (f *fkForklift) takeFaultOf(kinds ...string) *fkFault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.faults {
+		for _, k := range kinds {
+			if ft.Kind == k {
+				f.faults = append(f.faults[:i], f.faults[i+1:]...)
+				return &ft
+			}
 		}
 	}
 	return nil

@@ -5,6 +5,8 @@ package main
 
 import (
 	"fmt"
+	"hash/fnv"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -93,6 +95,11 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		annotations["original-ID"] = v.vm.ID
 	}
 	rdmAsLun, _ := fkBool(r.plan, "spec", "rdmAsLun")
+	// at most one VM fault per VM, the earliest armed (fail-next)
+	fault := ""
+	if ft := f.takeFaultOf("guest-agent-down", "mac-change", "no-boot"); ft != nil {
+		fault = ft.Kind
+	}
 	var disks, volumes, ifaces, nets []interface{}
 	for i, pvc := range v.pvcs {
 		vol := "vol-" + strconv.Itoa(i)
@@ -112,7 +119,12 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 			continue
 		}
 		nname := "net-" + strconv.Itoa(i)
-		iface := Obj{"name": nname, "macAddress": nic.MAC, "model": "virtio"}
+		mac := nic.MAC
+		if len(ifaces) == 0 && fault == "mac-change" {
+			mac = fkNewMAC(mac)
+			f.l.Logf("forklift: fault mac-change: %s gets %s instead of %s", v.vm.Name, mac, nic.MAC)
+		}
+		iface := Obj{"name": nname, "macAddress": mac, "model": "virtio"}
 		if fkStr(entry, "destination", "type") == "pod" {
 			iface["masquerade"] = Obj{}
 			nets = append(nets, Obj{"name": nname, "pod": Obj{}})
@@ -126,6 +138,7 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		}
 		ifaces = append(ifaces, iface)
 	}
+	// mapCPU, mapMemory, mapFirmware, mapTpm (adapter/vsphere/builder.go)
 	cores, sockets := v.vm.Cores, int32(1)
 	if cores <= 0 {
 		cores = 1
@@ -136,26 +149,32 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 			sockets = 1
 		}
 	}
-	firmware := Obj{"bootloader": Obj{"bios": Obj{}}, "serial": v.vm.UUID}
+	firmware := Obj{"bootloader": Obj{"bios": Obj{}}, "serial": f.systemSerial(v.vm.UUID)}
+	domain := Obj{}
 	if v.vm.Firmware == "efi" {
-		firmware["bootloader"] = Obj{"efi": Obj{"secureBoot": false}}
+		firmware["bootloader"] = Obj{"efi": Obj{"secureBoot": v.vm.SecureBoot}}
+		if v.vm.SecureBoot {
+			domain["features"] = Obj{"smm": Obj{"enabled": true}}
+		}
 	}
 	mem := v.vm.MemoryMB
 	if mem <= 0 {
 		mem = 1024
 	}
-	devices := Obj{"disks": disks}
+	devices := Obj{"disks": disks, "tpm": Obj{"enabled": false}}
+	if v.vm.TPM {
+		devices["tpm"] = Obj{"persistent": true}
+	}
 	if ifaces != nil {
 		devices["interfaces"] = ifaces
 	}
-	tspec := Obj{"domain": Obj{"cpu": Obj{"cores": cores, "sockets": sockets}, "memory": Obj{"guest": fmt.Sprintf("%dMi", mem)},
-		"firmware": firmware, "devices": devices}, "volumes": volumes}
+	domain["cpu"] = Obj{"cores": cores, "sockets": sockets}
+	domain["memory"] = Obj{"guest": fkQuantityMiB(int64(mem))}
+	domain["firmware"] = firmware
+	domain["devices"] = devices
+	tspec := Obj{"domain": domain, "volumes": volumes}
 	if nets != nil {
 		tspec["networks"] = nets
-	}
-	printable := "Stopped"
-	if run == "Always" {
-		printable = "Running"
 	}
 	kvm, err := f.s.Create(fkKVMs, tns, Obj{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
 		"metadata": Obj{"name": name, "namespace": tns, "labels": labels, "annotations": annotations},
@@ -167,11 +186,13 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 	if err != nil {
 		return fmt.Errorf("failed to create the VirtualMachine: %v", err)
 	}
-	_, _ = f.s.Mutate(fkKVMs, tns, name, func(o Obj) error {
-		fkSet(o, Obj{"printableStatus": printable, "created": true, "ready": run == "Always",
-			"conditions": []interface{}{Obj{"type": "Ready", "status": strings.Title(strconv.FormatBool(run == "Always"))}}}, "status")
-		return nil
-	}, true)
+	if kv := kvFor(f.s); kv != nil {
+		if fault == "guest-agent-down" || fault == "no-boot" {
+			f.l.Logf("forklift: %s/%s: armed fault %s", tns, name, fault)
+			kv.ArmFault(fkUID(kvm), fault)
+		}
+		kv.Reconcile(tns, name) // virt-controller sees the VM at once
+	}
 	owner := []interface{}{fkOwnerRef(kvm, false)}
 	for _, pvc := range v.pvcs {
 		gvr := fkPVCs
@@ -195,4 +216,81 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 		}
 	}
 	return nil
+}
+
+// systemSerial is getSystemSerial (builder.go): the VMware form of the
+// source UUID when the release has FEATURE_VMWARE_SYSTEM_SERIAL_NUMBER and
+// the cluster runs OpenShift 4.20 or newer (settings/features.go), else
+// config.uuid as is.
+func (f *fkForklift) systemSerial(uuid string) string {
+	rel := fkRelease(f.l.MTV)
+	if rel.VMwareSerial && fkVersionAtLeast(rel.OCPVersion, "4.20.0") {
+		return fkUUIDToVMwareSerial(uuid)
+	}
+	return uuid
+}
+
+var fkUUIDRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// fkUUIDToVMwareSerial is UUIDToVMwareSerial (uuid_to_vmware_serial.go):
+// "422c6a2a-5ea9-1083-39f3-3b140fffb444" ->
+// "VMware-42 2c 6a 2a 5e a9 10 83-39 f3 3b 14 0f ff b4 44" (lower case);
+// anything else is returned unchanged.
+func fkUUIDToVMwareSerial(uuid string) string {
+	if !fkUUIDRe.MatchString(uuid) {
+		return uuid
+	}
+	hex := strings.ToLower(strings.ReplaceAll(uuid, "-", ""))
+	var b strings.Builder
+	for i := 0; i < len(hex); i += 2 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(hex[i : i+2])
+	}
+	sp := b.String()
+	return "VMware-" + sp[:23] + "-" + sp[24:]
+}
+
+// fkVersionAtLeast compares dotted numeric versions ("4.20.8" >= "4.20.0").
+func fkVersionAtLeast(v, min string) bool {
+	a, b := strings.Split(v, "."), strings.Split(min, ".")
+	for i := 0; i < len(a) || i < len(b); i++ {
+		var x, y int
+		if i < len(a) {
+			x, _ = strconv.Atoi(a[i])
+		}
+		if i < len(b) {
+			y, _ = strconv.Atoi(b[i])
+		}
+		if x != y {
+			return x > y
+		}
+	}
+	return true
+}
+
+// fkQuantityMiB is resource.NewQuantity(MiB<<20, BinarySI).String(): the
+// largest binary unit that divides it exactly.
+func fkQuantityMiB(mib int64) string {
+	units := []string{"Mi", "Gi", "Ti", "Pi"}
+	u := 0
+	for u < len(units)-1 && mib%1024 == 0 && mib > 0 {
+		mib /= 1024
+		u++
+	}
+	return strconv.FormatInt(mib, 10) + units[u]
+}
+
+// fkNewMAC is another MAC on the same vendor prefix (the mac-change fault).
+func fkNewMAC(mac string) string {
+	p := strings.Split(strings.ToLower(mac), ":")
+	if len(p) != 6 {
+		p = []string{"00", "50", "56", "00", "00", "00"}
+	}
+	r := fkRandSuffix(6)
+	h := fnv.New32a()
+	h.Write([]byte(mac + r))
+	n := h.Sum32()
+	return fmt.Sprintf("%s:%s:%s:%02x:%02x:%02x", p[0], p[1], p[2], (n>>16)&0xff, (n>>8)&0xff, n&0xff)
 }

@@ -107,6 +107,9 @@ type fkVMRun struct {
 	started  bool   // admitted by the scheduler
 	done     bool   // runVM returned
 	target   string // target VM name, chosen when the VM starts
+
+	// the bytes faults of this run by disk key (forklift_bytes.go)
+	faults map[int32]string
 }
 
 func (r *fkRun) cancel() {

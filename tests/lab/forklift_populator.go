@@ -708,6 +708,9 @@ func (r *fkRun) populate(v *fkVMRun, j *fkDiskJob) string {
 		crStatus(st)
 		r.progressFromCR(v, j, totalMB*int64(t)/ticks, st)
 	}
+	if err := r.copyBytes(v, j.disk, j.pvcName); err != nil {
+		return failPod(err.Error())
+	}
 	secs := fmt.Sprintf("%.1f", time.Since(start).Seconds())
 	emit(fkKlog('I', 171, "copy-offload finished", "duration", secs+"s"))
 	f.setPodPhase(tns, pod, "Succeeded")
@@ -810,6 +813,10 @@ func (r *fkRun) importDV(v *fkVMRun, j *fkDiskJob) string {
 			return nil
 		}, true)
 		r.progress(v, j, totalMB*int64(t)/ticks)
+	}
+	if err := r.copyBytes(v, j.disk, j.pvcName); err != nil {
+		r.taskFail(v, j, err.Error())
+		return err.Error()
 	}
 	f.bindPVC(tns, j)
 	_, _ = f.s.Mutate(fkDVs, tns, j.pvcName, func(o Obj) error {
@@ -930,6 +937,16 @@ func (f *fkForklift) addCheckpoint(r *fkRun, v *fkVMRun, previous, current strin
 	}
 	if !r.wait(50*time.Millisecond, nil) {
 		return false
+	}
+	// CDI's importer copies the changed blocks; the PVC then holds the
+	// disk's current bytes (forklift_bytes.go)
+	for i, name := range v.pvcs {
+		if i < len(v.vm.Disks) {
+			if err := r.copyBytes(v, v.vm.Disks[i], name); err != nil {
+				r.failVM(v, "CopyDisks", err.Error())
+				return false
+			}
+		}
 	}
 	phase := "Paused"
 	if final {

@@ -64,6 +64,8 @@ type fkVM struct {
 	CPU, Cores       int32
 	MemoryMB         int32
 	Firmware         string
+	SecureBoot       bool // config.bootOptions.efiSecureBootEnabled
+	TPM              bool // a VirtualTPM device (summary.config.tpmPresent)
 	CBT              bool
 	Snapshots        int
 	Template         bool
@@ -284,6 +286,14 @@ func fkLoadInventory(ctx context.Context, c *vim25.Client, l *Lab) (*fkInventory
 			vm.Firmware = cfg.Firmware
 			if cfg.ChangeTrackingEnabled != nil {
 				vm.CBT = *cfg.ChangeTrackingEnabled
+			}
+			if cfg.BootOptions != nil && cfg.BootOptions.EfiSecureBootEnabled != nil {
+				vm.SecureBoot = *cfg.BootOptions.EfiSecureBootEnabled
+			}
+			for _, d := range cfg.Hardware.Device {
+				if _, ok := d.(*types.VirtualTPM); ok {
+					vm.TPM = true
+				}
 			}
 			fkReadDevices(vm, cfg.Hardware.Device, inv)
 		}

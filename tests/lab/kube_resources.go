@@ -141,6 +141,7 @@ func kbResources(rel *MTVRelease) []*kbRes {
 		cr("cdi.kubevirt.io", "v1beta1", "datavolumes", "DataVolume", true, "dv", "dvs"),
 		cr("k8s.cni.cncf.io", "v1", "network-attachment-definitions", "NetworkAttachmentDefinition", false, "net-attach-def"),
 		{GVR: kbGVRStorageProfiles, Kind: "StorageProfile", Status: true, CRD: true},
+		{GVR: GVR{"config.openshift.io", "v1", "clusterversions"}, Kind: "ClusterVersion", Status: true, CRD: true, ReadOnly: true},
 	}
 	rs = append(rs, kbRBACResources()...)
 	sch := kbSchemas(rel)

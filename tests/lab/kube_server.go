@@ -182,6 +182,9 @@ func (k *kbServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		k.serveOAuthTokens(w, r, user)
 		return
 	}
+	if k.serveKubeVirtSub(w, r, user) {
+		return
+	}
 	ri, err := k.parse(r)
 	if err != nil {
 		if se := k.rbacAllowUnknown(user, r); se != nil && err.Code == 404 {

@@ -114,6 +114,9 @@ func kbColumns(ri *kbRes) []kbCol {
 		mid = []kbCol{c("Ready", "Ready")}
 	case "virtualmachines":
 		mid = []kbCol{s("Status", "status.printableStatus"), c("Ready", "Ready")}
+	case "virtualmachineinstances":
+		// KubeVirt's printer columns without IP (a list index): Phase, NodeName, Ready
+		mid = []kbCol{s("Phase", "status.phase"), s("NodeName", "status.nodeName"), c("Ready", "Ready")}
 	case "datavolumes":
 		mid = []kbCol{s("Phase", "status.phase"), s("Progress", "status.progress")}
 	case "clusterserviceversions":

@@ -21,6 +21,10 @@ type Lab struct {
 	MTV        *MTVRelease                              // --mtv: the release the Forklift model behaves as
 	Logf       func(format string, args ...interface{}) // to DIR/lab.log, never stdout
 
+	// DiskDev is a vSphere disk's bytes by VM MoID and disk key: its
+	// current state, or with base its base file alone (disk_bytes.go).
+	DiskDev func(vm string, key int32, base bool) (labDev, error)
+
 	// ProviderExtra: extra top-level keys a part wants in the vsphere-lab
 	// profile of DIR/providers.yaml (key -> scalar value). Unused by default.
 	ProviderExtra map[string]string

@@ -335,7 +335,7 @@ vals = set(sys.argv[4:])
 for p in prov.values():
     if not isinstance(p, dict):
         continue
-    for k in ("password", "cluster_password"):
+    for k in ("password", "cluster_password", "guest_vm_linux_password", "guest_vm_win_password"):
         if p.get(k): vals.add(str(p[k]))
     co = p.get("copyoffload") or {}
     for k in ("storage_password", "esxi_password"):

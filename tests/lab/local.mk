@@ -25,7 +25,8 @@ EXTRA_DIST += tests/lab
 LAB_TESTS += tests/lab/t_vsphere.sh tests/lab/t_esxi.sh tests/lab/t_vsphere_go.sh \
 	tests/lab/t_kube.sh tests/lab/t_kube_go.sh tests/lab/t_forklift.sh \
 	tests/lab/t_forklift_go.sh tests/lab/t_releases.sh \
-	tests/lab/t_forklift_release.sh
+	tests/lab/t_forklift_release.sh tests/lab/t_guest_go.sh \
+	tests/lab/t_kubevirt.sh tests/lab/t_kubevirt_go.sh
 
 # Debian's kubectl (package kubernetes-client, 1.20), unpacked under the
 # build folder without installing it, so that the lab's kubectl tests

@@ -155,8 +155,8 @@ func writeProviders(l *Lab, path string) error {
 	kv("  ", "password", l.VSphere.Password)
 	kv("  ", "ca_file", l.CAFile)
 	kv("  ", "thumbprint", l.VSphere.Thumbprint)
-	kv("  ", "guest_vm_linux_user", "root")
-	kv("  ", "guest_vm_linux_password", "lab-guest")
+	kv("  ", "guest_vm_linux_user", labGuestUser)
+	kv("  ", "guest_vm_linux_password", labGuestPassword)
 	// warm copy-offload needs a VDDK image (the model only checks it is set)
 	kv("  ", "vddk_init_image", "registry.lab.local/vddk:8.0.3")
 	var extra []string

@@ -44,20 +44,33 @@ type MTVRelease struct {
 	// pods also carry the labels vmID and plan; 2.12+ (2.11 keys on
 	// sourceHost only).
 	ThrottleMigrationHost bool
+
+	// The OpenShift the lab's cluster runs with this release (ClusterVersion
+	// "version", kubevirt.go), a version the release supports; the operator
+	// hands it to the controller as OPENSHIFT_VERSION.
+	OCPVersion string
+	// VMwareSerial: firmware.serial in the VMware form
+	// ("VMware-42 2c ...-..."; builder.go getSystemSerial,
+	// uuid_to_vmware_serial.go) when the OpenShift is 4.20 or newer
+	// (settings/features.go ocpMinForVmwareSystemSerial,
+	// FEATURE_VMWARE_SYSTEM_SERIAL_NUMBER default true); 2.10+. Older: the
+	// plain config.uuid.
+	VMwareSerial bool
 }
 
 var mtvReleases = map[string]*MTVRelease{
 	// 2.9 is older than what users mostly run; the lab keeps it to show what
 	// an API server that does not know Plan.spec.type does to a warm plan.
-	"2.9":  {Name: "2.9", OperatorVersion: "2.9.2"},
-	"2.10": {Name: "2.10", OperatorVersion: "2.10.6", PlanSpecType: true},
+	"2.9":  {Name: "2.9", OperatorVersion: "2.9.2", OCPVersion: "4.18.30"},
+	"2.10": {Name: "2.10", OperatorVersion: "2.10.6", PlanSpecType: true, OCPVersion: "4.19.21", VMwareSerial: true},
 	"2.11": {Name: "2.11", OperatorVersion: "2.11.7", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true, CopyOffloadDefault: true},
+		PopulatorInflight: true, CopyOffloadDefault: true, OCPVersion: "4.20.8", VMwareSerial: true},
 	"2.12": {Name: "2.12", OperatorVersion: "2.12.5", PlanSpecType: true, PlanRdmAsLun: true,
-		PopulatorInflight: true, XcopyEvidence: true, CopyOffloadDefault: true, ThrottleMigrationHost: true},
+		PopulatorInflight: true, XcopyEvidence: true, CopyOffloadDefault: true, ThrottleMigrationHost: true,
+		OCPVersion: "4.20.8", VMwareSerial: true},
 	"main": {Name: "main", OperatorVersion: "2.13.0", PlanSpecType: true, PlanRdmAsLun: true,
 		PopulatorInflight: true, XcopyEvidence: true, PendingCondition: true, CopyOffloadDefault: true,
-		OffloadDetails: true, ThrottleMigrationHost: true},
+		OffloadDetails: true, ThrottleMigrationHost: true, OCPVersion: "4.21.0", VMwareSerial: true},
 }
 
 // mtvDefaultRelease is the newest release users run.

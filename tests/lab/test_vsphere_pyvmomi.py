@@ -9,6 +9,7 @@ import ssl
 import sys
 import time
 import traceback
+import urllib.error
 import urllib.request
 import hashlib
 
@@ -555,12 +556,155 @@ def t_session_timeout():
         control("POST", "/vsphere/session-timeout", {"seconds": 0})
 
 
+def guest_creds():
+    """The guest account from the providers file, as the pytest suite reads it."""
+    creds = {}
+    with open(LAB["providers_file"]) as f:
+        for line in f:
+            k, _, v = line.strip().partition(": ")
+            if k in ("guest_vm_linux_user", "guest_vm_linux_password"):
+                creds[k] = v.strip('"')
+    return creds["guest_vm_linux_user"], creds["guest_vm_linux_password"]
+
+
+def guest_download(fm, vm, auth, path):
+    info = fm.InitiateFileTransferFromGuest(vm, auth, path)
+    h, _ = host_port()
+    url = info.url.replace("*", h, 1)
+    ctx = ssl.create_default_context(cafile=LAB["vsphere"]["ca_file"])
+    with urllib.request.urlopen(url, context=ctx, timeout=10) as r:
+        data = r.read()
+    assert len(data) == info.size, (len(data), info.size)
+    return data, info.url
+
+
+def guest_run(pm, vm, auth, cmd, timeout=30):
+    """StartProgramInGuest with /bin/bash -c, then ListProcessesInGuest every
+    0.5 s until the process ends (as the pytest suite does)."""
+    spec = vim.vm.guest.ProcessManager.ProgramSpec(programPath="/bin/bash", arguments="-c '%s'" % cmd)
+    pid = pm.StartProgramInGuest(vm, auth, spec)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        procs = pm.ListProcessesInGuest(vm, auth, [pid])
+        if procs and procs[0].endTime is not None:
+            return procs[0]
+        time.sleep(0.5)
+    raise AssertionError("guest process %d did not end" % pid)
+
+
+@test("guests: tools report linuxGuest, the guest's hostname, MACs and IPs; Guest Operations write the data-integrity marker and checksums, file transfers read them back")
+def t_guest_operations():
+    global si, content
+    if content is None:  # selected alone with LAB_TEST_ONLY
+        si = connect()
+        content = si.RetrieveContent()
+    user, password = guest_creds()
+    t = clone("lab-guest", power_on=True)
+    WaitForTask(t)
+    vm = t.info.result
+    deadline = time.time() + 10
+    while vm.guest.toolsRunningStatus != "guestToolsRunning" and time.time() < deadline:
+        time.sleep(0.1)
+    g = vm.guest
+    assert g.toolsRunningStatus == "guestToolsRunning", g.toolsRunningStatus
+    assert g.guestFamily == "linuxGuest", g.guestFamily
+    assert g.hostName == "xcopy-template-test", g.hostName  # a clone's guest is the template's
+    nics = [x for x in vm.config.hardware.device if isinstance(x, vim.vm.device.VirtualEthernetCard)]
+    assert [n.macAddress for n in g.net] == [x.macAddress for x in nics], (g.net, nics)
+    assert g.net[0].ipAddress and g.ipAddress == g.net[0].ipAddress[0], (g.ipAddress, g.net[0].ipAddress)
+    gom = content.guestOperationsManager
+    pm, fm = gom.processManager, gom.fileManager
+    auth = vim.vm.guest.NamePasswordAuthentication(username=user, password=password)
+    marker = "mtv-data-integrity-%d" % os.getpid()
+    tmp = fm.CreateTemporaryFileInGuest(vm, auth, "mtv-", ".out")
+    cmd = ("mkdir -p /opt/mtv_data_integrity && echo %s | tee /opt/mtv_data_integrity/marker.txt && "
+           "head -c 2M /dev/urandom > /opt/mtv_data_integrity/random.bin && cd /opt/mtv_data_integrity && "
+           "sha256sum marker.txt random.bin > checksums.sha256 && ip -o link && hostname") % marker
+    p = guest_run(pm, vm, auth, "( %s ) > %s 2>&1" % (cmd, tmp))
+    assert p.exitCode == 0 and p.name == "bash" and "/bin/bash" in p.cmdLine, p
+    out, url = guest_download(fm, vm, auth, tmp)
+    assert url.startswith("https://*:"), url
+    text = out.decode()
+    assert text.startswith(marker + "\n") and nics[0].macAddress.lower() in text and "xcopy-template-test" in text, text
+    fm.DeleteFileInGuest(vm, auth, tmp)
+    try:
+        fm.InitiateFileTransferFromGuest(vm, auth, tmp)
+        raise AssertionError("a deleted file could be downloaded")
+    except vim.fault.FileNotFound:
+        pass
+    got, _ = guest_download(fm, vm, auth, "/opt/mtv_data_integrity/marker.txt")
+    assert got == (marker + "\n").encode(), got
+    sums, _ = guest_download(fm, vm, auth, "/opt/mtv_data_integrity/checksums.sha256")
+    rnd, _ = guest_download(fm, vm, auth, "/opt/mtv_data_integrity/random.bin")
+    want = "%s  marker.txt\n%s  random.bin\n" % (hashlib.sha256(got).hexdigest(), hashlib.sha256(rnd).hexdigest())
+    assert len(rnd) == 2 << 20 and sums.decode() == want, sums
+    assert guest_run(pm, vm, auth, "cd /opt/mtv_data_integrity && sha256sum -c --quiet checksums.sha256").exitCode == 0
+    # output goes only where the command redirects it; failures give their exit code
+    assert guest_run(pm, vm, auth, "cat /nonexistent").exitCode == 1
+    assert guest_run(pm, vm, auth, "nosuchcommand").exitCode == 127
+    # upload, and one-shot tokens
+    up = fm.InitiateFileTransferToGuest(vm, auth, "/root/up.txt", vim.vm.guest.FileManager.PosixFileAttributes(), 6, True)
+    h, _ = host_port()
+    ctx = ssl.create_default_context(cafile=LAB["vsphere"]["ca_file"])
+    req = urllib.request.Request(up.replace("*", h, 1), data=b"hello\n", method="PUT")
+    urllib.request.urlopen(req, context=ctx, timeout=10).read()
+    try:
+        urllib.request.urlopen(urllib.request.Request(up.replace("*", h, 1), data=b"again\n", method="PUT"), context=ctx, timeout=10)
+        raise AssertionError("a transfer token worked twice")
+    except urllib.error.HTTPError as e:
+        assert e.code == 404, e.code
+    assert guest_run(pm, vm, auth, "grep -qx hello /root/up.txt && test -f /root/up.txt").exitCode == 0
+    try:
+        fm.InitiateFileTransferToGuest(vm, auth, "/root/up.txt", vim.vm.guest.FileManager.PosixFileAttributes(), 6, False)
+        raise AssertionError("overwrite=False replaced a file")
+    except vim.fault.FileAlreadyExists:
+        pass
+    fm.MakeDirectoryInGuest(vm, auth, "/var/tmp/a/b", True)
+    files = fm.ListFilesInGuest(vm, auth, "/var/tmp/a")
+    assert [f.path for f in files.files] == ["b"] and files.files[0].type == "directory", files
+    # a sleeping process is listed running, then ended
+    spec = vim.vm.guest.ProcessManager.ProgramSpec(programPath="/bin/bash", arguments="-c 'sleep 1'")
+    pid = pm.StartProgramInGuest(vm, auth, spec)
+    procs = {x.pid: x for x in pm.ListProcessesInGuest(vm, auth)}
+    assert pid in procs and procs[pid].endTime is None and 1 in procs, procs
+    time.sleep(1.1)
+    assert pm.ListProcessesInGuest(vm, auth, [pid])[0].exitCode == 0
+    # wrong guest password
+    try:
+        pm.StartProgramInGuest(vm, vim.vm.guest.NamePasswordAuthentication(username=user, password="wrong"), spec)
+        raise AssertionError("a wrong guest password was accepted")
+    except vim.fault.InvalidGuestLogin:
+        pass
+    counts = control("GET", "/vsphere/counts")
+    assert counts.get("StartProgramInGuest", 0) >= 6 and counts.get("guestFile GET", 0) >= 4, counts
+    # the files are in the disk: they survive a power cycle; off, there is no guest to ask
+    WaitForTask(vm.PowerOffVM_Task())
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    try:
+        pm.StartProgramInGuest(vm, auth, spec)
+        raise AssertionError("Guest Operations on a VM that is off")
+    except vim.fault.InvalidPowerState:
+        pass
+    WaitForTask(vm.PowerOnVM_Task())
+    try:
+        pm.StartProgramInGuest(vm, auth, spec)  # tools not up yet
+        raise AssertionError("Guest Operations before the tools run")
+    except vim.fault.GuestOperationsUnavailable:
+        pass
+    deadline = time.time() + 10
+    while vm.guest.toolsRunningStatus != "guestToolsRunning" and time.time() < deadline:
+        time.sleep(0.1)
+    got, _ = guest_download(fm, vm, auth, "/opt/mtv_data_integrity/marker.txt")
+    assert got == (marker + "\n").encode(), got
+    WaitForTask(vm.PowerOffVM_Task())
+
+
 @test("cleanup: destroy every clone; the template is unchanged and the inventory equals the start")
 def t_cleanup():
     global si, content
     si = connect()
     content = si.RetrieveContent()
-    for name in ("lab-thin", "lab-lazy", "lab-eager", "lab-second", "lab-boot", "lab-slow", "lab-rdmsnap"):
+    for name in ("lab-thin", "lab-lazy", "lab-eager", "lab-second", "lab-boot", "lab-slow", "lab-rdmsnap", "lab-guest"):
         vm = find_vm(name)
         if vm is None:
             continue

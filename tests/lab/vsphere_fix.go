@@ -27,6 +27,9 @@ import (
 type fixFunc func(w http.ResponseWriter, r *http.Request, body []byte, m *simulator.Method)
 
 func (v *vsphere) fixFor(name string) fixFunc {
+	if guestOpMethods[name] {
+		return v.fixGuestOps
+	}
 	switch name {
 	case "CloneVM_Task":
 		return v.fixClone
@@ -102,6 +105,7 @@ func shieldRDM(vm *simulator.VirtualMachine) []rdmSwap {
 			}
 			if rdm, ok := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); ok {
 				flat := rdmAsFlat(rdm)
+				rdmShield.Store(flat, rdm)
 				disk.Backing = flat
 				swaps = append(swaps, rdmSwap{disk, rdm, flat})
 			}
@@ -131,6 +135,7 @@ func unshieldRDM(vm *simulator.VirtualMachine, swaps []rdmSwap) {
 	}
 	simulator.Map.WithLock(vm, func() {
 		for _, s := range swaps {
+			rdmShield.Delete(s.flat)
 			if s.disk.Backing == types.BaseVirtualDeviceBackingInfo(s.flat) {
 				s.rdm.FileName = s.flat.FileName
 				s.rdm.Datastore = s.flat.Datastore
@@ -404,10 +409,21 @@ func (v *vsphere) fixReconfig(w http.ResponseWriter, r *http.Request, body []byt
 	for _, d := range vm.Config.Hardware.Device {
 		before[d.GetVirtualDevice().Key] = true
 	}
+	gone := destroyedChains(vm, req.Spec.DeviceChange)
 	swaps := shieldRDM(vm)
 	rec := v.passThrough(r, body)
 	unshieldRDM(vm, swaps)
 	if t := taskOf(rec); taskOK(t) {
+		// a destroyed disk's deltas and extents go with it (the
+		// simulator deletes the current descriptor and flat extent only)
+		simulator.Map.WithLock(vm, func() {
+			use := chainsInUse(vm, nil)
+			for _, f := range gone {
+				if !use[f] {
+					removeDiskFile(f)
+				}
+			}
+		})
 		simulator.Map.WithLock(vm, func() {
 			k := 0
 			for _, d := range vm.Config.Hardware.Device {
@@ -736,7 +752,11 @@ func moveDisk(file, toDS, dir string) (string, error) {
 	if err := os.MkdirAll(dstDir, 0755); err != nil {
 		return file, err
 	}
-	for _, n := range []string{base, strings.Replace(base, ".vmdk", "-flat.vmdk", 1)} {
+	names := []string{base}
+	for _, ext := range diskExtentSuffixes {
+		names = append(names, strings.TrimSuffix(base, ".vmdk")+ext)
+	}
+	for _, n := range names {
 		from := filepath.Join(srcDir, n)
 		if _, err := os.Stat(from); err == nil {
 			if err := os.Rename(from, filepath.Join(dstDir, n)); err != nil {
@@ -860,6 +880,12 @@ func (v *vsphere) applyClone(r *http.Request, srcDevices []types.BaseVirtualDevi
 			clone.Config.ChangeTrackingEnabled = types.NewBool(*req.Spec.Config.ChangeTrackingEnabled)
 		}
 	})
+	// the clone's disks get the source's current bytes
+	var keys []int32
+	for _, d := range srcDisks {
+		keys = append(keys, d.Key)
+	}
+	v.cloneDiskBytes(vmOf(req.This), clone, keys)
 	if req.Spec.PowerOn && !req.Spec.Template {
 		b, err := encodeRequest(&methods.PowerOnVM_TaskBody{Req: &types.PowerOnVM_Task{This: clone.Self}})
 		if err == nil {
@@ -1127,6 +1153,18 @@ func (v *vsphere) guestBoot(vm *simulator.VirtualMachine) {
 		if cur != gen {
 			return
 		}
+		// the guest boots from its disk: no guest, no tools
+		v.mu.Lock()
+		host, booted := "", false
+		var nics []guestNIC
+		if vmOf(vm.Self) != nil && vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+			host, booted = v.guestBootFacts(vm)
+			nics = vmNICs(vm)
+		}
+		v.mu.Unlock()
+		if !booted {
+			return
+		}
 		simulator.Map.WithLock(vm, func() {
 			if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || vm.Guest == nil {
 				return
@@ -1137,27 +1175,34 @@ func (v *vsphere) guestBoot(vm *simulator.VirtualMachine) {
 			g.ToolsStatus = types.VirtualMachineToolsStatusToolsOk
 			g.GuestState = "running"
 			g.IpAddress = ip
-			g.HostName = vm.Name
+			g.HostName = host
+			g.GuestFamily = string(types.VirtualMachineGuestOsFamilyLinuxGuest)
 			if g.GuestId == "" {
 				g.GuestId = vm.Config.GuestId
 			}
-			for i := range g.Net {
-				g.Net[i].IpAddress = []string{ip}
-				g.Net[i].Connected = true
+			if g.GuestFullName == "" {
+				g.GuestFullName = vm.Config.GuestFullName
 			}
+			g.Net = guestNetInfo(vm, nics)
+			ready := true
+			g.GuestOperationsReady = &ready
 			changes := []types.PropertyChange{
 				{Name: "guest.toolsRunningStatus", Val: g.ToolsRunningStatus},
 				{Name: "guest.toolsStatus", Val: g.ToolsStatus},
 				{Name: "guest.guestState", Val: g.GuestState},
 				{Name: "guest.ipAddress", Val: ip},
-				{Name: "guest.hostName", Val: vm.Name},
+				{Name: "guest.hostName", Val: host},
+				{Name: "guest.guestFamily", Val: g.GuestFamily},
+				{Name: "guest.guestOperationsReady", Val: ready},
 				{Name: "guest.net", Val: g.Net},
 			}
 			if vm.Summary.Guest != nil {
 				vm.Summary.Guest.ToolsRunningStatus = g.ToolsRunningStatus
 				vm.Summary.Guest.ToolsStatus = g.ToolsStatus
 				vm.Summary.Guest.IpAddress = ip
-				vm.Summary.Guest.HostName = vm.Name
+				vm.Summary.Guest.HostName = host
+				vm.Summary.Guest.GuestFullName = g.GuestFullName
+				vm.Summary.Guest.GuestId = g.GuestId
 				changes = append(changes, types.PropertyChange{Name: "summary.guest", Val: *vm.Summary.Guest})
 			}
 			simulator.Map.Update(vm, changes)
@@ -1170,6 +1215,7 @@ func (v *vsphere) guestReset(vm *simulator.VirtualMachine) {
 	v.ctl.Lock()
 	v.guestGen[vm.Self.Value]++
 	v.ctl.Unlock()
+	v.guestProcsReset(vm)
 	simulator.Map.WithLock(vm, func() {
 		g := vm.Guest
 		if g == nil {
@@ -1179,10 +1225,14 @@ func (v *vsphere) guestReset(vm *simulator.VirtualMachine) {
 		g.ToolsStatus = types.VirtualMachineToolsStatusToolsNotRunning
 		g.GuestState = "notRunning"
 		g.IpAddress = ""
+		notReady := false
+		g.GuestOperationsReady = &notReady
 		for i := range g.Net {
 			g.Net[i].IpAddress = nil
+			g.Net[i].IpConfig = nil
 		}
 		changes := []types.PropertyChange{
+			{Name: "guest.guestOperationsReady", Val: notReady},
 			{Name: "guest.toolsRunningStatus", Val: g.ToolsRunningStatus},
 			{Name: "guest.toolsStatus", Val: g.ToolsStatus},
 			{Name: "guest.guestState", Val: g.GuestState},
@@ -1253,4 +1303,23 @@ func (v *vsphere) recomputeSpace() {
 			}
 		})
 	}
+}
+
+// destroyedChains lists the files of the disks a spec removes with
+// fileOperation destroy.
+func destroyedChains(vm *simulator.VirtualMachine, changes []types.BaseVirtualDeviceConfigSpec) []string {
+	var out []string
+	simulator.Map.WithLock(vm, func() {
+		for _, ch := range changes {
+			s := ch.GetVirtualDeviceConfigSpec()
+			if s.Operation != types.VirtualDeviceConfigSpecOperationRemove ||
+				s.FileOperation != types.VirtualDeviceConfigSpecFileOperationDestroy || s.Device == nil {
+				continue
+			}
+			if d := vmDisk(vm, s.Device.GetVirtualDevice().Key); d != nil {
+				out = append(out, chainFiles(d.Backing)...)
+			}
+		}
+	})
+	return out
 }

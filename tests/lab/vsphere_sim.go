@@ -146,6 +146,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		dsDir:    filepath.Join(l.Dir, "vsphere"),
 	}
 	os.RemoveAll(v.dsDir)
+	os.RemoveAll(filepath.Join(l.Dir, "luns")) // LUN bytes (disk_bytes.go)
 	if err := os.MkdirAll(v.dsDir, 0755); err != nil {
 		return nil, err
 	}
@@ -183,6 +184,7 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 		return nil, fmt.Errorf("create model: %v", err)
 	}
 	v.model = m
+	l.DiskDev = v.diskDevByID
 	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
 	si.Content.About.ApiVersion = "7.0.3.0"
 	si.Content.About.Version = "7.0.3"
@@ -295,6 +297,9 @@ func vsphereBuild(l *Lab, boot time.Duration) (*vsphere, error) {
 			return nil, fmt.Errorf("template %s: %v", name, err)
 		}
 		inv.Templates = append(inv.Templates, name)
+	}
+	if err := v.guestInstallTemplates(); err != nil {
+		return nil, err
 	}
 	v.recomputeSpace()
 	return v, nil
@@ -491,6 +496,7 @@ func (w logWriter) Write(p []byte) (int, error) {
 }
 
 func (v *vsphere) stop() {
+	defer os.RemoveAll(filepath.Join(v.l.Dir, "luns"))
 	if v.server != nil {
 		v.server.Listener.Close()
 	}

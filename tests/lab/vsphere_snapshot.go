@@ -166,7 +166,9 @@ func dsLocal(p string) string {
 func removeDiskFile(p string) {
 	if l := dsLocal(p); l != "" {
 		os.Remove(l)
-		os.Remove(strings.TrimSuffix(l, ".vmdk") + "-flat.vmdk")
+		for _, ext := range diskExtentSuffixes {
+			os.Remove(strings.TrimSuffix(l, ".vmdk") + ext)
+		}
 	}
 }
 
@@ -208,6 +210,7 @@ func newDelta(vm *simulator.VirtualMachine, b types.BaseVirtualDeviceBackingInfo
 			continue
 		}
 		os.MkdirAll(filepath.Dir(l), 0755)
+		os.Remove(deltaPath(p)) // no stale grains under a new delta
 		desc := fmt.Sprintf("# Disk DescriptorFile\nversion=1\ncreateType=\"seSparse\"\nparentFileNameHint=\"%s\"\n", files[0])
 		if err := os.WriteFile(l, []byte(desc), 0600); err != nil {
 			return nil, err
@@ -419,6 +422,8 @@ func (v *vsphere) createSnapshot(vm *simulator.VirtualMachine, req *types.Create
 		return nil, &types.FileFault{File: vmsn}
 	}
 
+	v.snapshotWrites(vm, id, false) // disk_control.go
+
 	snap := &simulator.VirtualMachineSnapshot{}
 	snap.Vm = vm.Self
 	// the snapshot's config is the VM's as it is now, not shared with it
@@ -465,6 +470,7 @@ func (v *vsphere) createSnapshot(vm *simulator.VirtualMachine, req *types.Create
 	info.CurrentSnapshot = &ref
 	v.snapFiles()[snap.Self.Value] = vmsnName(vm, id)
 	v.snapUpdate(vm, &info)
+	v.snapshotWrites(vm, id, true)
 	return snap.Self, nil
 }
 
@@ -551,6 +557,14 @@ func (v *vsphere) mergeAfter(vm *simulator.VirtualMachine, s *simulator.VirtualM
 		switch {
 		case len(children) == 1:
 			for c := range children {
+				// the child's grains go into s's file first
+				for _, d := range chains {
+					files := chainFiles(d.Backing)
+					if len(files) > 1 && files[0] != f && containsFile(files, c) {
+						v.mergeDelta(d.Backing, diskBytes(d), c)
+						break
+					}
+				}
 				for _, d := range chains {
 					d.Backing = dropFromChain(d.Backing, c)
 				}
@@ -635,6 +649,10 @@ func (v *vsphere) removeAllSnapshots(vm *simulator.VirtualMachine) types.BaseMet
 	for _, d := range diskList(vm.Config.Hardware.Device) {
 		list := chainOf(d.Backing)
 		base := list[len(list)-1]
+		// the current state goes into the base (consolidation)
+		if len(list) > 1 {
+			v.consolidate(d.Backing, diskBytes(d))
+		}
 		d.Backing = base
 		keep[backingFile(base)] = true
 	}
@@ -802,4 +820,13 @@ func (v *vsphere) relayout(vm *simulator.VirtualMachine) {
 	}
 	vm.LayoutEx.File = files
 	vm.LayoutEx.Timestamp = time.Now()
+}
+
+func containsFile(files []string, f string) bool {
+	for _, x := range files {
+		if x == f {
+			return true
+		}
+	}
+	return false
 }

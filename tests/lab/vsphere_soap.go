@@ -252,6 +252,10 @@ func (v *vsphere) noteCookies(rec *httptest.ResponseRecorder) {
 }
 
 func (v *vsphere) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/guestFile" {
+		v.serveGuestFile(w, r) // Guest Operations file transfers
+		return
+	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
 		v.inner.ServeHTTP(w, r)
 		return

@@ -15,6 +15,7 @@
  *   request METHOD PATH               prints "STATUS" and the body
  *   ctl METHOD PATH [JSON]            plain HTTP to $LAB_CONTROL
  *   sh COMMAND                        run a shell command between requests
+ *   ssh [options] NS VMI -- CMD...    port-forward and SSH (guest.c)
  *
  * NS "-" means cluster-scoped. Connection: step_kube_opts (no profile),
  * so --kubeconfig, KUBECONFIG or CLUSTER_HOST/USERNAME/PASSWORD. Exit 0 when
@@ -169,6 +170,8 @@ run_cmd(struct kube_client *k, int argc, char **argv, struct mtv_err *err)
 				       argv[1]);
 		return 0;
 	}
+	if (strcmp(cmd, "ssh") == 0)
+		return tool_kube_ssh(k, argc, argv, err);
 	if (strcmp(cmd, "request") == 0 && argc == 3) {
 		long status = 0;
 

@@ -8,6 +8,14 @@
 int tool_vs(int argc, char **argv);
 /* kube: the Kubernetes client (kube.c). */
 int tool_kube(int argc, char **argv);
+/* vs guest-run|guest-put|guest-get|guest-rm: Guest Operations (guest.c);
+ * argv[0] is the guest command. */
+int tool_vs_guest(int argc, char **argv);
+struct kube_client;
+struct mtv_err;
+/* kube's ssh command: port-forward and SSH to a VMI (guest.c). */
+int tool_kube_ssh(struct kube_client *k, int argc, char **argv,
+		  struct mtv_err *err);
 /* cluster: the cluster-side steps and the ESXi client (cluster.c). */
 int tool_cluster(int argc, char **argv);
 

@@ -2,6 +2,8 @@
  *   vs run PLAN.json [--keep] [--only source]   run a plan's steps
  *   vs info VM                                   vs_vm_info as JSON
  *   vs destroy VM                                the clone step's undo
+ *   vs guest-run|guest-put|guest-get|guest-rm VM ...  Guest Operations
+ *                                                (guest.c)
  * The connection comes from GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD,
  * GOVC_TLS_CA_CERTS, GOVC_TLS_KNOWN_HOSTS_THUMBPRINT, GOVC_INSECURE;
  * MTV_LOG_LEVEL sets the log level. Prints "calls N" (SOAP round trips of
@@ -111,7 +113,9 @@ tool_vs(int argc, char **argv)
 		log_set_level(lvl);
 	if (getenv("GOVC_PASSWORD"))
 		redact_add(getenv("GOVC_PASSWORD"));
-	if (argc >= 3 && strcmp(argv[1], "info") == 0)
+	if (argc >= 2 && str_startswith(argv[1], "guest-"))
+		r = tool_vs_guest(argc - 1, argv + 1);
+	else if (argc >= 3 && strcmp(argv[1], "info") == 0)
 		r = cmd_info(argv[2]);
 	else if (argc >= 3 && strcmp(argv[1], "destroy") == 0)
 		r = cmd_destroy(argv[2]);
@@ -120,7 +124,8 @@ tool_vs(int argc, char **argv)
 	else
 		fprintf(stderr,
 			"usage: mtv-test-tool vs run PLAN.json [--keep] [--only source]\n"
-			"       mtv-test-tool vs info|destroy VM\n");
+			"       mtv-test-tool vs info|destroy VM\n"
+			"       mtv-test-tool vs guest-run|guest-put|guest-get|guest-rm VM ...\n");
 	curl_global_cleanup();
 	return r;
 }

@@ -24,6 +24,7 @@ tests_unit_unit_SOURCES = tests/unit/unit.h tests/unit/runner.c \
 	tests/unit/vsphere/test_vsphere.c \
 	tests/unit/kube/test_kube.c \
 	tests/unit/esxi/test_esxi.c \
+	tests/unit/guest/test_guest.c \
 	tests/unit/report/test_report.c \
 	tests/unit/report/test_junit.c
 tests_unit_unit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit -DMTV_TESTING

@@ -31,6 +31,10 @@ struct check_vm {
 	int snapshots;		/* source snapshots */
 	int disks;		/* added disks (the template's not counted) */
 	int rdm_disks;		/* of them, RDM disks */
+	int guest_agent;	/* the scenario's guest_agent: 1, 0, -1 unset */
+	bool guest_data;	/* a guest-data step writes its data marker */
+	bool arrives_off;	/* the target VM may arrive off: the guest
+				 * checks start it */
 };
 
 struct check_plan {
@@ -53,6 +57,10 @@ struct check_model {
 	const char *target_power_state;	/* top level (after --set), or NULL */
 	bool rdm_as_lun;		/* top level (after --set) */
 	bool pvc_name_template;		/* the scenario sets one */
+	int guest_agent_timeout;	/* seconds (scenario, default 301) */
+	const char *src_provider;	/* the source Provider */
+	const char *src_secret;		/* its Secret */
+	bool insecure;			/* the profile's insecure */
 	const struct check_vm *vms;
 	size_t nvms;
 	const struct check_plan *plans;
@@ -142,6 +150,18 @@ void check_vm_value(struct check_build *b, json_object *e, size_t at,
 void check_skipped_entry(struct check_build *b, json_object *e, size_t at,
 			 const char *name,
 			 bool (*want)(const struct check_vm *));
+/* For per-VM checks a scenario may also name: the VMs expect.checks[at]
+ * selects (filtered by want, unless none of them would pass it; want may
+ * be NULL) get an entry of the check through plan (b->plan and b->vm set)
+ * unless they have one. */
+void check_vm_listed(struct check_build *b, json_object *e, size_t at,
+		     bool (*want)(const struct check_vm *),
+		     void (*plan)(struct check_build *b));
+/* The entry {"check", "plan", "vm_ref", "source", "target", "namespace",
+ * "timeout", "start"} of a check of the guest of the current VM (b->plan,
+ * b->vm); "start" is true when the VM may arrive off (the check then
+ * starts it), else null. */
+json_object *check_guest_entry(struct check_build *b, const char *name);
 
 /* ---- running ---- */
 
@@ -149,13 +169,17 @@ struct check_run {
 	struct step_ctx *ctx;
 	struct kube_client *k;
 	struct vs_client *vs;	/* connected on first use */
-	struct strbuf fail;	/* "; "-joined failures */
+	struct strbuf fail;	/* "; "-joined failures, "NAME: ..." */
+	const char *name;	/* the check of the entry being performed */
 	int nfail, nok;
 	/* the entry being performed: its messages ("; "-joined), whether
 	 * it was skipped, and what it found (check_evidence) */
 	struct strbuf msg;
 	bool skipped;
 	json_object *evidence;
+	/* the target VMs the guest checks brought up (guest_lib.c):
+	 * {"NS/NAME": {"started", "running", "error"}} */
+	json_object *guests;
 };
 
 void check_fail(struct check_run *r, const char *fmt, ...) MTV_PRINTF(2, 3);
@@ -185,6 +209,34 @@ void check_run_skip(struct check_run *r, json_object *c);
  * up), never a pass or a failure. */
 void check_skip(struct check_run *r, const char *name, const char *what,
 		const char *why);
+
+/* ---- guests of migrated VMs (guest_lib.c) ---- */
+
+/* The target VM of a guest entry (check_guest_entry) running: started
+ * through KubeVirt's start subresource when it is not (check_guests_stop
+ * stops it again) and its VirtualMachineInstance Running within the
+ * entry's timeout (a watch). *ns and *name (caller frees) name it. false
+ * after check_fail; a VM that did not come up fails every later guest
+ * check of the run at once, with the first failure. */
+bool check_guest_up(struct check_run *r, json_object *c, char **ns,
+		    char **name);
+/* Run command in the guest of VMI ns/name over SSH through KubeVirt's
+ * port-forward (kube_portforward, guest_ssh_exec) as the profile's guest
+ * user; host_key: the key the guest must present (NULL: any, noted).
+ * *out its standard output, *presented the key it presented (caller
+ * frees either; may be NULL). MTV_EINVAL without guest credentials. */
+int check_guest_ssh(struct check_run *r, const char *ns, const char *name,
+		    const char *host_key, const char *command, int timeout,
+		    char **out, int *status, char **presented,
+		    struct mtv_err *err);
+/* Stop the VMs check_guest_up started and wait until their VMIs are gone;
+ * problems are warnings (the teardown deletes the VMs anyway). */
+void check_guests_stop(struct check_run *r);
+
+/* The serial Forklift gives a VM on OpenShift 4.20 and newer: "VMware-"
+ * and the source UUID's 16 bytes, upper case, space-separated, a dash
+ * after the eighth (caller frees); NULL for a malformed UUID. */
+char *check_vmware_serial(const char *uuid);
 
 /* Seconds since the epoch of an RFC 3339 time (fraction ignored); -1. */
 long long verify_time(const char *s);

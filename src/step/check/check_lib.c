@@ -211,6 +211,70 @@ check_skipped_entry(struct check_build *b, json_object *e, size_t at,
 	pending_add(b, name);
 }
 
+void
+check_vm_listed(struct check_build *b, json_object *e, size_t at,
+		bool (*want)(const struct check_vm *),
+		void (*plan)(struct check_build *b))
+{
+	const struct check_model *m = b->m;
+	const char *name = jstr(e, "check");
+	int plan_sel, vm_sel;
+	size_t i, j, k, n = 0;
+
+	if (!check_needs_vms(b, e, at) ||
+	    !check_select(b, e, at, &plan_sel, &vm_sel))
+		return;
+	for (i = 0; want && i < m->nplans; i++)
+		for (j = 0; j < m->plans[i].nvms; j++)
+			n += check_selected(m, plan_sel, vm_sel, i,
+					    m->plans[i].vms[j]) &&
+			     want(&m->vms[m->plans[i].vms[j]]);
+	for (i = 0; i < m->nplans; i++) {
+		for (j = 0; j < m->plans[i].nvms; j++) {
+			const struct check_vm *v = &m->vms[m->plans[i].vms[j]];
+			bool has = false;
+
+			if (!check_selected(m, plan_sel, vm_sel, i,
+					    m->plans[i].vms[j]) ||
+			    (n && !want(v)))
+				continue;
+			for (k = 0; k < jlen(b->checks) && !has; k++) {
+				json_object *c =
+				    json_object_array_get_idx(b->checks, k);
+
+				has = str_eq(jstr(c, "check"), name) &&
+				      str_eq(jstr(c, "plan"),
+					     m->plans[i].name) &&
+				      str_eq(jstr(c, "vm_ref"), v->ref);
+			}
+			if (has)
+				continue;
+			b->plan = i;
+			b->vm = j;
+			plan(b);
+		}
+	}
+	b->plan = b->vm = 0;
+}
+
+json_object *
+check_guest_entry(struct check_build *b, const char *name)
+{
+	const struct check_model *m = b->m;
+	const struct check_vm *v = &m->vms[m->plans[b->plan].vms[b->vm]];
+	json_object *c = check_entry(b, name);
+
+	jputs(c, "plan", m->plans[b->plan].name);
+	jputs(c, "vm_ref", v->ref);
+	jputs(c, "source", v->name);
+	jputs(c, "target", v->target);
+	jputs(c, "namespace", m->target_ns);
+	jputi(c, "timeout", m->guest_agent_timeout > 0 ?
+	      m->guest_agent_timeout : 301);
+	jput(c, "start", v->arrives_off ? json_object_new_boolean(1) : NULL);
+	return c;
+}
+
 /* ---- running ---- */
 
 /* One more message of the current entry. */
@@ -233,6 +297,9 @@ check_fail(struct check_run *r, const char *fmt, ...)
 	va_end(ap);
 	if (r->fail.len)
 		strbuf_adds(&r->fail, "; ");
+	/* the run's failure names the check that caught it */
+	if (r->name)
+		strbuf_addf(&r->fail, "%s: ", r->name);
 	strbuf_adds(&r->fail, s);
 	entry_note(r, s);
 	free(s);

@@ -490,7 +490,38 @@ test_oauth_helpers(void)
 	CU_ASSERT_PTR_NULL(e);
 }
 
+static void
+test_pf_target(void)
+{
+	struct kube_pf_target t;
+
+	CU_ASSERT_EQUAL_FATAL(kube_pf_target(&t, "https://api.example:6443",
+					     "ns-1", "vm-a", 22), 0);
+	CU_ASSERT(t.tls);
+	CU_ASSERT_STRING_EQUAL(t.host, "api.example");
+	CU_ASSERT_EQUAL(t.port, 6443);
+	CU_ASSERT_STRING_EQUAL(t.path, "/apis/subresources.kubevirt.io/v1/"
+			       "namespaces/ns-1/virtualmachineinstances/vm-a/"
+			       "portforward/22/tcp");
+	kube_pf_target_release(&t);
+	/* a path prefix is kept, IPv6 loses its brackets, default ports */
+	CU_ASSERT_EQUAL_FATAL(kube_pf_target(&t, "https://[::1]/k8s/", "n",
+					     "v", 2222), 0);
+	CU_ASSERT_STRING_EQUAL(t.host, "::1");
+	CU_ASSERT_EQUAL(t.port, 443);
+	CU_ASSERT(str_startswith(t.path, "/k8s/apis/subresources"));
+	CU_ASSERT(str_endswith(t.path, "/portforward/2222/tcp"));
+	kube_pf_target_release(&t);
+	CU_ASSERT_EQUAL_FATAL(kube_pf_target(&t, "http://10.1.2.3", "n", "v",
+					     22), 0);
+	CU_ASSERT(!t.tls);
+	CU_ASSERT_EQUAL(t.port, 80);
+	kube_pf_target_release(&t);
+}
+
 static CU_TestInfo tests_kube[] = {
+	{ "port-forward target: host, port, subresource path",
+	  test_pf_target },
 	{ "kubeconfig file list (flag, KUBECONFIG, HOME)", test_paths },
 	{ "kubeconfig merge: first wins, relative paths, contexts",
 	  test_merge },

@@ -271,11 +271,25 @@ check_of(json_object *plan, const char *kind)
 	return NULL;
 }
 
+/* The position of the first step of kind in plan's steps, or -1. */
+static int
+step_index(json_object *plan, const char *kind)
+{
+	json_object *steps = json_object_object_get(plan, "steps");
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(steps); i++)
+		if (strcmp(json_object_get_string(json_object_object_get(
+		    json_object_array_get_idx(steps, i), "kind")), kind) == 0)
+			return (int)i;
+	return -1;
+}
+
 static void
 test_new_checks(void)
 {
 	char *msgs;
-	json_object *plan, *c, *fs, *pend;
+	json_object *plan, *c, *fs, *pend, *gd;
 
 	/* throttling: the knobs on the migrate step, restored by its undo;
 	 * 3 disks over a limit of 1: 2 PVCs throttled by default */
@@ -300,23 +314,44 @@ test_new_checks(void)
 	json_object_put(plan);
 	free(msgs);
 
-	/* data_integrity: a verify check reported as not checked, and still
-	 * pending; no throttling knobs without populator_throttling */
+	/* data_integrity: a guest-data step after the snapshots writes
+	 * the marker of the run and the random data; the check reads them
+	 * back; nothing pending; no throttling knobs without
+	 * populator_throttling */
 	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
 		     "    clone: true\n    snapshots: 1\n"
 		     "expect:\n  checks:\n    - check: data_integrity\n", &msgs);
 	CU_ASSERT_STRING_EQUAL(msgs, "");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	gd = step_of(plan, "guest-data", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(gd);
+	CU_ASSERT_PTR_NOT_NULL(strstr(path_str(gd, "marker", NULL),
+				      "mtv-data-integrity-"));
+	CU_ASSERT_STRING_EQUAL(path_str(gd, "data_bytes", NULL), "4194304");
+	CU_ASSERT(step_index(plan, "guest-data") >
+		  step_index(plan, "snapshot"));
+	CU_ASSERT(step_index(plan, "guest-data") <
+		  step_index(plan, "migrate"));
 	c = check_of(plan, "data_integrity");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_STRING_EQUAL(path_str(c, "implemented", NULL), "false");
-	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(c, "vms")), 1);
+	CU_ASSERT_STRING_EQUAL(path_str(c, "vm_ref", NULL), "vm0");
+	CU_ASSERT_PTR_NULL(json_object_object_get(c, "implemented"));
 	pend = json_object_object_get(json_object_object_get(plan, "expect"),
 				      "pending");
-	CU_ASSERT_STRING_EQUAL(json_object_get_string(
-	    json_object_array_get_idx(pend, 0)), "data_integrity");
+	CU_ASSERT_EQUAL(json_object_array_length(pend), 0);
 	CU_ASSERT_PTR_NULL(json_object_object_get(step_of(plan, "migrate", 0),
 						  "forklift_settings"));
+	json_object_put(plan);
+	free(msgs);
+
+	/* named for a VM whose guest is not running before the migration:
+	 * an error saying what to set */
+	plan = build(HDR "virtual_machines:\n  - name: xcopy-template-test\n"
+		     "    clone: true\n"
+		     "expect:\n  checks:\n    - check: data_integrity\n", &msgs);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msgs, "needs its guest running before "
+				      "the migration: set source_vm_power: on "
+				      "or guest_agent: true"));
 	json_object_put(plan);
 	free(msgs);
 
@@ -374,12 +409,13 @@ test_graph(void)
 		"preflight:;preflight:;"		/* 1, 2 */
 		"clone:1,2;clone:1,2,3;"		/* 3, 4 */
 		"power:3;guest-ready:5;snapshot:6;"	/* 5-7: vm0 */
-		"disk:4;"				/* 8: vm1 */
-		"secret:1,2;provider:9;provider:9;"	/* 9-11 */
-		"secret:9;"				/* 12 */
-		"map:10,11,12;map:10,11;"		/* 13, 14 */
-		"plan:7,8,13,14;"			/* 15 */
-		"migrate:15;verify:16;");
+		"guest-data:7;"				/* 8: vm0 */
+		"disk:4;"				/* 9: vm1 */
+		"secret:1,2;provider:10;provider:10;"	/* 10-12 */
+		"secret:10;"				/* 13 */
+		"map:11,12,13;map:11,12;"		/* 14, 15 */
+		"plan:8,9,14,15;"			/* 16 */
+		"migrate:16;verify:17;");
 	free(g);
 	json_object_put(plan);
 	free(msgs);

@@ -181,8 +181,9 @@ test_strict_escape(void)
 	json_object_put(props);
 }
 
-/* With the verify step's checks: a line each after the step's, none for
- * the skipped results they repeat; the failure lists the failed ones. */
+/* With the verify step's checks: a property each, a line each after the
+ * step's, none for the skipped results they repeat; the failure lists the
+ * failed ones. */
 static void
 test_checks(void)
 {
@@ -213,6 +214,15 @@ test_checks(void)
 	    "[09] verify: check data_integrity ... skipped: not checked: "
 	    "no guest\n</system-out>");
 	LACKS(x, "data_integrity of vm1");
+	/* and each a property of the test case (Polarion flavour) */
+	HAS(x, "<property name=\"polarion-testcase-id\" value=\"MTV-9\"/>\n"
+	    "        <property name=\"mtv-scenario.check.result\" "
+	    "value=\"passed: plan 'p': succeeded\"/>\n"
+	    "        <property name=\"mtv-scenario.check.xcopy_used\" "
+	    "value=\"failed: plan 'p': xcopyUsed 0, expected 1\"/>\n"
+	    "        <property name=\"mtv-scenario.check.data_integrity\" "
+	    "value=\"skipped: not checked: no guest\"/>\n"
+	    "      </properties>");
 	HAS(x, "<failure message=\"step 9 (verify): 1 of 3 checks failed: "
 	    "plan 'p': xcopyUsed 0, expected 1\" type=\"verify\">"
 	    "xcopy_used: plan 'p': xcopyUsed 0, expected 1"

@@ -100,16 +100,17 @@ test_table_schema(void)
 }
 
 /* A model of two plans, three VMs: vm0 (plan a), vm1 with 2 snapshots
- * and an RDM disk, vm2 (plan b). */
+ * (and so a guest-data step) and an RDM disk, vm2 (plan b) with
+ * guest_agent: false. */
 static const size_t vms_a[] = { 0, 1 }, vms_b[] = { 2 };
 static const struct check_ds ds_a[] = {
 	{ "datastore_id", "datastore-11", 1, false },
 	{ "non_xcopy_datastore_id", "datastore-13", 0, true },
 };
 static const struct check_vm model_vms[] = {
-	{ "vm0", "r-a-1", "a1", "tmpl", "r-a-1", NULL, 0, 1, 0 },
-	{ "vm1", "r-b-2", NULL, "tmpl", "r-b-2", "on", 2, 2, 1 },
-	{ "vm2", "r-c-3", NULL, "tmpl", "r-c-3", NULL, 0, 0, 0 },
+	{ "vm0", "r-a-1", "a1", "tmpl", "r-a-1", NULL, 0, 1, 0, -1, false },
+	{ "vm1", "r-b-2", NULL, "tmpl", "r-b-2", "on", 2, 2, 1, -1, true },
+	{ "vm2", "r-c-3", NULL, "tmpl", "r-c-3", NULL, 0, 0, 0, 0, false },
 };
 static const struct check_plan model_plans[] = {
 	{ "a", "r-t-a", "r-t-a-storage", true, vms_a, 2, ds_a, 2 },
@@ -137,6 +138,9 @@ plan_checks(const char *yaml, json_object **expect, char **msgs)
 	m.expect = jget(s.root, "expect");
 	m.ns = m.target_ns = "ns";
 	m.storage_class = "sc";
+	m.guest_agent_timeout = 30;
+	m.src_provider = "r-vsphere";
+	m.src_secret = "r-vsphere-creds";
 	m.vms = model_vms;
 	m.nvms = ARRAY_SIZE(model_vms);
 	m.plans = model_plans;
@@ -206,6 +210,48 @@ test_plan_defaults(void)
 	CU_ASSERT_EQUAL(jint(entry(cs, "xcopy_used", 1), "expect"), 0);
 	CU_ASSERT_EQUAL(jlen(jget(ex, "xcopy_used")), 2);
 	CU_ASSERT_EQUAL(jlen(jget(ex, "pending")), 0);
+	/* the guest checks, on by default as the pytest suite's check_vms
+	 * runs them: guest_agent but where guest_agent is false,
+	 * ssh_connectivity and vm_identity for every VM, data_integrity
+	 * where a guest-data step writes the data; each VM's after its
+	 * objects' checks, vm_identity last */
+	CU_ASSERT_EQUAL(count(cs, "guest_agent"), 2);
+	CU_ASSERT_EQUAL(count(cs, "ssh_connectivity"), 3);
+	CU_ASSERT_EQUAL(count(cs, "vm_identity"), 3);
+	CU_ASSERT_EQUAL(count(cs, "data_integrity"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "data_integrity", 0), "vm_ref"),
+			       "vm1");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs, 4),
+				    "check"), "guest_agent");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs, 5),
+				    "check"), "ssh_connectivity");
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs, 6),
+				    "check"), "vm_identity");
+	CU_ASSERT_EQUAL(jint(entry(cs, "guest_agent", 0), "timeout"), 30);
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "ssh_connectivity", 2),
+				    "target"), "r-c-3");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm_identity", 2),
+				    "network_map"), "r-t-b-network");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "vm_identity", 0),
+				    "storage_class"), "sc");
+	/* ssl_verification once, last, as the profile says */
+	CU_ASSERT_EQUAL(count(cs, "ssl_verification"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(json_object_array_get_idx(cs,
+				    jlen(cs) - 1), "check"), "ssl_verification");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "ssl_verification", 0),
+				    "secret"), "r-vsphere-creds");
+	CU_ASSERT_STRING_EQUAL(jstr(entry(cs, "ssl_verification", 0),
+				    "expect"), "false");
+	json_object_put(ex);
+	free(msgs);
+
+	/* a failed result has no migrated VM to look at */
+	cs = plan_checks("expect:\n  result: failed\n  condition: X\n",
+			 &ex, &msgs);
+	CU_ASSERT_EQUAL(count(cs, "guest_agent") + count(cs,
+			"ssh_connectivity") + count(cs, "vm_identity") +
+			count(cs, "data_integrity"), 0);
+	CU_ASSERT_EQUAL(count(cs, "ssl_verification"), 1);
 	json_object_put(ex);
 	free(msgs);
 }
@@ -283,6 +329,9 @@ test_plan_listed(void)
 			 "    - check: rdm_lun_bus\n"
 			 "    - check: guest_agent\n      plan: b\n"
 			 "    - check: data_integrity\n"
+			 "    - check: ssh_connectivity\n      vm: 0\n"
+			 "    - check: vm_identity\n"
+			 "    - check: ssl_verification\n"
 			 "    - check: concurrent\n", &ex, &msgs);
 	CU_ASSERT_STRING_EQUAL(msgs, "");
 	c = entry(cs, "snapshots", 0);
@@ -299,20 +348,19 @@ test_plan_listed(void)
 	CU_ASSERT_EQUAL(count(cs, "rdm_lun_bus"), 1);
 	CU_ASSERT_STRING_EQUAL(jstr(c, "vm_ref"), "vm1");
 	CU_ASSERT_EQUAL(jint(c, "rdm_disks"), 1);
-	/* guest_agent and data_integrity: entries reported as skipped, and
-	 * pending */
-	c = entry(cs, "guest_agent", 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_EQUAL(jlen(jget(c, "vms")), 1);
-	CU_ASSERT_STRING_EQUAL(json_object_get_string(
-	    json_object_array_get_idx(jget(c, "vms"), 0)), "r-c-3");
-	CU_ASSERT_PTR_NOT_NULL(jget(c, "implemented"));
-	CU_ASSERT(!jbool(c, "implemented"));
-	c = entry(cs, "data_integrity", 0);
-	CU_ASSERT_EQUAL(jlen(jget(c, "vms")), 1);
-	CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(
-	    jget(ex, "pending"), JSON_C_TO_STRING_PLAIN),
-	    "[\"guest_agent\",\"data_integrity\"]");
+	/* guest_agent of plan b adds vm2's, which guest_agent: false left
+	 * out; data_integrity adds none (vm1's guest-data step has one);
+	 * nothing is pending */
+	CU_ASSERT_EQUAL(count(cs, "guest_agent"), 3);
+	c = entry(cs, "guest_agent", 2);
+	CU_ASSERT_STRING_EQUAL(jstr(c, "vm_ref"), "vm2");
+	CU_ASSERT_STRING_EQUAL(jstr(c, "plan"), "r-t-b");
+	CU_ASSERT_EQUAL(count(cs, "data_integrity"), 1);
+	CU_ASSERT_EQUAL(jlen(jget(ex, "pending")), 0);
+	/* the others are on by default: naming them adds nothing */
+	CU_ASSERT_EQUAL(count(cs, "ssh_connectivity"), 3);
+	CU_ASSERT_EQUAL(count(cs, "vm_identity"), 3);
+	CU_ASSERT_EQUAL(count(cs, "ssl_verification"), 1);
 	CU_ASSERT_EQUAL(jlen(jget(entry(cs, "concurrent", 0), "plans")), 2);
 	json_object_put(ex);
 	free(msgs);
@@ -331,38 +379,60 @@ test_plan_listed(void)
 }
 
 /* A check that cannot be performed becomes a skipped result with its
- * reason: state.skipped_checks, which the runner reports. */
+ * reason (state.skipped_checks, which the runner reports): SSH without
+ * guest credentials. A data_integrity whose data was never written fails,
+ * saying so. */
 static void
 test_run_skip(void)
 {
 	struct step_ctx ctx;
 	struct check_run r;
 	json_object *c = json_tokener_parse(
-	    "{\"check\": \"guest_agent\", \"vms\": [\"a\", \"b\"], "
-	    "\"implemented\": false}"), *sk;
+	    "{\"check\": \"ssh_connectivity\", \"plan\": \"p\", "
+	    "\"vm_ref\": \"vm0\", \"source\": \"a\", \"target\": \"a\", "
+	    "\"namespace\": \"ns\", \"timeout\": 5}"), *sk;
 
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&r, 0, sizeof(r));
 	pthread_mutex_init(&ctx.lock, NULL);
 	ctx.state = json_object_new_object();
 	r.ctx = &ctx;
-	check_kind_find("guest_agent")->run(&r, c);
+	strbuf_init(&r.fail);
+	strbuf_init(&r.msg);
+	check_kind_find("ssh_connectivity")->run(&r, c);
 	CU_ASSERT_EQUAL(r.nfail + r.nok, 0);
-	sk = state_get(&ctx, "skipped_checks", "guest_agent");
-	CU_ASSERT_STRING_EQUAL(jstr(sk, "title"), "a, b");
-	CU_ASSERT_STRING_EQUAL(jstr(sk, "reason"),
-			       "not checked: needs a guest (not implemented)");
+	CU_ASSERT(r.skipped);
+	sk = state_get(&ctx, "skipped_checks", "ssh_connectivity");
+	CU_ASSERT_STRING_EQUAL(jstr(sk, "title"), "a");
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(sk, "reason"),
+				      "not checked: no guest credentials"));
 	json_object_put(c);
-	c = json_tokener_parse("{\"check\": \"data_integrity\", \"vms\": [], "
-			       "\"implemented\": false}");
+	c = json_tokener_parse("{\"check\": \"data_integrity\", "
+			       "\"vm_ref\": \"vm0\", \"source\": \"a\"}");
+	strbuf_reset(&r.msg);
 	check_kind_find("data_integrity")->run(&r, c);
-	sk = state_get(&ctx, "skipped_checks", "data_integrity");
-	CU_ASSERT_STRING_EQUAL(jstr(sk, "title"), "every VM");
-	CU_ASSERT_STRING_EQUAL(jstr(sk, "reason"), "not checked: needs guest "
-			       "access (not implemented)");
+	CU_ASSERT_EQUAL(r.nfail, 1);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&r.msg), "vm 'a': no data was "
+			       "written into its guest before the migration "
+			       "(no guest-data step ran)");
 	json_object_put(c);
+	strbuf_release(&r.fail);
+	strbuf_release(&r.msg);
+	json_object_put(r.evidence);
 	json_object_put(ctx.state);
 	pthread_mutex_destroy(&ctx.lock);
+}
+
+/* The serial Forklift sets on OpenShift 4.20 and newer. */
+static void
+test_vmware_serial(void)
+{
+	char *s = check_vmware_serial("42160f8e-3b2a-9c11-d4e5-0a1b2c3d4e5f");
+
+	CU_ASSERT_STRING_EQUAL(s, "VMware-42 16 0F 8E 3B 2A 9C 11-D4 E5 "
+			       "0A 1B 2C 3D 4E 5F");
+	free(s);
+	CU_ASSERT_PTR_NULL(check_vmware_serial("4216"));
 }
 
 /* expect.result failed: the plan passes only when it failed that way,
@@ -509,6 +579,7 @@ static CU_TestInfo tests_checks[] = {
 	{ "plan: vm_name, disk_count, power_state, pvc", test_plan_vm_checks },
 	{ "plan: listed checks and skipped ones", test_plan_listed },
 	{ "run: skipped checks carry their reason", test_run_skip },
+	{ "run: the VMware-style serial", test_vmware_serial },
 	{ "run: an expected failure passes only when it fails that way", test_run_result_failed },
 	{ "run: verify counts entries, not failures", test_run_count_entries },
 	{ "run: concurrent prints instants and durations", test_run_concurrent_times },

@@ -178,6 +178,33 @@ test_fmt_time(void)
 	CU_ASSERT_STRING_EQUAL(fmt_duration(b, sizeof(b), -60000), "-1m00s");
 }
 
+static void
+test_fingerprint(void)
+{
+	unsigned char h[32];
+	char *f;
+	size_t i;
+
+	for (i = 0; i < 32; i++)
+		h[i] = (unsigned char)i;
+	f = str_fingerprint_sha256(h);
+	/* base64 of 00..1f, without the '=' padding, as ssh-keygen -l prints */
+	CU_ASSERT_STRING_EQUAL(f, "SHA256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8");
+	free(f);
+}
+
+static void
+test_quote(void)
+{
+	char *q = str_sh_quote("/etc/it's here");
+
+	CU_ASSERT_STRING_EQUAL(q, "'/etc/it'\\''s here'");
+	free(q);
+	q = str_sh_quote("");
+	CU_ASSERT_STRING_EQUAL(q, "''");
+	free(q);
+}
+
 static CU_TestInfo tests_util[] = {
 	{ "strbuf", test_strbuf },
 	{ "base64", test_base64 },
@@ -188,6 +215,8 @@ static CU_TestInfo tests_util[] = {
 	{ "JSON members", test_json_members },
 	{ "JSON as YAML", test_json_to_yaml },
 	{ "instants and durations", test_fmt_time },
+	{ "SHA256 fingerprint as OpenSSH prints it", test_fingerprint },
+	{ "shell quoting", test_quote },
 	CU_TEST_INFO_NULL,
 };
 

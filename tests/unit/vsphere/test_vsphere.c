@@ -248,7 +248,39 @@ test_units(void)
 	CU_ASSERT_EQUAL(vs_unit_free(used, 15), 3);
 }
 
+static void
+test_guest_url(void)
+{
+	static const struct {
+		const char *url, *vs, *want;
+	} cases[] = {
+		/* ESXi's "*": the host and port the client connected to */
+		{ "https://*/guestFile?id=1&token=t", "https://10.0.0.5/sdk",
+		  "https://10.0.0.5/guestFile?id=1&token=t" },
+		{ "https://*:443/guestFile?id=1", "https://127.0.0.1:8989/sdk",
+		  "https://127.0.0.1:8989/guestFile?id=1" },
+		{ "https://*/tmp/x", "https://[::1]:9443/sdk",
+		  "https://[::1]:9443/tmp/x" },
+		/* vCenter names the ESXi host: kept */
+		{ "https://esx1.example.com:443/guestFile?id=1",
+		  "https://vc.example.com/sdk",
+		  "https://esx1.example.com:443/guestFile?id=1" },
+		{ "https://*x.example.com/a", "https://vc/sdk",
+		  "https://*x.example.com/a" },
+		{ "no-scheme", "https://vc/sdk", "no-scheme" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *u = vs_guest_url(cases[i].url, cases[i].vs);
+
+		CU_ASSERT_STRING_EQUAL(u, cases[i].want);
+		free(u);
+	}
+}
+
 static CU_TestInfo tests_vsphere[] = {
+	{ "guest transfer URL: '*' is the connected host", test_guest_url },
 	{ "envelope", test_envelope },
 	{ "disk spec in WSDL order with xsi:type", test_disk_spec },
 	{ "RDM and controller specs", test_rdm_and_controller },

@@ -1,0 +1,177 @@
+#!/bin/bash
+# t_copy_bytes.sh: the copy is real. A clone with a thin, a thick-eager and
+# a virtual RDM disk gets data before and between its three snapshots and
+# on top of them (the lab writes it as the run takes them); after a real
+# `mtv-scenario run --keep` each PVC holds exactly the current bytes of
+# its source disk: the sha256 of all of the thin disk, and the block
+# digest (sha256 of the size and of every non-zero 64 KiB block with its
+# offset, equal exactly when the bytes are; the only affordable proof for
+# the 16 GiB boot disk and the 10 GiB LUN) of every disk are the same on
+# both sides. The corrupt-copy and stale-snapshot-copy faults make them
+# differ (the stale copy equals the disk's base). `mtv-scenario cleanup`
+# then leaves no PVC file and nothing in the datastore folders.
+. "${srcdir:-.}/tests/lib.sh"
+. "$srcdir/tests/lab/lab.sh"
+
+lab_start || { not_ok "the lab starts"; exit 1; }
+ok "the lab starts"
+sed -i 's/^\(    esxi_clone_method: \).*/\1"vib"/' "$LAB_PROVIDERS"
+find "$LAB_DIR/vsphere" -type f | sort >"$T/ds.before"
+
+cat >"$T/bytes.yaml" <<'EOF'
+apiVersion: mtv-scenario/v1alpha1
+kind: Scenario
+name: copy-bytes
+description: Bytes of thin, thick-eager and RDM disks under three snapshots.
+virtual_machines:
+  - name: xcopy-template-test
+    clone: true
+    clone_name: copy-bytes-vm
+    disk_type: thin
+    snapshots: 3
+    add_disks:
+      - size_gb: 1
+        provision_type: thin
+      - size_gb: 2
+        provision_type: thick-eager
+      - rdm_type: virtual
+warm_migration: false
+copyoffload: true
+expect:
+  xcopy_used: 0
+EOF
+cat >"$T/faults.yaml" <<'EOF'
+apiVersion: mtv-scenario/v1alpha1
+kind: Scenario
+name: copy-faults
+description: Two clones with a snapshot each, copied under the bytes faults.
+virtual_machines:
+  - name: xcopy-template-test
+    clone: true
+    clone_name: copy-fault-a
+    snapshots: 1
+  - name: xcopy-template-test
+    clone: true
+    clone_name: copy-fault-b
+    snapshots: 1
+warm_migration: false
+copyoffload: true
+expect:
+  xcopy_used: 0
+EOF
+
+# arm VM DISK OFFSET DATA WHEN N: a write the lab does at a snapshot
+arm() {
+	lab_control POST /vsphere/disk-write \
+		"{\"vm\":\"$1\",\"disk\":\"$2\",\"offset\":$3,\"data\":\"$4\",\"$5_snapshot\":$6}" >/dev/null
+}
+armed=0
+for w in "1048576 base-bytes before 1" "1052672 first-delta before 2" \
+	"33554432 second-delta before 3" "1048580 top-delta after 3"; do
+	set -- $w
+	arm copy-bytes-vm all "$1" "$2-$RANDOM" "$3" "$4" && armed=$((armed + 1))
+done
+check "four writes wait for the run's snapshots" test $armed -eq 4
+
+# pvc_list: "NAMESPACE/NAME" of the migrated disks' PVCs;
+# disk_line VM LABEL [QUERY], pvc_line NS/NAME [QUERY]: "SIZE DIGEST SHA256"
+pvc_list() {
+	lab_control GET /kube/objects | "$PYTHON3" -c '
+import json, sys
+for o in json.load(sys.stdin)["items"]:
+    m = o["metadata"]
+    if o["kind"] == "PersistentVolumeClaim" and not m["name"].startswith("prime-") \
+            and "forklift.konveyor.io/disk-source" in (m.get("annotations") or {}):
+        print("%s/%s" % (m["namespace"], m["name"]))'
+}
+field() { "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+disk_line() { # VM LABEL [QUERY]
+	local j
+	j=$(lab_control GET "/vsphere/disk-sha256?vm=$1&disk=$(printf '%s' "$2" | sed 's/ /%20/g')&$3") || return 1
+	echo "$(printf '%s' "$j" | field size) $(printf '%s' "$j" | field digest) $(printf '%s' "$j" | field sha256)"
+}
+pvc_line() { # NS/NAME [QUERY]
+	local j
+	j=$(lab_control GET "/kube/pvc-sha256?namespace=${1%%/*}&name=${1#*/}&$2") || return 1
+	echo "$(printf '%s' "$j" | field size) $(printf '%s' "$j" | field digest) $(printf '%s' "$j" | field sha256)"
+}
+
+"$MTV_SCENARIO" run --keep --run-id cb0001 -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+	"$T/bytes.yaml" >"$T/run.out" 2>"$T/run.err"
+rc=$?
+if [ $rc -eq 0 ]; then ok "the scenario passes"; else
+	not_ok "the scenario passes (exit $rc)"; sed -n '1,30p' "$T/run.err" | diag_stdin; fi
+
+# the source disks, by size: 16 GiB boot, 1 GiB thin, 2 GiB eager, 10 GiB LUN
+: >"$T/src"
+for n in 1 2 3 4; do
+	q=sparse=1
+	[ $n -eq 2 ] && q=
+	disk_line copy-bytes-vm "Hard disk $n" "$q" >>"$T/src" || not_ok "disk $n of the clone is hashed"
+done
+: >"$T/dst"
+for p in $(pvc_list); do
+	size=$(pvc_line "$p" sparse=1 | cut -d' ' -f1)
+	q=sparse=1
+	[ "$size" = 1073741824 ] && q=
+	pvc_line "$p" "$q" >>"$T/dst"
+done
+sort "$T/src" -o "$T/src"
+sort "$T/dst" -o "$T/dst"
+check "four disks of the expected sizes" test "$(cut -d' ' -f1 "$T/src" | tr '\n' ' ')" = \
+	"10737418240 1073741824 17179869184 2147483648 "
+same_file "every PVC holds its source disk's current bytes (size and digest)" "$T/src" "$T/dst"
+thin_src=$(awk '$1 == 1073741824 {print $3}' "$T/src")
+thin_dst=$(awk '$1 == 1073741824 {print $3}' "$T/dst")
+check "the thin disk's sha256 is the PVC's" test -n "$thin_src" -a "$thin_src" = "$thin_dst"
+base=$(disk_line copy-bytes-vm "Hard disk 2" "base=1&sparse=1" | cut -d' ' -f2)
+cur=$(awk '$1 == 1073741824 {print $2}' "$T/src")
+check "the snapshots hold data: the base differs from the current state" test -n "$base" -a "$base" != "$cur"
+eager=$(awk '$1 == 2147483648 {print $2}' "$T/src")
+check "the eager disk holds the written data" test -n "$eager" -a "$eager" != "$(awk '$1 == 1073741824 {print $2}' "$T/src")"
+
+# the faults: one VM's boot disk is copied corrupt, the other's stale
+for vm in copy-fault-a copy-fault-b; do
+	arm $vm "Hard disk 1" 2097152 "before-$vm" before 1 &&
+		arm $vm "Hard disk 1" 2101248 "after-$vm" after 1 ||
+		not_ok "writes for $vm are armed"
+done
+lab_control POST /forklift/fail-next '{"kind":"corrupt-copy"}' >/dev/null &&
+	lab_control POST /forklift/fail-next '{"kind":"stale-snapshot-copy"}' >/dev/null
+check "both faults are armed" test $? -eq 0
+for p in $(pvc_list); do echo "$p"; done | sort >"$T/pvcs.before"
+"$MTV_SCENARIO" run --keep --run-id cb0002 -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+	"$T/faults.yaml" >"$T/fault.out" 2>"$T/fault.err"
+: >"$T/faulted"
+for p in $(pvc_list | sort | comm -13 "$T/pvcs.before" -); do
+	pvc_line "$p" sparse=1 >>"$T/faulted"
+done
+verdicts=
+for vm in copy-fault-a copy-fault-b; do
+	cur=$(disk_line $vm "Hard disk 1" sparse=1 | cut -d' ' -f2)
+	base=$(disk_line $vm "Hard disk 1" "base=1&sparse=1" | cut -d' ' -f2)
+	if grep -q " $cur " "$T/faulted"; then verdicts="$verdicts same"
+	elif grep -q " $base " "$T/faulted"; then verdicts="$verdicts stale"
+	else verdicts="$verdicts corrupt"; fi
+done
+case $verdicts in
+" stale corrupt"|" corrupt stale") ok "one boot disk is copied corrupt, the other stale (its base)" ;;
+*) not_ok "one boot disk is copied corrupt, the other stale (its base)"
+	diag "verdicts:$verdicts"; sed -n '1,20p' "$T/faulted" "$T/fault.err" | diag_stdin ;;
+esac
+
+# cleanup: no PVC file, nothing in the datastore folders
+for id in cb0001 cb0002; do
+	"$MTV_SCENARIO" cleanup --run-id $id -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" \
+		>"$T/clean-$id.out" 2>&1 || { not_ok "cleanup of $id"; sed -n '1,20p' "$T/clean-$id.out" | diag_stdin; }
+done
+left=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	left=$(find "$LAB_DIR/pvc" -type f 2>/dev/null)
+	[ -z "$left" ] && break
+	sleep 0.2
+done
+check "no PVC file is left after the cleanup" test -z "$left"
+[ -z "$left" ] || diag "$left"
+find "$LAB_DIR/vsphere" -type f | sort >"$T/ds.after"
+same_file "nothing is left in the datastore folders" "$T/ds.before" "$T/ds.after"
