@@ -10,9 +10,10 @@ package main
 //                                  "precopy_interval_s","pvc_pending_timeout_s","power_off_s",
 //                                  "vddk_validate_s"}
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way
-//                                 {"kind":"corrupt-copy"}: the next VM's first disk is copied with
-//                                 bytes flipped; {"kind":"stale-snapshot-copy"}: it is copied
-//                                 without its snapshot deltas (forklift_bytes.go)
+//                                 {"kind":"corrupt-copy"[,"vm":NAME]}: the next VM's (or VM NAME's)
+//                                 first disk is copied with bytes flipped;
+//                                 {"kind":"stale-snapshot-copy"[,"vm":NAME]}: it is copied without
+//                                 its snapshot deltas (forklift_bytes.go)
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -182,6 +183,7 @@ var fkDefaultRates = fkRates{XcopyMiBs: 4 << 20, FallbackMiBs: 1 << 20, VddkMiBs
 type fkFault struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
+	VM      string `json:"vm,omitempty"` // bytes faults: only this source VM (name)
 }
 
 func startForklift(l *Lab, s *Store) func() {
