@@ -598,8 +598,18 @@ func (v *vsphere) bootDev(vm *simulator.VirtualMachine) (labDev, error) {
 
 // bootDiskKey: the first disk by (controller bus, unit, key).
 func bootDiskKey(vm *simulator.VirtualMachine) (int32, bool) {
-	if vm == nil || vm.Config == nil {
+	keys := diskOrder(vm)
+	if len(keys) == 0 {
 		return 0, false
+	}
+	return keys[0], true
+}
+
+// diskOrder lists a VM's disk keys by (controller bus, unit, key); the
+// caller holds the VM's lock.
+func diskOrder(vm *simulator.VirtualMachine) []int32 {
+	if vm == nil || vm.Config == nil {
+		return nil
 	}
 	bus := map[int32]int32{}
 	for _, d := range vm.Config.Hardware.Device {
@@ -608,9 +618,6 @@ func bootDiskKey(vm *simulator.VirtualMachine) (int32, bool) {
 		}
 	}
 	disks := diskList(vm.Config.Hardware.Device)
-	if len(disks) == 0 {
-		return 0, false
-	}
 	unit := func(d *types.VirtualDisk) int32 {
 		if d.UnitNumber != nil {
 			return *d.UnitNumber
@@ -627,7 +634,11 @@ func bootDiskKey(vm *simulator.VirtualMachine) (int32, bool) {
 		}
 		return a.Key < b.Key
 	})
-	return disks[0].Key, true
+	var keys []int32
+	for _, d := range disks {
+		keys = append(keys, d.Key)
+	}
+	return keys
 }
 
 // ---- chain changes (called by the snapshot methods under the VM's lock)

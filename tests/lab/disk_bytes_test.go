@@ -300,3 +300,39 @@ func TestVsphereDiskBytes(t *testing.T) {
 		t.Fatalf("LUN takes %d bytes", a)
 	}
 }
+
+// TestVsphereDiskHashes: the control endpoints' sha256 is that of all the
+// bytes, and the block digest does not depend on where the holes are.
+func TestVsphereDiskHashes(t *testing.T) {
+	dir := t.TempDir()
+	a, err := openFileDev(filepath.Join(dir, "a.img"), 3<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openFileDev(filepath.Join(dir, "b.img"), 3<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	devWrite(t, a, 70000, "data")
+	devWrite(t, b, 70000, "data")
+	devWrite(t, b, 2<<20, "\x00\x00") // allocated zeros
+	all := make([]byte, 3<<20)
+	copy(all[70000:], "data")
+	want := fmt.Sprintf("%x", sha256.Sum256(all))
+	sa, da, err := devHashes(a, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, db, _ := devHashes(b, false)
+	_, dsparse, _ := devHashes(b, true)
+	if sa != want || sb != want {
+		t.Fatalf("sha256 %s %s, want %s", sa, sb, want)
+	}
+	if da != db || db != dsparse {
+		t.Fatalf("digests differ: %s %s %s", da, db, dsparse)
+	}
+	devWrite(t, b, 3<<20-1, "x")
+	if _, d, _ := devHashes(b, true); d == da {
+		t.Fatalf("the digest misses a changed byte")
+	}
+}

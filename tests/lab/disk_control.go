@@ -1,6 +1,8 @@
 package main
 
 // Control endpoints for disk bytes (plain HTTP on loopback, JSON):
+//   GET  /vsphere/disks?vm=NAME  {"vm","disks":[{"key","label","size"}]}:
+//        the VM's disks by controller bus and unit (the first boots)
 //   GET  /vsphere/disk-sha256?vm=NAME&disk=KEY|LABEL[&base=1]
 //        {"vm","key","label","size","sha256","digest"}: the sha256 of the
 //        disk's current bytes through its snapshot chain (base=1: its base
@@ -182,6 +184,25 @@ func (v *vsphere) writeLocked(vm *simulator.VirtualMachine, key int32, p []byte,
 
 func (v *vsphere) registerDiskControl() {
 	mux := v.l.Control
+	mux.HandleFunc("/vsphere/disks", func(w http.ResponseWriter, r *http.Request) {
+		vm := vmByName(r.URL.Query().Get("vm"))
+		if vm == nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no vm " + r.URL.Query().Get("vm")})
+			return
+		}
+		var out []map[string]interface{}
+		simulator.Map.WithLock(vm, func() {
+			for _, k := range diskOrder(vm) {
+				d := vmDisk(vm, k)
+				l := ""
+				if d.DeviceInfo != nil {
+					l = d.DeviceInfo.GetDescription().Label
+				}
+				out = append(out, map[string]interface{}{"key": k, "label": l, "size": diskBytes(d)})
+			}
+		})
+		writeJSON(w, http.StatusOK, map[string]interface{}{"vm": vm.Name, "disks": out})
+	})
 	mux.HandleFunc("/vsphere/disk-sha256", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		vm := vmByName(q.Get("vm"))

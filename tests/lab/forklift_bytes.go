@@ -12,8 +12,9 @@ package main
 // whole current state, so the cutover copy ends with the current bytes.
 //
 // Faults (POST /forklift/fail-next, forklift_ctrl.go), armed for the first
-// disk of the next VM whose copy starts and kept for every copy of that
-// disk in the run (a warm migration's checkpoints do not heal them):
+// disk of the next VM whose copy starts (with "vm": of that source VM) and
+// kept for every copy of that disk in the run (a warm migration's
+// checkpoints do not heal them):
 //   corrupt-copy          flips bytes in the middle of every data range of
 //                         the copied disk;
 //   stale-snapshot-copy   copies the disk's base file without its snapshot
@@ -41,15 +42,28 @@ func (r *fkRun) bytesFault(v *fkVMRun, d fkDisk) string {
 	if v.faults == nil {
 		v.faults = map[int32]string{}
 		if len(v.vm.Disks) > 0 {
-			for _, k := range fkBytesFaults {
-				if r.f.takeFault(k) != nil {
-					v.faults[v.vm.Disks[0].Key] = k
-					break
-				}
+			if k := r.f.takeBytesFault(v.vm.Name); k != "" {
+				v.faults[v.vm.Disks[0].Key] = k
 			}
 		}
 	}
 	return v.faults[d.Key]
+}
+
+// takeBytesFault pops the first armed bytes fault for VM name (one
+// without a VM is for any).
+func (f *fkForklift) takeBytesFault(name string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.faults {
+		for _, k := range fkBytesFaults {
+			if ft.Kind == k && (ft.VM == "" || ft.VM == name) {
+				f.faults = append(f.faults[:i], f.faults[i+1:]...)
+				return k
+			}
+		}
+	}
+	return ""
 }
 
 // copyBytes writes source disk d's bytes into PVC pvc of the target

@@ -12,9 +12,10 @@ package main
 //   POST /forklift/fail-next      {"kind":"disk-copy","message":"..."}: the next disk copy fails half-way;
 //                                 "guest-agent-down", "mac-change", "no-boot": the next migrated VM's
 //                                 agent never connects / first NIC gets a new MAC / VMI never runs
-//                                 {"kind":"corrupt-copy"}: the next VM's first disk is copied with
-//                                 bytes flipped; {"kind":"stale-snapshot-copy"}: it is copied
-//                                 without its snapshot deltas (forklift_bytes.go)
+//                                 {"kind":"corrupt-copy"[,"vm":NAME]}: the next VM's (or VM NAME's)
+//                                 first disk is copied with bytes flipped;
+//                                 {"kind":"stale-snapshot-copy"[,"vm":NAME]}: it is copied without
+//                                 its snapshot deltas (forklift_bytes.go)
 //   POST /forklift/ignore-settings {"keys":["controller_max_populator_inflight",...]}: the model acts
 //                                 as if these ForkliftController spec keys were unset (an operator
 //                                 that does not roll a knob out); [] honours them all again
@@ -193,6 +194,7 @@ var fkFaultKinds = map[string]bool{"disk-copy": true, "guest-agent-down": true, 
 type fkFault struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
+	VM      string `json:"vm,omitempty"` // bytes faults: only this source VM (name)
 }
 
 func startForklift(l *Lab, s *Store) func() {
