@@ -8,14 +8,8 @@
 # scale with --vsphere-parallel 1 and 8 (guest waits take no slot). Prints
 # a table; asserts nothing.
 set -u
-srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-MTV_SCENARIO=${1:-./mtv-scenario}
-MTV_LAB=${2:-./mtv-lab}
+. "${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/bench/lib.sh"
 ROUNDS=${ROUNDS:-3}
-T=$(mktemp -d /tmp/mtv-bench.XXXXXX)
-export T MTV_LAB
-. "$srcdir/tests/lab/lab.sh"
-trap 'lab_stop; rm -rf "$T"' EXIT
 lab_start --guest-boot-ms 2000 || exit 1
 lab_control POST /vsphere/clone-duration '{"ms": 1000}' >/dev/null
 

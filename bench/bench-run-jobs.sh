@@ -7,17 +7,10 @@
 # -j 4 wall time as a multiple of it (goal: within 1.25). Prints figures;
 # asserts nothing.
 set -u
-srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-MTV_SCENARIO=${1:-./mtv-scenario}
-MTV_LAB=${2:-./mtv-lab}
-PYTHON3=/usr/bin/python3
-T=$(mktemp -d /tmp/mtv-bench.XXXXXX)
-export T MTV_LAB
-. "$srcdir/tests/lab/lab.sh"
-trap 'lab_stop; rm -rf "$T"' EXIT
+. "${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/bench/lib.sh"
 lab_start || exit 1
 # the vib clone method: no ESXi key steps (not what is measured here)
-sed -i 's/^\(    esxi_clone_method: \).*/\1"vib"/' "$LAB_PROVIDERS"
+bench_vib
 # 6 GiB/s XCOPY, 2 GiB/s fallback: a real array's 600 and 200 MiB/s ten
 # times faster; the tool is told the same rates (its start order)
 XCOPY=6144 FALLBACK=2048

@@ -6,18 +6,11 @@
 # disk (100 GiB, every disk falls back) copies in SECONDS. Prints a table;
 # asserts nothing (tests/t_watch_requests.sh does, on short copies).
 set -u
-srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-MTV_SCENARIO=${1:-./mtv-scenario}
-MTV_LAB=${2:-./mtv-lab}
+. "${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/bench/lib.sh"
 shift 2 2>/dev/null || shift $#
 [ $# -gt 0 ] || set -- 60 120
-PYTHON3=/usr/bin/python3
-T=$(mktemp -d /tmp/mtv-bench.XXXXXX)
-export T MTV_LAB
-. "$srcdir/tests/lab/lab.sh"
-trap 'lab_stop; rm -rf "$T"' EXIT
 lab_start || exit 1
-sed -i 's/^\(    esxi_clone_method: \).*/\1"vib"/' "$LAB_PROVIDERS"
+bench_vib
 
 for secs in "$@"; do
 	lab_control POST /forklift/rates \

@@ -5,14 +5,7 @@
 # it, and the tool's CPU time and peak memory while it waits on a long
 # simulated migration. Prints a table; asserts nothing.
 set -u
-srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-MTV_SCENARIO=${1:-./mtv-scenario}
-MTV_LAB=${2:-./mtv-lab}
-PYTHON3=/usr/bin/python3
-T=$(mktemp -d /tmp/mtv-bench.XXXXXX)
-export T MTV_LAB
-. "$srcdir/tests/lab/lab.sh"
-trap 'lab_stop; rm -rf "$T"' EXIT
+. "${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/bench/lib.sh"
 lab_start || exit 1
 run() { "$MTV_SCENARIO" run -p "$LAB_PROVIDERS" --kubeconfig "$LAB_KUBECONFIG" --set cutover_delay=3 "$@"; }
 total() { "$PYTHON3" -c 'import json,sys; d=json.load(sys.stdin); d=d.get("counts",d); print(sum(v for v in d.values() if isinstance(v,(int,float))))'; }

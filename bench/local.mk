@@ -1,8 +1,6 @@
 # Benchmarks (not part of make check): "make bench".
-EXTRA_DIST += bench/bench-plan.sh bench/bench-kube.sh bench/bench-run.sh bench/bench-source.sh \
-	bench/bench-run-jobs.sh
-	bench/bench-run-graph.sh
-	bench/bench-run-requests.sh
+EXTRA_DIST += bench/lib.sh bench/bench-plan.sh bench/bench-kube.sh bench/bench-run.sh bench/bench-source.sh \
+	bench/bench-run-jobs.sh bench/bench-run-graph.sh bench/bench-run-requests.sh
 noinst_PROGRAMS += bench/bench-plan-inproc
 bench_bench_plan_inproc_SOURCES = bench/bench_plan.c
 bench_bench_plan_inproc_LDADD = libmtv.a $(MTV_LIBS)

@@ -371,22 +371,7 @@ kube_perform(struct kube_client *k, CURL *h, const char *method,
 int
 kube_backoff_sleep(struct kube_client *k, long ms, struct mtv_err *err)
 {
-	long long end = clock_ms() + ms;
-
-	for (;;) {
-		long long left = end - clock_ms();
-		struct timespec ts;
-
-		if (k->cancel && *k->cancel)
-			return err_set(err, MTV_ECANCELED, "interrupted");
-		if (left <= 0)
-			return 0;
-		if (left > 100)
-			left = 100;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
+	return sleep_ms(ms, k->cancel, err);
 }
 
 char *

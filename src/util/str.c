@@ -276,6 +276,27 @@ clock_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int
+sleep_ms(long ms, volatile sig_atomic_t *cancel, struct mtv_err *err)
+{
+	long long end = clock_ms() + ms;
+
+	for (;;) {
+		long long left = end - clock_ms();
+		struct timespec ts;
+
+		if (cancel && *cancel)
+			return err_set(err, MTV_ECANCELED, "interrupted");
+		if (left <= 0)
+			return 0;
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+}
+
 char *
 time_rfc3339(long long unix_secs)
 {

@@ -2,6 +2,7 @@
 #ifndef MTV_UTIL_H
 #define MTV_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -149,6 +150,9 @@ int b64_decode(unsigned char **out, size_t *outlen, const char *s);
 char *url_encode(const char *s);
 /* Monotonic clock in milliseconds; wall clock RFC 3339 (UTC). */
 long long clock_ms(void);
+/* Sleep ms, in slices of 100 ms, ending early with MTV_ECANCELED once
+ * *cancel (may be NULL) is set. */
+int sleep_ms(long ms, volatile sig_atomic_t *cancel, struct mtv_err *err);
 char *time_rfc3339(long long unix_secs);
 /* Wall clock in milliseconds since the epoch. */
 long long clock_wall_ms(void);

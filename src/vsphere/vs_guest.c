@@ -128,28 +128,6 @@ guest_call(struct vs_client *vs, bool pm, const char *method,
 	return r;
 }
 
-/* Sleep ms in slices, ending early when the run is canceled. */
-static int
-nap(struct vs_client *vs, long ms, struct mtv_err *err)
-{
-	long long end = clock_ms() + ms;
-
-	for (;;) {
-		long long left = end - clock_ms();
-		struct timespec ts;
-
-		if (vs->cancel && *vs->cancel)
-			return err_set(err, MTV_ECANCELED, "interrupted");
-		if (left <= 0)
-			return 0;
-		if (left > 100)
-			left = 100;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* The entry of process pid in a ListProcessesInGuest answer: 1 and its
  * exit code when it ended, 0 while it runs, -1 when it is not listed. */
 static int
@@ -229,7 +207,8 @@ wait_process(struct vs_client *vs, const char *moid,
 				    "after %d s", program, moid, timeout);
 			break;
 		}
-		r = nap(vs, delay < left ? delay : (long)left, err);
+		r = sleep_ms(delay < left ? delay : (long)left, vs->cancel,
+			     err);
 		if (r != 0)
 			break;
 		delay = delay * 2 > 2000 ? 2000 : delay * 2;
