@@ -16,6 +16,10 @@ lab_start || { not_ok "the lab starts"; exit 1; }
 ok "the lab starts"
 export GOVC_URL=$(lab_get vsphere.url) GOVC_USERNAME=$(lab_get vsphere.username) \
 	GOVC_PASSWORD=$(lab_get vsphere.password) GOVC_TLS_CA_CERTS=$(lab_get vsphere.ca_file)
+# the guest account the guest-data step logs in with (the plan runs without
+# a profile here): the lab's providers file's
+export GUEST_VM_LINUX_USER=$(sed -n 's/^ *guest_vm_linux_user: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$LAB_PROVIDERS" | head -1)
+export GUEST_VM_LINUX_PASSWORD=$(sed -n 's/^ *guest_vm_linux_password: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$LAB_PROVIDERS" | head -1)
 unset GOVC_INSECURE GOVC_TLS_KNOWN_HOSTS_THUMBPRINT
 PW=$GOVC_PASSWORD
 ALL=$T/all-output

@@ -25,9 +25,30 @@ struct pool {
 	pthread_cond_t cv;
 	struct pool_job *head, *tail;
 	size_t max, nthreads, idle, queued;
+	size_t ending;		/* threads whose job said it is ending */
 	pthread_t *tids;
 	bool closing;
 };
+
+/* The pool of this thread's job, and whether the job said it is ending. */
+static __thread struct pool *cur_pool;
+static __thread bool cur_ending;
+
+/* The job of this thread is about to wake whoever submits the next one:
+ * count its thread as free, so that the next job does not get a new
+ * thread (and its own vSphere and cluster logins). */
+static void
+pool_job_ending(void)
+{
+	struct pool *p = cur_pool;
+
+	if (p == NULL || cur_ending)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->ending++;
+	cur_ending = true;
+	pthread_mutex_unlock(&p->lock);
+}
 
 static void *
 pool_main(void *arg)
@@ -49,9 +70,15 @@ pool_main(void *arg)
 			p->tail = NULL;
 		p->queued--;
 		pthread_mutex_unlock(&p->lock);
+		cur_pool = p;
 		j->fn(j->arg);
+		cur_pool = NULL;
 		free(j);
 		pthread_mutex_lock(&p->lock);
+		if (cur_ending) {
+			p->ending--;
+			cur_ending = false;
+		}
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -85,7 +112,7 @@ pool_submit(struct pool *p, void (*fn)(void *), void *arg)
 	p->tail = j;
 	p->queued++;
 	/* a new thread only when the idle ones cannot take the work */
-	if (p->queued > p->idle && p->nthreads < p->max) {
+	if (p->queued > p->idle + p->ending && p->nthreads < p->max) {
 		if (pthread_create(&p->tids[p->nthreads], NULL, pool_main,
 				   p) == 0)
 			p->nthreads++;
@@ -118,6 +145,7 @@ call_main(void *arg)
 	struct call *c = arg;
 
 	c->fn(c->arg);
+	pool_job_ending();
 	pthread_mutex_lock(&c->lock);
 	c->done = true;
 	pthread_cond_signal(&c->cv);
@@ -249,6 +277,7 @@ task_main(void *arg)
 	struct sched *s = t->s;
 
 	s->ops->exec(s->ops->arg, &s->v[t->idx]);
+	pool_job_ending();
 	pthread_mutex_lock(&s->lock);
 	s->done[s->ndone++] = t->idx;
 	pthread_cond_signal(&s->cv);

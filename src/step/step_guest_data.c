@@ -34,6 +34,11 @@ step_guest_creds(const struct mtv_profile *p, const char **user,
 	*password = NULL;
 	if (pw && str_startswith(pw, "((secret:"))
 		pw = profile_secret(p, pw);
+	/* without a profile (mtv-test-tool), the environment alone */
+	if (p == NULL) {
+		u = getenv("GUEST_VM_LINUX_USER");
+		pw = getenv("GUEST_VM_LINUX_PASSWORD");
+	}
 	if (u == NULL || pw == NULL || *pw == '\0')
 		return err_set(err, MTV_EINVAL, "no guest credentials: set "
 			       "guest_vm_linux_user and "

@@ -22,6 +22,7 @@ struct mig {
 	int timeout_s;			/* what the run's deadline left */
 	int asked_s;			/* params.timeout */
 	char *name, *ns, *uid, *tns, *plan_uid;
+	char *pns;			/* the Plan's namespace */
 	json_object *last;		/* last Plan seen */
 	struct mig_ev *ev;		/* what the migration showed */
 	char *progress, *progress_key;
@@ -190,20 +191,17 @@ record_state(struct mig *m)
 	free(low);
 }
 
-static void *
-mig_main(void *arg)
+/* Create m's Migration with k: the step creates every plan's Migration
+ * back to back, before following them in threads, so that they start
+ * together. m->rc says why it could not. */
+static void
+mig_create(struct mig *m, struct kube_client *k)
 {
-	struct mig *m = arg;
 	struct step_ctx *ctx = m->ctx;
-	struct kube_client *k = NULL;
 	json_object *man = NULL, *res = NULL, *pst;
 	const char *pns;
-	char *coll = NULL, *fs = NULL, *what;
 	int r;
 
-	r = step_kube(ctx, &k, &m->err);
-	if (r != 0)
-		goto out;
 	if (json_object_deep_copy(jget(m->spec, "manifest"), &man, NULL) != 0 ||
 	    man == NULL) {
 		r = err_set(&m->err, MTV_EINTERNAL,
@@ -229,6 +227,8 @@ mig_main(void *arg)
 	m->name = xstrdup(cl_name(res));
 	m->ns = xstrdup(cl_ns(res));
 	m->uid = xstrdup(cl_uid(res) ? cl_uid(res) : "");
+	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
+	m->pns = xstrdup(pns ? pns : m->ns);
 	pst = state_get(ctx, "plans", m->plan);
 	pthread_mutex_lock(&ctx->lock);
 	m->tns = xstrdup(jstr(pst, "target_namespace")
@@ -238,8 +238,28 @@ mig_main(void *arg)
 	pthread_mutex_unlock(&ctx->lock);
 	mig_ev_start(m->ev, m->uid, m->tns, jbool(m->spec, "copyoffload"));
 	log_info("migration '%s' of plan '%s' started", m->name, m->plan);
-	pns = jstr(jget(jget(man, "spec"), "plan"), "namespace");
-	coll = kube_path("Plan", pns ? pns : m->ns, NULL);
+out:
+	m->rc = r;
+	json_object_put(man);
+	json_object_put(res);
+}
+
+/* Follow m's Migration to its end (a thread of its own with n > 1). */
+static void *
+mig_main(void *arg)
+{
+	struct mig *m = arg;
+	struct step_ctx *ctx = m->ctx;
+	struct kube_client *k = NULL;
+	char *coll = NULL, *fs = NULL, *what;
+	int r;
+
+	if (m->rc != 0 || m->name == NULL)
+		return NULL;
+	r = step_kube(ctx, &k, &m->err);
+	if (r != 0)
+		goto out;
+	coll = kube_path("Plan", m->pns, NULL);
 	fs = xasprintf("metadata.name=%s", m->plan);
 	what = xasprintf("Plan %s to end (Migration %s)", m->plan, m->name);
 	progress_wait(what);
@@ -281,8 +301,6 @@ mig_main(void *arg)
 			    "no reason given");
 out:
 	m->rc = r;
-	json_object_put(man);
-	json_object_put(res);
 	free(coll);
 	free(fs);
 	return NULL;
@@ -478,6 +496,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		    *list = jget(params, "migrations");
 	size_t n = list ? json_object_array_length(list) : 0, i;
 	struct mig *ms;
+	struct kube_client *k = NULL;
 	pthread_t *tids;
 	bool *started;
 	int asked = (int)jint(params, "timeout"), timeout = asked, r = 0;
@@ -505,6 +524,12 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		if (r != 0)
 			goto out;
 	}
+	r = step_kube(ctx, &k, err);
+	if (r != 0)
+		goto out;
+	/* every Migration first, back to back */
+	for (i = 0; i < n; i++)
+		mig_create(&ms[i], k);
 	if (n == 1) {
 		mig_main(&ms[0]);
 	} else {
@@ -548,6 +573,7 @@ exec_migrate(struct step_ctx *ctx, json_object *step, json_object **undo,
 		free(m->uid);
 		free(m->tns);
 		free(m->plan_uid);
+		free(m->pns);
 		free(m->progress);
 		free(m->progress_key);
 		free(m->failure);

@@ -37,6 +37,8 @@ scenario() {
 			printf '  - name: xcopy-template-test\n    clone: true\n    disk_type: thin\n'
 		done
 		printf 'warm_migration: false\ncopyoffload: true\ntarget_power_state: "on"\n'
+		# the faulty VMs' guest checks give up soon (default 301 s)
+		printf 'guest_agent_timeout: 10\n'
 	} >"$T/$1.yaml"
 }
 

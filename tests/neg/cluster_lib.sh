@@ -48,7 +48,11 @@ for s in steps:
     if variant == "missing-vendor-key" and kind == "secret" and pa["role"] == "storage":
         del m["stringData"]["ONTAP_SVM"]
 if variant == "nfs":
-    p["steps"] = [s for s in steps if (s["kind"], s["side"]) != ("preflight", "source")]
+    gone = {s["id"] for s in steps if (s["kind"], s["side"]) == ("preflight", "source")}
+    p["steps"] = [s for s in steps if s["id"] not in gone]
+    for s in p["steps"]:  # nor does any step wait for it
+        if "after" in s:
+            s["after"] = [a for a in s["after"] if a not in gone]
 json.dump(p, open(path, "w"), indent=1)
 PY
 }
