@@ -176,6 +176,13 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 	if nets != nil {
 		tspec["networks"] = nets
 	}
+	// armed before the VM exists: the KubeVirt model may start its VMI
+	// as soon as the store has it
+	kv := kvFor(f.s)
+	if kv != nil && (fault == "guest-agent-down" || fault == "no-boot") {
+		f.l.Logf("forklift: %s/%s: armed fault %s", tns, name, fault)
+		kv.ArmFault(tns, name, fault)
+	}
 	kvm, err := f.s.Create(fkKVMs, tns, Obj{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
 		"metadata": Obj{"name": name, "namespace": tns, "labels": labels, "annotations": annotations},
 		"spec": Obj{"runStrategy": run,
@@ -186,11 +193,7 @@ func (f *fkForklift) createKubeVirtVM(r *fkRun, v *fkVMRun, converted bool) erro
 	if err != nil {
 		return fmt.Errorf("failed to create the VirtualMachine: %v", err)
 	}
-	if kv := kvFor(f.s); kv != nil {
-		if fault == "guest-agent-down" || fault == "no-boot" {
-			f.l.Logf("forklift: %s/%s: armed fault %s", tns, name, fault)
-			kv.ArmFault(fkUID(kvm), fault)
-		}
+	if kv != nil {
 		kv.Reconcile(tns, name) // virt-controller sees the VM at once
 	}
 	owner := []interface{}{fkOwnerRef(kvm, false)}

@@ -61,7 +61,7 @@ type kvKubeVirt struct {
 	boot   time.Duration       // Pending -> Running
 	agent  time.Duration       // Running -> AgentConnected, sshd up
 	guests map[string]*kvGuest // ns/name of the VMI
-	faults map[string]string   // VM uid -> fault kind
+	faults map[string]string   // VM "ns/name" -> fault kind
 	gen    int
 	timers map[*time.Timer]bool
 	closed bool
@@ -182,11 +182,11 @@ func kvSeedRBAC(s *Store) error {
 	return nil
 }
 
-// ArmFault marks the VM with uid for a guest fault ("guest-agent-down",
-// "no-boot"); every VMI of that VM has it.
-func (kv *kvKubeVirt) ArmFault(vmUID, kind string) {
+// ArmFault marks VM ns/name for a guest fault ("guest-agent-down",
+// "no-boot"), before the VM is created; every VMI of that VM has it.
+func (kv *kvKubeVirt) ArmFault(ns, name, kind string) {
 	kv.mu.Lock()
-	kv.faults[vmUID] = kind
+	kv.faults[kbKey(ns, name)] = kind
 	kv.mu.Unlock()
 }
 
@@ -400,7 +400,7 @@ func (kv *kvKubeVirt) createVMI(vm Obj) (Obj, error) {
 	kv.mu.Lock()
 	kv.gen++
 	g := &kvGuest{ns: ns, name: name, uid: fkUID(o), vmUID: fkUID(vm), gen: kv.gen,
-		podIP: kvPodIP(fkUID(o)), fault: kv.faults[fkUID(vm)]}
+		podIP: kvPodIP(fkUID(o)), fault: kv.faults[kbKey(ns, name)]}
 	kv.guests[kbKey(ns, name)] = g
 	boot, agent := kv.boot, kv.agent
 	kv.mu.Unlock()

@@ -104,10 +104,10 @@ func TestKubeVirtLifecycle(t *testing.T) {
 	kvtWait(t, s, "a", "running again", func(o Obj, err error) bool { return err == nil && fkStr(o, "status", "phase") == "Running" })
 
 	// faults
-	b := kvtVM(t, s, "b", "Halted")
-	kv.ArmFault(fkUID(b), "guest-agent-down")
-	c := kvtVM(t, s, "c", "Halted")
-	kv.ArmFault(fkUID(c), "no-boot")
+	kv.ArmFault("ns", "b", "guest-agent-down")
+	kvtVM(t, s, "b", "Halted")
+	kv.ArmFault("ns", "c", "no-boot")
+	kvtVM(t, s, "c", "Halted")
 	for _, n := range []string{"b", "c"} {
 		if se := kv.startVM("ns", n); se != nil {
 			t.Fatal(se)
