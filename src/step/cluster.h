@@ -70,6 +70,12 @@ int cl_delete(struct step_ctx *ctx, struct kube_client *k, const char *kind,
 /* A step's undo record {"kind" (unless NULL), "name", "namespace"} (caller
  * puts). */
 json_object *cl_undo_new(const char *kind, const char *ns, const char *name);
+/* After a create that failed with r: when its outcome is unknown (an
+ * interrupt, a network error or a timeout after the request may have
+ * reached the server), the undo that deletes what manifest names if it
+ * exists; else NULL. */
+json_object *cl_undo_unknown(struct step_ctx *ctx, json_object *manifest,
+			     int r);
 /* Record in the run's journal, before manifest is created, the undo
  * record {"kind", "namespace", "name"} of the object it makes. */
 void cl_journal_intent(struct step_ctx *ctx, json_object *step,

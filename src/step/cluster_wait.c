@@ -246,20 +246,38 @@ cl_undo_new(const char *kind, const char *ns, const char *name)
 	return undo;
 }
 
+/* The undo of the object manifest names, or NULL when it names none. */
+static json_object *
+manifest_undo(struct step_ctx *ctx, json_object *manifest)
+{
+	json_object *meta = jget(manifest, "metadata");
+
+	if (jstr(meta, "name") == NULL)
+		return NULL;
+	return cl_undo_new(jstr(manifest, "kind"),
+			   jstr(meta, "namespace") ? jstr(meta, "namespace")
+						   : ctx->ns,
+			   jstr(meta, "name"));
+}
+
 void
 cl_journal_intent(struct step_ctx *ctx, json_object *step,
 		  json_object *manifest)
 {
-	json_object *meta = jget(manifest, "metadata"), *u;
+	json_object *u;
 
-	if (ctx->journal == NULL || jstr(meta, "name") == NULL)
+	if (ctx->journal == NULL || (u = manifest_undo(ctx, manifest)) == NULL)
 		return;
-	u = cl_undo_new(jstr(manifest, "kind"),
-			jstr(meta, "namespace") ? jstr(meta, "namespace")
-						: ctx->ns,
-			jstr(meta, "name"));
 	step_journal_add(ctx, step, u);
 	json_object_put(u);
+}
+
+json_object *
+cl_undo_unknown(struct step_ctx *ctx, json_object *manifest, int r)
+{
+	if (r != MTV_ECANCELED && r != MTV_ENET && r != MTV_ETIMEOUT)
+		return NULL;
+	return manifest_undo(ctx, manifest);
 }
 
 int

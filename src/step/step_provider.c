@@ -23,8 +23,10 @@ exec_provider(struct step_ctx *ctx, json_object *step, json_object **undo,
 		return r;
 	cl_journal_intent(ctx, step, jget(params, "manifest"));
 	r = cl_apply(ctx, k, jget(params, "manifest"), &res, err);
-	if (r != 0)
+	if (r != 0) {
+		*undo = cl_undo_unknown(ctx, jget(params, "manifest"), r);
 		return r;
+	}
 	name = cl_name(res);
 	ns = cl_ns(res);
 	*undo = cl_undo_new(NULL, ns, name);
